@@ -1,0 +1,28 @@
+/**
+ * `plash run [--changes DIR] ID [CMD...]`
+ *
+ * @module
+ */
+
+import { runContainer } from "../runtime/container.ts";
+import { requireRoot } from "../runtime/require_root.ts";
+import { openStore } from "../store/data_dir.ts";
+import { parseImageId } from "../store/ids.ts";
+import { usageError } from "./args.ts";
+
+/** Runs the command line. */
+export function main(args: string[]): number {
+  let changesDir: string | undefined;
+  if (args[0] === "--changes") {
+    changesDir = args[1];
+    args = args.slice(2);
+  }
+  if (args.length === 0 || changesDir === "") throw usageError("run");
+  requireRoot("run");
+  runContainer({
+    data: openStore(),
+    id: parseImageId(args[0]),
+    command: args.slice(1),
+    changesDir,
+  });
+}

@@ -1,0 +1,71 @@
+/**
+ * `plash run` as root: this very process becomes the container. It moves into
+ * a mount namespace of its own, mounts the image, binds the host's shared
+ * directories, chroots and execs the command, keeping plash's PID, so exit
+ * status, signals and the terminal are the command's own.
+ *
+ * @module
+ */
+
+import { chdir, chroot } from "../../ffi/sys.ts";
+import { readConfig } from "../store/image_config.ts";
+import { nodePath } from "../store/nodes.ts";
+import { containerEnvironment, DEFAULT_PATH, lookupEnv } from "./environment.ts";
+import { execCommand } from "./exec.ts";
+import { bindHostDirs, bindResolvConf, hostBinds, openHostResolvConf } from "./host_binds.ts";
+import { mountImagePrivately } from "./image_root.ts";
+import { rootLoginShell } from "./login_shell.ts";
+
+/** How to run a container. */
+export interface RunSpec {
+  data: string;
+  id: number;
+  /** The command; empty for the image's configured command or login shell. */
+  command: string[];
+  /** Keep the changes in this directory instead of discarding them. */
+  changesDir?: string;
+  /** Whether the host's /tmp is shared (builds do not see it). */
+  shareTmp?: boolean;
+}
+
+/** Replaces this process with the container's command; returns only by throwing. */
+export function runContainer(spec: RunSpec): never {
+  const config = readConfig(nodePath(spec.data, spec.id));
+  const cwd = Deno.cwd();
+  const env = containerEnvironment(config);
+  const changes = mountImagePrivately(spec.data, spec.id, spec.changesDir);
+  const created: string[] = [];
+  bindHostDirs(changes.root, hostBinds(config, { tmp: spec.shareTmp ?? true }), created);
+  const resolvConf = openHostResolvConf();
+  // Mount points made in the changes layer are listed for `create`, which
+  // takes them out again: they belong to the run, not to the new image.
+  const record = spec.changesDir === undefined
+    ? undefined
+    : Deno.openSync(`${spec.changesDir}/mountpoints`, { write: true, create: true });
+  chroot(changes.root);
+  if (resolvConf !== undefined) bindResolvConf(resolvConf, created);
+  if (record) {
+    record.writeSync(new TextEncoder().encode(created.join("\n")));
+    record.close();
+  }
+  enterWorkingDirectory(cwd, config.workdir);
+  const argv = spec.command.length ? spec.command : configuredCommand(config);
+  execCommand(argv, env, lookupEnv(env, "PATH") ?? DEFAULT_PATH, `image ${spec.id}`);
+}
+
+/** The caller's directory when the image has it, else the image's workdir, else /. */
+function enterWorkingDirectory(cwd: string, workdir = "/"): void {
+  for (const dir of [cwd, workdir, "/"]) {
+    try {
+      chdir(dir);
+      return;
+    } catch {
+      // Not in this image: try the next.
+    }
+  }
+}
+
+function configuredCommand(config: { entrypoint?: string[]; cmd?: string[] }): string[] {
+  const argv = [...(config.entrypoint ?? []), ...(config.cmd ?? [])];
+  return argv.length ? argv : [rootLoginShell()];
+}

@@ -1,0 +1,103 @@
+/**
+ * What a container shares with the host: /proc /dev /sys /tmp /home /root
+ * and /etc/resolv.conf, plus the image's own `--mount`s.
+ *
+ * @module
+ */
+
+import { bindMount, closeFd, openReadOnly } from "../../ffi/sys.ts";
+import type { ImageConfig } from "../store/image_config.ts";
+
+/** Host directories bound at the same place in every container. */
+const HOST_DIRS = ["/proc", "/dev", "/sys", "/tmp", "/home", "/root"];
+
+/** The bind mounts of a container: host directories (or files) on container paths. */
+export function hostBinds(config: ImageConfig, options: { tmp: boolean }): [string, string][] {
+  const dirs = HOST_DIRS.filter((dir) => options.tmp || dir !== "/tmp");
+  return [
+    ...dirs.map((dir): [string, string] => [dir, dir]),
+    ...(config.mounts ?? []).map((m): [string, string] => [m.source, m.target]),
+  ];
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Binds each host directory that exists onto the same path under `root`.
+ * A missing mount point is created (in the changes layer) and reported in
+ * `created`; one the image made a symlink or a file is skipped, since
+ * following it would leave the image.
+ */
+export function bindHostDirs(root: string, binds: [string, string][], created: string[]): void {
+  for (const [source, target] of binds) {
+    if (!isDirectory(source)) continue;
+    const mountPoint = `${root}${target}`;
+    const existing = lstatOrUndefined(mountPoint);
+    if (existing === undefined) {
+      if (!isDirectory(mountPoint.slice(0, mountPoint.lastIndexOf("/")) || "/")) continue;
+      Deno.mkdirSync(mountPoint);
+      created.push(target);
+    } else if (!existing.isDirectory) continue;
+    bindMount(source, mountPoint);
+  }
+}
+
+/**
+ * The host's resolv.conf, opened before the chroot. After the chroot it is
+ * bound onto the container's /etc/resolv.conf, so a symlink there resolves
+ * inside the container and never leads back onto the host.
+ */
+export function openHostResolvConf(): number | undefined {
+  try {
+    return openReadOnly("/etc/resolv.conf");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Binds the host resolv.conf held by `fd` onto /etc/resolv.conf; call after chroot. */
+export function bindResolvConf(fd: number, created: string[]): void {
+  try {
+    let target = "/etc/resolv.conf";
+    try {
+      target = Deno.realPathSync(target);
+    } catch {
+      // Missing, or a dangling symlink: create the file the link names.
+      const link = lstatOrUndefined(target);
+      if (link?.isSymlink) target = resolveDangling(target);
+      if (!isDirectory(target.slice(0, target.lastIndexOf("/")) || "/")) return;
+      Deno.writeFileSync(target, new Uint8Array(), { createNew: true });
+      created.push(target);
+    }
+    if (!Deno.statSync(target).isFile) return;
+    bindMount(`/proc/self/fd/${fd}`, target);
+  } finally {
+    closeFd(fd);
+  }
+}
+
+function resolveDangling(link: string): string {
+  const target = Deno.readLinkSync(link);
+  if (target.startsWith("/")) return target;
+  const parts = link.split("/").slice(0, -1);
+  for (const part of target.split("/")) {
+    if (part === "..") {
+      if (parts.length > 1) parts.pop();
+    } else if (part !== "." && part !== "") parts.push(part);
+  }
+  return parts.join("/") || "/";
+}

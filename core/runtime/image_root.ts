@@ -1,0 +1,49 @@
+/**
+ * Mounting an image's layers, in a mount namespace of this thread's own.
+ *
+ * @module
+ */
+
+import { mountOverlay } from "../../ffi/overlay.ts";
+import { enterPrivateMountNamespace, mount } from "../../ffi/sys.ts";
+import { ancestry, layerPath } from "../store/nodes.ts";
+
+/** Where the container's writable layer lives. */
+export interface Changes {
+  /** Overlay's upper directory: what the container changed. */
+  upper: string;
+  /** Overlay's work directory. */
+  work: string;
+  /** The mount point of the merged view. */
+  root: string;
+}
+
+/**
+ * Changes kept in `dir` (`dir/data`, `dir/work`, mounted at `dir/root`), or,
+ * without `dir`, on a tmpfs that vanishes with the mount namespace, so a
+ * finished `plash run` leaves nothing behind.
+ */
+export function prepareChanges(data: string, dir?: string): Changes {
+  const base = dir ?? `${data}/mnt`;
+  if (dir === undefined) mount("tmpfs", base, "tmpfs", 0n, "mode=0755");
+  const changes = { upper: `${base}/data`, work: `${base}/work`, root: `${base}/root` };
+  for (const path of Object.values(changes)) Deno.mkdirSync(path, { recursive: true });
+  return changes;
+}
+
+/** The layer directories of image `id`, the top (newest) first, as overlay wants them. */
+export function imageLowers(data: string, id: number): string[] {
+  return ancestry(data, id).reverse().map((each) => layerPath(data, each));
+}
+
+/**
+ * Moves this thread into a private mount namespace and mounts image `id` with
+ * a writable layer; returns where its changes are and where it is mounted.
+ */
+export function mountImagePrivately(data: string, id: number, changesDir?: string): Changes {
+  const lowers = imageLowers(data, id);
+  enterPrivateMountNamespace();
+  const changes = prepareChanges(data, changesDir);
+  mountOverlay({ lowers, upper: changes.upper, work: changes.work, target: changes.root });
+  return changes;
+}

@@ -1,0 +1,51 @@
+/**
+ * `plash clean`: removes what interrupted or finished plash processes left:
+ * temporary directories whose owner is gone, and index or map links to
+ * images that no longer exist.
+ *
+ * @module
+ */
+
+import { removeTree, tmpOwnerAlive } from "./tmp.ts";
+
+/** What {@linkcode cleanStore} removed. */
+export interface CleanReport {
+  tmpDirs: number;
+  indexLinks: number;
+  mapLinks: number;
+}
+
+/** Removes leftovers; never what a running plash process still uses. */
+export function cleanStore(data: string): CleanReport {
+  const report: CleanReport = { tmpDirs: 0, indexLinks: 0, mapLinks: 0 };
+  const staging = new Set<string>();
+  for (const entry of Deno.readDirSync(`${data}/tmp`)) {
+    const path = `${data}/tmp/${entry.name}`;
+    if (tmpOwnerAlive(entry.name)) {
+      // A live process may be publishing an image whose index link dangles until its rename.
+      if (entry.isDirectory) {
+        for (const inner of Deno.readDirSync(path)) staging.add(inner.name);
+      }
+      continue;
+    }
+    removeTree(path);
+    report.tmpDirs++;
+  }
+  report.indexLinks = removeDanglingLinks(`${data}/index`, (name) => !staging.has(name));
+  report.mapLinks = removeDanglingLinks(`${data}/map`, () => true);
+  return report;
+}
+
+function removeDanglingLinks(dir: string, removable: (name: string) => boolean): number {
+  let count = 0;
+  for (const entry of Deno.readDirSync(dir)) {
+    if (!entry.isSymlink || !removable(entry.name)) continue;
+    try {
+      Deno.statSync(`${dir}/${entry.name}/_data`);
+    } catch {
+      Deno.removeSync(`${dir}/${entry.name}`);
+      count++;
+    }
+  }
+  return count;
+}

@@ -1,0 +1,56 @@
+/**
+ * What an image declares for its runs besides its files: environment,
+ * command, working directory, mounts. Kept as `<node>/_data/config.json`,
+ * complete in every image (a child starts from a copy of its parent's).
+ *
+ * @module
+ */
+
+/** The run-time settings of an image. */
+export interface ImageConfig {
+  /** Variables set in the container (OCI `Env`, `plash build --env NAME=VALUE`). */
+  env?: Record<string, string>;
+  /** Host variables passed into every run (`--env NAME`). */
+  importEnv?: string[];
+  /** Host variables whose names start with one of these are passed in (`--env-prefix`). */
+  importEnvPrefixes?: string[];
+  /** Started before the command (OCI `Entrypoint`, `--entrypoint`). */
+  entrypoint?: string[];
+  /** The command when none is given (OCI `Cmd`). */
+  cmd?: string[];
+  /** Working directory for runs with no usable caller cwd (OCI `WorkingDir`). */
+  workdir?: string;
+  /** Host paths bind-mounted into every run (`--mount SRC[:DST]`). */
+  mounts?: { source: string; target: string }[];
+  /** When the image was made, ISO 8601. */
+  created?: string;
+}
+
+/** The config file of node directory `node`. */
+export function configPath(node: string): string {
+  return `${node}/_data/config.json`;
+}
+
+/** Reads the config of the node at `node`; an image without one declares nothing. */
+export function readConfig(node: string): ImageConfig {
+  try {
+    return JSON.parse(Deno.readTextFileSync(configPath(node)));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return {};
+    throw error;
+  }
+}
+
+/** A child's config: the parent's, with `changes` laid over it. */
+export function mergeConfig(parent: ImageConfig, changes: ImageConfig): ImageConfig {
+  return {
+    ...parent,
+    ...changes,
+    env: { ...parent.env, ...changes.env },
+    importEnv: [...new Set([...(parent.importEnv ?? []), ...(changes.importEnv ?? [])])],
+    importEnvPrefixes: [
+      ...new Set([...(parent.importEnvPrefixes ?? []), ...(changes.importEnvPrefixes ?? [])]),
+    ],
+    mounts: [...(parent.mounts ?? []), ...(changes.mounts ?? [])],
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Adding an image to the store.
+ *
+ * The node is assembled in a temporary directory, then published: first the
+ * index link (dangling, so the image is not visible yet), then one rename(2)
+ * that moves the node into its parent's. A crash before the rename leaves a
+ * dangling link and a temporary directory, both of which `plash clean` removes.
+ *
+ * @module
+ */
+
+import { PlashError } from "../errors.ts";
+import { allocateId } from "./ids.ts";
+import { configPath, type ImageConfig, mergeConfig, readConfig } from "./image_config.ts";
+import { ancestry, indexPath } from "./nodes.ts";
+import { makeTmpDir, removeTree } from "./tmp.ts";
+
+/**
+ * Publishes `layerDir` as the layer of a new image on `parent` and returns the
+ * new id. `layerDir` is moved (renamed), so it must be on the data directory's
+ * filesystem; stage it with {@linkcode makeTmpDir}.
+ */
+export function addLayer(
+  data: string,
+  parent: number,
+  layerDir: string,
+  config: ImageConfig = {},
+): number {
+  const chain = ancestry(data, parent);
+  const parentNode = `${data}/layer/${chain.join("/")}`;
+  const id = allocateId(data);
+  const stage = makeTmpDir(data);
+  let linked = false;
+  try {
+    const node = `${stage}/${id}`;
+    Deno.mkdirSync(`${node}/_data`, { recursive: true, mode: 0o755 });
+    try {
+      Deno.renameSync(layerDir, `${node}/_data/root`);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        throw new PlashError(`no such layer directory: ${layerDir}`);
+      }
+      throw error;
+    }
+    const merged = mergeConfig(readConfig(parentNode), {
+      ...config,
+      created: new Date().toISOString(),
+    });
+    Deno.writeTextFileSync(configPath(node), JSON.stringify(merged) + "\n");
+    Deno.symlinkSync(`../layer/${[...chain, id].join("/")}`, indexPath(data, id));
+    linked = true;
+    try {
+      Deno.renameSync(node, `${parentNode}/${id}`);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        throw new PlashError(`image ${parent} was removed while adding a layer on it`);
+      }
+      throw error;
+    }
+    return id;
+  } catch (error) {
+    if (linked) {
+      try {
+        Deno.removeSync(indexPath(data, id));
+      } catch { /* already gone */ }
+    }
+    throw error;
+  } finally {
+    removeTree(stage);
+  }
+}

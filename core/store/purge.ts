@@ -1,0 +1,29 @@
+/**
+ * `plash purge`: deletes the whole data directory.
+ *
+ * @module
+ */
+
+import { PlashError } from "../errors.ts";
+import { removeTree } from "./tmp.ts";
+
+/** Mount points at or below `dir`, from /proc/self/mountinfo. */
+export function mountsBelow(dir: string): string[] {
+  const unescape = (path: string) =>
+    path.replace(/\\([0-7]{3})/g, (_, octal) => String.fromCharCode(parseInt(octal, 8)));
+  return Deno.readTextFileSync("/proc/self/mountinfo").split("\n")
+    .map((line) => unescape(line.split(" ")[4] ?? ""))
+    .filter((point) => point === dir || point.startsWith(dir + "/"));
+}
+
+/**
+ * Removes `data` entirely. Refuses while something is mounted in it: deleting
+ * through a mount would delete the mounted files.
+ */
+export function purgeStore(data: string): void {
+  const mounted = mountsBelow(data);
+  if (mounted.length) {
+    throw new PlashError(`${mounted[0]} is mounted inside ${data}: unmount it first`);
+  }
+  removeTree(data);
+}

@@ -1,0 +1,46 @@
+/**
+ * Temporary directories in `$PLASH_DATA/tmp`, each named after the process that
+ * owns it so that `plash clean` removes only those whose owner is gone.
+ *
+ * Name: `plashtmp_<pid>_<starttime>_<random>`. The start time (from
+ * /proc/PID/stat) tells a live owner from a later process that reuses its pid.
+ *
+ * @module
+ */
+
+/** The kernel's start time of process `pid` in clock ticks, or undefined if it is gone. */
+export function processStartTime(pid: number | "self"): string | undefined {
+  let stat: string;
+  try {
+    stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  } catch {
+    return undefined;
+  }
+  // Field 2 (the command name) may hold spaces and parentheses: split after the last ")".
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+}
+
+/** Creates a temporary directory owned by process `owner` (default: this process). */
+export function makeTmpDir(data: string, owner: number = Deno.pid): string {
+  const start = processStartTime(owner === Deno.pid ? "self" : owner) ?? "0";
+  const random = crypto.getRandomValues(new Uint32Array(2)).join("");
+  const path = `${data}/tmp/plashtmp_${owner}_${start}_${random}`;
+  Deno.mkdirSync(path, { mode: 0o700 });
+  return path;
+}
+
+/** Whether the process that owns the temporary directory named `name` still runs. */
+export function tmpOwnerAlive(name: string): boolean {
+  const match = /^plashtmp_(\d+)_(\d+)_/.exec(name);
+  if (!match) return false;
+  return processStartTime(Number(match[1])) === match[2];
+}
+
+/** Removes a directory tree, ignoring that it is already gone. */
+export function removeTree(path: string): void {
+  try {
+    Deno.removeSync(path, { recursive: true });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The libc symbols plash calls, opened once with `Deno.dlopen`.
+ *
+ * Every call here is synchronous, so it runs on Deno's main thread: namespace
+ * and chroot changes made through it apply to the thread that runs JavaScript.
+ *
+ * @module
+ */
+
+const libc = Deno.dlopen("libc.so.6", {
+  __errno_location: { parameters: [], result: "pointer" },
+  strerror: { parameters: ["i32"], result: "pointer" },
+  mount: { parameters: ["buffer", "buffer", "buffer", "u64", "buffer"], result: "i32" },
+  umount2: { parameters: ["buffer", "i32"], result: "i32" },
+  unshare: { parameters: ["i32"], result: "i32" },
+  chroot: { parameters: ["buffer"], result: "i32" },
+  chdir: { parameters: ["buffer"], result: "i32" },
+  access: { parameters: ["buffer", "i32"], result: "i32" },
+  execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
+  mknod: { parameters: ["buffer", "u32", "u64"], result: "i32" },
+  lchown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
+  utimensat: { parameters: ["i32", "buffer", "buffer", "i32"], result: "i32" },
+  lsetxattr: {
+    parameters: ["buffer", "buffer", "buffer", "usize", "i32"],
+    result: "i32",
+  },
+  lgetxattr: { parameters: ["buffer", "buffer", "buffer", "usize"], result: "isize" },
+  llistxattr: { parameters: ["buffer", "buffer", "usize"], result: "isize" },
+  signal: { parameters: ["i32", "usize"], result: "usize" },
+  sigprocmask: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  getppid: { parameters: [], result: "i32" },
+  geteuid: { parameters: [], result: "u32" },
+  getegid: { parameters: [], result: "u32" },
+  open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  close: { parameters: ["i32"], result: "i32" },
+  // The new mount API (glibc >= 2.36): optional, plash falls back to mount(2).
+  fsopen: { parameters: ["buffer", "u32"], result: "i32", optional: true },
+  fsconfig: {
+    parameters: ["i32", "u32", "buffer", "buffer", "i32"],
+    result: "i32",
+    optional: true,
+  },
+  fsmount: { parameters: ["i32", "u32", "u32"], result: "i32", optional: true },
+  move_mount: {
+    parameters: ["i32", "buffer", "i32", "buffer", "u32"],
+    result: "i32",
+    optional: true,
+  },
+});
+
+/** The raw symbols; prefer the checked wrappers in `ffi/sys.ts`. */
+export const sym = libc.symbols;
+
+const encoder = new TextEncoder();
+
+/** A NUL-terminated copy of `text`, ready to pass as a C string. */
+export function cString(text: string): Uint8Array<ArrayBuffer> {
+  return encoder.encode(text + "\0");
+}
+
+/** The calling thread's errno, read right after a failing call. */
+export function errno(): number {
+  return new Deno.UnsafePointerView(sym.__errno_location()!).getInt32();
+}
+
+/** The C library's text for an errno value. */
+export function errnoText(code: number): string {
+  return Deno.UnsafePointerView.getCString(sym.strerror(code)!);
+}
+
+/**
+ * A NULL-terminated array of pointers to C strings (argv, envp). The strings
+ * are kept on the returned object so they outlive the call that uses them.
+ */
+export function cStringArray(items: string[]): { pointers: BigUint64Array; keep: Uint8Array[] } {
+  const keep = items.map(cString);
+  const pointers = new BigUint64Array(keep.length + 1);
+  keep.forEach((item, i) => {
+    pointers[i] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(item)));
+  });
+  return { pointers, keep };
+}

@@ -1,0 +1,209 @@
+/**
+ * Checked wrappers over the libc calls in `libc.ts`: each throws a
+ * {@linkcode SyscallError} naming the call and path when it fails.
+ *
+ * @module
+ */
+
+import { check, SyscallError } from "./errors.ts";
+import { cString, cStringArray, errno, sym } from "./libc.ts";
+
+/** mount(2) flags plash uses. */
+export const MS = {
+  RDONLY: 1n,
+  NOSUID: 2n,
+  NODEV: 4n,
+  REMOUNT: 32n,
+  BIND: 4096n,
+  REC: 16384n,
+  PRIVATE: 1n << 18n,
+} as const;
+
+const CLONE_NEWNS = 0x20000;
+const AT_FDCWD = -100;
+const AT_SYMLINK_NOFOLLOW = 0x100;
+const X_OK = 1;
+const NULL_STRING = null;
+
+/** mount(2). `source`, `fstype` and `data` may be null. */
+export function mount(
+  source: string | null,
+  target: string,
+  fstype: string | null,
+  flags: bigint,
+  data: string | null = null,
+): void {
+  const c = (s: string | null) => (s === null ? NULL_STRING : cString(s));
+  check(sym.mount(c(source), cString(target), c(fstype), flags, c(data)), "mount", target);
+}
+
+/** Bind-mounts `source` on `target`, with everything mounted below it. */
+export function bindMount(source: string, target: string): void {
+  mount(source, target, null, MS.BIND | MS.REC);
+}
+
+/** umount2(2). */
+export function umount(target: string, flags = 0): void {
+  check(sym.umount2(cString(target), flags), "umount", target);
+}
+
+/**
+ * Gives the calling thread a mount namespace of its own whose mounts do not
+ * propagate back to the host.
+ */
+export function enterPrivateMountNamespace(): void {
+  check(sym.unshare(CLONE_NEWNS), "unshare", "CLONE_NEWNS");
+  mount(null, "/", null, MS.REC | MS.PRIVATE);
+}
+
+/** chroot(2). */
+export function chroot(path: string): void {
+  check(sym.chroot(cString(path)), "chroot", path);
+}
+
+/** chdir(2): unlike `Deno.chdir` it changes only this thread's cwd after an unshare. */
+export function chdir(path: string): void {
+  check(sym.chdir(cString(path)), "chdir", path);
+}
+
+/** Whether `path` is executable for the caller, resolved in the current root. */
+export function isExecutable(path: string): boolean {
+  return sym.access(cString(path), X_OK) === 0;
+}
+
+/** Whether `path` exists in the current root (of this thread). */
+export function exists(path: string): boolean {
+  return sym.access(cString(path), 0) === 0;
+}
+
+/**
+ * Replaces this process with `path`. Signals are reset first: the Deno runtime
+ * ignores SIGPIPE and that would otherwise be inherited by the new program.
+ */
+export function execve(path: string, argv: string[], env: string[]): never {
+  resetSignals();
+  const args = cStringArray(argv);
+  const envp = cStringArray(env);
+  sym.execve(
+    cString(path),
+    new Uint8Array(args.pointers.buffer),
+    new Uint8Array(envp.pointers.buffer),
+  );
+  throw new SyscallError("execve", path, errno());
+}
+
+const SIG_DFL = 0n;
+const SIG_SETMASK = 2;
+/** Signals the kernel allows to be reset; 9 (KILL) and 19 (STOP) are skipped. */
+const RESETTABLE_SIGNALS = Array.from({ length: 31 }, (_, i) => i + 1).filter((s) =>
+  s !== 9 && s !== 19
+);
+
+/** Restores default dispositions and an empty signal mask, as a fresh process has. */
+export function resetSignals(): void {
+  for (const signal of RESETTABLE_SIGNALS) sym.signal(signal, SIG_DFL);
+  sym.sigprocmask(SIG_SETMASK, new Uint8Array(128), null);
+}
+
+/** File type bits for {@linkcode mknod}. */
+export const S_IFCHR = 0o020000;
+export const S_IFBLK = 0o060000;
+export const S_IFIFO = 0o010000;
+
+/** mknod(2) with the device number built from major and minor as glibc's makedev does. */
+export function mknod(path: string, mode: number, major = 0, minor = 0): void {
+  const dev = ((BigInt(major) & 0xfffn) << 8n) | ((BigInt(major) & ~0xfffn) << 32n) |
+    (BigInt(minor) & 0xffn) | ((BigInt(minor) & ~0xffn) << 12n);
+  check(sym.mknod(cString(path), mode, dev), "mknod", path);
+}
+
+/** Splits a `Deno.FileInfo.rdev` into major and minor numbers. */
+export function splitDevice(rdev: number): { major: number; minor: number } {
+  const dev = BigInt(rdev);
+  const major = Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn));
+  const minor = Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn));
+  return { major, minor };
+}
+
+/** lchown(2): changes the owner of a symlink itself, not of its target. */
+export function lchown(path: string, uid: number, gid: number): void {
+  check(sym.lchown(cString(path), uid, gid), "lchown", path);
+}
+
+/** Sets access and modification times (seconds since the epoch) without following symlinks. */
+export function setTimesNoFollow(path: string, atime: number, mtime: number): void {
+  const times = new BigInt64Array(4);
+  const split = (t: number, i: number) => {
+    const seconds = Math.floor(t);
+    times[i] = BigInt(seconds);
+    times[i + 1] = BigInt(Math.round((t - seconds) * 1e9));
+  };
+  split(atime, 0);
+  split(mtime, 2);
+  check(
+    sym.utimensat(AT_FDCWD, cString(path), new Uint8Array(times.buffer), AT_SYMLINK_NOFOLLOW),
+    "utimensat",
+    path,
+  );
+}
+
+const decoder = new TextDecoder();
+
+/** The names of the extended attributes of `path` (not following symlinks). */
+export function listXattrs(path: string): string[] {
+  const cpath = cString(path);
+  const size = check(sym.llistxattr(cpath, null, 0n), "llistxattr", path);
+  if (size === 0) return [];
+  const buffer = new Uint8Array(size);
+  const length = check(sym.llistxattr(cpath, buffer, BigInt(size)), "llistxattr", path);
+  return decoder.decode(buffer.subarray(0, length)).split("\0").filter((name) => name !== "");
+}
+
+/** The value of one extended attribute of `path` (not following symlinks). */
+export function getXattr(path: string, name: string): Uint8Array {
+  const cpath = cString(path);
+  const cname = cString(name);
+  const size = check(sym.lgetxattr(cpath, cname, null, 0n), "lgetxattr", `${path} ${name}`);
+  const buffer = new Uint8Array(size);
+  const length = check(
+    sym.lgetxattr(cpath, cname, buffer, BigInt(size)),
+    "lgetxattr",
+    `${path} ${name}`,
+  );
+  return buffer.subarray(0, length);
+}
+
+/** Sets one extended attribute of `path` (not following symlinks). */
+export function setXattr(path: string, name: string, value: Uint8Array): void {
+  const copy = new Uint8Array(value);
+  check(
+    sym.lsetxattr(cString(path), cString(name), copy, BigInt(copy.length), 0),
+    "lsetxattr",
+    `${path} ${name}`,
+  );
+}
+
+/** The effective user and group ids of this process. */
+export function effectiveIds(): { uid: number; gid: number } {
+  return { uid: sym.geteuid(), gid: sym.getegid() };
+}
+
+/** The id of this process's parent. */
+export function parentPid(): number {
+  return sym.getppid();
+}
+
+const O_RDONLY_CLOEXEC = 0o2000000;
+
+/**
+ * Opens `path` read-only and returns the raw descriptor. A mount can later use
+ * `/proc/self/fd/N` as its source even after a chroot has hidden `path`.
+ */
+export function openReadOnly(path: string): number {
+  return check(sym.open(cString(path), O_RDONLY_CLOEXEC, 0), "open", path);
+}
+
+/** close(2). */
+export function closeFd(fd: number): void {
+  sym.close(fd);
+}
