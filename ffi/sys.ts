@@ -94,9 +94,12 @@ export function execve(path: string, argv: string[], env: string[]): never {
 
 const SIG_DFL = 0n;
 const SIG_SETMASK = 2;
-/** Signals the kernel allows to be reset; 9 (KILL) and 19 (STOP) are skipped. */
-const RESETTABLE_SIGNALS = Array.from({ length: 31 }, (_, i) => i + 1).filter((s) =>
-  s !== 9 && s !== 19
+/**
+ * Signals to reset: all but KILL and STOP, which cannot be caught, and glibc's
+ * internal 32 and 33, which its signal() refuses.
+ */
+const RESETTABLE_SIGNALS = Array.from({ length: 64 }, (_, i) => i + 1).filter((s) =>
+  ![9, 19, 32, 33].includes(s)
 );
 
 /** Restores default dispositions and an empty signal mask, as a fresh process has. */

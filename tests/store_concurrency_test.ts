@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { cleanStore } from "../core/store/clean.ts";
+import { initStore } from "../core/store/data_dir.ts";
+import { getMap } from "../core/store/map.ts";
+import { allImageIds, nodePath } from "../core/store/nodes.ts";
+
+const ADDER = new URL("./support/add_layers.ts", import.meta.url).pathname;
+
+function adder(data: string, count: number, name: string, files = 1): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", ADDER, String(count), name, String(files)],
+    env: { PLASH_DATA: data },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** Every visible image is whole: its layer and config are there and parse. */
+function assertStoreWhole(data: string): number[] {
+  const ids = allImageIds(data);
+  for (const id of ids) {
+    const node = nodePath(data, id);
+    const config = JSON.parse(Deno.readTextFileSync(`${node}/_data/config.json`));
+    assert.match(config.env.LAYER, /^\w+-\d+$/);
+    assert.ok(Deno.statSync(`${node}/_data/root`).isDirectory);
+  }
+  return ids;
+}
+
+Deno.test("8 processes adding layers and maps at once share no id and corrupt nothing", async () => {
+  const data = `${Deno.makeTempDirSync()}/data`;
+  initStore(data);
+  const names = Array.from({ length: 8 }, (_, i) => `p${i}`);
+  const outputs = await Promise.all(names.map((name) => adder(data, 25, name).output()));
+  const printed = outputs.flatMap((output) => {
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    return new TextDecoder().decode(output.stdout).trim().split("\n").map(Number);
+  });
+  assert.equal(printed.length, 200);
+  assert.equal(new Set(printed).size, 200, "no id is handed out twice");
+  assert.deepEqual(assertStoreWhole(data), [...printed].sort((a, b) => a - b));
+  assert.equal(Deno.readTextFileSync(`${data}/id_counter`), "200");
+  for (const name of names) {
+    const latest = getMap(data, `${name}-latest`)!;
+    const config = JSON.parse(Deno.readTextFileSync(`${nodePath(data, latest)}/_data/config.json`));
+    assert.equal(config.env.LAYER, `${name}-24`);
+  }
+  assert.deepEqual([...Deno.readDirSync(`${data}/tmp`)], []);
+  Deno.removeSync(data, { recursive: true });
+});
+
+Deno.test("SIGKILL at any moment of adding layers leaves no visible half image", async () => {
+  const data = `${Deno.makeTempDirSync()}/data`;
+  initStore(data);
+  for (let round = 0; round < 12; round++) {
+    const child = adder(data, 1000, `k${round}`, 50);
+    // Kill at a different point of the add loop each round.
+    await new Promise((resolve) => setTimeout(resolve, 150 + round * 37));
+    child.kill("SIGKILL");
+    const status = await child.status;
+    assert.equal(status.signal, "SIGKILL");
+    await child.stdout.cancel();
+    await child.stderr.cancel();
+    assertStoreWhole(data);
+  }
+  cleanStore(data);
+  assert.deepEqual([...Deno.readDirSync(`${data}/tmp`)], [], "clean removes the leftovers");
+  const ids = assertStoreWhole(data);
+  for (const dir of ["index", "map"]) {
+    for (const entry of Deno.readDirSync(`${data}/${dir}`)) {
+      Deno.statSync(`${data}/${dir}/${entry.name}/_data`); // no dangling link is left
+    }
+  }
+  assert.ok(ids.length > 0, "some layers were published before the kills");
+  Deno.removeSync(data, { recursive: true });
+});
