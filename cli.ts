@@ -6,6 +6,7 @@
 
 import { commandHelp, findCommand } from "./core/commands.ts";
 import { errorLine, PlashError } from "./core/errors.ts";
+import { becomeRoot } from "./core/runtime/become_root.ts";
 
 async function dispatch(argv: string[]): Promise<number> {
   const [name = "help", ...args] = argv;
@@ -18,6 +19,10 @@ async function dispatch(argv: string[]): Promise<number> {
   if (args[0] === "--help" || args[0] === "-h") {
     await Deno.stdout.write(new TextEncoder().encode(commandHelp(command)));
     return 0;
+  }
+  if (command.asRoot) {
+    const status = await becomeRoot(argv);
+    if (status !== undefined) return status;
   }
   const module = await command.load();
   return (await module.main(args)) ?? 0;

@@ -22,6 +22,8 @@ export interface Command {
   /** More for `plash help NAME`. */
   details?: string;
   group: "Images" | "Running" | "Archives" | "Store" | "Other";
+  /** Needs root: a non-root caller runs it as root of a user namespace. */
+  asRoot?: true;
   load(): Promise<CommandModule>;
 }
 
@@ -29,6 +31,7 @@ export interface Command {
 export const COMMANDS: Command[] = [
   {
     name: "run",
+    asRoot: true,
     usage: "[--changes DIR] ID [CMD [ARG...]]",
     summary: "run a command in an image",
     details:
@@ -40,6 +43,7 @@ export const COMMANDS: Command[] = [
   },
   {
     name: "create",
+    asRoot: true,
     usage: "ID CMD [ARG...]",
     summary: "run a command and keep its changes as a new image; prints the new id",
     details: "The command's stdout goes to stderr. A failing command creates nothing.",
@@ -57,6 +61,7 @@ export const COMMANDS: Command[] = [
   },
   {
     name: "with-mount",
+    asRoot: true,
     usage: "ID [CMD [ARG...]]",
     summary: "run a host command with the image mounted as its working directory",
     details: "Changes are discarded. Without CMD it runs $SHELL.",
@@ -65,6 +70,7 @@ export const COMMANDS: Command[] = [
   },
   {
     name: "sudo",
+    asRoot: true,
     usage: "[CMD [ARG...]]",
     summary: "run a command as plash's root (root itself when plash runs as root)",
     group: "Running",
@@ -79,6 +85,7 @@ export const COMMANDS: Command[] = [
   },
   {
     name: "rm",
+    asRoot: true,
     usage: "ID...",
     summary: "remove images and every image built on them",
     group: "Images",
@@ -107,6 +114,7 @@ export const COMMANDS: Command[] = [
   },
   {
     name: "add-layer",
+    asRoot: true,
     usage: "PARENT DIR",
     summary: "make DIR a new image on PARENT; prints the new id",
     details: "DIR is moved into the store when it is on the same filesystem, copied otherwise.",
@@ -115,6 +123,7 @@ export const COMMANDS: Command[] = [
   },
   {
     name: "import-tar",
+    asRoot: true,
     usage: "[FILE|-]",
     summary: "make an image from a tar archive (plain, gzip, zstd or xz); prints the new id",
     group: "Archives",
@@ -122,6 +131,7 @@ export const COMMANDS: Command[] = [
   },
   {
     name: "export-tar",
+    asRoot: true,
     usage: "ID [FILE|-]",
     summary: "write an image's files as one tar archive",
     group: "Archives",
@@ -129,6 +139,7 @@ export const COMMANDS: Command[] = [
   },
   {
     name: "copy",
+    asRoot: true,
     usage: "ID DIR",
     summary: "copy an image's files into DIR",
     group: "Archives",
@@ -143,6 +154,7 @@ export const COMMANDS: Command[] = [
   },
   {
     name: "data",
+    asRoot: true,
     usage: "[CMD [ARG...]]",
     summary: "print the data directory, or run CMD there",
     group: "Store",
@@ -150,6 +162,7 @@ export const COMMANDS: Command[] = [
   },
   {
     name: "clean",
+    asRoot: true,
     usage: "",
     summary: "remove leftovers of finished or interrupted plash processes",
     group: "Store",
@@ -157,6 +170,7 @@ export const COMMANDS: Command[] = [
   },
   {
     name: "shrink",
+    asRoot: true,
     usage: "",
     summary: "remove about half of the images, oldest unnamed leaves first",
     group: "Store",
@@ -164,6 +178,7 @@ export const COMMANDS: Command[] = [
   },
   {
     name: "purge",
+    asRoot: true,
     usage: "[--yes]",
     summary: "delete all images and the data directory",
     group: "Store",

@@ -210,3 +210,22 @@ export function openReadOnly(path: string): number {
 export function closeFd(fd: number): void {
   sym.close(fd);
 }
+
+/** kill(2); a process that is already gone is not an error. */
+export function sendSignal(pid: number, signal: number): void {
+  sym.kill(pid, signal);
+}
+
+/** How a child ended, as a shell reports it: the exit code, or 128 + the signal. */
+export async function waitForExit(pid: number): Promise<number> {
+  const status = new Int32Array(1);
+  const EINTR = 4;
+  for (;;) {
+    const result = await sym.waitpid(pid, new Uint8Array(status.buffer), 0);
+    if (result === pid) break;
+    if (errno() !== EINTR) throw new SyscallError("waitpid", String(pid), errno());
+  }
+  const raw = status[0];
+  const signal = raw & 0x7f;
+  return signal === 0 ? (raw >> 8) & 0xff : 128 + signal;
+}

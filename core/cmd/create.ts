@@ -12,13 +12,11 @@ import { parseImageId } from "../store/ids.ts";
 import { addLayer } from "../store/publish.ts";
 import { makeTmpDir, removeTree } from "../store/tmp.ts";
 import { expectArgs, printLine } from "./args.ts";
-import { requireRoot } from "../runtime/require_root.ts";
 import { pruneMountPoints } from "../runtime/prune_mount_points.ts";
 
 /** Runs the command line. */
 export async function main(args: string[]): Promise<number> {
   expectArgs("create", args, 2, Infinity);
-  requireRoot("create");
   const data = openStore();
   const id = parseImageId(args[0]);
   const changes = makeTmpDir(data);

@@ -16,19 +16,28 @@ import { expectArgs } from "./args.ts";
 /** Runs the command line. */
 export function main(args: string[]): void {
   expectArgs("mount", args, 2, 3);
-  requireRoot("mount");
+  requireRoot(
+    "mount",
+    "a mount made without root would vanish with plash's namespace: run it inside `plash sudo`",
+  );
   const data = openStore();
   const lowers = imageLowers(data, parseImageId(args[0]));
   const target = existingDir(args[1], "mount point");
   if (args[2] === undefined) {
     // Read-only: every image but 0 has at least the two lower layers overlay then wants.
-    mountOverlay({ lowers, target });
+    mountOverlay({ lowers, target, userxattr: true });
     return;
   }
   Deno.mkdirSync(args[2], { recursive: true });
   const changes = existingDir(args[2], "changes dir");
   for (const dir of ["data", "work"]) Deno.mkdirSync(`${changes}/${dir}`, { recursive: true });
-  mountOverlay({ lowers, upper: `${changes}/data`, work: `${changes}/work`, target });
+  mountOverlay({
+    lowers,
+    upper: `${changes}/data`,
+    work: `${changes}/work`,
+    target,
+    userxattr: true,
+  });
 }
 
 function existingDir(path: string, what: string): string {

@@ -5,7 +5,6 @@
  */
 
 import { runContainer } from "../runtime/container.ts";
-import { requireRoot } from "../runtime/require_root.ts";
 import { openStore } from "../store/data_dir.ts";
 import { parseImageId } from "../store/ids.ts";
 import { usageError } from "./args.ts";
@@ -18,7 +17,6 @@ export function main(args: string[]): number {
     args = args.slice(2);
   }
   if (args.length === 0 || changesDir === "") throw usageError("run");
-  requireRoot("run");
   runContainer({
     data: openStore(),
     id: parseImageId(args[0]),

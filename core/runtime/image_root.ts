@@ -31,7 +31,13 @@ export function prepareChanges(data: string, dir?: string): Changes {
   return changes;
 }
 
-/** The layer directories of image `id`, the top (newest) first, as overlay wants them. */
+/**
+ * The layer directories of image `id`, the top (newest) first, as overlay wants them.
+ *
+ * Every plash mount uses `userxattr`: overlay then keeps opaque markers in
+ * `user.overlay.*`, which works in a user namespace too, so a layer made
+ * rootless means the same when root mounts it, and the other way round.
+ */
 export function imageLowers(data: string, id: number): string[] {
   return ancestry(data, id).reverse().map((each) => layerPath(data, each));
 }
@@ -44,6 +50,12 @@ export function mountImagePrivately(data: string, id: number, changesDir?: strin
   const lowers = imageLowers(data, id);
   enterPrivateMountNamespace();
   const changes = prepareChanges(data, changesDir);
-  mountOverlay({ lowers, upper: changes.upper, work: changes.work, target: changes.root });
+  mountOverlay({
+    lowers,
+    upper: changes.upper,
+    work: changes.work,
+    target: changes.root,
+    userxattr: true,
+  });
   return changes;
 }

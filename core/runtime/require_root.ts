@@ -1,5 +1,5 @@
 /**
- * The guard for code paths that work only as root until rootless mode lands.
+ * The guard for what only works as real root or inside plash's user namespace.
  *
  * @module
  */
@@ -7,9 +7,7 @@
 import { effectiveIds } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 
-/** Throws unless plash runs as root. */
-export function requireRoot(what: string): void {
-  if (effectiveIds().uid !== 0) {
-    throw new PlashError(`${what}: rootless mode is not implemented yet: run plash as root`);
-  }
+/** Throws unless plash runs as root; `why` says what to do instead. */
+export function requireRoot(what: string, why: string): void {
+  if (effectiveIds().uid !== 0) throw new PlashError(`${what}: ${why}`);
 }

@@ -1,0 +1,95 @@
+/**
+ * The uid and gid mappings of a rootless container: container root is the
+ * caller; with newuidmap/newgidmap and ranges in /etc/subuid and /etc/subgid,
+ * container ids 1..N map to the caller's subordinate range (so apt can switch
+ * to `_apt`). Nothing maps an id the caller could not use before.
+ *
+ * @module
+ */
+
+import { PlashError } from "../errors.ts";
+
+/** One subordinate id range from /etc/subuid or /etc/subgid. */
+export interface IdRange {
+  start: number;
+  count: number;
+}
+
+/** The first range of `file` granted to the user named `name` or with id `id`. */
+export function subordinateRange(file: string, name: string, id: number): IdRange | undefined {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(file);
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split("\n")) {
+    const [owner, start, count] = line.trim().split(":");
+    if ((owner === name || owner === String(id)) && Number(count) > 0) {
+      return { start: Number(start), count: Number(count) };
+    }
+  }
+  return undefined;
+}
+
+/** The caller's user name from /etc/passwd (subuid files name users, not ids). */
+function userName(uid: number): string {
+  try {
+    for (const line of Deno.readTextFileSync("/etc/passwd").split("\n")) {
+      const fields = line.split(":");
+      if (fields[2] === String(uid)) return fields[0];
+    }
+  } catch {
+    // No passwd: only numeric entries in /etc/subuid can match.
+  }
+  return String(uid);
+}
+
+function findOnPath(program: string): string | undefined {
+  for (const dir of (Deno.env.get("PATH") ?? "/usr/bin:/bin").split(":")) {
+    try {
+      Deno.statSync(`${dir}/${program}`);
+      return `${dir}/${program}`;
+    } catch {
+      // Not in this directory.
+    }
+  }
+  return undefined;
+}
+
+/** How plash will map ids for the caller: the full range or only the caller itself. */
+export function plannedMapping(uid: number, gid: number) {
+  const name = userName(uid);
+  const uids = subordinateRange("/etc/subuid", name, uid);
+  const gids = subordinateRange("/etc/subgid", name, uid);
+  const newuidmap = findOnPath("newuidmap");
+  const newgidmap = findOnPath("newgidmap");
+  const ranges = uids && gids && newuidmap && newgidmap
+    ? { uids, gids, newuidmap, newgidmap }
+    : undefined;
+  return { uid, gid, ranges };
+}
+
+/** Writes the uid and gid maps of process `pid`, which waits in its new user namespace. */
+export async function writeIdMaps(pid: number, uid: number, gid: number): Promise<void> {
+  const plan = plannedMapping(uid, gid);
+  if (plan.ranges) {
+    const { uids, gids, newuidmap, newgidmap } = plan.ranges;
+    await runMapper(newuidmap, [pid, 0, uid, 1, 1, uids.start, uids.count]);
+    await runMapper(newgidmap, [pid, 0, gid, 1, 1, gids.start, gids.count]);
+    return;
+  }
+  // Without the setuid helpers a user may map only itself, and must first give up setgroups.
+  Deno.writeTextFileSync(`/proc/${pid}/setgroups`, "deny");
+  Deno.writeTextFileSync(`/proc/${pid}/uid_map`, `0 ${uid} 1\n`);
+  Deno.writeTextFileSync(`/proc/${pid}/gid_map`, `0 ${gid} 1\n`);
+}
+
+async function runMapper(program: string, args: number[]): Promise<void> {
+  const output = await new Deno.Command(program, { args: args.map(String), stderr: "piped" })
+    .output();
+  if (!output.success) {
+    const why = new TextDecoder().decode(output.stderr).trim().split("\n")[0];
+    throw new PlashError(`${program} ${args.join(" ")} failed: ${why}`);
+  }
+}

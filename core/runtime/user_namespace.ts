@@ -1,0 +1,63 @@
+/**
+ * Becoming root without privileges: plash starts itself again as root of a
+ * new user namespace whose ids are mapped from outside, then waits for it,
+ * passing signals on, and exits as it exits.
+ *
+ * @module
+ */
+
+import { spawnInUserNamespace, startNamespaceHolder } from "../../ffi/spawn_in_namespaces.ts";
+import { closeFd, effectiveIds, openReadOnly, sendSignal, waitForExit } from "../../ffi/sys.ts";
+import { selfCommand } from "../self_command.ts";
+import { writeIdMaps } from "./id_map.ts";
+
+/** Signals plash passes on to the container instead of acting on them. */
+const FORWARDED: [Deno.Signal, number][] = [
+  ["SIGINT", 2],
+  ["SIGTERM", 15],
+  ["SIGHUP", 1],
+  ["SIGQUIT", 3],
+  ["SIGUSR1", 10],
+  ["SIGUSR2", 12],
+  ["SIGWINCH", 28],
+];
+const SIGKILL = 9;
+
+/** A new user namespace with the caller's id maps, open as a descriptor. */
+async function mappedUserNamespace(): Promise<number> {
+  const { uid, gid } = effectiveIds();
+  const holder = startNamespaceHolder();
+  try {
+    await writeIdMaps(holder, uid, gid);
+    return openReadOnly(`/proc/${holder}/ns/user`);
+  } finally {
+    sendSignal(holder, SIGKILL);
+    await waitForExit(holder);
+  }
+}
+
+/**
+ * Runs `plash ARGS...` as root of a new user namespace and returns its exit
+ * status (128 + N when signal N ended it).
+ */
+export async function runInUserNamespace(args: string[]): Promise<number> {
+  const namespace = await mappedUserNamespace();
+  const [program, ...rest] = selfCommand(args);
+  const env = Object.entries(Deno.env.toObject()).map(([name, value]) => `${name}=${value}`);
+  let pid: number;
+  try {
+    pid = spawnInUserNamespace(namespace, program, [program, ...rest], env);
+  } finally {
+    closeFd(namespace);
+  }
+  const handlers = FORWARDED.map(([name, number]): [Deno.Signal, () => void] => [
+    name,
+    () => sendSignal(pid, number),
+  ]);
+  for (const [name, handler] of handlers) Deno.addSignalListener(name, handler);
+  try {
+    return await waitForExit(pid);
+  } finally {
+    for (const [name, handler] of handlers) Deno.removeSignalListener(name, handler);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Starting a program as root of a new user namespace from a multithreaded
+ * Deno process.
+ *
+ * unshare(CLONE_NEWUSER) refuses a multithreaded caller, and JavaScript cannot
+ * run in a fork()ed copy of Deno. Two clones do it (DESIGN.md section 4):
+ *
+ * 1. A holder: clone(2) without CLONE_VM whose child runs libc's pause()
+ *    directly, no JavaScript, in a new user namespace. Its id maps are written
+ *    from outside (newuidmap can map ranges only that way), and a descriptor of
+ *    its namespace keeps the namespace after the holder is killed.
+ * 2. The program: clone(2) with CLONE_VM | CLONE_VFORK, whose child runs a
+ *    callback on a stack carved from the main thread's own stack while the
+ *    parent stays suspended. The callback joins the namespace with setns(2)
+ *    and execs; uid 0 there keeps its capabilities across that exec.
+ *
+ * @module
+ */
+
+import { SyscallError } from "./errors.ts";
+import { cString, cStringArray, errno, sym } from "./libc.ts";
+
+const CLONE_VM = 0x100;
+const CLONE_VFORK = 0x4000;
+const CLONE_NEWUSER = 0x10000000;
+const SIGCHLD = 17;
+const RTLD_NOW = 2;
+/** How far below the current stack pointer a child's stack starts. */
+const CHILD_STACK_GAP = 128n * 1024n;
+
+/** A stack for a clone child: the main thread's own, well below where it is in use. */
+function childStack(): Deno.PointerValue {
+  // The kernel reports the stack pointer of the thread reading this file.
+  const fields = Deno.readTextFileSync("/proc/thread-self/syscall").trim().split(" ");
+  return Deno.UnsafePointer.create(BigInt(fields[fields.length - 2]) - CHILD_STACK_GAP);
+}
+
+/** The address of libc's pause(), for a clone child that must run no JavaScript. */
+function pauseFunction(): Deno.PointerValue {
+  const handle = sym.dlopen(cString("libc.so.6"), RTLD_NOW);
+  const address = sym.dlsym(handle, cString("pause"));
+  if (address === null) throw new SyscallError("dlsym", "pause", errno());
+  return address;
+}
+
+/** Starts a process that sleeps in a new user namespace with no id maps yet; returns its pid. */
+export function startNamespaceHolder(): number {
+  const pid = sym.clone(pauseFunction(), childStack(), CLONE_NEWUSER | SIGCHLD, null);
+  if (pid < 0) throw new SyscallError("clone", "CLONE_NEWUSER", errno());
+  return pid;
+}
+
+/**
+ * Starts `path` with `argv` and `env` inside the user namespace open as
+ * `namespaceFd`; returns its pid once it has exec'd.
+ */
+export function spawnInUserNamespace(
+  namespaceFd: number,
+  path: string,
+  argv: string[],
+  env: string[],
+): number {
+  const file = cString(path);
+  const args = cStringArray(argv);
+  const envp = cStringArray(env);
+  const argsBuffer = new Uint8Array(args.pointers.buffer);
+  const envBuffer = new Uint8Array(envp.pointers.buffer);
+  const joinFailed = cString("plash error: setns into the user namespace failed\n");
+  const execFailed = cString(`plash error: execve ${path} failed\n`);
+  const fail = (message: Uint8Array) => {
+    sym.write(2, message, BigInt(message.length - 1));
+    sym._exit(127);
+    return 127;
+  };
+  const child = new Deno.UnsafeCallback(
+    { parameters: ["pointer"], result: "i32" } as const,
+    () => {
+      if (sym.setns(namespaceFd, CLONE_NEWUSER) < 0) return fail(joinFailed);
+      sym.execve(file, argsBuffer, envBuffer);
+      return fail(execFailed);
+    },
+  );
+  const pid = sym.clone(child.pointer, childStack(), CLONE_VM | CLONE_VFORK | SIGCHLD, null);
+  const code = errno();
+  child.close();
+  if (pid < 0) throw new SyscallError("clone", "CLONE_VM|CLONE_VFORK", code);
+  return pid;
+}
