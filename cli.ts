@@ -4,14 +4,13 @@
  * @module
  */
 
-import { commandHelp, findCommand } from "./core/commands.ts";
+import { commandHelp, findCommand, loadCommand } from "./core/commands.ts";
 import { errorLine, PlashError } from "./core/errors.ts";
-import { becomeRoot } from "./core/runtime/become_root.ts";
+import { route } from "./core/route.ts";
 
 async function dispatch(argv: string[]): Promise<number> {
-  const [name = "help", ...args] = argv;
-  if (name === "--help" || name === "-h") return dispatch(["help", ...args]);
-  if (name === "--version") return dispatch(["version"]);
+  argv = route(argv);
+  const [name, ...args] = argv;
   const command = findCommand(name);
   if (!command) {
     throw new PlashError(`unknown command: ${name} (see \`plash help\`)`, 2);
@@ -20,11 +19,12 @@ async function dispatch(argv: string[]): Promise<number> {
     await Deno.stdout.write(new TextEncoder().encode(commandHelp(command)));
     return 0;
   }
-  if (command.asRoot) {
-    const status = await becomeRoot(argv);
-    if (status !== undefined) return status;
+  // A non-root caller gets root of a user namespace, where plash runs again.
+  if (command.asRoot && Deno.uid() !== 0) {
+    const { runInUserNamespace } = await import("./core/runtime/user_namespace.ts");
+    return await runInUserNamespace(argv);
   }
-  const module = await command.load();
+  const module = await loadCommand(command);
   return (await module.main(args)) ?? 0;
 }
 

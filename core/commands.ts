@@ -1,7 +1,7 @@
 /**
- * The command table: name, usage, help text and a lazy loader for each
- * command. Loading lazily keeps the start of `plash run` free of the code of
- * every other command.
+ * The command table: name, usage, help text and module of each command.
+ * Loading lazily keeps the start of `plash run` free of the code of every
+ * other command.
  *
  * @module
  */
@@ -21,10 +21,11 @@ export interface Command {
   summary: string;
   /** More for `plash help NAME`. */
   details?: string;
-  group: "Images" | "Running" | "Archives" | "Store" | "Other";
+  group: "Images" | "Running" | "Build" | "Archives" | "Store" | "Other";
   /** Needs root: a non-root caller runs it as root of a user namespace. */
   asRoot?: true;
-  load(): Promise<CommandModule>;
+  /** Its file in core/cmd/, without ".ts". */
+  module: string;
 }
 
 /** Every command, in the order `plash help` lists them. */
@@ -32,14 +33,15 @@ export const COMMANDS: Command[] = [
   {
     name: "run",
     asRoot: true,
-    usage: "[--changes DIR] ID [CMD [ARG...]]",
+    usage: "[--changes DIR] [--no-tmp] ID [CMD [ARG...]]",
     summary: "run a command in an image",
     details:
       "The command is plash's own process, chrooted into the image's layers. Without CMD it\n" +
       "runs the image's configured command, else its root user's login shell. Changes are\n" +
-      "discarded, or kept in DIR/data with --changes DIR.",
+      "discarded, or kept in DIR/data with --changes DIR. --no-tmp leaves the host's /tmp\n" +
+      "out (builds use it).",
     group: "Running",
-    load: () => import("./cmd/run.ts"),
+    module: "run",
   },
   {
     name: "create",
@@ -48,7 +50,7 @@ export const COMMANDS: Command[] = [
     summary: "run a command and keep its changes as a new image; prints the new id",
     details: "The command's stdout goes to stderr. A failing command creates nothing.",
     group: "Images",
-    load: () => import("./cmd/create.ts"),
+    module: "create",
   },
   {
     name: "mount",
@@ -57,7 +59,7 @@ export const COMMANDS: Command[] = [
     details: "Changes go to CHANGESDIR/data (overlay's work dir is CHANGESDIR/work).\n" +
       "Unmount with `umount MOUNTPOINT`.",
     group: "Running",
-    load: () => import("./cmd/mount.ts"),
+    module: "mount",
   },
   {
     name: "with-mount",
@@ -66,7 +68,7 @@ export const COMMANDS: Command[] = [
     summary: "run a host command with the image mounted as its working directory",
     details: "Changes are discarded. Without CMD it runs $SHELL.",
     group: "Running",
-    load: () => import("./cmd/with_mount.ts"),
+    module: "with_mount",
   },
   {
     name: "sudo",
@@ -74,14 +76,62 @@ export const COMMANDS: Command[] = [
     usage: "[CMD [ARG...]]",
     summary: "run a command as plash's root (root itself when plash runs as root)",
     group: "Running",
-    load: () => import("./cmd/sudo.ts"),
+    module: "sudo",
+  },
+  {
+    name: "build",
+    asRoot: true,
+    usage: "MACRO [ARG...]...",
+    summary: "build an image from macros (see help-macros); prints its id",
+    details: "Each layer runs under the image's /bin/sh with `set -ex`, tracing `--> CMD` on\n" +
+      "stderr, and is cached: an unchanged rebuild runs nothing. A new layer starts only at\n" +
+      "--layer. Example: plash build -f 5 --apt jq --layer --run 'jq --version'",
+    group: "Build",
+    module: "build",
+  },
+  {
+    name: "eval",
+    asRoot: true,
+    usage: "MACRO [ARG...]...",
+    summary: "print the build script that macros make, with its hints",
+    group: "Build",
+    module: "eval",
+  },
+  {
+    name: "b",
+    asRoot: true,
+    usage: "CMD [ARG...] MACRO... [-- ARG...]",
+    summary: "build, then run `plash CMD ID ARG...` on the image",
+    details: "`plash MACRO... -- CMD [ARG...]` is `plash b run MACRO... -- CMD [ARG...]`.",
+    group: "Build",
+    module: "b",
+  },
+  {
+    name: "exec",
+    asRoot: true,
+    usage: "PLASHFILE [ARG...]",
+    summary: "build a Plashfile in its directory, then run its entrypoint with ARGs",
+    details: "A Plashfile is an executable file starting with `#!/usr/bin/env plash` and holding\n" +
+      "macros, one a line: lines starting with - are split into words, other lines are one\n" +
+      "argument each, `--#` lines are comments, `--\\ TEXT` is TEXT even with a leading dash.\n" +
+      "Running it runs `plash PATH ARGS`, which is this command. Without an entrypoint the\n" +
+      "ARGs are the command.",
+    group: "Build",
+    module: "exec",
+  },
+  {
+    name: "help-macros",
+    usage: "",
+    summary: "list the macros of the build language",
+    group: "Build",
+    module: "help_macros",
   },
   {
     name: "ls",
     usage: "[--json]",
     summary: "list images: id, parent, names, size of the layer, created",
     group: "Images",
-    load: () => import("./cmd/ls.ts"),
+    module: "ls",
   },
   {
     name: "rm",
@@ -89,28 +139,28 @@ export const COMMANDS: Command[] = [
     usage: "ID...",
     summary: "remove images and every image built on them",
     group: "Images",
-    load: () => import("./cmd/rm.ts"),
+    module: "rm",
   },
   {
     name: "map",
     usage: "KEY [ID|'']",
     summary: "print the image named KEY, name an image KEY, or with '' remove KEY",
     group: "Images",
-    load: () => import("./cmd/map.ts"),
+    module: "map",
   },
   {
     name: "nodepath",
     usage: "ID",
     summary: "print the node directory of an image (its layer is NODE/_data/root)",
     group: "Images",
-    load: () => import("./cmd/nodepath.ts"),
+    module: "nodepath",
   },
   {
     name: "parent",
     usage: "ID",
     summary: "print the parent of an image (0 is the empty root)",
     group: "Images",
-    load: () => import("./cmd/parent.ts"),
+    module: "parent",
   },
   {
     name: "add-layer",
@@ -119,7 +169,7 @@ export const COMMANDS: Command[] = [
     summary: "make DIR a new image on PARENT; prints the new id",
     details: "DIR is moved into the store when it is on the same filesystem, copied otherwise.",
     group: "Images",
-    load: () => import("./cmd/add_layer.ts"),
+    module: "add_layer",
   },
   {
     name: "import-tar",
@@ -127,7 +177,7 @@ export const COMMANDS: Command[] = [
     usage: "[FILE|-]",
     summary: "make an image from a tar archive (plain, gzip, zstd or xz); prints the new id",
     group: "Archives",
-    load: () => import("./cmd/import_tar.ts"),
+    module: "import_tar",
   },
   {
     name: "export-tar",
@@ -135,7 +185,7 @@ export const COMMANDS: Command[] = [
     usage: "ID [FILE|-]",
     summary: "write an image's files as one tar archive",
     group: "Archives",
-    load: () => import("./cmd/export_tar.ts"),
+    module: "export_tar",
   },
   {
     name: "copy",
@@ -143,14 +193,14 @@ export const COMMANDS: Command[] = [
     usage: "ID DIR",
     summary: "copy an image's files into DIR",
     group: "Archives",
-    load: () => import("./cmd/copy.ts"),
+    module: "copy",
   },
   {
     name: "init",
     usage: "",
     summary: "create the data directory (other commands do it when needed)",
     group: "Store",
-    load: () => import("./cmd/init.ts"),
+    module: "init",
   },
   {
     name: "data",
@@ -158,7 +208,7 @@ export const COMMANDS: Command[] = [
     usage: "[CMD [ARG...]]",
     summary: "print the data directory, or run CMD there",
     group: "Store",
-    load: () => import("./cmd/data.ts"),
+    module: "data",
   },
   {
     name: "clean",
@@ -166,7 +216,7 @@ export const COMMANDS: Command[] = [
     usage: "",
     summary: "remove leftovers of finished or interrupted plash processes",
     group: "Store",
-    load: () => import("./cmd/clean.ts"),
+    module: "clean",
   },
   {
     name: "shrink",
@@ -174,7 +224,7 @@ export const COMMANDS: Command[] = [
     usage: "",
     summary: "remove about half of the images, oldest unnamed leaves first",
     group: "Store",
-    load: () => import("./cmd/shrink.ts"),
+    module: "shrink",
   },
   {
     name: "purge",
@@ -182,30 +232,39 @@ export const COMMANDS: Command[] = [
     usage: "[--yes]",
     summary: "delete all images and the data directory",
     group: "Store",
-    load: () => import("./cmd/purge.ts"),
+    module: "purge",
   },
   {
     name: "mkdtemp",
     usage: "",
     summary: "make a temporary directory in the data dir, removed by `clean` after its caller ends",
     group: "Store",
-    load: () => import("./cmd/mkdtemp.ts"),
+    module: "mkdtemp",
   },
   {
     name: "help",
     usage: "[CMD]",
     summary: "list the commands, or explain one",
     group: "Other",
-    load: () => import("./cmd/help.ts"),
+    module: "help",
   },
   {
     name: "version",
     usage: "",
     summary: "print plash's version",
     group: "Other",
-    load: () => import("./cmd/version.ts"),
+    module: "version",
   },
 ];
+
+/**
+ * Loads a command's module. The specifier is computed so that Deno does not
+ * read every command's module graph on each start; `deno compile` is told
+ * to include core/cmd/ instead.
+ */
+export function loadCommand(command: Command): Promise<CommandModule> {
+  return import(new URL(`./cmd/${command.module}.ts`, import.meta.url).href);
+}
 
 /** The command called `name`. */
 export function findCommand(name: string): Command | undefined {

@@ -1,13 +1,18 @@
 /**
- * The libc symbols plash calls, opened once with `Deno.dlopen`.
+ * The libc functions plash calls.
  *
  * Every call here is synchronous, so it runs on Deno's main thread: namespace
  * and chroot changes made through it apply to the thread that runs JavaScript.
  *
+ * Binding a function with `Deno.dlopen` compiles a trampoline for it, about
+ * 0.1 ms each: more than the whole of `plash run`'s own work. So the library
+ * is opened once for the addresses alone, and each function is bound the first
+ * time it is called.
+ *
  * @module
  */
 
-const libc = Deno.dlopen("libc.so.6", {
+const SIGNATURES = {
   __errno_location: { parameters: [], result: "pointer" },
   strerror: { parameters: ["i32"], result: "pointer" },
   mount: { parameters: ["buffer", "buffer", "buffer", "u64", "buffer"], result: "i32" },
@@ -55,10 +60,44 @@ const libc = Deno.dlopen("libc.so.6", {
     result: "i32",
     optional: true,
   },
-});
+} as const satisfies Record<string, Deno.ForeignFunction>;
 
-/** The raw symbols; prefer the checked wrappers in `ffi/sys.ts`. */
-export const sym = libc.symbols;
+type Signatures = typeof SIGNATURES;
+type Bound = { [Name in keyof Signatures]: Deno.UnsafeFnPointer<Signatures[Name]>["call"] };
+/** Functions that older C libraries lack (`null` then). */
+type Optional = "fsopen" | "fsconfig" | "fsmount" | "move_mount";
+
+const addresses = Deno.dlopen(
+  "libc.so.6",
+  Object.fromEntries(
+    Object.entries(SIGNATURES).map(([name, signature]) => [
+      name,
+      { type: "pointer", optional: "optional" in signature },
+    ]),
+  ) as { [Name in keyof Signatures]: { type: "pointer"; optional: true } },
+).symbols;
+
+function bind(): Omit<Bound, Optional> & { [Name in Optional]: Bound[Name] | null } {
+  const bound = {} as Record<string, unknown>;
+  for (const [name, signature] of Object.entries(SIGNATURES)) {
+    Object.defineProperty(bound, name, {
+      get() {
+        const address = addresses[name as keyof Signatures];
+        if (address === null) return null;
+        const { optional: _, ...definition } = signature as Deno.ForeignFunction;
+        const pointer = new Deno.UnsafeFnPointer(address as Deno.PointerObject<never>, definition);
+        const call = pointer.call.bind(pointer);
+        Object.defineProperty(bound, name, { value: call });
+        return call;
+      },
+      configurable: true,
+    });
+  }
+  return bound as ReturnType<typeof bind>;
+}
+
+/** The libc functions, bound on first use; prefer the checked wrappers in `ffi/sys.ts`. */
+export const sym = bind();
 
 const encoder = new TextEncoder();
 

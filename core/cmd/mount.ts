@@ -7,7 +7,8 @@
 
 import { mountOverlay } from "../../ffi/overlay.ts";
 import { PlashError } from "../errors.ts";
-import { imageLowers } from "../runtime/image_root.ts";
+import { chainLowers } from "../runtime/image_root.ts";
+import { ancestry } from "../store/nodes.ts";
 import { requireRoot } from "../runtime/require_root.ts";
 import { openStore } from "../store/data_dir.ts";
 import { parseImageId } from "../store/ids.ts";
@@ -21,7 +22,7 @@ export function main(args: string[]): void {
     "a mount made without root would vanish with plash's namespace: run it inside `plash sudo`",
   );
   const data = openStore();
-  const lowers = imageLowers(data, parseImageId(args[0]));
+  const lowers = chainLowers(data, ancestry(data, parseImageId(args[0])));
   const target = existingDir(args[1], "mount point");
   if (args[2] === undefined) {
     // Read-only: every image but 0 has at least the two lower layers overlay then wants.

@@ -11,12 +11,14 @@ import { DEFAULT_PATH } from "../runtime/environment.ts";
 import { mountImagePrivately } from "../runtime/image_root.ts";
 import { openStore } from "../store/data_dir.ts";
 import { parseImageId } from "../store/ids.ts";
+import { ancestry } from "../store/nodes.ts";
 import { expectArgs } from "./args.ts";
 
 /** Runs the command line. */
 export function main(args: string[]): void {
   expectArgs("with-mount", args, 1, Infinity);
-  const changes = mountImagePrivately(openStore(), parseImageId(args[0]));
+  const data = openStore();
+  const changes = mountImagePrivately(data, ancestry(data, parseImageId(args[0])));
   chdir(changes.root);
   execHostCommand(args.slice(1));
 }

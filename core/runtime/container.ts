@@ -9,10 +9,11 @@
 
 import { chdir, chroot } from "../../ffi/sys.ts";
 import { readConfig } from "../store/image_config.ts";
-import { nodePath } from "../store/nodes.ts";
+import { ancestry } from "../store/nodes.ts";
 import { containerEnvironment, DEFAULT_PATH, lookupEnv } from "./environment.ts";
 import { execCommand } from "./exec.ts";
 import { bindHostDirs, bindResolvConf, hostBinds, openHostResolvConf } from "./host_binds.ts";
+import { bindImageMounts, openImageMounts } from "./image_mounts.ts";
 import { mountImagePrivately } from "./image_root.ts";
 import { rootLoginShell } from "./login_shell.ts";
 
@@ -30,13 +31,15 @@ export interface RunSpec {
 
 /** Replaces this process with the container's command; returns only by throwing. */
 export function runContainer(spec: RunSpec): never {
-  const config = readConfig(nodePath(spec.data, spec.id));
+  const chain = ancestry(spec.data, spec.id);
+  const config = readConfig(`${spec.data}/layer/${chain.join("/")}`);
   const cwd = Deno.cwd();
   const env = containerEnvironment(config);
-  const changes = mountImagePrivately(spec.data, spec.id, spec.changesDir);
+  const changes = mountImagePrivately(spec.data, chain, spec.changesDir);
   const created: string[] = [];
-  bindHostDirs(changes.root, hostBinds(config, { tmp: spec.shareTmp ?? true }), created);
+  bindHostDirs(changes.root, hostBinds({ tmp: spec.shareTmp ?? true }), created);
   const resolvConf = openHostResolvConf();
+  const mounts = openImageMounts(config);
   // Mount points made in the changes layer are listed for `create`, which
   // takes them out again: they belong to the run, not to the new image.
   const record = spec.changesDir === undefined
@@ -44,6 +47,7 @@ export function runContainer(spec: RunSpec): never {
     : Deno.openSync(`${spec.changesDir}/mountpoints`, { write: true, create: true });
   chroot(changes.root);
   if (resolvConf !== undefined) bindResolvConf(resolvConf, created);
+  bindImageMounts(mounts, created);
   if (record) {
     record.writeSync(new TextEncoder().encode(created.join("\n")));
     record.close();

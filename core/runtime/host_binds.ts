@@ -1,23 +1,19 @@
 /**
  * What a container shares with the host: /proc /dev /sys /tmp /home /root
- * and /etc/resolv.conf, plus the image's own `--mount`s.
+ * and /etc/resolv.conf. (The image's own `--mount`s are in image_mounts.ts.)
  *
  * @module
  */
 
 import { bindMount, closeFd, openReadOnly } from "../../ffi/sys.ts";
-import type { ImageConfig } from "../store/image_config.ts";
 
 /** Host directories bound at the same place in every container. */
 const HOST_DIRS = ["/proc", "/dev", "/sys", "/tmp", "/home", "/root"];
 
-/** The bind mounts of a container: host directories (or files) on container paths. */
-export function hostBinds(config: ImageConfig, options: { tmp: boolean }): [string, string][] {
+/** The host directories a container shares, each bound at the same path. */
+export function hostBinds(options: { tmp: boolean }): [string, string][] {
   const dirs = HOST_DIRS.filter((dir) => options.tmp || dir !== "/tmp");
-  return [
-    ...dirs.map((dir): [string, string] => [dir, dir]),
-    ...(config.mounts ?? []).map((m): [string, string] => [m.source, m.target]),
-  ];
+  return dirs.map((dir): [string, string] => [dir, dir]);
 }
 
 function isDirectory(path: string): boolean {

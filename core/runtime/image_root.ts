@@ -6,7 +6,7 @@
 
 import { mountOverlay } from "../../ffi/overlay.ts";
 import { enterPrivateMountNamespace, mount } from "../../ffi/sys.ts";
-import { ancestry, layerPath } from "../store/nodes.ts";
+import { layerPath } from "../store/nodes.ts";
 
 /** Where the container's writable layer lives. */
 export interface Changes {
@@ -32,22 +32,23 @@ export function prepareChanges(data: string, dir?: string): Changes {
 }
 
 /**
- * The layer directories of image `id`, the top (newest) first, as overlay wants them.
+ * The layer directories of the image whose ancestry is `chain` (see
+ * `ancestry()`), the top (newest) first, as overlay wants them.
  *
  * Every plash mount uses `userxattr`: overlay then keeps opaque markers in
  * `user.overlay.*`, which works in a user namespace too, so a layer made
  * rootless means the same when root mounts it, and the other way round.
  */
-export function imageLowers(data: string, id: number): string[] {
-  return ancestry(data, id).reverse().map((each) => layerPath(data, each));
+export function chainLowers(data: string, chain: number[]): string[] {
+  return chain.toReversed().map((each) => layerPath(data, each));
 }
 
 /**
- * Moves this thread into a private mount namespace and mounts image `id` with
- * a writable layer; returns where its changes are and where it is mounted.
+ * Moves this thread into a private mount namespace and mounts the image whose
+ * ancestry is `chain` with a writable layer; returns where its changes are and where it is mounted.
  */
-export function mountImagePrivately(data: string, id: number, changesDir?: string): Changes {
-  const lowers = imageLowers(data, id);
+export function mountImagePrivately(data: string, chain: number[], changesDir?: string): Changes {
+  const lowers = chainLowers(data, chain);
   enterPrivateMountNamespace();
   const changes = prepareChanges(data, changesDir);
   mountOverlay({

@@ -1,0 +1,1 @@
+// Intentionally empty: the bare Deno start of bench/run_startup.sh.
