@@ -111,7 +111,8 @@ export const COMMANDS: Command[] = [
     asRoot: true,
     usage: "PLASHFILE [ARG...]",
     summary: "build a Plashfile in its directory, then run its entrypoint with ARGs",
-    details: "A Plashfile is an executable file starting with `#!/usr/bin/env plash` and holding\n" +
+    details:
+      "A Plashfile is an executable file starting with `#!/usr/bin/env plash` and holding\n" +
       "macros, one a line: lines starting with - are split into words, other lines are one\n" +
       "argument each, `--#` lines are comments, `--\\ TEXT` is TEXT even with a leading dash.\n" +
       "Running it runs `plash PATH ARGS`, which is this command. Without an entrypoint the\n" +
@@ -240,6 +241,22 @@ export const COMMANDS: Command[] = [
     summary: "make a temporary directory in the data dir, removed by `clean` after its caller ends",
     group: "Store",
     module: "mkdtemp",
+  },
+  {
+    name: "doctor",
+    usage: "",
+    summary: "check what plash needs from this host and say how to fix what is missing",
+    group: "Other",
+    module: "doctor",
+  },
+  {
+    name: "probe-overlay",
+    asRoot: true,
+    hidden: true,
+    usage: "",
+    summary: "mount a test overlay in the data dir (used by doctor)",
+    group: "Other",
+    module: "probe_overlay",
   },
   {
     name: "help",

@@ -38,6 +38,8 @@ const SIGNATURES = {
   waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
   kill: { parameters: ["i32", "i32"], result: "i32" },
   setns: { parameters: ["i32", "i32"], result: "i32" },
+  statvfs: { parameters: ["buffer", "buffer"], result: "i32" },
+  gnu_get_libc_version: { parameters: [], result: "pointer" },
   dlopen: { parameters: ["buffer", "i32"], result: "pointer" },
   dlsym: { parameters: ["pointer", "buffer"], result: "pointer" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },

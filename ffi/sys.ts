@@ -229,3 +229,16 @@ export async function waitForExit(pid: number): Promise<number> {
   const signal = raw & 0x7f;
   return signal === 0 ? (raw >> 8) & 0xff : 128 + signal;
 }
+
+/** Bytes available to unprivileged users on the filesystem holding `path` (statvfs). */
+export function freeBytes(path: string): number {
+  // struct statvfs on 64-bit Linux: f_bsize, f_frsize, f_blocks, f_bfree, f_bavail, ...
+  const fields = new BigUint64Array(14);
+  check(sym.statvfs(cString(path), new Uint8Array(fields.buffer)), "statvfs", path);
+  return Number(fields[1] * fields[4]);
+}
+
+/** The C library's version, e.g. "2.36". */
+export function libcVersion(): string {
+  return Deno.UnsafePointerView.getCString(sym.gnu_get_libc_version()!);
+}

@@ -18,7 +18,7 @@ export function main(args: string[]): void {
 
 function overview(): string {
   const groups = new Map<string, Command[]>();
-  for (const command of COMMANDS) {
+  for (const command of COMMANDS.filter((each) => !each.hidden)) {
     groups.set(command.group, [...(groups.get(command.group) ?? []), command]);
   }
   const lines = [

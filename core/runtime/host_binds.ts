@@ -33,22 +33,44 @@ function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
 }
 
 /**
- * Binds each host directory that exists onto the same path under `root`.
- * A missing mount point is created (in the changes layer) and reported in
- * `created`; one the image made a symlink or a file is skipped, since
- * following it would leave the image.
+ * Binds each host directory that exists onto its path under `root`. Missing
+ * mount points (and their missing parents) are made in the changes layer
+ * and reported in `created`; a path through a symlink or a file in the image
+ * is skipped, since following it would leave the image.
  */
 export function bindHostDirs(root: string, binds: [string, string][], created: string[]): void {
   for (const [source, target] of binds) {
-    if (!isDirectory(source)) continue;
-    const mountPoint = `${root}${target}`;
-    const existing = lstatOrUndefined(mountPoint);
-    if (existing === undefined) {
-      if (!isDirectory(mountPoint.slice(0, mountPoint.lastIndexOf("/")) || "/")) continue;
-      Deno.mkdirSync(mountPoint);
-      created.push(target);
-    } else if (!existing.isDirectory) continue;
-    bindMount(source, mountPoint);
+    if (isDirectory(source) && makeMountPoint(root, target, created)) {
+      bindMount(source, `${root}${target}`);
+    }
+  }
+}
+
+/** Makes sure `root + target` is a directory reached without symlinks. */
+function makeMountPoint(root: string, target: string, created: string[]): boolean {
+  let path = "";
+  for (const part of target.split("/").filter(Boolean)) {
+    path += `/${part}`;
+    const existing = lstatOrUndefined(`${root}${path}`);
+    if (existing?.isDirectory) continue;
+    if (existing !== undefined) return false;
+    if (!tryCreating(() => Deno.mkdirSync(`${root}${path}`))) return false;
+    created.push(path);
+  }
+  return true;
+}
+
+/**
+ * Makes a mount point; false when the image does not let it be made (a
+ * read-only directory, or one owned by an id that a rootless run cannot
+ * copy up): that bind is then skipped rather than failing the run.
+ */
+function tryCreating(make: () => void): boolean {
+  try {
+    make();
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -76,7 +98,9 @@ export function bindResolvConf(fd: number, created: string[]): void {
       const link = lstatOrUndefined(target);
       if (link?.isSymlink) target = resolveDangling(target);
       if (!isDirectory(target.slice(0, target.lastIndexOf("/")) || "/")) return;
-      Deno.writeFileSync(target, new Uint8Array(), { createNew: true });
+      if (!tryCreating(() => Deno.writeFileSync(target, new Uint8Array(), { createNew: true }))) {
+        return;
+      }
       created.push(target);
     }
     if (!Deno.statSync(target).isFile) return;

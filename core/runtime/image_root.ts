@@ -7,6 +7,7 @@
 import { mountOverlay } from "../../ffi/overlay.ts";
 import { enterPrivateMountNamespace, mount } from "../../ffi/sys.ts";
 import { layerPath } from "../store/nodes.ts";
+import { explainRefusal } from "./host_support.ts";
 
 /** Where the container's writable layer lives. */
 export interface Changes {
@@ -49,14 +50,16 @@ export function chainLowers(data: string, chain: number[]): string[] {
  */
 export function mountImagePrivately(data: string, chain: number[], changesDir?: string): Changes {
   const lowers = chainLowers(data, chain);
-  enterPrivateMountNamespace();
-  const changes = prepareChanges(data, changesDir);
-  mountOverlay({
-    lowers,
-    upper: changes.upper,
-    work: changes.work,
-    target: changes.root,
-    userxattr: true,
+  return explainRefusal(() => {
+    enterPrivateMountNamespace();
+    const changes = prepareChanges(data, changesDir);
+    mountOverlay({
+      lowers,
+      upper: changes.upper,
+      work: changes.work,
+      target: changes.root,
+      userxattr: true,
+    });
+    return changes;
   });
-  return changes;
 }

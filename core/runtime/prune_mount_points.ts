@@ -14,7 +14,8 @@ export function pruneMountPoints(changes: string): void {
   } catch {
     return;
   }
-  for (const path of listed) {
+  // Deepest first: a made parent is empty only once its made children are gone.
+  for (const path of listed.toReversed()) {
     const inLayer = `${changes}/data${path}`;
     try {
       const info = Deno.lstatSync(inLayer);

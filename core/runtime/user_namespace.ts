@@ -9,6 +9,7 @@
 import { spawnInUserNamespace, startNamespaceHolder } from "../../ffi/spawn_in_namespaces.ts";
 import { closeFd, effectiveIds, openReadOnly, sendSignal, waitForExit } from "../../ffi/sys.ts";
 import { selfCommand } from "../self_command.ts";
+import { explainRefusal } from "./host_support.ts";
 import { writeIdMaps } from "./id_map.ts";
 
 /** Signals plash passes on to the container instead of acting on them. */
@@ -26,7 +27,7 @@ const SIGKILL = 9;
 /** A new user namespace with the caller's id maps, open as a descriptor. */
 async function mappedUserNamespace(): Promise<number> {
   const { uid, gid } = effectiveIds();
-  const holder = startNamespaceHolder();
+  const holder = explainRefusal(startNamespaceHolder);
   try {
     await writeIdMaps(holder, uid, gid);
     return openReadOnly(`/proc/${holder}/ns/user`);

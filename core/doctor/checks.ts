@@ -1,0 +1,195 @@
+/**
+ * `plash doctor`: each thing plash needs from the host, checked, with the
+ * fix when it is missing.
+ *
+ * @module
+ */
+
+import { freeBytes, libcVersion } from "../../ffi/sys.ts";
+import { plannedMapping } from "../runtime/id_map.ts";
+import { selfCommand } from "../self_command.ts";
+import { dataDir } from "../store/data_dir.ts";
+
+/** One finding. */
+export interface Check {
+  name: string;
+  ok: boolean;
+  /** What was found, or what is wrong. */
+  detail: string;
+  /** How to fix it, when it is not ok. */
+  fix?: string;
+  /** Whether plash cannot run without it (otherwise plash runs with less). */
+  required: boolean;
+}
+
+function readOrUndefined(path: string): string | undefined {
+  try {
+    return Deno.readTextFileSync(path).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function kernel(): Check {
+  const [major, minor] = Deno.osRelease().split(".").map((part) => parseInt(part));
+  const ok = major > 5 || (major === 5 && minor >= 11);
+  return {
+    name: "kernel",
+    ok,
+    detail: `Linux ${Deno.osRelease()}${ok ? "" : ": overlay's userxattr needs 5.11 or newer"}`,
+    fix: "upgrade the kernel to 5.11 or newer",
+    required: true,
+  };
+}
+
+function overlay(): Check {
+  const listed = readOrUndefined("/proc/filesystems")?.includes("\toverlay") ?? false;
+  return {
+    name: "overlay",
+    ok: listed,
+    detail: listed ? "overlay filesystem available" : "overlay is not in /proc/filesystems",
+    fix: "modprobe overlay (or build the kernel with CONFIG_OVERLAY_FS)",
+    required: false,
+  };
+}
+
+function libc(): Check {
+  return { name: "libc", ok: true, detail: `glibc ${libcVersion()}, FFI works`, required: true };
+}
+
+/** Capability bit `bit` in this process's effective set. */
+function hasCapability(bit: number): boolean {
+  const line = readOrUndefined("/proc/self/status")?.split("\n").find((l) =>
+    l.startsWith("CapEff")
+  );
+  return line !== undefined && ((BigInt("0x" + line.split("\t")[1]) >> BigInt(bit)) & 1n) === 1n;
+}
+
+function rootCapabilities(): Check[] {
+  const admin = hasCapability(21);
+  const chroot = hasCapability(18);
+  return [
+    {
+      name: "CAP_SYS_ADMIN",
+      ok: admin,
+      detail: admin
+        ? "root may mount"
+        : "root without CAP_SYS_ADMIN (docker's default) cannot mount",
+      fix: "run the container with --privileged or --cap-add SYS_ADMIN, or set PLASH_NO_UNSHARE=1",
+      required: false,
+    },
+    {
+      name: "CAP_SYS_CHROOT",
+      ok: chroot,
+      detail: chroot ? "root may chroot" : "root without CAP_SYS_CHROOT cannot enter an image",
+      fix: "give the process CAP_SYS_CHROOT",
+      required: true,
+    },
+  ];
+}
+
+function userNamespaceSettings(): Check[] {
+  const checks: Check[] = [];
+  const limit = readOrUndefined("/proc/sys/user/max_user_namespaces");
+  checks.push({
+    name: "user namespaces",
+    ok: limit !== "0",
+    detail: `user.max_user_namespaces = ${limit ?? "unknown"}`,
+    fix: "sysctl -w user.max_user_namespaces=15000",
+    required: true,
+  });
+  const debian = readOrUndefined("/proc/sys/kernel/unprivileged_userns_clone");
+  if (debian !== undefined) {
+    checks.push({
+      name: "unprivileged user namespaces",
+      ok: debian === "1",
+      detail: `kernel.unprivileged_userns_clone = ${debian}`,
+      fix: "sysctl -w kernel.unprivileged_userns_clone=1",
+      required: true,
+    });
+  }
+  const apparmor = readOrUndefined("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
+  if (apparmor !== undefined) {
+    checks.push({
+      name: "AppArmor",
+      ok: apparmor === "0",
+      detail: `kernel.apparmor_restrict_unprivileged_userns = ${apparmor}`,
+      fix: "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile " +
+        "allowing userns for plash",
+      required: true,
+    });
+  }
+  return checks;
+}
+
+function idMapping(): Check[] {
+  const plan = plannedMapping(Deno.uid(), Deno.gid() ?? Deno.uid());
+  return [{
+    name: "subordinate ids",
+    ok: plan.ranges !== undefined,
+    detail: plan.ranges
+      ? `container ids 1-${plan.ranges.uids.count} map to ${plan.ranges.uids.start}+ ` +
+        "(newuidmap, /etc/subuid)"
+      : "only your own id is mapped: tools that switch users (apt) fail, and imported files " +
+        "owned by others become yours",
+    fix: "apt-get install uidmap; usermod --add-subuids 100000-165535 --add-subgids " +
+      `100000-165535 ${Deno.env.get("USER") ?? "USER"}`,
+    required: false,
+  }];
+}
+
+function freeSpace(data: string): Check {
+  let dir = data;
+  while (dir !== "/" && readOrUndefined(dir) === undefined) {
+    try {
+      Deno.statSync(dir);
+      break;
+    } catch {
+      dir = dir.slice(0, dir.lastIndexOf("/")) || "/";
+    }
+  }
+  const free = freeBytes(dir);
+  const gigabytes = (free / 1e9).toFixed(1);
+  return {
+    name: "free space",
+    ok: free > 1e9,
+    detail: `${gigabytes} GB free for ${data}`,
+    fix: "free space, or point PLASH_DATA elsewhere",
+    required: free < 50e6,
+  };
+}
+
+/**
+ * Mounts a real overlay, as plash does, in a child plash (a user namespace
+ * when not root): what no setting tells, e.g. a data dir on a filesystem
+ * overlay cannot use as its upper layer.
+ */
+async function overlayProbe(data: string): Promise<Check> {
+  const [program, ...args] = selfCommand(["probe-overlay"]);
+  const output = await new Deno.Command(program, {
+    args,
+    env: { PLASH_DATA: data },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const why = new TextDecoder().decode(output.stderr).trim().split("\n")[0];
+  return {
+    name: "mounting",
+    ok: output.success,
+    detail: output.success
+      ? `namespaces and an overlay mount in ${data} work`
+      : why.replace(/^plash error: /, ""),
+    fix: "see the lines above; PLASH_NO_UNSHARE=1 runs images without mounts (as root)",
+    required: true,
+  };
+}
+
+/** Runs every check. */
+export async function runChecks(): Promise<Check[]> {
+  const data = dataDir();
+  const identity = Deno.uid() === 0 ? rootCapabilities() : [
+    ...userNamespaceSettings(),
+    ...idMapping(),
+  ];
+  return [kernel(), overlay(), libc(), ...identity, freeSpace(data), await overlayProbe(data)];
+}

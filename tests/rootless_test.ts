@@ -1,0 +1,158 @@
+import assert from "node:assert/strict";
+import { plannedMapping } from "../core/runtime/id_map.ts";
+import { selfCommand } from "../core/self_command.ts";
+import { busyboxRootfs } from "../scripts/busybox_rootfs.ts";
+import { TestStore } from "./support/plash.ts";
+
+const ROOT = Deno.uid() === 0;
+const RANGES = plannedMapping(Deno.uid(), Deno.gid() ?? 0).ranges;
+
+Deno.test("files a rootless container makes belong to the caller", { ignore: ROOT }, async () => {
+  using store = new TestStore();
+  const id = await store.busybox();
+  const file = `${Deno.makeTempDirSync()}/made-inside`;
+  await store.ok(["run", id, "sh", "-c", `id -u; touch ${file}`]);
+  const info = Deno.statSync(file);
+  assert.equal(info.uid, Deno.uid());
+  assert.equal(info.gid, Deno.gid());
+  assert.equal(await store.ok(["run", id, "id", "-u"]), "0", "root inside");
+});
+
+Deno.test(
+  "container ids 1..N map into the subordinate range",
+  { ignore: ROOT || !RANGES },
+  async () => {
+    using store = new TestStore();
+    const id = await store.busybox();
+    const child = await store.ok(["create", id, "sh", "-c", "touch /owned && chown 42:43 /owned"]);
+    const layer = `${await store.ok(["nodepath", child])}/_data/root`;
+    const info = Deno.lstatSync(`${layer}/owned`);
+    assert.equal(info.uid, RANGES!.uids.start + 41);
+    assert.equal(info.gid, RANGES!.gids.start + 42);
+    assert.equal(await store.ok(["run", child, "stat", "-c", "%u:%g", "/owned"]), "42:43");
+    const maps = await store.ok(["run", id, "cat", "/proc/self/uid_map"]);
+    assert.equal(maps.split("\n").length, 2);
+  },
+);
+
+Deno.test("without a range only the caller is mapped", { ignore: ROOT || !!RANGES }, async () => {
+  using store = new TestStore();
+  const id = await store.busybox();
+  const maps = await store.ok(["run", id, "cat", "/proc/self/uid_map"]);
+  assert.match(maps, new RegExp(`^\\s*0\\s+${Deno.uid()}\\s+1$`));
+  const chown = await store.plash(["run", id, "chown", "42", "/tmp"]);
+  assert.notEqual(chown.code, 0, "no other id exists in the namespace");
+});
+
+Deno.test("SIGINT reaches the container's shell, not plash", async () => {
+  using store = new TestStore();
+  const id = await store.busybox();
+  const script = "trap 'echo got-INT; exit 3' INT; echo ready; while :; do sleep 0.05; done";
+  const [program, ...args] = selfCommand(["run", id, "sh", "-c", script]);
+  const child = new Deno.Command(program, {
+    args,
+    env: { PLASH_DATA: store.data },
+    stdout: "piped",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  const decoder = new TextDecoder();
+  let seen = "";
+  while (!seen.includes("ready")) seen += decoder.decode((await reader.read()).value);
+  child.kill("SIGINT");
+  while (!seen.includes("got-INT")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    seen += decoder.decode(value);
+  }
+  assert.match(seen, /got-INT/);
+  assert.equal((await child.status).code, 3);
+});
+
+/** `plash ARGS` run as `user` with setpriv, against `data`. */
+async function plashAs(user: string, data: string, args: string[]): Promise<string> {
+  const [program, ...rest] = selfCommand(args);
+  const output = await new Deno.Command("setpriv", {
+    args: [`--reuid=${user}`, `--regid=${user}`, "--init-groups", program, ...rest],
+    env: { PLASH_DATA: data, HOME: data },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(output.stdout).trim();
+  if (!output.success) {
+    throw new Error(
+      `plash ${args.join(" ")} as ${user}: ${new TextDecoder().decode(output.stderr)}`,
+    );
+  }
+  return text;
+}
+
+Deno.test(
+  "whiteouts and opaque dirs made rootless hide the same as root and as the user",
+  { ignore: !ROOT },
+  async () => {
+    const user = "plash-sub";
+    if (!(await new Deno.Command("id", { args: [user], stdout: "null" }).output()).success) {
+      await new Deno.Command("useradd", { args: ["--create-home", user] }).output();
+    }
+    const home = Deno.makeTempDirSync({ prefix: "plash-xuser-" });
+    Deno.chmodSync(home, 0o755);
+    const uid = (await new Deno.Command("id", { args: ["-u", user], stdout: "piped" }).output())
+      .stdout;
+    Deno.chownSync(home, Number(new TextDecoder().decode(uid)), null);
+    const data = `${home}/data`;
+    try {
+      const rootfs = `${home}/rootfs`;
+      await new Deno.Command("cp", { args: ["-a", await busyboxRootfs(), rootfs] }).output();
+      await new Deno.Command("chown", { args: ["-R", `${user}:${user}`, rootfs] }).output();
+      const base = await plashAs(user, data, ["add-layer", "0", rootfs]);
+      const a = await plashAs(user, data, [
+        "create",
+        base,
+        "sh",
+        "-c",
+        "mkdir -p /d/sub && touch /d/old /d/sub/x /gone",
+      ]);
+      const b = await plashAs(user, data, [
+        "create",
+        a,
+        "sh",
+        "-c",
+        "rm -rf /d /gone && mkdir /d && touch /d/new",
+      ]);
+      const look = ["run", b, "sh", "-c", "ls -A /d; ls /gone 2>&1 || true"];
+      const expected = "new\nls: /gone: No such file or directory";
+      assert.equal(await plashAs(user, data, look), expected, "as the user");
+      const asRoot = await new Deno.Command(selfCommand(look)[0], {
+        args: selfCommand(look).slice(1),
+        env: { PLASH_DATA: data },
+        stdout: "piped",
+      }).output();
+      assert.equal(new TextDecoder().decode(asRoot.stdout).trim(), expected, "as root");
+    } finally {
+      Deno.removeSync(home, { recursive: true });
+    }
+  },
+);
+
+Deno.test("plash runs inside a plash container", async () => {
+  using store = new TestStore();
+  const base = await store.busybox();
+  const project = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+  const deno = Deno.execPath();
+  // Deno needs the host's C library; plash and its data dir come in as mounts too.
+  const mounts = ["/usr", "/lib", "/lib64", project, deno.slice(0, deno.lastIndexOf("/"))]
+    .filter((path) => {
+      try {
+        return Deno.statSync(path).isDirectory;
+      } catch {
+        return false;
+      }
+    })
+    .map((path) => ({ source: Deno.realPathSync(path), target: path }));
+  const { addLayer } = await import("../core/store/publish.ts");
+  const { makeTmpDir } = await import("../core/store/tmp.ts");
+  const outer = addLayer(store.data, Number(base), makeTmpDir(store.data), { mounts });
+  const inner = await store.ok(["create", base, "sh", "-c", "echo nested > /marker"]);
+  const nested = selfCommand(["run", inner, "cat", "/marker"]);
+  assert.equal(await store.ok(["run", String(outer), ...nested]), "nested");
+});
