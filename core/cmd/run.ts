@@ -1,5 +1,5 @@
 /**
- * `plash run [--changes DIR] ID [CMD...]`
+ * `plash run [--changes DIR] [--no-tmp] ID [CMD...]`
  *
  * @module
  */
@@ -12,9 +12,15 @@ import { usageError } from "./args.ts";
 /** Runs the command line. */
 export function main(args: string[]): number {
   let changesDir: string | undefined;
-  if (args[0] === "--changes") {
-    changesDir = args[1];
-    args = args.slice(2);
+  let shareTmp = true;
+  for (;;) {
+    if (args[0] === "--changes") {
+      changesDir = args[1];
+      args = args.slice(2);
+    } else if (args[0] === "--no-tmp") {
+      shareTmp = false;
+      args = args.slice(1);
+    } else break;
   }
   if (args.length === 0 || changesDir === "") throw usageError("run");
   runContainer({
@@ -22,5 +28,6 @@ export function main(args: string[]): number {
     id: parseImageId(args[0]),
     command: args.slice(1),
     changesDir,
+    shareTmp,
   });
 }

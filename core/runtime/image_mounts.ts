@@ -36,8 +36,8 @@ export function openImageMounts(config: ImageConfig): OpenedMount[] {
 
 /**
  * Binds each opened mount on its target; call after the chroot. Mount points
- * it had to create are added to `created`, the deepest first, so that a
- * changes layer can be rid of them again.
+ * it had to create are added to `created`, parents first, so that a changes
+ * layer can be rid of them again.
  */
 export function bindImageMounts(mounts: OpenedMount[], created: string[]): void {
   for (const mount of mounts) {
@@ -71,5 +71,5 @@ function makeMountPoint(target: string, isDirectory: boolean, created: string[])
       throw new PlashError(`mount target ${target}: ${path} is not ${kind} in the image`);
     }
   }
-  created.push(...made.reverse());
+  created.push(...made);
 }

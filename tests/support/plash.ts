@@ -25,11 +25,19 @@ export class TestStore implements Disposable {
   }
 
   /** Runs `plash ARGS...` with this store; `stdin` is written and closed when given. */
-  async plash(
+  plash(
     args: string[],
     options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {},
   ): Promise<Result> {
-    const [program, ...rest] = selfCommand(args);
+    return this.spawn(selfCommand(args), options);
+  }
+
+  /** Runs any program (`argv[0]`) with this store, as {@linkcode plash} does. */
+  async spawn(
+    argv: string[],
+    options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {},
+  ): Promise<Result> {
+    const [program, ...rest] = argv;
     const child = new Deno.Command(program, {
       args: rest,
       env: { PLASH_DATA: this.data, ...options.env },

@@ -1,0 +1,50 @@
+/**
+ * Building one layer: its script runs under the image's /bin/sh in a child
+ * plash whose changes become the new image; a layer with nothing to run is an
+ * empty layer carrying its config. Loaded only when a build has something to
+ * build, so a fully cached build never loads this code.
+ *
+ * @module
+ */
+
+import { createImage } from "../runtime/create_image.ts";
+import { addLayer } from "../store/publish.ts";
+import { makeTmpDir, removeTree } from "../store/tmp.ts";
+import type { LayerPlan } from "./evaluate.ts";
+
+/**
+ * Runs a layer's script: the shell reads it from fd 3, a copy of the stdin
+ * plash writes it to, so that the script can be of any size (never on argv)
+ * and the commands in it read /dev/null, not the rest of the script. Their
+ * stdout joins stderr at once, keeping the two in order.
+ */
+const SHELL = ["/bin/sh", "-c", "exec /bin/sh /dev/fd/3 3<&0 0</dev/null 1>&2"];
+
+/** Traces each command on stderr as `--> cmd` and stops at the first that fails. */
+const PREAMBLE = "PS4='--> '\nset -ex\n";
+
+/** Builds `layer` on image `parent` and returns the new image; `what` names it in errors. */
+export async function buildLayer(
+  data: string,
+  parent: number,
+  layer: LayerPlan,
+  what: string,
+): Promise<number> {
+  if (layer.runs) {
+    return await createImage(data, parent, SHELL, {
+      config: layer.config,
+      shareTmp: false,
+      stdin: new TextEncoder().encode(PREAMBLE + layer.text),
+      what,
+    });
+  }
+  const stage = makeTmpDir(data);
+  try {
+    Deno.mkdirSync(`${stage}/root`);
+    // The top layer's root sets the mode of the container's /, whatever the umask.
+    Deno.chmodSync(`${stage}/root`, 0o755);
+    return addLayer(data, parent, `${stage}/root`, layer.config);
+  } finally {
+    removeTree(stage);
+  }
+}

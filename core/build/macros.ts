@@ -1,0 +1,393 @@
+/**
+ * The macros of the build language: name, arguments, help line and what each
+ * expands to. `plash help-macros` prints this table.
+ *
+ * @module
+ */
+
+import { PlashError } from "../errors.ts";
+import type { ImageConfig } from "../store/image_config.ts";
+import { shellQuote } from "./shell_quote.ts";
+import { DEFAULT_SOURCE, SOURCES } from "./sources.ts";
+import type { EvalContext, Step } from "./steps.ts";
+import { plashfileLines, tokenize } from "./tokenize.ts";
+
+/** The sections of `plash help-macros`, in its order. */
+export const MACRO_GROUPS = [
+  "Base image",
+  "Build steps",
+  "Packages",
+  "Files",
+  "Image config",
+  "Cache",
+  "Macros from elsewhere",
+  "Shortcuts",
+  "Other",
+] as const;
+
+/** One macro. */
+export interface Macro {
+  /** Its names, the long one first: `["--run", "-x"]`. */
+  names: string[];
+  /** Its arguments as help shows them. */
+  usage: string;
+  summary: string;
+  group: typeof MACRO_GROUPS[number];
+  /** How many arguments it takes. */
+  min: number;
+  max: number;
+  expand(args: string[], ctx: EvalContext): Step[] | Promise<Step[]>;
+}
+
+const MANY = Infinity;
+
+/** Package managers: each line's `{}` becomes the packages. */
+const PACKAGE_MANAGERS: Record<string, string[]> = {
+  apt: ["apt-get update", "DEBIAN_FRONTEND=noninteractive apt-get install -y {}"],
+  apk: ["apk update", "apk add {}"],
+  dnf: ["dnf install -y {}"],
+  yum: ["yum install -y {}"],
+  pacman: ["pacman -Sy --noconfirm {}"],
+  emerge: ["emerge {}"],
+  pip: ["pip install {}"],
+  pip3: ["pip3 install {}"],
+  npm: ["npm install -g {}"],
+};
+
+/**
+ * The distribution shortcuts: a pinned current release from the default
+ * source, then that distribution's package manager with the arguments.
+ */
+const DISTRIBUTIONS: { letter: string; image: string; packages: string }[] = [
+  { letter: "A", image: "alpine:3.22", packages: "apk" },
+  { letter: "U", image: "ubuntu:noble", packages: "apt" },
+  { letter: "F", image: "fedora:43", packages: "dnf" },
+  { letter: "D", image: "debian:trixie", packages: "apt" },
+  { letter: "C", image: "centos:10-Stream", packages: "yum" },
+  { letter: "R", image: "archlinux:current", packages: "pacman" },
+  { letter: "G", image: "gentoo:current", packages: "emerge" },
+];
+
+function script(...lines: string[]): Step[] {
+  return [{ kind: "script", text: lines.join("\n") }];
+}
+
+function hint(name: string, value: unknown, config?: ImageConfig): Step {
+  return { kind: "hint", name, value, config };
+}
+
+async function base(source: string, ref: string, ctx: EvalContext): Promise<Step[]> {
+  return [{ kind: "base", id: await SOURCES[source].resolve(ctx.store(), ref) }];
+}
+
+/** Shell lines that write `lines` to `path`, replacing what was there. */
+function writeFile(path: string, lines: string[]): string {
+  const target = shellQuote(path);
+  if (lines.length === 0) return `: > ${target}`;
+  // printf, not echo: dash's echo would expand backslashes in the lines.
+  return `printf '%s\\n' ${lines.map(shellQuote).join(" ")} > ${target}`;
+}
+
+function entrypoint(argv: string[]): Step {
+  // A new entrypoint drops the base's default arguments, as in a Dockerfile.
+  return hint("entrypoint", argv, { entrypoint: argv, cmd: [] });
+}
+
+function absolute(path: string, what: string): string {
+  if (!path.startsWith("/")) throw new PlashError(`${what} must be an absolute path: ${path}`, 2);
+  return path;
+}
+
+function envName(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new PlashError(`not a variable name: ${JSON.stringify(name)}`, 2);
+  }
+  return name;
+}
+
+async function evalText(text: string, ctx: EvalContext): Promise<Step[]> {
+  return await ctx.evaluate(tokenize(plashfileLines(text)));
+}
+
+const BASE_MACROS: Macro[] = [
+  {
+    names: ["--from", "-f"],
+    usage: "IMAGE",
+    summary: `start from an image id, else from an image of the ${DEFAULT_SOURCE} source`,
+    group: "Base image",
+    min: 1,
+    max: 1,
+    expand: ([ref], ctx) => base(/^\d+$/.test(ref) ? "id" : DEFAULT_SOURCE, ref, ctx),
+  },
+  ...Object.entries(SOURCES).map(([name, source]): Macro => ({
+    names: [`--from-${name}`],
+    usage: source.arg,
+    summary: source.summary,
+    group: "Base image",
+    min: 1,
+    max: 1,
+    expand: ([ref], ctx) => base(name, ref, ctx),
+  })),
+];
+
+const STEP_MACROS: Macro[] = [
+  {
+    names: ["--run", "-x"],
+    usage: "CMD...",
+    summary: "run shell commands, one argument a line",
+    group: "Build steps",
+    min: 1,
+    max: MANY,
+    expand: (lines) => script(...lines),
+  },
+  {
+    names: ["--run-stdin"],
+    usage: "",
+    summary: "run the shell script read from stdin",
+    group: "Build steps",
+    min: 0,
+    max: 0,
+    expand: async (_, ctx) => script((await ctx.stdin()).replace(/\n$/, "")),
+  },
+  {
+    names: ["--layer", "-l"],
+    usage: "",
+    summary: "start a new layer: what follows is built and cached apart",
+    group: "Build steps",
+    min: 0,
+    max: 0,
+    expand: () => [{ kind: "layer" }],
+  },
+  {
+    names: ["--import-env"],
+    usage: "VAR[:AS]...",
+    summary: "export the host's VAR (as AS) in this layer's script; its value keys the cache",
+    group: "Build steps",
+    min: 1,
+    max: MANY,
+    expand: (args) =>
+      args.flatMap((arg) => {
+        const colon = arg.indexOf(":");
+        const name = colon === -1 ? arg : arg.slice(0, colon);
+        const as = colon === -1 ? arg : arg.slice(colon + 1);
+        const value = Deno.env.get(envName(name));
+        return value === undefined ? [] : script(`export ${envName(as)}=${shellQuote(value)}`);
+      }),
+  },
+];
+
+const PACKAGE_MACROS: Macro[] = Object.entries(PACKAGE_MANAGERS).map(([name, lines]) => ({
+  names: [`--${name}`],
+  usage: "PACKAGE...",
+  summary: `install packages with ${name}`,
+  group: "Packages",
+  min: 0,
+  max: MANY,
+  expand: (packages) => {
+    if (packages.length === 0) return [];
+    const list = packages.map(shellQuote).join(" ");
+    return script(...lines.map((line) => line.replace("{}", list)));
+  },
+}));
+
+const FILE_MACROS: Macro[] = [
+  {
+    names: ["--write-file"],
+    usage: "PATH [LINE...]",
+    summary: "write the lines to a file in the image",
+    group: "Files",
+    min: 1,
+    max: MANY,
+    expand: ([path, ...lines]) => script(writeFile(path, lines)),
+  },
+  {
+    names: ["--write-script"],
+    usage: "PATH [LINE...]",
+    summary: "write the lines to an executable file (mode 755) in the image",
+    group: "Files",
+    min: 1,
+    max: MANY,
+    expand: ([path, ...lines]) => script(writeFile(path, lines), `chmod 755 ${shellQuote(path)}`),
+  },
+];
+
+const CONFIG_MACROS: Macro[] = [
+  {
+    names: ["--env"],
+    usage: "NAME[=VALUE]...",
+    summary: "every run gets NAME=VALUE, or without a value the host's NAME",
+    group: "Image config",
+    min: 1,
+    max: MANY,
+    expand: (args) =>
+      args.map((arg) => {
+        const equals = arg.indexOf("=");
+        if (equals === -1) return hint("pass-env", arg, { importEnv: [envName(arg)] });
+        const env = { [envName(arg.slice(0, equals))]: arg.slice(equals + 1) };
+        return hint("env", env, { env });
+      }),
+  },
+  {
+    names: ["--env-prefix"],
+    usage: "PREFIX...",
+    summary: "every run gets the host's variables whose names start with PREFIX",
+    group: "Image config",
+    min: 1,
+    max: MANY,
+    expand: (prefixes) =>
+      prefixes.map((prefix) => hint("env-prefix", prefix, { importEnvPrefixes: [prefix] })),
+  },
+  {
+    names: ["--mount"],
+    usage: "SRC[:DST]...",
+    summary: "every run binds host path SRC at DST (default: the same path)",
+    group: "Image config",
+    min: 1,
+    max: MANY,
+    expand: (args) =>
+      args.map((arg) => {
+        const colon = arg.indexOf(":");
+        const source = absolute(colon === -1 ? arg : arg.slice(0, colon), "mount source");
+        const target = absolute(colon === -1 ? arg : arg.slice(colon + 1), "mount target");
+        const mount = { source, target };
+        return hint("mount", mount, { mounts: [mount] });
+      }),
+  },
+  {
+    names: ["--entrypoint"],
+    usage: "PROGRAM [ARG...]",
+    summary: "what `plash run ID` with no command runs; a Plashfile runs it with its ARGs",
+    group: "Image config",
+    min: 1,
+    max: MANY,
+    expand: (argv) => [entrypoint(argv)],
+  },
+  {
+    names: ["--entrypoint-script"],
+    usage: "LINE...",
+    summary: "write the lines to /entrypoint (#!/bin/sh unless they start with #!), use it",
+    group: "Image config",
+    min: 1,
+    max: MANY,
+    expand: (lines) => {
+      const text = lines[0].startsWith("#!") ? lines : ["#!/bin/sh", ...lines];
+      return [
+        ...script(writeFile("/entrypoint", text), "chmod 755 /entrypoint"),
+        entrypoint(["/entrypoint"]),
+      ];
+    },
+  },
+];
+
+const CACHE_MACROS: Macro[] = [
+  {
+    names: ["--hash-path"],
+    usage: "PATH...",
+    summary: "rebuild this layer when any name, mode or content under PATH changes",
+    group: "Cache",
+    min: 1,
+    max: MANY,
+    expand: async (paths) => {
+      const { hashPath } = await import("./hash_path.ts");
+      return await Promise.all(
+        paths.map(async (path) => hint("hash-path", [path, await hashPath(path)])),
+      );
+    },
+  },
+  {
+    names: ["--invalidate-layer"],
+    usage: "",
+    summary: "always rebuild this layer",
+    group: "Cache",
+    min: 0,
+    max: 0,
+    expand: () => [hint("invalidate", crypto.randomUUID())],
+  },
+];
+
+const EVAL_MACROS: Macro[] = [
+  {
+    names: ["--eval-file"],
+    usage: "FILE",
+    summary: "the macros in FILE (a Plashfile: one a line)",
+    group: "Macros from elsewhere",
+    min: 1,
+    max: 1,
+    expand: async ([file], ctx) => {
+      let text: string;
+      try {
+        text = await Deno.readTextFile(file);
+      } catch (error) {
+        throw new PlashError(`cannot read ${file}: ${(error as Error).message}`);
+      }
+      return await evalText(text, ctx);
+    },
+  },
+  {
+    names: ["--eval-stdin"],
+    usage: "",
+    summary: "the macros read from stdin, one a line",
+    group: "Macros from elsewhere",
+    min: 0,
+    max: 0,
+    expand: async (_, ctx) => await evalText(await ctx.stdin(), ctx),
+  },
+  {
+    names: ["--eval-url"],
+    usage: "URL",
+    summary: "the macros downloaded from URL, one a line",
+    group: "Macros from elsewhere",
+    min: 1,
+    max: 1,
+    expand: async ([url], ctx) => {
+      let response: Response;
+      try {
+        response = await fetch(url);
+      } catch (error) {
+        throw new PlashError(`cannot fetch ${url}: ${(error as Error).message}`);
+      }
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new PlashError(`cannot fetch ${url}: HTTP ${response.status}`);
+      }
+      return await evalText(await response.text(), ctx);
+    },
+  },
+  {
+    names: ["--#"],
+    usage: "[WORD...]",
+    summary: "a comment: ignores its arguments",
+    group: "Other",
+    min: 0,
+    max: MANY,
+    expand: () => [],
+  },
+];
+
+const SHORTCUTS: Macro[] = DISTRIBUTIONS.map(({ letter, image, packages }) => ({
+  names: [`-${letter}`],
+  usage: "[PACKAGE...]",
+  summary: `--from ${image} --${packages} PACKAGE...`,
+  group: "Shortcuts",
+  min: 0,
+  max: MANY,
+  expand: (args, ctx) =>
+    ctx.evaluate([{ name: "--from", args: [image] }, { name: `--${packages}`, args }]),
+}));
+
+/** Every macro, in the order `plash help-macros` lists them within a group. */
+export const MACROS: Macro[] = [
+  ...BASE_MACROS,
+  ...STEP_MACROS,
+  ...PACKAGE_MACROS,
+  ...FILE_MACROS,
+  ...CONFIG_MACROS,
+  ...CACHE_MACROS,
+  ...EVAL_MACROS,
+  ...SHORTCUTS,
+];
+
+/** The macro called `name` (any of its names). */
+export function findMacro(name: string): Macro | undefined {
+  return MACROS.find((macro) => macro.names.includes(name));
+}

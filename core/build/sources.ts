@@ -1,0 +1,91 @@
+/**
+ * Where a build's base image comes from: one entry per `--from-NAME` macro.
+ *
+ * A source turns a reference (an id, a map key, a file, an image name) into
+ * an image id, importing the image when it has to. Adding a source is adding
+ * an entry; an import that is worth keeping goes through
+ * {@linkcode cachedImport}, so the next build that names the same thing finds
+ * it in the map.
+ *
+ * @module
+ */
+
+import { PlashError } from "../errors.ts";
+import { parseImageId } from "../store/ids.ts";
+import { getMap, setMap } from "../store/map.ts";
+import { ancestry } from "../store/nodes.ts";
+
+/** One place images come from. */
+export interface Source {
+  /** What the reference is, for `plash help-macros`. */
+  arg: string;
+  summary: string;
+  /** The id of the image `ref` names, imported into `data` when needed. */
+  resolve(data: string, ref: string): Promise<number>;
+}
+
+/** The sources, by the NAME of their `--from-NAME` macro. */
+export const SOURCES: Record<string, Source> = {
+  id: {
+    arg: "ID",
+    summary: "start from the image with this id",
+    resolve: (data, ref) => {
+      const id = parseImageId(ref);
+      ancestry(data, id); // fails for an image that is not there
+      return Promise.resolve(id);
+    },
+  },
+  map: {
+    arg: "KEY",
+    summary: "start from the image mapped to KEY (see plash map)",
+    resolve: (data, ref) => {
+      const id = getMap(data, ref);
+      if (id === undefined) throw new PlashError(`no such map key: ${ref}`);
+      return Promise.resolve(id);
+    },
+  },
+  tar: {
+    arg: "FILE",
+    summary: "start from a tar archive (plain, gzip, zstd or xz), imported once",
+    resolve: async (data, ref) => {
+      // Loaded only here: the tar code and node:crypto stay off the start path.
+      const [{ sha256File }, { importTar }] = await Promise.all([
+        import("./sha256_file.ts"),
+        import("../tar/import_tar.ts"),
+      ]);
+      return cachedImport(data, `tar:${await sha256File(ref)}`, () => importTar(data, ref));
+    },
+  },
+  url: notYet("url", "URL", "start from a tar archive downloaded from URL"),
+  docker: notYet("docker", "IMAGE", "start from an OCI image in a registry (docker's naming)"),
+  lxc: notYet("lxc", "DISTRO:RELEASE", "start from a distribution image of linuxcontainers.org"),
+};
+
+/** The source of `--from REF` when REF is not an id, and of the distribution shortcuts. */
+export const DEFAULT_SOURCE = "lxc";
+
+/**
+ * The image mapped to `key`, else the one `load` imports, mapped to `key`
+ * for the next time.
+ */
+export async function cachedImport(
+  data: string,
+  key: string,
+  load: () => Promise<number>,
+): Promise<number> {
+  const cached = getMap(data, key);
+  if (cached !== undefined) return cached;
+  const id = await load();
+  setMap(data, key, id);
+  return id;
+}
+
+/** A source whose importer is not written yet: it fails saying so. */
+function notYet(name: string, arg: string, summary: string): Source {
+  return {
+    arg,
+    summary,
+    resolve: (_, ref) =>
+      Promise.reject(new PlashError(`${ref}: ${name} images are not supported yet`)),
+  };
+}

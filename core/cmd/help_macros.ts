@@ -1,0 +1,22 @@
+/** `plash help-macros`: every macro with its arguments and a line on what it does. @module */
+
+import { MACRO_GROUPS, MACROS } from "../build/macros.ts";
+import { expectArgs, writeOut } from "./args.ts";
+
+/** Runs the command line. */
+export function main(args: string[]): void {
+  expectArgs("help-macros", args, 0);
+  const lines = ["Macros of plash build, plash eval and Plashfiles:"];
+  for (const group of MACRO_GROUPS) {
+    lines.push("", `${group}:`);
+    for (const macro of MACROS.filter((each) => each.group === group)) {
+      const names = [...macro.names].reverse().join(", ");
+      lines.push(`  ${`${names} ${macro.usage}`.trimEnd().padEnd(32)} ${macro.summary}`);
+    }
+  }
+  lines.push(
+    "",
+    "Single-letter macros combine (-Ax CMD is -A -x CMD). A new layer starts only at --layer.",
+  );
+  writeOut(lines.join("\n") + "\n");
+}

@@ -1,0 +1,129 @@
+import assert from "node:assert/strict";
+import { oneLineError, TestStore } from "./support/plash.ts";
+
+const BIN = new URL("../bin", import.meta.url).pathname;
+
+/** Runs an executable Plashfile the way a user does: the kernel finds `plash` on PATH. */
+function runPlashfile(store: TestStore, file: string, args: string[], cwd: string) {
+  const env = { PATH: `${BIN}:${Deno.env.get("PATH")}` };
+  return store.spawn([file, ...args], { cwd, env });
+}
+
+function writePlashfile(path: string, lines: string[]): void {
+  Deno.writeTextFileSync(path, ["#!/usr/bin/env plash", ...lines, ""].join("\n"));
+  Deno.chmodSync(path, 0o755);
+}
+
+Deno.test("a Plashfile builds in its directory and runs its entrypoint with the arguments", async () => {
+  using store = new TestStore();
+  const base = await store.busybox();
+  // Builds see /home but not /tmp: the Plashfile's directory must exist inside.
+  const dir = Deno.makeTempDirSync({ dir: "/home", prefix: "plashfile-test-" });
+  try {
+    Deno.writeTextFileSync(`${dir}/input`, "from the build dir\n");
+    writePlashfile(`${dir}/Plashfile`, [
+      `--from ${base}`,
+      "--# a comment line, and the next macro's arguments around another",
+      "--write-file /lines",
+      "line1",
+      "--# between the lines",
+      "--\\ --dashed",
+      "--\\",
+      "",
+      "--run",
+      "pwd > /build-dir",
+      "cat input > /copied",
+      "--layer",
+      "--entrypoint /bin/sh /entry",
+      "--write-script /entry",
+      'echo "args: $*"',
+      "cat /lines /build-dir /copied",
+      "pwd",
+    ]);
+    const result = await runPlashfile(store, `${dir}/Plashfile`, ["a", "b c"], "/");
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(
+      result.stdout,
+      `args: a b c\nline1\n--dashed\n\n${dir}\nfrom the build dir\n/\n`,
+      "the entrypoint ran from the caller's directory",
+    );
+    // The Plashfile is the same build as --eval-file from its directory: all cached.
+    const built = await store.plash(["build", "--eval-file", "Plashfile"], { cwd: dir });
+    assert.equal(built.code, 0, built.stderr);
+    assert.equal(built.stderr, "");
+    const again = await runPlashfile(store, "./Plashfile", [], dir);
+    assert.equal(again.stderr, "", "cached: nothing ran");
+    assert.match(again.stdout, /^args: \n/);
+    assert.equal(
+      await store.ok(["run", built.stdout.trim(), "cat", "/copied"]),
+      "from the build dir",
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("a Plashfile without an entrypoint runs its arguments; its errors are one line", async () => {
+  using store = new TestStore();
+  const base = await store.busybox();
+  const dir = Deno.makeTempDirSync();
+  try {
+    writePlashfile(`${dir}/plain`, [`--from ${base}`, "--run", "echo hi > /hi"]);
+    const plain = await runPlashfile(store, `${dir}/plain`, ["cat", "/hi"], dir);
+    assert.equal(plain.stdout, "hi\n", plain.stderr);
+    writePlashfile(`${dir}/bad`, [`--from ${base}`, "--no-such-macro"]);
+    const bad = await runPlashfile(store, `${dir}/bad`, [], dir);
+    assert.equal(bad.code, 2);
+    assert.equal(
+      oneLineError(bad),
+      "plash error: unknown macro: --no-such-macro (see `plash help-macros`)",
+    );
+    const missing = await store.plash([`${dir}/missing`]);
+    assert.match(
+      oneLineError(missing),
+      new RegExp(`^plash error: cannot read Plashfile ${dir}/missing: `),
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("plash b builds then runs a command on the image", async () => {
+  using store = new TestStore();
+  const base = await store.busybox();
+  const id = await store.ok(["build", "-f", base, "-x", "echo b > /b"]);
+  assert.equal(
+    await store.ok(["b", "nodepath", "-f", base, "-x", "echo b > /b"]),
+    await store.ok(["nodepath", id]),
+  );
+  assert.equal(
+    await store.ok(["b", "run", "-f", base, "-x", "echo b > /b", "--", "cat", "/b"]),
+    "b",
+  );
+  assert.equal(
+    await store.ok(["b", "run", "cat", "-f", base, "-x", "echo b > /b", "--", "/b"]),
+    "b",
+  );
+  for (const args of [["b", "run", id], ["b", "run"], ["b", "run", "--", "ls"]]) {
+    const result = await store.plash(args);
+    assert.equal(result.code, 2, args.join(" "));
+    assert.match(oneLineError(result), /^plash error: b: no macros to build/);
+  }
+  assert.equal(
+    oneLineError(await store.plash(["b"])),
+    "plash error: usage: plash b CMD [ARG...] MACRO... [-- ARG...]",
+  );
+});
+
+Deno.test("plash MACROS -- CMD builds and runs", async () => {
+  using store = new TestStore();
+  const base = await store.busybox();
+  const result = await store.plash(["-f", base, "-x", "echo hi > /hi", "--", "cat", "/hi"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, "hi\n");
+  assert.equal(result.stderr, "--> echo hi\n");
+  const status = await store.plash(["-f", base, "--", "sh", "-c", "exit 5"]);
+  assert.equal(status.code, 5, "the command's exit status");
+  const help = await store.ok(["--help-macros"]);
+  assert.equal(help, await store.ok(["help-macros"]));
+});
