@@ -22,6 +22,8 @@ export interface Command {
   /** More for `plash help NAME`. */
   details?: string;
   group: "Images" | "Running" | "Build" | "Archives" | "Store" | "Other";
+  /** Left out of `plash help`: plash's own plumbing. */
+  hidden?: true;
   /** Needs root: a non-root caller runs it as root of a user namespace. */
   asRoot?: true;
   /** Its file in core/cmd/, without ".ts". */

@@ -5,7 +5,7 @@ import { busyboxRootfs } from "../scripts/busybox_rootfs.ts";
 import { TestStore } from "./support/plash.ts";
 
 const ROOT = Deno.uid() === 0;
-const RANGES = plannedMapping(Deno.uid(), Deno.gid() ?? 0).ranges;
+const RANGES = plannedMapping(Deno.uid()!, Deno.gid()!).ranges;
 
 Deno.test("files a rootless container makes belong to the caller", { ignore: ROOT }, async () => {
   using store = new TestStore();

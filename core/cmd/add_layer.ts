@@ -33,7 +33,8 @@ export async function main(args: string[]): Promise<void> {
   try {
     // The copier is loaded only here: most add-layers move their directory.
     const { copyTree } = await import("../tree/copy_tree.ts");
-    copyTree([dir], `${stage}/root`);
+    // Verbatim: the directory's own whiteouts and opaque marks are part of the layer.
+    copyTree([dir], `${stage}/root`, { verbatim: true });
     printLine(addLayer(data, parent, `${stage}/root`));
   } finally {
     removeTree(stage);

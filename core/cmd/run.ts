@@ -10,7 +10,7 @@ import { parseImageId } from "../store/ids.ts";
 import { usageError } from "./args.ts";
 
 /** Runs the command line. */
-export function main(args: string[]): number {
+export async function main(args: string[]): Promise<number> {
   let changesDir: string | undefined;
   let shareTmp = true;
   for (;;) {
@@ -23,11 +23,17 @@ export function main(args: string[]): number {
     } else break;
   }
   if (args.length === 0 || changesDir === "") throw usageError("run");
-  runContainer({
+  const spec = {
     data: openStore(),
     id: parseImageId(args[0]),
     command: args.slice(1),
     changesDir,
     shareTmp,
-  });
+  };
+  if (Deno.env.get("PLASH_NO_UNSHARE") === "1") {
+    // Loaded only here: it brings the tree copier.
+    const { runChrootOnly } = await import("../runtime/chroot_only.ts");
+    runChrootOnly(spec);
+  }
+  runContainer(spec);
 }

@@ -123,7 +123,7 @@ function userNamespaceSettings(): Check[] {
 }
 
 function idMapping(): Check[] {
-  const plan = plannedMapping(Deno.uid(), Deno.gid() ?? Deno.uid());
+  const plan = plannedMapping(Deno.uid()!, Deno.gid()!);
   return [{
     name: "subordinate ids",
     ok: plan.ranges !== undefined,

@@ -8,7 +8,7 @@
  */
 
 import { chdir, chroot } from "../../ffi/sys.ts";
-import { readConfig } from "../store/image_config.ts";
+import { type ImageConfig, readConfig } from "../store/image_config.ts";
 import { ancestry } from "../store/nodes.ts";
 import { containerEnvironment, DEFAULT_PATH, lookupEnv } from "./environment.ts";
 import { execCommand } from "./exec.ts";
@@ -52,6 +52,19 @@ export function runContainer(spec: RunSpec): never {
     record.writeSync(new TextEncoder().encode(created.join("\n")));
     record.close();
   }
+  startCommand(spec, config, env, cwd);
+}
+
+/**
+ * Execs the command of `spec` in the root this thread is in, from the
+ * caller's directory `cwd` when the image has it.
+ */
+export function startCommand(
+  spec: RunSpec,
+  config: ImageConfig,
+  env: string[],
+  cwd: string,
+): never {
   enterWorkingDirectory(cwd, config.workdir);
   const argv = spec.command.length ? spec.command : configuredCommand(config);
   execCommand(argv, env, lookupEnv(env, "PATH") ?? DEFAULT_PATH, `image ${spec.id}`);

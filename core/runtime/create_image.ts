@@ -11,6 +11,7 @@ import { selfCommand } from "../self_command.ts";
 import type { ImageConfig } from "../store/image_config.ts";
 import { addLayer } from "../store/publish.ts";
 import { makeTmpDir, removeTree } from "../store/tmp.ts";
+import { requireMounts } from "./host_support.ts";
 import { pruneMountPoints } from "./prune_mount_points.ts";
 
 /** How to run the command that makes the image. */
@@ -37,6 +38,7 @@ export async function createImage(
   command: string[],
   options: CreateOptions,
 ): Promise<number> {
+  requireMounts(options.what);
   const changes = makeTmpDir(data);
   try {
     const noTmp = options.shareTmp === false ? ["--no-tmp"] : [];

@@ -24,3 +24,12 @@ export function explainRefusal<T>(setup: () => T): T {
     throw error;
   }
 }
+
+/** Throws when PLASH_NO_UNSHARE=1 rules out the overlay mount that `what` needs. */
+export function requireMounts(what: string): void {
+  if (Deno.env.get("PLASH_NO_UNSHARE") === "1") {
+    throw new PlashError(
+      `${what}: keeping changes needs an overlay mount, which PLASH_NO_UNSHARE=1 rules out`,
+    );
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * `PLASH_NO_UNSHARE=1`: running an image where mounting is forbidden (root
+ * without CAP_SYS_ADMIN, as in docker's default capabilities). The image's
+ * layers are merged once into one directory, `<node>/_data/flat`, whose
+ * files are hard links to the layers', and the command is chrooted there.
+ *
+ * Nothing is mounted, so nothing of the host is shared (/proc, /dev, /tmp
+ * ...), and changes are not discarded: they land in the flat directory, and a
+ * write into an existing file in place changes the layer it links to.
+ *
+ * @module
+ */
+
+import { chroot } from "../../ffi/sys.ts";
+import { readConfig } from "../store/image_config.ts";
+import { ancestry } from "../store/nodes.ts";
+import { makeTmpDir, removeTree } from "../store/tmp.ts";
+import { copyTree } from "../tree/copy_tree.ts";
+import { imageLayers } from "../tree/image_layers.ts";
+import { type RunSpec, startCommand } from "./container.ts";
+import { containerEnvironment } from "./environment.ts";
+import { explainRefusal, requireMounts } from "./host_support.ts";
+
+/** The flat directory of an image, made on first use. */
+export function flatRoot(data: string, id: number): string {
+  const node = `${data}/layer/${ancestry(data, id).join("/")}`;
+  const flat = `${node}/_data/flat`;
+  try {
+    Deno.statSync(flat);
+    return flat;
+  } catch {
+    // Not made yet.
+  }
+  const stage = makeTmpDir(data);
+  try {
+    copyTree(imageLayers(data, id), `${stage}/flat`, { linkFiles: true });
+    try {
+      Deno.renameSync(`${stage}/flat`, flat);
+    } catch (error) {
+      // Another plash made it meanwhile: theirs is as good.
+      if (!(error instanceof Deno.errors.AlreadyExists) && !isNotEmpty(error)) throw error;
+    }
+  } finally {
+    removeTree(stage);
+  }
+  return flat;
+}
+
+function isNotEmpty(error: unknown): boolean {
+  return error instanceof Error && /not empty/i.test(error.message);
+}
+
+/** Replaces this process with the command, chrooted into the image's flat directory. */
+export function runChrootOnly(spec: RunSpec): never {
+  if (spec.changesDir !== undefined) requireMounts("run --changes");
+  const node = `${spec.data}/layer/${ancestry(spec.data, spec.id).join("/")}`;
+  const config = readConfig(node);
+  const env = containerEnvironment(config);
+  const cwd = Deno.cwd();
+  const root = flatRoot(spec.data, spec.id);
+  explainRefusal(() => chroot(root));
+  startCommand(spec, config, env, cwd);
+}

@@ -1,0 +1,27 @@
+/**
+ * Waiting out backpressure on tar-stream's (streamx) writable streams.
+ *
+ * @module
+ */
+
+/** The events a streamx writable emits that end a wait for room. */
+interface Emitter {
+  on(event: "drain" | "close", listener: () => void): unknown;
+  off(event: "drain" | "close", listener: () => void): unknown;
+}
+
+/**
+ * Resolves when `stream` has room again, or is closed (so that a stream
+ * destroyed by an error does not leave its writer waiting forever).
+ */
+export function drainedOrClosed(stream: Emitter): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      resolve();
+    };
+    stream.on("drain", done);
+    stream.on("close", done);
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * Writing an image's files as one tar archive.
+ *
+ * @module
+ */
+
+import { PlashError } from "../errors.ts";
+import { imageLayers } from "../tree/image_layers.ts";
+import { walkMerged } from "../tree/merged_tree.ts";
+import { packTree } from "./pack.ts";
+
+/**
+ * The uncompressed tar archive of image `id`'s merged view (every layer, top
+ * one winning, whiteouts applied).
+ *
+ * @example
+ * ```ts
+ * await exportTar(dataDir(), 3).pipeTo(Deno.stdout.writable);
+ * ```
+ */
+export function exportTar(data: string, id: number): ReadableStream<Uint8Array> {
+  return packTree(walkMerged(imageLayers(data, id)));
+}
+
+/**
+ * Writes the archive of image `id` to `target`, a file path or "-" for
+ * stdout. A file is written under a temporary name beside it and renamed when
+ * complete, so a failure leaves no partial archive (and any old file intact).
+ */
+export async function exportTarTo(data: string, id: number, target: string): Promise<void> {
+  const archive = exportTar(data, id);
+  const partial = `${target}.plash-partial-${Deno.pid}`;
+  try {
+    if (target === "-") return await writeStream(archive, Deno.stdout);
+    using file = await Deno.open(partial, { write: true, createNew: true, mode: 0o644 });
+    await writeStream(archive, file);
+    await file.syncData();
+    await Deno.rename(partial, target);
+  } catch (error) {
+    await archive.cancel().catch(() => {});
+    if (target !== "-") await Deno.remove(partial).catch(() => {});
+    const why = error instanceof Error ? error.message : String(error);
+    throw new PlashError(`export-tar ${target === "-" ? "stdout" : target}: ${why.split("\n")[0]}`);
+  }
+}
+
+/**
+ * Writes `stream` to `output` with plain write calls: an `FsFile`'s
+ * `writable` buffers, and writes reach the file only when it is closed.
+ */
+async function writeStream(
+  stream: ReadableStream<Uint8Array>,
+  output: { write(data: Uint8Array): Promise<number> },
+): Promise<void> {
+  for await (const chunk of stream) {
+    for (let done = 0; done < chunk.length;) done += await output.write(chunk.subarray(done));
+  }
+}

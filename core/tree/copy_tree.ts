@@ -1,0 +1,138 @@
+/**
+ * Copying an image's merged view, or one layer as it is, into a directory
+ * with everything a root filesystem needs: owners, modes with setuid, setgid
+ * and sticky bits, hard links, symlinks, device nodes, fifos, xattrs and
+ * modification times.
+ *
+ * Sockets are skipped: they are left-overs of a process that ran, and no
+ * program can use a copied one.
+ *
+ * @module
+ */
+
+import { PlashError } from "../errors.ts";
+import { mknod, S_IFBLK, S_IFCHR, S_IFIFO, splitDevice } from "../../ffi/sys.ts";
+import { orInNamespace } from "./unprivileged.ts";
+import { type TreeEntry, walkMerged, type WalkOptions } from "./merged_tree.ts";
+import {
+  type Metadata,
+  metadataOf,
+  setMetadata,
+  setModeAndTimes,
+  setOwnerAndXattrs,
+} from "./metadata.ts";
+
+/** How {@linkcode copyTree} copies. */
+export interface CopyOptions extends WalkOptions {
+  /**
+   * Hard-link regular files to the layers' instead of copying them (same
+   * filesystem only): fast and small, but a write into such a file in place
+   * changes the layer.
+   */
+  linkFiles?: boolean;
+}
+
+/**
+ * Copies the merged view of `layers` (top first) into `dest`, which must be
+ * missing or an empty directory. With `verbatim`, `layers` is one directory
+ * copied as it is, whiteouts and overlay xattrs included. On failure, what
+ * was copied is removed again (and `dest` too if this made it).
+ *
+ * @example
+ * ```ts
+ * copyTree(["/store/layer/0/1/2/_data/root", "/store/layer/0/1/_data/root"], "/tmp/rootfs");
+ * ```
+ */
+export function copyTree(layers: string[], dest: string, options: CopyOptions = {}): void {
+  const made = makeEmptyDir(dest);
+  try {
+    copyEntries(walkMerged(layers, options), dest, options.linkFiles ?? false);
+  } catch (error) {
+    undo(dest, made);
+    const why = error instanceof Error ? error.message : String(error);
+    throw new PlashError(`copy to ${dest}: ${why.split("\n")[0]}`);
+  }
+}
+
+/** Removes what a failed copy wrote: `dest` itself when the copy made it. */
+function undo(dest: string, made: boolean): void {
+  if (made) return Deno.removeSync(dest, { recursive: true });
+  for (const { name } of Deno.readDirSync(dest)) {
+    Deno.removeSync(`${dest}/${name}`, { recursive: true });
+  }
+}
+
+function copyEntries(entries: Iterable<TreeEntry>, dest: string, linkFiles: boolean): void {
+  const links = new Map<string, string>();
+  const dirs: { path: string; meta: Metadata }[] = [];
+  for (const entry of entries) {
+    const target = entry.path === "" ? dest : `${dest}/${entry.path}`;
+    const meta = metadataOf(entry.info, entry.xattrs);
+    if (entry.info.isDirectory) {
+      if (entry.path !== "") Deno.mkdirSync(target);
+      setOwnerAndXattrs(target, meta);
+      dirs.push({ path: target, meta });
+    } else if (linkFiles && entry.info.isFile) {
+      // The link is the layer's own inode: its metadata is already right.
+      Deno.linkSync(entry.source, target);
+    } else if (copyFile(entry, target, links)) {
+      setMetadata(target, meta, entry.info.isSymlink);
+    }
+  }
+  // Deepest first: setting a directory's mtime is the last change made in it.
+  for (const { path, meta } of dirs.reverse()) setModeAndTimes(path, meta, false);
+}
+
+/** Creates `dest` and returns true, or checks that it is an empty directory. */
+function makeEmptyDir(dest: string): boolean {
+  try {
+    Deno.mkdirSync(dest);
+    return true;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+  if (!Deno.lstatSync(dest).isDirectory) throw new PlashError(`not a directory: ${dest}`);
+  for (const _ of Deno.readDirSync(dest)) throw new PlashError(`directory not empty: ${dest}`);
+  return false;
+}
+
+/**
+ * Creates the non-directory `entry` at `target`. Returns false when there is
+ * no new inode to set metadata on: a second name of a hard-linked file, or a
+ * skipped socket.
+ */
+function copyFile(entry: TreeEntry, target: string, links: Map<string, string>): boolean {
+  const { info } = entry;
+  if (info.isSocket) return false;
+  const linked = (info.nlink ?? 1) > 1;
+  // Hard links are only ever within one layer: overlay copies a file up alone.
+  const key = `${entry.layer}:${info.dev}:${info.ino}`;
+  const first = linked ? links.get(key) : undefined;
+  if (first !== undefined) {
+    Deno.linkSync(first, target);
+    return false;
+  }
+  if (!createLike(entry, target)) return false;
+  if (linked) links.set(key, target);
+  return true;
+}
+
+/**
+ * Creates a file of the kind of `entry` at `target`, with `entry`'s contents;
+ * false for a device node that a user namespace may not make.
+ */
+function createLike({ info, source }: TreeEntry, target: string): boolean {
+  if (info.isFile) Deno.copyFileSync(source, target);
+  else if (info.isSymlink) Deno.symlinkSync(Deno.readLinkSync(source), target);
+  else if (info.isFifo) mknod(target, S_IFIFO | 0o600);
+  else {
+    const { major, minor } = splitDevice(info.rdev ?? 0);
+    let made = false;
+    orInNamespace("device", () => {
+      mknod(target, (info.isCharDevice ? S_IFCHR : S_IFBLK) | 0o600, major, minor);
+      made = true;
+    });
+    return made;
+  }
+  return true;
+}

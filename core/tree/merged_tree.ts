@@ -1,0 +1,143 @@
+/**
+ * The files an image shows, computed from its layer directories the way
+ * overlayfs merges them, without mounting anything (so it works without root
+ * and without a mount namespace).
+ *
+ * Overlay's rules, top (newest) layer first:
+ * * a character device 0/0 is a whiteout: the name is gone from here down;
+ * * a directory whose `trusted.overlay.opaque` (or `user.overlay.opaque`) is
+ *   `y` hides what lower layers have at its path;
+ * * a non-directory hides everything lower layers have at its path; a
+ *   directory merges with the directories below it until one of the above.
+ *
+ * @example
+ * ```ts
+ * for (const entry of walkMerged(["/layers/2", "/layers/1"])) {
+ *   console.log(entry.path || ".", entry.layer);
+ * }
+ * ```
+ *
+ * @module
+ */
+
+import { fileXattrs, readXattrs } from "./xattrs.ts";
+
+/** One file of a tree. */
+export interface TreeEntry {
+  /** Path relative to the tree's root, without a leading "./"; "" is the root itself. */
+  path: string;
+  /** Absolute path of the file in the layer that provides it. */
+  source: string;
+  /** `Deno.lstatSync(source)`. */
+  info: Deno.FileInfo;
+  /** Index of that layer in the list given to {@linkcode walkMerged}, 0 being the top. */
+  layer: number;
+  /** The file's xattrs; overlayfs's own are left out of a merged view. */
+  xattrs: Map<string, Uint8Array>;
+}
+
+/** How to read the layers. */
+export interface WalkOptions {
+  /**
+   * Read one directory as it is, whiteouts and overlay xattrs included: what
+   * copying a layer (rather than an image) needs.
+   */
+  verbatim?: boolean;
+}
+
+/** What is known about one name while its layers are read, top down. */
+interface Candidate {
+  /** The topmost file with the name, or undefined when that is a whiteout. */
+  top?: TreeEntry;
+  /** For a directory: the layers whose directory at this path is merged into it. */
+  dirLayers: number[];
+  /** Whether lower layers can still add to it (only a directory that nothing stopped). */
+  open: boolean;
+}
+
+/**
+ * Yields every visible file of the merged `layers` (top first), each
+ * directory before what it holds, names in code unit order: the output is
+ * the same for the same layers.
+ */
+export function* walkMerged(
+  layers: string[],
+  options: WalkOptions = {},
+): Generator<TreeEntry> {
+  const verbatim = options.verbatim ?? false;
+  if (verbatim && layers.length !== 1) throw new Error("a verbatim walk reads exactly one layer");
+  let root: Candidate | undefined;
+  layers.forEach((dir, layer) => {
+    root = consider(root, dir, "", layer, verbatim);
+  });
+  if (!root?.top?.info.isDirectory) throw new Error(`not a directory: ${layers[0]}`);
+  yield* walkCandidate(layers, root, verbatim);
+}
+
+function* walkCandidate(
+  layers: string[],
+  candidate: Candidate,
+  verbatim: boolean,
+): Generator<TreeEntry> {
+  const entry = candidate.top!;
+  yield entry;
+  if (!entry.info.isDirectory) return;
+  const children = new Map<string, Candidate>();
+  for (const layer of candidate.dirLayers) {
+    for (const { name } of Deno.readDirSync(`${layers[layer]}/${entry.path}`)) {
+      const path = entry.path === "" ? name : `${entry.path}/${name}`;
+      children.set(name, consider(children.get(name), layers[layer], path, layer, verbatim));
+    }
+  }
+  const names = [...children.keys()].sort();
+  for (const name of names) {
+    const child = children.get(name)!;
+    if (child.top) yield* walkCandidate(layers, child, verbatim);
+  }
+}
+
+/**
+ * Folds the file at `path` in `layer` into what the layers above said about
+ * the name.
+ */
+function consider(
+  known: Candidate | undefined,
+  layerDir: string,
+  path: string,
+  layer: number,
+  verbatim: boolean,
+): Candidate {
+  if (known && !known.open) return known;
+  const source = path === "" ? layerDir : `${layerDir}/${path}`;
+  const info = Deno.lstatSync(source);
+  if (!verbatim && isWhiteout(info)) return known ? closed(known) : { dirLayers: [], open: false };
+  if (known) {
+    if (!info.isDirectory) return closed(known);
+    known.dirLayers.push(layer);
+    known.open = !isOpaque(readXattrs(source));
+    return known;
+  }
+  const xattrs = readXattrs(source);
+  const top = { path, source, info, layer, xattrs: verbatim ? xattrs : fileXattrs(xattrs) };
+  if (!info.isDirectory) return { top, dirLayers: [], open: false };
+  return { top, dirLayers: [layer], open: !verbatim && !isOpaque(xattrs) };
+}
+
+function closed(candidate: Candidate): Candidate {
+  candidate.open = false;
+  return candidate;
+}
+
+/** overlayfs's whiteout: a character device with device number 0/0. */
+function isWhiteout(info: Deno.FileInfo): boolean {
+  return info.isCharDevice === true && info.rdev === 0;
+}
+
+const OPAQUE_VALUE = "y";
+
+function isOpaque(xattrs: Map<string, Uint8Array>): boolean {
+  return ["trusted.overlay.opaque", "user.overlay.opaque"].some((name) => {
+    const value = xattrs.get(name);
+    return value !== undefined && new TextDecoder().decode(value) === OPAQUE_VALUE;
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * What an unprivileged user's namespace cannot keep of an archive or a copy,
+ * and what plash does instead: owners outside the mapped ids become the
+ * caller's, `trusted.*` xattrs and device nodes are left out, each with one
+ * warning line, so the import still succeeds (the original plash failed).
+ * As real root nothing is given up: the same errors are raised.
+ *
+ * @module
+ */
+
+import { SyscallError } from "../../ffi/errors.ts";
+
+let namespaced: boolean | undefined;
+
+/** Whether this process is in a user namespace other than the host's. */
+export function inUserNamespace(): boolean {
+  if (namespaced === undefined) {
+    let map = "";
+    try {
+      map = Deno.readTextFileSync("/proc/self/uid_map");
+    } catch {
+      // No /proc: assume the host's namespace, where errors are real errors.
+    }
+    namespaced = map !== "" && !/^\s*0\s+0\s+4294967295\s*$/.test(map);
+  }
+  return namespaced;
+}
+
+const warned = new Set<string>();
+
+/** Whether `error` is the kernel refusing `call` only because of the user namespace. */
+function namespaceRefusal(error: unknown, codes: string[]): boolean {
+  return error instanceof SyscallError && codes.includes(error.code) && inUserNamespace();
+}
+
+/** Runs `attempt`; a refusal only a user namespace makes runs `instead` and warns once. */
+export function orInNamespace(
+  what: "owner" | "xattr" | "device",
+  attempt: () => void,
+  instead: () => void = () => {},
+): void {
+  try {
+    attempt();
+  } catch (error) {
+    if (!namespaceRefusal(error, what === "owner" ? ["EINVAL", "EPERM"] : ["EPERM", "EACCES"])) {
+      throw error;
+    }
+    instead();
+    if (!warned.has(what)) {
+      warned.add(what);
+      console.error(`plash warning: ${WARNINGS[what]}`);
+    }
+  }
+}
+
+const WARNINGS = {
+  owner: "owners outside your mapped ids became yours (`plash doctor` tells how to map more)",
+  xattr: "trusted.* xattrs were left out: only real root may set them",
+  device: "device nodes were left out: only real root may make them",
+};

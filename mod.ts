@@ -1,0 +1,39 @@
+/**
+ * plash as a library: the image store, the container runtime and the tar
+ * archives, as the `plash` command uses them.
+ *
+ * ```ts
+ * import { addLayer, makeTmpDir, openStore, runContainer } from "./mod.ts";
+ *
+ * const data = openStore(); // $PLASH_DATA, default ~/.plashdata
+ * const layer = makeTmpDir(data);
+ * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
+ * const id = addLayer(data, 1, layer); // a new image on image 1
+ * runContainer({ data, id, command: ["cat", "/hello"] }); // replaces this process
+ * ```
+ *
+ * Everything here is root's view: without root, run plash's commands, which
+ * enter a user namespace first (`runInUserNamespace`).
+ *
+ * @module
+ */
+
+export { dataDir, initStore, openStore } from "./core/store/data_dir.ts";
+export { allocateId, parseImageId } from "./core/store/ids.ts";
+export type { ImageConfig } from "./core/store/image_config.ts";
+export { readConfig } from "./core/store/image_config.ts";
+export { allImageIds, ancestry, layerPath, nodePath, parentOf } from "./core/store/nodes.ts";
+export { addLayer } from "./core/store/publish.ts";
+export { allMaps, deleteMap, getMap, setMap } from "./core/store/map.ts";
+export { removeImage } from "./core/store/remove.ts";
+export { type CleanReport, cleanStore } from "./core/store/clean.ts";
+export { type ImageInfo, listImages } from "./core/store/list.ts";
+export { purgeStore } from "./core/store/purge.ts";
+export { shrinkStore } from "./core/store/shrink.ts";
+export { makeTmpDir, removeTree } from "./core/store/tmp.ts";
+export { type RunSpec, runContainer } from "./core/runtime/container.ts";
+export { runInUserNamespace } from "./core/runtime/user_namespace.ts";
+export { importTar } from "./core/tar/import_tar.ts";
+export { exportTar, exportTarTo } from "./core/tar/export_tar.ts";
+export { copyTree } from "./core/tree/copy_tree.ts";
+export { PlashError } from "./core/errors.ts";

@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { layerPath } from "../core/store/nodes.ts";
+import { detectCompression } from "../core/tar/decompress.ts";
+import { importTar } from "../core/tar/import_tar.ts";
+import {
+  assertStoreUntouched,
+  buildArchive,
+  concat,
+  freshStore,
+  manifest,
+  run,
+  writeTemp,
+} from "./tar_fixtures.ts";
+
+/** A small archive whose contents compress well enough to be cut in the middle. */
+function sampleArchive(): Promise<Uint8Array> {
+  const text = Array.from({ length: 4000 }, (_, i) => `line ${i} ${i * i}\n`).join("");
+  return buildArchive([
+    { name: "etc/", type: "directory", mode: 0o755 },
+    { name: "etc/big", type: "file", mode: 0o644, body: text },
+    { name: "etc/owned", type: "file", mode: 0o600, uid: 1000, gid: 1000, body: "mine" },
+  ]);
+}
+
+const COMPRESSORS: [string, string[]][] = [
+  ["gzip", ["gzip", "-c"]],
+  ["zstd", ["zstd", "-q", "-c"]],
+  ["xz", ["xz", "-c"]],
+];
+
+for (const [name, [program, ...args]] of COMPRESSORS) {
+  Deno.test(`a ${name} archive imports like the plain one`, async () => {
+    using store = freshStore();
+    const { data, dir } = store;
+    const plain = await sampleArchive();
+    const compressed = await run(program, args, plain);
+    assert.equal(detectCompression(compressed), name);
+    const fromPlain = await importTar(data, writeTemp(dir, "plain.tar", plain));
+    const fromCompressed = await importTar(data, writeTemp(dir, `a.tar.${name}`, compressed));
+    assert.deepEqual(
+      manifest(layerPath(data, fromCompressed)),
+      manifest(layerPath(data, fromPlain)),
+    );
+  });
+
+  Deno.test(`a truncated ${name} archive fails and leaves nothing`, async () => {
+    using store = freshStore();
+    const { data, dir } = store;
+    const compressed = await run(program, args, await sampleArchive());
+    const path = writeTemp(dir, "cut", compressed.subarray(0, compressed.length / 2));
+    await assert.rejects(importTar(data, path), oneLine(/^import-tar .*cut: /));
+    assertStoreUntouched(data);
+  });
+}
+
+Deno.test("concatenated gzip members are one archive, as gunzip reads them", async () => {
+  using store = freshStore();
+  const { data, dir } = store;
+  const plain = await sampleArchive();
+  const half = Math.floor(plain.length / 1024) * 512;
+  const members = concat([
+    await run("gzip", ["-c"], plain.subarray(0, half)),
+    await run("gzip", ["-c"], plain.subarray(half)),
+  ]);
+  const id = await importTar(data, writeTemp(dir, "two.tar.gz", members));
+  assert.equal(Deno.readTextFileSync(`${layerPath(data, id)}/etc/owned`), "mine");
+});
+
+Deno.test("a corrupt gzip archive fails with one line and leaves nothing", async () => {
+  using store = freshStore();
+  const { data, dir } = store;
+  const compressed = await run("gzip", ["-c"], await sampleArchive());
+  const corrupt = compressed.slice();
+  for (let i = 20; i < corrupt.length - 8; i += 7) corrupt[i] ^= 0x5a;
+  const path = writeTemp(dir, "corrupt.tar.gz", corrupt);
+  await assert.rejects(importTar(data, path), oneLine(/corrupt gzip data/));
+  assertStoreUntouched(data);
+});
+
+Deno.test("a plain archive cut mid-entry or between entries fails and leaves nothing", async () => {
+  using store = freshStore();
+  const { data, dir } = store;
+  const plain = await sampleArchive();
+  for (const [name, length] of [["mid-entry", 1500], ["between-entries", plain.length - 1024]]) {
+    const path = writeTemp(dir, String(name), plain.subarray(0, Number(length)));
+    await assert.rejects(importTar(data, path), oneLine(/truncated archive|Unexpected end/));
+    assertStoreUntouched(data);
+  }
+  const empty = writeTemp(dir, "empty", new Uint8Array());
+  await assert.rejects(importTar(data, empty), oneLine(/truncated archive/));
+  const garbage = writeTemp(dir, "garbage", new TextEncoder().encode("not a tar\n".repeat(100)));
+  await assert.rejects(importTar(data, garbage), oneLine(/bad archive/));
+  assertStoreUntouched(data);
+});
+
+/** Matches an error whose message is one line and matches `pattern`. */
+function oneLine(pattern: RegExp): (error: unknown) => boolean {
+  return (error) => {
+    assert.ok(error instanceof Error);
+    assert.doesNotMatch(error.message, /\n/);
+    assert.match(error.message, pattern);
+    return true;
+  };
+}
