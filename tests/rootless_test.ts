@@ -3,6 +3,7 @@ import { plannedMapping } from "../core/runtime/id_map.ts";
 import { selfCommand } from "../core/self_command.ts";
 import { busyboxRootfs } from "../scripts/busybox_rootfs.ts";
 import { TestStore } from "./support/plash.ts";
+import { buildArchive } from "./tar_fixtures.ts";
 
 const ROOT = Deno.uid() === 0;
 const RANGES = plannedMapping(Deno.uid()!, Deno.gid()!).ranges;
@@ -156,3 +157,37 @@ Deno.test("plash runs inside a plash container", async () => {
   const nested = selfCommand(["run", inner, "cat", "/marker"]);
   assert.equal(await store.ok(["run", String(outer), ...nested]), "nested");
 });
+
+Deno.test(
+  "a rootless import of others' files and devices succeeds, squashing what it cannot keep",
+  { ignore: ROOT },
+  async () => {
+    using store = new TestStore();
+    const archive = await buildArchive([
+      { name: "etc", type: "directory", mode: 0o755 },
+      { name: "etc/owned", body: "x", uid: 1000, gid: 1000 },
+      { name: "etc/far", body: "y", uid: 3_000_000, gid: 3_000_000 },
+      { name: "null", type: "character-device", devmajor: 1, devminor: 3, mode: 0o666 },
+      { name: "whiteout", type: "character-device", devmajor: 0, devminor: 0 },
+    ]);
+    const file = `${Deno.makeTempDirSync()}/others.tar`;
+    Deno.writeFileSync(file, archive);
+    const result = await store.plash(["import-tar", file]);
+    assert.equal(result.code, 0, result.stderr);
+    const warnings = result.stderr.trim().split("\n");
+    assert.ok(
+      warnings.includes("plash warning: device nodes were left out: only real root may make them"),
+    );
+    assert.ok(
+      warnings.some((line) => line.startsWith("plash warning: owners outside your mapped ids")),
+      "owners beyond the mapping become the caller's",
+    );
+    const id = result.stdout.trim();
+    const layer = `${await store.ok(["nodepath", id])}/_data/root`;
+    const owned = Deno.lstatSync(`${layer}/etc/owned`).uid;
+    assert.equal(owned, RANGES ? RANGES.uids.start + 999 : Deno.uid());
+    assert.equal(Deno.lstatSync(`${layer}/etc/far`).uid, Deno.uid());
+    assert.throws(() => Deno.lstatSync(`${layer}/null`));
+    assert.ok(Deno.lstatSync(`${layer}/whiteout`).isCharDevice, "whiteouts are allowed");
+  },
+);
