@@ -1,5 +1,6 @@
 /** `plash ls [--json]` @module */
 
+import { humanSize } from "../human_size.ts";
 import { openStore } from "../store/data_dir.ts";
 import { listImages } from "../store/list.ts";
 import { expectArgs, printLine, usageError } from "./args.ts";
@@ -27,14 +28,4 @@ export function main(args: string[]): void {
   for (const row of rows) {
     printLine(row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd());
   }
-}
-
-function humanSize(bytes: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB"];
-  let unit = 0;
-  while (bytes >= 1000 && unit < units.length - 1) {
-    bytes /= 1000;
-    unit++;
-  }
-  return `${unit ? bytes.toFixed(1) : bytes}${units[unit]}`;
 }
