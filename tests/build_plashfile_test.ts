@@ -17,8 +17,9 @@ function writePlashfile(path: string, lines: string[]): void {
 Deno.test("a Plashfile builds in its directory and runs its entrypoint with the arguments", async () => {
   using store = new TestStore();
   const base = await store.busybox();
-  // Builds see /home but not /tmp: the Plashfile's directory must exist inside.
-  const dir = Deno.makeTempDirSync({ dir: "/home", prefix: "plashfile-test-" });
+  // Builds see the host's /home and /root but not its /tmp: the Plashfile's directory must
+  // exist inside.
+  const dir = Deno.makeTempDirSync({ dir: Deno.env.get("HOME"), prefix: "plashfile-test-" });
   try {
     Deno.writeTextFileSync(`${dir}/input`, "from the build dir\n");
     writePlashfile(`${dir}/Plashfile`, [

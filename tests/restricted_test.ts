@@ -1,24 +1,14 @@
 import assert from "node:assert/strict";
-import { selfCommand } from "../core/self_command.ts";
 import { oneLineError, type Result, TestStore } from "./support/plash.ts";
 
 const ROOT = Deno.uid() === 0;
 
 /** plash run as root with CAP_SYS_ADMIN dropped, as in docker's default capabilities. */
-async function withoutSysAdmin(store: TestStore, args: string[], env = {}): Promise<Result> {
-  const output = await new Deno.Command("setpriv", {
-    args: ["--inh-caps=-sys_admin", "--bounding-set=-sys_admin", ...selfCommand(args)],
-    env: { PLASH_DATA: store.data, ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    signal: output.signal,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+function withoutSysAdmin(store: TestStore, args: string[], env = {}): Promise<Result> {
+  return store.plash(args, {
+    env,
+    prefix: ["setpriv", "--inh-caps=-sys_admin", "--bounding-set=-sys_admin"],
+  });
 }
 
 Deno.test("without CAP_SYS_ADMIN run fails with one line naming plash doctor", {
@@ -61,6 +51,9 @@ Deno.test("doctor passes here and fails, with the fix, without CAP_SYS_ADMIN", a
   if (!ROOT) return;
   const restricted = await withoutSysAdmin(store, ["doctor"]);
   assert.equal(restricted.code, 1);
-  assert.match(restricted.stdout, /^warn  CAP_SYS_ADMIN: .*fix: .*PLASH_NO_UNSHARE=1$/m);
-  assert.match(restricted.stdout, /^FAIL  mounting: unshare CLONE_NEWNS: Operation not permitted/m);
+  assert.match(restricted.stdout, /^warn {2}CAP_SYS_ADMIN: .*fix: .*PLASH_NO_UNSHARE=1$/m);
+  assert.match(
+    restricted.stdout,
+    /^FAIL {2}mounting: unshare CLONE_NEWNS: Operation not permitted/m,
+  );
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { plannedMapping } from "../core/runtime/id_map.ts";
 import { selfCommand } from "../core/self_command.ts";
 import { busyboxRootfs } from "../scripts/busybox_rootfs.ts";
+import { runCommand } from "./support/command.ts";
 import { TestStore } from "./support/plash.ts";
 import { buildArchive } from "./tar_fixtures.ts";
 
@@ -49,12 +50,7 @@ Deno.test("SIGINT reaches the container's shell, not plash", async () => {
   using store = new TestStore();
   const id = await store.busybox();
   const script = "trap 'echo got-INT; exit 3' INT; echo ready; while :; do sleep 0.05; done";
-  const [program, ...args] = selfCommand(["run", id, "sh", "-c", script]);
-  const child = new Deno.Command(program, {
-    args,
-    env: { PLASH_DATA: store.data },
-    stdout: "piped",
-  }).spawn();
+  const child = store.start(["run", id, "sh", "-c", script]);
   const reader = child.stdout.getReader();
   const decoder = new TextDecoder();
   let seen = "";
@@ -69,22 +65,13 @@ Deno.test("SIGINT reaches the container's shell, not plash", async () => {
   assert.equal((await child.status).code, 3);
 });
 
-/** `plash ARGS` run as `user` with setpriv, against `data`. */
-async function plashAs(user: string, data: string, args: string[]): Promise<string> {
-  const [program, ...rest] = selfCommand(args);
-  const output = await new Deno.Command("setpriv", {
-    args: [`--reuid=${user}`, `--regid=${user}`, "--init-groups", program, ...rest],
-    env: { PLASH_DATA: data, HOME: data },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(output.stdout).trim();
-  if (!output.success) {
-    throw new Error(
-      `plash ${args.join(" ")} as ${user}: ${new TextDecoder().decode(output.stderr)}`,
-    );
-  }
-  return text;
+/** `plash ARGS` run against `data`, as `user` (with setpriv) or else as root. */
+async function plashIn(data: string, args: string[], user?: string): Promise<string> {
+  const prefix = user ? ["setpriv", `--reuid=${user}`, `--regid=${user}`, "--init-groups"] : [];
+  const [program, ...rest] = [...prefix, ...selfCommand(args)];
+  const output = await runCommand(program, rest, { env: { PLASH_DATA: data, HOME: data } });
+  assert.equal(output.code, 0, `plash ${args.join(" ")} as ${user ?? "root"}: ${output.stderr}`);
+  return new TextDecoder().decode(output.stdout).trim();
 }
 
 Deno.test(
@@ -105,30 +92,25 @@ Deno.test(
       const rootfs = `${home}/rootfs`;
       await new Deno.Command("cp", { args: ["-a", await busyboxRootfs(), rootfs] }).output();
       await new Deno.Command("chown", { args: ["-R", `${user}:${user}`, rootfs] }).output();
-      const base = await plashAs(user, data, ["add-layer", "0", rootfs]);
-      const a = await plashAs(user, data, [
+      const base = await plashIn(data, ["add-layer", "0", rootfs], user);
+      const a = await plashIn(data, [
         "create",
         base,
         "sh",
         "-c",
         "mkdir -p /d/sub && touch /d/old /d/sub/x /gone",
-      ]);
-      const b = await plashAs(user, data, [
+      ], user);
+      const b = await plashIn(data, [
         "create",
         a,
         "sh",
         "-c",
         "rm -rf /d /gone && mkdir /d && touch /d/new",
-      ]);
+      ], user);
       const look = ["run", b, "sh", "-c", "ls -A /d; ls /gone 2>&1 || true"];
       const expected = "new\nls: /gone: No such file or directory";
-      assert.equal(await plashAs(user, data, look), expected, "as the user");
-      const asRoot = await new Deno.Command(selfCommand(look)[0], {
-        args: selfCommand(look).slice(1),
-        env: { PLASH_DATA: data },
-        stdout: "piped",
-      }).output();
-      assert.equal(new TextDecoder().decode(asRoot.stdout).trim(), expected, "as root");
+      assert.equal(await plashIn(data, look, user), expected, "as the user");
+      assert.equal(await plashIn(data, look), expected, "as root");
     } finally {
       Deno.removeSync(home, { recursive: true });
     }

@@ -25,12 +25,7 @@ function containerPid(pid: number): number {
 Deno.test("the container is plash's process (as root) or its child, and signals reach it", async () => {
   using store = new TestStore();
   const id = await store.busybox();
-  const [program, ...args] = selfCommand(["run", id, "sh", "-c", "echo $$; exec sleep 30"]);
-  const child = new Deno.Command(program, {
-    args,
-    env: { PLASH_DATA: store.data },
-    stdout: "piped",
-  }).spawn();
+  const child = store.start(["run", id, "sh", "-c", "echo $$; exec sleep 30"]);
   const reader = child.stdout.getReader();
   const { value } = await reader.read();
   const container = containerPid(child.pid);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { type Output, runCommand } from "./support/command.ts";
 import { layerPath } from "../core/store/nodes.ts";
 import {
   assertStoreUntouched,
@@ -12,32 +13,12 @@ import {
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 
-interface Output {
-  code: number;
-  stdout: Uint8Array;
-  stderr: string;
-}
-
 /** Runs `plash ARGS...` the way users do, as `deno run -A cli.ts`, with store `data`. */
-async function plash(data: string, args: string[], stdin?: Uint8Array): Promise<Output> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
+function plash(data: string, args: string[], stdin?: Uint8Array): Promise<Output> {
+  return runCommand(Deno.execPath(), ["run", "-A", CLI, ...args], {
+    stdin,
     env: { PLASH_DATA: data },
-    stdin: stdin ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin) {
-    const writer = child.stdin.getWriter();
-    await writer.write(stdin);
-    await writer.close();
-  }
-  const output = await child.output();
-  return {
-    code: output.code,
-    stdout: output.stdout,
-    stderr: new TextDecoder().decode(output.stderr),
-  };
+  });
 }
 
 /** Asserts a failure: non-zero exit, nothing on stdout, one `plash error:` line on stderr. */

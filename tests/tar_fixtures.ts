@@ -5,6 +5,7 @@
  * @module
  */
 
+import { runCommand } from "./support/command.ts";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import type { Header } from "tar-stream";
@@ -103,20 +104,8 @@ export async function run(
   args: string[],
   stdin?: Uint8Array,
 ): Promise<Uint8Array> {
-  const child = new Deno.Command(program, {
-    args,
-    stdin: stdin ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin) {
-    const writer = child.stdin.getWriter();
-    await writer.write(stdin);
-    await writer.close();
-  }
-  const output = await child.output();
-  const stderr = new TextDecoder().decode(output.stderr);
-  assert.equal(output.code, 0, `${program} ${args.join(" ")}: ${stderr}`);
+  const output = await runCommand(program, args, { stdin });
+  assert.equal(output.code, 0, `${program} ${args.join(" ")}: ${output.stderr}`);
   return output.stdout;
 }
 

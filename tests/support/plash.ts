@@ -7,6 +7,10 @@
 
 import { busyboxRootfs } from "../../scripts/busybox_rootfs.ts";
 import { selfCommand } from "../../core/self_command.ts";
+import { runCommand } from "./command.ts";
+
+/** How to run a program in a test. */
+type RunOptions = { stdin?: string; env?: Record<string, string>; cwd?: string };
 
 /** What a finished plash process did. */
 export interface Result {
@@ -24,41 +28,32 @@ export class TestStore implements Disposable {
     this.data = `${Deno.makeTempDirSync({ prefix: "plash-test-" })}/data`;
   }
 
-  /** Runs `plash ARGS...` with this store; `stdin` is written and closed when given. */
-  plash(
-    args: string[],
-    options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {},
-  ): Promise<Result> {
-    return this.spawn(selfCommand(args), options);
+  /**
+   * Runs `plash ARGS...` with this store; `stdin` is written and closed when
+   * given. `prefix` runs plash through another program (setpriv, say).
+   */
+  plash(args: string[], options: RunOptions & { prefix?: string[] } = {}): Promise<Result> {
+    return this.spawn([...(options.prefix ?? []), ...selfCommand(args)], options);
   }
 
   /** Runs any program (`argv[0]`) with this store, as {@linkcode plash} does. */
-  async spawn(
-    argv: string[],
-    options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {},
-  ): Promise<Result> {
+  async spawn(argv: string[], options: RunOptions = {}): Promise<Result> {
     const [program, ...rest] = argv;
-    const child = new Deno.Command(program, {
-      args: rest,
+    const output = await runCommand(program, rest, {
+      ...options,
       env: { PLASH_DATA: this.data, ...options.env },
-      cwd: options.cwd,
-      stdin: options.stdin === undefined ? "null" : "piped",
+    });
+    return { ...output, stdout: new TextDecoder().decode(output.stdout) };
+  }
+
+  /** Starts `plash ARGS...` with this store, its stdout piped, and returns the process. */
+  start(args: string[]): Deno.ChildProcess {
+    const [program, ...rest] = selfCommand(args);
+    return new Deno.Command(program, {
+      args: rest,
+      env: { PLASH_DATA: this.data },
       stdout: "piped",
-      stderr: "piped",
     }).spawn();
-    if (options.stdin !== undefined) {
-      const writer = child.stdin.getWriter();
-      await writer.write(new TextEncoder().encode(options.stdin));
-      await writer.close();
-    }
-    const output = await child.output();
-    const decoder = new TextDecoder();
-    return {
-      code: output.code,
-      signal: output.signal,
-      stdout: decoder.decode(output.stdout),
-      stderr: decoder.decode(output.stderr),
-    };
   }
 
   /** Runs plash and fails the test unless it exits 0; returns its trimmed stdout. */
