@@ -10,6 +10,7 @@
  * @module
  */
 
+import { lazyImport } from "../lazy_import.ts";
 import { getMap, setMap } from "../store/map.ts";
 import { baseKey, cacheMapKey, layerKey } from "./cache_key.ts";
 import { type BuildPlan, evalContext, evaluate, planBuild } from "./evaluate.ts";
@@ -40,7 +41,10 @@ export async function buildPlan(data: string, plan: BuildPlan): Promise<number> 
   while (built > 0 && (id = getMap(data, cacheMapKey(keys[built - 1]))) === undefined) built--;
   id ??= plan.base;
   if (built === keys.length) return id;
-  const { buildLayer } = await import("./build_layer.ts");
+  const { buildLayer } = await lazyImport<typeof import("./build_layer.ts")>(
+    import.meta.url,
+    "./build_layer.ts",
+  );
   for (let i = built; i < plan.layers.length; i++) {
     id = await buildLayer(data, id, plan.layers[i], `build: layer ${i + 1}`);
     setMap(data, cacheMapKey(keys[i]), id);

@@ -6,6 +6,7 @@
  */
 
 import { PlashError } from "../errors.ts";
+import { lazyImport } from "../lazy_import.ts";
 import type { ImageConfig } from "../store/image_config.ts";
 import { shellQuote } from "./shell_quote.ts";
 import { DEFAULT_SOURCE, SOURCES } from "./sources.ts";
@@ -288,7 +289,10 @@ const CACHE_MACROS: Macro[] = [
     min: 1,
     max: MANY,
     expand: async (paths) => {
-      const { hashPath } = await import("./hash_path.ts");
+      const { hashPath } = await lazyImport<typeof import("./hash_path.ts")>(
+        import.meta.url,
+        "./hash_path.ts",
+      );
       return await Promise.all(
         paths.map(async (path) => hint("hash-path", [path, await hashPath(path)])),
       );

@@ -11,6 +11,7 @@
  */
 
 import { PlashError } from "../errors.ts";
+import { lazyImport } from "../lazy_import.ts";
 import { parseImageId } from "../store/ids.ts";
 import { getMap, setMap } from "../store/map.ts";
 import { ancestry } from "../store/nodes.ts";
@@ -50,8 +51,8 @@ export const SOURCES: Record<string, Source> = {
     resolve: async (data, ref) => {
       // Loaded only here: the tar code and node:crypto stay off the start path.
       const [{ sha256File }, { importTar }] = await Promise.all([
-        import("./sha256_file.ts"),
-        import("../tar/import_tar.ts"),
+        lazyImport<typeof import("./sha256_file.ts")>(import.meta.url, "./sha256_file.ts"),
+        lazyImport<typeof import("../tar/import_tar.ts")>(import.meta.url, "../tar/import_tar.ts"),
       ]);
       return cachedImport(data, `tar:${await sha256File(ref)}`, () => importTar(data, ref));
     },
