@@ -29,7 +29,7 @@ export interface MacroCall {
 }
 
 /** The name every comment is read as, whatever follows `--#` in its word. */
-export const COMMENT = "--#";
+const COMMENT = "--#";
 
 /** Reads command-line words (or the items of `--eval-*`) as macro calls. */
 export function tokenize(items: string[]): MacroCall[] {
