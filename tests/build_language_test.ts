@@ -25,6 +25,7 @@ Deno.test("tokenize: macros, arguments, combined short flags, escapes and commen
 Deno.test("plashfileLines drops the #! line and comment lines, keeping the rest in order", () => {
   const text = "#!/usr/bin/env plash\n--from 1\n--# note\n--write-file /f\na\n--# between\nb\n";
   assert.deepEqual(plashfileLines(text), ["--from 1", "--write-file /f", "a", "b", ""]);
+  assert.deepEqual(plashfileLines(text.replaceAll("\n", "\r\n")), plashfileLines(text));
   assert.deepEqual(tokenize(plashfileLines(text)), [
     { name: "--from", args: ["1"] },
     { name: "--write-file", args: ["/f", "a", "b"] },

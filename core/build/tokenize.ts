@@ -66,7 +66,7 @@ function macroNames(word: string): string[] {
  * one macro's arguments.
  */
 export function plashfileLines(text: string): string[] {
-  const lines = text.split("\n");
+  const lines = text.split(/\r?\n/);
   if (lines[0]?.startsWith("#!")) lines.shift();
   return lines.filter((line) => !line.startsWith(COMMENT));
 }
