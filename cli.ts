@@ -6,6 +6,7 @@
 
 import { commandHelp, findCommand, loadCommand } from "./core/commands.ts";
 import { errorLine, PlashError } from "./core/errors.ts";
+import { lazyImport } from "./core/lazy_import.ts";
 import { route } from "./core/route.ts";
 
 async function dispatch(argv: string[]): Promise<number> {
@@ -21,7 +22,9 @@ async function dispatch(argv: string[]): Promise<number> {
   }
   // A non-root caller gets root of a user namespace, where plash runs again.
   if (command.asRoot && Deno.uid() !== 0) {
-    const { runInUserNamespace } = await import("./core/runtime/user_namespace.ts");
+    const { runInUserNamespace } = await lazyImport<
+      typeof import("./core/runtime/user_namespace.ts")
+    >(import.meta.url, "./core/runtime/user_namespace.ts");
     return await runInUserNamespace(argv);
   }
   const module = await loadCommand(command);

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { lazyImport } from "./lazy_import.ts";
+
 /** What a command module exports. */
 export interface CommandModule {
   /** Runs the command with the arguments after its name; returns the exit status. */
@@ -277,12 +279,11 @@ export const COMMANDS: Command[] = [
 ];
 
 /**
- * Loads a command's module. The specifier is computed so that Deno does not
- * read every command's module graph on each start; `deno compile` is told
- * to include core/cmd/ instead.
+ * Loads a command's module, out of the module graph Deno walks at start-up
+ * (`deno compile` is told to include core/ instead).
  */
 export function loadCommand(command: Command): Promise<CommandModule> {
-  return import(new URL(`./cmd/${command.module}.ts`, import.meta.url).href);
+  return lazyImport<CommandModule>(import.meta.url, `./cmd/${command.module}.ts`);
 }
 
 /** The command called `name`. */

@@ -5,9 +5,8 @@
  * and chroot changes made through it apply to the thread that runs JavaScript.
  *
  * Binding a function with `Deno.dlopen` compiles a trampoline for it, about
- * 0.1 ms each: more than the whole of `plash run`'s own work. So the library
- * is opened once for the addresses alone, and each function is bound the first
- * time it is called.
+ * 0.1 ms each: more than the whole of `plash run`'s own work. So each function
+ * is looked up with dlsym and bound the first time it is called.
  *
  * @module
  */
@@ -40,8 +39,6 @@ const SIGNATURES = {
   setns: { parameters: ["i32", "i32"], result: "i32" },
   statvfs: { parameters: ["buffer", "buffer"], result: "i32" },
   gnu_get_libc_version: { parameters: [], result: "pointer" },
-  dlopen: { parameters: ["buffer", "i32"], result: "pointer" },
-  dlsym: { parameters: ["pointer", "buffer"], result: "pointer" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   _exit: { parameters: ["i32"], result: "void" },
   geteuid: { parameters: [], result: "u32" },
@@ -69,23 +66,50 @@ type Bound = { [Name in keyof Signatures]: Deno.UnsafeFnPointer<Signatures[Name]
 /** Functions that older C libraries lack (`null` then). */
 type Optional = "fsopen" | "fsconfig" | "fsmount" | "move_mount";
 
-const addresses = Deno.dlopen(
-  "libc.so.6",
-  Object.fromEntries(
-    Object.entries(SIGNATURES).map(([name, signature]) => [
-      name,
-      { type: "pointer", optional: "optional" in signature },
-    ]),
-  ) as { [Name in keyof Signatures]: { type: "pointer"; optional: true } },
-).symbols;
+const encoder = new TextEncoder();
+
+/** A NUL-terminated copy of `text`, ready to pass as a C string. */
+export function cString(text: string): Uint8Array<ArrayBuffer> {
+  return encoder.encode(text + "\0");
+}
+
+const RTLD_NOW = 2;
+const RTLD_NOLOAD = 4;
+
+/**
+ * dlopen and dlsym themselves, the only addresses Deno looks up (each
+ * address Deno.dlopen resolves costs about 10 µs at start-up).
+ */
+const loader = Deno.dlopen("libc.so.6", {
+  dlopen: { type: "pointer" },
+  dlsym: { type: "pointer" },
+}).symbols;
+const dlopenCall = new Deno.UnsafeFnPointer(loader.dlopen as Deno.PointerObject<never>, {
+  parameters: ["buffer", "i32"],
+  result: "pointer",
+});
+const dlsymCall = new Deno.UnsafeFnPointer(loader.dlsym as Deno.PointerObject<never>, {
+  parameters: ["pointer", "buffer"],
+  result: "pointer",
+});
+/** The C library Deno has loaded already (RTLD_NOLOAD: a new handle to it, not a new copy). */
+const handle = dlopenCall.call(cString("libc.so.6"), RTLD_NOW | RTLD_NOLOAD);
+
+/** The address of the C library's function `name`, or null when this libc lacks it. */
+export function libcAddress(name: string): Deno.PointerValue {
+  return dlsymCall.call(handle, cString(name));
+}
 
 function bind(): Omit<Bound, Optional> & { [Name in Optional]: Bound[Name] | null } {
   const bound = {} as Record<string, unknown>;
   for (const [name, signature] of Object.entries(SIGNATURES)) {
     Object.defineProperty(bound, name, {
       get() {
-        const address = addresses[name as keyof Signatures];
-        if (address === null) return null;
+        const address = libcAddress(name);
+        if (address === null) {
+          if ("optional" in signature) return null;
+          throw new Error(`libc.so.6 has no ${name}`);
+        }
         const { optional: _, ...definition } = signature as Deno.ForeignFunction;
         const pointer = new Deno.UnsafeFnPointer(address as Deno.PointerObject<never>, definition);
         const call = pointer.call.bind(pointer);
@@ -100,13 +124,6 @@ function bind(): Omit<Bound, Optional> & { [Name in Optional]: Bound[Name] | nul
 
 /** The libc functions, bound on first use; prefer the checked wrappers in `ffi/sys.ts`. */
 export const sym = bind();
-
-const encoder = new TextEncoder();
-
-/** A NUL-terminated copy of `text`, ready to pass as a C string. */
-export function cString(text: string): Uint8Array<ArrayBuffer> {
-  return encoder.encode(text + "\0");
-}
 
 /** The calling thread's errno, read right after a failing call. */
 export function errno(): number {

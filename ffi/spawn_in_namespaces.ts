@@ -18,13 +18,12 @@
  */
 
 import { SyscallError } from "./errors.ts";
-import { cString, cStringArray, errno, sym } from "./libc.ts";
+import { cString, cStringArray, errno, libcAddress, sym } from "./libc.ts";
 
 const CLONE_VM = 0x100;
 const CLONE_VFORK = 0x4000;
 const CLONE_NEWUSER = 0x10000000;
 const SIGCHLD = 17;
-const RTLD_NOW = 2;
 /** How far below the current stack pointer a child's stack starts. */
 const CHILD_STACK_GAP = 128n * 1024n;
 
@@ -37,8 +36,7 @@ function childStack(): Deno.PointerValue {
 
 /** The address of libc's pause(), for a clone child that must run no JavaScript. */
 function pauseFunction(): Deno.PointerValue {
-  const handle = sym.dlopen(cString("libc.so.6"), RTLD_NOW);
-  const address = sym.dlsym(handle, cString("pause"));
+  const address = libcAddress("pause");
   if (address === null) throw new SyscallError("dlsym", "pause", errno());
   return address;
 }

@@ -11,6 +11,7 @@ import { parseImageId } from "../store/ids.ts";
 import { addLayer } from "../store/publish.ts";
 import { makeTmpDir, removeTree } from "../store/tmp.ts";
 import { expectArgs, printLine } from "./args.ts";
+import { lazyImport } from "../lazy_import.ts";
 
 /** Runs the command line. */
 export async function main(args: string[]): Promise<void> {
@@ -32,7 +33,10 @@ export async function main(args: string[]): Promise<void> {
   const stage = makeTmpDir(data);
   try {
     // The copier is loaded only here: most add-layers move their directory.
-    const { copyTree } = await import("../tree/copy_tree.ts");
+    const { copyTree } = await lazyImport<typeof import("../tree/copy_tree.ts")>(
+      import.meta.url,
+      "../tree/copy_tree.ts",
+    );
     // Verbatim: the directory's own whiteouts and opaque marks are part of the layer.
     copyTree([dir], `${stage}/root`, { verbatim: true });
     printLine(addLayer(data, parent, `${stage}/root`));

@@ -8,6 +8,7 @@ import { runContainer } from "../runtime/container.ts";
 import { openStore } from "../store/data_dir.ts";
 import { parseImageId } from "../store/ids.ts";
 import { usageError } from "./args.ts";
+import { lazyImport } from "../lazy_import.ts";
 
 /** Runs the command line. */
 export async function main(args: string[]): Promise<number> {
@@ -32,7 +33,10 @@ export async function main(args: string[]): Promise<number> {
   };
   if (Deno.env.get("PLASH_NO_UNSHARE") === "1") {
     // Loaded only here: it brings the tree copier.
-    const { runChrootOnly } = await import("../runtime/chroot_only.ts");
+    const { runChrootOnly } = await lazyImport<typeof import("../runtime/chroot_only.ts")>(
+      import.meta.url,
+      "../runtime/chroot_only.ts",
+    );
     runChrootOnly(spec);
   }
   runContainer(spec);

@@ -12,6 +12,8 @@
  *   resolved inside the container at run time, so they stay.
  * * overlayfs's own xattrs are dropped: `trusted.overlay.redirect` and the
  *   like would change what the image's other layers show.
+ * * With `whiteouts` (OCI layers), `.wh.` entries become overlay whiteouts
+ *   and opaque directories (see `overlay_whiteouts.ts`), under the same rules.
  *
  * @module
  */
@@ -27,6 +29,7 @@ import {
 } from "../tree/metadata.ts";
 import { isOverlayXattr } from "../tree/xattrs.ts";
 import { climbsAboveRoot, normalizeEntryName, quote } from "./entry_name.ts";
+import { makeWhiteout, markOpaque, type Whiteout, whiteoutOf } from "./overlay_whiteouts.ts";
 import { type PaxValue, XATTR_PREFIX } from "./tar_stream.ts";
 
 /** The parts of a tar-stream header the writer reads. */
@@ -55,14 +58,27 @@ const KNOWN_TYPES = new Set(["directory", "symlink", "link", ...Object.keys(NODE
 /** Mode of the directories made for names whose parents the archive does not list. */
 const IMPLIED_DIR_MODE = 0o755;
 
+/** How an archive's entries are written. */
+export interface WriterOptions {
+  /** The archive is an OCI layer: turn its `.wh.` entries into overlay whiteouts. */
+  whiteouts?: boolean;
+}
+
 /** Writes one archive's entries under `root`, an existing directory. */
 export class EntryWriter {
   readonly #root: string;
+  readonly #options: WriterOptions;
   /** Directories' metadata, applied by {@linkcode finish} once nothing more is written in them. */
   readonly #dirs = new Map<string, Metadata>();
+  /**
+   * Where whiteouts were made: a directory this layer makes there later stands
+   * for a deleted lower one, so it is opaque.
+   */
+  readonly #whiteouts = new Set<string>();
 
-  constructor(root: string) {
+  constructor(root: string, options: WriterOptions = {}) {
     this.#root = root;
+    this.#options = options;
   }
 
   /**
@@ -72,6 +88,13 @@ export class EntryWriter {
   async add(header: EntryHeader, body: AsyncIterable<Uint8Array>): Promise<void> {
     try {
       const type = header.type ?? "unknown";
+      const whiteout = this.#options.whiteouts
+        ? whiteoutOf(normalizeEntryName(header.name))
+        : undefined;
+      if (whiteout) {
+        for await (const _ of body) { /* a marker: its contents mean nothing */ }
+        return this.#whiteout(whiteout);
+      }
       if (type === "file" || type === "contiguous-file") {
         const path = this.#prepare(normalizeEntryName(header.name));
         await this.#file(path, headerMetadata(header), body);
@@ -138,13 +161,39 @@ export class EntryWriter {
       const info = lstatOrUndefined(dir);
       if (info?.isDirectory) continue;
       const shown = quote(parts.slice(0, i + 1).join("/"));
-      if (info?.isSymlink) throw new PlashError(`${shown} is a symlink`);
-      if (info) throw new PlashError(`${shown} is not a directory`);
-      if (!create) throw new PlashError(`${shown} does not exist`);
-      Deno.mkdirSync(dir);
-      Deno.chmodSync(dir, IMPLIED_DIR_MODE);
+      if (info?.isCharDevice && create && this.#whiteouts.has(dir)) Deno.removeSync(dir);
+      else if (info?.isSymlink) throw new PlashError(`${shown} is a symlink`);
+      else if (info) throw new PlashError(`${shown} is not a directory`);
+      else if (!create) throw new PlashError(`${shown} does not exist`);
+      this.#makeDir(dir);
     }
     return dir;
+  }
+
+  /** Makes directory `path`, opaque if it takes the place of a whiteout of this layer. */
+  #makeDir(path: string): void {
+    Deno.mkdirSync(path);
+    Deno.chmodSync(path, IMPLIED_DIR_MODE);
+    if (this.#whiteouts.has(path)) markOpaque(path);
+  }
+
+  /**
+   * Writes a whiteout. One that meets a name this layer already wrote leaves
+   * the name in place: it only deletes what the lower layers have there, which
+   * the name hides anyway (a directory then must hide them: it becomes opaque).
+   */
+  #whiteout(whiteout: Whiteout): void {
+    if (whiteout.kind === "opaque") {
+      const dir = whiteout.dir.length === 0 ? this.#root : this.#prepare(whiteout.dir, true);
+      if (!lstatOrUndefined(dir)) this.#makeDir(dir);
+      return markOpaque(dir);
+    }
+    const path = this.#place(whiteout.target, true);
+    const info = lstatOrUndefined(path);
+    if (info?.isDirectory) return markOpaque(path);
+    if (info) return;
+    makeWhiteout(path);
+    this.#whiteouts.add(path);
   }
 
   /** Removes what is at `path`, except a directory when `keepDir` is set. */
@@ -160,7 +209,7 @@ export class EntryWriter {
   }
 
   #directory(path: string, meta: Metadata): void {
-    if (!lstatOrUndefined(path)) Deno.mkdirSync(path);
+    if (!lstatOrUndefined(path)) this.#makeDir(path);
     setOwnerAndXattrs(path, meta);
     this.#dirs.set(path, meta);
   }

@@ -11,7 +11,7 @@
 import type { Extract } from "tar-stream";
 import { PlashError } from "../errors.ts";
 import { drainedOrClosed } from "./drained.ts";
-import { EntryWriter } from "./entry_writer.ts";
+import { EntryWriter, type WriterOptions } from "./entry_writer.ts";
 import { tarStream } from "./tar_stream.ts";
 
 const BLOCK = 512;
@@ -20,6 +20,7 @@ const BLOCK = 512;
  * Extracts the (decompressed) tar archive `input` into `root`, an existing
  * directory. Fails on the first bad entry and on an archive that ends early;
  * what was written by then stays, so extract into a staging directory.
+ * `options.whiteouts` reads the archive as an OCI layer (see `overlay_whiteouts.ts`).
  *
  * @example
  * ```ts
@@ -27,11 +28,15 @@ const BLOCK = 512;
  * await extractTar(file.readable, "/tmp/rootfs");
  * ```
  */
-export async function extractTar(input: ReadableStream<Uint8Array>, root: string): Promise<void> {
+export async function extractTar(
+  input: ReadableStream<Uint8Array>,
+  root: string,
+  options: WriterOptions = {},
+): Promise<void> {
   const extract = tarStream().extract();
   const tail = new LastBlock();
   const feeding = feed(input, extract, tail);
-  const writer = new EntryWriter(root);
+  const writer = new EntryWriter(root, options);
   try {
     for await (const entry of extract) {
       // tar-stream yields its entries' contents as Buffers.

@@ -14,7 +14,8 @@ import { extractTar } from "./extract.ts";
  * Extracts the archive `source` (a file path, "-" for stdin, or a stream;
  * plain, gzip, zstd or xz) as the layer of a new image on the empty root and
  * returns the new id. The layer is staged in `data`'s tmp/: on any failure
- * the staging directory is removed and no image exists.
+ * the staging directory is removed and no image exists. Errors read
+ * `WHAT: why`; `what` defaults to `import-tar FILE`.
  *
  * @example
  * ```ts
@@ -24,8 +25,8 @@ import { extractTar } from "./extract.ts";
 export async function importTar(
   data: string,
   source: string | ReadableStream<Uint8Array>,
+  what = `import-tar ${typeof source !== "string" ? "archive" : source === "-" ? "stdin" : source}`,
 ): Promise<number> {
-  const label = typeof source === "string" ? (source === "-" ? "stdin" : source) : "archive";
   const stage = makeTmpDir(data);
   try {
     const root = `${stage}/root`;
@@ -36,7 +37,7 @@ export async function importTar(
     return addLayer(data, 0, root);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    throw new PlashError(`import-tar ${label}: ${why.split("\n")[0]}`);
+    throw new PlashError(`${what}: ${why.split("\n")[0]}`);
   } finally {
     removeTree(stage);
   }

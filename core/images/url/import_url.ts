@@ -1,0 +1,34 @@
+/**
+ * Importing a tar archive (plain, gzip, zstd or xz) from a URL.
+ *
+ * @module
+ */
+
+import { setMap } from "../../store/map.ts";
+import { importTar } from "../../tar/import_tar.ts";
+import { interruptible } from "../interrupt.ts";
+import { openUrl } from "../open_url.ts";
+import { countBytes, startProgress } from "../progress.ts";
+import { urlKey } from "./url_source.ts";
+
+/**
+ * Downloads the archive at `url` (http, https or file) into a new image on
+ * the empty root, names it `url:URL` for `--from-url`, and returns its id.
+ * A progress display runs on a terminal. Any failure, SIGINT included,
+ * leaves the store as it was: one-line error naming `url`, no image, no
+ * name, no staging directory.
+ */
+export async function importUrl(data: string, url: string): Promise<number> {
+  const id = await interruptible(data, url, async (signal) => {
+    const { body, size } = await openUrl(url, signal);
+    const progress = startProgress(url);
+    try {
+      const file = new URL(url).pathname.split("/").pop() || url;
+      return await importTar(data, countBytes(body, progress.item(file, size)), url);
+    } finally {
+      progress.finish();
+    }
+  });
+  setMap(data, urlKey(url), id);
+  return id;
+}
