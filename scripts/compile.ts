@@ -41,7 +41,9 @@ function fail(message: string, detail = ""): never {
 }
 
 const denort = Deno.env.get("DENORT_BIN");
-if (denort !== undefined) {
+// An empty DENORT_BIN means unset: deno compile would take "" for a path.
+if (denort === "") Deno.env.delete("DENORT_BIN");
+if (denort) {
   if (!exists(denort) || !Deno.statSync(denort).isFile) {
     fail(`DENORT_BIN=${denort}: no such file (it must name a denort executable)`);
   }
