@@ -87,7 +87,7 @@ if (!distExisted) {
     // Something else is in it now: leave it.
   }
 }
-if (denort === undefined && /denort-|base binary|Download could not be found/.test(output)) {
+if (!denort && /denort-|base binary|Download could not be found/.test(output)) {
   fail(
     "deno compile needs the denort runtime binary, which could not be downloaded here; " +
       `set DENORT_BIN to a denort ${Deno.version.deno} binary`,
