@@ -173,3 +173,21 @@ Deno.test(
     assert.ok(Deno.lstatSync(`${layer}/whiteout`).isCharDevice, "whiteouts are allowed");
   },
 );
+
+Deno.test("a rootless import refuses an archive that climbs out, leaving nothing", async () => {
+  using store = new TestStore();
+  const outside = Deno.makeTempDirSync();
+  const archive = await buildArchive([
+    { name: "ok", body: "fine" },
+    { name: "link", type: "symlink", linkname: outside },
+    { name: "link/evil", body: "escaped" },
+  ]);
+  const file = `${outside}.tar`;
+  Deno.writeFileSync(file, archive);
+  const result = await store.plash(["import-tar", file]);
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr.trim(), /^plash error: import-tar .*link\/evil/);
+  assert.deepEqual([...Deno.readDirSync(outside)], []);
+  assert.deepEqual([...Deno.readDirSync(`${store.data}/tmp`)], []);
+  assert.equal(await store.ok(["ls", "--json"]), "[]");
+});

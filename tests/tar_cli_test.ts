@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { type Output, runCommand } from "./support/command.ts";
 import { layerPath } from "../core/store/nodes.ts";
 import {
+  AS_ROOT,
   assertStoreUntouched,
   buildArchive,
   freshStore,
@@ -42,83 +43,99 @@ function sample(): Promise<Uint8Array> {
   ]);
 }
 
-Deno.test("import-tar prints only the id; export-tar and copy give back the same tree", async () => {
-  using store = freshStore();
-  const { data, dir } = store;
-  const archive = writeTemp(dir, "sample.tar", await sample());
+Deno.test(
+  "import-tar prints only the id; export-tar and copy give back the same tree",
+  AS_ROOT,
+  async () => {
+    using store = freshStore();
+    const { data, dir } = store;
+    const archive = writeTemp(dir, "sample.tar", await sample());
 
-  const imported = await plash(data, ["import-tar", archive]);
-  assert.equal(imported.stderr, "");
-  assert.equal(text(imported.stdout), "1\n");
+    const imported = await plash(data, ["import-tar", archive]);
+    assert.equal(imported.stderr, "");
+    assert.equal(text(imported.stdout), "1\n");
 
-  const fromStdin = await plash(data, ["import-tar"], await run("gzip", ["-c", archive]));
-  assert.equal(text(fromStdin.stdout), "2\n");
-  const fromDash = await plash(data, ["import-tar", "-"], Deno.readFileSync(archive));
-  assert.equal(text(fromDash.stdout), "3\n");
+    const fromStdin = await plash(data, ["import-tar"], await run("gzip", ["-c", archive]));
+    assert.equal(text(fromStdin.stdout), "2\n");
+    const fromDash = await plash(data, ["import-tar", "-"], Deno.readFileSync(archive));
+    assert.equal(text(fromDash.stdout), "3\n");
 
-  const exported = `${dir}/exported.tar`;
-  assert.equal((await plash(data, ["export-tar", "1", exported])).code, 0);
-  const toStdout = await plash(data, ["export-tar", "1", "-"]);
-  assert.equal(toStdout.code, 0);
-  assert.deepEqual(toStdout.stdout, Deno.readFileSync(exported));
-  assert.equal(text((await plash(data, ["import-tar", exported])).stdout), "4\n");
+    const exported = `${dir}/exported.tar`;
+    assert.equal((await plash(data, ["export-tar", "1", exported])).code, 0);
+    const toStdout = await plash(data, ["export-tar", "1", "-"]);
+    assert.equal(toStdout.code, 0);
+    assert.deepEqual(toStdout.stdout, Deno.readFileSync(exported));
+    assert.equal(text((await plash(data, ["import-tar", exported])).stdout), "4\n");
 
-  const copied = `${dir}/copied`;
-  const copy = await plash(data, ["copy", "2", copied]);
-  assert.equal(copy.code, 0, copy.stderr);
-  assert.equal(copy.stdout.length, 0);
-  const tree = manifest(layerPath(data, 1));
-  for (const id of [2, 3, 4]) assert.deepEqual(manifest(layerPath(data, id)), tree);
-  assert.deepEqual(manifest(copied), tree);
-  assert.deepEqual(names(`${data}/tmp`), []);
-});
+    const copied = `${dir}/copied`;
+    const copy = await plash(data, ["copy", "2", copied]);
+    assert.equal(copy.code, 0, copy.stderr);
+    assert.equal(copy.stdout.length, 0);
+    const tree = manifest(layerPath(data, 1));
+    for (const id of [2, 3, 4]) assert.deepEqual(manifest(layerPath(data, id)), tree);
+    assert.deepEqual(manifest(copied), tree);
+    assert.deepEqual(names(`${data}/tmp`), []);
+  },
+);
 
-Deno.test("import-tar failures are one line, exit non-zero and publish nothing", async () => {
-  using store = freshStore();
-  const { data, dir } = store;
-  const evil = writeTemp(dir, "evil.tar", await buildArchive([{ name: "../evil", type: "file" }]));
-  assertOneLineError(await plash(data, ["import-tar", evil]), /evil\.tar: .*"\.\." component/);
+Deno.test(
+  "import-tar failures are one line, exit non-zero and publish nothing",
+  AS_ROOT,
+  async () => {
+    using store = freshStore();
+    const { data, dir } = store;
+    const evil = writeTemp(
+      dir,
+      "evil.tar",
+      await buildArchive([{ name: "../evil", type: "file" }]),
+    );
+    assertOneLineError(await plash(data, ["import-tar", evil]), /evil\.tar: .*"\.\." component/);
 
-  const gz = await run("gzip", ["-c"], await sample());
-  gz.fill(0x41, 20, gz.length - 8);
-  const corrupt = writeTemp(dir, "corrupt.tar.gz", gz);
-  assertOneLineError(await plash(data, ["import-tar", corrupt]), /corrupt gzip data/);
+    const gz = await run("gzip", ["-c"], await sample());
+    gz.fill(0x41, 20, gz.length - 8);
+    const corrupt = writeTemp(dir, "corrupt.tar.gz", gz);
+    assertOneLineError(await plash(data, ["import-tar", corrupt]), /corrupt gzip data/);
 
-  const plain = await sample();
-  const cut = writeTemp(dir, "cut.tar", plain.subarray(0, 700));
-  assertOneLineError(await plash(data, ["import-tar", cut]), /cut\.tar: /);
-  assertOneLineError(await plash(data, ["import-tar"], plain.subarray(0, 700)), /stdin: /);
+    const plain = await sample();
+    const cut = writeTemp(dir, "cut.tar", plain.subarray(0, 700));
+    assertOneLineError(await plash(data, ["import-tar", cut]), /cut\.tar: /);
+    assertOneLineError(await plash(data, ["import-tar"], plain.subarray(0, 700)), /stdin: /);
 
-  assertOneLineError(await plash(data, ["import-tar", `${dir}/missing.tar`]), /no such file/);
-  assertOneLineError(await plash(data, ["import-tar", "a", "b"]), /usage: plash import-tar/);
-  assertStoreUntouched(data);
-});
+    assertOneLineError(await plash(data, ["import-tar", `${dir}/missing.tar`]), /no such file/);
+    assertOneLineError(await plash(data, ["import-tar", "a", "b"]), /usage: plash import-tar/);
+    assertStoreUntouched(data);
+  },
+);
 
-Deno.test("export-tar and copy failures are one line and leave no partial output", async () => {
-  using store = freshStore();
-  const { data, dir } = store;
-  assertOneLineError(await plash(data, ["export-tar", "7", `${dir}/out.tar`]), /no image: 7/);
-  assertOneLineError(await plash(data, ["copy", "7", `${dir}/out`]), /no image: 7/);
-  assert.deepEqual(names(dir), ["data"]);
+Deno.test(
+  "export-tar and copy failures are one line and leave no partial output",
+  AS_ROOT,
+  async () => {
+    using store = freshStore();
+    const { data, dir } = store;
+    assertOneLineError(await plash(data, ["export-tar", "7", `${dir}/out.tar`]), /no image: 7/);
+    assertOneLineError(await plash(data, ["copy", "7", `${dir}/out`]), /no image: 7/);
+    assert.deepEqual(names(dir), ["data"]);
 
-  const id = text(
-    (await plash(data, ["import-tar", writeTemp(dir, "s.tar", await sample())])).stdout,
-  )
-    .trim();
-  // A name that is not UTF-8 cannot be read back through Deno's file APIs:
-  // the export fails part way, after some of the archive was written.
-  const layer = layerPath(data, Number(id));
-  await run("bash", ["-c", 'touch "$1/zz-$(printf "\\377")"', "-", layer]);
-  const target = `${dir}/out.tar`;
-  Deno.writeTextFileSync(target, "old contents");
-  assertOneLineError(await plash(data, ["export-tar", id, target]), /export-tar .*out\.tar: /);
-  assert.equal(Deno.readTextFileSync(target), "old contents");
-  assert.deepEqual(names(dir), ["data", "out.tar", "s.tar"]);
+    const id = text(
+      (await plash(data, ["import-tar", writeTemp(dir, "s.tar", await sample())])).stdout,
+    )
+      .trim();
+    // A name that is not UTF-8 cannot be read back through Deno's file APIs:
+    // the export fails part way, after some of the archive was written.
+    const layer = layerPath(data, Number(id));
+    await run("bash", ["-c", 'touch "$1/zz-$(printf "\\377")"', "-", layer]);
+    const target = `${dir}/out.tar`;
+    Deno.writeTextFileSync(target, "old contents");
+    assertOneLineError(await plash(data, ["export-tar", id, target]), /export-tar .*out\.tar: /);
+    assert.equal(Deno.readTextFileSync(target), "old contents");
+    assert.deepEqual(names(dir), ["data", "out.tar", "s.tar"]);
 
-  const full = `${dir}/full`;
-  Deno.mkdirSync(full);
-  Deno.writeTextFileSync(`${full}/file`, "");
-  assertOneLineError(await plash(data, ["copy", id, full]), /directory not empty/);
-  assertOneLineError(await plash(data, ["copy", id, `${dir}/copy`]), /copy to .*copy: /);
-  assert.deepEqual(names(dir), ["data", "full", "out.tar", "s.tar"]);
-});
+    const full = `${dir}/full`;
+    Deno.mkdirSync(full);
+    Deno.writeTextFileSync(`${full}/file`, "");
+    assertOneLineError(await plash(data, ["copy", id, full]), /directory not empty/);
+    assertOneLineError(await plash(data, ["copy", id, `${dir}/copy`]), /copy to .*copy: /);
+    assert.deepEqual(names(dir), ["data", "full", "out.tar", "s.tar"]);
+  },
+);

@@ -3,6 +3,7 @@ import { layerPath } from "../core/store/nodes.ts";
 import { detectCompression } from "../core/tar/decompress.ts";
 import { importTar } from "../core/tar/import_tar.ts";
 import {
+  AS_ROOT,
   assertStoreUntouched,
   buildArchive,
   concat,
@@ -29,7 +30,7 @@ const COMPRESSORS: [string, string[]][] = [
 ];
 
 for (const [name, [program, ...args]] of COMPRESSORS) {
-  Deno.test(`a ${name} archive imports like the plain one`, async () => {
+  Deno.test(`a ${name} archive imports like the plain one`, AS_ROOT, async () => {
     using store = freshStore();
     const { data, dir } = store;
     const plain = await sampleArchive();
@@ -43,7 +44,7 @@ for (const [name, [program, ...args]] of COMPRESSORS) {
     );
   });
 
-  Deno.test(`a truncated ${name} archive fails and leaves nothing`, async () => {
+  Deno.test(`a truncated ${name} archive fails and leaves nothing`, AS_ROOT, async () => {
     using store = freshStore();
     const { data, dir } = store;
     const compressed = await run(program, args, await sampleArchive());
@@ -53,7 +54,7 @@ for (const [name, [program, ...args]] of COMPRESSORS) {
   });
 }
 
-Deno.test("concatenated gzip members are one archive, as gunzip reads them", async () => {
+Deno.test("concatenated gzip members are one archive, as gunzip reads them", AS_ROOT, async () => {
   using store = freshStore();
   const { data, dir } = store;
   const plain = await sampleArchive();
@@ -66,7 +67,7 @@ Deno.test("concatenated gzip members are one archive, as gunzip reads them", asy
   assert.equal(Deno.readTextFileSync(`${layerPath(data, id)}/etc/owned`), "mine");
 });
 
-Deno.test("a corrupt gzip archive fails with one line and leaves nothing", async () => {
+Deno.test("a corrupt gzip archive fails with one line and leaves nothing", AS_ROOT, async () => {
   using store = freshStore();
   const { data, dir } = store;
   const compressed = await run("gzip", ["-c"], await sampleArchive());
@@ -77,21 +78,25 @@ Deno.test("a corrupt gzip archive fails with one line and leaves nothing", async
   assertStoreUntouched(data);
 });
 
-Deno.test("a plain archive cut mid-entry or between entries fails and leaves nothing", async () => {
-  using store = freshStore();
-  const { data, dir } = store;
-  const plain = await sampleArchive();
-  for (const [name, length] of [["mid-entry", 1500], ["between-entries", plain.length - 1024]]) {
-    const path = writeTemp(dir, String(name), plain.subarray(0, Number(length)));
-    await assert.rejects(importTar(data, path), oneLine(/truncated archive|Unexpected end/));
+Deno.test(
+  "a plain archive cut mid-entry or between entries fails and leaves nothing",
+  AS_ROOT,
+  async () => {
+    using store = freshStore();
+    const { data, dir } = store;
+    const plain = await sampleArchive();
+    for (const [name, length] of [["mid-entry", 1500], ["between-entries", plain.length - 1024]]) {
+      const path = writeTemp(dir, String(name), plain.subarray(0, Number(length)));
+      await assert.rejects(importTar(data, path), oneLine(/truncated archive|Unexpected end/));
+      assertStoreUntouched(data);
+    }
+    const empty = writeTemp(dir, "empty", new Uint8Array());
+    await assert.rejects(importTar(data, empty), oneLine(/truncated archive/));
+    const garbage = writeTemp(dir, "garbage", new TextEncoder().encode("not a tar\n".repeat(100)));
+    await assert.rejects(importTar(data, garbage), oneLine(/bad archive/));
     assertStoreUntouched(data);
-  }
-  const empty = writeTemp(dir, "empty", new Uint8Array());
-  await assert.rejects(importTar(data, empty), oneLine(/truncated archive/));
-  const garbage = writeTemp(dir, "garbage", new TextEncoder().encode("not a tar\n".repeat(100)));
-  await assert.rejects(importTar(data, garbage), oneLine(/bad archive/));
-  assertStoreUntouched(data);
-});
+  },
+);
 
 /** Matches an error whose message is one line and matches `pattern`. */
 function oneLine(pattern: RegExp): (error: unknown) => boolean {

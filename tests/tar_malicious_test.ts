@@ -3,6 +3,7 @@ import { extractTar } from "../core/tar/extract.ts";
 import { importTar } from "../core/tar/import_tar.ts";
 import { layerPath } from "../core/store/nodes.ts";
 import {
+  AS_ROOT,
   assertStoreUntouched,
   buildArchive,
   type FixtureEntry,
@@ -95,39 +96,43 @@ const CASES: [string, (canary: string) => FixtureEntry[], RegExp][] = [
 ];
 
 for (const [title, entries, message] of CASES) {
-  Deno.test(`import refuses ${title}, writes nothing outside and publishes nothing`, async () => {
-    using store = freshStore();
-    const { data, dir } = store;
-    const canary = `${dir}/canary`;
-    Deno.mkdirSync(canary);
-    Deno.writeTextFileSync(`${canary}/file`, "canary");
-    const path = writeTemp(dir, "evil.tar", await buildArchive(entries(canary)));
-    const counter = Deno.readTextFileSync(`${data}/id_counter`);
+  Deno.test(
+    `import refuses ${title}, writes nothing outside and publishes nothing`,
+    AS_ROOT,
+    async () => {
+      using store = freshStore();
+      const { data, dir } = store;
+      const canary = `${dir}/canary`;
+      Deno.mkdirSync(canary);
+      Deno.writeTextFileSync(`${canary}/file`, "canary");
+      const path = writeTemp(dir, "evil.tar", await buildArchive(entries(canary)));
+      const counter = Deno.readTextFileSync(`${data}/id_counter`);
 
-    await assert.rejects(importTar(data, path), (error: Error) => {
-      assert.doesNotMatch(error.message, /\n/);
-      assert.match(error.message, /^import-tar .*evil\.tar: archive entry "/);
-      assert.match(error.message, message);
-      return true;
-    });
-    assert.equal(Deno.readTextFileSync(`${data}/id_counter`), counter);
-    assertStoreUntouched(data);
+      await assert.rejects(importTar(data, path), (error: Error) => {
+        assert.doesNotMatch(error.message, /\n/);
+        assert.match(error.message, /^import-tar .*evil\.tar: archive entry "/);
+        assert.match(error.message, message);
+        return true;
+      });
+      assert.equal(Deno.readTextFileSync(`${data}/id_counter`), counter);
+      assertStoreUntouched(data);
 
-    // The same archive extracted three levels down in a sandbox: a write
-    // that escaped would land beside the root or above it.
-    const sandbox = `${dir}/sandbox`;
-    Deno.mkdirSync(`${sandbox}/1/2/3/root`, { recursive: true });
-    const input = (await Deno.open(path)).readable;
-    await assert.rejects(extractTar(input, `${sandbox}/1/2/3/root`), message);
-    for (const [level, expected] of [["", "1"], ["/1", "2"], ["/1/2", "3"], ["/1/2/3", "root"]]) {
-      assert.deepEqual(names(`${sandbox}${level}`), [expected]);
-    }
-    assert.deepEqual(names(canary), ["file"]);
-    assert.equal(Deno.statSync(`${canary}/file`).nlink, 1);
-  });
+      // The same archive extracted three levels down in a sandbox: a write
+      // that escaped would land beside the root or above it.
+      const sandbox = `${dir}/sandbox`;
+      Deno.mkdirSync(`${sandbox}/1/2/3/root`, { recursive: true });
+      const input = (await Deno.open(path)).readable;
+      await assert.rejects(extractTar(input, `${sandbox}/1/2/3/root`), message);
+      for (const [level, expected] of [["", "1"], ["/1", "2"], ["/1/2", "3"], ["/1/2/3", "root"]]) {
+        assert.deepEqual(names(`${sandbox}${level}`), [expected]);
+      }
+      assert.deepEqual(names(canary), ["file"]);
+      assert.equal(Deno.statSync(`${canary}/file`).nlink, 1);
+    },
+  );
 }
 
-Deno.test("a later entry replaces a symlink instead of writing through it", async () => {
+Deno.test("a later entry replaces a symlink instead of writing through it", AS_ROOT, async () => {
   using store = freshStore();
   const { data, dir } = store;
   const canary = `${dir}/canary`;
@@ -144,7 +149,7 @@ Deno.test("a later entry replaces a symlink instead of writing through it", asyn
   assert.ok(Deno.lstatSync(`${root}/dirlink`).isDirectory);
 });
 
-Deno.test("symlinks that stay inside the root, or are absolute, are kept", async () => {
+Deno.test("symlinks that stay inside the root, or are absolute, are kept", AS_ROOT, async () => {
   using store = freshStore();
   const { data, dir } = store;
   const archive = await buildArchive([
@@ -157,7 +162,7 @@ Deno.test("symlinks that stay inside the root, or are absolute, are kept", async
   assert.equal(Deno.readLinkSync(`${root}/abs`), "/../../etc/passwd");
 });
 
-Deno.test("a malformed PAX header fails the import with one line", async () => {
+Deno.test("a malformed PAX header fails the import with one line", AS_ROOT, async () => {
   using store = freshStore();
   const { data, dir } = store;
   const archive = await buildArchive([

@@ -4,7 +4,7 @@ import { extractTar } from "../core/tar/extract.ts";
 import { packTree } from "../core/tar/pack.ts";
 import { copyTree } from "../core/tree/copy_tree.ts";
 import { walkMerged } from "../core/tree/merged_tree.ts";
-import { freshStore, manifest, run } from "./tar_fixtures.ts";
+import { AS_ROOT, freshStore, manifest, run } from "./tar_fixtures.ts";
 
 const OPAQUE = new TextEncoder().encode("y");
 
@@ -57,7 +57,7 @@ function makeLayers(dir: string, opaque: "trusted" | "user" | "both" = "both"): 
   return [top, middle, bottom];
 }
 
-Deno.test("the merged view applies whiteouts and opaque dirs as overlayfs does", () => {
+Deno.test("the merged view applies whiteouts and opaque dirs as overlayfs does", AS_ROOT, () => {
   using store = freshStore();
   const layers = makeLayers(store.dir);
   const seen = [...walkMerged(layers)].map((entry) => [entry.path, entry.layer]);
@@ -86,49 +86,61 @@ Deno.test("the merged view applies whiteouts and opaque dirs as overlayfs does",
 });
 
 for (const opaque of ["trusted", "user"] as const) {
-  Deno.test(`an exported merged view equals a real overlay mount (${opaque}.overlay.*)`, async () => {
+  Deno.test(
+    `an exported merged view equals a real overlay mount (${opaque}.overlay.*)`,
+    AS_ROOT,
+    async () => {
+      using store = freshStore();
+      const layers = makeLayers(store.dir, opaque);
+      const extracted = `${store.dir}/extracted`;
+      Deno.mkdirSync(extracted);
+      await extractTar(packTree(walkMerged(layers)), extracted);
+
+      const mountpoint = `${store.dir}/mnt`;
+      Deno.mkdirSync(mountpoint);
+      const options = `ro,lowerdir=${layers.join(":")}${opaque === "user" ? ",userxattr" : ""}`;
+      await run("mount", ["-t", "overlay", "overlay", "-o", options, mountpoint]);
+      try {
+        assert.deepEqual(manifest(extracted), manifest(mountpoint));
+      } finally {
+        await run("umount", [mountpoint]);
+      }
+    },
+  );
+}
+
+Deno.test(
+  "copy writes the merged view; a verbatim copy keeps whiteouts and opaque marks",
+  AS_ROOT,
+  () => {
     using store = freshStore();
-    const layers = makeLayers(store.dir, opaque);
+    const layers = makeLayers(store.dir);
+    const merged = `${store.dir}/merged`;
+    copyTree(layers, merged);
+    const fromTar = `${store.dir}/fromtar`;
+    Deno.mkdirSync(fromTar);
+    assert.equal(manifest(merged)["etc/kept-link"].hardLinkGroup, "etc/kept");
+    assert.equal(manifest(merged)["deep/a/b/c"], undefined);
+
+    const verbatim = `${store.dir}/verbatim`;
+    copyTree([layers[1]], verbatim, { verbatim: true });
+    assert.deepEqual(manifest(verbatim), manifest(layers[1]));
+    assert.ok(Deno.lstatSync(`${verbatim}/etc/removed`).isCharDevice);
+  },
+);
+
+Deno.test(
+  "copy equals the exported archive, and fails into a non-empty directory",
+  AS_ROOT,
+  async () => {
+    using store = freshStore();
+    const layers = makeLayers(store.dir);
+    const copied = `${store.dir}/copied`;
+    copyTree(layers, copied);
     const extracted = `${store.dir}/extracted`;
     Deno.mkdirSync(extracted);
     await extractTar(packTree(walkMerged(layers)), extracted);
-
-    const mountpoint = `${store.dir}/mnt`;
-    Deno.mkdirSync(mountpoint);
-    const options = `ro,lowerdir=${layers.join(":")}${opaque === "user" ? ",userxattr" : ""}`;
-    await run("mount", ["-t", "overlay", "overlay", "-o", options, mountpoint]);
-    try {
-      assert.deepEqual(manifest(extracted), manifest(mountpoint));
-    } finally {
-      await run("umount", [mountpoint]);
-    }
-  });
-}
-
-Deno.test("copy writes the merged view; a verbatim copy keeps whiteouts and opaque marks", () => {
-  using store = freshStore();
-  const layers = makeLayers(store.dir);
-  const merged = `${store.dir}/merged`;
-  copyTree(layers, merged);
-  const fromTar = `${store.dir}/fromtar`;
-  Deno.mkdirSync(fromTar);
-  assert.equal(manifest(merged)["etc/kept-link"].hardLinkGroup, "etc/kept");
-  assert.equal(manifest(merged)["deep/a/b/c"], undefined);
-
-  const verbatim = `${store.dir}/verbatim`;
-  copyTree([layers[1]], verbatim, { verbatim: true });
-  assert.deepEqual(manifest(verbatim), manifest(layers[1]));
-  assert.ok(Deno.lstatSync(`${verbatim}/etc/removed`).isCharDevice);
-});
-
-Deno.test("copy equals the exported archive, and fails into a non-empty directory", async () => {
-  using store = freshStore();
-  const layers = makeLayers(store.dir);
-  const copied = `${store.dir}/copied`;
-  copyTree(layers, copied);
-  const extracted = `${store.dir}/extracted`;
-  Deno.mkdirSync(extracted);
-  await extractTar(packTree(walkMerged(layers)), extracted);
-  assert.deepEqual(manifest(copied), manifest(extracted));
-  assert.throws(() => copyTree(layers, copied), /directory not empty/);
-});
+    assert.deepEqual(manifest(copied), manifest(extracted));
+    assert.throws(() => copyTree(layers, copied), /directory not empty/);
+  },
+);

@@ -3,6 +3,7 @@ import { exportTar } from "../core/tar/export_tar.ts";
 import { importTar } from "../core/tar/import_tar.ts";
 import { layerPath } from "../core/store/nodes.ts";
 import {
+  AS_ROOT,
   buildArchive,
   CAPABILITY,
   freshStore,
@@ -16,7 +17,7 @@ import {
   writeTemp,
 } from "./tar_fixtures.ts";
 
-Deno.test("a tree made by GNU tar survives import -> export -> import", async () => {
+Deno.test("a tree made by GNU tar survives import -> export -> import", AS_ROOT, async () => {
   using store = freshStore();
   const { data, dir } = store;
   const reference = Deno.makeTempDirSync({ dir });
@@ -56,7 +57,7 @@ Deno.test("a tree made by GNU tar survives import -> export -> import", async ()
   assert.deepEqual(manifest(byTar), manifest(reference));
 });
 
-Deno.test("what the reference tree holds is what the manifest checks", () => {
+Deno.test("what the reference tree holds is what the manifest checks", AS_ROOT, () => {
   using store = freshStore();
   makeReferenceTree(store.dir);
   const tree = manifest(store.dir);
@@ -75,7 +76,7 @@ Deno.test("what the reference tree holds is what the manifest checks", () => {
   assert.equal(tree[`${LONG_PATH}/file-with-a-long-path`].type, "file");
 });
 
-Deno.test("an archive built entry by entry keeps every header field", async () => {
+Deno.test("an archive built entry by entry keeps every header field", AS_ROOT, async () => {
   using store = freshStore();
   const { data, dir } = store;
   const mtime = new Date(1_600_000_000_000);
@@ -140,32 +141,36 @@ Deno.test("an archive built entry by entry keeps every header field", async () =
   assert.deepEqual(manifest(layerPath(data, second)), tree);
 });
 
-Deno.test("later entries replace earlier ones; a directory listed twice keeps its files", async () => {
-  using store = freshStore();
-  const { data, dir } = store;
-  const archive = await buildArchive([
-    { name: "a", type: "file", body: "first" },
-    { name: "a", type: "file", body: "second" },
-    { name: "d/", type: "directory", mode: 0o755 },
-    { name: "d/kept", type: "file", body: "kept" },
-    { name: "d/", type: "directory", mode: 0o700, uid: 7 },
-    { name: "s", type: "symlink", linkname: "a" },
-    { name: "s", type: "file", body: "no longer a link" },
-    { name: "x/", type: "directory" },
-    { name: "x/inner", type: "file", body: "gone" },
-    { name: "x", type: "file", body: "a file now" },
-  ]);
-  const root = layerPath(data, await importTar(data, writeTemp(dir, "dup.tar", archive)));
-  assert.equal(Deno.readTextFileSync(`${root}/a`), "second");
-  assert.equal(Deno.readTextFileSync(`${root}/d/kept`), "kept");
-  const d = Deno.statSync(`${root}/d`);
-  assert.equal(d.mode! & 0o7777, 0o700);
-  assert.equal(d.uid, 7);
-  assert.ok(Deno.lstatSync(`${root}/s`).isFile);
-  assert.equal(Deno.readTextFileSync(`${root}/x`), "a file now");
-});
+Deno.test(
+  "later entries replace earlier ones; a directory listed twice keeps its files",
+  AS_ROOT,
+  async () => {
+    using store = freshStore();
+    const { data, dir } = store;
+    const archive = await buildArchive([
+      { name: "a", type: "file", body: "first" },
+      { name: "a", type: "file", body: "second" },
+      { name: "d/", type: "directory", mode: 0o755 },
+      { name: "d/kept", type: "file", body: "kept" },
+      { name: "d/", type: "directory", mode: 0o700, uid: 7 },
+      { name: "s", type: "symlink", linkname: "a" },
+      { name: "s", type: "file", body: "no longer a link" },
+      { name: "x/", type: "directory" },
+      { name: "x/inner", type: "file", body: "gone" },
+      { name: "x", type: "file", body: "a file now" },
+    ]);
+    const root = layerPath(data, await importTar(data, writeTemp(dir, "dup.tar", archive)));
+    assert.equal(Deno.readTextFileSync(`${root}/a`), "second");
+    assert.equal(Deno.readTextFileSync(`${root}/d/kept`), "kept");
+    const d = Deno.statSync(`${root}/d`);
+    assert.equal(d.mode! & 0o7777, 0o700);
+    assert.equal(d.uid, 7);
+    assert.ok(Deno.lstatSync(`${root}/s`).isFile);
+    assert.equal(Deno.readTextFileSync(`${root}/x`), "a file now");
+  },
+);
 
-Deno.test("overlay's own xattrs in an archive are dropped", async () => {
+Deno.test("overlay's own xattrs in an archive are dropped", AS_ROOT, async () => {
   using store = freshStore();
   const { data, dir } = store;
   const archive = await buildArchive([
@@ -184,7 +189,7 @@ Deno.test("overlay's own xattrs in an archive are dropped", async () => {
   assert.deepEqual(Object.keys(manifest(root)["d"].xattrs), ["user.kept"]);
 });
 
-Deno.test("entries of types plash does not know are skipped", async () => {
+Deno.test("entries of types plash does not know are skipped", AS_ROOT, async () => {
   using store = freshStore();
   const { data, dir } = store;
   const archive = await buildArchive([
