@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { oneLineError, TestStore } from "./support/plash.ts";
 import { umount } from "../ffi/sys.ts";
+import { selfCommand } from "../core/self_command.ts";
 
 const ROOT = Deno.uid() === 0;
 
