@@ -185,6 +185,58 @@ export const COMMANDS: Command[] = [
     module: "import_tar",
   },
   {
+    name: "import-docker",
+    asRoot: true,
+    usage: "[--arch ARCH] [--variant V] [--insecure] REF",
+    summary: "pull an image from a docker/OCI registry; prints its id",
+    details:
+      "REF as docker names images: alpine (docker.io/library/alpine:latest), HOST[:PORT]/NAME:TAG,\n" +
+      "NAME@sha256:DIGEST. Each layer becomes an image on the one below (stored once, shared\n" +
+      "between images); the top image holds the config (Env, Entrypoint, Cmd, WorkingDir).\n" +
+      "A multi-platform image gives this host's architecture unless --arch/--variant say\n" +
+      "otherwise. Credentials come from `plash login`. Plain HTTP only to this machine's\n" +
+      "addresses or with --insecure. The image becomes what --from-docker REF builds on.",
+    group: "Images",
+    module: "import_docker",
+  },
+  {
+    name: "import-oci",
+    asRoot: true,
+    usage: "[--ref NAME] [--arch ARCH] [--variant V] PATH",
+    summary:
+      "import an image from an OCI image layout (a directory or a tar of one); prints its id",
+    details: "With several images in the layout, --ref picks the one whose\n" +
+      "org.opencontainers.image.ref.name annotation is NAME.",
+    group: "Images",
+    module: "import_oci",
+  },
+  {
+    name: "import-docker-archive",
+    asRoot: true,
+    usage: "[--ref NAME] FILE|-",
+    summary: "import an image from `docker save` output; prints its id",
+    details: "With several images in the archive, --ref picks the one tagged NAME. The image's\n" +
+      "tags become what --from-docker TAG builds on.",
+    group: "Images",
+    module: "import_docker_archive",
+  },
+  {
+    name: "login",
+    usage: "[--username USER] [--password-stdin] [--insecure] HOST",
+    summary: "check and store credentials for a registry",
+    details: "Asks for what is not given (the password without echo). Stored as docker does, in\n" +
+      "$REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json, else ~/.docker/config.json (0600).",
+    group: "Images",
+    module: "login",
+  },
+  {
+    name: "logout",
+    usage: "HOST",
+    summary: "remove the stored credentials for a registry",
+    group: "Images",
+    module: "logout",
+  },
+  {
     name: "export-tar",
     asRoot: true,
     usage: "ID [FILE|-]",

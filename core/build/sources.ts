@@ -11,6 +11,7 @@
  */
 
 import { PlashError } from "../errors.ts";
+import { referenceKey } from "../images/registry/reference.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { parseImageId } from "../store/ids.ts";
 import { getMap, setMap } from "../store/map.ts";
@@ -58,7 +59,27 @@ export const SOURCES: Record<string, Source> = {
     },
   },
   url: notYet("url", "URL", "start from a tar archive downloaded from URL"),
-  docker: notYet("docker", "IMAGE", "start from an OCI image in a registry (docker's naming)"),
+  docker: {
+    arg: "IMAGE",
+    summary: "start from an image in a docker/OCI registry (docker's naming), pulled once",
+    // Found by name, so a build asks no registry once the image is here; `plash
+    // import-docker IMAGE` pulls it again and moves the name.
+    resolve: async (data, ref) => {
+      const { pullImage } = await lazyImport<
+        typeof import("../images/registry/pull.ts")
+      >(import.meta.url, "../images/registry/pull.ts");
+      const { interruptible } = await lazyImport<typeof import("../images/interrupt.ts")>(
+        import.meta.url,
+        "../images/interrupt.ts",
+      );
+      return cachedImport(
+        data,
+        referenceKey(ref),
+        () =>
+          interruptible(data, `--from-docker ${ref}`, (signal) => pullImage(data, ref, {}, signal)),
+      );
+    },
+  },
   lxc: notYet("lxc", "DISTRO:RELEASE", "start from a distribution image of linuxcontainers.org"),
 };
 

@@ -20,6 +20,11 @@ export interface ImageConfig {
   cmd?: string[];
   /** Working directory for runs with no usable caller cwd (OCI `WorkingDir`). */
   workdir?: string;
+  /**
+   * The user commands should run as (OCI `User`: `name`, `uid`, `uid:gid`).
+   * Kept from imported images; `run` does not switch to it yet.
+   */
+  user?: string;
   /** Host paths bind-mounted into every run (`--mount SRC[:DST]`). */
   mounts?: { source: string; target: string }[];
   /** When the image was made, ISO 8601. */

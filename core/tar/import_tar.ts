@@ -33,7 +33,7 @@ export async function importTar(
     Deno.mkdirSync(root);
     // The root's mode stays this unless the archive lists "./" itself.
     Deno.chmodSync(root, 0o755);
-    await extractTar(await decompress(await open(source)), root);
+    await extractTar(await decompress(await openArchive(source)), root);
     return addLayer(data, 0, root);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
@@ -43,7 +43,8 @@ export async function importTar(
   }
 }
 
-async function open(
+/** The bytes of `source`: a file path, "-" for stdin, or a stream. */
+export async function openArchive(
   source: string | ReadableStream<Uint8Array>,
 ): Promise<ReadableStream<Uint8Array>> {
   if (typeof source !== "string") return source;

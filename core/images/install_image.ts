@@ -1,0 +1,143 @@
+/**
+ * Putting an OCI image into the store: one plash image per layer, each on
+ * the one below, and on top an empty layer that holds the image's config.
+ *
+ * Layers are stored once. The layer with digest D on image P is mapped under
+ * `docker-layer:P:D`, so an image that shares a prefix of layers with one
+ * already here reuses them, and the config image on layer image T under
+ * `docker-config:T:<config digest>`. Keeping the config off the layers is
+ * what lets an image built on another (`FROM`) share all of its layers.
+ *
+ * Missing layers download in parallel (three at a time), each unpacked into
+ * a staging directory as it streams. Only when every one of them is there
+ * and checked are they published, in order: a failure or an interrupt
+ * leaves no image and no map entry behind.
+ *
+ * @module
+ */
+
+import type { ImageConfig } from "../store/image_config.ts";
+import { getMap, setMap } from "../store/map.ts";
+import { addLayer } from "../store/publish.ts";
+import { makeTmpDir, removeTree } from "../store/tmp.ts";
+import { startProgress } from "./progress.ts";
+import { type LayerBlob, stageLayer } from "./stage_layer.ts";
+
+/** An image to install, from a registry or an archive. */
+export interface ImageToInstall {
+  /** What the progress display is titled. */
+  label: string;
+  /** The digest of the image's config blob. */
+  configDigest: string;
+  /** What runs of the image use. */
+  config: ImageConfig;
+  /** The layers, the bottom one first. */
+  layers: LayerBlob[];
+  /** Map keys to point at the finished image (`docker:<manifest digest>`, ...). */
+  keys: string[];
+}
+
+/** How many layers download at once. */
+const PARALLEL = 3;
+
+/** Installs `image` in store `data` (reusing what is there) and returns its id. */
+export async function installImage(
+  data: string,
+  image: ImageToInstall,
+  signal: AbortSignal,
+): Promise<number> {
+  let parent = 0;
+  let cached = 0;
+  for (const layer of image.layers) {
+    const id = layer.digest === undefined
+      ? undefined
+      : getMap(data, layerKey(parent, layer.digest));
+    if (id === undefined) break;
+    parent = id;
+    cached++;
+  }
+  const stages = await stageLayers(data, image.layers.slice(cached), image.label, signal);
+  try {
+    for (const [i, layer] of image.layers.slice(cached).entries()) {
+      const id = addLayer(data, parent, `${stages[i]}/root`);
+      if (layer.digest) setMap(data, layerKey(parent, layer.digest), id);
+      parent = id;
+    }
+  } finally {
+    for (const stage of stages) removeTree(stage);
+  }
+  const configKey = `docker-config:${parent}:${image.configDigest}`;
+  const top = getMap(data, configKey) ?? addConfigImage(data, parent, image.config);
+  for (const key of [configKey, ...image.keys]) setMap(data, key, top);
+  return top;
+}
+
+function layerKey(parent: number, digest: string): string {
+  return `docker-layer:${parent}:${digest}`;
+}
+
+/** A new image on `parent` with an empty layer and `config`. */
+function addConfigImage(data: string, parent: number, config: ImageConfig): number {
+  const stage = makeTmpDir(data);
+  try {
+    Deno.mkdirSync(`${stage}/root`, { mode: 0o755 });
+    return addLayer(data, parent, `${stage}/root`, config);
+  } finally {
+    removeTree(stage);
+  }
+}
+
+/**
+ * Stages `layers`, a few at a time, and returns their staging directories
+ * in order. The first failure stops the others; then every staging
+ * directory is removed and that failure is thrown.
+ */
+async function stageLayers(
+  data: string,
+  layers: LayerBlob[],
+  label: string,
+  signal: AbortSignal,
+): Promise<string[]> {
+  if (layers.length === 0) return [];
+  const progress = startProgress(label);
+  const failed = new AbortController();
+  const stopping = AbortSignal.any([signal, failed.signal]);
+  let firstError: unknown;
+  const limit = limiter(PARALLEL);
+  const staged = layers.map((layer) =>
+    limit(() => {
+      stopping.throwIfAborted();
+      return stageLayer(data, layer, stopping, progress);
+    }).catch((error) => {
+      if (!failed.signal.aborted) {
+        firstError = error;
+        failed.abort(error);
+      }
+      throw error;
+    })
+  );
+  const results = await Promise.allSettled(staged);
+  progress.finish();
+  const stages = results.flatMap((result) => result.status === "fulfilled" ? [result.value] : []);
+  if (stages.length < layers.length) {
+    for (const stage of stages) removeTree(stage);
+    throw firstError;
+  }
+  return stages;
+}
+
+/** A runner of async tasks that starts at most `max` at once, in the order given. */
+function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    while (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * `plash import-oci`: an image from an OCI image layout (`oci-layout`,
+ * `index.json`, `blobs/sha256/...`), a directory or a tar archive of one,
+ * as `skopeo copy ... oci:DIR` and `umoci` write them.
+ *
+ * @module
+ */
+
+import { PlashError } from "../../errors.ts";
+import { digestOf, shortDigest } from "../digest.ts";
+import { installImage } from "../install_image.ts";
+import { fileInside, readSmallFile, withArchiveDir } from "./archive_dir.ts";
+import { imageConfigOf } from "./image_config.ts";
+import {
+  type Descriptor,
+  type ManifestDocument,
+  parseImageConfig,
+  parseManifest,
+} from "./manifest.ts";
+import { isLayerType, OCI_INDEX } from "./media_types.ts";
+import { choosePlatform, type WantedPlatform } from "./platform.ts";
+
+/** The annotation naming an image of a layout (`skopeo copy ... oci:DIR:NAME`). */
+const REF_NAME = "org.opencontainers.image.ref.name";
+
+/** Which image of the layout to import. */
+export interface LayoutOptions {
+  /** The image's ref name annotation; needed when the layout has several. */
+  ref?: string;
+  platform: WantedPlatform;
+}
+
+/** Imports an image of the layout at `source` into store `data`; returns its id. */
+export async function importOciLayout(
+  data: string,
+  source: string,
+  options: LayoutOptions,
+  signal: AbortSignal,
+): Promise<number> {
+  try {
+    return await withArchiveDir(data, source, (dir) => importFrom(data, dir, options, signal));
+  } catch (error) {
+    signal.throwIfAborted();
+    const why = error instanceof Error ? error.message : String(error);
+    throw new PlashError(`import-oci ${source}: ${why.split("\n")[0]}`);
+  }
+}
+
+async function importFrom(
+  data: string,
+  dir: string,
+  options: LayoutOptions,
+  signal: AbortSignal,
+): Promise<number> {
+  fileInside(dir, "oci-layout", "the layout's file");
+  const top = parseManifest(
+    await readSmallFile(fileInside(dir, "index.json", "file"), {}),
+    OCI_INDEX,
+  );
+  if (top.kind !== "index") throw new PlashError("index.json is not an index");
+  let entry = pickImage(top.index.manifests, options.ref);
+  let document = await readDocument(dir, entry);
+  if (document.kind === "index") {
+    entry = choosePlatform(document.index.manifests, options.platform);
+    document = await readDocument(dir, entry);
+  }
+  if (document.kind !== "manifest") throw new PlashError("an index lists another index");
+  const { manifest } = document;
+  for (const layer of manifest.layers) {
+    if (!isLayerType(layer.mediaType)) {
+      throw new PlashError(`layer ${layer.digest}: unknown media type ${layer.mediaType}`);
+    }
+  }
+  const configBytes = await readSmallFile(blobPath(dir, manifest.config), manifest.config);
+  return await installImage(data, {
+    label: `importing ${options.ref ?? shortDigest(entry.digest)}`,
+    configDigest: await digestOf(configBytes),
+    config: imageConfigOf(parseImageConfig(configBytes)),
+    layers: manifest.layers.map((layer) => ({
+      name: shortDigest(layer.digest),
+      digest: layer.digest,
+      size: layer.size,
+      open: async () => (await Deno.open(blobPath(dir, layer))).readable,
+    })),
+    keys: [`docker:${entry.digest}`],
+  }, signal);
+}
+
+/** The entry of the layout's index named `ref`, or its only one. */
+function pickImage(manifests: Descriptor[], ref: string | undefined): Descriptor {
+  const names = manifests.map((entry) => entry.annotations?.[REF_NAME]).filter(Boolean);
+  if (ref !== undefined) {
+    const found = manifests.find((entry) => entry.annotations?.[REF_NAME] === ref);
+    if (found) return found;
+    throw new PlashError(
+      `no image named ${ref}; the layout has: ${names.join(", ") || "no names"}`,
+    );
+  }
+  if (manifests.length === 1) return manifests[0];
+  if (manifests.length === 0) throw new PlashError("the layout holds no image");
+  throw new PlashError(`${manifests.length} images: pick one with --ref (${names.join(", ")})`);
+}
+
+async function readDocument(dir: string, entry: Descriptor): Promise<ManifestDocument> {
+  return parseManifest(await readSmallFile(blobPath(dir, entry), entry), entry.mediaType);
+}
+
+function blobPath(dir: string, descriptor: Descriptor): string {
+  return fileInside(dir, `blobs/sha256/${descriptor.digest.slice("sha256:".length)}`, "blob");
+}

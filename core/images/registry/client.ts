@@ -1,0 +1,195 @@
+/**
+ * Talking to a registry's HTTP API v2 with `fetch`: authentication and
+ * redirects.
+ *
+ * Authentication follows the registry's 401 challenge. `Bearer` (Docker
+ * Hub, most registries): a token for the request's scope from the realm the
+ * challenge names, asked for anonymously or with the user's stored
+ * credentials, then the request again with it. `Basic`: the stored
+ * credentials themselves. Tokens are kept for the client's lifetime, so
+ * parallel blob downloads share one.
+ *
+ * Redirects (blobs are often served from a storage host) are followed by
+ * hand, at most ten, and the `Authorization` header never leaves the host it
+ * was meant for. Plain HTTP is used only for this machine's addresses or
+ * with `insecure`.
+ *
+ * @module
+ */
+
+import { PlashError } from "../../errors.ts";
+import { causeOf } from "../cause.ts";
+import { type Credentials, encodeCredentials, findCredentials } from "./auth_file.ts";
+import { type Challenge, parseChallenge } from "./challenge.ts";
+import { apiHost, isLoopback } from "./reference.ts";
+
+/** How to reach a registry. */
+export interface ClientOptions {
+  /** Allow plain HTTP to hosts other than this machine (`--insecure`). */
+  insecure?: boolean;
+  /** Stops every request (Ctrl-C). */
+  signal?: AbortSignal;
+  /** Use these instead of the stored ones (`plash login` checks them). */
+  credentials?: Credentials;
+}
+
+const MAX_REDIRECTS = 10;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** A client of one registry. */
+export class RegistryClient {
+  /** `https://host[:port]` (or `http://` where allowed). */
+  readonly base: string;
+  readonly #registry: string;
+  readonly #options: ClientOptions;
+  /** `Authorization` values by scope ("" for none); a Basic one serves every scope. */
+  readonly #authorizations = new Map<string, string>();
+  #basic?: string;
+
+  constructor(registry: string, options: ClientOptions = {}) {
+    this.#registry = registry;
+    this.#options = options;
+    const plain = options.insecure || isLoopback(registry);
+    this.base = `${plain ? "http" : "https"}://${apiHost(registry)}`;
+  }
+
+  /**
+   * GETs `path` (`/v2/...`) with access to `scope` (`repository:NAME:pull`)
+   * and returns the successful response; any other status fails with a
+   * one-line error that calls the resource `what`.
+   */
+  async get(path: string, scope: string, what: string, accept?: string[]): Promise<Response> {
+    const headers = new Headers(accept ? { accept: accept.join(", ") } : {});
+    let response = await this.#send(path, headers, scope);
+    if (response.status === 401) {
+      const challenge = parseChallenge(response.headers.get("www-authenticate"));
+      await response.body?.cancel();
+      await this.#authenticate(challenge, scope);
+      response = await this.#send(path, headers, scope);
+    }
+    if (!response.ok) throw await statusError(response, what, this.#registry);
+    return response;
+  }
+
+  /** Checks that the registry accepts the client's credentials (`plash login`). */
+  async checkLogin(): Promise<void> {
+    const response = await this.get("/v2/", "", `login to ${this.#registry}`);
+    await response.body?.cancel();
+  }
+
+  async #send(path: string, headers: Headers, scope: string): Promise<Response> {
+    const authorization = this.#authorizations.get(scope) ?? this.#basic;
+    if (authorization) headers.set("authorization", authorization);
+    return await this.#follow(new URL(path, this.base), headers);
+  }
+
+  /** Fetches `url`, following redirects by hand. */
+  async #follow(url: URL, headers: Headers): Promise<Response> {
+    for (let hops = 0;; hops++) {
+      this.#checkScheme(url);
+      let response: Response;
+      try {
+        response = await fetch(url, { headers, redirect: "manual", signal: this.#options.signal });
+      } catch (error) {
+        this.#options.signal?.throwIfAborted();
+        throw new PlashError(`cannot reach ${url.origin}: ${causeOf(error)}`);
+      }
+      if (!REDIRECTS.has(response.status)) return response;
+      await response.body?.cancel();
+      const location = response.headers.get("location");
+      if (!location) throw new PlashError(`${url.origin} redirected without a location`);
+      if (hops >= MAX_REDIRECTS) {
+        throw new PlashError(`too many redirects (more than ${MAX_REDIRECTS}) from ${url.origin}`);
+      }
+      const next = new URL(location, url);
+      if (next.origin !== url.origin) {
+        headers = new Headers(headers);
+        headers.delete("authorization");
+      }
+      url = next;
+    }
+  }
+
+  /** Refuses plain HTTP to anything but this machine, unless insecure. */
+  #checkScheme(url: URL): void {
+    if (url.protocol === "https:") return;
+    if (url.protocol === "http:" && (this.#options.insecure || isLoopback(url.host))) return;
+    throw new PlashError(`refusing ${url.protocol}//${url.host}: plain HTTP needs --insecure`);
+  }
+
+  #credentials(): Credentials | undefined {
+    return this.#options.credentials ?? findCredentials(this.#registry);
+  }
+
+  /** Answers `challenge`: a token for `scope`, or Basic credentials. */
+  async #authenticate(challenge: Challenge | undefined, scope: string): Promise<void> {
+    const credentials = this.#credentials();
+    if (challenge?.scheme === "basic") {
+      if (!credentials) throw this.#loginNeeded();
+      this.#basic = `Basic ${encodeCredentials(credentials)}`;
+      return;
+    }
+    if (challenge?.scheme !== "bearer" || !challenge.params.realm) {
+      throw new PlashError(`${this.#registry} asks for unsupported authentication`);
+    }
+    const realm = new URL(challenge.params.realm);
+    if (challenge.params.service) realm.searchParams.set("service", challenge.params.service);
+    const wanted = scope || challenge.params.scope;
+    if (wanted) realm.searchParams.set("scope", wanted);
+    const headers = new Headers();
+    if (credentials) headers.set("authorization", `Basic ${encodeCredentials(credentials)}`);
+    const response = await this.#follow(realm, headers);
+    if (response.status === 401 || response.status === 403) {
+      await response.body?.cancel();
+      throw credentials ? this.#refused(credentials) : this.#loginNeeded();
+    }
+    if (!response.ok) throw await statusError(response, `token from ${realm.origin}`, "");
+    let token: unknown;
+    try {
+      const body = await response.json();
+      token = body.token ?? body.access_token;
+    } catch {
+      // Reported below.
+    }
+    if (typeof token !== "string" || token === "") {
+      throw new PlashError(`${realm.origin} answered without a token`);
+    }
+    this.#authorizations.set(scope, `Bearer ${token}`);
+  }
+
+  #loginNeeded(): PlashError {
+    return new PlashError(
+      `${this.#registry} requires authentication: run \`plash login ${this.#registry}\``,
+    );
+  }
+
+  #refused(credentials: Credentials): PlashError {
+    return new PlashError(
+      `${this.#registry} refused the credentials of ${JSON.stringify(credentials.username)}`,
+    );
+  }
+}
+
+/** The one-line error for a failed request: status and the registry's own words. */
+async function statusError(
+  response: Response,
+  what: string,
+  registry: string,
+): Promise<PlashError> {
+  let detail = "";
+  try {
+    const body = await response.json();
+    const first = body?.errors?.[0];
+    if (first?.code) detail = ` (${first.code}${first.message ? `: ${first.message}` : ""})`;
+  } catch {
+    // A body that is not the registry's JSON says nothing more.
+  }
+  const meaning: Record<number, string> = {
+    401: `unauthorized: ${registry} refused the credentials, or needs \`plash login\``,
+    403: "access denied",
+    404: "not found",
+    429: "too many requests: the registry's rate limit",
+  };
+  const reason = meaning[response.status] ?? `HTTP ${response.status} ${response.statusText}`;
+  return new PlashError(`${what}: ${reason}${detail}`);
+}
