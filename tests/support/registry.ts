@@ -110,3 +110,23 @@ export function freePort(): number {
   listener.close();
   return port;
 }
+
+/**
+ * A server on 127.0.0.1 in front of the registry at `host`: `handle`
+ * answers each request itself, or calls `forward` to have the registry
+ * answer it. Shut it down with `await using`.
+ */
+export function serveInFront(
+  host: string,
+  handle: (request: Request, forward: () => Promise<Response>) => Response | Promise<Response>,
+): Deno.HttpServer<Deno.NetAddr> {
+  return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    const url = new URL(request.url);
+    const forward = () =>
+      fetch(`http://${host}${url.pathname}${url.search}`, {
+        headers: { accept: request.headers.get("accept") ?? "*/*" },
+        redirect: "manual",
+      });
+    return handle(request, forward);
+  });
+}
