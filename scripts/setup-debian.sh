@@ -6,7 +6,10 @@ set -eu
 cd "$(dirname "$0")/.."
 as_root=""
 [ "$(id -u)" = 0 ] || as_root="sudo"
-packages="busybox-static zstd xz-utils debootstrap hyperfine bubblewrap uidmap util-linux bsdutils tar"
+# docker-registry (the tests start their own), apache2-utils (htpasswd), skopeo and
+# umoci (bench/pull.sh's peers): the registry tests and benchmark.
+packages="busybox-static zstd xz-utils debootstrap hyperfine bubblewrap uidmap util-linux bsdutils tar
+docker-registry apache2-utils skopeo umoci"
 missing=""
 for package in $packages; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||
