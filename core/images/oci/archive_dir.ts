@@ -71,3 +71,13 @@ export async function readSmallFile(
   const file = await Deno.open(path);
   return await readBlob(file.readable, { ...expected, limit: 16 << 20 });
 }
+
+/**
+ * The only image of an archive that holds `items`, named `names` (for the
+ * error); several fail asking for `--ref`.
+ */
+export function onlyImage<T>(items: T[], names: string[]): T {
+  if (items.length === 1) return items[0];
+  if (items.length === 0) throw new PlashError("the archive holds no image");
+  throw new PlashError(`${items.length} images: pick one with --ref (${names.join(", ")})`);
+}

@@ -16,7 +16,7 @@ import { detectCompression } from "../../tar/decompress.ts";
 import { digestOf, shortDigest } from "../digest.ts";
 import { installImage } from "../install_image.ts";
 import { formatReference, parseReference, referenceKey } from "../registry/reference.ts";
-import { fileInside, readSmallFile, withArchiveDir } from "./archive_dir.ts";
+import { fileInside, onlyImage, readSmallFile, withArchiveDir } from "./archive_dir.ts";
 import { imageConfigOf } from "./image_config.ts";
 import { parseImageConfig } from "./manifest.ts";
 
@@ -122,9 +122,7 @@ function pickImage(entries: Entry[], ref: string | undefined): Entry {
       `no image tagged ${ref}; the archive has: ${tags.join(", ") || "no tags"}`,
     );
   }
-  if (entries.length === 1) return entries[0];
-  if (entries.length === 0) throw new PlashError("the archive holds no image");
-  throw new PlashError(`${entries.length} images: pick one with --ref (${tags.join(", ")})`);
+  return onlyImage(entries, tags);
 }
 
 /** The digest a file's name gives: `blobs/sha256/<hex>`, `<hex>.json`. */

@@ -9,7 +9,7 @@
 import { PlashError } from "../../errors.ts";
 import { digestOf, shortDigest } from "../digest.ts";
 import { installImage } from "../install_image.ts";
-import { fileInside, readSmallFile, withArchiveDir } from "./archive_dir.ts";
+import { fileInside, onlyImage, readSmallFile, withArchiveDir } from "./archive_dir.ts";
 import { imageConfigOf } from "./image_config.ts";
 import {
   type Descriptor,
@@ -88,7 +88,7 @@ async function importFrom(
 
 /** The entry of the layout's index named `ref`, or its only one. */
 function pickImage(manifests: Descriptor[], ref: string | undefined): Descriptor {
-  const names = manifests.map((entry) => entry.annotations?.[REF_NAME]).filter(Boolean);
+  const names = manifests.flatMap((entry) => entry.annotations?.[REF_NAME] ?? []);
   if (ref !== undefined) {
     const found = manifests.find((entry) => entry.annotations?.[REF_NAME] === ref);
     if (found) return found;
@@ -96,9 +96,7 @@ function pickImage(manifests: Descriptor[], ref: string | undefined): Descriptor
       `no image named ${ref}; the layout has: ${names.join(", ") || "no names"}`,
     );
   }
-  if (manifests.length === 1) return manifests[0];
-  if (manifests.length === 0) throw new PlashError("the layout holds no image");
-  throw new PlashError(`${manifests.length} images: pick one with --ref (${names.join(", ")})`);
+  return onlyImage(manifests, names);
 }
 
 async function readDocument(dir: string, entry: Descriptor): Promise<ManifestDocument> {
