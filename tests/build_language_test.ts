@@ -205,8 +205,9 @@ Deno.test("--from-map resolves a map key; sources still to come fail in one line
     [["--from-map", "nokey"], "plash error: --from-map: no such map key: nokey"],
     [["--from-id", "999"], "plash error: --from-id: no image: 999"],
     [
-      ["--from-docker", "alpine"],
-      "plash error: --from-docker: alpine: docker images are not supported yet",
+      ["--from-docker", "127.0.0.1:9/x"],
+      "plash error: --from-docker: import-docker 127.0.0.1:9/x:latest: cannot reach " +
+      "http://127.0.0.1:9: Fetch failed: Requests to port 9 are blocked",
     ],
     [
       ["--from-lxc", "alpine:3.22"],
