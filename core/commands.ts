@@ -185,6 +185,31 @@ export const COMMANDS: Command[] = [
     module: "import_tar",
   },
   {
+    name: "import-url",
+    asRoot: true,
+    usage: "URL",
+    summary: "make an image from a tar archive at an http, https or file URL; prints the new id",
+    details: "Plain, gzip, zstd or xz, told by content. The image becomes what --from-url URL\n" +
+      "builds on. Redirects are followed (at most 10); a progress display runs on a terminal.",
+    group: "Archives",
+    module: "import_url",
+  },
+  {
+    name: "import-lxc",
+    asRoot: true,
+    usage: "DIST[:RELEASE[:VARIANT]] [--dry]",
+    summary:
+      "import the newest build of a distribution image of linuxcontainers.org; prints its id",
+    details:
+      "For this host's architecture ($PLASH_LXC_ARCH to choose another), the default variant\n" +
+      "unless named, from $PLASH_LXC_SERVER (default https://images.linuxcontainers.org).\n" +
+      "A bare DIST means its only release, or `current`. The image becomes what --from NAME\n" +
+      "and --from-lxc NAME build on (they fetch nothing once it is there). --dry prints the\n" +
+      "archive's URL instead. Example: plash import-lxc debian:trixie",
+    group: "Images",
+    module: "import_lxc",
+  },
+  {
     name: "import-docker",
     asRoot: true,
     usage: "[--arch ARCH] [--variant V] [--insecure] REF",

@@ -209,16 +209,6 @@ Deno.test("--from-map resolves a map key; sources still to come fail in one line
       "plash error: --from-docker: import-docker 127.0.0.1:9/x:latest: cannot reach " +
       "http://127.0.0.1:9: Fetch failed: Requests to port 9 are blocked",
     ],
-    [
-      ["--from-lxc", "alpine:3.22"],
-      "plash error: --from-lxc: alpine:3.22: lxc images are not supported yet",
-    ],
-    [
-      ["--from-url", "http://127.0.0.1:9/x.tar"],
-      "plash error: --from-url: http://127.0.0.1:9/x.tar: url images are not supported yet",
-    ],
-    [["-f", "alpine"], "plash error: -f: alpine: lxc images are not supported yet"],
-    [["-A", "git"], "plash error: -A: --from: alpine:3.22: lxc images are not supported yet"],
   ];
   for (const [args, line] of expected) {
     const result = await store.plash(["eval", ...args]);
@@ -240,7 +230,7 @@ Deno.test("every distribution shortcut names a pinned release and its package ma
     "-G",
   ]);
   for (const macro of shortcuts) {
-    assert.match(macro.summary, /^--from \w+:[\w.-]+ --\w+ PACKAGE\.\.\.$/);
+    assert.match(macro.summary, /^--from \w+:[\w.-]+(:\w+)? --\w+ PACKAGE\.\.\.$/);
   }
   const help = await store.ok(["help-macros"]);
   for (const macro of MACROS) {

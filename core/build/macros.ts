@@ -58,15 +58,17 @@ const PACKAGE_MANAGERS: Record<string, string[]> = {
 /**
  * The distribution shortcuts: a pinned current release from the default
  * source, then that distribution's package manager with the arguments.
+ * Names as images.linuxcontainers.org lists them (checked 2026-11 against
+ * lxc-ci's image jobs); Gentoo has no `default` variant there.
  */
 const DISTRIBUTIONS: { letter: string; image: string; packages: string }[] = [
-  { letter: "A", image: "alpine:3.22", packages: "apk" },
-  { letter: "U", image: "ubuntu:noble", packages: "apt" },
-  { letter: "F", image: "fedora:43", packages: "dnf" },
+  { letter: "A", image: "alpine:3.24", packages: "apk" },
+  { letter: "U", image: "ubuntu:resolute", packages: "apt" },
+  { letter: "F", image: "fedora:44", packages: "dnf" },
   { letter: "D", image: "debian:trixie", packages: "apt" },
   { letter: "C", image: "centos:10-Stream", packages: "yum" },
   { letter: "R", image: "archlinux:current", packages: "pacman" },
-  { letter: "G", image: "gentoo:current", packages: "emerge" },
+  { letter: "G", image: "gentoo:current:openrc", packages: "emerge" },
 ];
 
 function script(...lines: string[]): Step[] {

@@ -11,7 +11,9 @@
  */
 
 import { PlashError } from "../errors.ts";
+import { lxcArch, lxcNameKey } from "../images/lxc/lxc_name.ts";
 import { referenceKey } from "../images/registry/reference.ts";
+import { urlKey } from "../images/url/url_key.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { parseImageId } from "../store/ids.ts";
 import { getMap, setMap } from "../store/map.ts";
@@ -58,7 +60,19 @@ export const SOURCES: Record<string, Source> = {
       return cachedImport(data, `tar:${await sha256File(ref)}`, () => importTar(data, ref));
     },
   },
-  url: notYet("url", "URL", "start from a tar archive downloaded from URL"),
+  url: {
+    arg: "URL",
+    summary: "start from a tar archive at an http, https or file URL, downloaded once",
+    resolve: async (data, ref) =>
+      cachedImport(data, await urlKey(ref), async () => {
+        // Loaded only here: a cached base costs no download or archive code.
+        const { importUrl } = await lazyImport<typeof import("../images/url/import_url.ts")>(
+          import.meta.url,
+          "../images/url/import_url.ts",
+        );
+        return await importUrl(data, ref);
+      }),
+  },
   docker: {
     arg: "IMAGE",
     summary: "start from an image in a docker/OCI registry (docker's naming), pulled once",
@@ -80,7 +94,19 @@ export const SOURCES: Record<string, Source> = {
       );
     },
   },
-  lxc: notYet("lxc", "DISTRO:RELEASE", "start from a distribution image of linuxcontainers.org"),
+  lxc: {
+    arg: "DIST[:RELEASE[:VARIANT]]",
+    summary: "start from a distribution image of linuxcontainers.org, downloaded once",
+    // Found by name, so the second build asks no server (see lxcNameKey).
+    resolve: (data, ref) =>
+      cachedImport(data, lxcNameKey(ref, lxcArch()), async () => {
+        const { importLxc } = await lazyImport<typeof import("../images/lxc/import_lxc.ts")>(
+          import.meta.url,
+          "../images/lxc/import_lxc.ts",
+        );
+        return await importLxc(data, ref);
+      }),
+  },
 };
 
 /** The source of `--from REF` when REF is not an id, and of the distribution shortcuts. */
@@ -100,14 +126,4 @@ export async function cachedImport(
   const id = await load();
   setMap(data, key, id);
   return id;
-}
-
-/** A source whose importer is not written yet: it fails saying so. */
-function notYet(name: string, arg: string, summary: string): Source {
-  return {
-    arg,
-    summary,
-    resolve: (_, ref) =>
-      Promise.reject(new PlashError(`${ref}: ${name} images are not supported yet`)),
-  };
 }

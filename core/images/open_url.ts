@@ -44,7 +44,7 @@ export async function openUrl(url: string, signal?: AbortSignal): Promise<Opened
   for (let redirects = 0;; redirects++) {
     // Manual, so a loop ends here with a clear error rather than in fetch's own limit.
     const response = await request(url, parsed, signal);
-    if (!REDIRECTS.has(response.status)) return opened(url, response);
+    if (!REDIRECTS.has(response.status)) return opened(url, response, signal);
     await response.body?.cancel();
     const location = response.headers.get("location");
     if (!location) throw new PlashError(`${url}: HTTP ${response.status} without a Location`);
@@ -67,7 +67,7 @@ async function request(url: string, target: URL, signal?: AbortSignal): Promise<
   }
 }
 
-function opened(url: string, response: Response): Opened {
+function opened(url: string, response: Response, signal?: AbortSignal): Opened {
   if (!response.ok || !response.body) {
     const status = `HTTP ${response.status} ${response.statusText}`.trimEnd();
     const where = response.url === url ? "" : ` (redirected to ${response.url})`;
@@ -79,22 +79,31 @@ function opened(url: string, response: Response): Opened {
     ? null
     : response.headers.get("content-length");
   const size = length === null ? undefined : Number(length);
-  return { body: checkedLength(response.body, size), size };
+  return { body: checkedLength(response.body, size, signal), size };
 }
 
 /**
- * `body`, failing when the connection breaks or ends before `size` bytes.
- * Whether fetch itself notices a short body depends on the transfer coding;
- * counting makes it certain.
+ * `body`, failing when the connection breaks or ends before `size` bytes
+ * (whether fetch notices a short body depends on the transfer coding), and
+ * at once when `signal` aborts: fetch's own abort does not reach the body
+ * of a Response that was garbage-collected (seen with Deno 2.9), which
+ * leaves a stalled read waiting forever.
  */
 function checkedLength(
   body: ReadableStream<Uint8Array>,
   size: number | undefined,
+  signal: AbortSignal | undefined,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let seen = 0;
   const got = () => `got ${seen}${size === undefined ? "" : ` of ${size}`} bytes`;
   return new ReadableStream<Uint8Array>({
+    start(controller) {
+      signal?.addEventListener("abort", () => {
+        controller.error(signal.reason);
+        reader.cancel(signal.reason).catch(() => {});
+      }, { once: true });
+    },
     async pull(controller) {
       let chunk: ReadableStreamReadResult<Uint8Array>;
       try {
@@ -103,6 +112,7 @@ function checkedLength(
         const why = error instanceof Error ? error.message : String(error);
         throw new PlashError(`download broke off (${got()}): ${why}`);
       }
+      if (signal?.aborted) return; // errored already
       if (chunk.done) {
         if (size !== undefined && seen < size) {
           throw new PlashError(`download ended early (${got()})`);

@@ -10,7 +10,8 @@ import { PlashError } from "../errors.ts";
 import { ancestry } from "./nodes.ts";
 import { makeTmpDir, removeTree } from "./tmp.ts";
 
-function keyFileName(key: string): string {
+/** The file name in map/ that holds `key`. */
+export function keyFileName(key: string): string {
   if (key === "") throw new PlashError("empty map key");
   return key.replaceAll("%", "%25").replaceAll("/", "%2F").replace(/^\./, "%2E");
 }

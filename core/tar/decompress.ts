@@ -105,8 +105,14 @@ function relabelErrors(
         if (done) controller.close();
         else controller.enqueue(value);
       } catch (error) {
+        // The input's own failure (a download that broke off) is not corrupt data.
+        if (error instanceof PlashError) return controller.error(error);
         const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
-        controller.error(new PlashError(`corrupt ${compression} data: ${why}`));
+        // xz-decompress reports xz-embedded's XZ_BUF_ERROR (8) for input that stops short.
+        const truncated = compression === "xz" && why.endsWith("error code 8");
+        controller.error(
+          new PlashError(`${truncated ? "truncated" : "corrupt"} ${compression} data: ${why}`),
+        );
       }
     },
     cancel: (reason) => reader.cancel(reason),

@@ -53,9 +53,13 @@ export function lxcServer(): string {
 }
 
 /**
- * The map key of the image `--from-lxc NAME` uses: set by the first import
- * of NAME and by each `plash import-lxc NAME`, so builds need no request.
+ * The map key of the image `--from-lxc NAME` uses, set by the first import
+ * of NAME and by each `plash import-lxc NAME`. Found by name alone, as the
+ * original plash did: a build whose base is there asks no server (and works
+ * offline), and keeps the build it first got until `plash import-lxc NAME`
+ * brings the newest. Throws for a malformed name.
  */
 export function lxcNameKey(name: string, arch: string): string {
+  parseLxcName(name);
   return `lxc:${name}:${arch}`;
 }

@@ -4,22 +4,20 @@
  * @module
  */
 
-import { setMap } from "../../store/map.ts";
 import { importTar } from "../../tar/import_tar.ts";
 import { interruptible } from "../interrupt.ts";
 import { openUrl } from "../open_url.ts";
 import { countBytes, startProgress } from "../progress.ts";
-import { urlKey } from "./url_source.ts";
 
 /**
  * Downloads the archive at `url` (http, https or file) into a new image on
- * the empty root, names it `url:URL` for `--from-url`, and returns its id.
+ * the empty root and returns its id.
  * A progress display runs on a terminal. Any failure, SIGINT included,
  * leaves the store as it was: one-line error naming `url`, no image, no
  * name, no staging directory.
  */
-export async function importUrl(data: string, url: string): Promise<number> {
-  const id = await interruptible(data, url, async (signal) => {
+export function importUrl(data: string, url: string): Promise<number> {
+  return interruptible(data, url, async (signal) => {
     const { body, size } = await openUrl(url, signal);
     const progress = startProgress(url);
     try {
@@ -29,6 +27,4 @@ export async function importUrl(data: string, url: string): Promise<number> {
       progress.finish();
     }
   });
-  setMap(data, urlKey(url), id);
-  return id;
 }
