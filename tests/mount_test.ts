@@ -76,3 +76,12 @@ Deno.test("sudo and data run host commands", async () => {
   assert.equal(await store.ok(["data", "pwd"]), store.data);
   assert.equal(await store.ok(["data", "ls"]), "id_counter\nindex\nlayer\nmap\nmnt\ntmp");
 });
+
+Deno.test("mount without root works inside plash sudo", { ignore: ROOT }, async () => {
+  using store = new TestStore();
+  const id = await store.busybox();
+  const target = Deno.makeTempDirSync();
+  const plash = selfCommand([]).map((arg) => `'${arg}'`).join(" ");
+  const script = `${plash} mount ${id} ${target} && ls ${target}/bin/busybox && umount ${target}`;
+  assert.equal(await store.ok(["sudo", "sh", "-c", script]), `${target}/bin/busybox`);
+});
