@@ -48,6 +48,8 @@ export { type Macro, MACROS } from "./core/build/macros.ts";
 export type { EvalContext, Step } from "./core/build/steps.ts";
 export { type MacroCall, plashfileLines, tokenize } from "./core/build/tokenize.ts";
 export { importTar } from "./core/tar/import_tar.ts";
+export { importUrl } from "./core/images/url/import_url.ts";
+export { findLxcRootfs, importLxc, type LxcRootfs } from "./core/images/lxc/import_lxc.ts";
 export { exportTar, exportTarTo } from "./core/tar/export_tar.ts";
 export { copyTree } from "./core/tree/copy_tree.ts";
 export { PlashError } from "./core/errors.ts";
