@@ -18,7 +18,8 @@ id "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/sh "$user"
 work=$(mktemp -d /tmp/plash-bench.XXXXXX)
 chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT INT TERM
-as_user="setpriv --reuid=$user --regid=$user --init-groups"
+# setpriv keeps root's environment: HOME must be the user's, or Deno finds no cache it may use.
+as_user="setpriv --reuid=$user --regid=$user --init-groups env HOME=$(getent passwd "$user" | cut -d: -f6)"
 
 "$deno" run -A --quiet "$root/scripts/busybox_rootfs.ts" "$work/rootfs" >/dev/null
 cp -a "$work/rootfs" "$work/root-layer"
