@@ -11,9 +11,6 @@
  */
 
 import { PlashError } from "../errors.ts";
-import { lxcArch, lxcNameKey } from "../images/lxc/lxc_name.ts";
-import { referenceKey } from "../images/registry/reference.ts";
-import { urlKey } from "../images/url/url_key.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { parseImageId } from "../store/ids.ts";
 import { getMap, setMap } from "../store/map.ts";
@@ -63,15 +60,21 @@ export const SOURCES: Record<string, Source> = {
   url: {
     arg: "URL",
     summary: "start from a tar archive at an http, https or file URL, downloaded once",
-    resolve: async (data, ref) =>
-      cachedImport(data, await urlKey(ref), async () => {
+    resolve: async (data, ref) => {
+      // Loaded only when used: a build from an id or a map key loads no source's code.
+      const { urlKey } = await lazyImport<typeof import("../images/url/url_key.ts")>(
+        import.meta.url,
+        "../images/url/url_key.ts",
+      );
+      return cachedImport(data, await urlKey(ref), async () => {
         // Loaded only here: a cached base costs no download or archive code.
         const { importUrl } = await lazyImport<typeof import("../images/url/import_url.ts")>(
           import.meta.url,
           "../images/url/import_url.ts",
         );
         return await importUrl(data, ref);
-      }),
+      });
+    },
   },
   docker: {
     arg: "IMAGE",
@@ -86,6 +89,9 @@ export const SOURCES: Record<string, Source> = {
         import.meta.url,
         "../images/interrupt.ts",
       );
+      const { referenceKey } = await lazyImport<
+        typeof import("../images/registry/reference.ts")
+      >(import.meta.url, "../images/registry/reference.ts");
       return cachedImport(
         data,
         referenceKey(ref),
@@ -98,14 +104,18 @@ export const SOURCES: Record<string, Source> = {
     arg: "DIST[:RELEASE[:VARIANT]]",
     summary: "start from a distribution image of linuxcontainers.org, downloaded once",
     // Found by name, so the second build asks no server (see lxcNameKey).
-    resolve: (data, ref) =>
-      cachedImport(data, lxcNameKey(ref, lxcArch()), async () => {
+    resolve: async (data, ref) => {
+      const { lxcArch, lxcNameKey } = await lazyImport<
+        typeof import("../images/lxc/lxc_name.ts")
+      >(import.meta.url, "../images/lxc/lxc_name.ts");
+      return cachedImport(data, lxcNameKey(ref, lxcArch()), async () => {
         const { importLxc } = await lazyImport<typeof import("../images/lxc/import_lxc.ts")>(
           import.meta.url,
           "../images/lxc/import_lxc.ts",
         );
         return await importLxc(data, ref);
-      }),
+      });
+    },
   },
 };
 
