@@ -5,6 +5,7 @@ import { busyboxRootfs } from "../scripts/busybox_rootfs.ts";
 import { runCommand } from "./support/command.ts";
 import { TestStore } from "./support/plash.ts";
 import { buildArchive } from "./tar_fixtures.ts";
+import { DEFAULT_LAYER as DEBIAN_LAYER } from "../scripts/debian_layer.ts";
 
 const ROOT = Deno.uid() === 0;
 const RANGES = plannedMapping(Deno.uid()!, Deno.gid()!).ranges;
@@ -191,3 +192,24 @@ Deno.test("a rootless import refuses an archive that climbs out, leaving nothing
   assert.deepEqual([...Deno.readDirSync(`${store.data}/tmp`)], []);
   assert.equal(await store.ok(["ls", "--json"]), "[]");
 });
+
+const HAVE_DEBIAN = (() => {
+  try {
+    return Deno.statSync(DEBIAN_LAYER).isFile;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test(
+  "a rootless build runs apt, which switches to the _apt user",
+  // The Debian archive is built by the root suite (images_debian_test.ts), which runs first.
+  { ignore: ROOT || !RANGES || !HAVE_DEBIAN },
+  async () => {
+    using store = new TestStore();
+    const built = await store.plash(["build", "--from-tar", DEBIAN_LAYER, "--apt", "hello"]);
+    assert.equal(built.code, 0, built.stderr);
+    assert.match(built.stderr, /Setting up hello/);
+    assert.equal(await store.ok(["run", built.stdout.trim(), "hello"]), "Hello, world!");
+  },
+);

@@ -74,7 +74,17 @@ export class TestStore implements Disposable {
     return await this.ok(["add-layer", "0", copy]);
   }
 
+  /**
+   * Removes the store. Without root, images may hold files of the user's
+   * subordinate ids, which only plash's user namespace can delete: plash
+   * purges them first.
+   */
   [Symbol.dispose](): void {
+    if (Deno.uid() !== 0) {
+      const [program, ...args] = selfCommand(["purge", "--yes"]);
+      new Deno.Command(program, { args, env: { PLASH_DATA: this.data }, stderr: "null" })
+        .outputSync();
+    }
     Deno.removeSync(this.data.slice(0, -"/data".length), { recursive: true });
   }
 }
