@@ -5,7 +5,7 @@
  * @module
  */
 
-import { freeBytes, libcVersion } from "../../ffi/sys.ts";
+import { exists as existsPath, freeBytes, libcVersion } from "../../ffi/sys.ts";
 import { plannedMapping } from "../runtime/id_map.ts";
 import { selfCommand } from "../self_command.ts";
 import { dataDir } from "../store/data_dir.ts";
@@ -139,15 +139,9 @@ function idMapping(): Check[] {
 }
 
 function freeSpace(data: string): Check {
+  // The data dir may not exist yet: its nearest existing ancestor is where it will be.
   let dir = data;
-  while (dir !== "/" && readOrUndefined(dir) === undefined) {
-    try {
-      Deno.statSync(dir);
-      break;
-    } catch {
-      dir = dir.slice(0, dir.lastIndexOf("/")) || "/";
-    }
-  }
+  while (dir !== "/" && !existsPath(dir)) dir = dir.slice(0, dir.lastIndexOf("/")) || "/";
   const free = freeBytes(dir);
   const gigabytes = (free / 1e9).toFixed(1);
   return {

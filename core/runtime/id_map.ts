@@ -8,6 +8,8 @@
  */
 
 import { PlashError } from "../errors.ts";
+import { DEFAULT_PATH } from "./environment.ts";
+import { findExecutable } from "./exec.ts";
 
 /** One subordinate id range from /etc/subuid or /etc/subgid. */
 export interface IdRange {
@@ -45,25 +47,14 @@ function userName(uid: number): string {
   return String(uid);
 }
 
-function findOnPath(program: string): string | undefined {
-  for (const dir of (Deno.env.get("PATH") ?? "/usr/bin:/bin").split(":")) {
-    try {
-      Deno.statSync(`${dir}/${program}`);
-      return `${dir}/${program}`;
-    } catch {
-      // Not in this directory.
-    }
-  }
-  return undefined;
-}
-
 /** How plash will map ids for the caller: the full range or only the caller itself. */
 export function plannedMapping(uid: number, gid: number) {
   const name = userName(uid);
   const uids = subordinateRange("/etc/subuid", name, uid);
   const gids = subordinateRange("/etc/subgid", name, uid);
-  const newuidmap = findOnPath("newuidmap");
-  const newgidmap = findOnPath("newgidmap");
+  const path = Deno.env.get("PATH") ?? DEFAULT_PATH;
+  const newuidmap = findExecutable("newuidmap", path);
+  const newgidmap = findExecutable("newgidmap", path);
   const ranges = uids && gids && newuidmap && newgidmap
     ? { uids, gids, newuidmap, newgidmap }
     : undefined;
