@@ -4,20 +4,24 @@
  * @module
  */
 
-import { commandHelp, findCommand, loadCommand } from "./core/commands.ts";
-import { errorLine, PlashError } from "./core/errors.ts";
+import { commandHelp, findCommand, loadCommand } from "./core/cli/commands.ts";
+import { writeOut } from "./core/cli/output.ts";
+import { parseArgs } from "./core/cli/parse_args.ts";
+import { route } from "./core/cli/route.ts";
+import { errorLine, errorTrace, PlashError } from "./core/errors.ts";
 import { lazyImport } from "./core/lazy_import.ts";
-import { route } from "./core/route.ts";
 
 async function dispatch(argv: string[]): Promise<number> {
   argv = route(argv);
-  const [name, ...args] = argv;
+  const [name, ...rest] = argv;
   const command = findCommand(name);
   if (!command) {
-    throw new PlashError(`unknown command: ${name} (see \`plash help\`)`, 2);
+    throw new PlashError(`unknown command: ${name} (see \`plash help\`)`, { exitCode: 2 });
   }
-  if (args[0] === "--help" || args[0] === "-h") {
-    await Deno.stdout.write(new TextEncoder().encode(commandHelp(command)));
+  // Wrong usage is told before anything else happens, a user namespace included.
+  const args = parseArgs(command, rest);
+  if (args.help) {
+    writeOut(commandHelp(command));
     return 0;
   }
   // A non-root caller gets root of a user namespace, where plash runs again.
@@ -35,6 +39,6 @@ try {
   Deno.exit(await dispatch(Deno.args));
 } catch (error) {
   console.error(errorLine(error));
-  if (Deno.env.get("PLASH_TRACE")) console.error(error);
+  if (Deno.env.get("PLASH_TRACE")) console.error(errorTrace(error));
   Deno.exit(error instanceof PlashError ? error.exitCode : 1);
 }

@@ -1,22 +1,127 @@
 /**
- * The error users see: `plash error: <message>` on one line.
+ * The errors users see: `plash error: <what failed>: <why>` on one line, with
+ * the failures that led to it kept as the error's `cause` chain
+ * (`PLASH_TRACE=1` prints that chain).
+ *
+ * @example
+ * ```ts
+ * import { PlashError, wrap } from "./errors.ts";
+ *
+ * try {
+ *   throw new PlashError("no such file", { exitCode: 2 });
+ * } catch (error) {
+ *   const wrapped = wrap(error, "import-tar rootfs.tar");
+ *   console.log(wrapped.message); // "import-tar rootfs.tar: no such file"
+ *   console.log(wrapped.exitCode); // 2
+ * }
+ * ```
  *
  * @module
  */
 
-/** A failure the user can act on; `exitCode` is what plash exits with. */
+/** How a {@linkcode PlashError} ends plash and what caused it. */
+export interface PlashErrorOptions {
+  /** What plash exits with; 1 unless said otherwise. */
+  exitCode?: number;
+  /** The failure this one explains, kept for `PLASH_TRACE=1`. */
+  cause?: unknown;
+}
+
+/**
+ * A failure the user can act on; `exitCode` is what plash exits with.
+ *
+ * @example
+ * ```ts
+ * import { PlashError } from "./errors.ts";
+ *
+ * throw new PlashError("usage: plash run ID [CMD...]", { exitCode: 2 });
+ * ```
+ */
 export class PlashError extends Error {
+  /** The exit status plash ends with when this error reaches the command line. */
   readonly exitCode: number;
 
-  constructor(message: string, exitCode = 1) {
-    super(message);
+  /** An error saying `message`, ending plash with `options.exitCode` (default 1). */
+  constructor(message: string, options: PlashErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "PlashError";
-    this.exitCode = exitCode;
+    this.exitCode = options.exitCode ?? 1;
   }
 }
 
-/** The one line plash prints for any error. */
+/**
+ * What went wrong, in one line: the first line of `error`'s message, and for
+ * an error that is not plash's own, its cause's first line too (`fetch` says
+ * only "fetch failed" and puts the reason there).
+ *
+ * @example
+ * ```ts
+ * import { reason } from "./errors.ts";
+ *
+ * reason(new TypeError("fetch failed", { cause: new Error("connection refused") }));
+ * // "fetch failed: connection refused"
+ * ```
+ */
+export function reason(error: unknown): string {
+  const firstLine = (value: unknown) =>
+    (value instanceof Error ? value.message : String(value)).split("\n")[0];
+  const cause = error instanceof Error && !(error instanceof PlashError) &&
+      error.cause !== undefined
+    ? `: ${firstLine(error.cause)}`
+    : "";
+  return firstLine(error) + cause;
+}
+
+/**
+ * `error` explained as `context: why`, keeping `error` as the cause and its
+ * exit status (a usage error stays a usage error on its way up).
+ *
+ * @example
+ * ```ts
+ * import { PlashError, wrap } from "./errors.ts";
+ *
+ * wrap(new PlashError("interrupted", { exitCode: 130 }), "pull alpine").exitCode; // 130
+ * ```
+ */
+export function wrap(error: unknown, context: string): PlashError {
+  return new PlashError(`${context}: ${reason(error)}`, {
+    exitCode: error instanceof PlashError ? error.exitCode : 1,
+    cause: error,
+  });
+}
+
+/**
+ * The one line plash prints for any error.
+ *
+ * @example
+ * ```ts
+ * import { errorLine, PlashError } from "./errors.ts";
+ *
+ * errorLine(new PlashError("no image: 7")); // "plash error: no image: 7"
+ * ```
+ */
 export function errorLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return `plash error: ${text.split("\n")[0]}`;
+  return `plash error: ${reason(error)}`;
+}
+
+/**
+ * Every error of `error`'s cause chain with its stack, outermost first: what
+ * `PLASH_TRACE=1` prints below the error line.
+ *
+ * @example
+ * ```ts
+ * import { errorTrace, PlashError, wrap } from "./errors.ts";
+ *
+ * console.error(errorTrace(wrap(new PlashError("inner"), "outer")));
+ * ```
+ */
+export function errorTrace(error: unknown): string {
+  const parts: string[] = [];
+  const seen = new Set<unknown>();
+  for (let each = error; each !== undefined && !seen.has(each);) {
+    seen.add(each);
+    parts.push(each instanceof Error ? each.stack ?? String(each) : String(each));
+    each = each instanceof Error ? each.cause : undefined;
+  }
+  return parts.join("\ncaused by: ");
 }

@@ -15,9 +15,11 @@
  *
  * @example
  * ```ts
- * const { hashPath } = await lazyImport<typeof import("./hash_path.ts")>(
+ * import { lazyImport } from "./lazy_import.ts";
+ *
+ * const { sha256File } = await lazyImport<typeof import("./sha256.ts")>(
  *   import.meta.url,
- *   "./hash_path.ts",
+ *   "./sha256.ts",
  * );
  * ```
  */

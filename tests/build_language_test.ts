@@ -189,7 +189,7 @@ Deno.test("--eval-url reads macros from a URL", async () => {
     const missing = await store.plash(["eval", "--eval-url", `${base}/missing`]);
     assert.equal(
       oneLineError(missing),
-      `plash error: --eval-url: cannot fetch ${base}/missing: HTTP 404`,
+      `plash error: --eval-url: ${base}/missing: HTTP 404 Not Found`,
     );
   } finally {
     await server.shutdown();
@@ -206,8 +206,9 @@ Deno.test("--from-map resolves a map key; sources still to come fail in one line
     [["--from-id", "999"], "plash error: --from-id: no image: 999"],
     [
       ["--from-docker", "127.0.0.1:9/x"],
-      "plash error: --from-docker: import-docker 127.0.0.1:9/x:latest: cannot reach " +
-      "http://127.0.0.1:9: Fetch failed: Requests to port 9 are blocked",
+      "plash error: --from-docker: import-docker 127.0.0.1:9/x:latest: " +
+      "http://127.0.0.1:9/v2/x/manifests/latest: cannot connect: " +
+      "Fetch failed: Requests to port 9 are blocked",
     ],
   ];
   for (const [args, line] of expected) {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { COMMANDS } from "../core/commands.ts";
+import { COMMANDS } from "../core/cli/commands.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
 
 Deno.test("plash help lists every command", async () => {

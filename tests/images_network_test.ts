@@ -20,7 +20,9 @@ Deno.test("an unreachable registry fails in one line", async () => {
   const result = await store.plash(["import-docker", `127.0.0.1:${port}/app`]);
   assert.match(
     oneLineError(result),
-    new RegExp(`import-docker 127.0.0.1:${port}/app:latest: cannot reach http://127.0.0.1:${port}`),
+    new RegExp(
+      `import-docker 127.0.0.1:${port}/app:latest: http://127.0.0.1:${port}/v2/.*: cannot connect`,
+    ),
   );
   assertStoreUntouched(store.data);
 });
@@ -33,7 +35,7 @@ Deno.test("a redirect loop stops after 10", async () => {
     return Response.redirect(new URL(`/v2/loop/${hops}`, request.url), 307);
   });
   const result = await store.plash(["import-docker", `127.0.0.1:${server.addr.port}/app`]);
-  assert.match(oneLineError(result), /too many redirects \(more than 10\)/);
+  assert.match(oneLineError(result), /more than 10 redirects \(last to /);
   assert.equal(hops, 11);
   assertStoreUntouched(store.data);
 });

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { urlKey } from "../core/images/url/url_key.ts";
-import { layerPath } from "../core/store/nodes.ts";
 import { selfCommand } from "../core/self_command.ts";
 import { oneLineError, type Result, TestStore } from "./support/plash.ts";
 import {
@@ -39,7 +38,7 @@ Deno.test("import-url: http, redirects and file: URLs; prints only the id", asyn
   assert.equal(direct.code, 0, direct.stderr);
   assert.equal(direct.stderr, "");
   assert.equal(direct.stdout, "1\n");
-  Deno.statSync(`${layerPath(store.data, 1)}/bin/busybox`);
+  Deno.statSync(`${store.images.layer(1)}/bin/busybox`);
   assert.match(await store.ok(["run", "1", "cat", "/etc/passwd"]), /^root:/);
 
   assert.equal(await store.ok(["import-url", `${server.url}/a`]), "2");

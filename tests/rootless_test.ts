@@ -133,9 +133,8 @@ Deno.test("plash runs inside a plash container", async () => {
       }
     })
     .map((path) => ({ source: Deno.realPathSync(path), target: path }));
-  const { addLayer } = await import("../core/store/publish.ts");
-  const { makeTmpDir } = await import("../core/store/tmp.ts");
-  const outer = addLayer(store.data, Number(base), makeTmpDir(store.data), { mounts });
+  const images = store.images;
+  const outer = images.addLayer(Number(base), images.makeTmpDir(), { mounts });
   const inner = await store.ok(["create", base, "sh", "-c", "echo nested > /marker"]);
   const nested = selfCommand(["run", inner, "cat", "/marker"]);
   assert.equal(await store.ok(["run", String(outer), ...nested]), "nested");

@@ -178,12 +178,11 @@ Deno.test("run fails with one line for a bad image", async () => {
 Deno.test("an image of 300 layers mounts and runs", async () => {
   using store = new TestStore();
   let id = await store.busybox();
-  const { addLayer } = await import("../core/store/publish.ts");
-  const { makeTmpDir } = await import("../core/store/tmp.ts");
+  const images = store.images;
   for (let i = 0; i < 300; i++) {
-    const dir = makeTmpDir(store.data);
+    const dir = images.makeTmpDir();
     Deno.writeTextFileSync(`${dir}/layer${i}`, `${i}\n`);
-    id = String(addLayer(store.data, Number(id), dir));
+    id = String(images.addLayer(Number(id), dir));
   }
   const output = await store.ok(["run", id, "sh", "-c", "cat /layer0 /layer299; ls / | wc -l"]);
   assert.deepEqual(output.split("\n").map((line) => line.trim()), ["0", "299", "311"]);

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { cleanStore } from "../core/store/clean.ts";
-import { initStore } from "../core/store/data_dir.ts";
-import { getMap } from "../core/store/map.ts";
-import { allImageIds, nodePath } from "../core/store/nodes.ts";
+import { Store } from "../core/store/store.ts";
 
 const ADDER = new URL("./support/add_layers.ts", import.meta.url).pathname;
 
@@ -16,10 +14,10 @@ function adder(data: string, count: number, name: string, files = 1): Deno.Child
 }
 
 /** Every visible image is whole: its layer and config are there and parse. */
-function assertStoreWhole(data: string): number[] {
-  const ids = allImageIds(data);
+function assertStoreWhole(store: Store): number[] {
+  const ids = store.imageIds();
   for (const id of ids) {
-    const node = nodePath(data, id);
+    const node = store.node(id);
     const config = JSON.parse(Deno.readTextFileSync(`${node}/_data/config.json`));
     assert.match(config.env.LAYER, /^\w+-\d+$/);
     assert.ok(Deno.statSync(`${node}/_data/root`).isDirectory);
@@ -28,8 +26,8 @@ function assertStoreWhole(data: string): number[] {
 }
 
 Deno.test("8 processes adding layers and maps at once share no id and corrupt nothing", async () => {
-  const data = `${Deno.makeTempDirSync()}/data`;
-  initStore(data);
+  const store = Store.open(`${Deno.makeTempDirSync()}/data`);
+  const data = store.root;
   const names = Array.from({ length: 8 }, (_, i) => `p${i}`);
   const outputs = await Promise.all(names.map((name) => adder(data, 25, name).output()));
   const printed = outputs.flatMap((output) => {
@@ -38,11 +36,11 @@ Deno.test("8 processes adding layers and maps at once share no id and corrupt no
   });
   assert.equal(printed.length, 200);
   assert.equal(new Set(printed).size, 200, "no id is handed out twice");
-  assert.deepEqual(assertStoreWhole(data), [...printed].sort((a, b) => a - b));
+  assert.deepEqual(assertStoreWhole(store), [...printed].sort((a, b) => a - b));
   assert.equal(Deno.readTextFileSync(`${data}/id_counter`), "200");
   for (const name of names) {
-    const latest = getMap(data, `${name}-latest`)!;
-    const config = JSON.parse(Deno.readTextFileSync(`${nodePath(data, latest)}/_data/config.json`));
+    const latest = store.getMap(`${name}-latest`)!;
+    const config = JSON.parse(Deno.readTextFileSync(`${store.node(latest)}/_data/config.json`));
     assert.equal(config.env.LAYER, `${name}-24`);
   }
   assert.deepEqual([...Deno.readDirSync(`${data}/tmp`)], []);
@@ -50,8 +48,8 @@ Deno.test("8 processes adding layers and maps at once share no id and corrupt no
 });
 
 Deno.test("SIGKILL at any moment of adding layers leaves no visible half image", async () => {
-  const data = `${Deno.makeTempDirSync()}/data`;
-  initStore(data);
+  const store = Store.open(`${Deno.makeTempDirSync()}/data`);
+  const data = store.root;
   for (let round = 0; round < 12; round++) {
     const child = adder(data, 1000, `k${round}`, 50);
     // Kill at a different point of the add loop each round.
@@ -61,11 +59,11 @@ Deno.test("SIGKILL at any moment of adding layers leaves no visible half image",
     assert.equal(status.signal, "SIGKILL");
     await child.stdout.cancel();
     await child.stderr.cancel();
-    assertStoreWhole(data);
+    assertStoreWhole(store);
   }
-  cleanStore(data);
+  cleanStore(store);
   assert.deepEqual([...Deno.readDirSync(`${data}/tmp`)], [], "clean removes the leftovers");
-  const ids = assertStoreWhole(data);
+  const ids = assertStoreWhole(store);
   for (const dir of ["index", "map"]) {
     for (const entry of Deno.readDirSync(`${data}/${dir}`)) {
       Deno.statSync(`${data}/${dir}/${entry.name}/_data`); // no dangling link is left

@@ -1,131 +1,134 @@
 import assert from "node:assert/strict";
 import { cleanStore } from "../core/store/clean.ts";
-import { initStore } from "../core/store/data_dir.ts";
-import { allocateId, parseImageId } from "../core/store/ids.ts";
+import { parseImageId } from "../core/store/ids.ts";
 import { listImages } from "../core/store/list.ts";
-import { deleteMap, getMap, setMap } from "../core/store/map.ts";
-import { allImageIds, ancestry, nodePath, parentOf } from "../core/store/nodes.ts";
-import { addLayer } from "../core/store/publish.ts";
 import { purgeStore } from "../core/store/purge.ts";
 import { removeImage } from "../core/store/remove.ts";
 import { shrinkStore } from "../core/store/shrink.ts";
-import { makeTmpDir, tmpOwnerAlive } from "../core/store/tmp.ts";
+import { Store } from "../core/store/store.ts";
+import { tmpOwnerAlive } from "../core/store/tmp.ts";
+import { selfCommand } from "../core/self_command.ts";
+import { runCommand } from "./support/command.ts";
 
-function freshStore(): string {
-  const data = `${Deno.makeTempDirSync({ prefix: "plash-store-" })}/data`;
-  initStore(data);
-  return data;
+function freshStore(): Store {
+  return Store.open(`${Deno.makeTempDirSync({ prefix: "plash-store-" })}/data`);
 }
 
-function layerWith(data: string, files: Record<string, string>): string {
-  const dir = makeTmpDir(data);
+function layerWith(store: Store, files: Record<string, string>): string {
+  const dir = store.makeTmpDir();
   for (const [name, text] of Object.entries(files)) Deno.writeTextFileSync(`${dir}/${name}`, text);
   return dir;
 }
 
 Deno.test("init lays out the plash store with relative links", () => {
-  const data = freshStore();
+  const store = freshStore();
+  const data = store.root;
   for (const dir of ["index", "map", "tmp", "mnt", "layer/0/_data/root"]) {
     assert.ok(Deno.statSync(`${data}/${dir}`).isDirectory, dir);
   }
   assert.equal(Deno.readLinkSync(`${data}/index/0`), "../layer/0");
   assert.equal(Deno.statSync(data).mode! & 0o777, 0o700);
-  initStore(data); // a second init changes nothing and does not fail
+  store.init(); // a second init changes nothing and does not fail
 });
 
 Deno.test("images nest in their parents' nodes and know their ancestry", () => {
-  const data = freshStore();
-  const a = addLayer(data, 0, layerWith(data, { a: "1" }));
-  const b = addLayer(data, a, layerWith(data, { b: "2" }));
+  const store = freshStore();
+  const data = store.root;
+  const a = store.addLayer(0, layerWith(store, { a: "1" }));
+  const b = store.addLayer(a, layerWith(store, { b: "2" }));
   assert.deepEqual([a, b], [1, 2]);
-  assert.equal(nodePath(data, b), `${data}/layer/0/1/2`);
+  assert.equal(store.node(b), `${data}/layer/0/1/2`);
   assert.equal(Deno.readLinkSync(`${data}/index/2`), "../layer/0/1/2");
-  assert.deepEqual(ancestry(data, b), [0, 1, 2]);
-  assert.equal(parentOf(data, b), 1);
-  assert.equal(parentOf(data, 0), undefined);
-  assert.equal(Deno.readTextFileSync(`${nodePath(data, b)}/_data/root/b`), "2");
-  assert.throws(() => nodePath(data, 7), /no image: 7/);
+  assert.deepEqual(store.chain(b), [0, 1, 2]);
+  assert.equal(store.parent(b), 1);
+  assert.equal(store.parent(0), undefined);
+  assert.equal(Deno.readTextFileSync(`${store.node(b)}/_data/root/b`), "2");
+  assert.throws(() => store.node(7), /no image: 7/);
   assert.throws(() => parseImageId("x1"), /image id must be a number, got: x1/);
   assert.deepEqual([...Deno.readDirSync(`${data}/tmp`)], []);
 });
 
 Deno.test("a child inherits and extends its parent's config", () => {
-  const data = freshStore();
-  const a = addLayer(data, 0, layerWith(data, {}), { env: { A: "1" }, cmd: ["/bin/a"] });
-  const b = addLayer(data, a, layerWith(data, {}), { env: { B: "2" } });
-  const config = JSON.parse(Deno.readTextFileSync(`${nodePath(data, b)}/_data/config.json`));
+  const store = freshStore();
+  const a = store.addLayer(0, layerWith(store, {}), { env: { A: "1" }, cmd: ["/bin/a"] });
+  const b = store.addLayer(a, layerWith(store, {}), { env: { B: "2" } });
+  const config = JSON.parse(Deno.readTextFileSync(`${store.node(b)}/_data/config.json`));
   assert.deepEqual(config.env, { A: "1", B: "2" });
   assert.deepEqual(config.cmd, ["/bin/a"]);
 });
 
 Deno.test("adding a layer on a missing image or from a missing dir publishes nothing", () => {
-  const data = freshStore();
-  assert.throws(() => addLayer(data, 5, layerWith(data, {})), /no image: 5/);
-  assert.throws(() => addLayer(data, 0, `${data}/nope`), /no such layer directory/);
-  assert.deepEqual(allImageIds(data), []);
+  const store = freshStore();
+  const data = store.root;
+  assert.throws(() => store.addLayer(5, layerWith(store, {})), /no image: 5/);
+  assert.throws(() => store.addLayer(0, `${data}/nope`), /no such layer directory/);
+  assert.deepEqual(store.imageIds(), []);
   assert.deepEqual([...Deno.readDirSync(`${data}/index`)].map((e) => e.name), ["0"]);
 });
 
 Deno.test("map names images, survives any key text, and forgets removed images", () => {
-  const data = freshStore();
-  const a = addLayer(data, 0, layerWith(data, {}));
-  const b = addLayer(data, a, layerWith(data, {}));
-  setMap(data, "docker:alpine/x:3", b);
-  setMap(data, "..", a);
-  assert.equal(getMap(data, "docker:alpine/x:3"), b);
-  assert.equal(getMap(data, ".."), a);
+  const store = freshStore();
+  const data = store.root;
+  const a = store.addLayer(0, layerWith(store, {}));
+  const b = store.addLayer(a, layerWith(store, {}));
+  store.setMap("docker:alpine/x:3", b);
+  store.setMap("..", a);
+  assert.equal(store.getMap("docker:alpine/x:3"), b);
+  assert.equal(store.getMap(".."), a);
   assert.equal(Deno.readLinkSync(`${data}/map/docker:alpine%2Fx:3`), "../layer/0/1/2");
-  setMap(data, "docker:alpine/x:3", a);
-  assert.equal(getMap(data, "docker:alpine/x:3"), a);
-  deleteMap(data, "..");
-  deleteMap(data, "never-set");
-  assert.equal(getMap(data, ".."), undefined);
-  assert.throws(() => setMap(data, "", a), /empty map key/);
-  assert.throws(() => setMap(data, "k", 9), /no image: 9/);
+  store.setMap("docker:alpine/x:3", a);
+  assert.equal(store.getMap("docker:alpine/x:3"), a);
+  store.deleteMap("..");
+  store.deleteMap("never-set");
+  assert.equal(store.getMap(".."), undefined);
+  assert.throws(() => store.setMap("", a), /empty map key/);
+  assert.throws(() => store.setMap("k", 9), /no image: 9/);
 });
 
 Deno.test("rm removes an image, its descendants and their names", () => {
-  const data = freshStore();
-  const a = addLayer(data, 0, layerWith(data, {}));
-  const b = addLayer(data, a, layerWith(data, {}));
-  const c = addLayer(data, b, layerWith(data, {}));
-  const other = addLayer(data, 0, layerWith(data, {}));
-  setMap(data, "c", c);
-  setMap(data, "other", other);
-  assert.deepEqual(removeImage(data, b).sort(), [b, c]);
-  assert.deepEqual(allImageIds(data), [a, other]);
-  assert.equal(getMap(data, "c"), undefined);
+  const store = freshStore();
+  const data = store.root;
+  const a = store.addLayer(0, layerWith(store, {}));
+  const b = store.addLayer(a, layerWith(store, {}));
+  const c = store.addLayer(b, layerWith(store, {}));
+  const other = store.addLayer(0, layerWith(store, {}));
+  store.setMap("c", c);
+  store.setMap("other", other);
+  assert.deepEqual(removeImage(store, b).sort(), [b, c]);
+  assert.deepEqual(store.imageIds(), [a, other]);
+  assert.equal(store.getMap("c"), undefined);
   assert.deepEqual([...Deno.readDirSync(`${data}/map`)].map((e) => e.name), ["other"]);
   assert.deepEqual([...Deno.readDirSync(`${data}/tmp`)], []);
-  assert.throws(() => removeImage(data, 0), /cannot be removed/);
-  assert.throws(() => removeImage(data, b), /no image/);
+  assert.throws(() => removeImage(store, 0), /cannot be removed/);
+  assert.throws(() => removeImage(store, b), /no image/);
   // Ids are never handed out again.
-  assert.equal(addLayer(data, 0, layerWith(data, {})), 5);
+  assert.equal(store.addLayer(0, layerWith(store, {})), 5);
 });
 
 Deno.test("clean removes leftovers of dead processes only", async () => {
-  const data = freshStore();
+  const store = freshStore();
+  const data = store.root;
   const sleeper = new Deno.Command("sleep", { args: ["30"] }).spawn();
   try {
-    const live = makeTmpDir(data, sleeper.pid);
+    const live = store.makeTmpDir(sleeper.pid);
     const dead = `${data}/tmp/plashtmp_999999_1_1`;
     Deno.mkdirSync(dead);
     Deno.symlinkSync("../layer/0/77", `${data}/index/77`);
     Deno.symlinkSync("../layer/0/78", `${data}/map/gone`);
     assert.ok(tmpOwnerAlive(live.slice(live.lastIndexOf("/") + 1)));
-    assert.deepEqual(cleanStore(data), { tmpDirs: 1, indexLinks: 1, mapLinks: 1 });
+    assert.deepEqual(cleanStore(store), { tmpDirs: 1, indexLinks: 1, mapLinks: 1 });
     assert.ok(Deno.statSync(live).isDirectory, "a live owner's dir stays");
     assert.throws(() => Deno.statSync(dead));
   } finally {
     sleeper.kill();
     await sleeper.status;
   }
-  assert.deepEqual(cleanStore(data), { tmpDirs: 1, indexLinks: 0, mapLinks: 0 });
+  assert.deepEqual(cleanStore(store), { tmpDirs: 1, indexLinks: 0, mapLinks: 0 });
 });
 
 Deno.test("a pid reused by another process does not keep a tmp dir alive", () => {
-  const data = freshStore();
-  const dir = makeTmpDir(data);
+  const store = freshStore();
+  const dir = store.makeTmpDir();
   const name = dir.slice(dir.lastIndexOf("/") + 1);
   const forged = name.replace(/^plashtmp_(\d+)_(\d+)_/, (_, pid, start) => {
     return `plashtmp_${pid}_${Number(start) + 1}_`;
@@ -135,21 +138,21 @@ Deno.test("a pid reused by another process does not keep a tmp dir alive", () =>
 });
 
 Deno.test("shrink removes the oldest unnamed leaves, half of the images", () => {
-  const data = freshStore();
-  const a = addLayer(data, 0, layerWith(data, {}));
-  const b = addLayer(data, a, layerWith(data, {}));
-  const c = addLayer(data, 0, layerWith(data, {}));
-  const d = addLayer(data, 0, layerWith(data, {}));
-  setMap(data, "keep", b);
-  assert.deepEqual(shrinkStore(data), [c, d]);
-  assert.deepEqual(allImageIds(data), [a, b]);
+  const store = freshStore();
+  const a = store.addLayer(0, layerWith(store, {}));
+  const b = store.addLayer(a, layerWith(store, {}));
+  const c = store.addLayer(0, layerWith(store, {}));
+  const d = store.addLayer(0, layerWith(store, {}));
+  store.setMap("keep", b);
+  assert.deepEqual(shrinkStore(store), [c, d]);
+  assert.deepEqual(store.imageIds(), [a, b]);
 });
 
 Deno.test("ls describes each image", () => {
-  const data = freshStore();
-  const a = addLayer(data, 0, layerWith(data, { f: "12345" }));
-  setMap(data, "five", a);
-  const [info] = listImages(data);
+  const store = freshStore();
+  const a = store.addLayer(0, layerWith(store, { f: "12345" }));
+  store.setMap("five", a);
+  const [info] = listImages(store);
   assert.equal(info.id, a);
   assert.equal(info.parent, 0);
   assert.deepEqual(info.names, ["five"]);
@@ -158,14 +161,41 @@ Deno.test("ls describes each image", () => {
 });
 
 Deno.test("the id counter only grows", () => {
-  const data = freshStore();
+  const store = freshStore();
+  const data = store.root;
   Deno.writeTextFileSync(`${data}/id_counter`, "9");
-  assert.equal(allocateId(data), 10);
+  assert.equal(store.allocateId(), 10);
   assert.equal(Deno.readTextFileSync(`${data}/id_counter`), "10");
 });
 
-Deno.test("purge deletes the store but not through a mount", () => {
-  const data = freshStore();
-  purgeStore(data);
-  assert.throws(() => Deno.statSync(data));
+Deno.test("purge deletes the store", () => {
+  const store = freshStore();
+  store.addLayer(0, layerWith(store, { a: "1" }));
+  purgeStore(store);
+  assert.throws(() => Deno.statSync(store.root));
+});
+
+Deno.test("purge refuses while something is mounted in the store, deleting nothing", {
+  ignore: Deno.uid() !== 0,
+}, async () => {
+  const store = freshStore();
+  const id = store.addLayer(0, layerWith(store, { a: "1" }));
+  // In a mount namespace of its own: a tmpfs on the store's mnt/, with a file on it, then purge.
+  const purge = selfCommand(["purge", "--yes"]).map((word) => `'${word}'`).join(" ");
+  const script =
+    `mount -t tmpfs plash-test ${store.mountRoot} && touch ${store.mountRoot}/kept && ` +
+    `PLASH_DATA=${store.root} ${purge}; echo "purge: $?"; ls ${store.mountRoot}`;
+  const result = await runCommand("unshare", [
+    "-m",
+    "--propagation",
+    "private",
+    "sh",
+    "-c",
+    script,
+  ]);
+  const output = new TextDecoder().decode(result.stdout);
+  assert.match(result.stderr, /^plash error: .*\/mnt is mounted inside .*: unmount it first\n$/);
+  assert.equal(output, "purge: 1\nkept\n", "the mounted file was not deleted");
+  assert.deepEqual(store.imageIds(), [id], "the store is whole");
+  purgeStore(store);
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type Output, runCommand } from "./support/command.ts";
-import { layerPath } from "../core/store/nodes.ts";
+import { Store } from "../core/store/store.ts";
 import {
   AS_ROOT,
   assertStoreUntouched,
@@ -71,8 +71,8 @@ Deno.test(
     const copy = await plash(data, ["copy", "2", copied]);
     assert.equal(copy.code, 0, copy.stderr);
     assert.equal(copy.stdout.length, 0);
-    const tree = manifest(layerPath(data, 1));
-    for (const id of [2, 3, 4]) assert.deepEqual(manifest(layerPath(data, id)), tree);
+    const tree = manifest(Store.at(data).layer(1));
+    for (const id of [2, 3, 4]) assert.deepEqual(manifest(Store.at(data).layer(id)), tree);
     assert.deepEqual(manifest(copied), tree);
     assert.deepEqual(names(`${data}/tmp`), []);
   },
@@ -123,7 +123,7 @@ Deno.test(
       .trim();
     // A name that is not UTF-8 cannot be read back through Deno's file APIs:
     // the export fails part way, after some of the archive was written.
-    const layer = layerPath(data, Number(id));
+    const layer = Store.at(data).layer(Number(id));
     await run("bash", ["-c", 'touch "$1/zz-$(printf "\\377")"', "-", layer]);
     const target = `${dir}/out.tar`;
     Deno.writeTextFileSync(target, "old contents");

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { layerPath } from "../core/store/nodes.ts";
 import { detectCompression } from "../core/tar/decompress.ts";
 import { importTar } from "../core/tar/import_tar.ts";
 import {
@@ -32,49 +31,49 @@ const COMPRESSORS: [string, string[]][] = [
 for (const [name, [program, ...args]] of COMPRESSORS) {
   Deno.test(`a ${name} archive imports like the plain one`, AS_ROOT, async () => {
     using store = freshStore();
-    const { data, dir } = store;
+    const { images, dir } = store;
     const plain = await sampleArchive();
     const compressed = await run(program, args, plain);
     assert.equal(detectCompression(compressed), name);
-    const fromPlain = await importTar(data, writeTemp(dir, "plain.tar", plain));
-    const fromCompressed = await importTar(data, writeTemp(dir, `a.tar.${name}`, compressed));
+    const fromPlain = await importTar(images, writeTemp(dir, "plain.tar", plain));
+    const fromCompressed = await importTar(images, writeTemp(dir, `a.tar.${name}`, compressed));
     assert.deepEqual(
-      manifest(layerPath(data, fromCompressed)),
-      manifest(layerPath(data, fromPlain)),
+      manifest(images.layer(fromCompressed)),
+      manifest(images.layer(fromPlain)),
     );
   });
 
   Deno.test(`a truncated ${name} archive fails and leaves nothing`, AS_ROOT, async () => {
     using store = freshStore();
-    const { data, dir } = store;
+    const { images, data, dir } = store;
     const compressed = await run(program, args, await sampleArchive());
     const path = writeTemp(dir, "cut", compressed.subarray(0, compressed.length / 2));
-    await assert.rejects(importTar(data, path), oneLine(/^import-tar .*cut: /));
+    await assert.rejects(importTar(images, path), oneLine(/^import-tar .*cut: /));
     assertStoreUntouched(data);
   });
 }
 
 Deno.test("concatenated gzip members are one archive, as gunzip reads them", AS_ROOT, async () => {
   using store = freshStore();
-  const { data, dir } = store;
+  const { images, dir } = store;
   const plain = await sampleArchive();
   const half = Math.floor(plain.length / 1024) * 512;
   const members = concat([
     await run("gzip", ["-c"], plain.subarray(0, half)),
     await run("gzip", ["-c"], plain.subarray(half)),
   ]);
-  const id = await importTar(data, writeTemp(dir, "two.tar.gz", members));
-  assert.equal(Deno.readTextFileSync(`${layerPath(data, id)}/etc/owned`), "mine");
+  const id = await importTar(images, writeTemp(dir, "two.tar.gz", members));
+  assert.equal(Deno.readTextFileSync(`${images.layer(id)}/etc/owned`), "mine");
 });
 
 Deno.test("a corrupt gzip archive fails with one line and leaves nothing", AS_ROOT, async () => {
   using store = freshStore();
-  const { data, dir } = store;
+  const { images, data, dir } = store;
   const compressed = await run("gzip", ["-c"], await sampleArchive());
   const corrupt = compressed.slice();
   for (let i = 20; i < corrupt.length - 8; i += 7) corrupt[i] ^= 0x5a;
   const path = writeTemp(dir, "corrupt.tar.gz", corrupt);
-  await assert.rejects(importTar(data, path), oneLine(/corrupt gzip data/));
+  await assert.rejects(importTar(images, path), oneLine(/corrupt gzip data/));
   assertStoreUntouched(data);
 });
 
@@ -83,17 +82,17 @@ Deno.test(
   AS_ROOT,
   async () => {
     using store = freshStore();
-    const { data, dir } = store;
+    const { images, data, dir } = store;
     const plain = await sampleArchive();
     for (const [name, length] of [["mid-entry", 1500], ["between-entries", plain.length - 1024]]) {
       const path = writeTemp(dir, String(name), plain.subarray(0, Number(length)));
-      await assert.rejects(importTar(data, path), oneLine(/truncated archive|Unexpected end/));
+      await assert.rejects(importTar(images, path), oneLine(/truncated archive|Unexpected end/));
       assertStoreUntouched(data);
     }
     const empty = writeTemp(dir, "empty", new Uint8Array());
-    await assert.rejects(importTar(data, empty), oneLine(/truncated archive/));
+    await assert.rejects(importTar(images, empty), oneLine(/truncated archive/));
     const garbage = writeTemp(dir, "garbage", new TextEncoder().encode("not a tar\n".repeat(100)));
-    await assert.rejects(importTar(data, garbage), oneLine(/bad archive/));
+    await assert.rejects(importTar(images, garbage), oneLine(/bad archive/));
     assertStoreUntouched(data);
   },
 );

@@ -10,16 +10,23 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import type { Header } from "tar-stream";
 import { mknod, S_IFBLK, S_IFCHR, setXattr, splitDevice } from "../ffi/sys.ts";
-import { initStore } from "../core/store/data_dir.ts";
-import { tarStream } from "../core/tar/tar_stream.ts";
+import { Store } from "../core/store/store.ts";
+import { tarPack } from "../core/tar/tar_stream.ts";
 import { readXattrs } from "../core/tree/xattrs.ts";
 
-/** A fresh store in a temp dir of its own (`dir`), removed with `using`. */
-export function freshStore(): { data: string; dir: string } & Disposable {
+/**
+ * A fresh store (`images`, at `data`) in a temp dir of its own (`dir`),
+ * removed with `using`.
+ */
+export function freshStore(): { images: Store; data: string; dir: string } & Disposable {
   const dir = Deno.makeTempDirSync({ prefix: "plash-tar-test-" });
-  const data = `${dir}/data`;
-  initStore(data);
-  return { data, dir, [Symbol.dispose]: () => Deno.removeSync(dir, { recursive: true }) };
+  const images = Store.open(`${dir}/data`);
+  return {
+    images,
+    data: images.root,
+    dir,
+    [Symbol.dispose]: () => Deno.removeSync(dir, { recursive: true }),
+  };
 }
 
 /** What a failed import must not leave: images, names, staging dirs. */
@@ -47,7 +54,7 @@ export const AS_ROOT = { ignore: Deno.uid() !== 0 };
 
 /** A tar archive of `entries`, written exactly as given (no name checks). */
 export async function buildArchive(entries: FixtureEntry[]): Promise<Uint8Array> {
-  const pack = tarStream().pack();
+  const pack = tarPack();
   const done = (async () => {
     for (const { body, ...header } of entries) {
       const defaults = { mtime: new Date(1_700_000_000_000), uid: 0, gid: 0 };

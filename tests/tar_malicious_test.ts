@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { extractTar } from "../core/tar/extract.ts";
 import { importTar } from "../core/tar/import_tar.ts";
-import { layerPath } from "../core/store/nodes.ts";
 import {
   AS_ROOT,
   assertStoreUntouched,
@@ -101,14 +100,14 @@ for (const [title, entries, message] of CASES) {
     AS_ROOT,
     async () => {
       using store = freshStore();
-      const { data, dir } = store;
+      const { images, data, dir } = store;
       const canary = `${dir}/canary`;
       Deno.mkdirSync(canary);
       Deno.writeTextFileSync(`${canary}/file`, "canary");
       const path = writeTemp(dir, "evil.tar", await buildArchive(entries(canary)));
       const counter = Deno.readTextFileSync(`${data}/id_counter`);
 
-      await assert.rejects(importTar(data, path), (error: Error) => {
+      await assert.rejects(importTar(images, path), (error: Error) => {
         assert.doesNotMatch(error.message, /\n/);
         assert.match(error.message, /^import-tar .*evil\.tar: archive entry "/);
         assert.match(error.message, message);
@@ -134,7 +133,7 @@ for (const [title, entries, message] of CASES) {
 
 Deno.test("a later entry replaces a symlink instead of writing through it", AS_ROOT, async () => {
   using store = freshStore();
-  const { data, dir } = store;
+  const { images, dir } = store;
   const canary = `${dir}/canary`;
   Deno.mkdirSync(canary);
   const archive = await buildArchive([
@@ -143,7 +142,7 @@ Deno.test("a later entry replaces a symlink instead of writing through it", AS_R
     { name: "dirlink", type: "symlink", linkname: canary },
     { name: "dirlink/", type: "directory" },
   ]);
-  const root = layerPath(data, await importTar(data, writeTemp(dir, "replace.tar", archive)));
+  const root = images.layer(await importTar(images, writeTemp(dir, "replace.tar", archive)));
   assert.deepEqual(names(canary), []);
   assert.equal(Deno.readTextFileSync(`${root}/target`), "inside");
   assert.ok(Deno.lstatSync(`${root}/dirlink`).isDirectory);
@@ -151,20 +150,20 @@ Deno.test("a later entry replaces a symlink instead of writing through it", AS_R
 
 Deno.test("symlinks that stay inside the root, or are absolute, are kept", AS_ROOT, async () => {
   using store = freshStore();
-  const { data, dir } = store;
+  const { images, dir } = store;
   const archive = await buildArchive([
     { name: "a/b/up", type: "symlink", linkname: "../../c" },
     { name: "a/b/dots", type: "symlink", linkname: "./../x/../../y" },
     { name: "abs", type: "symlink", linkname: "/../../etc/passwd" },
   ]);
-  const root = layerPath(data, await importTar(data, writeTemp(dir, "ok.tar", archive)));
+  const root = images.layer(await importTar(images, writeTemp(dir, "ok.tar", archive)));
   assert.equal(Deno.readLinkSync(`${root}/a/b/up`), "../../c");
   assert.equal(Deno.readLinkSync(`${root}/abs`), "/../../etc/passwd");
 });
 
 Deno.test("a malformed PAX header fails the import with one line", AS_ROOT, async () => {
   using store = freshStore();
-  const { data, dir } = store;
+  const { images, data, dir } = store;
   const archive = await buildArchive([
     { name: "x", type: "file", body: "x", pax: { "SCHILY.xattr.user.a": "1" } },
   ]);
@@ -172,7 +171,7 @@ Deno.test("a malformed PAX header fails the import with one line", AS_ROOT, asyn
   archive[512] = "x".charCodeAt(0);
   const path = writeTemp(dir, "pax.tar", archive);
   await assert.rejects(
-    importTar(data, path),
+    importTar(images, path),
     /: import-tar .*pax\.tar: bad archive: malformed PAX header$/,
   );
   assertStoreUntouched(data);

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { exportTar } from "../core/tar/export_tar.ts";
 import { importTar } from "../core/tar/import_tar.ts";
-import { layerPath } from "../core/store/nodes.ts";
 import {
   AS_ROOT,
   buildArchive,
@@ -19,7 +18,7 @@ import {
 
 Deno.test("a tree made by GNU tar survives import -> export -> import", AS_ROOT, async () => {
   using store = freshStore();
-  const { data, dir } = store;
+  const { images, data, dir } = store;
   const reference = Deno.makeTempDirSync({ dir });
   makeReferenceTree(reference);
   const archive = `${dir}/reference.tar`;
@@ -35,12 +34,12 @@ Deno.test("a tree made by GNU tar survives import -> export -> import", AS_ROOT,
     ".",
   ]);
 
-  const first = await importTar(data, archive);
-  assert.deepEqual(manifest(layerPath(data, first)), manifest(reference));
+  const first = await importTar(images, archive);
+  assert.deepEqual(manifest(images.layer(first)), manifest(reference));
 
-  const exported = writeTemp(dir, "exported.tar", await readAll(exportTar(data, first)));
-  const second = await importTar(data, exported);
-  assert.deepEqual(manifest(layerPath(data, second)), manifest(reference));
+  const exported = writeTemp(dir, "exported.tar", await readAll(exportTar(images, first)));
+  const second = await importTar(images, exported);
+  assert.deepEqual(manifest(images.layer(second)), manifest(reference));
   assert.deepEqual(names(`${data}/tmp`), []);
 
   // GNU tar reads plash's archives the same way.
@@ -78,7 +77,7 @@ Deno.test("what the reference tree holds is what the manifest checks", AS_ROOT, 
 
 Deno.test("an archive built entry by entry keeps every header field", AS_ROOT, async () => {
   using store = freshStore();
-  const { data, dir } = store;
+  const { images, dir } = store;
   const mtime = new Date(1_600_000_000_000);
   const longName = `${"d".repeat(60)}/${"e".repeat(60)}/${"f".repeat(60)}`;
   const archive = await buildArchive([
@@ -108,8 +107,8 @@ Deno.test("an archive built entry by entry keeps every header field", AS_ROOT, a
     // Beyond ustar's fields: ids past 7 octal digits, times past 2038.
     { name: "big-ids", type: "file", body: "", pax: { uid: "3000000", mtime: "2240000000.5" } },
   ]);
-  const first = await importTar(data, writeTemp(dir, "built.tar", archive));
-  const tree = manifest(layerPath(data, first));
+  const first = await importTar(images, writeTemp(dir, "built.tar", archive));
+  const tree = manifest(images.layer(first));
   assert.deepEqual(tree["home/user"], {
     type: "dir",
     mode: "700",
@@ -136,9 +135,9 @@ Deno.test("an archive built entry by entry keeps every header field", AS_ROOT, a
   // Directories the archive does not list are made 0755 root:root.
   assert.equal(tree["usr"].mode, "755");
 
-  const exported = writeTemp(dir, "exported.tar", await readAll(exportTar(data, first)));
-  const second = await importTar(data, exported);
-  assert.deepEqual(manifest(layerPath(data, second)), tree);
+  const exported = writeTemp(dir, "exported.tar", await readAll(exportTar(images, first)));
+  const second = await importTar(images, exported);
+  assert.deepEqual(manifest(images.layer(second)), tree);
 });
 
 Deno.test(
@@ -146,7 +145,7 @@ Deno.test(
   AS_ROOT,
   async () => {
     using store = freshStore();
-    const { data, dir } = store;
+    const { images, dir } = store;
     const archive = await buildArchive([
       { name: "a", type: "file", body: "first" },
       { name: "a", type: "file", body: "second" },
@@ -159,7 +158,7 @@ Deno.test(
       { name: "x/inner", type: "file", body: "gone" },
       { name: "x", type: "file", body: "a file now" },
     ]);
-    const root = layerPath(data, await importTar(data, writeTemp(dir, "dup.tar", archive)));
+    const root = images.layer(await importTar(images, writeTemp(dir, "dup.tar", archive)));
     assert.equal(Deno.readTextFileSync(`${root}/a`), "second");
     assert.equal(Deno.readTextFileSync(`${root}/d/kept`), "kept");
     const d = Deno.statSync(`${root}/d`);
@@ -172,7 +171,7 @@ Deno.test(
 
 Deno.test("overlay's own xattrs in an archive are dropped", AS_ROOT, async () => {
   using store = freshStore();
-  const { data, dir } = store;
+  const { images, dir } = store;
   const archive = await buildArchive([
     {
       name: "d/",
@@ -185,20 +184,19 @@ Deno.test("overlay's own xattrs in an archive are dropped", AS_ROOT, async () =>
       },
     },
   ]);
-  const root = layerPath(data, await importTar(data, writeTemp(dir, "ovl.tar", archive)));
+  const root = images.layer(await importTar(images, writeTemp(dir, "ovl.tar", archive)));
   assert.deepEqual(Object.keys(manifest(root)["d"].xattrs), ["user.kept"]);
 });
 
 Deno.test("entries of types plash does not know are skipped", AS_ROOT, async () => {
   using store = freshStore();
-  const { data, dir } = store;
+  const { images, dir } = store;
   const archive = await buildArchive([
     { name: "dumpdir", type: "file", body: "GNU dumpdir data" },
     { name: "kept", type: "file", body: "kept" },
   ]);
-  const root = layerPath(
-    data,
-    await importTar(data, writeTemp(dir, "d.tar", retype(archive, 0, "D"))),
+  const root = images.layer(
+    await importTar(images, writeTemp(dir, "d.tar", retype(archive, 0, "D"))),
   );
   assert.deepEqual(names(root), ["kept"]);
   assert.equal(Deno.readTextFileSync(`${root}/kept`), "kept");

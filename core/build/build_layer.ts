@@ -8,8 +8,8 @@
  */
 
 import { createImage } from "../runtime/create_image.ts";
-import { addLayer } from "../store/publish.ts";
-import { makeTmpDir, removeTree } from "../store/tmp.ts";
+import type { Store } from "../store/store.ts";
+import { removeTree } from "../store/tmp.ts";
 import type { LayerPlan } from "./evaluate.ts";
 
 /**
@@ -25,25 +25,25 @@ const PREAMBLE = "PS4='--> '\nset -ex\n";
 
 /** Builds `layer` on image `parent` and returns the new image; `what` names it in errors. */
 export async function buildLayer(
-  data: string,
+  store: Store,
   parent: number,
   layer: LayerPlan,
   what: string,
 ): Promise<number> {
   if (layer.runs) {
-    return await createImage(data, parent, SHELL, {
+    return await createImage(store, parent, SHELL, {
       config: layer.config,
       shareTmp: false,
       stdin: new TextEncoder().encode(PREAMBLE + layer.text),
       what,
     });
   }
-  const stage = makeTmpDir(data);
+  const stage = store.makeTmpDir();
   try {
     Deno.mkdirSync(`${stage}/root`);
     // The top layer's root sets the mode of the container's /, whatever the umask.
     Deno.chmodSync(`${stage}/root`, 0o755);
-    return addLayer(data, parent, `${stage}/root`, layer.config);
+    return store.addLayer(parent, `${stage}/root`, layer.config);
   } finally {
     removeTree(stage);
   }

@@ -11,34 +11,48 @@
  */
 
 import { lazyImport } from "../lazy_import.ts";
-import { getMap, setMap } from "../store/map.ts";
-import { baseKey, cacheMapKey, layerKey } from "./cache_key.ts";
+import { KEYS } from "../store/keys.ts";
+import type { Store } from "../store/store.ts";
+import { baseKey, layerKey } from "./cache_key.ts";
 import { type BuildPlan, evalContext, evaluate, planBuild } from "./evaluate.ts";
 import { tokenize } from "./tokenize.ts";
 
 /**
- * Builds the image that the macro words `words` describe (command-line
- * arguments, or a Plashfile's lines) and returns its id.
+ * Builds in `store` the image that the macro words `words` describe
+ * (command-line arguments, or a Plashfile's lines) and returns its id.
  *
  * @example
  * ```ts
- * const id = await build(["--from", "1", "--run", "touch /hello"]);
+ * import { build } from "./builder.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * const id = await build(Store.open(), ["--from", "1", "--run", "touch /hello"]);
  * ```
  */
-export async function build(words: string[]): Promise<number> {
-  const context = evalContext();
-  const plan = planBuild(await evaluate(tokenize(words), context));
-  return await buildPlan(context.store(), plan);
+export async function build(store: Store, words: string[]): Promise<number> {
+  const plan = planBuild(await evaluate(tokenize(words), evalContext(() => store)));
+  return await buildPlan(store, plan);
 }
 
-/** Builds `plan` in the store at `data`; returns the id of its last layer. */
-export async function buildPlan(data: string, plan: BuildPlan): Promise<number> {
+/**
+ * Builds `plan` in `store`; returns the id of its last layer.
+ *
+ * @example
+ * ```ts
+ * import { buildPlan } from "./builder.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * const plan = { base: 1, layers: [{ text: "touch /x", runs: true, config: {} }] };
+ * await buildPlan(Store.open(), plan);
+ * ```
+ */
+export async function buildPlan(store: Store, plan: BuildPlan): Promise<number> {
   const keys: string[] = [];
   let key = baseKey(plan.base);
   for (const layer of plan.layers) keys.push(key = await layerKey(key, layer.text));
   let built = keys.length;
   let id: number | undefined;
-  while (built > 0 && (id = getMap(data, cacheMapKey(keys[built - 1]))) === undefined) built--;
+  while (built > 0 && (id = store.getMap(KEYS.cache(keys[built - 1]))) === undefined) built--;
   id ??= plan.base;
   if (built === keys.length) return id;
   const { buildLayer } = await lazyImport<typeof import("./build_layer.ts")>(
@@ -46,8 +60,8 @@ export async function buildPlan(data: string, plan: BuildPlan): Promise<number> 
     "./build_layer.ts",
   );
   for (let i = built; i < plan.layers.length; i++) {
-    id = await buildLayer(data, id, plan.layers[i], `build: layer ${i + 1}`);
-    setMap(data, cacheMapKey(keys[i]), id);
+    id = await buildLayer(store, id, plan.layers[i], `build: layer ${i + 1}`);
+    store.setMap(KEYS.cache(keys[i]), id);
   }
   return id;
 }

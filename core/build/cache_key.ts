@@ -8,7 +8,7 @@
  * @module
  */
 
-import { sha256Hex } from "./sha256.ts";
+import { sha256Hex } from "../sha256.ts";
 
 /** Bumped when what a layer's text means changes (the shell preamble, say). */
 const VERSION = "plash-layer-1";
@@ -21,9 +21,4 @@ export function baseKey(id: number): string {
 /** The key of a layer with `text` on the layer keyed `parentKey`. */
 export function layerKey(parentKey: string, text: string): Promise<string> {
   return sha256Hex(new TextEncoder().encode(JSON.stringify([VERSION, parentKey, text])));
-}
-
-/** The map key that holds the image built for layer key `key`. */
-export function cacheMapKey(key: string): string {
-  return `cache:${key}`;
 }

@@ -5,19 +5,31 @@
  * @module
  */
 
-import { PlashError } from "../errors.ts";
-import { openStore } from "../store/data_dir.ts";
+import { PlashError, wrap } from "../errors.ts";
 import { type ImageConfig, mergeConfig } from "../store/image_config.ts";
+import type { Store } from "../store/store.ts";
 import { findMacro } from "./macros.ts";
 import { type EvalContext, renderStep, type Step } from "./steps.ts";
 import type { MacroCall } from "./tokenize.ts";
 
-/** A fresh context: the store is opened and stdin read only when a macro needs them. */
-export function evalContext(): EvalContext {
-  let data: string | undefined;
+/**
+ * A fresh context whose macros reach the store `openStore` gives, asked for
+ * (and stdin read) only when a macro needs it.
+ *
+ * @example
+ * ```ts
+ * import { evalContext, evaluate } from "./evaluate.ts";
+ * import { tokenize } from "./tokenize.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * const steps = await evaluate(tokenize(["--run", "true"]), evalContext(() => Store.open()));
+ * ```
+ */
+export function evalContext(openStore: () => Store): EvalContext {
+  let store: Store | undefined;
   let stdin: Promise<string> | undefined;
   const context: EvalContext = {
-    store: () => (data ??= openStore()),
+    store: () => (store ??= openStore()),
     evaluate: (calls) => evaluate(calls, context),
     stdin: () => (stdin ??= new Response(Deno.stdin.readable).text()),
   };
@@ -29,13 +41,15 @@ export async function evaluate(calls: MacroCall[], ctx: EvalContext): Promise<St
   // Every call is checked before any runs: a typo must not cost an import first.
   const macros = calls.map(({ name, args }) => {
     const macro = findMacro(name);
-    if (!macro) throw new PlashError(`unknown macro: ${name} (see \`plash help-macros\`)`, 2);
+    const usageError = (message: string) => new PlashError(message, { exitCode: 2 });
+    if (!macro) throw usageError(`unknown macro: ${name} (see \`plash help-macros\`)`);
     if (args.length < macro.min) {
-      throw new PlashError(`${name}: missing argument (usage: ${name} ${macro.usage})`, 2);
+      throw usageError(`${name}: missing argument (usage: ${name} ${macro.usage})`);
     }
     if (args.length > macro.max) {
-      const usage = `${name} ${macro.usage}`.trimEnd();
-      throw new PlashError(`${name}: too many arguments (usage: ${usage})`, 2);
+      throw usageError(
+        `${name}: too many arguments (usage: ${`${name} ${macro.usage}`.trimEnd()})`,
+      );
     }
     return macro;
   });
@@ -47,7 +61,7 @@ export async function evaluate(calls: MacroCall[], ctx: EvalContext): Promise<St
     } catch (error) {
       // Nested macros (a shortcut, --eval-file) add their names: `-A: --from: ...`.
       if (!(error instanceof PlashError)) throw error;
-      throw new PlashError(`${name}: ${error.message}`, error.exitCode);
+      throw wrap(error, name);
     }
   }
   return steps;
@@ -70,7 +84,9 @@ export interface LayerPlan {
 
 /** What to build: a base image and the layers on it. */
 export interface BuildPlan {
+  /** The image the first layer is built on. */
   base: number;
+  /** The layers, the bottom one first. */
   layers: LayerPlan[];
 }
 
@@ -81,8 +97,12 @@ export interface BuildPlan {
  */
 export function planBuild(steps: Step[]): BuildPlan {
   const bases = steps.flatMap((step) => step.kind === "base" ? [step.id] : []);
-  if (bases.length === 0) throw new PlashError("no base image: start with --from (or -f ID)", 2);
-  if (bases.length > 1) throw new PlashError(`more than one base image: ${bases.join(", ")}`, 2);
+  if (bases.length === 0) {
+    throw new PlashError("no base image: start with --from (or -f ID)", { exitCode: 2 });
+  }
+  if (bases.length > 1) {
+    throw new PlashError(`more than one base image: ${bases.join(", ")}`, { exitCode: 2 });
+  }
   const groups: Step[][] = [[]];
   for (const step of steps) {
     if (step.kind === "layer") groups.push([]);

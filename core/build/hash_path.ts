@@ -6,7 +6,7 @@
  */
 
 import { PlashError } from "../errors.ts";
-import { sha256Hex } from "./sha256.ts";
+import { sha256File, sha256Hex } from "../sha256.ts";
 
 const encoder = new TextEncoder();
 
@@ -45,7 +45,8 @@ async function collect(
   } else if (info.isSymlink) {
     into.push([name, "symlink", mode, Deno.readLinkSync(path)]);
   } else if (info.isFile) {
-    into.push([name, "file", mode, await sha256Hex(await Deno.readFile(path))]);
+    // Streamed: a file of any size hashes in constant memory.
+    into.push([name, "file", mode, await sha256File(path)]);
   } else {
     into.push([name, "other", mode, ""]);
   }

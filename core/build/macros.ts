@@ -5,7 +5,7 @@
  * @module
  */
 
-import { PlashError } from "../errors.ts";
+import { PlashError, wrap } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import type { ImageConfig } from "../store/image_config.ts";
 import { shellQuote } from "./shell_quote.ts";
@@ -32,15 +32,21 @@ export interface Macro {
   names: string[];
   /** Its arguments as help shows them. */
   usage: string;
+  /** One line for `plash help-macros`. */
   summary: string;
+  /** Its section of `plash help-macros`. */
   group: typeof MACRO_GROUPS[number];
-  /** How many arguments it takes. */
+  /** How many arguments it takes at least. */
   min: number;
+  /** How many arguments it takes at most. */
   max: number;
+  /** The steps a call with `args` stands for. */
   expand(args: string[], ctx: EvalContext): Step[] | Promise<Step[]>;
 }
 
 const MANY = Infinity;
+/** The largest macro file `--eval-url` reads: a Plashfile is a few lines. */
+const MACROS_LIMIT = 1 << 20;
 
 /** Package managers: each line's `{}` becomes the packages. */
 const PACKAGE_MANAGERS: Record<string, string[]> = {
@@ -97,13 +103,15 @@ function entrypoint(argv: string[]): Step {
 }
 
 function absolute(path: string, what: string): string {
-  if (!path.startsWith("/")) throw new PlashError(`${what} must be an absolute path: ${path}`, 2);
+  if (!path.startsWith("/")) {
+    throw new PlashError(`${what} must be an absolute path: ${path}`, { exitCode: 2 });
+  }
   return path;
 }
 
 function envName(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    throw new PlashError(`not a variable name: ${JSON.stringify(name)}`, 2);
+    throw new PlashError(`not a variable name: ${JSON.stringify(name)}`, { exitCode: 2 });
   }
   return name;
 }
@@ -324,7 +332,7 @@ const EVAL_MACROS: Macro[] = [
       try {
         text = await Deno.readTextFile(file);
       } catch (error) {
-        throw new PlashError(`cannot read ${file}: ${(error as Error).message}`);
+        throw wrap(error, `cannot read ${file}`);
       }
       return await evalText(text, ctx);
     },
@@ -346,17 +354,14 @@ const EVAL_MACROS: Macro[] = [
     min: 1,
     max: 1,
     expand: async ([url], ctx) => {
-      let response: Response;
-      try {
-        response = await fetch(url);
-      } catch (error) {
-        throw new PlashError(`cannot fetch ${url}: ${(error as Error).message}`);
-      }
-      if (!response.ok) {
-        await response.body?.cancel();
-        throw new PlashError(`cannot fetch ${url}: HTTP ${response.status}`);
-      }
-      return await evalText(await response.text(), ctx);
+      // Loaded only here: the download code stays off the start path.
+      const [{ openUrl }, { readLimited }] = await Promise.all([
+        lazyImport<typeof import("../net/open_url.ts")>(import.meta.url, "../net/open_url.ts"),
+        lazyImport<typeof import("../net/http.ts")>(import.meta.url, "../net/http.ts"),
+      ]);
+      const { body } = await openUrl(url);
+      const bytes = await readLimited(body, MACROS_LIMIT, url);
+      return await evalText(new TextDecoder().decode(bytes), ctx);
     },
   },
   {

@@ -13,6 +13,7 @@
  */
 
 import type { ImageConfig } from "../store/image_config.ts";
+import type { Store } from "../store/store.ts";
 import type { MacroCall } from "./tokenize.ts";
 
 /** One step of a build. */
@@ -28,8 +29,8 @@ export type Step =
 
 /** What a macro can reach while it expands. */
 export interface EvalContext {
-  /** The data directory, opened on first use. */
-  store(): string;
+  /** The store, opened on first use. */
+  store(): Store;
   /** Expands other macro calls (shortcuts, `--eval-*`). */
   evaluate(calls: MacroCall[]): Promise<Step[]>;
   /** Standard input as text, read on first use; later calls get the same text. */

@@ -24,7 +24,9 @@ import { PlashError } from "../errors.ts";
 
 /** One use of a macro: its name as written (`--run`, `-x`) and its arguments. */
 export interface MacroCall {
+  /** The macro's name as written: `--run`, `-x`. */
   name: string;
+  /** Its arguments, in order. */
   args: string[];
 }
 
@@ -37,7 +39,9 @@ export function tokenize(items: string[]): MacroCall[] {
   const addArg = (arg: string) => {
     const last = calls.at(-1);
     if (!last) {
-      throw new PlashError(`expected a macro (like --run) before the argument: ${arg}`, 2);
+      throw new PlashError(`expected a macro (like --run) before the argument: ${arg}`, {
+        exitCode: 2,
+      });
     }
     last.args.push(arg);
   };

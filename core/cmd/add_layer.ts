@@ -5,20 +5,19 @@
  * @module
  */
 
+import type { Args } from "../cli/parse_args.ts";
+import { printLine } from "../cli/output.ts";
 import { PlashError } from "../errors.ts";
-import { openStore } from "../store/data_dir.ts";
-import { parseImageId } from "../store/ids.ts";
-import { addLayer } from "../store/publish.ts";
-import { makeTmpDir, removeTree } from "../store/tmp.ts";
-import { expectArgs, printLine } from "./args.ts";
 import { lazyImport } from "../lazy_import.ts";
+import { parseImageId } from "../store/ids.ts";
+import { Store } from "../store/store.ts";
+import { removeTree } from "../store/tmp.ts";
 
 /** Runs the command line. */
-export async function main(args: string[]): Promise<void> {
-  expectArgs("add-layer", args, 2);
-  const data = openStore();
-  const parent = parseImageId(args[0]);
-  const dir = args[1];
+export async function main(args: Args): Promise<void> {
+  const [parentText, dir] = args.positionals;
+  const store = Store.open();
+  const parent = parseImageId(parentText);
   let info: Deno.FileInfo;
   try {
     info = Deno.statSync(dir);
@@ -26,11 +25,11 @@ export async function main(args: string[]): Promise<void> {
     throw new PlashError(`no such directory: ${dir}`);
   }
   if (!info.isDirectory) throw new PlashError(`not a directory: ${dir}`);
-  if (info.dev === Deno.statSync(`${data}/tmp`).dev) {
-    printLine(addLayer(data, parent, dir));
+  if (info.dev === Deno.statSync(store.tmpRoot).dev) {
+    printLine(store.addLayer(parent, dir));
     return;
   }
-  const stage = makeTmpDir(data);
+  const stage = store.makeTmpDir();
   try {
     // The copier is loaded only here: most add-layers move their directory.
     const { copyTree } = await lazyImport<typeof import("../tree/copy_tree.ts")>(
@@ -39,7 +38,7 @@ export async function main(args: string[]): Promise<void> {
     );
     // Verbatim: the directory's own whiteouts and opaque marks are part of the layer.
     copyTree([dir], `${stage}/root`, { verbatim: true });
-    printLine(addLayer(data, parent, `${stage}/root`));
+    printLine(store.addLayer(parent, `${stage}/root`));
   } finally {
     removeTree(stage);
   }

@@ -7,29 +7,34 @@
  */
 
 import { build } from "../build/builder.ts";
-import { findCommand, loadCommand } from "../commands.ts";
+import { commandHelp, findCommand, loadCommand } from "../cli/commands.ts";
+import { writeOut } from "../cli/output.ts";
+import { type Args, parseArgs } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
-import { usageError } from "./args.ts";
+import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
-export async function main(args: string[]): Promise<number> {
-  const [name, ...rest] = args;
-  if (name === undefined) throw usageError("b");
+export async function main(args: Args): Promise<number> {
+  const [name, ...rest] = args.positionals;
   const command = findCommand(name);
-  if (!command) throw new PlashError(`unknown command: ${name} (see \`plash help\`)`, 2);
+  if (!command) {
+    throw new PlashError(`unknown command: ${name} (see \`plash help\`)`, { exitCode: 2 });
+  }
   const firstMacro = rest.findIndex((arg) => arg.startsWith("-"));
   const end = rest.indexOf("--");
   const macros = firstMacro === -1 || firstMacro === end
     ? []
     : rest.slice(firstMacro, end === -1 ? undefined : end);
   if (macros.length === 0) {
-    throw new PlashError("b: no macros to build (see `plash help-macros`)", 2);
+    throw new PlashError("b: no macros to build (see `plash help-macros`)", { exitCode: 2 });
   }
   const commandArgs = [
     ...rest.slice(0, firstMacro),
     ...(end === -1 ? [] : rest.slice(end + 1)),
   ];
-  const id = await build(macros);
+  const id = await build(Store.open(), macros);
+  const parsed = parseArgs(command, [String(id), ...commandArgs]);
+  if (parsed.help) return writeOut(commandHelp(command)), 0;
   const module = await loadCommand(command);
-  return (await module.main([String(id), ...commandArgs])) ?? 0;
+  return (await module.main(parsed)) ?? 0;
 }

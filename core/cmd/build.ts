@@ -6,10 +6,11 @@
  */
 
 import { build } from "../build/builder.ts";
-import { printLine, usageError } from "./args.ts";
+import type { Args } from "../cli/parse_args.ts";
+import { printLine } from "../cli/output.ts";
+import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
-export async function main(args: string[]): Promise<void> {
-  if (args.length === 0) throw usageError("build");
-  printLine(await build(args));
+export async function main(args: Args): Promise<void> {
+  printLine(await build(Store.open(), args.positionals));
 }

@@ -5,15 +5,14 @@
  * @module
  */
 
-import { openStore } from "../store/data_dir.ts";
+import type { Args } from "../cli/parse_args.ts";
 import { parseImageId } from "../store/ids.ts";
+import { Store } from "../store/store.ts";
 import { copyTree } from "../tree/copy_tree.ts";
-import { imageLayers } from "../tree/image_layers.ts";
-import { expectArgs } from "./args.ts";
 
 /** Runs the command line. */
-export function main(args: string[]): void {
-  expectArgs("copy", args, 2);
-  const id = parseImageId(args[0]);
-  copyTree(imageLayers(openStore(), id), args[1]);
+export function main(args: Args): void {
+  const [id, dir] = args.positionals;
+  const store = Store.open();
+  copyTree(store.layersOf(store.chain(parseImageId(id))), dir);
 }

@@ -5,16 +5,16 @@
  * @module
  */
 
+import type { Args } from "../cli/parse_args.ts";
+import { printLine } from "../cli/output.ts";
 import { createImage } from "../runtime/create_image.ts";
-import { openStore } from "../store/data_dir.ts";
 import { parseImageId } from "../store/ids.ts";
-import { expectArgs, printLine } from "./args.ts";
+import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
-export async function main(args: string[]): Promise<number> {
-  expectArgs("create", args, 2, Infinity);
-  const data = openStore();
-  const id = parseImageId(args[0]);
-  printLine(await createImage(data, id, args.slice(1), { what: `create: ${args[1]}` }));
+export async function main(args: Args): Promise<number> {
+  const [id, ...command] = args.positionals;
+  const store = Store.open();
+  printLine(await createImage(store, parseImageId(id), command, { what: `create: ${command[0]}` }));
   return 0;
 }

@@ -1,14 +1,15 @@
 /** `plash data [CMD...]` @module */
 
 import { chdir } from "../../ffi/sys.ts";
-import { openStore } from "../store/data_dir.ts";
-import { printLine } from "./args.ts";
-import { execHostCommand } from "./with_mount.ts";
+import type { Args } from "../cli/parse_args.ts";
+import { printLine } from "../cli/output.ts";
+import { execHostCommand } from "../runtime/exec.ts";
+import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
-export function main(args: string[]): void {
-  const data = openStore();
-  if (args.length === 0) return printLine(data);
-  chdir(data);
-  execHostCommand(args);
+export function main(args: Args): void {
+  const store = Store.open();
+  if (args.positionals.length === 0) return printLine(store.root);
+  chdir(store.root);
+  execHostCommand(args.positionals);
 }

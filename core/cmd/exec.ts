@@ -9,27 +9,25 @@
 
 import { build } from "../build/builder.ts";
 import { plashfileLines } from "../build/tokenize.ts";
-import { PlashError } from "../errors.ts";
-import { openStore } from "../store/data_dir.ts";
-import { readConfig } from "../store/image_config.ts";
-import { nodePath } from "../store/nodes.ts";
-import { usageError } from "./args.ts";
+import { Args } from "../cli/parse_args.ts";
+import { PlashError, reason } from "../errors.ts";
+import { Store } from "../store/store.ts";
 import { main as run } from "./run.ts";
 
 /** Runs the command line. */
-export async function main(args: string[]): Promise<number> {
-  const [file, ...rest] = args;
-  if (file === undefined) throw usageError("exec");
+export async function main(args: Args): Promise<number> {
+  const [file, ...rest] = args.positionals;
   let text: string;
   try {
     text = Deno.readTextFileSync(file);
   } catch (error) {
-    throw new PlashError(`cannot read Plashfile ${file}: ${(error as Error).message}`);
+    throw new PlashError(`cannot read Plashfile ${file}: ${reason(error)}`, { cause: error });
   }
+  const store = Store.open();
   const callerDir = Deno.cwd();
   Deno.chdir(file.includes("/") ? file.slice(0, file.lastIndexOf("/")) || "/" : ".");
-  const id = await build(plashfileLines(text));
+  const id = await build(store, plashfileLines(text));
   Deno.chdir(callerDir);
-  const { entrypoint = [] } = readConfig(nodePath(openStore(), id));
-  return run([String(id), ...entrypoint, ...rest]);
+  const { entrypoint = [] } = store.config(id);
+  return run(new Args([String(id), ...entrypoint, ...rest]));
 }

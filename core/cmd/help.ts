@@ -1,15 +1,18 @@
 /** `plash help [CMD]` @module */
 
-import { type Command, commandHelp, COMMANDS, findCommand } from "../commands.ts";
+import { type Command, commandHelp, COMMANDS, findCommand } from "../cli/commands.ts";
+import type { Args } from "../cli/parse_args.ts";
+import { writeOut } from "../cli/output.ts";
 import { PlashError } from "../errors.ts";
-import { expectArgs, writeOut } from "./args.ts";
 
 /** Runs the command line. */
-export function main(args: string[]): void {
-  expectArgs("help", args, 0, 1);
-  if (args.length) {
-    const command = findCommand(args[0]);
-    if (!command) throw new PlashError(`unknown command: ${args[0]} (see \`plash help\`)`, 2);
+export function main(args: Args): void {
+  const [name] = args.positionals;
+  if (name !== undefined) {
+    const command = findCommand(name);
+    if (!command) {
+      throw new PlashError(`unknown command: ${name} (see \`plash help\`)`, { exitCode: 2 });
+    }
     writeOut(commandHelp(command));
     return;
   }

@@ -1,11 +1,10 @@
 /** `plash help-macros`: every macro with its arguments and a line on what it does. @module */
 
 import { MACRO_GROUPS, MACROS } from "../build/macros.ts";
-import { expectArgs, writeOut } from "./args.ts";
+import { writeOut } from "../cli/output.ts";
 
 /** Runs the command line. */
-export function main(args: string[]): void {
-  expectArgs("help-macros", args, 0);
+export function main(): void {
   const lines = ["Macros of plash build, plash eval and Plashfiles:"];
   for (const group of MACRO_GROUPS) {
     lines.push("", `${group}:`);

@@ -6,30 +6,25 @@
  * @module
  */
 
+import type { Args } from "../cli/parse_args.ts";
+import { printLine } from "../cli/output.ts";
 import { interruptible } from "../images/interrupt.ts";
-import { optionValue, parseOptions } from "../images/options.ts";
 import { pullImage } from "../images/registry/pull.ts";
-import { openStore } from "../store/data_dir.ts";
-import { printLine, usageError } from "./args.ts";
+import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
-export async function main(args: string[]): Promise<void> {
-  const parsed = parseOptions("import-docker", args, {
-    values: ["arch", "variant"],
-    flags: ["insecure"],
-  });
-  if (parsed.positionals.length !== 1) throw usageError("import-docker");
-  const [ref] = parsed.positionals;
-  const data = openStore();
+export async function main(args: Args): Promise<void> {
+  const [ref] = args.positionals;
+  const store = Store.open();
   const options = {
-    architecture: optionValue(parsed, "arch"),
-    variant: optionValue(parsed, "variant"),
-    insecure: parsed.options.insecure === true,
+    architecture: args.value("arch"),
+    variant: args.value("variant"),
+    insecure: args.flag("insecure"),
   };
   const id = await interruptible(
-    data,
+    store,
     `import-docker ${ref}`,
-    (signal) => pullImage(data, ref, options, signal),
+    (signal) => pullImage(store, ref, options, signal),
   );
   printLine(id);
 }

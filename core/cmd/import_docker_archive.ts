@@ -5,22 +5,20 @@
  * @module
  */
 
+import type { Args } from "../cli/parse_args.ts";
+import { printLine } from "../cli/output.ts";
 import { interruptible } from "../images/interrupt.ts";
 import { importDockerArchive } from "../images/oci/docker_archive.ts";
-import { optionValue, parseOptions } from "../images/options.ts";
-import { openStore } from "../store/data_dir.ts";
-import { printLine, usageError } from "./args.ts";
+import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
-export async function main(args: string[]): Promise<void> {
-  const parsed = parseOptions("import-docker-archive", args, { values: ["ref"] });
-  if (parsed.positionals.length !== 1) throw usageError("import-docker-archive");
-  const [source] = parsed.positionals;
-  const data = openStore();
+export async function main(args: Args): Promise<void> {
+  const [source] = args.positionals;
+  const store = Store.open();
   const id = await interruptible(
-    data,
+    store,
     `import-docker-archive ${source}`,
-    (signal) => importDockerArchive(data, source, optionValue(parsed, "ref"), signal),
+    (signal) => importDockerArchive(store, source, args.value("ref"), signal),
   );
   printLine(id);
 }

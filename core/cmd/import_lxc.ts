@@ -8,21 +8,19 @@
  * @module
  */
 
+import type { Args } from "../cli/parse_args.ts";
+import { printLine } from "../cli/output.ts";
 import { findLxcRootfs, importLxc } from "../images/lxc/import_lxc.ts";
 import { lxcArch, lxcNameKey } from "../images/lxc/lxc_name.ts";
-import { openStore } from "../store/data_dir.ts";
-import { setMap } from "../store/map.ts";
-import { printLine, usageError } from "./args.ts";
+import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
-export async function main(args: string[]): Promise<void> {
-  const dry = args.includes("--dry");
-  const names = args.filter((arg) => arg !== "--dry");
-  if (names.length !== 1 || names[0].startsWith("-")) throw usageError("import-lxc");
-  const [name] = names;
-  if (dry) return printLine((await findLxcRootfs(name)).url);
-  const data = openStore();
-  const id = await importLxc(data, name);
-  setMap(data, lxcNameKey(name, lxcArch()), id);
+export async function main(args: Args): Promise<void> {
+  const [name] = args.positionals;
+  if (args.flag("dry")) return printLine((await findLxcRootfs(name)).url);
+  const key = lxcNameKey(name, lxcArch());
+  const store = Store.open();
+  const id = await importLxc(store, name);
+  store.setMap(key, id);
   printLine(id);
 }

@@ -5,27 +5,25 @@
  * @module
  */
 
+import type { Args } from "../cli/parse_args.ts";
+import { printLine } from "../cli/output.ts";
 import { interruptible } from "../images/interrupt.ts";
 import { importOciLayout } from "../images/oci/layout.ts";
 import { wantedPlatform } from "../images/oci/platform.ts";
-import { optionValue, parseOptions } from "../images/options.ts";
-import { openStore } from "../store/data_dir.ts";
-import { printLine, usageError } from "./args.ts";
+import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
-export async function main(args: string[]): Promise<void> {
-  const parsed = parseOptions("import-oci", args, { values: ["ref", "arch", "variant"] });
-  if (parsed.positionals.length !== 1) throw usageError("import-oci");
-  const [path] = parsed.positionals;
-  const data = openStore();
+export async function main(args: Args): Promise<void> {
+  const [path] = args.positionals;
+  const store = Store.open();
   const options = {
-    ref: optionValue(parsed, "ref"),
-    platform: wantedPlatform(optionValue(parsed, "arch"), optionValue(parsed, "variant")),
+    ref: args.value("ref"),
+    platform: wantedPlatform(args.value("arch"), args.value("variant")),
   };
   const id = await interruptible(
-    data,
+    store,
     `import-oci ${path}`,
-    (signal) => importOciLayout(data, path, options, signal),
+    (signal) => importOciLayout(store, path, options, signal),
   );
   printLine(id);
 }

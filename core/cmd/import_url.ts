@@ -6,17 +6,17 @@
  * @module
  */
 
+import type { Args } from "../cli/parse_args.ts";
+import { printLine } from "../cli/output.ts";
 import { importUrl } from "../images/url/import_url.ts";
 import { urlKey } from "../images/url/url_key.ts";
-import { openStore } from "../store/data_dir.ts";
-import { setMap } from "../store/map.ts";
-import { expectArgs, printLine } from "./args.ts";
+import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
-export async function main(args: string[]): Promise<void> {
-  expectArgs("import-url", args, 1);
-  const data = openStore();
-  const id = await importUrl(data, args[0]);
-  setMap(data, await urlKey(args[0]), id);
+export async function main(args: Args): Promise<void> {
+  const [url] = args.positionals;
+  const store = Store.open();
+  const id = await importUrl(store, url);
+  store.setMap(await urlKey(url), id);
   printLine(id);
 }

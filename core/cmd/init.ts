@@ -1,10 +1,8 @@
 /** `plash init` @module */
 
-import { dataDir, initStore } from "../store/data_dir.ts";
-import { expectArgs } from "./args.ts";
+import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
-export function main(args: string[]): void {
-  expectArgs("init", args, 0);
-  initStore(dataDir());
+export function main(): void {
+  Store.at().init();
 }

@@ -4,12 +4,12 @@
  * @module
  */
 
+import type { Args } from "../cli/parse_args.ts";
 import { removeCredentials } from "../images/registry/auth_file.ts";
-import { expectArgs } from "./args.ts";
 
 /** Runs the command line. */
-export function main(args: string[]): void {
-  expectArgs("logout", args, 1);
+export function main(args: Args): void {
+  const [registry] = args.positionals;
   // As docker: logging out where one was not logged in is said, not an error.
-  if (!removeCredentials(args[0])) console.error(`plash: not logged in to ${args[0]}`);
+  if (!removeCredentials(registry)) console.error(`plash: not logged in to ${registry}`);
 }

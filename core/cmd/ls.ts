@@ -1,16 +1,15 @@
 /** `plash ls [--json]` @module */
 
+import type { Args } from "../cli/parse_args.ts";
+import { printLine } from "../cli/output.ts";
 import { humanSize } from "../human_size.ts";
-import { openStore } from "../store/data_dir.ts";
 import { listImages } from "../store/list.ts";
-import { expectArgs, printLine, usageError } from "./args.ts";
+import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
-export function main(args: string[]): void {
-  expectArgs("ls", args, 0, 1);
-  if (args.length && args[0] !== "--json") throw usageError("ls");
-  const images = listImages(openStore());
-  if (args[0] === "--json") {
+export function main(args: Args): void {
+  const images = listImages(Store.open());
+  if (args.flag("json")) {
     printLine(JSON.stringify(images, null, 2));
     return;
   }

@@ -1,21 +1,20 @@
 /** `plash map KEY [ID|'']` @module */
 
-import { openStore } from "../store/data_dir.ts";
+import type { Args } from "../cli/parse_args.ts";
+import { printLine } from "../cli/output.ts";
 import { parseImageId } from "../store/ids.ts";
-import { deleteMap, getMap, setMap } from "../store/map.ts";
-import { expectArgs, printLine } from "./args.ts";
+import { Store } from "../store/store.ts";
 
 /** Runs the command line: prints nothing (and exits 0) for an unmapped key, as plash did. */
-export function main(args: string[]): void {
-  expectArgs("map", args, 1, 2);
-  const data = openStore();
-  const [key, id] = args;
+export function main(args: Args): void {
+  const [key, id] = args.positionals;
+  const store = Store.open();
   if (id === undefined) {
-    const found = getMap(data, key);
+    const found = store.getMap(key);
     if (found !== undefined) printLine(found);
   } else if (id === "") {
-    deleteMap(data, key);
+    store.deleteMap(key);
   } else {
-    setMap(data, key, parseImageId(id));
+    store.setMap(key, parseImageId(id));
   }
 }

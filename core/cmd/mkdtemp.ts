@@ -1,12 +1,10 @@
 /** `plash mkdtemp` @module */
 
 import { parentPid } from "../../ffi/sys.ts";
-import { openStore } from "../store/data_dir.ts";
-import { makeTmpDir } from "../store/tmp.ts";
-import { expectArgs, printLine } from "./args.ts";
+import { printLine } from "../cli/output.ts";
+import { Store } from "../store/store.ts";
 
 /** Runs the command line. The directory belongs to the caller (plash's parent process). */
-export function main(args: string[]): void {
-  expectArgs("mkdtemp", args, 0);
-  printLine(makeTmpDir(openStore(), parentPid()));
+export function main(): void {
+  printLine(Store.open().makeTmpDir(parentPid()));
 }

@@ -6,31 +6,29 @@
  */
 
 import { mountOverlay } from "../../ffi/overlay.ts";
+import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
-import { chainLowers } from "../runtime/image_root.ts";
-import { ancestry } from "../store/nodes.ts";
 import { requireRoot } from "../runtime/require_root.ts";
-import { openStore } from "../store/data_dir.ts";
 import { parseImageId } from "../store/ids.ts";
-import { expectArgs } from "./args.ts";
+import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
-export function main(args: string[]): void {
-  expectArgs("mount", args, 2, 3);
+export function main(args: Args): void {
+  const [id, mountPoint, changesDir] = args.positionals;
   requireRoot(
     "mount",
     "a mount made without root would vanish with plash's namespace: run it inside `plash sudo`",
   );
-  const data = openStore();
-  const lowers = chainLowers(data, ancestry(data, parseImageId(args[0])));
-  const target = existingDir(args[1], "mount point");
-  if (args[2] === undefined) {
+  const store = Store.open();
+  const lowers = store.layersOf(store.chain(parseImageId(id)));
+  const target = existingDir(mountPoint, "mount point");
+  if (changesDir === undefined) {
     // Read-only: every image but 0 has at least the two lower layers overlay then wants.
     mountOverlay({ lowers, target, userxattr: true });
     return;
   }
-  Deno.mkdirSync(args[2], { recursive: true });
-  const changes = existingDir(args[2], "changes dir");
+  Deno.mkdirSync(changesDir, { recursive: true });
+  const changes = existingDir(changesDir, "changes dir");
   for (const dir of ["data", "work"]) Deno.mkdirSync(`${changes}/${dir}`, { recursive: true });
   mountOverlay({
     lowers,

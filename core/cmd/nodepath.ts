@@ -1,12 +1,11 @@
 /** `plash nodepath ID` @module */
 
-import { openStore } from "../store/data_dir.ts";
+import type { Args } from "../cli/parse_args.ts";
+import { printLine } from "../cli/output.ts";
 import { parseImageId } from "../store/ids.ts";
-import { nodePath } from "../store/nodes.ts";
-import { expectArgs, printLine } from "./args.ts";
+import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
-export function main(args: string[]): void {
-  expectArgs("nodepath", args, 1);
-  printLine(nodePath(openStore(), parseImageId(args[0])));
+export function main(args: Args): void {
+  printLine(Store.open().node(parseImageId(args.positionals[0])));
 }

@@ -7,15 +7,16 @@
  */
 
 import { mountOverlay } from "../../ffi/overlay.ts";
-import { enterPrivateMountNamespace, umount } from "../../ffi/sys.ts";
-import { openStore } from "../store/data_dir.ts";
-import { makeTmpDir, removeTree } from "../store/tmp.ts";
+import { enterPrivateMountNamespace } from "../../ffi/namespaces.ts";
+import { umount } from "../../ffi/sys.ts";
+import { Store } from "../store/store.ts";
+import { removeTree } from "../store/tmp.ts";
 
 const MNT_DETACH = 2;
 
 /** Runs the command line; throws what failed. */
 export function main(): void {
-  const dir = makeTmpDir(openStore());
+  const dir = Store.open().makeTmpDir();
   try {
     for (const sub of ["a", "b", "upper", "work", "root"]) Deno.mkdirSync(`${dir}/${sub}`);
     enterPrivateMountNamespace();

@@ -1,20 +1,20 @@
 /** `plash purge [--yes]` @module */
 
+import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
-import { dataDir } from "../store/data_dir.ts";
 import { purgeStore } from "../store/purge.ts";
-import { expectArgs, usageError } from "./args.ts";
+import { Store } from "../store/store.ts";
 
 /** Runs the command line; without --yes it asks on a terminal and refuses elsewhere. */
-export function main(args: string[]): void {
-  expectArgs("purge", args, 0, 1);
-  if (args.length && args[0] !== "--yes") throw usageError("purge");
-  const data = dataDir();
-  if (args[0] !== "--yes") {
+export function main(args: Args): void {
+  const store = Store.at();
+  if (!args.flag("yes")) {
     if (!Deno.stdin.isTerminal()) {
-      throw new PlashError(`refusing to delete ${data} without --yes (stdin is not a terminal)`);
+      throw new PlashError(
+        `refusing to delete ${store.root} without --yes (stdin is not a terminal)`,
+      );
     }
-    if (!confirm(`Delete all images in ${data}?`)) throw new PlashError("purge cancelled");
+    if (!confirm(`Delete all images in ${store.root}?`)) throw new PlashError("purge cancelled");
   }
-  purgeStore(data);
+  purgeStore(store);
 }

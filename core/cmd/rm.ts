@@ -1,14 +1,13 @@
 /** `plash rm ID...` @module */
 
-import { openStore } from "../store/data_dir.ts";
+import type { Args } from "../cli/parse_args.ts";
 import { parseImageId } from "../store/ids.ts";
 import { removeImage } from "../store/remove.ts";
-import { expectArgs } from "./args.ts";
+import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
-export function main(args: string[]): void {
-  expectArgs("rm", args, 1, Infinity);
-  const data = openStore();
-  const ids = args.map(parseImageId);
-  for (const id of ids) removeImage(data, id);
+export function main(args: Args): void {
+  const ids = args.positionals.map(parseImageId);
+  const store = Store.open();
+  for (const id of ids) removeImage(store, id);
 }

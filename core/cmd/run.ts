@@ -4,32 +4,21 @@
  * @module
  */
 
-import { runContainer } from "../runtime/container.ts";
-import { openStore } from "../store/data_dir.ts";
-import { parseImageId } from "../store/ids.ts";
-import { usageError } from "./args.ts";
+import type { Args } from "../cli/parse_args.ts";
 import { lazyImport } from "../lazy_import.ts";
+import { runContainer } from "../runtime/container.ts";
+import { parseImageId } from "../store/ids.ts";
+import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
-export async function main(args: string[]): Promise<number> {
-  let changesDir: string | undefined;
-  let shareTmp = true;
-  for (;;) {
-    if (args[0] === "--changes") {
-      changesDir = args[1];
-      args = args.slice(2);
-    } else if (args[0] === "--no-tmp") {
-      shareTmp = false;
-      args = args.slice(1);
-    } else break;
-  }
-  if (args.length === 0 || changesDir === "") throw usageError("run");
+export async function main(args: Args): Promise<number> {
+  const [id, ...command] = args.positionals;
   const spec = {
-    data: openStore(),
-    id: parseImageId(args[0]),
-    command: args.slice(1),
-    changesDir,
-    shareTmp,
+    store: Store.open(),
+    id: parseImageId(id),
+    command,
+    changesDir: args.value("changes"),
+    shareTmp: !args.flag("no-tmp"),
   };
   if (Deno.env.get("PLASH_NO_UNSHARE") === "1") {
     // Loaded only here: it brings the tree copier.

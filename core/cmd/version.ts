@@ -1,10 +1,9 @@
 /** `plash version` @module */
 
+import { printLine } from "../cli/output.ts";
 import { VERSION } from "../version.ts";
-import { expectArgs, printLine } from "./args.ts";
 
 /** Runs the command line. */
-export function main(args: string[]): void {
-  expectArgs("version", args, 0);
+export function main(): void {
   printLine(`plash ${VERSION} (deno ${Deno.version.deno})`);
 }

@@ -6,27 +6,17 @@
  */
 
 import { chdir } from "../../ffi/sys.ts";
-import { execCommand } from "../runtime/exec.ts";
-import { DEFAULT_PATH } from "../runtime/environment.ts";
+import type { Args } from "../cli/parse_args.ts";
+import { execHostCommand } from "../runtime/exec.ts";
 import { mountImagePrivately } from "../runtime/image_root.ts";
-import { openStore } from "../store/data_dir.ts";
 import { parseImageId } from "../store/ids.ts";
-import { ancestry } from "../store/nodes.ts";
-import { expectArgs } from "./args.ts";
+import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
-export function main(args: string[]): void {
-  expectArgs("with-mount", args, 1, Infinity);
-  const data = openStore();
-  const changes = mountImagePrivately(data, ancestry(data, parseImageId(args[0])));
+export function main(args: Args): void {
+  const [id, ...command] = args.positionals;
+  const store = Store.open();
+  const changes = mountImagePrivately(store, store.chain(parseImageId(id)));
   chdir(changes.root);
-  execHostCommand(args.slice(1));
-}
-
-/** Execs `argv` (default: $SHELL) with plash's own environment, found on the host's PATH. */
-export function execHostCommand(argv: string[]): never {
-  const env = Deno.env.toObject();
-  const command = argv.length ? argv : [env.SHELL || "/bin/sh"];
-  const list = Object.entries(env).map(([name, value]) => `${name}=${value}`);
-  execCommand(command, list, env.PATH ?? DEFAULT_PATH, "the host's PATH");
+  execHostCommand(command);
 }

@@ -8,7 +8,7 @@
 import { exists as existsPath, freeBytes, libcVersion } from "../../ffi/sys.ts";
 import { plannedMapping } from "../runtime/id_map.ts";
 import { selfCommand } from "../self_command.ts";
-import { dataDir } from "../store/data_dir.ts";
+import type { Store } from "../store/store.ts";
 
 /** One finding. */
 export interface Check {
@@ -178,9 +178,9 @@ async function overlayProbe(data: string): Promise<Check> {
   };
 }
 
-/** Runs every check. */
-export async function runChecks(): Promise<Check[]> {
-  const data = dataDir();
+/** Runs every check, for plash using `store` (which need not exist yet). */
+export async function runChecks(store: Store): Promise<Check[]> {
+  const data = store.root;
   const identity = Deno.uid() === 0 ? rootCapabilities() : [
     ...userNamespaceSettings(),
     ...idMapping(),

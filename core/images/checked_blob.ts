@@ -12,9 +12,8 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
-import { PlashError } from "../errors.ts";
-import { causeOf } from "./cause.ts";
+import { PlashError, reason } from "../errors.ts";
+import { createSha256 } from "../sha256.ts";
 
 /** What a blob must be; each part that is known is checked. */
 export interface Expected {
@@ -44,8 +43,13 @@ export interface CheckedBlob {
  *
  * @example
  * ```ts
- * const blob = checkBlob(response.body!, { digest, size });
- * await extractTar(await decompress(blob.stream), root).finally(blob.release);
+ * import { checkBlob } from "./checked_blob.ts";
+ * import { decompress } from "../tar/decompress.ts";
+ * import { extractTar } from "../tar/extract.ts";
+ *
+ * const response = await fetch("http://127.0.0.1:5000/v2/app/blobs/sha256:...");
+ * const blob = checkBlob(response.body!, { digest: "sha256:...", size: 1234 });
+ * await extractTar(await decompress(blob.stream), "/tmp/layer").finally(blob.release);
  * await blob.verified; // throws on a digest mismatch
  * ```
  */
@@ -69,7 +73,7 @@ export function checkBlob(
   };
   const verified = (async () => {
     const reader = source.getReader();
-    const hash = createHash("sha256");
+    const hash = await createSha256();
     let size = 0;
     try {
       for (;;) {
@@ -90,7 +94,7 @@ export function checkBlob(
       if (expected.size !== undefined && size !== expected.size) {
         throw new PlashError(`truncated blob: ${size} of ${expected.size} bytes`);
       }
-      const digest = `sha256:${hash.digest("hex")}`;
+      const digest = `sha256:${hash.hex()}`;
       if (expected.digest !== undefined && digest !== expected.digest) {
         throw new PlashError(`digest mismatch: got ${digest}, expected ${expected.digest}`);
       }
@@ -98,7 +102,7 @@ export function checkBlob(
     } catch (caught) {
       const error = caught instanceof PlashError
         ? caught
-        : new PlashError(`reading the blob failed: ${causeOf(caught)}`);
+        : new PlashError(`reading the blob failed: ${reason(caught)}`, { cause: caught });
       writer.abort(error).catch(() => {});
       reader.cancel().catch(() => {});
       throw error;

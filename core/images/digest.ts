@@ -6,8 +6,8 @@
  * @module
  */
 
-import { sha256Hex } from "../build/sha256.ts";
 import { PlashError } from "../errors.ts";
+import { sha256Hex } from "../sha256.ts";
 
 const SHA256 = /^sha256:[a-f0-9]{64}$/;
 

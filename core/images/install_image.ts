@@ -3,9 +3,9 @@
  * the one below, and on top an empty layer that holds the image's config.
  *
  * Layers are stored once. The layer with digest D on image P is mapped under
- * `docker-layer:P:D`, so an image that shares a prefix of layers with one
- * already here reuses them, and the config image on layer image T under
- * `docker-config:T:<config digest>`. Keeping the config off the layers is
+ * `KEYS.dockerLayer(P, D)`, so an image that shares a prefix of layers with
+ * one already here reuses them, and the config image on layer image T under
+ * `KEYS.dockerConfig(T, config digest)`. Keeping the config off the layers is
  * what lets an image built on another (`FROM`) share all of its layers.
  *
  * Missing layers download in parallel (three at a time), each unpacked into
@@ -17,9 +17,9 @@
  */
 
 import type { ImageConfig } from "../store/image_config.ts";
-import { getMap, setMap } from "../store/map.ts";
-import { addLayer } from "../store/publish.ts";
-import { makeTmpDir, removeTree } from "../store/tmp.ts";
+import { KEYS } from "../store/keys.ts";
+import type { Store } from "../store/store.ts";
+import { removeTree } from "../store/tmp.ts";
 import { startProgress } from "./progress.ts";
 import { type LayerBlob, stageLayer } from "./stage_layer.ts";
 
@@ -40,9 +40,9 @@ export interface ImageToInstall {
 /** How many layers download at once. */
 const PARALLEL = 3;
 
-/** Installs `image` in store `data` (reusing what is there) and returns its id. */
+/** Installs `image` in `store` (reusing what is there) and returns its id. */
 export async function installImage(
-  data: string,
+  store: Store,
   image: ImageToInstall,
   signal: AbortSignal,
 ): Promise<number> {
@@ -51,37 +51,33 @@ export async function installImage(
   for (const layer of image.layers) {
     const id = layer.digest === undefined
       ? undefined
-      : getMap(data, layerKey(parent, layer.digest));
+      : store.getMap(KEYS.dockerLayer(parent, layer.digest));
     if (id === undefined) break;
     parent = id;
     cached++;
   }
-  const stages = await stageLayers(data, image.layers.slice(cached), image.label, signal);
+  const stages = await stageLayers(store, image.layers.slice(cached), image.label, signal);
   try {
     for (const [i, layer] of image.layers.slice(cached).entries()) {
-      const id = addLayer(data, parent, `${stages[i]}/root`);
-      if (layer.digest) setMap(data, layerKey(parent, layer.digest), id);
+      const id = store.addLayer(parent, `${stages[i]}/root`);
+      if (layer.digest) store.setMap(KEYS.dockerLayer(parent, layer.digest), id);
       parent = id;
     }
   } finally {
     for (const stage of stages) removeTree(stage);
   }
-  const configKey = `docker-config:${parent}:${image.configDigest}`;
-  const top = getMap(data, configKey) ?? addConfigImage(data, parent, image.config);
-  for (const key of [configKey, ...image.keys]) setMap(data, key, top);
+  const configKey = KEYS.dockerConfig(parent, image.configDigest);
+  const top = store.getMap(configKey) ?? addConfigImage(store, parent, image.config);
+  for (const key of [configKey, ...image.keys]) store.setMap(key, top);
   return top;
 }
 
-function layerKey(parent: number, digest: string): string {
-  return `docker-layer:${parent}:${digest}`;
-}
-
 /** A new image on `parent` with an empty layer and `config`. */
-function addConfigImage(data: string, parent: number, config: ImageConfig): number {
-  const stage = makeTmpDir(data);
+function addConfigImage(store: Store, parent: number, config: ImageConfig): number {
+  const stage = store.makeTmpDir();
   try {
     Deno.mkdirSync(`${stage}/root`, { mode: 0o755 });
-    return addLayer(data, parent, `${stage}/root`, config);
+    return store.addLayer(parent, `${stage}/root`, config);
   } finally {
     removeTree(stage);
   }
@@ -93,7 +89,7 @@ function addConfigImage(data: string, parent: number, config: ImageConfig): numb
  * directory is removed and that failure is thrown.
  */
 async function stageLayers(
-  data: string,
+  store: Store,
   layers: LayerBlob[],
   label: string,
   signal: AbortSignal,
@@ -107,7 +103,7 @@ async function stageLayers(
   const staged = layers.map((layer) =>
     limit(() => {
       stopping.throwIfAborted();
-      return stageLayer(data, layer, stopping, progress);
+      return stageLayer(store, layer, stopping, progress);
     }).catch((error) => {
       if (!failed.signal.aborted) {
         firstError = error;

@@ -12,9 +12,15 @@
  *
  * @example
  * ```ts
- * const id = await interruptible(data, url, async (signal) => {
+ * import { interruptible } from "./interrupt.ts";
+ * import { importTar } from "../tar/import_tar.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * const store = Store.open();
+ * const url = "https://example.org/rootfs.tar";
+ * const id = await interruptible(store, url, async (signal) => {
  *   const response = await fetch(url, { signal });
- *   return await importTar(data, response.body!);
+ *   return await importTar(store, response.body!);
  * });
  * ```
  *
@@ -22,7 +28,8 @@
  */
 
 import { errorLine, PlashError } from "../errors.ts";
-import { processStartTime, removeTree } from "../store/tmp.ts";
+import type { Store } from "../store/store.ts";
+import { removeTree, tmpPrefixOf } from "../store/tmp.ts";
 
 const SIGNALS: [Deno.Signal, number][] = [["SIGINT", 2], ["SIGTERM", 15]];
 const GRACE_MS = 3000;
@@ -30,22 +37,22 @@ const GRACE_MS = 3000;
 /**
  * Runs `work` with a signal that SIGINT and SIGTERM abort; then throws a
  * {@linkcode PlashError} `LABEL: interrupted` with exit status 128+N.
- * `data` is the store whose tmp/ holds this process's staging.
+ * `store` is the store whose tmp/ holds this process's staging.
  */
 export async function interruptible<T>(
-  data: string,
+  store: Store,
   label: string,
   work: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const controller = new AbortController();
   let caught: number | undefined;
   let grace: ReturnType<typeof setTimeout> | undefined;
-  const interrupted = () => new PlashError(`${label}: interrupted`, 128 + caught!);
+  const interrupted = () => new PlashError(`${label}: interrupted`, { exitCode: 128 + caught! });
   const handlers = SIGNALS.map(([name, number]): [Deno.Signal, () => void] => [name, () => {
-    if (caught !== undefined) giveUp(data, interrupted());
+    if (caught !== undefined) giveUp(store, interrupted());
     caught = number;
     controller.abort(interrupted());
-    grace = setTimeout(() => giveUp(data, interrupted()), GRACE_MS);
+    grace = setTimeout(() => giveUp(store, interrupted()), GRACE_MS);
   }]);
   for (const [name, handler] of handlers) Deno.addSignalListener(name, handler);
   try {
@@ -60,11 +67,11 @@ export async function interruptible<T>(
 }
 
 /** Removes this process's staging directories, says why, and exits. */
-function giveUp(data: string, error: PlashError): never {
-  const prefix = `plashtmp_${Deno.pid}_${processStartTime("self")}_`;
+function giveUp(store: Store, error: PlashError): never {
+  const prefix = tmpPrefixOf(Deno.pid);
   try {
-    for (const entry of Deno.readDirSync(`${data}/tmp`)) {
-      if (entry.name.startsWith(prefix)) removeTree(`${data}/tmp/${entry.name}`);
+    for (const entry of Deno.readDirSync(store.tmpRoot)) {
+      if (entry.name.startsWith(prefix)) removeTree(`${store.tmpRoot}/${entry.name}`);
     }
   } catch { /* the store is gone: nothing to clean */ }
   console.error(errorLine(error));

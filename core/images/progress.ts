@@ -6,6 +6,9 @@
  *
  * @example
  * ```ts
+ * import { countBytes, startProgress } from "./progress.ts";
+ *
+ * const response = await fetch("https://example.org/layer.tar.gz");
  * const progress = startProgress("pulling alpine:3.20");
  * const layer = progress.item("sha256:4abc…", 3_400_000);
  * const body = countBytes(response.body!, layer); // add() per chunk, done() at the end

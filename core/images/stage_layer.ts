@@ -4,8 +4,9 @@
  * @module
  */
 
-import { PlashError } from "../errors.ts";
-import { makeTmpDir, removeTree } from "../store/tmp.ts";
+import { wrap } from "../errors.ts";
+import type { Store } from "../store/store.ts";
+import { removeTree } from "../store/tmp.ts";
 import { decompress } from "../tar/decompress.ts";
 import { extractTar } from "../tar/extract.ts";
 import { checkBlob } from "./checked_blob.ts";
@@ -24,17 +25,17 @@ export interface LayerBlob {
 }
 
 /**
- * Streams `layer` into a new staging directory of `data` and returns it (the
+ * Streams `layer` into a new staging directory of `store` and returns it (the
  * layer is its `root`). Whiteouts become overlay whiteouts; the digest and
  * size are checked. On any failure the directory is removed.
  */
 export async function stageLayer(
-  data: string,
+  store: Store,
   layer: LayerBlob,
   signal: AbortSignal,
   progress: Progress,
 ): Promise<string> {
-  const stage = makeTmpDir(data);
+  const stage = store.makeTmpDir();
   try {
     const root = `${stage}/root`;
     Deno.mkdirSync(root);
@@ -52,7 +53,6 @@ export async function stageLayer(
     return stage;
   } catch (error) {
     removeTree(stage);
-    const why = error instanceof Error ? error.message : String(error);
-    throw new PlashError(`layer ${layer.name}: ${why.split("\n")[0]}`);
+    throw wrap(error, `layer ${layer.name}`);
   }
 }

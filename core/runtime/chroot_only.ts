@@ -12,28 +12,26 @@
  */
 
 import { chroot } from "../../ffi/sys.ts";
-import { readConfig } from "../store/image_config.ts";
-import { ancestry } from "../store/nodes.ts";
-import { makeTmpDir, removeTree } from "../store/tmp.ts";
+import type { Store } from "../store/store.ts";
+import { removeTree } from "../store/tmp.ts";
 import { copyTree } from "../tree/copy_tree.ts";
-import { imageLayers } from "../tree/image_layers.ts";
 import { type RunSpec, startCommand } from "./container.ts";
 import { containerEnvironment } from "./environment.ts";
 import { explainRefusal, requireMounts } from "./host_support.ts";
 
 /** The flat directory of an image, made on first use. */
-export function flatRoot(data: string, id: number): string {
-  const node = `${data}/layer/${ancestry(data, id).join("/")}`;
-  const flat = `${node}/_data/flat`;
+export function flatRoot(store: Store, id: number): string {
+  const chain = store.chain(id);
+  const flat = `${store.nodeOf(chain)}/_data/flat`;
   try {
     Deno.statSync(flat);
     return flat;
   } catch {
     // Not made yet.
   }
-  const stage = makeTmpDir(data);
+  const stage = store.makeTmpDir();
   try {
-    copyTree(imageLayers(data, id), `${stage}/flat`, { linkFiles: true });
+    copyTree(store.layersOf(chain), `${stage}/flat`, { linkFiles: true });
     try {
       Deno.renameSync(`${stage}/flat`, flat);
     } catch (error) {
@@ -53,11 +51,10 @@ function isNotEmpty(error: unknown): boolean {
 /** Replaces this process with the command, chrooted into the image's flat directory. */
 export function runChrootOnly(spec: RunSpec): never {
   if (spec.changesDir !== undefined) requireMounts("run --changes");
-  const node = `${spec.data}/layer/${ancestry(spec.data, spec.id).join("/")}`;
-  const config = readConfig(node);
+  const config = spec.store.config(spec.id);
   const env = containerEnvironment(config);
   const cwd = Deno.cwd();
-  const root = flatRoot(spec.data, spec.id);
+  const root = flatRoot(spec.store, spec.id);
   explainRefusal(() => chroot(root));
   startCommand(spec, config, env, cwd);
 }

@@ -9,7 +9,7 @@
 
 import { chdir, chroot } from "../../ffi/sys.ts";
 import { type ImageConfig, readConfig } from "../store/image_config.ts";
-import { ancestry } from "../store/nodes.ts";
+import type { Store } from "../store/store.ts";
 import { containerEnvironment, DEFAULT_PATH, lookupEnv } from "./environment.ts";
 import { execCommand } from "./exec.ts";
 import { bindHostDirs, bindResolvConf, hostBinds, openHostResolvConf } from "./host_binds.ts";
@@ -19,7 +19,9 @@ import { rootLoginShell } from "./login_shell.ts";
 
 /** How to run a container. */
 export interface RunSpec {
-  data: string;
+  /** The store holding the image. */
+  store: Store;
+  /** The image to run. */
   id: number;
   /** The command; empty for the image's configured command or login shell. */
   command: string[];
@@ -31,11 +33,11 @@ export interface RunSpec {
 
 /** Replaces this process with the container's command; returns only by throwing. */
 export function runContainer(spec: RunSpec): never {
-  const chain = ancestry(spec.data, spec.id);
-  const config = readConfig(`${spec.data}/layer/${chain.join("/")}`);
+  const chain = spec.store.chain(spec.id);
+  const config = readConfig(spec.store.nodeOf(chain));
   const cwd = Deno.cwd();
   const env = containerEnvironment(config);
-  const changes = mountImagePrivately(spec.data, chain, spec.changesDir);
+  const changes = mountImagePrivately(spec.store, chain, spec.changesDir);
   const created: string[] = [];
   bindHostDirs(changes.root, hostBinds({ tmp: spec.shareTmp ?? true }), created);
   const resolvConf = openHostResolvConf();

@@ -9,8 +9,8 @@
 import { PlashError } from "../errors.ts";
 import { selfCommand } from "../self_command.ts";
 import type { ImageConfig } from "../store/image_config.ts";
-import { addLayer } from "../store/publish.ts";
-import { makeTmpDir, removeTree } from "../store/tmp.ts";
+import type { Store } from "../store/store.ts";
+import { removeTree } from "../store/tmp.ts";
 import { requireMounts } from "./host_support.ts";
 import { pruneMountPoints } from "./prune_mount_points.ts";
 
@@ -33,23 +33,25 @@ export interface CreateOptions {
  * exit status as exit code.
  */
 export async function createImage(
-  data: string,
+  store: Store,
   id: number,
   command: string[],
   options: CreateOptions,
 ): Promise<number> {
   requireMounts(options.what);
-  const changes = makeTmpDir(data);
+  const changes = store.makeTmpDir();
   try {
     const noTmp = options.shareTmp === false ? ["--no-tmp"] : [];
     const args = ["run", "--changes", changes, ...noTmp, String(id), ...command];
     const status = await runInChild(args, options.stdin);
     if (!status.success) {
       const how = status.signal ? `signal ${status.signal}` : `exit status ${status.code}`;
-      throw new PlashError(`${options.what} failed in image ${id} with ${how}`, status.code);
+      throw new PlashError(`${options.what} failed in image ${id} with ${how}`, {
+        exitCode: status.code,
+      });
     }
     pruneMountPoints(changes);
-    return addLayer(data, id, `${changes}/data`, options.config);
+    return store.addLayer(id, `${changes}/data`, options.config);
   } finally {
     removeTree(changes);
   }

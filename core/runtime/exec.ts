@@ -7,6 +7,7 @@
 
 import { execve, isExecutable } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
+import { DEFAULT_PATH } from "./environment.ts";
 
 /** The path `name` runs from: itself when it has a slash, else the first hit on `path`. */
 export function findExecutable(name: string, path: string): string | undefined {
@@ -21,6 +22,19 @@ export function findExecutable(name: string, path: string): string | undefined {
 /** Execs `argv` with `env`, searching `path`; `where` names the root in the error. */
 export function execCommand(argv: string[], env: string[], path: string, where: string): never {
   const file = findExecutable(argv[0], path);
-  if (file === undefined) throw new PlashError(`${argv[0]}: command not found in ${where}`, 127);
+  if (file === undefined) {
+    throw new PlashError(`${argv[0]}: command not found in ${where}`, { exitCode: 127 });
+  }
   execve(file, argv, env);
+}
+
+/**
+ * Execs `argv` (default: $SHELL) on the host, with plash's own environment,
+ * found on the host's PATH: `plash sudo`, `data` and `with-mount`.
+ */
+export function execHostCommand(argv: string[]): never {
+  const env = Deno.env.toObject();
+  const command = argv.length ? argv : [env.SHELL || "/bin/sh"];
+  const list = Object.entries(env).map(([name, value]) => `${name}=${value}`);
+  execCommand(command, list, env.PATH ?? DEFAULT_PATH, "the host's PATH");
 }

@@ -19,6 +19,7 @@ export function explainRefusal<T>(setup: () => T): T {
       throw new PlashError(
         `${error.message} (\`plash doctor\` tells what this host lacks; as root ` +
           "PLASH_NO_UNSHARE=1 runs images without mounts)",
+        { cause: error },
       );
     }
     throw error;

@@ -5,8 +5,9 @@
  */
 
 import { mountOverlay } from "../../ffi/overlay.ts";
-import { enterPrivateMountNamespace, mount } from "../../ffi/sys.ts";
-import { layerPath } from "../store/nodes.ts";
+import { enterPrivateMountNamespace } from "../../ffi/namespaces.ts";
+import { mount } from "../../ffi/sys.ts";
+import type { Store } from "../store/store.ts";
 import { explainRefusal } from "./host_support.ts";
 
 /** Where the container's writable layer lives. */
@@ -24,8 +25,8 @@ export interface Changes {
  * without `dir`, on a tmpfs that vanishes with the mount namespace, so a
  * finished `plash run` leaves nothing behind.
  */
-export function prepareChanges(data: string, dir?: string): Changes {
-  const base = dir ?? `${data}/mnt`;
+export function prepareChanges(store: Store, dir?: string): Changes {
+  const base = dir ?? store.mountRoot;
   if (dir === undefined) mount("tmpfs", base, "tmpfs", 0n, "mode=0755");
   const changes = { upper: `${base}/data`, work: `${base}/work`, root: `${base}/root` };
   for (const path of Object.values(changes)) Deno.mkdirSync(path, { recursive: true });
@@ -33,26 +34,23 @@ export function prepareChanges(data: string, dir?: string): Changes {
 }
 
 /**
- * The layer directories of the image whose ancestry is `chain` (see
- * `ancestry()`), the top (newest) first, as overlay wants them.
+ * Moves this thread into a private mount namespace and mounts the image whose
+ * ancestry is `chain` with a writable layer; returns where its changes are and
+ * where it is mounted.
  *
  * Every plash mount uses `userxattr`: overlay then keeps opaque markers in
  * `user.overlay.*`, which works in a user namespace too, so a layer made
  * rootless means the same when root mounts it, and the other way round.
  */
-export function chainLowers(data: string, chain: number[]): string[] {
-  return chain.toReversed().map((each) => layerPath(data, each));
-}
-
-/**
- * Moves this thread into a private mount namespace and mounts the image whose
- * ancestry is `chain` with a writable layer; returns where its changes are and where it is mounted.
- */
-export function mountImagePrivately(data: string, chain: number[], changesDir?: string): Changes {
-  const lowers = chainLowers(data, chain);
+export function mountImagePrivately(
+  store: Store,
+  chain: number[],
+  changesDir?: string,
+): Changes {
+  const lowers = store.layersOf(chain);
   return explainRefusal(() => {
     enterPrivateMountNamespace();
-    const changes = prepareChanges(data, changesDir);
+    const changes = prepareChanges(store, changesDir);
     mountOverlay({
       lowers,
       upper: changes.upper,

@@ -6,21 +6,36 @@
  * @module
  */
 
+import type { Store } from "./store.ts";
 import { removeTree, tmpOwnerAlive } from "./tmp.ts";
 
 /** What {@linkcode cleanStore} removed. */
 export interface CleanReport {
+  /** Temporary directories whose owner had ended. */
   tmpDirs: number;
+  /** Index links to images that were never published or are gone. */
   indexLinks: number;
+  /** Map entries naming images that are gone. */
   mapLinks: number;
 }
 
-/** Removes leftovers; never what a running plash process still uses. */
-export function cleanStore(data: string): CleanReport {
+/**
+ * Removes leftovers; never what a running plash process still uses.
+ *
+ * @example
+ * ```ts
+ * import { cleanStore } from "./clean.ts";
+ * import { Store } from "./store.ts";
+ *
+ * const report = cleanStore(Store.open());
+ * console.log(`${report.tmpDirs} temporary directories removed`);
+ * ```
+ */
+export function cleanStore(store: Store): CleanReport {
   const report: CleanReport = { tmpDirs: 0, indexLinks: 0, mapLinks: 0 };
   const staging = new Set<string>();
-  for (const entry of Deno.readDirSync(`${data}/tmp`)) {
-    const path = `${data}/tmp/${entry.name}`;
+  for (const entry of Deno.readDirSync(store.tmpRoot)) {
+    const path = `${store.tmpRoot}/${entry.name}`;
     if (tmpOwnerAlive(entry.name)) {
       // A live process may be publishing an image whose index link dangles until its rename.
       if (entry.isDirectory) {
@@ -31,8 +46,8 @@ export function cleanStore(data: string): CleanReport {
     removeTree(path);
     report.tmpDirs++;
   }
-  report.indexLinks = removeDanglingLinks(`${data}/index`, (name) => !staging.has(name));
-  report.mapLinks = removeDanglingLinks(`${data}/map`, () => true);
+  report.indexLinks = removeDanglingLinks(store.indexRoot, (name) => !staging.has(name));
+  report.mapLinks = removeDanglingLinks(store.mapRoot, () => true);
   return report;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Image ids: integers handed out by `$PLASH_DATA/id_counter`, never twice.
+ * Image ids: integers handed out by a store's `id_counter`, never twice.
  *
  * @module
  */
@@ -7,12 +7,13 @@
 import { PlashError } from "../errors.ts";
 
 /**
- * Reserves the next id. An exclusive lock on the counter serializes
- * concurrent plash processes. The counter only grows, so writing the new number
- * over the old one in place never leaves a shorter, stale tail.
+ * Reserves the next id of the counter file `counter`. An exclusive lock on
+ * the file serializes concurrent plash processes. The counter only grows, so
+ * writing the new number over the old one in place never leaves a shorter,
+ * stale tail.
  */
-export function allocateId(data: string): number {
-  const file = Deno.openSync(`${data}/id_counter`, { read: true, write: true });
+export function allocateId(counter: string): number {
+  const file = Deno.openSync(counter, { read: true, write: true });
   try {
     file.lockSync(true);
     const buffer = new Uint8Array(32);
@@ -20,13 +21,13 @@ export function allocateId(data: string): number {
     const text = new TextDecoder().decode(buffer.subarray(0, length)).trim();
     const current = text === "" ? 0 : Number(text);
     if (!Number.isSafeInteger(current)) {
-      throw new PlashError(`corrupt id counter ${data}/id_counter: ${JSON.stringify(text)}`);
+      throw new PlashError(`corrupt id counter ${counter}: ${JSON.stringify(text)}`);
     }
     const next = current + 1;
     file.seekSync(0, Deno.SeekMode.Start);
     const bytes = new TextEncoder().encode(String(next));
     if (file.writeSync(bytes) !== bytes.length) {
-      throw new PlashError(`short write to ${data}/id_counter`);
+      throw new PlashError(`short write to ${counter}`);
     }
     return next;
   } finally {
@@ -34,7 +35,17 @@ export function allocateId(data: string): number {
   }
 }
 
-/** Parses an image id argument: a non-negative integer written in digits. */
+/**
+ * Parses an image id argument: a non-negative integer written in digits.
+ *
+ * @example
+ * ```ts
+ * import { parseImageId } from "./ids.ts";
+ *
+ * parseImageId("7"); // 7
+ * parseImageId("x"); // throws: image id must be a number, got: x
+ * ```
+ */
 export function parseImageId(text: string): number {
   if (!/^\d+$/.test(text)) throw new PlashError(`image id must be a number, got: ${text}`);
   return Number(text);

@@ -5,11 +5,11 @@
  */
 
 import { readConfig } from "./image_config.ts";
-import { allMaps } from "./map.ts";
-import { allImageIds, ancestry } from "./nodes.ts";
+import type { Store } from "./store.ts";
 
 /** One image as `plash ls` shows it. */
 export interface ImageInfo {
+  /** The image. */
   id: number;
   /** Its parent; 0 is the empty root. */
   parent: number;
@@ -21,21 +21,30 @@ export interface ImageInfo {
   created: string;
 }
 
-/** Describes every image in the store, oldest first. */
-export function listImages(data: string): ImageInfo[] {
-  const names = new Map<string, string[]>();
-  for (const map of allMaps(data)) {
-    const id = map.target.slice(map.target.lastIndexOf("/") + 1);
-    names.set(id, [...(names.get(id) ?? []), map.key]);
+/**
+ * Describes every image in `store`, oldest first.
+ *
+ * @example
+ * ```ts
+ * import { listImages } from "./list.ts";
+ * import { Store } from "./store.ts";
+ *
+ * for (const image of listImages(Store.open())) console.log(image.id, image.names);
+ * ```
+ */
+export function listImages(store: Store): ImageInfo[] {
+  const names = new Map<number, string[]>();
+  for (const entry of store.mapEntries()) {
+    names.set(entry.id, [...(names.get(entry.id) ?? []), entry.key]);
   }
-  return allImageIds(data).map((id) => {
-    const chain = ancestry(data, id);
-    const node = `${data}/layer/${chain.join("/")}`;
+  return store.imageIds().map((id) => {
+    const chain = store.chain(id);
+    const node = store.nodeOf(chain);
     return {
       id,
       parent: chain[chain.length - 2],
-      names: (names.get(String(id)) ?? []).sort(),
-      size: treeSize(`${node}/_data/root`),
+      names: (names.get(id) ?? []).sort(),
+      size: treeSize(store.layer(id)),
       created: readConfig(node).created ?? Deno.statSync(`${node}/_data`).mtime!.toISOString(),
     };
   });

@@ -1,5 +1,5 @@
 /**
- * Names for images: `$PLASH_DATA/map/<key>` is a relative symlink to the
+ * Names for images: `map/<key>` in the store is a relative symlink to the
  * image's node. Keys are any non-empty text; "/" and "%" are escaped in the
  * file name, as is a leading "." (so no key is "." or "..").
  *
@@ -7,8 +7,20 @@
  */
 
 import { PlashError } from "../errors.ts";
-import { ancestry } from "./nodes.ts";
-import { makeTmpDir, removeTree } from "./tmp.ts";
+import type { Store } from "./store.ts";
+import { removeTree } from "./tmp.ts";
+
+/** One entry of the map. */
+export interface MapEntry {
+  /** The key, as the user or plash wrote it. */
+  key: string;
+  /** Its file name in `map/`. */
+  file: string;
+  /** The node it links to, relative to the store (`../layer/0/3/7`). */
+  target: string;
+  /** The image that node is. */
+  id: number;
+}
 
 /** The file name in map/ that holds `key`. */
 export function keyFileName(key: string): string {
@@ -21,47 +33,57 @@ export function keyFromFileName(name: string): string {
   return decodeURIComponent(name);
 }
 
+/** The image a map link target (`../layer/0/3/7`) names. */
+function idOfTarget(target: string): number {
+  return Number(target.slice(target.lastIndexOf("/") + 1));
+}
+
 /** The image mapped to `key`, or undefined (also when the image was removed). */
-export function getMap(data: string, key: string): number | undefined {
-  const link = `${data}/map/${keyFileName(key)}`;
+export function getMap(store: Store, key: string): number | undefined {
+  const link = `${store.mapRoot}/${keyFileName(key)}`;
   try {
     const target = Deno.readLinkSync(link);
     Deno.statSync(`${link}/_data`);
-    return Number(target.slice(target.lastIndexOf("/") + 1));
+    return idOfTarget(target);
   } catch {
     return undefined;
   }
 }
 
 /** Maps `key` to image `id`, replacing what it mapped to, in one rename(2). */
-export function setMap(data: string, key: string, id: number): void {
+export function setMap(store: Store, key: string, id: number): void {
   const name = keyFileName(key);
-  const target = `../layer/${ancestry(data, id).join("/")}`;
-  const stage = makeTmpDir(data);
+  const target = `../layer/${store.chain(id).join("/")}`;
+  const stage = store.makeTmpDir();
   try {
     Deno.symlinkSync(target, `${stage}/link`);
-    Deno.renameSync(`${stage}/link`, `${data}/map/${name}`);
+    Deno.renameSync(`${stage}/link`, `${store.mapRoot}/${name}`);
   } finally {
     removeTree(stage);
   }
 }
 
 /** Removes `key`; removing a key that is not there is not an error. */
-export function deleteMap(data: string, key: string): void {
+export function deleteMap(store: Store, key: string): void {
   try {
-    Deno.removeSync(`${data}/map/${keyFileName(key)}`);
+    Deno.removeSync(`${store.mapRoot}/${keyFileName(key)}`);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
 }
 
-/** Every key with the node path (relative to the data dir's layer/) it maps to. */
-export function allMaps(data: string): { key: string; file: string; target: string }[] {
-  const maps = [];
-  for (const entry of Deno.readDirSync(`${data}/map`)) {
+/** Every entry of the map, whether or not its image still exists. */
+export function mapEntries(store: Store): MapEntry[] {
+  const entries: MapEntry[] = [];
+  for (const entry of Deno.readDirSync(`${store.mapRoot}`)) {
     if (!entry.isSymlink) continue;
-    const target = Deno.readLinkSync(`${data}/map/${entry.name}`);
-    maps.push({ key: keyFromFileName(entry.name), file: entry.name, target });
+    const target = Deno.readLinkSync(`${store.mapRoot}/${entry.name}`);
+    entries.push({
+      key: keyFromFileName(entry.name),
+      file: entry.name,
+      target,
+      id: idOfTarget(target),
+    });
   }
-  return maps;
+  return entries;
 }

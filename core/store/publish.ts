@@ -1,5 +1,5 @@
 /**
- * Adding an image to the store.
+ * Adding an image to a store.
  *
  * The node is assembled in a temporary directory, then published: first the
  * index link (dangling, so the image is not visible yet), then one rename(2)
@@ -10,26 +10,25 @@
  */
 
 import { PlashError } from "../errors.ts";
-import { allocateId } from "./ids.ts";
 import { configPath, type ImageConfig, mergeConfig, readConfig } from "./image_config.ts";
-import { ancestry, indexPath } from "./nodes.ts";
-import { makeTmpDir, removeTree } from "./tmp.ts";
+import type { Store } from "./store.ts";
+import { removeTree } from "./tmp.ts";
 
 /**
  * Publishes `layerDir` as the layer of a new image on `parent` and returns the
- * new id. `layerDir` is moved (renamed), so it must be on the data directory's
- * filesystem; stage it with {@linkcode makeTmpDir}.
+ * new id. `layerDir` is moved (renamed), so it must be on the store's
+ * filesystem; stage it in a directory of `store.makeTmpDir()`.
  */
-export function addLayer(
-  data: string,
+export function publishLayer(
+  store: Store,
   parent: number,
   layerDir: string,
   config: ImageConfig = {},
 ): number {
-  const chain = ancestry(data, parent);
-  const parentNode = `${data}/layer/${chain.join("/")}`;
-  const id = allocateId(data);
-  const stage = makeTmpDir(data);
+  const chain = store.chain(parent);
+  const parentNode = store.nodeOf(chain);
+  const id = store.allocateId();
+  const stage = store.makeTmpDir();
   let linked = false;
   try {
     const node = `${stage}/${id}`;
@@ -47,7 +46,7 @@ export function addLayer(
       created: new Date().toISOString(),
     });
     Deno.writeTextFileSync(configPath(node), JSON.stringify(merged) + "\n");
-    Deno.symlinkSync(`../layer/${[...chain, id].join("/")}`, indexPath(data, id));
+    Deno.symlinkSync(`../layer/${[...chain, id].join("/")}`, store.indexLink(id));
     linked = true;
     try {
       Deno.renameSync(node, `${parentNode}/${id}`);
@@ -61,7 +60,7 @@ export function addLayer(
   } catch (error) {
     if (linked) {
       try {
-        Deno.removeSync(indexPath(data, id));
+        Deno.removeSync(store.indexLink(id));
       } catch { /* already gone */ }
     }
     throw error;

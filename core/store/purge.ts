@@ -5,6 +5,7 @@
  */
 
 import { PlashError } from "../errors.ts";
+import type { Store } from "./store.ts";
 import { removeTree } from "./tmp.ts";
 
 /** Mount points at or below `dir`, from /proc/self/mountinfo. */
@@ -17,13 +18,21 @@ export function mountsBelow(dir: string): string[] {
 }
 
 /**
- * Removes `data` entirely. Refuses while something is mounted in it: deleting
- * through a mount would delete the mounted files.
+ * Removes the store entirely. Refuses while something is mounted in it:
+ * deleting through a mount would delete the mounted files.
+ *
+ * @example
+ * ```ts
+ * import { purgeStore } from "./purge.ts";
+ * import { Store } from "./store.ts";
+ *
+ * purgeStore(Store.at("/tmp/plash-example"));
+ * ```
  */
-export function purgeStore(data: string): void {
-  const mounted = mountsBelow(data);
+export function purgeStore(store: Store): void {
+  const mounted = mountsBelow(store.root);
   if (mounted.length) {
-    throw new PlashError(`${mounted[0]} is mounted inside ${data}: unmount it first`);
+    throw new PlashError(`${mounted[0]} is mounted inside ${store.root}: unmount it first`);
   }
-  removeTree(data);
+  removeTree(store.root);
 }

@@ -5,33 +5,40 @@
  */
 
 import { PlashError } from "../errors.ts";
-import { allMaps } from "./map.ts";
-import { ancestry, descendants, indexPath } from "./nodes.ts";
-import { makeTmpDir, removeTree } from "./tmp.ts";
+import type { Store } from "./store.ts";
+import { removeTree } from "./tmp.ts";
 
 /**
  * Removes image `id` with its descendants and the map keys naming them; returns
  * the removed ids. The node is first renamed into a temporary directory, which
  * hides all of them at once; then their links go and the files are deleted.
+ *
+ * @example
+ * ```ts
+ * import { removeImage } from "./remove.ts";
+ * import { Store } from "./store.ts";
+ *
+ * removeImage(Store.open(), 7); // [7, and every image built on 7]
+ * ```
  */
-export function removeImage(data: string, id: number): number[] {
+export function removeImage(store: Store, id: number): number[] {
   if (id === 0) throw new PlashError("the empty root image 0 cannot be removed");
-  const chain = ancestry(data, id);
+  const chain = store.chain(id);
   const relative = `../layer/${chain.join("/")}`;
-  const node = `${data}/layer/${chain.join("/")}`;
+  const node = store.nodeOf(chain);
   const removed = [id, ...descendants(node)];
-  const trash = makeTmpDir(data);
+  const trash = store.makeTmpDir();
   try {
     Deno.renameSync(node, `${trash}/node`);
     for (const each of removed) {
       try {
-        Deno.removeSync(indexPath(data, each));
+        Deno.removeSync(store.indexLink(each));
       } catch { /* removed concurrently */ }
     }
-    for (const map of allMaps(data)) {
-      if (map.target === relative || map.target.startsWith(relative + "/")) {
+    for (const entry of store.mapEntries()) {
+      if (entry.target === relative || entry.target.startsWith(relative + "/")) {
         try {
-          Deno.removeSync(`${data}/map/${map.file}`);
+          Deno.removeSync(`${store.mapRoot}/${entry.file}`);
         } catch { /* removed concurrently */ }
       }
     }
@@ -39,4 +46,15 @@ export function removeImage(data: string, id: number): number[] {
     removeTree(trash);
   }
   return removed;
+}
+
+/** The ids of every image built on the one at `node`: node directories nested in it. */
+function descendants(node: string): number[] {
+  const found: number[] = [];
+  for (const entry of Deno.readDirSync(node)) {
+    if (entry.isDirectory && /^\d+$/.test(entry.name)) {
+      found.push(Number(entry.name), ...descendants(`${node}/${entry.name}`));
+    }
+  }
+  return found;
 }

@@ -5,23 +5,31 @@
  * @module
  */
 
-import { allMaps } from "./map.ts";
-import { allImageIds, ancestry } from "./nodes.ts";
 import { removeImage } from "./remove.ts";
+import type { Store } from "./store.ts";
 
-/** Removes the oldest unnamed leaf images until half of the images are gone; returns their ids. */
-export function shrinkStore(data: string): number[] {
+/**
+ * Removes the oldest unnamed leaf images until half of the images are gone;
+ * returns their ids.
+ *
+ * @example
+ * ```ts
+ * import { shrinkStore } from "./shrink.ts";
+ * import { Store } from "./store.ts";
+ *
+ * console.log(shrinkStore(Store.open()));
+ * ```
+ */
+export function shrinkStore(store: Store): number[] {
   const removed: number[] = [];
-  const named = new Set(
-    allMaps(data).map((map) => map.target.slice(map.target.lastIndexOf("/") + 1)),
-  );
-  const target = Math.ceil(allImageIds(data).length / 2);
+  const named = new Set(store.mapEntries().map((entry) => entry.id));
+  const target = Math.ceil(store.imageIds().length / 2);
   while (removed.length < target) {
-    const ids = allImageIds(data);
-    const parents = new Set(ids.map((id) => ancestry(data, id).slice(0, -1)).flat());
-    const leaf = ids.find((id) => !parents.has(id) && !named.has(String(id)));
+    const ids = store.imageIds();
+    const parents = new Set(ids.map((id) => store.chain(id).slice(0, -1)).flat());
+    const leaf = ids.find((id) => !parents.has(id) && !named.has(id));
     if (leaf === undefined) break;
-    removed.push(...removeImage(data, leaf));
+    removed.push(...removeImage(store, leaf));
   }
   return removed;
 }

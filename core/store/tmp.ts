@@ -1,12 +1,15 @@
 /**
- * Temporary directories in `$PLASH_DATA/tmp`, each named after the process that
- * owns it so that `plash clean` removes only those whose owner is gone.
+ * Temporary directories in a store's `tmp/`, each named after the process
+ * that owns it so that `plash clean` removes only those whose owner is gone.
  *
  * Name: `plashtmp_<pid>_<starttime>_<random>`. The start time (from
  * /proc/PID/stat) tells a live owner from a later process that reuses its pid.
  *
  * @module
  */
+
+/** The prefix of every temporary directory plash makes. */
+export const TMP_PREFIX = "plashtmp_";
 
 /** The kernel's start time of process `pid` in clock ticks, or undefined if it is gone. */
 export function processStartTime(pid: number | "self"): string | undefined {
@@ -20,11 +23,15 @@ export function processStartTime(pid: number | "self"): string | undefined {
   return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
 }
 
-/** Creates a temporary directory owned by process `owner` (default: this process). */
-export function makeTmpDir(data: string, owner: number = Deno.pid): string {
-  const start = processStartTime(owner === Deno.pid ? "self" : owner) ?? "0";
+/** The name prefix of the temporary directories process `owner` made. */
+export function tmpPrefixOf(owner: number): string {
+  return `${TMP_PREFIX}${owner}_${processStartTime(owner === Deno.pid ? "self" : owner) ?? "0"}_`;
+}
+
+/** Creates a temporary directory in `tmpRoot` owned by process `owner` (default: this one). */
+export function makeTmpDir(tmpRoot: string, owner: number = Deno.pid): string {
   const random = crypto.getRandomValues(new Uint32Array(2)).join("");
-  const path = `${data}/tmp/plashtmp_${owner}_${start}_${random}`;
+  const path = `${tmpRoot}/${tmpPrefixOf(owner)}${random}`;
   Deno.mkdirSync(path, { mode: 0o700 });
   return path;
 }

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { PlashError } from "../errors.ts";
+import { PlashError, reason, wrap } from "../errors.ts";
 
 /** The compressions plash reads. */
 export type Compression = "gzip" | "zstd" | "xz" | "none";
@@ -107,12 +107,9 @@ function relabelErrors(
       } catch (error) {
         // The input's own failure (a download that broke off) is not corrupt data.
         if (error instanceof PlashError) return controller.error(error);
-        const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
         // xz-decompress reports xz-embedded's XZ_BUF_ERROR (8) for input that stops short.
-        const truncated = compression === "xz" && why.endsWith("error code 8");
-        controller.error(
-          new PlashError(`${truncated ? "truncated" : "corrupt"} ${compression} data: ${why}`),
-        );
+        const truncated = compression === "xz" && reason(error).endsWith("error code 8");
+        controller.error(wrap(error, `${truncated ? "truncated" : "corrupt"} ${compression} data`));
       }
     },
     cancel: (reason) => reader.cancel(reason),

@@ -13,23 +13,23 @@
  * * overlayfs's own xattrs are dropped: `trusted.overlay.redirect` and the
  *   like would change what the image's other layers show.
  * * With `whiteouts` (OCI layers), `.wh.` entries become overlay whiteouts
- *   and opaque directories (see `overlay_whiteouts.ts`), under the same rules.
+ *   and opaque directories (see `oci_whiteouts.ts`), under the same rules.
  *
  * @module
  */
 
 import { mknod, S_IFBLK, S_IFCHR, S_IFIFO } from "../../ffi/sys.ts";
 import { orInNamespace } from "../tree/unprivileged.ts";
-import { PlashError } from "../errors.ts";
+import { PlashError, wrap } from "../errors.ts";
 import {
   type Metadata,
   setMetadata,
   setModeAndTimes,
   setOwnerAndXattrs,
 } from "../tree/metadata.ts";
-import { isOverlayXattr } from "../tree/xattrs.ts";
+import { isOverlayXattr, makeWhiteout, markOpaque } from "../tree/overlay_format.ts";
 import { climbsAboveRoot, normalizeEntryName, quote } from "./entry_name.ts";
-import { makeWhiteout, markOpaque, type Whiteout, whiteoutOf } from "./overlay_whiteouts.ts";
+import { type Whiteout, whiteoutOf } from "./oci_whiteouts.ts";
 import { type PaxValue, XATTR_PREFIX } from "./tar_stream.ts";
 
 /** The parts of a tar-stream header the writer reads. */
@@ -103,8 +103,7 @@ export class EntryWriter {
       for await (const _ of body) { /* only regular files have contents */ }
       if (KNOWN_TYPES.has(type)) this.#addNonFile(type, header);
     } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      throw new PlashError(`archive entry ${quote(header.name)}: ${why}`);
+      throw wrap(error, `archive entry ${quote(header.name)}`);
     }
   }
 

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { PlashError } from "../errors.ts";
-import { imageLayers } from "../tree/image_layers.ts";
+import { wrap } from "../errors.ts";
+import type { Store } from "../store/store.ts";
 import { walkMerged } from "../tree/merged_tree.ts";
 import { packTree } from "./pack.ts";
 
@@ -15,20 +15,31 @@ import { packTree } from "./pack.ts";
  *
  * @example
  * ```ts
- * await exportTar(dataDir(), 3).pipeTo(Deno.stdout.writable);
+ * import { exportTar } from "./export_tar.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * await exportTar(Store.open(), 3).pipeTo(Deno.stdout.writable);
  * ```
  */
-export function exportTar(data: string, id: number): ReadableStream<Uint8Array> {
-  return packTree(walkMerged(imageLayers(data, id)));
+export function exportTar(store: Store, id: number): ReadableStream<Uint8Array> {
+  return packTree(walkMerged(store.layersOf(store.chain(id))));
 }
 
 /**
  * Writes the archive of image `id` to `target`, a file path or "-" for
  * stdout. A file is written under a temporary name beside it and renamed when
  * complete, so a failure leaves no partial archive (and any old file intact).
+ *
+ * @example
+ * ```ts
+ * import { exportTarTo } from "./export_tar.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * await exportTarTo(Store.open(), 3, "/tmp/image3.tar");
+ * ```
  */
-export async function exportTarTo(data: string, id: number, target: string): Promise<void> {
-  const archive = exportTar(data, id);
+export async function exportTarTo(store: Store, id: number, target: string): Promise<void> {
+  const archive = exportTar(store, id);
   const partial = `${target}.plash-partial-${Deno.pid}`;
   try {
     if (target === "-") return await writeStream(archive, Deno.stdout);
@@ -39,8 +50,7 @@ export async function exportTarTo(data: string, id: number, target: string): Pro
   } catch (error) {
     await archive.cancel().catch(() => {});
     if (target !== "-") await Deno.remove(partial).catch(() => {});
-    const why = error instanceof Error ? error.message : String(error);
-    throw new PlashError(`export-tar ${target === "-" ? "stdout" : target}: ${why.split("\n")[0]}`);
+    throw wrap(error, `export-tar ${target === "-" ? "stdout" : target}`);
   }
 }
 

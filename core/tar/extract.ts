@@ -9,10 +9,10 @@
  */
 
 import type { Extract } from "tar-stream";
-import { PlashError } from "../errors.ts";
+import { PlashError, wrap } from "../errors.ts";
 import { drainedOrClosed } from "./drained.ts";
 import { EntryWriter, type WriterOptions } from "./entry_writer.ts";
-import { tarStream } from "./tar_stream.ts";
+import { tarExtract } from "./tar_stream.ts";
 
 const BLOCK = 512;
 
@@ -20,7 +20,7 @@ const BLOCK = 512;
  * Extracts the (decompressed) tar archive `input` into `root`, an existing
  * directory. Fails on the first bad entry and on an archive that ends early;
  * what was written by then stays, so extract into a staging directory.
- * `options.whiteouts` reads the archive as an OCI layer (see `overlay_whiteouts.ts`).
+ * `options.whiteouts` reads the archive as an OCI layer (see `oci_whiteouts.ts`).
  *
  * @example
  * ```ts
@@ -33,7 +33,7 @@ export async function extractTar(
   root: string,
   options: WriterOptions = {},
 ): Promise<void> {
-  const extract = tarStream().extract();
+  const extract = tarExtract();
   const tail = new LastBlock();
   const feeding = feed(input, extract, tail);
   const writer = new EntryWriter(root, options);
@@ -43,7 +43,7 @@ export async function extractTar(
       await writer.add(entry.header, entry as AsyncIterable<Uint8Array>);
     }
   } catch (error) {
-    throw error instanceof PlashError ? error : new PlashError(`bad archive: ${firstLine(error)}`);
+    throw error instanceof PlashError ? error : wrap(error, "bad archive");
   } finally {
     extract.destroy();
     await feeding;
@@ -100,8 +100,4 @@ class LastBlock {
   isZero(): boolean {
     return this.#block.length === BLOCK && this.#block.every((byte) => byte === 0);
   }
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
 }

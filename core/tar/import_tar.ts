@@ -4,40 +4,42 @@
  * @module
  */
 
-import { PlashError } from "../errors.ts";
-import { addLayer } from "../store/publish.ts";
-import { makeTmpDir, removeTree } from "../store/tmp.ts";
+import { PlashError, wrap } from "../errors.ts";
+import type { Store } from "../store/store.ts";
+import { removeTree } from "../store/tmp.ts";
 import { decompress } from "./decompress.ts";
 import { extractTar } from "./extract.ts";
 
 /**
  * Extracts the archive `source` (a file path, "-" for stdin, or a stream;
  * plain, gzip, zstd or xz) as the layer of a new image on the empty root and
- * returns the new id. The layer is staged in `data`'s tmp/: on any failure
+ * returns the new id. The layer is staged in `store`'s tmp/: on any failure
  * the staging directory is removed and no image exists. Errors read
  * `WHAT: why`; `what` defaults to `import-tar FILE`.
  *
  * @example
  * ```ts
- * const id = await importTar(dataDir(), "rootfs.tar.gz");
+ * import { importTar } from "./import_tar.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * const id = await importTar(Store.open(), "rootfs.tar.gz");
  * ```
  */
 export async function importTar(
-  data: string,
+  store: Store,
   source: string | ReadableStream<Uint8Array>,
   what = `import-tar ${typeof source !== "string" ? "archive" : source === "-" ? "stdin" : source}`,
 ): Promise<number> {
-  const stage = makeTmpDir(data);
+  const stage = store.makeTmpDir();
   try {
     const root = `${stage}/root`;
     Deno.mkdirSync(root);
     // The root's mode stays this unless the archive lists "./" itself.
     Deno.chmodSync(root, 0o755);
     await extractTar(await decompress(await openArchive(source)), root);
-    return addLayer(data, 0, root);
+    return store.addLayer(0, root);
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    throw new PlashError(`${what}: ${why.split("\n")[0]}`);
+    throw wrap(error, what);
   } finally {
     removeTree(stage);
   }

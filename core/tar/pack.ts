@@ -13,7 +13,7 @@ import { splitDevice } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import type { TreeEntry } from "../tree/merged_tree.ts";
 import { drainedOrClosed } from "./drained.ts";
-import { type PaxValue, tarStream, XATTR_PREFIX } from "./tar_stream.ts";
+import { type PaxValue, tarPack, XATTR_PREFIX } from "./tar_stream.ts";
 
 /** The largest id and time a ustar header field holds (7 or 11 octal digits); beyond: PAX. */
 const USTAR_MAX_ID = 0o7777777;
@@ -28,11 +28,14 @@ const CHUNK = 1 << 16;
  *
  * @example
  * ```ts
- * await packTree(walkMerged(layers)).pipeTo(Deno.stdout.writable);
+ * import { packTree } from "./pack.ts";
+ * import { walkMerged } from "../tree/merged_tree.ts";
+ *
+ * await packTree(walkMerged(["/layers/2", "/layers/1"])).pipeTo(Deno.stdout.writable);
  * ```
  */
 export function packTree(entries: Iterable<TreeEntry>): ReadableStream<Uint8Array> {
-  const pack = tarStream().pack();
+  const pack = tarPack();
   writeEntries(pack, entries);
   return ReadableStream.from(pack as AsyncIterable<Uint8Array>);
 }

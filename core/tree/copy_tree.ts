@@ -10,7 +10,7 @@
  * @module
  */
 
-import { PlashError } from "../errors.ts";
+import { PlashError, wrap } from "../errors.ts";
 import { mknod, S_IFBLK, S_IFCHR, S_IFIFO, splitDevice } from "../../ffi/sys.ts";
 import { orInNamespace } from "./unprivileged.ts";
 import { type TreeEntry, walkMerged, type WalkOptions } from "./merged_tree.ts";
@@ -49,8 +49,7 @@ export function copyTree(layers: string[], dest: string, options: CopyOptions = 
     copyEntries(walkMerged(layers, options), dest, options.linkFiles ?? false);
   } catch (error) {
     undo(dest, made);
-    const why = error instanceof Error ? error.message : String(error);
-    throw new PlashError(`copy to ${dest}: ${why.split("\n")[0]}`);
+    throw wrap(error, `copy to ${dest}`);
   }
 }
 

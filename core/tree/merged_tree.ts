@@ -20,6 +20,7 @@
  * @module
  */
 
+import { isOpaque, isWhiteout } from "./overlay_format.ts";
 import { fileXattrs, readXattrs } from "./xattrs.ts";
 
 /** One file of a tree. */
@@ -126,18 +127,4 @@ function consider(
 function closed(candidate: Candidate): Candidate {
   candidate.open = false;
   return candidate;
-}
-
-/** overlayfs's whiteout: a character device with device number 0/0. */
-function isWhiteout(info: Deno.FileInfo): boolean {
-  return info.isCharDevice === true && info.rdev === 0;
-}
-
-const OPAQUE_VALUE = "y";
-
-function isOpaque(xattrs: Map<string, Uint8Array>): boolean {
-  return ["trusted.overlay.opaque", "user.overlay.opaque"].some((name) => {
-    const value = xattrs.get(name);
-    return value !== undefined && new TextDecoder().decode(value) === OPAQUE_VALUE;
-  });
 }

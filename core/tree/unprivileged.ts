@@ -9,22 +9,7 @@
  */
 
 import { SyscallError } from "../../ffi/errors.ts";
-
-let namespaced: boolean | undefined;
-
-/** Whether this process is in a user namespace other than the host's. */
-export function inUserNamespace(): boolean {
-  if (namespaced === undefined) {
-    let map = "";
-    try {
-      map = Deno.readTextFileSync("/proc/self/uid_map");
-    } catch {
-      // No /proc: assume the host's namespace, where errors are real errors.
-    }
-    namespaced = map !== "" && !/^\s*0\s+0\s+4294967295\s*$/.test(map);
-  }
-  return namespaced;
-}
+import { inUserNamespace } from "../../ffi/namespaces.ts";
 
 const warned = new Set<string>();
 

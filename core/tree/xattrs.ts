@@ -1,21 +1,12 @@
 /**
  * Extended attributes of files in image layers.
  *
- * overlayfs keeps its own bookkeeping in `trusted.overlay.*` (or, mounted with
- * `userxattr`, `user.overlay.*`) xattrs: opaque directories, redirects, origin
- * file handles. Those describe a layer, not a file, so they never leave or
- * enter an image as a file's xattrs.
- *
  * @module
  */
 
 import { SyscallError } from "../../ffi/errors.ts";
 import { getXattr, listXattrs } from "../../ffi/sys.ts";
-
-/** Whether `name` is one of overlayfs's own attributes. */
-export function isOverlayXattr(name: string): boolean {
-  return name.startsWith("trusted.overlay.") || name.startsWith("user.overlay.");
-}
+import { isOverlayXattr } from "./overlay_format.ts";
 
 /**
  * The xattrs of `path` (the link itself for a symlink). A filesystem without
@@ -34,7 +25,7 @@ export function readXattrs(path: string): Map<string, Uint8Array> {
   return xattrs;
 }
 
-/** `xattrs` without overlayfs's own attributes. */
+/** `xattrs` without overlayfs's own attributes (see `overlay_format.ts`). */
 export function fileXattrs(xattrs: Map<string, Uint8Array>): Map<string, Uint8Array> {
   return new Map([...xattrs].filter(([name]) => !isOverlayXattr(name)));
 }

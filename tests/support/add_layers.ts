@@ -6,20 +6,17 @@
  * usage: deno run -A add_layers.ts COUNT NAME [FILES_PER_LAYER]
  */
 
-import { openStore } from "../../core/store/data_dir.ts";
-import { setMap } from "../../core/store/map.ts";
-import { addLayer } from "../../core/store/publish.ts";
-import { makeTmpDir } from "../../core/store/tmp.ts";
+import { Store } from "../../core/store/store.ts";
 
 const [count, name, files = "1"] = Deno.args;
-const data = openStore();
+const store = Store.open();
 let parent = 0;
 for (let i = 0; i < Number(count); i++) {
-  const dir = makeTmpDir(data);
+  const dir = store.makeTmpDir();
   for (let f = 0; f < Number(files); f++) {
     Deno.writeTextFileSync(`${dir}/file${f}`, `${name} ${i} ${f}\n`.repeat(100));
   }
-  parent = addLayer(data, i % 3 === 0 ? 0 : parent, dir, { env: { LAYER: `${name}-${i}` } });
-  setMap(data, `${name}-latest`, parent);
+  parent = store.addLayer(i % 3 === 0 ? 0 : parent, dir, { env: { LAYER: `${name}-${i}` } });
+  store.setMap(`${name}-latest`, parent);
   console.log(parent);
 }

@@ -7,6 +7,7 @@
 
 import { busyboxRootfs } from "../../scripts/busybox_rootfs.ts";
 import { selfCommand } from "../../core/self_command.ts";
+import { Store } from "../../core/store/store.ts";
 import { runCommand } from "./command.ts";
 
 /** How to run a program in a test. */
@@ -26,6 +27,11 @@ export class TestStore implements Disposable {
 
   constructor() {
     this.data = `${Deno.makeTempDirSync({ prefix: "plash-test-" })}/data`;
+  }
+
+  /** The store as the library sees it (made when it is not there yet). */
+  get images(): Store {
+    return Store.open(this.data);
   }
 
   /**

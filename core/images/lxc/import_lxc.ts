@@ -5,16 +5,19 @@
  * @module
  */
 
-import { PlashError } from "../../errors.ts";
-import { cachedImport } from "../../build/sources.ts";
-import { openUrl } from "../open_url.ts";
+import { PlashError, wrap } from "../../errors.ts";
+import { openUrl } from "../../net/open_url.ts";
+import { KEYS } from "../../store/keys.ts";
+import type { Store } from "../../store/store.ts";
 import { importUrl } from "../url/import_url.ts";
 import { chooseBuild, type LxcBuild, parseIndex } from "./lxc_index.ts";
 import { lxcArch, lxcServer, parseLxcName } from "./lxc_name.ts";
 
 /** A build of an LXC image and the URL of its root filesystem archive. */
 export interface LxcRootfs {
+  /** The build, as the server's index lists it. */
   build: LxcBuild;
+  /** Where its `rootfs.tar.xz` is. */
   url: string;
 }
 
@@ -35,7 +38,7 @@ export async function findLxcRootfs(name: string): Promise<LxcRootfs> {
     build = chooseBuild(builds, parsed, lxcArch());
   } catch (error) {
     if (!(error instanceof PlashError)) throw error;
-    throw new PlashError(`lxc image ${name} on ${server}: ${error.message}`);
+    throw wrap(error, `lxc image ${name} on ${server}`);
   }
   return { build, url: `${server}${build.path.replace(/\/?$/, "/")}rootfs.tar.xz` };
 }
@@ -44,10 +47,8 @@ export async function findLxcRootfs(name: string): Promise<LxcRootfs> {
  * Imports the newest build of the LXC image `name` and returns its id. A
  * build imported before is not downloaded again.
  */
-export async function importLxc(data: string, name: string): Promise<number> {
+export async function importLxc(store: Store, name: string): Promise<number> {
   const { build, url } = await findLxcRootfs(name);
   // One key per build. Not the server: a mirror's build of the same timestamp is the same.
-  const { dist, release, arch, variant, timestamp } = build;
-  const buildKey = `lxc:${dist}:${release}:${arch}:${variant}:${timestamp}`;
-  return await cachedImport(data, buildKey, () => importUrl(data, url));
+  return await store.cached(KEYS.lxcBuild(build), () => importUrl(store, url));
 }

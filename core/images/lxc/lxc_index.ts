@@ -11,9 +11,13 @@ import type { LxcName } from "./lxc_name.ts";
 
 /** One line of the index. */
 export interface LxcBuild {
+  /** The distribution: `debian`. */
   dist: string;
+  /** Its release: `trixie`. */
   release: string;
+  /** The architecture as LXC names it: `amd64`. */
   arch: string;
+  /** The variant: `default`, `cloud`. */
   variant: string;
   /** `YYYYMMDD_HH:MM`: sorts as text. */
   timestamp: string;

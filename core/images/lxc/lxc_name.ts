@@ -12,6 +12,7 @@
  */
 
 import { PlashError } from "../../errors.ts";
+import { KEYS } from "../../store/keys.ts";
 
 /** A parsed image name; a missing release or variant is chosen from the index. */
 export interface LxcName {
@@ -28,7 +29,7 @@ export function parseLxcName(name: string): LxcName {
   if (parts.length > 3 || !parts.every((part) => PART.test(part))) {
     throw new PlashError(
       `not an lxc image name: ${JSON.stringify(name)} (DIST[:RELEASE[:VARIANT]], as debian:trixie)`,
-      2,
+      { exitCode: 2 },
     );
   }
   const [dist, release, variant] = parts;
@@ -61,5 +62,5 @@ export function lxcServer(): string {
  */
 export function lxcNameKey(name: string, arch: string): string {
   parseLxcName(name);
-  return `lxc:${name}:${arch}`;
+  return KEYS.lxcName(name, arch);
 }

@@ -11,7 +11,8 @@
  */
 
 import { PlashError } from "../../errors.ts";
-import { makeTmpDir, removeTree } from "../../store/tmp.ts";
+import type { Store } from "../../store/store.ts";
+import { removeTree } from "../../store/tmp.ts";
 import { decompress } from "../../tar/decompress.ts";
 import { normalizeEntryName, quote } from "../../tar/entry_name.ts";
 import { extractTar } from "../../tar/extract.ts";
@@ -20,12 +21,12 @@ import { readBlob } from "../checked_blob.ts";
 
 /** The directory of `source` (a directory, an archive file or "-"), for the time `use` runs. */
 export async function withArchiveDir<T>(
-  data: string,
+  store: Store,
   source: string,
   use: (dir: string) => Promise<T>,
 ): Promise<T> {
   if (source !== "-" && isDirectory(source)) return await use(Deno.realPathSync(source));
-  const stage = makeTmpDir(data);
+  const stage = store.makeTmpDir();
   try {
     const root = `${stage}/root`;
     Deno.mkdirSync(root);

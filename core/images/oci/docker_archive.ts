@@ -11,7 +11,8 @@
  * @module
  */
 
-import { PlashError } from "../../errors.ts";
+import { PlashError, wrap } from "../../errors.ts";
+import type { Store } from "../../store/store.ts";
 import { detectCompression } from "../../tar/decompress.ts";
 import { digestOf, shortDigest } from "../digest.ts";
 import { installImage } from "../install_image.ts";
@@ -30,27 +31,25 @@ interface Entry {
 /**
  * Imports the image of `docker save` archive `source` (a file, "-" for
  * stdin, or a directory it was unpacked to) tagged `ref`, or its only one,
- * into store `data`; returns its id. The image's tags map to it as
+ * into `store`; returns its id. The image's tags map to it as
  * `--from-docker TAG` finds them.
  */
 export async function importDockerArchive(
-  data: string,
+  store: Store,
   source: string,
   ref: string | undefined,
   signal: AbortSignal,
 ): Promise<number> {
   try {
-    return await withArchiveDir(data, source, (dir) => importFrom(data, dir, ref, signal));
+    return await withArchiveDir(store, source, (dir) => importFrom(store, dir, ref, signal));
   } catch (error) {
     signal.throwIfAborted();
-    const why = error instanceof Error ? error.message : String(error);
-    const label = source === "-" ? "stdin" : source;
-    throw new PlashError(`import-docker-archive ${label}: ${why.split("\n")[0]}`);
+    throw wrap(error, `import-docker-archive ${source === "-" ? "stdin" : source}`);
   }
 }
 
 async function importFrom(
-  data: string,
+  store: Store,
   dir: string,
   ref: string | undefined,
   signal: AbortSignal,
@@ -76,7 +75,7 @@ async function importFrom(
     }
   });
   const configDigest = await digestOf(configBytes);
-  return await installImage(data, {
+  return await installImage(store, {
     label: `importing ${entry.RepoTags?.[0] ?? shortDigest(configDigest)}`,
     configDigest,
     config: imageConfigOf(config),

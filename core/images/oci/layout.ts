@@ -6,7 +6,9 @@
  * @module
  */
 
-import { PlashError } from "../../errors.ts";
+import { PlashError, wrap } from "../../errors.ts";
+import { KEYS } from "../../store/keys.ts";
+import type { Store } from "../../store/store.ts";
 import { digestOf, shortDigest } from "../digest.ts";
 import { installImage } from "../install_image.ts";
 import { fileInside, onlyImage, readSmallFile, withArchiveDir } from "./archive_dir.ts";
@@ -27,27 +29,27 @@ const REF_NAME = "org.opencontainers.image.ref.name";
 export interface LayoutOptions {
   /** The image's ref name annotation; needed when the layout has several. */
   ref?: string;
+  /** The platform to take from a multi-platform image. */
   platform: WantedPlatform;
 }
 
-/** Imports an image of the layout at `source` into store `data`; returns its id. */
+/** Imports an image of the layout at `source` into `store`; returns its id. */
 export async function importOciLayout(
-  data: string,
+  store: Store,
   source: string,
   options: LayoutOptions,
   signal: AbortSignal,
 ): Promise<number> {
   try {
-    return await withArchiveDir(data, source, (dir) => importFrom(data, dir, options, signal));
+    return await withArchiveDir(store, source, (dir) => importFrom(store, dir, options, signal));
   } catch (error) {
     signal.throwIfAborted();
-    const why = error instanceof Error ? error.message : String(error);
-    throw new PlashError(`import-oci ${source}: ${why.split("\n")[0]}`);
+    throw wrap(error, `import-oci ${source}`);
   }
 }
 
 async function importFrom(
-  data: string,
+  store: Store,
   dir: string,
   options: LayoutOptions,
   signal: AbortSignal,
@@ -72,7 +74,7 @@ async function importFrom(
     }
   }
   const configBytes = await readSmallFile(blobPath(dir, manifest.config), manifest.config);
-  return await installImage(data, {
+  return await installImage(store, {
     label: `importing ${options.ref ?? shortDigest(entry.digest)}`,
     configDigest: await digestOf(configBytes),
     config: imageConfigOf(parseImageConfig(configBytes)),
@@ -82,7 +84,7 @@ async function importFrom(
       size: layer.size,
       open: async () => (await Deno.open(blobPath(dir, layer))).readable,
     })),
-    keys: [`docker:${entry.digest}`],
+    keys: [KEYS.dockerManifest(entry.digest)],
   }, signal);
 }
 

@@ -10,7 +10,9 @@ import type { Descriptor, Platform } from "./manifest.ts";
 
 /** The platform wanted: an architecture and, when it matters, a variant. */
 export interface WantedPlatform {
+  /** OCI's name of the architecture: `amd64`, `arm64`. */
   architecture: string;
+  /** Its variant, when it matters: `v7`. */
   variant?: string;
 }
 

@@ -24,7 +24,7 @@ export function askHidden(question: string): string {
       const [code] = byte;
       if (code === 0x0d || code === 0x0a) break;
       // Raw mode turns Ctrl-C into a byte rather than SIGINT.
-      if (code === 0x03) throw new PlashError("interrupted", 130);
+      if (code === 0x03) throw new PlashError("interrupted", { exitCode: 130 });
       if (code === 0x7f || code === 0x08) typed.pop();
       else typed.push(code);
     }

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { PlashError } from "../../errors.ts";
+import { PlashError, wrap } from "../../errors.ts";
 
 /** A user name and password. */
 export interface Credentials {
@@ -86,7 +86,7 @@ function readAuthFile(path: string): AuthFile {
     text = Deno.readTextFileSync(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return {};
-    throw new PlashError(`cannot read ${path}: ${(error as Error).message}`);
+    throw wrap(error, `cannot read ${path}`);
   }
   try {
     const parsed = JSON.parse(text);
@@ -113,7 +113,7 @@ function writeAuthFile(path: string, file: AuthFile): void {
     try {
       Deno.removeSync(temporary);
     } catch { /* not made */ }
-    throw new PlashError(`cannot write ${path}: ${(error as Error).message}`);
+    throw wrap(error, `cannot write ${path}`);
   }
 }
 

@@ -9,16 +9,16 @@
  * credentials themselves. Tokens are kept for the client's lifetime, so
  * parallel blob downloads share one.
  *
- * Redirects (blobs are often served from a storage host) are followed by
- * hand, at most ten, and the `Authorization` header never leaves the host it
- * was meant for. Plain HTTP is used only for this machine's addresses or
- * with `insecure`.
+ * Redirects (blobs are often served from a storage host) are followed as
+ * `net/http.ts` follows them: at most ten, and the `Authorization` header
+ * never leaves the origin it was meant for. Plain HTTP is used only for this
+ * machine's addresses or with `insecure`.
  *
  * @module
  */
 
 import { PlashError } from "../../errors.ts";
-import { causeOf } from "../cause.ts";
+import { fetchFollowing } from "../../net/http.ts";
 import { type Credentials, encodeCredentials, findCredentials } from "./auth_file.ts";
 import { type Challenge, parseChallenge } from "./challenge.ts";
 import { apiHost, isLoopback } from "./reference.ts";
@@ -32,9 +32,6 @@ export interface ClientOptions {
   /** Use these instead of the stored ones (`plash login` checks them). */
   credentials?: Credentials;
 }
-
-const MAX_REDIRECTS = 10;
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** A client of one registry. */
 export class RegistryClient {
@@ -80,34 +77,16 @@ export class RegistryClient {
   async #send(path: string, headers: Headers, scope: string): Promise<Response> {
     const authorization = this.#authorizations.get(scope) ?? this.#basic;
     if (authorization) headers.set("authorization", authorization);
-    return await this.#follow(new URL(path, this.base), headers);
+    return await this.#fetch(new URL(path, this.base), headers);
   }
 
-  /** Fetches `url`, following redirects by hand. */
-  async #follow(url: URL, headers: Headers): Promise<Response> {
-    for (let hops = 0;; hops++) {
-      this.#checkScheme(url);
-      let response: Response;
-      try {
-        response = await fetch(url, { headers, redirect: "manual", signal: this.#options.signal });
-      } catch (error) {
-        this.#options.signal?.throwIfAborted();
-        throw new PlashError(`cannot reach ${url.origin}: ${causeOf(error)}`);
-      }
-      if (!REDIRECTS.has(response.status)) return response;
-      await response.body?.cancel();
-      const location = response.headers.get("location");
-      if (!location) throw new PlashError(`${url.origin} redirected without a location`);
-      if (hops >= MAX_REDIRECTS) {
-        throw new PlashError(`too many redirects (more than ${MAX_REDIRECTS}) from ${url.origin}`);
-      }
-      const next = new URL(location, url);
-      if (next.origin !== url.origin) {
-        headers = new Headers(headers);
-        headers.delete("authorization");
-      }
-      url = next;
-    }
+  /** Requests `url`, following redirects within the rules of {@linkcode fetchFollowing}. */
+  #fetch(url: URL, headers: Headers): Promise<Response> {
+    return fetchFollowing(url, {
+      headers,
+      signal: this.#options.signal,
+      check: (next) => this.#checkScheme(next),
+    });
   }
 
   /** Refuses plain HTTP to anything but this machine, unless insecure. */
@@ -138,7 +117,7 @@ export class RegistryClient {
     if (wanted) realm.searchParams.set("scope", wanted);
     const headers = new Headers();
     if (credentials) headers.set("authorization", `Basic ${encodeCredentials(credentials)}`);
-    const response = await this.#follow(realm, headers);
+    const response = await this.#fetch(realm, headers);
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel();
       throw credentials ? this.#refused(credentials) : this.#loginNeeded();

@@ -10,8 +10,9 @@
  * @module
  */
 
-import { PlashError } from "../../errors.ts";
-import { getMap, setMap } from "../../store/map.ts";
+import { PlashError, wrap } from "../../errors.ts";
+import { KEYS } from "../../store/keys.ts";
+import type { Store } from "../../store/store.ts";
 import { readBlob } from "../checked_blob.ts";
 import { digestOf, shortDigest } from "../digest.ts";
 import { installImage } from "../install_image.ts";
@@ -41,11 +42,11 @@ export interface PullOptions {
 const MANIFEST_LIMIT = 4 << 20;
 
 /**
- * Pulls the image `text` names into store `data` and returns its id.
+ * Pulls the image `text` names into `store` and returns its id.
  * Errors are one line naming the reference and what failed.
  */
 export async function pullImage(
-  data: string,
+  store: Store,
   text: string,
   options: PullOptions,
   signal: AbortSignal,
@@ -69,12 +70,12 @@ export async function pullImage(
     }
     if (document.kind !== "manifest") throw new PlashError("an index lists another index");
     const { manifest } = document;
-    const keys = [`docker:${digest}`];
+    const keys = [KEYS.dockerManifest(digest)];
     // Builds (`--from-docker`) find the host platform's image by its name.
     if (platformName(wanted) === platformName(wantedPlatform())) keys.push(referenceKey(name));
-    const cached = getMap(data, keys[0]);
+    const cached = store.getMap(keys[0]);
     if (cached !== undefined) {
-      for (const key of keys) setMap(data, key, cached);
+      for (const key of keys) store.setMap(key, cached);
       return cached;
     }
     for (const layer of manifest.layers) {
@@ -88,7 +89,7 @@ export async function pullImage(
     ) {
       throw new PlashError(`the image is for ${config.architecture}, not ${wanted.architecture}`);
     }
-    return await installImage(data, {
+    return await installImage(store, {
       label: `pulling ${name}`,
       configDigest: manifest.config.digest,
       config: imageConfigOf(config),
@@ -102,8 +103,7 @@ export async function pullImage(
     }, signal);
   } catch (error) {
     signal.throwIfAborted();
-    const why = error instanceof Error ? error.message : String(error);
-    throw new PlashError(`import-docker ${name}: ${why.split("\n")[0]}`);
+    throw wrap(error, `import-docker ${name}`);
   }
 }
 
@@ -143,8 +143,7 @@ class Repository {
     try {
       return await readBlob(stream, descriptor);
     } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      throw new PlashError(`${what}: ${why}`);
+      throw wrap(error, what);
     }
   }
 }

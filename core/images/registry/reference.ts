@@ -7,6 +7,7 @@
  */
 
 import { PlashError } from "../../errors.ts";
+import { KEYS } from "../../store/keys.ts";
 import { checkDigest } from "../digest.ts";
 
 /** A parsed reference. */
@@ -80,7 +81,7 @@ export function formatReference(ref: Reference): string {
  * is found: `docker-ref:docker.io/library/alpine:latest`.
  */
 export function referenceKey(text: string): string {
-  return `docker-ref:${formatReference(parseReference(text))}`;
+  return KEYS.dockerReference(formatReference(parseReference(text)));
 }
 
 /** The host serving the registry's API: Docker Hub's is not docker.io itself. */

@@ -4,9 +4,10 @@
  * @module
  */
 
+import { openUrl } from "../../net/open_url.ts";
+import type { Store } from "../../store/store.ts";
 import { importTar } from "../../tar/import_tar.ts";
 import { interruptible } from "../interrupt.ts";
-import { openUrl } from "../open_url.ts";
 import { countBytes, startProgress } from "../progress.ts";
 
 /**
@@ -16,13 +17,13 @@ import { countBytes, startProgress } from "../progress.ts";
  * leaves the store as it was: one-line error naming `url`, no image, no
  * name, no staging directory.
  */
-export function importUrl(data: string, url: string): Promise<number> {
-  return interruptible(data, url, async (signal) => {
+export function importUrl(store: Store, url: string): Promise<number> {
+  return interruptible(store, url, async (signal) => {
     const { body, size } = await openUrl(url, signal);
     const progress = startProgress(url);
     try {
       const file = new URL(url).pathname.split("/").pop() || url;
-      return await importTar(data, countBytes(body, progress.item(file, size)), url);
+      return await importTar(store, countBytes(body, progress.item(file, size)), url);
     } finally {
       progress.finish();
     }

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { sha256Hex } from "../../sha256.ts";
+import { KEYS } from "../../store/keys.ts";
 import { keyFileName } from "../../store/map.ts";
 
 /** The longest file name Linux allows (NAME_MAX). */
@@ -14,9 +16,7 @@ const MAX_FILE_NAME = 255;
  * map/ (signed download links are).
  */
 export async function urlKey(url: string): Promise<string> {
-  const key = `url:${url}`;
+  const key = KEYS.url(url);
   if (new TextEncoder().encode(keyFileName(key)).length <= MAX_FILE_NAME) return key;
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(url));
-  const hex = [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0"));
-  return `url:sha256:${hex.join("")}`;
+  return KEYS.urlHash(await sha256Hex(new TextEncoder().encode(url)));
 }

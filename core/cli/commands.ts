@@ -1,23 +1,24 @@
 /**
- * The command table: name, usage, help text and module of each command.
- * Loading lazily keeps the start of `plash run` free of the code of every
- * other command.
+ * The command table: name, arguments, options, help text and module of each
+ * command. The parser (`parse_args.ts`), `plash help` and `plash CMD --help`
+ * read it. Loading modules lazily keeps the start of `plash run` free of the
+ * code of every other command.
  *
  * @module
  */
 
-import { lazyImport } from "./lazy_import.ts";
+import { lazyImport } from "../lazy_import.ts";
+import { type Args, type ArgsSpec, usageLine } from "./parse_args.ts";
 
 /** What a command module exports. */
 export interface CommandModule {
-  /** Runs the command with the arguments after its name; returns the exit status. */
-  main(args: string[]): number | void | Promise<number | void>;
+  /** Runs the command with its parsed arguments; returns the exit status. */
+  main(args: Args): number | void | Promise<number | void>;
 }
 
 /** One entry of the table. */
-export interface Command {
-  name: string;
-  /** The arguments, as shown after `plash NAME`. */
+export interface Command extends ArgsSpec {
+  /** The positional arguments, as shown after `plash NAME` and its options. */
   usage: string;
   /** One line for `plash help`. */
   summary: string;
@@ -32,18 +33,29 @@ export interface Command {
   module: string;
 }
 
+const MANY = Infinity;
+
 /** Every command, in the order `plash help` lists them. */
 export const COMMANDS: Command[] = [
   {
     name: "run",
     asRoot: true,
-    usage: "[--changes DIR] [--no-tmp] ID [CMD [ARG...]]",
+    usage: "ID [CMD [ARG...]]",
+    arity: [1, MANY],
+    optionsFirst: true,
+    options: [
+      {
+        name: "changes",
+        value: "DIR",
+        help: "keep the changes in DIR/data instead of discarding them",
+      },
+      { name: "no-tmp", help: "leave the host's /tmp out (builds do)" },
+    ],
     summary: "run a command in an image",
     details:
       "The command is plash's own process, chrooted into the image's layers. Without CMD it\n" +
       "runs the image's configured command, else its root user's login shell. Changes are\n" +
-      "discarded, or kept in DIR/data with --changes DIR. --no-tmp leaves the host's /tmp\n" +
-      "out (builds use it).",
+      "discarded unless --changes keeps them.",
     group: "Running",
     module: "run",
   },
@@ -51,6 +63,8 @@ export const COMMANDS: Command[] = [
     name: "create",
     asRoot: true,
     usage: "ID CMD [ARG...]",
+    arity: [2, MANY],
+    optionsFirst: true,
     summary: "run a command and keep its changes as a new image; prints the new id",
     details: "The command's stdout goes to stderr. A failing command creates nothing.",
     group: "Images",
@@ -59,6 +73,7 @@ export const COMMANDS: Command[] = [
   {
     name: "mount",
     usage: "ID MOUNTPOINT [CHANGESDIR]",
+    arity: [2, 3],
     summary: "mount an image on the host (read-only without CHANGESDIR)",
     details: "Changes go to CHANGESDIR/data (overlay's work dir is CHANGESDIR/work).\n" +
       "Unmount with `umount MOUNTPOINT`.",
@@ -69,6 +84,8 @@ export const COMMANDS: Command[] = [
     name: "with-mount",
     asRoot: true,
     usage: "ID [CMD [ARG...]]",
+    arity: [1, MANY],
+    optionsFirst: true,
     summary: "run a host command with the image mounted as its working directory",
     details: "Changes are discarded. Without CMD it runs $SHELL.",
     group: "Running",
@@ -78,6 +95,8 @@ export const COMMANDS: Command[] = [
     name: "sudo",
     asRoot: true,
     usage: "[CMD [ARG...]]",
+    arity: [0, MANY],
+    optionsFirst: true,
     summary: "run a command as plash's root (root itself when plash runs as root)",
     group: "Running",
     module: "sudo",
@@ -86,6 +105,8 @@ export const COMMANDS: Command[] = [
     name: "build",
     asRoot: true,
     usage: "MACRO [ARG...]...",
+    arity: [1, MANY],
+    raw: true,
     summary: "build an image from macros (see help-macros); prints its id",
     details: "Each layer runs under the image's /bin/sh with `set -ex`, tracing `--> CMD` on\n" +
       "stderr, and is cached: an unchanged rebuild runs nothing. A new layer starts only at\n" +
@@ -97,6 +118,8 @@ export const COMMANDS: Command[] = [
     name: "eval",
     asRoot: true,
     usage: "MACRO [ARG...]...",
+    arity: [1, MANY],
+    raw: true,
     summary: "print the build script that macros make, with its hints",
     group: "Build",
     module: "eval",
@@ -105,6 +128,8 @@ export const COMMANDS: Command[] = [
     name: "b",
     asRoot: true,
     usage: "CMD [ARG...] MACRO... [-- ARG...]",
+    arity: [1, MANY],
+    raw: true,
     summary: "build, then run `plash CMD ID ARG...` on the image",
     details: "`plash MACRO... -- CMD [ARG...]` is `plash b run MACRO... -- CMD [ARG...]`.",
     group: "Build",
@@ -114,6 +139,8 @@ export const COMMANDS: Command[] = [
     name: "exec",
     asRoot: true,
     usage: "PLASHFILE [ARG...]",
+    arity: [1, MANY],
+    raw: true,
     summary: "build a Plashfile in its directory, then run its entrypoint with ARGs",
     details:
       "A Plashfile is an executable file starting with `#!/usr/bin/env plash` and holding\n" +
@@ -127,13 +154,16 @@ export const COMMANDS: Command[] = [
   {
     name: "help-macros",
     usage: "",
+    arity: [0, 0],
     summary: "list the macros of the build language",
     group: "Build",
     module: "help_macros",
   },
   {
     name: "ls",
-    usage: "[--json]",
+    usage: "",
+    arity: [0, 0],
+    options: [{ name: "json", help: "print a JSON array of the images" }],
     summary: "list images: id, parent, names, size of the layer, created",
     group: "Images",
     module: "ls",
@@ -142,6 +172,7 @@ export const COMMANDS: Command[] = [
     name: "rm",
     asRoot: true,
     usage: "ID...",
+    arity: [1, MANY],
     summary: "remove images and every image built on them",
     group: "Images",
     module: "rm",
@@ -149,6 +180,7 @@ export const COMMANDS: Command[] = [
   {
     name: "map",
     usage: "KEY [ID|'']",
+    arity: [1, 2],
     summary: "print the image named KEY, name an image KEY, or with '' remove KEY",
     group: "Images",
     module: "map",
@@ -156,6 +188,7 @@ export const COMMANDS: Command[] = [
   {
     name: "nodepath",
     usage: "ID",
+    arity: [1, 1],
     summary: "print the node directory of an image (its layer is NODE/_data/root)",
     group: "Images",
     module: "nodepath",
@@ -163,6 +196,7 @@ export const COMMANDS: Command[] = [
   {
     name: "parent",
     usage: "ID",
+    arity: [1, 1],
     summary: "print the parent of an image (0 is the empty root)",
     group: "Images",
     module: "parent",
@@ -171,6 +205,7 @@ export const COMMANDS: Command[] = [
     name: "add-layer",
     asRoot: true,
     usage: "PARENT DIR",
+    arity: [2, 2],
     summary: "make DIR a new image on PARENT; prints the new id",
     details: "DIR is moved into the store when it is on the same filesystem, copied otherwise.",
     group: "Images",
@@ -180,6 +215,7 @@ export const COMMANDS: Command[] = [
     name: "import-tar",
     asRoot: true,
     usage: "[FILE|-]",
+    arity: [0, 1],
     summary: "make an image from a tar archive (plain, gzip, zstd or xz); prints the new id",
     group: "Archives",
     module: "import_tar",
@@ -188,6 +224,7 @@ export const COMMANDS: Command[] = [
     name: "import-url",
     asRoot: true,
     usage: "URL",
+    arity: [1, 1],
     summary: "make an image from a tar archive at an http, https or file URL; prints the new id",
     details: "Plain, gzip, zstd or xz, told by content. The image becomes what --from-url URL\n" +
       "builds on. Redirects are followed (at most 10); a progress display runs on a terminal.",
@@ -197,7 +234,9 @@ export const COMMANDS: Command[] = [
   {
     name: "import-lxc",
     asRoot: true,
-    usage: "DIST[:RELEASE[:VARIANT]] [--dry]",
+    usage: "DIST[:RELEASE[:VARIANT]]",
+    arity: [1, 1],
+    options: [{ name: "dry", help: "print the archive's URL instead of importing it" }],
     summary:
       "import the newest build of a distribution image of linuxcontainers.org; prints its id",
     details:
@@ -212,7 +251,13 @@ export const COMMANDS: Command[] = [
   {
     name: "import-docker",
     asRoot: true,
-    usage: "[--arch ARCH] [--variant V] [--insecure] REF",
+    usage: "REF",
+    arity: [1, 1],
+    options: [
+      { name: "arch", value: "ARCH", help: "the architecture to pull (default: this host's)" },
+      { name: "variant", value: "V", help: "its variant, as v7 for arm" },
+      { name: "insecure", help: "allow plain HTTP to a registry not on this machine" },
+    ],
     summary: "pull an image from a docker/OCI registry; prints its id",
     details:
       "REF as docker names images: alpine (docker.io/library/alpine:latest), HOST[:PORT]/NAME:TAG,\n" +
@@ -227,7 +272,13 @@ export const COMMANDS: Command[] = [
   {
     name: "import-oci",
     asRoot: true,
-    usage: "[--ref NAME] [--arch ARCH] [--variant V] PATH",
+    usage: "PATH",
+    arity: [1, 1],
+    options: [
+      { name: "ref", value: "NAME", help: "the image whose ref name annotation is NAME" },
+      { name: "arch", value: "ARCH", help: "the architecture to import (default: this host's)" },
+      { name: "variant", value: "V", help: "its variant, as v7 for arm" },
+    ],
     summary:
       "import an image from an OCI image layout (a directory or a tar of one); prints its id",
     details: "With several images in the layout, --ref picks the one whose\n" +
@@ -238,7 +289,9 @@ export const COMMANDS: Command[] = [
   {
     name: "import-docker-archive",
     asRoot: true,
-    usage: "[--ref NAME] FILE|-",
+    usage: "FILE|-",
+    arity: [1, 1],
+    options: [{ name: "ref", value: "NAME", help: "the image tagged NAME" }],
     summary: "import an image from `docker save` output; prints its id",
     details: "With several images in the archive, --ref picks the one tagged NAME. The image's\n" +
       "tags become what --from-docker TAG builds on.",
@@ -247,7 +300,13 @@ export const COMMANDS: Command[] = [
   },
   {
     name: "login",
-    usage: "[--username USER] [--password-stdin] [--insecure] HOST",
+    usage: "HOST",
+    arity: [1, 1],
+    options: [
+      { name: "username", value: "USER", help: "the user name (asked for when not given)" },
+      { name: "password-stdin", help: "read the password from stdin" },
+      { name: "insecure", help: "allow plain HTTP to a registry not on this machine" },
+    ],
     summary: "check and store credentials for a registry",
     details: "Asks for what is not given (the password without echo). Stored as docker does, in\n" +
       "$REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json, else ~/.docker/config.json (0600).",
@@ -257,6 +316,7 @@ export const COMMANDS: Command[] = [
   {
     name: "logout",
     usage: "HOST",
+    arity: [1, 1],
     summary: "remove the stored credentials for a registry",
     group: "Images",
     module: "logout",
@@ -265,6 +325,7 @@ export const COMMANDS: Command[] = [
     name: "export-tar",
     asRoot: true,
     usage: "ID [FILE|-]",
+    arity: [1, 2],
     summary: "write an image's files as one tar archive",
     group: "Archives",
     module: "export_tar",
@@ -273,6 +334,7 @@ export const COMMANDS: Command[] = [
     name: "copy",
     asRoot: true,
     usage: "ID DIR",
+    arity: [2, 2],
     summary: "copy an image's files into DIR",
     group: "Archives",
     module: "copy",
@@ -280,6 +342,7 @@ export const COMMANDS: Command[] = [
   {
     name: "init",
     usage: "",
+    arity: [0, 0],
     summary: "create the data directory (other commands do it when needed)",
     group: "Store",
     module: "init",
@@ -288,6 +351,8 @@ export const COMMANDS: Command[] = [
     name: "data",
     asRoot: true,
     usage: "[CMD [ARG...]]",
+    arity: [0, MANY],
+    optionsFirst: true,
     summary: "print the data directory, or run CMD there",
     group: "Store",
     module: "data",
@@ -296,6 +361,7 @@ export const COMMANDS: Command[] = [
     name: "clean",
     asRoot: true,
     usage: "",
+    arity: [0, 0],
     summary: "remove leftovers of finished or interrupted plash processes",
     group: "Store",
     module: "clean",
@@ -304,6 +370,7 @@ export const COMMANDS: Command[] = [
     name: "shrink",
     asRoot: true,
     usage: "",
+    arity: [0, 0],
     summary: "remove about half of the images, oldest unnamed leaves first",
     group: "Store",
     module: "shrink",
@@ -311,7 +378,9 @@ export const COMMANDS: Command[] = [
   {
     name: "purge",
     asRoot: true,
-    usage: "[--yes]",
+    usage: "",
+    arity: [0, 0],
+    options: [{ name: "yes", help: "delete without asking" }],
     summary: "delete all images and the data directory",
     group: "Store",
     module: "purge",
@@ -319,6 +388,7 @@ export const COMMANDS: Command[] = [
   {
     name: "mkdtemp",
     usage: "",
+    arity: [0, 0],
     summary: "make a temporary directory in the data dir, removed by `clean` after its caller ends",
     group: "Store",
     module: "mkdtemp",
@@ -326,6 +396,7 @@ export const COMMANDS: Command[] = [
   {
     name: "doctor",
     usage: "",
+    arity: [0, 0],
     summary: "check what plash needs from this host and say how to fix what is missing",
     group: "Other",
     module: "doctor",
@@ -335,6 +406,7 @@ export const COMMANDS: Command[] = [
     asRoot: true,
     hidden: true,
     usage: "",
+    arity: [0, 0],
     summary: "mount a test overlay in the data dir (used by doctor)",
     group: "Other",
     module: "probe_overlay",
@@ -342,6 +414,7 @@ export const COMMANDS: Command[] = [
   {
     name: "help",
     usage: "[CMD]",
+    arity: [0, 1],
     summary: "list the commands, or explain one",
     group: "Other",
     module: "help",
@@ -349,6 +422,7 @@ export const COMMANDS: Command[] = [
   {
     name: "version",
     usage: "",
+    arity: [0, 0],
     summary: "print plash's version",
     group: "Other",
     module: "version",
@@ -360,7 +434,7 @@ export const COMMANDS: Command[] = [
  * (`deno compile` is told to include core/ instead).
  */
 export function loadCommand(command: Command): Promise<CommandModule> {
-  return lazyImport<CommandModule>(import.meta.url, `./cmd/${command.module}.ts`);
+  return lazyImport<CommandModule>(import.meta.url, `../cmd/${command.module}.ts`);
 }
 
 /** The command called `name`. */
@@ -368,9 +442,21 @@ export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((command) => command.name === name);
 }
 
-/** `plash help NAME`'s text. */
+/** `plash help NAME`'s text: usage, summary, options, details. */
 export function commandHelp(command: Command): string {
-  const usage = `usage: plash ${command.name}${command.usage ? " " + command.usage : ""}`;
-  return [usage, "", command.summary, ...(command.details ? ["", command.details] : [])]
-    .join("\n") + "\n";
+  const lines = [usageLine(command), "", command.summary];
+  if (command.options?.length) {
+    const names = command.options.map((option) =>
+      `${option.short ? `-${option.short}, ` : ""}--${option.name}${
+        option.value ? ` ${option.value}` : ""
+      }`
+    );
+    const width = Math.max(...names.map((name) => name.length));
+    lines.push("", "Options:");
+    command.options.forEach((option, i) =>
+      lines.push(`  ${names[i].padEnd(width)}  ${option.help}`)
+    );
+  }
+  if (command.details) lines.push("", command.details);
+  return lines.join("\n") + "\n";
 }

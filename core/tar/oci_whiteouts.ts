@@ -1,18 +1,15 @@
 /**
- * OCI layer whiteouts as overlayfs understands them.
+ * OCI layer whiteouts: the archive entries that delete what lower layers
+ * have.
  *
  * An OCI (and docker) layer deletes a file of the layers below with an empty
  * entry `.wh.NAME` beside it, and hides all of a directory's lower contents
- * with an entry `DIR/.wh..wh..opq`. overlayfs says the same with a character
- * device 0/0 named NAME, and with the xattr `user.overlay.opaque="y"` on DIR
- * (plash mounts every overlay with `userxattr`). Both may be made without
- * root: the kernel lets anyone make a 0/0 device, and a directory's owner set
- * its `user.*` xattrs.
+ * with an entry `DIR/.wh..wh..opq`. overlayfs says the same its own way (see
+ * `tree/overlay_format.ts`): the extractor writes one for the other.
  *
  * @module
  */
 
-import { mknod, S_IFCHR, setXattr } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import { quote } from "./entry_name.ts";
 
@@ -45,14 +42,4 @@ export function whiteoutOf(parts: string[]): Whiteout | undefined {
     throw new PlashError(`bad whiteout ${quote(last)}`);
   }
   return { kind: "delete", target: [...dir, name] };
-}
-
-/** Makes the overlay whiteout (a 0/0 character device) at `path`, where nothing is. */
-export function makeWhiteout(path: string): void {
-  mknod(path, S_IFCHR | 0o600, 0, 0);
-}
-
-/** Marks directory `path` opaque: overlay shows none of the lower layers' contents in it. */
-export function markOpaque(path: string): void {
-  setXattr(path, "user.overlay.opaque", new TextEncoder().encode("y"));
 }

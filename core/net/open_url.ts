@@ -1,11 +1,12 @@
 /**
- * Opening a URL for reading: http, https and file, with redirects followed
- * up to a limit and failures told in one line.
+ * Opening a URL for reading a download as it streams: http, https and file,
+ * with the length checked and failures told in one line.
  *
  * @module
  */
 
-import { PlashError } from "../errors.ts";
+import { PlashError, reason, wrap } from "../errors.ts";
+import { fetchFollowing, parseUrl } from "./http.ts";
 
 /** An opened URL. */
 export interface Opened {
@@ -15,10 +16,6 @@ export interface Opened {
   size?: number;
 }
 
-/** As curl's default: enough for any sane mirror chain, few enough to stop a loop. */
-const MAX_REDIRECTS = 10;
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-
 /**
  * Opens `url` (http:, https: or file:). Throws a {@linkcode PlashError}
  * `URL: why` when it cannot: bad URL, unreachable host, an HTTP error
@@ -27,44 +24,18 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
  *
  * @example
  * ```ts
+ * import { openUrl } from "./open_url.ts";
+ *
  * const { body, size } = await openUrl("https://example.org/rootfs.tar.xz");
  * ```
  */
 export async function openUrl(url: string, signal?: AbortSignal): Promise<Opened> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new PlashError(`${url}: not a URL`);
-  }
+  const parsed = parseUrl(url);
   if (parsed.protocol === "file:") return openFile(url, parsed, signal);
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
     throw new PlashError(`${url}: unsupported URL scheme ${parsed.protocol} (http, https, file)`);
   }
-  for (let redirects = 0;; redirects++) {
-    // Manual, so a loop ends here with a clear error rather than in fetch's own limit.
-    const response = await request(url, parsed, signal);
-    if (!REDIRECTS.has(response.status)) return opened(url, response, signal);
-    await response.body?.cancel();
-    const location = response.headers.get("location");
-    if (!location) throw new PlashError(`${url}: HTTP ${response.status} without a Location`);
-    if (redirects === MAX_REDIRECTS) {
-      throw new PlashError(`${url}: more than ${MAX_REDIRECTS} redirects (last to ${location})`);
-    }
-    parsed = new URL(location, parsed);
-  }
-}
-
-async function request(url: string, target: URL, signal?: AbortSignal): Promise<Response> {
-  try {
-    return await fetch(target, { redirect: "manual", signal });
-  } catch (error) {
-    // Deno's cause reads "error sending request for url (...): client error (Connect): WHY".
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-    const why = cause instanceof Error ? cause.message.replace(/^.*\): /s, "") : String(cause);
-    const where = target.href === url ? "" : ` (redirected to ${target.href})`;
-    throw new PlashError(`${url}${where}: cannot connect: ${why.split("\n")[0]}`);
-  }
+  return opened(url, await fetchFollowing(parsed, { signal }), signal);
 }
 
 function opened(url: string, response: Response, signal?: AbortSignal): Opened {
@@ -109,8 +80,7 @@ function checkedLength(
       try {
         chunk = await reader.read();
       } catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
-        throw new PlashError(`download broke off (${got()}): ${why}`);
+        throw new PlashError(`download broke off (${got()}): ${reason(error)}`, { cause: error });
       }
       if (signal?.aborted) return; // errored already
       if (chunk.done) {
@@ -135,7 +105,6 @@ async function openFile(url: string, parsed: URL, signal?: AbortSignal): Promise
     return { body: file.readable.pipeThrough(new TransformStream(), { signal }), size };
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) throw new PlashError(`${url}: no such file`);
-    const why = error instanceof Error ? error.message : String(error);
-    throw new PlashError(`${url}: ${why}`);
+    throw wrap(error, url);
   }
 }

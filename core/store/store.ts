@@ -1,0 +1,251 @@
+/**
+ * A plash store: the data directory and every path in it. Nothing outside
+ * this module builds a path inside a store.
+ *
+ * ```
+ * id_counter           the last id handed out
+ * index/<id>           -> ../layer/0/<parent>/.../<id>: each image's node
+ * layer/0/.../<id>/_data/root         the image's layer
+ * layer/0/.../<id>/_data/config.json  what the image declares
+ * map/<key>            -> ../layer/...: names and cache entries
+ * tmp/plashtmp_*       staging, owned by a process
+ * mnt/                 a run's writable tmpfs (in the run's own namespace)
+ * ```
+ *
+ * An image's node sits inside its parent's, so the index link of an image
+ * names all of its ancestors: `index/9 -> ../layer/0/1/5/9` is image 9 on 5
+ * on 1 on the empty root 0.
+ *
+ * @example
+ * ```ts
+ * import { Store } from "./store.ts";
+ *
+ * const store = Store.open("/tmp/plash-example");
+ * const layer = store.makeTmpDir();
+ * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
+ * const id = store.addLayer(0, layer);
+ * store.setMap("hello", id);
+ * console.log(store.node(id), store.chain(id)); // ".../layer/0/1", [0, 1]
+ * ```
+ *
+ * @module
+ */
+
+import { PlashError } from "../errors.ts";
+import { dataDir } from "./data_dir.ts";
+import { allocateId } from "./ids.ts";
+import { type ImageConfig, readConfig } from "./image_config.ts";
+import { deleteMap, getMap, mapEntries, type MapEntry, setMap } from "./map.ts";
+import { publishLayer } from "./publish.ts";
+import { makeTmpDir } from "./tmp.ts";
+
+/** The directories every store has. */
+const DIRS = ["index", "map", "tmp", "mnt", "layer/0/_data/root"];
+
+/** A data directory of images; see the module documentation for its layout. */
+export class Store {
+  /** The data directory: an absolute path. */
+  readonly root: string;
+
+  private constructor(root: string) {
+    this.root = root;
+  }
+
+  /**
+   * The store at `root` (default: `$PLASH_DATA`, else `~/.plashdata`),
+   * created as `plash init` creates it when it is not there yet.
+   *
+   * @example
+   * ```ts
+   * import { Store } from "./store.ts";
+   *
+   * const store = Store.open(); // $PLASH_DATA
+   * ```
+   */
+  static open(root: string = dataDir()): Store {
+    const store = new Store(root);
+    try {
+      Deno.lstatSync(store.indexLink(0));
+    } catch {
+      store.init();
+    }
+    return store;
+  }
+
+  /**
+   * The store at `root` (default as {@linkcode Store.open}) as it is, made
+   * or not: for commands that must not create one (`purge`, `doctor`).
+   *
+   * @example
+   * ```ts
+   * import { Store } from "./store.ts";
+   *
+   * Store.at("/nonexistent").root; // "/nonexistent"
+   * ```
+   */
+  static at(root: string = dataDir()): Store {
+    return new Store(root);
+  }
+
+  /** Creates the store's directories; safe to run again and concurrently. */
+  init(): void {
+    Deno.mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    for (const dir of DIRS) {
+      Deno.mkdirSync(`${this.root}/${dir}`, { recursive: true, mode: 0o755 });
+    }
+    try {
+      Deno.writeFileSync(this.#counter, new Uint8Array(), { createNew: true, mode: 0o644 });
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    }
+    try {
+      Deno.symlinkSync("../layer/0", this.indexLink(0));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    }
+  }
+
+  get #counter(): string {
+    return `${this.root}/id_counter`;
+  }
+
+  /** The directory of temporary directories (`clean` empties it of the dead's). */
+  get tmpRoot(): string {
+    return `${this.root}/tmp`;
+  }
+
+  /** The directory a run mounts its writable tmpfs on, in its own mount namespace. */
+  get mountRoot(): string {
+    return `${this.root}/mnt`;
+  }
+
+  /** The map directory: one link per key (see `map.ts`). */
+  get mapRoot(): string {
+    return `${this.root}/map`;
+  }
+
+  /** The index directory: one link per image. */
+  get indexRoot(): string {
+    return `${this.root}/index`;
+  }
+
+  /** The index link of image `id`, which may not exist. */
+  indexLink(id: number): string {
+    return `${this.root}/index/${id}`;
+  }
+
+  /**
+   * The ids of image `id` and its ancestors, the empty root 0 first, `id`
+   * last; one readlink. An image that is not there is `no image: ID`.
+   */
+  chain(id: number): number[] {
+    let target: string;
+    try {
+      target = Deno.readLinkSync(this.indexLink(id));
+      Deno.statSync(`${this.indexLink(id)}/_data`);
+    } catch {
+      throw new PlashError(`no image: ${id}`);
+    }
+    return target.split("/").slice(2).map(Number);
+  }
+
+  /** The node directory of the image whose {@linkcode chain} is `chain`. */
+  nodeOf(chain: number[]): string {
+    return `${this.root}/layer/${chain.join("/")}`;
+  }
+
+  /** The absolute node directory of image `id` (what `plash nodepath` prints). */
+  node(id: number): string {
+    return this.nodeOf(this.chain(id));
+  }
+
+  /** The layer directory of image `id`, reached through its index link (no readlink). */
+  layer(id: number): string {
+    return `${this.indexLink(id)}/_data/root`;
+  }
+
+  /** The layer directories of the image whose chain is `chain`, the top (newest) first. */
+  layersOf(chain: number[]): string[] {
+    return chain.toReversed().map((each) => this.layer(each));
+  }
+
+  /** What image `id` declares for its runs. */
+  config(id: number): ImageConfig {
+    return readConfig(this.node(id));
+  }
+
+  /** The parent of image `id`; the empty root 0 has none. */
+  parent(id: number): number | undefined {
+    const chain = this.chain(id);
+    return chain.length > 1 ? chain[chain.length - 2] : undefined;
+  }
+
+  /** Every image id that has a live index link, in ascending order (0 excluded). */
+  imageIds(): number[] {
+    const ids: number[] = [];
+    for (const entry of Deno.readDirSync(this.indexRoot)) {
+      if (!/^\d+$/.test(entry.name) || entry.name === "0") continue;
+      try {
+        Deno.statSync(`${this.indexRoot}/${entry.name}/_data`);
+        ids.push(Number(entry.name));
+      } catch {
+        // A dangling link: a half-published or removed image, not an image.
+      }
+    }
+    return ids.sort((a, b) => a - b);
+  }
+
+  /** Reserves a new image id, never handed out before (until purge). */
+  allocateId(): number {
+    return allocateId(this.#counter);
+  }
+
+  /**
+   * A new temporary directory in the store, owned by process `owner`
+   * (default: this one): `plash clean` removes it once that process is gone.
+   */
+  makeTmpDir(owner?: number): string {
+    return makeTmpDir(this.tmpRoot, owner);
+  }
+
+  /**
+   * Publishes `layerDir` (on the store's filesystem: stage it in a
+   * {@linkcode makeTmpDir}) as the layer of a new image on `parent`, with
+   * `config` laid over the parent's; returns the new id.
+   */
+  addLayer(parent: number, layerDir: string, config?: ImageConfig): number {
+    return publishLayer(this, parent, layerDir, config);
+  }
+
+  /** The image mapped to `key`, or undefined (also when the image was removed). */
+  getMap(key: string): number | undefined {
+    return getMap(this, key);
+  }
+
+  /** Maps `key` to image `id`, replacing what it mapped to, in one rename(2). */
+  setMap(key: string, id: number): void {
+    setMap(this, key, id);
+  }
+
+  /** Removes `key`; removing a key that is not there is not an error. */
+  deleteMap(key: string): void {
+    deleteMap(this, key);
+  }
+
+  /** Every map entry, whether or not its image still exists. */
+  mapEntries(): MapEntry[] {
+    return mapEntries(this);
+  }
+
+  /**
+   * The image mapped to `key`, else the one `load` makes, mapped to `key`
+   * for the next time.
+   */
+  async cached(key: string, load: () => Promise<number>): Promise<number> {
+    const found = this.getMap(key);
+    if (found !== undefined) return found;
+    const id = await load();
+    this.setMap(key, id);
+    return id;
+  }
+}
