@@ -13,13 +13,17 @@
  * `deno/` and `@deno/`) and type-only packages are excluded from the embedded
  * `node_modules`.
  *
- * Extra arguments go to `deno compile` (e.g. `--no-check`, `--target`).
+ * The binary goes to `dist/` in the project, or to the directory
+ * `$PLASH_DIST_DIR` names. Extra arguments go to `deno compile` (e.g.
+ * `--no-check`, `--target`).
  *
  * @module
  */
 
 const ROOT = new URL("..", import.meta.url).pathname;
-const OUTPUT = "dist/plash";
+/** Where the binary goes: absolute, or relative to the project. */
+const DIST = Deno.env.get("PLASH_DIST_DIR") || `${ROOT}dist`;
+const OUTPUT = `${DIST}/plash`;
 /** node_modules entries that are build tools or types, never loaded by plash. */
 const EXCLUDED = [".bin", "deno", "@deno", "@types", "undici-types"].map((name) =>
   `node_modules/${name}`
@@ -49,8 +53,8 @@ if (denort) {
   }
 }
 
-const distExisted = exists(`${ROOT}dist`);
-Deno.mkdirSync(`${ROOT}dist`, { recursive: true });
+const distExisted = exists(DIST);
+Deno.mkdirSync(DIST, { recursive: true });
 const args = [
   "compile",
   "-A",
@@ -77,12 +81,12 @@ if (result.success) {
   Deno.exit(0);
 }
 // deno removes its temporary output on error; a killed run may still leave one.
-for (const entry of Deno.readDirSync(`${ROOT}dist`)) {
-  if (entry.name.startsWith("plash.tmp-")) Deno.removeSync(`${ROOT}dist/${entry.name}`);
+for (const entry of Deno.readDirSync(DIST)) {
+  if (entry.name.startsWith("plash.tmp-")) Deno.removeSync(`${DIST}/${entry.name}`);
 }
 if (!distExisted) {
   try {
-    Deno.removeSync(`${ROOT}dist`); // made by this run, so empty again
+    Deno.removeSync(DIST); // made by this run, so empty again
   } catch {
     // Something else is in it now: leave it.
   }

@@ -53,7 +53,7 @@ export function getMap(store: Store, key: string): number | undefined {
 /** Maps `key` to image `id`, replacing what it mapped to, in one rename(2). */
 export function setMap(store: Store, key: string, id: number): void {
   const name = keyFileName(key);
-  const target = `../layer/${store.chain(id).join("/")}`;
+  const target = store.nodeLink(store.chain(id));
   const stage = store.makeTmpDir();
   try {
     Deno.symlinkSync(target, `${stage}/link`);

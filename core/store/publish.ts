@@ -46,7 +46,7 @@ export function publishLayer(
       created: new Date().toISOString(),
     });
     Deno.writeTextFileSync(configPath(node), JSON.stringify(merged) + "\n");
-    Deno.symlinkSync(`../layer/${[...chain, id].join("/")}`, store.indexLink(id));
+    Deno.symlinkSync(store.nodeLink([...chain, id]), store.indexLink(id));
     linked = true;
     try {
       Deno.renameSync(node, `${parentNode}/${id}`);

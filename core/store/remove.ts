@@ -24,7 +24,7 @@ import { removeTree } from "./tmp.ts";
 export function removeImage(store: Store, id: number): number[] {
   if (id === 0) throw new PlashError("the empty root image 0 cannot be removed");
   const chain = store.chain(id);
-  const relative = `../layer/${chain.join("/")}`;
+  const relative = store.nodeLink(chain);
   const node = store.nodeOf(chain);
   const removed = [id, ...descendants(node)];
   const trash = store.makeTmpDir();

@@ -154,6 +154,14 @@ export class Store {
     return `${this.root}/layer/${chain.join("/")}`;
   }
 
+  /**
+   * What index and map links to the node of `chain` hold: a path relative to
+   * their directory, so that the store can be moved.
+   */
+  nodeLink(chain: number[]): string {
+    return `../layer/${chain.join("/")}`;
+  }
+
   /** The absolute node directory of image `id` (what `plash nodepath` prints). */
   node(id: number): string {
     return this.nodeOf(this.chain(id));

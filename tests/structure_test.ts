@@ -1,0 +1,94 @@
+/**
+ * The code's dependencies point one way: commands -> build/images ->
+ * runtime/tar/tree/net -> store -> ffi, with the leaf helpers of core/ (errors,
+ * hashing, lazy imports) usable from anywhere. Read from the sources
+ * themselves, lazy imports included.
+ */
+
+import assert from "node:assert/strict";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+/** Each folder's layer; a module may import its own layer or lower ones only. */
+const LAYERS: Record<string, number> = {
+  "core/cli": 5,
+  "core/cmd": 5,
+  "core/build": 4,
+  "core/images": 4,
+  "core/doctor": 4,
+  "core/runtime": 3,
+  "core/tar": 3,
+  "core/tree": 3,
+  "core/net": 3,
+  "core/store": 2,
+  "core": 1, // the leaf helpers beside the folders
+  "ffi": 0,
+};
+
+function* sources(dir: string): Generator<string> {
+  for (const entry of Deno.readDirSync(`${ROOT}${dir}`)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) yield* sources(path);
+    else if (entry.name.endsWith(".ts")) yield path;
+  }
+}
+
+/** The folder of `path` that LAYERS names: `core/images/oci/x.ts` is in core/images. */
+function folderOf(path: string): string {
+  const parts = path.split("/").slice(0, -1);
+  while (parts.length && !(parts.join("/") in LAYERS)) parts.pop();
+  return parts.join("/");
+}
+
+/** Every module `file` imports: static, dynamic, type-only and through lazyImport. */
+function importsOf(file: string): string[] {
+  const text = Deno.readTextFileSync(`${ROOT}${file}`).replace(/^\s*\*.*$/gm, "");
+  const specifiers = [
+    ...text.matchAll(/\bfrom\s+"([^"]+)"/g),
+    ...text.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g),
+    ...text.matchAll(/import\.meta\.url,\s*"([^"]+)"/g),
+  ].map((match) => match[1]);
+  return specifiers.filter((specifier) => specifier.startsWith("."))
+    .map((specifier) => new URL(specifier, `file://${ROOT}${file}`).pathname.slice(ROOT.length));
+}
+
+function dependencies(): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const dir of ["core", "ffi"]) {
+    for (const file of sources(dir)) {
+      for (const imported of importsOf(file)) pairs.push([file, imported]);
+    }
+  }
+  return pairs;
+}
+
+Deno.test("every import goes to the module's own layer or a lower one", () => {
+  const upward = dependencies().filter(([file, imported]) =>
+    LAYERS[folderOf(imported)] > LAYERS[folderOf(file)]
+  );
+  assert.deepEqual(upward.map(([file, imported]) => `${file} -> ${imported}`), []);
+});
+
+Deno.test("no two folders import each other", () => {
+  const edges = new Set(
+    dependencies().map(([file, imported]) => `${folderOf(file)} ${folderOf(imported)}`),
+  );
+  const cycles = [...edges].filter((edge) => {
+    const [from, to] = edge.split(" ");
+    return from < to && edges.has(`${to} ${from}`);
+  });
+  assert.deepEqual(cycles, []);
+});
+
+Deno.test("the layer table knows every folder, and the checks see the imports", () => {
+  const pairs = dependencies();
+  for (const [file, imported] of pairs) {
+    assert.ok(folderOf(file) in LAYERS && folderOf(imported) in LAYERS, `${file} -> ${imported}`);
+  }
+  // The lazy imports are read too: build/sources.ts reaches images/ only through them.
+  assert.ok(
+    pairs.some(([file, imported]) =>
+      file === "core/build/sources.ts" && imported === "core/images/registry/pull.ts"
+    ),
+  );
+});
