@@ -5,11 +5,27 @@
  */
 
 import { commandHelp, findCommand, loadCommand } from "./core/cli/commands.ts";
-import { writeOut } from "./core/cli/output.ts";
 import { parseArgs } from "./core/cli/parse_args.ts";
-import { route } from "./core/cli/route.ts";
 import { errorLine, errorTrace, PlashError } from "./core/errors.ts";
 import { lazyImport } from "./core/lazy_import.ts";
+
+/**
+ * `argv` with its command made explicit:
+ * * nothing: `help`; `-h`/`--help`, `--version`, `--help-macros`: those commands;
+ * * a path (it has a slash): a Plashfile, as `#!/usr/bin/env plash` runs it:
+ *   `exec PATH ARGS...`;
+ * * a macro first (`plash -A --apk git -- git status`): `b run MACROS...`.
+ */
+function route(argv: string[]): string[] {
+  const [first, ...rest] = argv;
+  if (first === undefined) return ["help"];
+  if (first === "-h" || first === "--help") return ["help", ...rest];
+  if (first === "--version") return ["version"];
+  if (first === "--help-macros") return ["help-macros", ...rest];
+  if (first.includes("/")) return ["exec", ...argv];
+  if (first.startsWith("-")) return ["b", "run", ...argv];
+  return argv;
+}
 
 async function dispatch(argv: string[]): Promise<number> {
   argv = route(argv);
@@ -21,6 +37,10 @@ async function dispatch(argv: string[]): Promise<number> {
   // Wrong usage is told before anything else happens, a user namespace included.
   const args = parseArgs(command, rest);
   if (args.help) {
+    const { writeOut } = await lazyImport<typeof import("./core/cli/output.ts")>(
+      import.meta.url,
+      "./core/cli/output.ts",
+    );
     writeOut(commandHelp(command));
     return 0;
   }

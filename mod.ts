@@ -26,8 +26,7 @@
  * @module
  */
 
-export { Store } from "./core/store/store.ts";
-export { dataDir } from "./core/store/data_dir.ts";
+export { dataDir, Store } from "./core/store/store.ts";
 export { parseImageId } from "./core/store/ids.ts";
 export type { ImageConfig } from "./core/store/image_config.ts";
 export type { MapEntry } from "./core/store/map.ts";

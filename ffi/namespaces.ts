@@ -1,24 +1,8 @@
 /**
- * The namespaces this process is in, and entering a mount namespace of its
- * own.
+ * Which user namespace this process is in.
  *
  * @module
  */
-
-import { check } from "./errors.ts";
-import { sym } from "./libc.ts";
-import { mount, MS } from "./sys.ts";
-
-const CLONE_NEWNS = 0x20000;
-
-/**
- * Gives the calling thread a mount namespace of its own whose mounts do not
- * propagate back to the host.
- */
-export function enterPrivateMountNamespace(): void {
-  check(sym.unshare(CLONE_NEWNS), "unshare", "CLONE_NEWNS");
-  mount(null, "/", null, MS.REC | MS.PRIVATE);
-}
 
 /** Read once: plash never changes its user namespace after starting in it. */
 let namespaced: boolean | undefined;

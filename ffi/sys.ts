@@ -19,6 +19,7 @@ export const MS = {
   PRIVATE: 1n << 18n,
 } as const;
 
+const CLONE_NEWNS = 0x20000;
 const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100;
 const X_OK = 1;
@@ -44,6 +45,15 @@ export function bindMount(source: string, target: string): void {
 /** umount2(2). */
 export function umount(target: string, flags = 0): void {
   check(sym.umount2(cString(target), flags), "umount", target);
+}
+
+/**
+ * Gives the calling thread a mount namespace of its own whose mounts do not
+ * propagate back to the host.
+ */
+export function enterPrivateMountNamespace(): void {
+  check(sym.unshare(CLONE_NEWNS), "unshare", "CLONE_NEWNS");
+  mount(null, "/", null, MS.REC | MS.PRIVATE);
 }
 
 /** chroot(2). */

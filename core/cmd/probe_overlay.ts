@@ -7,8 +7,7 @@
  */
 
 import { mountOverlay } from "../../ffi/overlay.ts";
-import { enterPrivateMountNamespace } from "../../ffi/namespaces.ts";
-import { umount } from "../../ffi/sys.ts";
+import { enterPrivateMountNamespace, umount } from "../../ffi/sys.ts";
 import { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
 

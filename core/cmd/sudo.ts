@@ -1,6 +1,7 @@
 /** `plash sudo [CMD...]` @module */
 
-import { enterPrivateMountNamespace, inUserNamespace } from "../../ffi/namespaces.ts";
+import { inUserNamespace } from "../../ffi/namespaces.ts";
+import { enterPrivateMountNamespace } from "../../ffi/sys.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { execHostCommand } from "../runtime/exec.ts";
 

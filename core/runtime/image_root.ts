@@ -5,8 +5,7 @@
  */
 
 import { mountOverlay } from "../../ffi/overlay.ts";
-import { enterPrivateMountNamespace } from "../../ffi/namespaces.ts";
-import { mount } from "../../ffi/sys.ts";
+import { enterPrivateMountNamespace, mount } from "../../ffi/sys.ts";
 import type { Store } from "../store/store.ts";
 import { explainRefusal } from "./host_support.ts";
 

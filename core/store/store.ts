@@ -32,12 +32,35 @@
  */
 
 import { PlashError } from "../errors.ts";
-import { dataDir } from "./data_dir.ts";
 import { allocateId } from "./ids.ts";
 import { type ImageConfig, readConfig } from "./image_config.ts";
 import { deleteMap, getMap, mapEntries, type MapEntry, setMap } from "./map.ts";
 import { publishLayer } from "./publish.ts";
 import { makeTmpDir } from "./tmp.ts";
+
+/**
+ * The absolute path of the data directory the environment names, whether or
+ * not it exists yet.
+ *
+ * @example
+ * ```ts
+ * import { dataDir } from "./store.ts";
+ *
+ * dataDir(); // "/root/.plashdata" unless PLASH_DATA says otherwise
+ * ```
+ */
+export function dataDir(): string {
+  const configured = Deno.env.get("PLASH_DATA");
+  if (configured) {
+    if (!configured.startsWith("/")) {
+      throw new PlashError(`PLASH_DATA must be an absolute path, got: ${configured}`);
+    }
+    return configured.replace(/\/+$/, "") || "/";
+  }
+  const home = Deno.env.get("HOME");
+  if (!home) throw new PlashError("neither PLASH_DATA nor HOME is set");
+  return `${home}/.plashdata`;
+}
 
 /** The directories every store has. */
 const DIRS = ["index", "map", "tmp", "mnt", "layer/0/_data/root"];
