@@ -11,7 +11,7 @@
 
 import { PlashError } from "../errors.ts";
 import { configPath, type ImageConfig, mergeConfig, readConfig } from "./image_config.ts";
-import type { Store } from "./store.ts";
+import { MAX_DEPTH, type Store } from "./store.ts";
 import { removeTree } from "./tmp.ts";
 
 /**
@@ -26,6 +26,11 @@ export function publishLayer(
   config: ImageConfig = {},
 ): number {
   const chain = store.chain(parent);
+  if (chain.length >= MAX_DEPTH) {
+    throw new PlashError(
+      `image ${parent} has ${chain.length} layers: an image can have at most ${MAX_DEPTH}`,
+    );
+  }
   const parentNode = store.nodeOf(chain);
   const id = store.allocateId();
   const stage = store.makeTmpDir();

@@ -62,6 +62,13 @@ export function dataDir(): string {
   return `${home}/.plashdata`;
 }
 
+/**
+ * The most layers an image may stack, the empty root's included: overlayfs
+ * mounts at most 500 lower directories. (Node paths, one directory a layer,
+ * would reach PATH_MAX near 1030.)
+ */
+export const MAX_DEPTH = 500;
+
 /** The directories every store has. */
 const DIRS = ["index", "map", "tmp", "mnt", "layer/0/_data/root"];
 
