@@ -11,8 +11,15 @@
 
 import { PlashError } from "../errors.ts";
 import { configPath, type ImageConfig, mergeConfig, readConfig } from "./image_config.ts";
-import { MAX_DEPTH, type Store } from "./store.ts";
+import type { Store } from "./store.ts";
 import { removeTree } from "./tmp.ts";
+
+/**
+ * The most layers an image may stack, the empty root's included: overlayfs
+ * mounts at most 500 lower directories. (Node paths, one directory a layer,
+ * would reach PATH_MAX near 1030.)
+ */
+export const MAX_DEPTH = 500;
 
 /**
  * Publishes `layerDir` as the layer of a new image on `parent` and returns the

@@ -36,6 +36,8 @@ import { allocateId } from "./ids.ts";
 import { type ImageConfig, readConfig } from "./image_config.ts";
 import { deleteMap, getMap, mapEntries, type MapEntry, setMap } from "./map.ts";
 import { publishLayer } from "./publish.ts";
+
+export { MAX_DEPTH } from "./publish.ts";
 import { makeTmpDir } from "./tmp.ts";
 
 /**
@@ -61,13 +63,6 @@ export function dataDir(): string {
   if (!home) throw new PlashError("neither PLASH_DATA nor HOME is set");
   return `${home}/.plashdata`;
 }
-
-/**
- * The most layers an image may stack, the empty root's included: overlayfs
- * mounts at most 500 lower directories. (Node paths, one directory a layer,
- * would reach PATH_MAX near 1030.)
- */
-export const MAX_DEPTH = 500;
 
 /** The directories every store has. */
 const DIRS = ["index", "map", "tmp", "mnt", "layer/0/_data/root"];
