@@ -18,8 +18,10 @@ const ERRNO_NAMES: Record<number, string> = {
   21: "EISDIR",
   22: "EINVAL",
   28: "ENOSPC",
+  30: "EROFS",
   38: "ENOSYS",
   39: "ENOTEMPTY",
+  40: "ELOOP",
   61: "ENODATA",
   95: "EOPNOTSUPP",
 };

@@ -44,6 +44,11 @@ const SIGNATURES = {
   geteuid: { parameters: [], result: "u32" },
   getegid: { parameters: [], result: "u32" },
   open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
+  openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
+  mkdirat: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  readlinkat: { parameters: ["i32", "buffer", "buffer", "usize"], result: "isize" },
+  // For system calls glibc 2.36 has no wrapper of (openat2): number, then arguments.
+  syscall: { parameters: ["i64", "i64", "buffer", "buffer", "i64"], result: "i64" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
   // The new mount API (glibc >= 2.36): optional, plash falls back to mount(2).

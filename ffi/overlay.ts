@@ -10,7 +10,7 @@
 
 import { check, SyscallError } from "./errors.ts";
 import { cString, errno, sym } from "./libc.ts";
-import { chdir, mount } from "./sys.ts";
+import { chdir, mount, MS } from "./sys.ts";
 
 /** What to stack where. */
 export interface OverlaySpec {
@@ -24,6 +24,11 @@ export interface OverlaySpec {
   target: string;
   /** Keep overlay metadata in `user.overlay.*` xattrs (needed inside a user namespace). */
   userxattr?: boolean;
+  /**
+   * Mount with nosuid and nodev: for a mount other users can reach, where a
+   * setuid file or a device node of the image must not work.
+   */
+  nosuid?: boolean;
 }
 
 const FSOPEN_CLOEXEC = 1;
@@ -31,6 +36,8 @@ const FSCONFIG_SET_FLAG = 0;
 const FSCONFIG_SET_STRING = 1;
 const FSCONFIG_CMD_CREATE = 6;
 const FSMOUNT_CLOEXEC = 1;
+const MOUNT_ATTR_NOSUID = 0x2;
+const MOUNT_ATTR_NODEV = 0x4;
 const MOVE_MOUNT_F_EMPTY_PATH = 4;
 const ENOSYS = 38;
 const EINVAL = 22;
@@ -79,7 +86,8 @@ function configureNewApi(fd: number, spec: OverlaySpec): boolean {
     const code = errno();
     throw new SyscallError("mount overlay", spec.target, code, kernelMessage(fd, code));
   }
-  const mountFd = check(sym.fsmount!(fd, FSMOUNT_CLOEXEC, 0), "fsmount", spec.target);
+  const attributes = spec.nosuid ? MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV : 0;
+  const mountFd = check(sym.fsmount!(fd, FSMOUNT_CLOEXEC, attributes), "fsmount", spec.target);
   try {
     check(
       sym.move_mount!(mountFd, cString(""), -100, cString(spec.target), MOVE_MOUNT_F_EMPTY_PATH),
@@ -127,7 +135,7 @@ function mountLegacy(spec: OverlaySpec): void {
   const cwd = Deno.cwd();
   chdir(parent);
   try {
-    mount("overlay", spec.target, "overlay", 0n, data);
+    mount("overlay", spec.target, "overlay", spec.nosuid ? MS.NOSUID | MS.NODEV : 0n, data);
   } finally {
     chdir(cwd);
   }

@@ -238,6 +238,29 @@ export function freeBytes(path: string): number {
   return Number(fields[1] * fields[4]);
 }
 
+/** statvfs(3) f_flag bits and the mount(2) flags that say the same. */
+const MOUNT_FLAG_BITS: [bigint, bigint][] = [
+  [1n, MS.RDONLY],
+  [2n, MS.NOSUID],
+  [4n, MS.NODEV],
+  [8n, 8n], // noexec
+  [1024n, 1024n], // noatime
+  [2048n, 2048n], // nodiratime
+  [4096n, 1n << 21n], // relatime
+];
+
+/**
+ * The mount(2) flags of the mount holding `path`: what a remount must keep
+ * (inside a user namespace the kernel refuses to drop the ones it locked).
+ */
+export function mountFlags(path: string): bigint {
+  const fields = new BigUint64Array(14);
+  check(sym.statvfs(cString(path), new Uint8Array(fields.buffer)), "statvfs", path);
+  let flags = 0n;
+  for (const [bit, flag] of MOUNT_FLAG_BITS) if (fields[9] & bit) flags |= flag;
+  return flags;
+}
+
 /** The C library's version, e.g. "2.36". */
 export function libcVersion(): string {
   return Deno.UnsafePointerView.getCString(sym.gnu_get_libc_version()!);

@@ -110,19 +110,22 @@ Deno.test("plash eval prints each macro's script and hints", async () => {
       [
         ["--entrypoint-script", "echo hi"],
         [
-          "printf '%s\\n' '#!/bin/sh' 'echo hi' > /entrypoint",
-          "chmod 755 /entrypoint",
+          "printf '%s\\n' '#!/bin/sh' 'echo hi' > /.plash-image/entrypoint",
+          "chmod 755 /.plash-image/entrypoint",
           '### plash hint: entrypoint=["/entrypoint"]',
           "",
         ].join("\n"),
       ],
       [
         ["--entrypoint-script", "#!/bin/busybox sh", "echo hi"],
-        /^printf '%s\\n' '#!\/bin\/busybox sh' 'echo hi' > \/entrypoint\n/,
+        /^printf '%s\\n' '#!\/bin\/busybox sh' 'echo hi' > \/.plash-image\/entrypoint\n/,
       ],
-      [["--write-file", "/f", "a", "it's"], `printf '%s\\n' a 'it'"'"'s' > /f\n`],
-      [["--write-file", "/empty"], ": > /empty\n"],
-      [["--write-script", "/s", "echo"], "printf '%s\\n' echo > /s\nchmod 755 /s\n"],
+      [["--write-file", "/f", "a", "it's"], `printf '%s\\n' a 'it'"'"'s' > /.plash-image/f\n`],
+      [["--write-file", "/empty"], ": > /.plash-image/empty\n"],
+      [
+        ["--write-script", "/s", "echo"],
+        "printf '%s\\n' echo > /.plash-image/s\nchmod 755 /.plash-image/s\n",
+      ],
       [
         ["--import-env", "MY_VAR", "MY_VAR:OTHER", "UNSET_VAR"],
         [

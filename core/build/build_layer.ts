@@ -33,7 +33,7 @@ export async function buildLayer(
   if (layer.runs) {
     return await createImage(store, parent, SHELL, {
       config: layer.config,
-      shareTmp: false,
+      buildStep: true,
       stdin: new TextEncoder().encode(PREAMBLE + layer.text),
       what,
     });

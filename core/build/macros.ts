@@ -7,6 +7,7 @@
 
 import { PlashError, wrap } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
+import { IMAGE_VIEW } from "../runtime/image_view.ts";
 import type { ImageConfig } from "../store/image_config.ts";
 import { shellQuote } from "./shell_quote.ts";
 import { DEFAULT_SOURCE, SOURCES } from "./sources.ts";
@@ -89,9 +90,18 @@ async function base(source: string, ref: string, ctx: EvalContext): Promise<Step
   return [{ kind: "base", id: await SOURCES[source].resolve(ctx.store(), ref) }];
 }
 
-/** Shell lines that write `lines` to `path`, replacing what was there. */
+/**
+ * `path` in the image: an absolute path is reached through the image view,
+ * so that it names the image's file even where a build step sees a host
+ * directory (/home).
+ */
+function inImage(path: string): string {
+  return shellQuote(path.startsWith("/") ? `${IMAGE_VIEW}${path}` : path);
+}
+
+/** Shell lines that write `lines` to `path` in the image, replacing what was there. */
 function writeFile(path: string, lines: string[]): string {
-  const target = shellQuote(path);
+  const target = inImage(path);
   if (lines.length === 0) return `: > ${target}`;
   // printf, not echo: dash's echo would expand backslashes in the lines.
   return `printf '%s\\n' ${lines.map(shellQuote).join(" ")} > ${target}`;
@@ -218,7 +228,7 @@ const FILE_MACROS: Macro[] = [
     group: "Files",
     min: 1,
     max: MANY,
-    expand: ([path, ...lines]) => script(writeFile(path, lines), `chmod 755 ${shellQuote(path)}`),
+    expand: ([path, ...lines]) => script(writeFile(path, lines), `chmod 755 ${inImage(path)}`),
   },
 ];
 
@@ -283,7 +293,7 @@ const CONFIG_MACROS: Macro[] = [
     expand: (lines) => {
       const text = lines[0].startsWith("#!") ? lines : ["#!/bin/sh", ...lines];
       return [
-        ...script(writeFile("/entrypoint", text), "chmod 755 /entrypoint"),
+        ...script(writeFile("/entrypoint", text), `chmod 755 ${inImage("/entrypoint")}`),
         entrypoint(["/entrypoint"]),
       ];
     },

@@ -49,7 +49,10 @@ export const COMMANDS: Command[] = [
         value: "DIR",
         help: "keep the changes in DIR/data instead of discarding them",
       },
-      { name: "no-tmp", help: "leave the host's /tmp out (builds do)" },
+      {
+        name: "build-step",
+        help: "share the host as a build step does: /home read-only, not /root or /tmp",
+      },
     ],
     summary: "run a command in an image",
     details:

@@ -1,10 +1,14 @@
 /**
  * `plash add-layer PARENT DIR`: DIR becomes the layer of a new image. It is
- * moved when it is on the data directory's filesystem, copied otherwise.
+ * moved when it is on the data directory's filesystem and wholly the
+ * caller's, copied otherwise: a directory another user owns, or holds files
+ * in, would stay theirs to change (through a descriptor they hold open) after
+ * the image is published, so the image gets new files instead.
  *
  * @module
  */
 
+import { effectiveIds } from "../../ffi/sys.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
 import { PlashError } from "../errors.ts";
@@ -25,7 +29,7 @@ export async function main(args: Args): Promise<void> {
     throw new PlashError(`no such directory: ${dir}`);
   }
   if (!info.isDirectory) throw new PlashError(`not a directory: ${dir}`);
-  if (info.dev === Deno.statSync(store.tmpRoot).dev) {
+  if (info.dev === Deno.statSync(store.tmpRoot).dev && ownedBy(dir, effectiveIds().uid)) {
     printLine(store.addLayer(parent, dir));
     return;
   }
@@ -42,4 +46,14 @@ export async function main(args: Args): Promise<void> {
   } finally {
     removeTree(stage);
   }
+}
+
+/** Whether everything in the tree at `path` (itself included, links not followed) is `uid`'s. */
+function ownedBy(path: string, uid: number): boolean {
+  if (Deno.lstatSync(path).uid !== uid) return false;
+  for (const entry of Deno.readDirSync(path)) {
+    const child = `${path}/${entry.name}`;
+    if (entry.isDirectory ? !ownedBy(child, uid) : Deno.lstatSync(child).uid !== uid) return false;
+  }
+  return true;
 }

@@ -1,6 +1,8 @@
 /**
  * `plash mount ID MOUNTPOINT [CHANGESDIR]`: mounts the image in the host's
- * mount namespace, where it stays until unmounted.
+ * mount namespace, where it stays until unmounted. Other users can reach it
+ * there, so it is nosuid and nodev: the image's setuid files and device nodes
+ * give nobody more than they had.
  *
  * @module
  */
@@ -24,7 +26,7 @@ export function main(args: Args): void {
   const target = existingDir(mountPoint, "mount point");
   if (changesDir === undefined) {
     // Read-only: every image but 0 has at least the two lower layers overlay then wants.
-    mountOverlay({ lowers, target, userxattr: true });
+    mountOverlay({ lowers, target, userxattr: true, nosuid: true });
     return;
   }
   Deno.mkdirSync(changesDir, { recursive: true });
@@ -36,6 +38,7 @@ export function main(args: Args): void {
     work: `${changes}/work`,
     target,
     userxattr: true,
+    nosuid: true,
   });
 }
 

@@ -1,5 +1,5 @@
 /**
- * `plash run [--changes DIR] [--no-tmp] ID [CMD...]`
+ * `plash run [--changes DIR] [--build-step] ID [CMD...]`
  *
  * @module
  */
@@ -18,7 +18,7 @@ export async function main(args: Args): Promise<number> {
     id: parseImageId(id),
     command,
     changesDir: args.value("changes"),
-    shareTmp: !args.flag("no-tmp"),
+    buildStep: args.flag("build-step"),
   };
   if (Deno.env.get("PLASH_NO_UNSHARE") === "1") {
     // Loaded only here: it brings the tree copier.

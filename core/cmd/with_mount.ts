@@ -16,7 +16,10 @@ import { Store } from "../store/store.ts";
 export function main(args: Args): void {
   const [id, ...command] = args.positionals;
   const store = Store.open();
-  const changes = mountImagePrivately(store, store.chain(parseImageId(id)));
+  // A host command, not the image's: the image's setuid files must not work there.
+  const changes = mountImagePrivately(store, store.chain(parseImageId(id)), undefined, {
+    nosuid: true,
+  });
   chdir(changes.root);
   execHostCommand(command);
 }

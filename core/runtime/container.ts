@@ -7,14 +7,23 @@
  * @module
  */
 
-import { chdir, chroot } from "../../ffi/sys.ts";
+import { openPath } from "../../ffi/in_root.ts";
+import { chdir, chroot, closeFd } from "../../ffi/sys.ts";
 import { type ImageConfig, readConfig } from "../store/image_config.ts";
 import type { Store } from "../store/store.ts";
+import {
+  applyBinds,
+  type Bind,
+  hostDirBinds,
+  imageMountBinds,
+  imageViewBind,
+  resolvConfBind,
+  workdirBind,
+} from "./binds.ts";
 import { containerEnvironment, DEFAULT_PATH, lookupEnv } from "./environment.ts";
 import { execCommand } from "./exec.ts";
-import { bindHostDirs, bindResolvConf, hostBinds, openHostResolvConf } from "./host_binds.ts";
-import { bindImageMounts, openImageMounts } from "./image_mounts.ts";
 import { mountImagePrivately } from "./image_root.ts";
+import { IMAGE_VIEW } from "./image_view.ts";
 import { rootLoginShell } from "./login_shell.ts";
 
 /** How to run a container. */
@@ -27,8 +36,12 @@ export interface RunSpec {
   command: string[];
   /** Keep the changes in this directory instead of discarding them. */
   changesDir?: string;
-  /** Whether the host's /tmp is shared (builds do not see it). */
-  shareTmp?: boolean;
+  /**
+   * A build step: the host's /home and the working directory read-only, the
+   * image's own /root and /tmp, and the image view (see `image_view.ts`), so
+   * that it writes into its image only.
+   */
+  buildStep?: boolean;
 }
 
 /** Replaces this process with the container's command; returns only by throwing. */
@@ -38,22 +51,26 @@ export function runContainer(spec: RunSpec): never {
   const cwd = Deno.cwd();
   const env = containerEnvironment(config);
   const changes = mountImagePrivately(spec.store, chain, spec.changesDir);
+  // The binds are made before the chroot, every target found inside the image root.
+  const rootFd = openPath(changes.root, { directory: true });
   const created: string[] = [];
-  bindHostDirs(changes.root, hostBinds({ tmp: spec.shareTmp ?? true }), created);
-  const resolvConf = openHostResolvConf();
-  const mounts = openImageMounts(config);
+  try {
+    const binds: Bind[] = [
+      ...hostDirBinds(spec.buildStep ? "build" : "run"),
+      ...resolvConfBind(),
+      ...imageMountBinds(config.mounts ?? []),
+      ...(spec.buildStep ? [...workdirBind(cwd), imageViewBind(rootFd, IMAGE_VIEW)] : []),
+    ];
+    applyBinds(rootFd, binds, created);
+  } finally {
+    closeFd(rootFd);
+  }
   // Mount points made in the changes layer are listed for `create`, which
   // takes them out again: they belong to the run, not to the new image.
-  const record = spec.changesDir === undefined
-    ? undefined
-    : Deno.openSync(`${spec.changesDir}/mountpoints`, { write: true, create: true });
-  chroot(changes.root);
-  if (resolvConf !== undefined) bindResolvConf(resolvConf, created);
-  bindImageMounts(mounts, created);
-  if (record) {
-    record.writeSync(new TextEncoder().encode(created.join("\n")));
-    record.close();
+  if (spec.changesDir !== undefined) {
+    Deno.writeTextFileSync(`${spec.changesDir}/mountpoints`, created.join("\n"));
   }
+  chroot(changes.root);
   startCommand(spec, config, env, cwd);
 }
 

@@ -18,8 +18,8 @@ import { pruneMountPoints } from "./prune_mount_points.ts";
 export interface CreateOptions {
   /** Changes to the image config for the new image. */
   config?: ImageConfig;
-  /** Whether the command sees the host's /tmp (builds do not). Default: true. */
-  shareTmp?: boolean;
+  /** Whether the command is a build step (see `RunSpec.buildStep`). */
+  buildStep?: boolean;
   /** Written to the command's stdin, which is otherwise plash's own. */
   stdin?: Uint8Array;
   /** Names the command in the error when it fails, like `create: sh`. */
@@ -41,8 +41,8 @@ export async function createImage(
   requireMounts(options.what);
   const changes = store.makeTmpDir();
   try {
-    const noTmp = options.shareTmp === false ? ["--no-tmp"] : [];
-    const args = ["run", "--changes", changes, ...noTmp, String(id), ...command];
+    const buildStep = options.buildStep ? ["--build-step"] : [];
+    const args = ["run", "--changes", changes, ...buildStep, String(id), ...command];
     const status = await runInChild(args, options.stdin);
     if (!status.success) {
       const how = status.signal ? `signal ${status.signal}` : `exit status ${status.code}`;

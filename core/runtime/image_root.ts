@@ -45,6 +45,7 @@ export function mountImagePrivately(
   store: Store,
   chain: number[],
   changesDir?: string,
+  options: { nosuid?: boolean } = {},
 ): Changes {
   const lowers = store.layersOf(chain);
   return explainRefusal(() => {
@@ -56,6 +57,7 @@ export function mountImagePrivately(
       work: changes.work,
       target: changes.root,
       userxattr: true,
+      nosuid: options.nosuid,
     });
     return changes;
   });

@@ -1,0 +1,330 @@
+/**
+ * What a container shares with the host, as one table of binds run by one
+ * loop: the host's /proc /dev /sys /tmp /home /root, its /etc/resolv.conf,
+ * and the image's own `--mount`s.
+ *
+ * Every source is opened on the host first (`O_PATH`), every target is
+ * resolved and, when missing, made strictly inside the image root (see
+ * `ffi/in_root.ts`): a symlink, `..` or magic link in the image can never
+ * point a bind or a new mount point at a host path. Mount points are made
+ * only on the image's own filesystem (never through an earlier bind), in the
+ * changes layer, and listed in `created` so that `create` can take them out
+ * again.
+ *
+ * @module
+ */
+
+import { SyscallError } from "../../ffi/errors.ts";
+import {
+  fdPath,
+  makeDirAt,
+  makeFileAt,
+  openInRoot,
+  openPath,
+  readLinkFd,
+} from "../../ffi/in_root.ts";
+import { closeFd, mount, mountFlags, MS } from "../../ffi/sys.ts";
+import { PlashError } from "../errors.ts";
+
+/** One bind of the table. */
+export interface Bind {
+  /** The host path it shows (for messages). */
+  source: string;
+  /** An `O_PATH` descriptor of the source, opened on the host. */
+  sourceFd: number;
+  /** Where it goes, an absolute path inside the image. */
+  target: string;
+  /** A directory, or a single file. */
+  directory: boolean;
+  /**
+   * "host": one of plash's fixed places; a symlink anywhere on its way is
+   * refused, and when the image has something else there the bind is
+   * skipped with a warning. "image": the image names the place (its
+   * resolv.conf, its `--mount`s): symlinks are followed, inside the image.
+   */
+  owner: "host" | "image";
+  /** Fail the run when it cannot be placed (the image's `--mount`s), else skip it. */
+  required: boolean;
+  /** Bound read-only. */
+  readOnly?: boolean;
+  /** Only the source's own filesystem, not what is mounted below it. */
+  single?: boolean;
+  /** Bound only where the image has nothing: the image's own files are not hidden. */
+  onlyWhereMissing?: boolean;
+}
+
+/** The host directories a run shares, and those a build step sees (read-only /home only). */
+const HOST_DIRS = {
+  run: ["/proc", "/dev", "/sys", "/tmp", "/home", "/root"],
+  build: ["/proc", "/dev", "/sys", "/home"],
+} as const;
+
+/**
+ * The host's shared directories that exist, as binds: for a `build` step,
+ * /home is read-only and /tmp and /root are the image's own, so that a build
+ * writes into its image only.
+ */
+export function hostDirBinds(mode: "run" | "build"): Bind[] {
+  return HOST_DIRS[mode].flatMap((dir) => {
+    let sourceFd: number;
+    try {
+      sourceFd = openPath(dir, { directory: true });
+    } catch {
+      return []; // this host has no such directory
+    }
+    const readOnly = mode === "build" && dir === "/home";
+    return [{
+      source: dir,
+      sourceFd,
+      target: dir,
+      directory: true,
+      owner: "host",
+      required: false,
+      readOnly,
+    }];
+  });
+}
+
+/**
+ * A build step's working directory (a Plashfile's), read-only, where the
+ * image has no such directory and /home does not already show it: a build
+ * may read the files beside its Plashfile.
+ */
+export function workdirBind(cwd: string): Bind[] {
+  if (cwd === "/" || cwd === "/home" || cwd.startsWith("/home/")) return [];
+  try {
+    const sourceFd = openPath(cwd, { directory: true });
+    return [{
+      source: cwd,
+      sourceFd,
+      target: cwd,
+      directory: true,
+      owner: "host",
+      required: false,
+      readOnly: true,
+      onlyWhereMissing: true,
+    }];
+  } catch {
+    return [];
+  }
+}
+
+/** The host's resolv.conf, bound onto the image's (or the file its symlink names). */
+export function resolvConfBind(): Bind[] {
+  try {
+    const sourceFd = openPath("/etc/resolv.conf");
+    const target = "/etc/resolv.conf";
+    return [{
+      source: target,
+      sourceFd,
+      target,
+      directory: false,
+      owner: "image",
+      required: false,
+    }];
+  } catch {
+    return []; // a host without one shares none
+  }
+}
+
+/** The image's own `--mount`s: each source must exist on the host. */
+export function imageMountBinds(mounts: { source: string; target: string }[]): Bind[] {
+  return mounts.map(({ source, target }) => {
+    let directory: boolean;
+    try {
+      directory = Deno.statSync(source).isDirectory;
+    } catch {
+      throw new PlashError(`mount source is missing on the host: ${source}`);
+    }
+    return {
+      source,
+      sourceFd: openPath(source),
+      target,
+      directory,
+      owner: "image",
+      required: true,
+    };
+  });
+}
+
+/**
+ * Binds each of `binds` into the image root `rootFd`, in order, closing
+ * their descriptors. A bind that cannot be placed is skipped with one warning
+ * line (or, when required, fails the run in one line).
+ */
+export function applyBinds(rootFd: number, binds: Bind[], created: string[]): void {
+  for (const bind of binds) {
+    try {
+      const targetFd = placeTarget(rootFd, bind, created);
+      if (targetFd === undefined) continue;
+      try {
+        mount(fdPath(bind.sourceFd), fdPath(targetFd), null, MS.BIND | (bind.single ? 0n : MS.REC));
+      } finally {
+        closeFd(targetFd);
+      }
+      if (bind.readOnly) remountReadOnly(rootFd, bind);
+    } finally {
+      closeFd(bind.sourceFd);
+    }
+  }
+}
+
+/** Binds the image root onto `target` inside itself, without the mounts below it. */
+export function imageViewBind(rootFd: number, target: string): Bind {
+  // A second descriptor: applyBinds closes the source when it is done.
+  const sourceFd = openInRoot(rootFd, "/", { symlinks: "refuse", directory: true });
+  return {
+    source: "the image",
+    sourceFd,
+    target,
+    directory: true,
+    owner: "host",
+    required: true,
+    single: true,
+  };
+}
+
+/** Makes the new bind at the target read-only (a bind keeps its source's flags until remounted). */
+function remountReadOnly(rootFd: number, bind: Bind): void {
+  const mounted = openInRoot(rootFd, bind.target, {
+    symlinks: "refuse",
+    directory: bind.directory,
+  });
+  try {
+    const kept = mountFlags(fdPath(mounted));
+    mount(null, fdPath(mounted), null, kept | MS.BIND | MS.REMOUNT | MS.RDONLY);
+  } finally {
+    closeFd(mounted);
+  }
+}
+
+/**
+ * A descriptor of the bind's target inside the root, made when missing;
+ * undefined when an optional bind cannot be placed (said in one warning).
+ */
+function placeTarget(rootFd: number, bind: Bind, created: string[]): number | undefined {
+  const symlinks = bind.owner === "host" ? "refuse" : "follow";
+  let path = bind.target;
+  try {
+    try {
+      const fd = openInRoot(rootFd, bind.target, { symlinks, directory: bind.directory });
+      if (!bind.onlyWhereMissing) return checkedKind(fd, bind);
+      closeFd(fd);
+      return undefined;
+    } catch (error) {
+      if (!isCode(error, "ENOENT")) throw error;
+    }
+    if (bind.owner === "image") path = danglingTarget(rootFd, bind.target) ?? path;
+    makeMountPoint(rootFd, path, bind.directory, symlinks, created);
+    return checkedKind(openInRoot(rootFd, path, { symlinks, directory: bind.directory }), bind);
+  } catch (error) {
+    const why = refusal(error, bind, path);
+    if (bind.required) {
+      throw new PlashError(`mount target ${bind.target}: ${why}`, { cause: error });
+    }
+    if (why !== undefined) console.error(`plash warning: ${bind.source} is not shared: ${why}`);
+    return undefined;
+  }
+}
+
+/** `fd` when what it refers to is of the bind's kind; a directory where a file goes is refused. */
+function checkedKind(fd: number, bind: Bind): number {
+  if (bind.directory || !Deno.statSync(fdPath(fd)).isDirectory) return fd;
+  closeFd(fd);
+  throw new SyscallError("openat2", bind.target, 21); // EISDIR
+}
+
+/**
+ * Where a dangling symlink at `target` points, as a path inside the root,
+ * or undefined when there is no symlink there.
+ */
+function danglingTarget(rootFd: number, target: string): string | undefined {
+  let linkFd: number;
+  try {
+    linkFd = openInRoot(rootFd, target, { symlinks: "follow", noFollowLast: true });
+  } catch {
+    return undefined;
+  }
+  try {
+    if (!Deno.lstatSync(fdPath(linkFd)).isSymlink) return undefined;
+    const text = readLinkFd(linkFd, target);
+    const base = text.startsWith("/") ? [] : target.split("/").slice(0, -1);
+    const parts: string[] = [];
+    for (const part of [...base, ...text.split("/")]) {
+      if (part === "..") parts.pop(); // at the root, ".." is the root, as in the kernel
+      else if (part !== "." && part !== "") parts.push(part);
+    }
+    return `/${parts.join("/")}`;
+  } finally {
+    closeFd(linkFd);
+  }
+}
+
+/**
+ * Makes the missing components of `path` (directories, and the last one a
+ * file unless `directory`), each in its parent found inside the root on the
+ * image's own filesystem; adds each to `created`, parents first.
+ */
+function makeMountPoint(
+  rootFd: number,
+  path: string,
+  directory: boolean,
+  symlinks: "follow" | "refuse",
+  created: string[],
+): void {
+  const parts = path.split("/").filter(Boolean);
+  let parentFd = openInRoot(rootFd, "/", { symlinks, directory: true, sameMount: true });
+  try {
+    for (const [i, name] of parts.entries()) {
+      const prefix = `/${parts.slice(0, i + 1).join("/")}`;
+      const last = i === parts.length - 1;
+      try {
+        const next = openInRoot(rootFd, prefix, {
+          symlinks,
+          directory: !last || directory,
+          sameMount: true,
+        });
+        closeFd(parentFd);
+        parentFd = next;
+        continue;
+      } catch (error) {
+        if (!isCode(error, "ENOENT")) throw error;
+      }
+      if (last && !directory) makeFileAt(parentFd, name, prefix);
+      else makeDirAt(parentFd, name, prefix);
+      created.push(prefix);
+      if (last) return;
+      const made = openInRoot(rootFd, prefix, { symlinks, directory: true, sameMount: true });
+      closeFd(parentFd);
+      parentFd = made;
+    }
+  } finally {
+    closeFd(parentFd);
+  }
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return error instanceof SyscallError && error.code === code;
+}
+
+/**
+ * Why a bind's target was refused, in words; undefined for an image that
+ * does not let a mount point be made (a read-only directory, or one owned by
+ * an id that a rootless run cannot copy up), which is skipped quietly.
+ */
+function refusal(error: unknown, bind: Bind, path: string): string | undefined {
+  if (!(error instanceof SyscallError)) throw error;
+  const kind = bind.directory ? "directory" : "file";
+  switch (error.code) {
+    case "ELOOP":
+      return `the image has a symlink on the way to ${bind.target}`;
+    case "ENOTDIR":
+    case "EISDIR":
+    case "EEXIST":
+      return `${bind.target} in the image is not a ${kind}`;
+    case "EXDEV":
+      return `${path} would have to be made outside the image`;
+    default:
+      return bind.required ? error.message : undefined;
+  }
+}
