@@ -14,6 +14,12 @@ function freshStore(): Store {
   return Store.open(`${Deno.makeTempDirSync({ prefix: "plash-store-" })}/data`);
 }
 
+/** Runs plash on the store at `data`. */
+function plashIn(data: string, args: string[]) {
+  const [program, ...rest] = selfCommand(args);
+  return runCommand(program, rest, { env: { PLASH_DATA: data } });
+}
+
 function layerWith(store: Store, files: Record<string, string>): string {
   const dir = store.makeTmpDir();
   for (const [name, text] of Object.entries(files)) Deno.writeTextFileSync(`${dir}/${name}`, text);
@@ -198,4 +204,31 @@ Deno.test("purge refuses while something is mounted in the store, deleting nothi
   assert.equal(output, "purge: 1\nkept\n", "the mounted file was not deleted");
   assert.deepEqual(store.imageIds(), [id], "the store is whole");
   purgeStore(store);
+});
+
+Deno.test("ids are read as text: a number past 2^53 is no id, never rounded into another", async () => {
+  for (const text of ["9007199254740993", "999999999999999999999", "9007199254740992"]) {
+    assert.throws(() => parseImageId(text), new RegExp(`image id too large, got: ${text}$`));
+  }
+  assert.equal(parseImageId("9007199254740991"), Number.MAX_SAFE_INTEGER);
+  const store = freshStore();
+  const data = store.root;
+  const a = store.addLayer(0, layerWith(store, {}));
+  // Names in the store that Number() would round to 9007199254740992.
+  Deno.mkdirSync(`${data}/layer/0/9007199254740993/_data/root`, { recursive: true });
+  Deno.symlinkSync("../layer/0/9007199254740993", `${data}/index/9007199254740993`);
+  Deno.symlinkSync("../layer/0/9007199254740993", `${data}/map/big`);
+  Deno.symlinkSync("../layer/0/1", `${data}/index/01`);
+  assert.deepEqual(store.imageIds(), [a]);
+  assert.equal(store.getMap("big"), undefined);
+  assert.deepEqual(store.mapEntries(), []);
+  Deno.removeSync(`${data}/index/${a}`);
+  Deno.symlinkSync("../layer/0/9007199254740993", `${data}/index/${a}`);
+  assert.throws(
+    () => store.chain(a),
+    /corrupt store: .*index\/1 links to \.\.\/layer\/0\/9007199254740993/,
+  );
+  const result = await plashIn(data, ["rm", "9007199254740993"]);
+  assert.notEqual(result.code, 0);
+  assert.equal(result.stderr, "plash error: image id too large, got: 9007199254740993\n");
 });

@@ -7,6 +7,7 @@
  */
 
 import { PlashError } from "../errors.ts";
+import { chainOfLink } from "./ids.ts";
 import type { Store } from "./store.ts";
 import { removeTree } from "./tmp.ts";
 
@@ -33,9 +34,9 @@ export function keyFromFileName(name: string): string {
   return decodeURIComponent(name);
 }
 
-/** The image a map link target (`../layer/0/3/7`) names. */
-function idOfTarget(target: string): number {
-  return Number(target.slice(target.lastIndexOf("/") + 1));
+/** The image a map link target (`../layer/0/3/7`) names, if it is a node link. */
+function idOfTarget(target: string): number | undefined {
+  return chainOfLink(target)?.at(-1);
 }
 
 /** The image mapped to `key`, or undefined (also when the image was removed). */
@@ -78,12 +79,10 @@ export function mapEntries(store: Store): MapEntry[] {
   for (const entry of Deno.readDirSync(`${store.mapRoot}`)) {
     if (!entry.isSymlink) continue;
     const target = Deno.readLinkSync(`${store.mapRoot}/${entry.name}`);
-    entries.push({
-      key: keyFromFileName(entry.name),
-      file: entry.name,
-      target,
-      id: idOfTarget(target),
-    });
+    const id = idOfTarget(target);
+    // A link plash did not make names no image; `clean` removes it if it dangles.
+    if (id === undefined) continue;
+    entries.push({ key: keyFromFileName(entry.name), file: entry.name, target, id });
   }
   return entries;
 }

@@ -5,6 +5,7 @@
  */
 
 import { PlashError } from "../errors.ts";
+import { idFromName } from "./ids.ts";
 import type { Store } from "./store.ts";
 import { removeTree } from "./tmp.ts";
 
@@ -52,8 +53,9 @@ export function removeImage(store: Store, id: number): number[] {
 function descendants(node: string): number[] {
   const found: number[] = [];
   for (const entry of Deno.readDirSync(node)) {
-    if (entry.isDirectory && /^\d+$/.test(entry.name)) {
-      found.push(Number(entry.name), ...descendants(`${node}/${entry.name}`));
+    const id = idFromName(entry.name);
+    if (entry.isDirectory && id !== undefined) {
+      found.push(id, ...descendants(`${node}/${entry.name}`));
     }
   }
   return found;

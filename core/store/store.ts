@@ -32,7 +32,7 @@
  */
 
 import { PlashError } from "../errors.ts";
-import { allocateId } from "./ids.ts";
+import { allocateId, chainOfLink, idFromName } from "./ids.ts";
 import { type ImageConfig, readConfig } from "./image_config.ts";
 import { deleteMap, getMap, mapEntries, type MapEntry, setMap } from "./map.ts";
 import { publishLayer } from "./publish.ts";
@@ -171,7 +171,11 @@ export class Store {
     } catch {
       throw new PlashError(`no image: ${id}`);
     }
-    return target.split("/").slice(2).map(Number);
+    const chain = chainOfLink(target);
+    if (chain === undefined || chain[chain.length - 1] !== id) {
+      throw new PlashError(`corrupt store: ${this.indexLink(id)} links to ${target}`);
+    }
+    return chain;
   }
 
   /** The node directory of the image whose {@linkcode chain} is `chain`. */
@@ -217,10 +221,11 @@ export class Store {
   imageIds(): number[] {
     const ids: number[] = [];
     for (const entry of Deno.readDirSync(this.indexRoot)) {
-      if (!/^\d+$/.test(entry.name) || entry.name === "0") continue;
+      const id = idFromName(entry.name);
+      if (id === undefined || id === 0) continue;
       try {
         Deno.statSync(`${this.indexRoot}/${entry.name}/_data`);
-        ids.push(Number(entry.name));
+        ids.push(id);
       } catch {
         // A dangling link: a half-published or removed image, not an image.
       }
