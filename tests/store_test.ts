@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { cleanStore } from "../core/store/clean.ts";
 import { parseImageId } from "../core/store/ids.ts";
 import { listImages } from "../core/store/list.ts";
+import { keyFileName, keyFromFileName } from "../core/store/map.ts";
 import { purgeStore } from "../core/store/purge.ts";
 import { removeImage } from "../core/store/remove.ts";
 import { shrinkStore } from "../core/store/shrink.ts";
@@ -231,4 +232,46 @@ Deno.test("ids are read as text: a number past 2^53 is no id, never rounded into
   const result = await plashIn(data, ["rm", "9007199254740993"]);
   assert.notEqual(result.code, 0);
   assert.equal(result.stderr, "plash error: image id too large, got: 9007199254740993\n");
+});
+
+Deno.test("a store made by the original plash, with map keys stored verbatim, works", async () => {
+  const store = freshStore();
+  const data = store.root;
+  const a = store.addLayer(0, layerWith(store, {}));
+  const b = store.addLayer(0, layerWith(store, {}));
+  const c = store.addLayer(0, layerWith(store, {}));
+  const d = store.addLayer(0, layerWith(store, {}));
+  for (const key of ["%", "%2F", "%2E", "..", ".%2E", "a/b%", "50%25", "%%2F/"]) {
+    assert.equal(keyFromFileName(keyFileName(key)), key, key);
+  }
+  // What the original plash's `map KEY ID` left: the key itself as the file name.
+  Deno.symlinkSync(`../layer/0/${a}`, `${data}/map/50%`);
+  Deno.symlinkSync(`../layer/0/${b}`, `${data}/map/.dot`);
+  Deno.symlinkSync(`../layer/0/${c}`, `${data}/map/a%20b`);
+  const names = await plashIn(data, ["ls", "--json"]);
+  assert.equal(names.stderr, "");
+  assert.deepEqual(
+    JSON.parse(new TextDecoder().decode(names.stdout)).map((image: { names: string[] }) =>
+      image.names
+    ),
+    [["50%"], [".dot"], ["a%20b"], []],
+  );
+  for (const [key, id] of [["50%", a], [".dot", b], ["a%20b", c]] as const) {
+    assert.equal(store.getMap(key), id, key);
+    assert.equal(new TextDecoder().decode((await plashIn(data, ["map", key])).stdout), `${id}\n`);
+  }
+  // shrink keeps the named images: only d goes.
+  const shrink = await plashIn(data, ["shrink"]);
+  assert.equal(shrink.stderr, `removed images: ${d}\n`);
+  assert.equal(shrink.code, 0);
+  assert.deepEqual(store.imageIds(), [a, b, c]);
+  // Removing an image removes its verbatim names; unmapping removes the verbatim name.
+  const rm = await plashIn(data, ["rm", String(b)]);
+  assert.equal(rm.stderr, "");
+  assert.equal((await plashIn(data, ["map", "50%", ""])).code, 0);
+  assert.equal(store.getMap("50%"), undefined);
+  // Mapping a key again stores plash's escaped name, in place of the verbatim one.
+  store.setMap("a%20b", a);
+  assert.deepEqual([...Deno.readDirSync(`${data}/map`)].map((e) => e.name), ["a%2520b"]);
+  assert.deepEqual(store.mapEntries().map((entry) => [entry.key, entry.id]), [["a%20b", a]]);
 });
