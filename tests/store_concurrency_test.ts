@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { cleanStore } from "../core/store/clean.ts";
 import { Store } from "../core/store/store.ts";
+import { selfCommand } from "../core/self_command.ts";
 
 const ADDER = new URL("./support/add_layers.ts", import.meta.url).pathname;
 
@@ -70,5 +71,44 @@ Deno.test("SIGKILL at any moment of adding layers leaves no visible half image",
     }
   }
   assert.ok(ids.length > 0, "some layers were published before the kills");
+  Deno.removeSync(data, { recursive: true });
+});
+
+Deno.test("concurrent rm of overlapping trees: each removes its image or says `no image: ID`", async () => {
+  const store = Store.open(`${Deno.makeTempDirSync()}/data`);
+  const data = store.root;
+  const rm = (id: number) =>
+    new Deno.Command(Deno.execPath(), {
+      args: selfCommand(["rm", String(id)]).slice(1),
+      env: { PLASH_DATA: data },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+  for (let round = 0; round < 10; round++) {
+    // A chain of 6 images, each with a few leaves and a name, so that the
+    // removers' walks of descendants and their renames overlap.
+    const chain: number[] = [];
+    let parent = 0;
+    for (let depth = 0; depth < 6; depth++) {
+      parent = store.addLayer(parent, store.makeTmpDir());
+      chain.push(parent);
+      for (let leaf = 0; leaf < 5; leaf++) {
+        store.setMap(`r${round}-${depth}-${leaf}`, store.addLayer(parent, store.makeTmpDir()));
+      }
+    }
+    const targets = [chain[0], chain[1], chain[2], chain[3], chain[5], chain[5]];
+    const outputs = await Promise.all(targets.map(rm));
+    outputs.forEach((output, i) => {
+      const stderr = new TextDecoder().decode(output.stderr);
+      if (output.code === 0) assert.equal(stderr, "");
+      else assert.equal(stderr, `plash error: no image: ${targets[i]}\n`, `round ${round}`);
+    });
+    assert.equal(outputs[0].code, 0, "the root of the tree was there for its remover");
+    assert.deepEqual(store.imageIds(), [], `round ${round}: everything is gone`);
+    assert.deepEqual([...Deno.readDirSync(`${data}/index`)].map((e) => e.name), ["0"]);
+    assert.deepEqual([...Deno.readDirSync(`${data}/map`)], []);
+    assert.deepEqual([...Deno.readDirSync(`${data}/tmp`)], []);
+    assert.deepEqual([...Deno.readDirSync(`${data}/layer/0`)].map((e) => e.name), ["_data"]);
+  }
   Deno.removeSync(data, { recursive: true });
 });

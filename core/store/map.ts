@@ -136,7 +136,13 @@ export function mapEntries(store: Store): MapEntry[] {
   const entries: MapEntry[] = [];
   for (const entry of Deno.readDirSync(`${store.mapRoot}`)) {
     if (!entry.isSymlink) continue;
-    const target = Deno.readLinkSync(`${store.mapRoot}/${entry.name}`);
+    let target: string;
+    try {
+      target = Deno.readLinkSync(`${store.mapRoot}/${entry.name}`);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) continue; // removed since readdir
+      throw error;
+    }
     const id = idOfTarget(target);
     // A link plash did not make names no image; `clean` removes it if it dangles.
     if (id === undefined) continue;
