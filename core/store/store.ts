@@ -12,6 +12,9 @@
  * mnt/                 a run's writable tmpfs (in the run's own namespace)
  * ```
  *
+ * The data directory and the entries above are the caller's, mode 0700, and
+ * no symbolic links: opening a store refuses anything else (see private.ts).
+ *
  * An image's node sits inside its parent's, so the index link of an image
  * names all of its ancestors: `index/9 -> ../layer/0/1/5/9` is image 9 on 5
  * on 1 on the empty root 0.
@@ -31,10 +34,11 @@
  * @module
  */
 
-import { PlashError } from "../errors.ts";
+import { PlashError, wrap } from "../errors.ts";
 import { allocateId, chainOfLink, idFromName } from "./ids.ts";
 import { type ImageConfig, readConfig } from "./image_config.ts";
 import { deleteMap, getMap, mapEntries, type MapEntry, setMap } from "./map.ts";
+import { ensurePrivate, type PrivateKind } from "./private.ts";
 import { publishLayer } from "./publish.ts";
 
 export { MAX_DEPTH } from "./publish.ts";
@@ -64,8 +68,15 @@ export function dataDir(): string {
   return `${home}/.plashdata`;
 }
 
-/** The directories every store has. */
-const DIRS = ["index", "map", "tmp", "mnt", "layer/0/_data/root"];
+/** What plash makes at the top of a data directory: the caller's, private (see private.ts). */
+const TOP: readonly [name: string, kind: PrivateKind, mode: number][] = [
+  ["index", "directory", 0o700],
+  ["map", "directory", 0o700],
+  ["tmp", "directory", 0o700],
+  ["mnt", "directory", 0o700],
+  ["layer", "directory", 0o700],
+  ["id_counter", "file", 0o600],
+];
 
 /** A data directory of images; see the module documentation for its layout. */
 export class Store {
@@ -89,12 +100,29 @@ export class Store {
    */
   static open(root: string = dataDir()): Store {
     const store = new Store(root);
-    try {
-      Deno.lstatSync(store.indexLink(0));
-    } catch {
-      store.init();
-    }
+    if (!store.#checkPrivate()) store.init();
     return store;
+  }
+
+  /**
+   * Refuses a data directory that is not the caller's own (see private.ts)
+   * and makes its mode private; returns whether the store is whole (else it
+   * needs {@linkcode init}). One lstat a path: this runs before every command.
+   */
+  #checkPrivate(): boolean {
+    if (!ensurePrivate(this.root, this.root, "directory", 0o700)) return false;
+    let whole = true;
+    for (const [name, kind, mode] of TOP) {
+      // Every path is checked, also after a missing one: none may be a link.
+      if (!ensurePrivate(this.root, `${this.root}/${name}`, kind, mode)) whole = false;
+    }
+    if (!whole) return false;
+    try {
+      Deno.lstatSync(this.indexLink(0));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -112,17 +140,35 @@ export class Store {
     return new Store(root);
   }
 
-  /** Creates the store's directories; safe to run again and concurrently. */
+  /**
+   * Creates what the store lacks, and makes what is there private (the
+   * caller's, mode 0700), refusing what another user owns or a symbolic link
+   * before acting on it; safe to run again and concurrently.
+   */
   init(): void {
-    Deno.mkdirSync(this.root, { recursive: true, mode: 0o700 });
-    for (const dir of DIRS) {
-      Deno.mkdirSync(`${this.root}/${dir}`, { recursive: true, mode: 0o755 });
+    const root = this.root;
+    if (!ensurePrivate(root, root, "directory", 0o700)) {
+      try {
+        Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
+      } catch (error) {
+        throw wrap(error, `creating the data directory ${root}`);
+      }
+      ensurePrivate(root, root, "directory", 0o700); // also what a concurrent init made
     }
-    try {
-      Deno.writeFileSync(this.#counter, new Uint8Array(), { createNew: true, mode: 0o644 });
-    } catch (error) {
-      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    for (const [name, kind, mode] of TOP) {
+      const path = `${root}/${name}`;
+      if (ensurePrivate(root, path, kind, mode)) continue;
+      try {
+        if (kind === "directory") Deno.mkdirSync(path, { mode });
+        else Deno.writeFileSync(path, new Uint8Array(), { createNew: true, mode });
+      } catch (error) {
+        if (!(error instanceof Deno.errors.AlreadyExists)) {
+          throw wrap(error, `creating the data directory ${root}`);
+        }
+      }
+      ensurePrivate(root, path, kind, mode); // the umask may have taken bits
     }
+    Deno.mkdirSync(`${root}/layer/0/_data/root`, { recursive: true, mode: 0o755 });
     try {
       Deno.symlinkSync("../layer/0", this.indexLink(0));
     } catch (error) {
