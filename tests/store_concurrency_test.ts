@@ -112,3 +112,51 @@ Deno.test("concurrent rm of overlapping trees: each removes its image or says `n
   }
   Deno.removeSync(data, { recursive: true });
 });
+
+const LOCKER = new URL("./support/lock_counter.ts", import.meta.url).pathname;
+
+function locker(data: string, args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", LOCKER, ...args],
+    env: { PLASH_DATA: data },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+Deno.test("store locks exclude across processes, also while their holders remove the lock file", async () => {
+  const store = Store.open(`${Deno.makeTempDirSync()}/data`);
+  const counter = `${store.root}.counter`;
+  Deno.writeTextFileSync(counter, "0");
+  // Each release removes the lock file; a waiter on the removed file must not
+  // take it for the lock while a newcomer holds the new file's.
+  const outputs = await Promise.all(
+    Array.from({ length: 6 }, () => locker(store.root, ["n", "40", counter]).output()),
+  );
+  for (const output of outputs) {
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  }
+  assert.equal(Deno.readTextFileSync(counter), "240", "no increment was lost");
+  assert.deepEqual([...Deno.readDirSync(store.tmpRoot)], [], "the last holder removed the file");
+  Deno.removeSync(store.root, { recursive: true });
+  Deno.removeSync(counter);
+});
+
+Deno.test("a lock whose holder was killed with SIGKILL is free, and clean keeps lock files", async () => {
+  const store = Store.open(`${Deno.makeTempDirSync()}/data`);
+  const holder = locker(store.root, ["k", "hold", "-"]);
+  const reader = holder.stdout.getReader();
+  assert.equal(new TextDecoder().decode((await reader.read()).value), "locked\n");
+  holder.kill("SIGKILL");
+  assert.equal((await holder.status).signal, "SIGKILL");
+  reader.releaseLock();
+  await holder.stdout.cancel();
+  await holder.stderr.cancel();
+  const [left] = [...Deno.readDirSync(store.tmpRoot)].map((entry) => entry.name);
+  assert.match(left, /^plashlock_[0-9a-f]{64}$/, "the killed holder left its file");
+  cleanStore(store);
+  assert.deepEqual([...Deno.readDirSync(store.tmpRoot)].map((entry) => entry.name), [left]);
+  assert.equal(await store.withLock("k", () => Promise.resolve("taken")), "taken");
+  assert.deepEqual([...Deno.readDirSync(store.tmpRoot)], [], "and its next holder removed it");
+  Deno.removeSync(store.root, { recursive: true });
+});

@@ -9,6 +9,7 @@
  * layer/0/.../<id>/_data/config.json  what the image declares
  * map/<key>            -> ../layer/...: names and cache entries
  * tmp/plashtmp_*       staging, owned by a process
+ * tmp/plashlock_*      named locks (see lock.ts)
  * mnt/                 a run's writable tmpfs (in the run's own namespace)
  * ```
  *
@@ -35,6 +36,7 @@
  */
 
 import { PlashError, wrap } from "../errors.ts";
+import { lazyImport } from "../lazy_import.ts";
 import { allocateId, chainOfLink, idFromName } from "./ids.ts";
 import { type ImageConfig, readConfig } from "./image_config.ts";
 import { deleteMap, getMap, mapEntries, type MapEntry, setMap } from "./map.ts";
@@ -328,8 +330,41 @@ export class Store {
   async cached(key: string, load: () => Promise<number>): Promise<number> {
     const found = this.getMap(key);
     if (found !== undefined) return found;
-    const id = await load();
-    this.setMap(key, id);
-    return id;
+    // Two plash processes importing the same thing: one loads, the other
+    // waits and finds the image once the lock is its.
+    return await this.withLock(key, async () => {
+      const loaded = this.getMap(key);
+      if (loaded !== undefined) return loaded;
+      const id = await load();
+      this.setMap(key, id);
+      return id;
+    });
+  }
+
+  /**
+   * Runs `fn` holding the store-wide lock named `name` (any text; a map key,
+   * say), which every plash process on this store shares; waits while another
+   * holds it. A lock file in tmp/ that its last holder removes; the kernel
+   * releases it when its holder dies, SIGKILL included. Not reentrant.
+   *
+   * @example
+   * ```ts
+   * import { Store } from "./store.ts";
+   *
+   * const store = Store.open();
+   * const id = await store.withLock("cache:abc", async () => {
+   *   return store.getMap("cache:abc") ?? 0; // else build it, map it
+   * });
+   * ```
+   */
+  async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    // Loaded here: a cached build or a run takes no lock.
+    const [{ sha256Hex }, { LOCK_PREFIX, withLockFile }] = await Promise.all([
+      lazyImport<typeof import("../sha256.ts")>(import.meta.url, "../sha256.ts"),
+      lazyImport<typeof import("./lock.ts")>(import.meta.url, "./lock.ts"),
+    ]);
+    // Hashed: a name may be any text, longer than a file name may be.
+    const hash = await sha256Hex(new TextEncoder().encode(name));
+    return await withLockFile(`${this.tmpRoot}/${LOCK_PREFIX}${hash}`, fn);
   }
 }
