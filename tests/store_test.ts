@@ -270,6 +270,14 @@ Deno.test("a store made by the original plash, with map keys stored verbatim, wo
   assert.equal(rm.stderr, "");
   assert.equal((await plashIn(data, ["map", "50%", ""])).code, 0);
   assert.equal(store.getMap("50%"), undefined);
+  // A verbatim name that is plash's escape of another key is that key's only.
+  store.setMap("x/y", a);
+  store.setMap("x%2Fy", c);
+  assert.deepEqual([store.getMap("x/y"), store.getMap("x%2Fy")], [a, c]);
+  store.deleteMap("x%2Fy");
+  assert.equal(store.getMap("x/y"), a, "x/y is not x%2Fy");
+  assert.equal(store.getMap("x%2Fy"), undefined);
+  store.deleteMap("x/y");
   // Mapping a key again stores plash's escaped name, in place of the verbatim one.
   store.setMap("a%20b", a);
   assert.deepEqual([...Deno.readDirSync(`${data}/map`)].map((e) => e.name), ["a%2520b"]);

@@ -7,9 +7,9 @@
  * with "/"), so a store it made holds names such as `50%`. Both are read:
  * lookups try plash's escaped name first, then the verbatim one; a listed
  * name is read as plash's escaping when it is one (only `%25`, `%2F` and a
- * leading `%2E`), else as the key itself. (An original key that looks escaped,
- * `a%2Fb`, is listed as `a/b`, and is still found and removed by its own text.)
- * Writing a key stores the escaped name and drops the verbatim one.
+ * leading `%2E`), else as the key itself. So each name is one key: an
+ * original key that looks escaped, `a%2Fb`, is the key `a/b`. Writing a key
+ * stores the escaped name and drops the verbatim one.
  *
  * @module
  */
@@ -39,13 +39,14 @@ export function keyFileName(key: string): string {
 
 /**
  * The file name the original plash gave `key` (the key itself), when it is
- * not the escaped one and can be a file name in `map/`.
+ * not the escaped one, can be a file name in `map/`, and is not plash's name
+ * of another key (`a%2Fb` is the key `a/b`'s).
  */
 function verbatimFileName(key: string): string | undefined {
   if (key.includes("/") || key === "." || key === ".." || key === keyFileName(key)) {
     return undefined;
   }
-  return key;
+  return keyFileName(keyFromFileName(key)) === key ? undefined : key;
 }
 
 /** The names `key` may be stored under in map/, plash's first. */
