@@ -5,7 +5,6 @@
  */
 
 import { PlashError } from "../errors.ts";
-import { ensurePrivate } from "./private.ts";
 import type { Store } from "./store.ts";
 import { removeTree } from "./tmp.ts";
 
@@ -32,7 +31,7 @@ export function mountsBelow(dir: string): string[] {
  */
 export function purgeStore(store: Store): void {
   // Another user's data directory, or a link to one, is not the caller's to delete.
-  if (!ensurePrivate(store.root, store.root, "directory", 0o700)) return;
+  if (!store.claimRoot()) return;
   const mounted = mountsBelow(store.root);
   if (mounted.length) {
     throw new PlashError(`${mounted[0]} is mounted inside ${store.root}: unmount it first`);
