@@ -10,6 +10,7 @@ import { errno, errnoText } from "./libc.ts";
 const ERRNO_NAMES: Record<number, string> = {
   1: "EPERM",
   2: "ENOENT",
+  10: "ECHILD",
   13: "EACCES",
   16: "EBUSY",
   17: "EEXIST",

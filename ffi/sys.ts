@@ -6,7 +6,7 @@
  */
 
 import { check, SyscallError } from "./errors.ts";
-import { cString, cStringArray, errno, sym } from "./libc.ts";
+import { cString, cStringArray, errno, libcAddress, sym } from "./libc.ts";
 
 /** mount(2) flags plash uses. */
 export const MS = {
@@ -216,14 +216,54 @@ export function sendSignal(pid: number, signal: number): void {
   sym.kill(pid, signal);
 }
 
-/** How a child ended, as a shell reports it: the exit code, or 128 + the signal. */
+const WNOHANG = 1;
+let waitpidHere:
+  | ((pid: number, status: Uint8Array<ArrayBuffer>, options: number) => number)
+  | undefined;
+
+/**
+ * waitpid(2) called on this (the main) thread. `sym.waitpid` is non-blocking:
+ * it runs on a worker thread, and errno is per thread, so its errno cannot be
+ * read here; a call on this thread leaves errno where `errno()` reads it.
+ */
+function waitpidOnThisThread(
+  pid: number,
+  status: Uint8Array<ArrayBuffer>,
+  options: number,
+): number {
+  if (waitpidHere === undefined) {
+    const pointer = new Deno.UnsafeFnPointer(
+      libcAddress("waitpid") as Deno.PointerObject<never>,
+      { parameters: ["i32", "buffer", "i32"], result: "i32" } as const,
+    );
+    waitpidHere = (pid, status, options) => pointer.call(pid, status, options);
+  }
+  return waitpidHere(pid, status, options);
+}
+
+/**
+ * How a child ended, as a shell reports it: the exit code, or 128 + the signal.
+ *
+ * @example
+ * ```ts
+ * import { waitForExit } from "./sys.ts";
+ *
+ * declare const pid: number; // a child made with clone(2), see spawn_in_namespaces.ts
+ * const status = await waitForExit(pid); // 0, or 128 + 9 when it was killed
+ * ```
+ */
 export async function waitForExit(pid: number): Promise<number> {
   const status = new Int32Array(1);
-  const EINTR = 4;
+  const buffer = new Uint8Array(status.buffer);
   for (;;) {
-    const result = await sym.waitpid(pid, new Uint8Array(status.buffer), 0);
-    if (result === pid) break;
-    if (errno() !== EINTR) throw new SyscallError("waitpid", String(pid), errno());
+    // Blocking, off the main thread: signal listeners keep running meanwhile.
+    if (await sym.waitpid(pid, buffer, 0) === pid) break;
+    // Failed, with an errno left on the worker thread. Ask again here without
+    // blocking: 0 means the child still runs (the wait was interrupted, EINTR),
+    // its pid that it has just ended, -1 a real error (ECHILD) in this errno.
+    const now = waitpidOnThisThread(pid, buffer, WNOHANG);
+    if (now === pid) break;
+    if (now < 0) throw new SyscallError("waitpid", String(pid), errno());
   }
   const raw = status[0];
   const signal = raw & 0x7f;

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { cleanStore } from "../core/store/clean.ts";
 import { parseImageId } from "../core/store/ids.ts";
 import { listImages } from "../core/store/list.ts";
+import { keyFileName, keyFromFileName } from "../core/store/map.ts";
 import { purgeStore } from "../core/store/purge.ts";
 import { removeImage } from "../core/store/remove.ts";
 import { shrinkStore } from "../core/store/shrink.ts";
@@ -12,6 +13,12 @@ import { runCommand } from "./support/command.ts";
 
 function freshStore(): Store {
   return Store.open(`${Deno.makeTempDirSync({ prefix: "plash-store-" })}/data`);
+}
+
+/** Runs plash on the store at `data`. */
+function plashIn(data: string, args: string[]) {
+  const [program, ...rest] = selfCommand(args);
+  return runCommand(program, rest, { env: { PLASH_DATA: data } });
 }
 
 function layerWith(store: Store, files: Record<string, string>): string {
@@ -198,4 +205,81 @@ Deno.test("purge refuses while something is mounted in the store, deleting nothi
   assert.equal(output, "purge: 1\nkept\n", "the mounted file was not deleted");
   assert.deepEqual(store.imageIds(), [id], "the store is whole");
   purgeStore(store);
+});
+
+Deno.test("ids are read as text: a number past 2^53 is no id, never rounded into another", async () => {
+  for (const text of ["9007199254740993", "999999999999999999999", "9007199254740992"]) {
+    assert.throws(() => parseImageId(text), new RegExp(`image id too large, got: ${text}$`));
+  }
+  assert.equal(parseImageId("9007199254740991"), Number.MAX_SAFE_INTEGER);
+  const store = freshStore();
+  const data = store.root;
+  const a = store.addLayer(0, layerWith(store, {}));
+  // Names in the store that Number() would round to 9007199254740992.
+  Deno.mkdirSync(`${data}/layer/0/9007199254740993/_data/root`, { recursive: true });
+  Deno.symlinkSync("../layer/0/9007199254740993", `${data}/index/9007199254740993`);
+  Deno.symlinkSync("../layer/0/9007199254740993", `${data}/map/big`);
+  Deno.symlinkSync("../layer/0/1", `${data}/index/01`);
+  assert.deepEqual(store.imageIds(), [a]);
+  assert.equal(store.getMap("big"), undefined);
+  assert.deepEqual(store.mapEntries(), []);
+  Deno.removeSync(`${data}/index/${a}`);
+  Deno.symlinkSync("../layer/0/9007199254740993", `${data}/index/${a}`);
+  assert.throws(
+    () => store.chain(a),
+    /corrupt store: .*index\/1 links to \.\.\/layer\/0\/9007199254740993/,
+  );
+  const result = await plashIn(data, ["rm", "9007199254740993"]);
+  assert.notEqual(result.code, 0);
+  assert.equal(result.stderr, "plash error: image id too large, got: 9007199254740993\n");
+});
+
+Deno.test("a store made by the original plash, with map keys stored verbatim, works", async () => {
+  const store = freshStore();
+  const data = store.root;
+  const a = store.addLayer(0, layerWith(store, {}));
+  const b = store.addLayer(0, layerWith(store, {}));
+  const c = store.addLayer(0, layerWith(store, {}));
+  const d = store.addLayer(0, layerWith(store, {}));
+  for (const key of ["%", "%2F", "%2E", "..", ".%2E", "a/b%", "50%25", "%%2F/"]) {
+    assert.equal(keyFromFileName(keyFileName(key)), key, key);
+  }
+  // What the original plash's `map KEY ID` left: the key itself as the file name.
+  Deno.symlinkSync(`../layer/0/${a}`, `${data}/map/50%`);
+  Deno.symlinkSync(`../layer/0/${b}`, `${data}/map/.dot`);
+  Deno.symlinkSync(`../layer/0/${c}`, `${data}/map/a%20b`);
+  const names = await plashIn(data, ["ls", "--json"]);
+  assert.equal(names.stderr, "");
+  assert.deepEqual(
+    JSON.parse(new TextDecoder().decode(names.stdout)).map((image: { names: string[] }) =>
+      image.names
+    ),
+    [["50%"], [".dot"], ["a%20b"], []],
+  );
+  for (const [key, id] of [["50%", a], [".dot", b], ["a%20b", c]] as const) {
+    assert.equal(store.getMap(key), id, key);
+    assert.equal(new TextDecoder().decode((await plashIn(data, ["map", key])).stdout), `${id}\n`);
+  }
+  // shrink keeps the named images: only d goes.
+  const shrink = await plashIn(data, ["shrink"]);
+  assert.equal(shrink.stderr, `removed images: ${d}\n`);
+  assert.equal(shrink.code, 0);
+  assert.deepEqual(store.imageIds(), [a, b, c]);
+  // Removing an image removes its verbatim names; unmapping removes the verbatim name.
+  const rm = await plashIn(data, ["rm", String(b)]);
+  assert.equal(rm.stderr, "");
+  assert.equal((await plashIn(data, ["map", "50%", ""])).code, 0);
+  assert.equal(store.getMap("50%"), undefined);
+  // A verbatim name that is plash's escape of another key is that key's only.
+  store.setMap("x/y", a);
+  store.setMap("x%2Fy", c);
+  assert.deepEqual([store.getMap("x/y"), store.getMap("x%2Fy")], [a, c]);
+  store.deleteMap("x%2Fy");
+  assert.equal(store.getMap("x/y"), a, "x/y is not x%2Fy");
+  assert.equal(store.getMap("x%2Fy"), undefined);
+  store.deleteMap("x/y");
+  // Mapping a key again stores plash's escaped name, in place of the verbatim one.
+  store.setMap("a%20b", a);
+  assert.deepEqual([...Deno.readDirSync(`${data}/map`)].map((e) => e.name), ["a%2520b"]);
+  assert.deepEqual(store.mapEntries().map((entry) => [entry.key, entry.id]), [["a%20b", a]]);
 });

@@ -5,7 +5,8 @@
  * A layer is cached in the map under `cache:<key>` (see cache_key.ts). Since
  * every key is known before anything runs, the build looks for its deepest
  * cached layer first, from the top down, and builds only what follows it: a
- * fully cached build costs one map lookup.
+ * fully cached build costs one map lookup. A layer is built holding the
+ * store's lock on its key, so that concurrent builds make it once.
  *
  * @module
  */
@@ -60,8 +61,17 @@ export async function buildPlan(store: Store, plan: BuildPlan): Promise<number> 
     "./build_layer.ts",
   );
   for (let i = built; i < plan.layers.length; i++) {
-    id = await buildLayer(store, id, plan.layers[i], `build: layer ${i + 1}`);
-    store.setMap(KEYS.cache(keys[i]), id);
+    const key = KEYS.cache(keys[i]);
+    const parent = id;
+    // Concurrent builds of one layer: the first builds it, the others wait
+    // for the lock, then find its image and build on that.
+    id = await store.withLock(key, async () => {
+      const found = store.getMap(key);
+      if (found !== undefined) return found;
+      const made = await buildLayer(store, parent, plan.layers[i], `build: layer ${i + 1}`);
+      store.setMap(key, made);
+      return made;
+    });
   }
   return id;
 }

@@ -1,11 +1,13 @@
 /**
  * `plash clean`: removes what interrupted or finished plash processes left:
  * temporary directories whose owner is gone, and index or map links to
- * images that no longer exist.
+ * images that no longer exist. Lock files stay: one may be held, and its next
+ * holder removes it.
  *
  * @module
  */
 
+import { LOCK_PREFIX } from "./lock.ts";
 import type { Store } from "./store.ts";
 import { removeTree, tmpOwnerAlive } from "./tmp.ts";
 
@@ -35,6 +37,8 @@ export function cleanStore(store: Store): CleanReport {
   const report: CleanReport = { tmpDirs: 0, indexLinks: 0, mapLinks: 0 };
   const staging = new Set<string>();
   for (const entry of Deno.readDirSync(store.tmpRoot)) {
+    // A lock file may be held; only its holder may remove it (see lock.ts).
+    if (entry.name.startsWith(LOCK_PREFIX)) continue;
     const path = `${store.tmpRoot}/${entry.name}`;
     if (tmpOwnerAlive(entry.name)) {
       // A live process may be publishing an image whose index link dangles until its rename.

@@ -19,8 +19,8 @@ export function allocateId(counter: string): number {
     const buffer = new Uint8Array(32);
     const length = file.readSync(buffer) ?? 0;
     const text = new TextDecoder().decode(buffer.subarray(0, length)).trim();
-    const current = text === "" ? 0 : Number(text);
-    if (!Number.isSafeInteger(current)) {
+    const current = text === "" ? 0 : idFromName(text);
+    if (current === undefined || !Number.isSafeInteger(current + 1)) {
       throw new PlashError(`corrupt id counter ${counter}: ${JSON.stringify(text)}`);
     }
     const next = current + 1;
@@ -48,5 +48,48 @@ export function allocateId(counter: string): number {
  */
 export function parseImageId(text: string): number {
   if (!/^\d+$/.test(text)) throw new PlashError(`image id must be a number, got: ${text}`);
-  return Number(text);
+  const id = Number(text);
+  // Number() rounds past 2^53: 9007199254740993 would name image 9007199254740992.
+  if (!Number.isSafeInteger(id)) throw new PlashError(`image id too large, got: ${text}`);
+  return id;
+}
+
+/**
+ * The id a name in the store stands for (an `index/` entry, a node directory,
+ * a component of a link target, the counter), or undefined when the name is
+ * not one plash writes: decimal digits without leading zeros, below 2^53.
+ * Checked as text, so that no name is rounded into another image's id.
+ *
+ * @example
+ * ```ts
+ * import { idFromName } from "./ids.ts";
+ *
+ * idFromName("42"); // 42
+ * idFromName("042"); // undefined
+ * idFromName("9007199254740993"); // undefined, not 9007199254740992
+ * ```
+ */
+export function idFromName(name: string): number | undefined {
+  if (!/^(0|[1-9]\d*)$/.test(name)) return undefined;
+  const id = Number(name);
+  return Number.isSafeInteger(id) ? id : undefined;
+}
+
+/**
+ * The ids a node link (`../layer/0/1/5`, as index and map links hold) names,
+ * the empty root 0 first; undefined for any other text.
+ *
+ * @example
+ * ```ts
+ * import { chainOfLink } from "./ids.ts";
+ *
+ * chainOfLink("../layer/0/1/5"); // [0, 1, 5]
+ * chainOfLink("../layer/0/9007199254740993"); // undefined
+ * ```
+ */
+export function chainOfLink(target: string): number[] | undefined {
+  const parts = target.split("/");
+  if (parts[0] !== ".." || parts[1] !== "layer" || parts[2] !== "0") return undefined;
+  const chain = parts.slice(2).map(idFromName);
+  return chain.includes(undefined) ? undefined : chain as number[];
 }

@@ -30,6 +30,8 @@ export function mountsBelow(dir: string): string[] {
  * ```
  */
 export function purgeStore(store: Store): void {
+  // Another user's data directory, or a link to one, is not the caller's to delete.
+  if (!store.claimRoot()) return;
   const mounted = mountsBelow(store.root);
   if (mounted.length) {
     throw new PlashError(`${mounted[0]} is mounted inside ${store.root}: unmount it first`);

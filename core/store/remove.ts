@@ -5,6 +5,7 @@
  */
 
 import { PlashError } from "../errors.ts";
+import { idFromName } from "./ids.ts";
 import type { Store } from "./store.ts";
 import { removeTree } from "./tmp.ts";
 
@@ -12,6 +13,10 @@ import { removeTree } from "./tmp.ts";
  * Removes image `id` with its descendants and the map keys naming them; returns
  * the removed ids. The node is first renamed into a temporary directory, which
  * hides all of them at once; then their links go and the files are deleted.
+ *
+ * Another plash may remove the same tree at the same time: whichever renames
+ * a node first removes it, and an image already gone (with an ancestor, say)
+ * is `no image: ID`, as if this remover had come after.
  *
  * @example
  * ```ts
@@ -25,11 +30,19 @@ export function removeImage(store: Store, id: number): number[] {
   if (id === 0) throw new PlashError("the empty root image 0 cannot be removed");
   const chain = store.chain(id);
   const relative = store.nodeLink(chain);
-  const node = store.nodeOf(chain);
-  const removed = [id, ...descendants(node)];
   const trash = store.makeTmpDir();
   try {
-    Deno.renameSync(node, `${trash}/node`);
+    try {
+      Deno.renameSync(store.nodeOf(chain), `${trash}/node`);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        throw new PlashError(`no image: ${id}`, { cause: error });
+      }
+      throw error;
+    }
+    // Walked in the trash, where no other process reaches: a concurrent
+    // remover can neither take a subtree away mid-walk nor add one.
+    const removed = [id, ...descendants(`${trash}/node`)];
     for (const each of removed) {
       try {
         Deno.removeSync(store.indexLink(each));
@@ -42,18 +55,19 @@ export function removeImage(store: Store, id: number): number[] {
         } catch { /* removed concurrently */ }
       }
     }
+    return removed;
   } finally {
     removeTree(trash);
   }
-  return removed;
 }
 
 /** The ids of every image built on the one at `node`: node directories nested in it. */
 function descendants(node: string): number[] {
   const found: number[] = [];
   for (const entry of Deno.readDirSync(node)) {
-    if (entry.isDirectory && /^\d+$/.test(entry.name)) {
-      found.push(Number(entry.name), ...descendants(`${node}/${entry.name}`));
+    const id = idFromName(entry.name);
+    if (entry.isDirectory && id !== undefined) {
+      found.push(id, ...descendants(`${node}/${entry.name}`));
     }
   }
   return found;

@@ -9,8 +9,17 @@
  * layer/0/.../<id>/_data/config.json  what the image declares
  * map/<key>            -> ../layer/...: names and cache entries
  * tmp/plashtmp_*       staging, owned by a process
+ * tmp/plashlock_*      named locks (see lock.ts)
  * mnt/                 a run's writable tmpfs (in the run's own namespace)
  * ```
+ *
+ * A store is its owner's alone. The data directory and the entries above are
+ * the caller's, no symbolic links, and mode 0700 (the counter 0600), so
+ * nobody else reaches the setuid files of root's images or plants a link
+ * that root's plash would follow (`tmp -> /victim`, and `clean` would empty
+ * /victim). Opening a store checks that with one lstat a path, before
+ * anything acts on it, refusing anything else in one line: no walks, so
+ * `plash run` pays a few microseconds.
  *
  * An image's node sits inside its parent's, so the index link of an image
  * names all of its ancestors: `index/9 -> ../layer/0/1/5/9` is image 9 on 5
@@ -31,8 +40,9 @@
  * @module
  */
 
-import { PlashError } from "../errors.ts";
-import { allocateId } from "./ids.ts";
+import { PlashError, wrap } from "../errors.ts";
+import { lazyImport } from "../lazy_import.ts";
+import { allocateId, chainOfLink, idFromName } from "./ids.ts";
 import { type ImageConfig, readConfig } from "./image_config.ts";
 import { deleteMap, getMap, mapEntries, type MapEntry, setMap } from "./map.ts";
 import { publishLayer } from "./publish.ts";
@@ -64,8 +74,59 @@ export function dataDir(): string {
   return `${home}/.plashdata`;
 }
 
-/** The directories every store has. */
-const DIRS = ["index", "map", "tmp", "mnt", "layer/0/_data/root"];
+/** What a path in the store must be. */
+type PrivateKind = "directory" | "file";
+
+/**
+ * Checks that `path` (the data directory `root` or a path in it) is a
+ * `kind` of the caller's own and no symbolic link, and gives it `mode` when
+ * it has another; returns false when nothing is at `path`. Anything else is
+ * refused in one line naming the data directory. (Here, not in a module of
+ * its own: on the start path, loading one more module costs more than the
+ * checks, about 0.15 ms.)
+ */
+function ensurePrivate(
+  root: string,
+  path: string,
+  kind: PrivateKind,
+  mode: number,
+): boolean {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.lstatSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw wrap(error, `data directory ${root}`);
+  }
+  const what = path === root ? "it" : path;
+  const refuse = (why: string) => new PlashError(`refusing the data directory ${root}: ${why}`);
+  if (info.isSymlink) throw refuse(`${what} is a symbolic link`);
+  if (kind === "directory" ? !info.isDirectory : !info.isFile) {
+    throw refuse(`${what} is not a ${kind}`);
+  }
+  const me = Deno.uid();
+  if (info.uid !== me) throw refuse(`${what} is owned by uid ${info.uid}, not by uid ${me}`);
+  if (((info.mode ?? 0) & 0o7777) !== mode) {
+    // Inside the store, the data directory was made private first, so nobody
+    // else can swap `path` for a link between the lstat and the chmod.
+    try {
+      Deno.chmodSync(path, mode);
+    } catch (error) {
+      throw wrap(error, `making ${path} private (mode ${mode.toString(8)})`);
+    }
+  }
+  return true;
+}
+
+/** What plash makes at the top of a data directory: the caller's, private. */
+const TOP: readonly [name: string, kind: PrivateKind, mode: number][] = [
+  ["index", "directory", 0o700],
+  ["map", "directory", 0o700],
+  ["tmp", "directory", 0o700],
+  ["mnt", "directory", 0o700],
+  ["layer", "directory", 0o700],
+  ["id_counter", "file", 0o600],
+];
 
 /** A data directory of images; see the module documentation for its layout. */
 export class Store {
@@ -89,12 +150,29 @@ export class Store {
    */
   static open(root: string = dataDir()): Store {
     const store = new Store(root);
-    try {
-      Deno.lstatSync(store.indexLink(0));
-    } catch {
-      store.init();
-    }
+    if (!store.#checkPrivate()) store.init();
     return store;
+  }
+
+  /**
+   * Refuses a data directory that is not the caller's own (see the module)
+   * and makes its mode private; returns whether the store is whole (else it
+   * needs {@linkcode init}). One lstat a path: this runs before every command.
+   */
+  #checkPrivate(): boolean {
+    if (!ensurePrivate(this.root, this.root, "directory", 0o700)) return false;
+    let whole = true;
+    for (const [name, kind, mode] of TOP) {
+      // Every path is checked, also after a missing one: none may be a link.
+      if (!ensurePrivate(this.root, `${this.root}/${name}`, kind, mode)) whole = false;
+    }
+    if (!whole) return false;
+    try {
+      Deno.lstatSync(this.indexLink(0));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -112,17 +190,51 @@ export class Store {
     return new Store(root);
   }
 
-  /** Creates the store's directories; safe to run again and concurrently. */
+  /**
+   * Refuses the data directory unless it is the caller's own and no link,
+   * and makes it mode 0700; false when it is not there. For commands that
+   * act on a store without opening it (`purge`).
+   *
+   * @example
+   * ```ts
+   * import { Store } from "./store.ts";
+   *
+   * Store.at("/nonexistent").claimRoot(); // false
+   * ```
+   */
+  claimRoot(): boolean {
+    return ensurePrivate(this.root, this.root, "directory", 0o700);
+  }
+
+  /**
+   * Creates what the store lacks, and makes what is there private (the
+   * caller's, mode 0700), refusing what another user owns or a symbolic link
+   * before acting on it; safe to run again and concurrently.
+   */
   init(): void {
-    Deno.mkdirSync(this.root, { recursive: true, mode: 0o700 });
-    for (const dir of DIRS) {
-      Deno.mkdirSync(`${this.root}/${dir}`, { recursive: true, mode: 0o755 });
+    const root = this.root;
+    if (!ensurePrivate(root, root, "directory", 0o700)) {
+      try {
+        Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
+      } catch (error) {
+        throw wrap(error, `creating the data directory ${root}`);
+      }
+      ensurePrivate(root, root, "directory", 0o700); // also what a concurrent init made
     }
-    try {
-      Deno.writeFileSync(this.#counter, new Uint8Array(), { createNew: true, mode: 0o644 });
-    } catch (error) {
-      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    for (const [name, kind, mode] of TOP) {
+      const path = `${root}/${name}`;
+      if (ensurePrivate(root, path, kind, mode)) continue;
+      try {
+        if (kind === "directory") Deno.mkdirSync(path, { mode });
+        else Deno.writeFileSync(path, new Uint8Array(), { createNew: true, mode });
+      } catch (error) {
+        if (!(error instanceof Deno.errors.AlreadyExists)) {
+          throw wrap(error, `creating the data directory ${root}`);
+        }
+      }
+      ensurePrivate(root, path, kind, mode); // the umask may have taken bits
     }
+    Deno.mkdirSync(`${root}/layer/0/_data/root`, { recursive: true, mode: 0o755 });
     try {
       Deno.symlinkSync("../layer/0", this.indexLink(0));
     } catch (error) {
@@ -171,7 +283,11 @@ export class Store {
     } catch {
       throw new PlashError(`no image: ${id}`);
     }
-    return target.split("/").slice(2).map(Number);
+    const chain = chainOfLink(target);
+    if (chain === undefined || chain[chain.length - 1] !== id) {
+      throw new PlashError(`corrupt store: ${this.indexLink(id)} links to ${target}`);
+    }
+    return chain;
   }
 
   /** The node directory of the image whose {@linkcode chain} is `chain`. */
@@ -217,10 +333,11 @@ export class Store {
   imageIds(): number[] {
     const ids: number[] = [];
     for (const entry of Deno.readDirSync(this.indexRoot)) {
-      if (!/^\d+$/.test(entry.name) || entry.name === "0") continue;
+      const id = idFromName(entry.name);
+      if (id === undefined || id === 0) continue;
       try {
         Deno.statSync(`${this.indexRoot}/${entry.name}/_data`);
-        ids.push(Number(entry.name));
+        ids.push(id);
       } catch {
         // A dangling link: a half-published or removed image, not an image.
       }
@@ -277,8 +394,41 @@ export class Store {
   async cached(key: string, load: () => Promise<number>): Promise<number> {
     const found = this.getMap(key);
     if (found !== undefined) return found;
-    const id = await load();
-    this.setMap(key, id);
-    return id;
+    // Two plash processes importing the same thing: one loads, the other
+    // waits and finds the image once the lock is its.
+    return await this.withLock(key, async () => {
+      const loaded = this.getMap(key);
+      if (loaded !== undefined) return loaded;
+      const id = await load();
+      this.setMap(key, id);
+      return id;
+    });
+  }
+
+  /**
+   * Runs `fn` holding the store-wide lock named `name` (any text; a map key,
+   * say), which every plash process on this store shares; waits while another
+   * holds it. A lock file in tmp/ that its last holder removes; the kernel
+   * releases it when its holder dies, SIGKILL included. Not reentrant.
+   *
+   * @example
+   * ```ts
+   * import { Store } from "./store.ts";
+   *
+   * const store = Store.open();
+   * const id = await store.withLock("cache:abc", async () => {
+   *   return store.getMap("cache:abc") ?? 0; // else build it, map it
+   * });
+   * ```
+   */
+  async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    // Loaded here: a cached build or a run takes no lock.
+    const [{ sha256Hex }, { LOCK_PREFIX, withLockFile }] = await Promise.all([
+      lazyImport<typeof import("../sha256.ts")>(import.meta.url, "../sha256.ts"),
+      lazyImport<typeof import("./lock.ts")>(import.meta.url, "./lock.ts"),
+    ]);
+    // Hashed: a name may be any text, longer than a file name may be.
+    const hash = await sha256Hex(new TextEncoder().encode(name));
+    return await withLockFile(`${this.tmpRoot}/${LOCK_PREFIX}${hash}`, fn);
   }
 }
