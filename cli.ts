@@ -38,8 +38,7 @@ async function dispatch(argv: string[]): Promise<number> {
   const args = parseArgs(command, rest);
   if (args.help) {
     const { writeOut } = await lazyImport<typeof import("./core/cli/output.ts")>(
-      import.meta.url,
-      "./core/cli/output.ts",
+      "core/cli/output.ts",
     );
     writeOut(commandHelp(command));
     return 0;
@@ -48,7 +47,7 @@ async function dispatch(argv: string[]): Promise<number> {
   if (command.asRoot && Deno.uid() !== 0) {
     const { runInUserNamespace } = await lazyImport<
       typeof import("./core/runtime/user_namespace.ts")
-    >(import.meta.url, "./core/runtime/user_namespace.ts");
+    >("core/runtime/user_namespace.ts");
     return await runInUserNamespace(argv);
   }
   const module = await loadCommand(command);

@@ -1,24 +1,40 @@
 /**
- * How plash starts another plash: the compiled binary runs itself; from
- * source, Deno runs cli.ts with the project's config.
+ * How plash starts another plash: the compiled binary runs itself; the start
+ * bundle (`dist/js/cli.js`, see `scripts/bundle.ts`) runs the bundle; from
+ * source, Deno runs cli.ts. Both with the project's config.
  *
  * @module
  */
 
-const root = new URL("../", import.meta.url);
+const FROM_SOURCES = import.meta.url.endsWith(".ts");
+/** The project: the sources' root, or two levels above the bundle's main module. */
+const PROJECT = FROM_SOURCES ? new URL("../", import.meta.url) : new URL("../../", Deno.mainModule);
 
-/** The argv that runs `plash ARGS...`. */
+/**
+ * The argv that runs `plash ARGS...`.
+ *
+ * @example
+ * ```ts
+ * import { selfCommand } from "./self_command.ts";
+ *
+ * const [program, ...args] = selfCommand(["version"]);
+ * await new Deno.Command(program, { args }).output();
+ * ```
+ */
 export function selfCommand(args: string[]): string[] {
   // A compiled binary serves its modules from a virtual deno-compile directory.
-  if (root.pathname.includes("/deno-compile-")) return [Deno.execPath(), ...args];
+  if (import.meta.url.includes("/deno-compile-")) return [Deno.execPath(), ...args];
+  const main = FROM_SOURCES
+    ? new URL("cli.ts", PROJECT).pathname
+    : new URL(Deno.mainModule).pathname;
   return [
     Deno.execPath(),
     "run",
     "-A",
     "--quiet",
     "--config",
-    new URL("deno.json", root).pathname,
-    new URL("cli.ts", root).pathname,
+    new URL("deno.json", PROJECT).pathname,
+    main,
     ...args,
   ];
 }

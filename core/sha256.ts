@@ -55,7 +55,6 @@ export interface Sha256 {
  */
 export async function createSha256(): Promise<Sha256> {
   const { createHash } = await lazyImport<typeof import("node:crypto")>(
-    import.meta.url,
     "node:crypto",
   );
   const hash = createHash("sha256");

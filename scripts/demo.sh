@@ -5,6 +5,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/setup-debian.sh
+# The start path pre-built (bin/plash runs it): esbuild comes from the npm registry.
+node_modules/.bin/deno task bundle
 export PATH="$PWD/bin:$PATH"
 export PLASH_DATA="${PLASH_DATA:-$HOME/.plashdata}"
 

@@ -43,13 +43,15 @@ function folderOf(path: string): string {
 /** Every module `file` imports: static, dynamic, type-only and through lazyImport. */
 function importsOf(file: string): string[] {
   const text = Deno.readTextFileSync(`${ROOT}${file}`).replace(/^\s*\*.*$/gm, "");
-  const specifiers = [
+  const relative = [
     ...text.matchAll(/\bfrom\s+"([^"]+)"/g),
     ...text.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g),
-    ...text.matchAll(/import\.meta\.url,\s*"([^"]+)"/g),
-  ].map((match) => match[1]);
-  return specifiers.filter((specifier) => specifier.startsWith("."))
+  ].map((match) => match[1]).filter((specifier) => specifier.startsWith("."))
     .map((specifier) => new URL(specifier, `file://${ROOT}${file}`).pathname.slice(ROOT.length));
+  // lazyImport("core/...") names modules from the project's root.
+  const lazy = [...text.matchAll(/lazyImport<[\s\S]*?>\(\s*["`]((?:core|ffi)\/[^"`$]+\.ts)["`]/g)]
+    .map((match) => match[1]);
+  return [...relative, ...lazy];
 }
 
 function dependencies(): [string, string][] {

@@ -57,8 +57,7 @@ export async function buildPlan(store: Store, plan: BuildPlan): Promise<number> 
   id ??= plan.base;
   if (built === keys.length) return id;
   const { buildLayer } = await lazyImport<typeof import("./build_layer.ts")>(
-    import.meta.url,
-    "./build_layer.ts",
+    "core/build/build_layer.ts",
   );
   for (let i = built; i < plan.layers.length; i++) {
     const key = KEYS.cache(keys[i]);

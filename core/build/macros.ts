@@ -310,8 +310,7 @@ const CACHE_MACROS: Macro[] = [
     max: MANY,
     expand: async (paths) => {
       const { hashPath } = await lazyImport<typeof import("./hash_path.ts")>(
-        import.meta.url,
-        "./hash_path.ts",
+        "core/build/hash_path.ts",
       );
       return await Promise.all(
         paths.map(async (path) => hint("hash-path", [path, await hashPath(path)])),
@@ -366,8 +365,8 @@ const EVAL_MACROS: Macro[] = [
     expand: async ([url], ctx) => {
       // Loaded only here: the download code stays off the start path.
       const [{ openUrl }, { readLimited }] = await Promise.all([
-        lazyImport<typeof import("../net/open_url.ts")>(import.meta.url, "../net/open_url.ts"),
-        lazyImport<typeof import("../net/http.ts")>(import.meta.url, "../net/http.ts"),
+        lazyImport<typeof import("../net/open_url.ts")>("core/net/open_url.ts"),
+        lazyImport<typeof import("../net/http.ts")>("core/net/http.ts"),
       ]);
       const { body } = await openUrl(url);
       const bytes = await readLimited(body, MACROS_LIMIT, url);

@@ -50,8 +50,8 @@ export const SOURCES: Record<string, Source> = {
     resolve: async (store, ref) => {
       // Loaded only here: the tar code and node:crypto stay off the start path.
       const [{ sha256File }, { importTar }] = await Promise.all([
-        lazyImport<typeof import("../sha256.ts")>(import.meta.url, "../sha256.ts"),
-        lazyImport<typeof import("../tar/import_tar.ts")>(import.meta.url, "../tar/import_tar.ts"),
+        lazyImport<typeof import("../sha256.ts")>("core/sha256.ts"),
+        lazyImport<typeof import("../tar/import_tar.ts")>("core/tar/import_tar.ts"),
       ]);
       return store.cached(KEYS.tar(await sha256File(ref)), () => importTar(store, ref));
     },
@@ -62,14 +62,12 @@ export const SOURCES: Record<string, Source> = {
     resolve: async (store, ref) => {
       // Loaded only when used: a build from an id or a map key loads no source's code.
       const { urlKey } = await lazyImport<typeof import("../images/url/url_key.ts")>(
-        import.meta.url,
-        "../images/url/url_key.ts",
+        "core/images/url/url_key.ts",
       );
       return store.cached(await urlKey(ref), async () => {
         // Loaded only here: a cached base costs no download or archive code.
         const { importUrl } = await lazyImport<typeof import("../images/url/import_url.ts")>(
-          import.meta.url,
-          "../images/url/import_url.ts",
+          "core/images/url/import_url.ts",
         );
         return await importUrl(store, ref);
       });
@@ -83,16 +81,14 @@ export const SOURCES: Record<string, Source> = {
     resolve: async (store, ref) => {
       const { referenceKey } = await lazyImport<
         typeof import("../images/registry/reference.ts")
-      >(import.meta.url, "../images/registry/reference.ts");
+      >("core/images/registry/reference.ts");
       return store.cached(referenceKey(ref), async () => {
         const [{ pullImage }, { interruptible }] = await Promise.all([
           lazyImport<typeof import("../images/registry/pull.ts")>(
-            import.meta.url,
-            "../images/registry/pull.ts",
+            "core/images/registry/pull.ts",
           ),
           lazyImport<typeof import("../images/interrupt.ts")>(
-            import.meta.url,
-            "../images/interrupt.ts",
+            "core/images/interrupt.ts",
           ),
         ]);
         return await interruptible(
@@ -110,11 +106,10 @@ export const SOURCES: Record<string, Source> = {
     resolve: async (store, ref) => {
       const { lxcArch, lxcNameKey } = await lazyImport<
         typeof import("../images/lxc/lxc_name.ts")
-      >(import.meta.url, "../images/lxc/lxc_name.ts");
+      >("core/images/lxc/lxc_name.ts");
       return store.cached(lxcNameKey(ref, lxcArch()), async () => {
         const { importLxc } = await lazyImport<typeof import("../images/lxc/import_lxc.ts")>(
-          import.meta.url,
-          "../images/lxc/import_lxc.ts",
+          "core/images/lxc/import_lxc.ts",
         );
         return await importLxc(store, ref);
       });

@@ -437,7 +437,7 @@ export const COMMANDS: Command[] = [
  * (`deno compile` is told to include core/ instead).
  */
 export function loadCommand(command: Command): Promise<CommandModule> {
-  return lazyImport<CommandModule>(import.meta.url, `../cmd/${command.module}.ts`);
+  return lazyImport<CommandModule>(`core/cmd/${command.module}.ts`);
 }
 
 /** The command called `name`. */

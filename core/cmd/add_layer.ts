@@ -37,8 +37,7 @@ export async function main(args: Args): Promise<void> {
   try {
     // The copier is loaded only here: most add-layers move their directory.
     const { copyTree } = await lazyImport<typeof import("../tree/copy_tree.ts")>(
-      import.meta.url,
-      "../tree/copy_tree.ts",
+      "core/tree/copy_tree.ts",
     );
     // Verbatim: the directory's own whiteouts and opaque marks are part of the layer.
     copyTree([dir], `${stage}/root`, { verbatim: true });

@@ -23,8 +23,7 @@ export async function main(args: Args): Promise<number> {
   if (Deno.env.get("PLASH_NO_UNSHARE") === "1") {
     // Loaded only here: it brings the tree copier.
     const { runChrootOnly } = await lazyImport<typeof import("../runtime/chroot_only.ts")>(
-      import.meta.url,
-      "../runtime/chroot_only.ts",
+      "core/runtime/chroot_only.ts",
     );
     runChrootOnly(spec);
   }

@@ -424,8 +424,8 @@ export class Store {
   async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
     // Loaded here: a cached build or a run takes no lock.
     const [{ sha256Hex }, { LOCK_PREFIX, withLockFile }] = await Promise.all([
-      lazyImport<typeof import("../sha256.ts")>(import.meta.url, "../sha256.ts"),
-      lazyImport<typeof import("./lock.ts")>(import.meta.url, "./lock.ts"),
+      lazyImport<typeof import("../sha256.ts")>("core/sha256.ts"),
+      lazyImport<typeof import("./lock.ts")>("core/store/lock.ts"),
     ]);
     // Hashed: a name may be any text, longer than a file name may be.
     const hash = await sha256Hex(new TextEncoder().encode(name));

@@ -1,0 +1,104 @@
+/**
+ * `deno task bundle`: the start path pre-built as JavaScript, in `dist/js/`.
+ *
+ * From the sources, every start reads each TypeScript module and its cached
+ * emit (with an inline source map as large as the module) before anything
+ * runs; from the bundle it reads a few small minified files. The bundle has
+ * one entry per module plash loads on its own: `cli.js`, each command of
+ * `core/cmd/`, and each module imported through `lazyImport` (found in the
+ * sources), at its source path with `.js` for `.ts`, so that `lazyImport`
+ * finds it beside the bundle's main module. What they share goes into chunks
+ * loaded with them (one copy of each module, so `instanceof` holds). The npm
+ * packages stay outside, loaded from `node_modules` when used.
+ *
+ * `bin/plash` runs the bundle when `dist/js/cli.js` exists: run this task
+ * again after changing the sources (the test suite fails while a bundle older
+ * than the sources is there). `deno bundle` brings esbuild from the npm
+ * registry on first use.
+ *
+ * usage: deno run -A scripts/bundle.ts [OUTDIR]   (default: dist/js)
+ *
+ * @module
+ */
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const out = Deno.args[0] ?? `${ROOT}dist/js`;
+
+function fail(message: string, detail = ""): never {
+  console.error(`plash error: bundle: ${message}`);
+  if (detail && Deno.env.get("PLASH_TRACE")) console.error(detail);
+  Deno.exit(1);
+}
+
+function* sources(dir: string): Generator<string> {
+  for (const entry of Deno.readDirSync(`${ROOT}${dir}`)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) yield* sources(path);
+    else if (entry.name.endsWith(".ts")) yield path;
+  }
+}
+
+/** The modules plash imports through `lazyImport("core/...")`, from the sources. */
+function lazyTargets(): string[] {
+  const found = new Set<string>();
+  for (const file of ["cli.ts", ...sources("core")]) {
+    const text = Deno.readTextFileSync(`${ROOT}${file}`);
+    for (const match of text.matchAll(/lazyImport<[\s\S]*?>\(\s*"((?:core|ffi)\/[^"]+\.ts)"/g)) {
+      found.add(match[1]);
+    }
+  }
+  return [...found];
+}
+
+const commands = [...Deno.readDirSync(`${ROOT}core/cmd`)]
+  .filter((entry) => entry.name.endsWith(".ts"))
+  .map((entry) => `core/cmd/${entry.name}`);
+const entries = [...new Set(["cli.ts", ...commands, ...lazyTargets()])].sort();
+const packageJson = JSON.parse(Deno.readTextFileSync(`${ROOT}package.json`));
+const packages = Object.keys(packageJson.dependencies ?? {}).filter((name) => name !== "deno");
+
+// Written beside the output and renamed over it: a failed run leaves the old bundle whole.
+const staging = `${out}.partial-${Deno.pid}`;
+const result = await new Deno.Command(Deno.execPath(), {
+  args: [
+    "bundle",
+    "--quiet",
+    "--platform",
+    "deno",
+    "--packages",
+    "external",
+    ...packages.flatMap((name) => ["--external", name]),
+    "--minify",
+    "--code-splitting",
+    "--outdir",
+    staging,
+    ...entries,
+  ],
+  cwd: ROOT,
+  stdout: "piped",
+  stderr: "piped",
+}).output();
+const output = new TextDecoder().decode(result.stdout) + new TextDecoder().decode(result.stderr);
+const cleanUp = () => Deno.removeSync(staging, { recursive: true });
+if (!result.success) {
+  try {
+    cleanUp();
+  } catch { /* not made */ }
+  fail(`deno bundle failed: ${output.trim().split("\n").at(-1) ?? ""}`, output);
+}
+for (const entry of entries) {
+  const built = `${staging}/${entry.replace(/\.ts$/, ".js")}`;
+  try {
+    Deno.statSync(built);
+  } catch {
+    cleanUp();
+    fail(`${entry} was not bundled at its own path`, output);
+  }
+}
+try {
+  Deno.removeSync(out, { recursive: true });
+} catch (error) {
+  if (!(error instanceof Deno.errors.NotFound)) throw error;
+}
+Deno.renameSync(staging, out);
+console.error(`bundled ${entries.length} entries into ${out}`);
