@@ -1,8 +1,10 @@
 #!/bin/sh
-# Start-up benchmark: `plash run ID true` beside a bare Deno start, `unshare -m chroot` and
-# bwrap on the same busybox rootfs, in one hyperfine run. Needs root, hyperfine, bubblewrap
-# and busybox-static. Prints the machine facts, hyperfine's markdown table and the ratio
-# plash / bare Deno; leaves nothing behind.
+# Start-up benchmark: `plash run ID true` (bin/plash, which runs the start bundle that
+# `deno task bundle` writes, built here first) and the same from the TypeScript sources,
+# beside a bare Deno start, `unshare -m chroot` and bwrap on the same busybox rootfs, in one
+# hyperfine run. Needs root, hyperfine, bubblewrap and busybox-static. Prints the machine
+# facts, hyperfine's markdown table and the ratio plash / bare Deno; leaves nothing behind
+# but the bundle in dist/js.
 #
 #   bench/run_startup.sh            # 50 runs of each after 10 warm-up runs
 #   RUNS=200 bench/run_startup.sh
@@ -24,6 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+"$deno" task bundle >/dev/null 2>&1
 export PLASH_DATA="$work/data"
 "$deno" run -A --quiet "$root/scripts/busybox_rootfs.ts" "$work/rootfs" >/dev/null
 cp -a "$work/rootfs" "$work/layer" # add-layer moves its directory into the store
@@ -36,7 +39,9 @@ echo
 
 hyperfine -N --warmup 10 --runs "$runs" --export-markdown "$work/table.md" \
   -n "plash run ID true" "$root/bin/plash run $id true" \
-  -n "plash run ID true, without the bin/plash launcher" \
+  -n "plash run ID true, the bundle without the bin/plash launcher" \
+  "$deno run -A --quiet --config $root/deno.json $root/dist/js/cli.js run $id true" \
+  -n "plash run ID true, from the sources (cli.ts)" \
   "$deno run -A --quiet --config $root/deno.json $root/cli.ts run $id true" \
   -n "deno run -A --quiet bench/empty.ts" "$deno run -A --quiet $root/bench/empty.ts" \
   -n "unshare -m chroot ROOTFS true" "unshare -m chroot $work/rootfs true" \
@@ -45,9 +50,9 @@ hyperfine -N --warmup 10 --runs "$runs" --export-markdown "$work/table.md" \
 
 echo
 cat "$work/table.md"
-# Column 3 of the table is "mean ± sigma"; rows 1 to 3 are plash, plash without its
-# launcher and bare Deno.
+# Column 3 of the table is "mean ± sigma"; rows 1 to 4 are plash, the bundle without the
+# launcher, the sources and bare Deno.
 awk -F'|' '/^\| `/ { split($3, m, " "); mean[++n] = m[1] }
-  END { printf "\nplash run / bare deno: %.2fx, without the launcher %.2fx (goal: <= 1.3x)\n",
-    mean[1] / mean[3], mean[2] / mean[3] }' \
+  END { printf "\nplash run / bare deno: %.2fx, the bundle alone %.2fx, the sources %.2fx\n",
+    mean[1] / mean[4], mean[2] / mean[4], mean[3] / mean[4] }' \
   "$work/table.md"
