@@ -40,6 +40,15 @@ const SIGNATURES = {
   statvfs: { parameters: ["buffer", "buffer"], result: "i32" },
   gnu_get_libc_version: { parameters: [], result: "pointer" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  // The same write(2) on a worker thread: a write into a pipe may wait for its reader.
+  write_nonblocking: {
+    name: "write",
+    parameters: ["i32", "buffer", "usize"],
+    result: "isize",
+    nonblocking: true,
+  },
+  pipe2: { parameters: ["buffer", "i32"], result: "i32" },
+  dup2: { parameters: ["i32", "i32"], result: "i32" },
   _exit: { parameters: ["i32"], result: "void" },
   geteuid: { parameters: [], result: "u32" },
   getegid: { parameters: [], result: "u32" },
@@ -110,12 +119,13 @@ function bind(): Omit<Bound, Optional> & { [Name in Optional]: Bound[Name] | nul
   for (const [name, signature] of Object.entries(SIGNATURES)) {
     Object.defineProperty(bound, name, {
       get() {
-        const address = libcAddress(name);
+        const symbol = "name" in signature ? signature.name : name;
+        const address = libcAddress(symbol);
         if (address === null) {
           if ("optional" in signature) return null;
           throw new Error(`libc.so.6 has no ${name}`);
         }
-        const { optional: _, ...definition } = signature as Deno.ForeignFunction;
+        const { optional: _, name: __, ...definition } = signature as Deno.ForeignFunction;
         const pointer = new Deno.UnsafeFnPointer(address as Deno.PointerObject<never>, definition);
         const call = pointer.call.bind(pointer);
         Object.defineProperty(bound, name, { value: call });

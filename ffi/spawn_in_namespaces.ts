@@ -11,14 +11,15 @@
  *    its namespace keeps the namespace after the holder is killed.
  * 2. The program: clone(2) with CLONE_VM | CLONE_VFORK, whose child runs a
  *    callback on a stack carved from the main thread's own stack while the
- *    parent stays suspended. The callback joins the namespace with setns(2)
- *    and execs; uid 0 there keeps its capabilities across that exec.
+ *    parent stays suspended. The callback joins the namespace with setns(2),
+ *    sets up the container (plash's own code, in the child) and execs the
+ *    command; uid 0 there keeps its capabilities across that exec.
  *
  * @module
  */
 
 import { SyscallError } from "./errors.ts";
-import { cString, cStringArray, errno, libcAddress, sym } from "./libc.ts";
+import { errno, libcAddress, sym } from "./libc.ts";
 
 const CLONE_VM = 0x100;
 const CLONE_VFORK = 0x4000;
@@ -49,33 +50,41 @@ export function startNamespaceHolder(): number {
 }
 
 /**
- * Starts `path` with `argv` and `env` inside the user namespace open as
- * `namespaceFd`; returns its pid once it has exec'd.
+ * Starts a child that shares this process's memory and runs `body`, this
+ * very JavaScript, in it: clone(2) with CLONE_VM | CLONE_VFORK, so this
+ * process is suspended until the child execs or exits, and the child runs on
+ * a stack carved from the main thread's own, where V8 accepts it. With
+ * `userNamespaceFd` the child first joins that user namespace (setns), where
+ * it is root. Returns the child's pid once it has exec'd.
+ *
+ * `body` must end in an exec (or throw): the child never returns into
+ * Deno's event loop. It should make no resources Deno keeps (open files are
+ * raw descriptors here), since the parent's bookkeeping is its own. What
+ * `body` throws is given to `onError`, which says it and returns the exit
+ * status the child then `_exit`s with. What `body` stores in memory (a list of
+ * the mount points it made, say) is the parent's to read after the exec.
  */
-export function spawnInUserNamespace(
-  namespaceFd: number,
-  path: string,
-  argv: string[],
-  env: string[],
+export function spawnSharingMemory(
+  body: () => void,
+  options: { userNamespaceFd?: number; onError: (error: unknown) => number },
 ): number {
-  const file = cString(path);
-  const args = cStringArray(argv);
-  const envp = cStringArray(env);
-  const argsBuffer = new Uint8Array(args.pointers.buffer);
-  const envBuffer = new Uint8Array(envp.pointers.buffer);
-  const joinFailed = cString("plash error: setns into the user namespace failed\n");
-  const execFailed = cString(`plash error: execve ${path} failed\n`);
-  const fail = (message: Uint8Array) => {
-    sym.write(2, message, BigInt(message.length - 1));
-    sym._exit(127);
-    return 127;
-  };
+  const namespaceFd = options.userNamespaceFd;
   const child = new Deno.UnsafeCallback(
     { parameters: ["pointer"], result: "i32" } as const,
     () => {
-      if (sym.setns(namespaceFd, CLONE_NEWUSER) < 0) return fail(joinFailed);
-      sym.execve(file, argsBuffer, envBuffer);
-      return fail(execFailed);
+      let status = 127;
+      try {
+        if (namespaceFd !== undefined && sym.setns(namespaceFd, CLONE_NEWUSER) < 0) {
+          throw new SyscallError("setns", "the user namespace", errno());
+        }
+        body();
+      } catch (error) {
+        try {
+          status = options.onError(error);
+        } catch { /* nothing more can be said */ }
+      }
+      sym._exit(status);
+      return status;
     },
   );
   const pid = sym.clone(child.pointer, childStack(), CLONE_VM | CLONE_VFORK | SIGCHLD, null);

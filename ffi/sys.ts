@@ -206,6 +206,33 @@ export function openReadOnly(path: string): number {
   return check(sym.open(cString(path), O_RDONLY_CLOEXEC, 0), "open", path);
 }
 
+/** A pipe as two descriptors, both close-on-exec (a child's dup2 of one keeps it). */
+export function makePipe(): { read: number; write: number } {
+  const fds = new Int32Array(2);
+  check(sym.pipe2(new Uint8Array(fds.buffer), O_RDONLY_CLOEXEC), "pipe2");
+  return { read: fds[0], write: fds[1] };
+}
+
+/** dup2(2): `fd` as descriptor `target` too (not close-on-exec). */
+export function dup2(fd: number, target: number): void {
+  check(sym.dup2(fd, target), "dup2", String(target));
+}
+
+/**
+ * Writes all of `bytes` to `fd` from a worker thread, so that the event loop
+ * runs while a pipe's reader is slow. A failed write throws without an errno
+ * (it was set on the worker thread): a pipe whose reader is gone, mostly.
+ */
+export async function writeAllNonblocking(fd: number, bytes: Uint8Array): Promise<void> {
+  const copy = new Uint8Array(bytes);
+  for (let done = 0; done < copy.length;) {
+    const chunk = copy.subarray(done);
+    const written = Number(await sym.write_nonblocking(fd, chunk, BigInt(chunk.length)));
+    if (written < 0) throw new Error(`write to descriptor ${fd} failed`);
+    done += written;
+  }
+}
+
 /** close(2). */
 export function closeFd(fd: number): void {
   sym.close(fd);

@@ -29,6 +29,11 @@ export interface Command extends ArgsSpec {
   hidden?: true;
   /** Needs root: a non-root caller runs it as root of a user namespace. */
   asRoot?: true;
+  /**
+   * Enters the user namespace itself, only for what needs it (the
+   * container): a non-root caller runs it in one Deno start, not two.
+   */
+  ownUserNamespace?: true;
   /** Its file in core/cmd/, without ".ts". */
   module: string;
 }
@@ -40,6 +45,7 @@ export const COMMANDS: Command[] = [
   {
     name: "run",
     asRoot: true,
+    ownUserNamespace: true,
     usage: "ID [CMD [ARG...]]",
     arity: [1, MANY],
     optionsFirst: true,

@@ -1,5 +1,8 @@
 /**
- * `plash run [--changes DIR] [--build-step] ID [CMD...]`
+ * `plash run [--changes DIR] [--build-step] ID [CMD...]`: as root, plash
+ * itself becomes the container; without root, a child that shares plash's
+ * memory enters a new user namespace and becomes it, and plash waits for it
+ * (one Deno start either way).
  *
  * @module
  */
@@ -26,6 +29,14 @@ export async function main(args: Args): Promise<number> {
       "core/runtime/chroot_only.ts",
     );
     runChrootOnly(spec);
+  }
+  if (Deno.uid() !== 0) {
+    // Loaded only here: root's run needs no child and no user namespace.
+    const [{ runPlanInChild }, { planContainer }] = await Promise.all([
+      lazyImport<typeof import("../runtime/spawn_container.ts")>("core/runtime/spawn_container.ts"),
+      lazyImport<typeof import("../runtime/plan.ts")>("core/runtime/plan.ts"),
+    ]);
+    return (await runPlanInChild(planContainer(spec))).status;
   }
   runContainer(spec);
 }

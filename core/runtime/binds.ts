@@ -1,7 +1,6 @@
 /**
- * What a container shares with the host, as one table of binds run by one
- * loop: the host's /proc /dev /sys /tmp /home /root, its /etc/resolv.conf,
- * and the image's own `--mount`s.
+ * Binding a host path into an image root: the step of a container's set-up
+ * that meets what the image holds (the plan, `plan.ts`, says which binds).
  *
  * Every source is opened on the host first (`O_PATH`), every target is
  * resolved and, when missing, made strictly inside the image root (see
@@ -24,14 +23,12 @@ import {
   readLinkFd,
 } from "../../ffi/in_root.ts";
 import { closeFd, mount, mountFlags, MS } from "../../ffi/sys.ts";
-import { PlashError } from "../errors.ts";
+import { PlashError, reason } from "../errors.ts";
 
-/** One bind of the table. */
-export interface Bind {
-  /** The host path it shows (for messages). */
+/** One bind: a host path shown at a place in the image. */
+export interface BindSpec {
+  /** The host path. */
   source: string;
-  /** An `O_PATH` descriptor of the source, opened on the host. */
-  sourceFd: number;
   /** Where it goes, an absolute path inside the image. */
   target: string;
   /** A directory, or a single file. */
@@ -44,148 +41,64 @@ export interface Bind {
    */
   owner: "host" | "image";
   /** Fail the run when it cannot be placed (the image's `--mount`s), else skip it. */
-  required: boolean;
+  required?: boolean;
   /** Bound read-only. */
   readOnly?: boolean;
-  /** Only the source's own filesystem, not what is mounted below it. */
-  single?: boolean;
   /** Bound only where the image has nothing: the image's own files are not hidden. */
   onlyWhereMissing?: boolean;
 }
 
-/** The host directories a run shares, and those a build step sees (read-only /home only). */
-const HOST_DIRS = {
-  run: ["/proc", "/dev", "/sys", "/tmp", "/home", "/root"],
-  build: ["/proc", "/dev", "/sys", "/home"],
-} as const;
-
 /**
- * The host's shared directories that exist, as binds: for a `build` step,
- * /home is read-only and /tmp and /root are the image's own, so that a build
- * writes into its image only.
+ * Binds `bind` into the image root `rootFd`: its source opened on the host
+ * (a host without it shares nothing there), its target found or made inside
+ * the root, mount points made listed in `created`. A bind that cannot be
+ * placed is skipped with one warning line or, when required, fails the run
+ * in one line.
  */
-export function hostDirBinds(mode: "run" | "build"): Bind[] {
-  return HOST_DIRS[mode].flatMap((dir) => {
-    let sourceFd: number;
-    try {
-      sourceFd = openPath(dir, { directory: true });
-    } catch {
-      return []; // this host has no such directory
-    }
-    const readOnly = mode === "build" && dir === "/home";
-    return [{
-      source: dir,
-      sourceFd,
-      target: dir,
-      directory: true,
-      owner: "host",
-      required: false,
-      readOnly,
-    }];
-  });
-}
-
-/**
- * A build step's working directory (a Plashfile's), read-only, where the
- * image has no such directory and /home does not already show it: a build
- * may read the files beside its Plashfile.
- */
-export function workdirBind(cwd: string): Bind[] {
-  if (cwd === "/" || cwd === "/home" || cwd.startsWith("/home/")) return [];
+export function applyBind(rootFd: number, bind: BindSpec, created: string[]): void {
+  let sourceFd: number;
   try {
-    const sourceFd = openPath(cwd, { directory: true });
-    return [{
-      source: cwd,
-      sourceFd,
-      target: cwd,
-      directory: true,
-      owner: "host",
-      required: false,
-      readOnly: true,
-      onlyWhereMissing: true,
-    }];
-  } catch {
-    return [];
+    sourceFd = openPath(bind.source, { directory: bind.directory && bind.owner === "host" });
+  } catch (error) {
+    if (bind.required) throw new PlashError(`mount source ${bind.source}: ${reason(error)}`);
+    return; // this host has no such directory or file
   }
-}
-
-/** The host's resolv.conf, bound onto the image's (or the file its symlink names). */
-export function resolvConfBind(): Bind[] {
   try {
-    const sourceFd = openPath("/etc/resolv.conf");
-    const target = "/etc/resolv.conf";
-    return [{
-      source: target,
-      sourceFd,
-      target,
-      directory: false,
-      owner: "image",
-      required: false,
-    }];
-  } catch {
-    return []; // a host without one shares none
-  }
-}
-
-/** The image's own `--mount`s: each source must exist on the host. */
-export function imageMountBinds(mounts: { source: string; target: string }[]): Bind[] {
-  return mounts.map(({ source, target }) => {
-    let directory: boolean;
+    const targetFd = placeTarget(rootFd, bind, created);
+    if (targetFd === undefined) return;
     try {
-      directory = Deno.statSync(source).isDirectory;
-    } catch {
-      throw new PlashError(`mount source is missing on the host: ${source}`);
-    }
-    return {
-      source,
-      sourceFd: openPath(source),
-      target,
-      directory,
-      owner: "image",
-      required: true,
-    };
-  });
-}
-
-/**
- * Binds each of `binds` into the image root `rootFd`, in order, closing
- * their descriptors. A bind that cannot be placed is skipped with one warning
- * line (or, when required, fails the run in one line).
- */
-export function applyBinds(rootFd: number, binds: Bind[], created: string[]): void {
-  for (const bind of binds) {
-    try {
-      const targetFd = placeTarget(rootFd, bind, created);
-      if (targetFd === undefined) continue;
-      try {
-        mount(fdPath(bind.sourceFd), fdPath(targetFd), null, MS.BIND | (bind.single ? 0n : MS.REC));
-      } finally {
-        closeFd(targetFd);
-      }
-      if (bind.readOnly) remountReadOnly(rootFd, bind);
+      mount(fdPath(sourceFd), fdPath(targetFd), null, MS.BIND | MS.REC);
     } finally {
-      closeFd(bind.sourceFd);
+      closeFd(targetFd);
     }
+    if (bind.readOnly) remountReadOnly(rootFd, bind);
+  } finally {
+    closeFd(sourceFd);
   }
 }
 
-/** Binds the image root onto `target` inside itself, without the mounts below it. */
-export function imageViewBind(rootFd: number, target: string): Bind {
-  // A second descriptor: applyBinds closes the source when it is done.
-  const sourceFd = openInRoot(rootFd, "/", { symlinks: "refuse", directory: true });
-  return {
+/**
+ * Binds the image root onto `target` inside itself, not recursively: the
+ * image as it is, without the host directories bound over it.
+ */
+export function bindImageView(rootFd: number, target: string, created: string[]): void {
+  const bind: BindSpec = {
     source: "the image",
-    sourceFd,
     target,
     directory: true,
     owner: "host",
     required: true,
-    single: true,
   };
+  const targetFd = placeTarget(rootFd, bind, created)!;
+  try {
+    mount(fdPath(rootFd), fdPath(targetFd), null, MS.BIND);
+  } finally {
+    closeFd(targetFd);
+  }
 }
 
 /** Makes the new bind at the target read-only (a bind keeps its source's flags until remounted). */
-function remountReadOnly(rootFd: number, bind: Bind): void {
+function remountReadOnly(rootFd: number, bind: BindSpec): void {
   const mounted = openInRoot(rootFd, bind.target, {
     symlinks: "refuse",
     directory: bind.directory,
@@ -202,7 +115,11 @@ function remountReadOnly(rootFd: number, bind: Bind): void {
  * A descriptor of the bind's target inside the root, made when missing;
  * undefined when an optional bind cannot be placed (said in one warning).
  */
-function placeTarget(rootFd: number, bind: Bind, created: string[]): number | undefined {
+export function placeTarget(
+  rootFd: number,
+  bind: BindSpec,
+  created: string[],
+): number | undefined {
   const symlinks = bind.owner === "host" ? "refuse" : "follow";
   let path = bind.target;
   try {
@@ -228,7 +145,7 @@ function placeTarget(rootFd: number, bind: Bind, created: string[]): number | un
 }
 
 /** `fd` when what it refers to is of the bind's kind; a directory where a file goes is refused. */
-function checkedKind(fd: number, bind: Bind): number {
+function checkedKind(fd: number, bind: BindSpec): number {
   if (bind.directory || !Deno.statSync(fdPath(fd)).isDirectory) return fd;
   closeFd(fd);
   throw new SyscallError("openat2", bind.target, 21); // EISDIR
@@ -312,7 +229,7 @@ function isCode(error: unknown, code: string): boolean {
  * does not let a mount point be made (a read-only directory, or one owned by
  * an id that a rootless run cannot copy up), which is skipped quietly.
  */
-function refusal(error: unknown, bind: Bind, path: string): string | undefined {
+function refusal(error: unknown, bind: BindSpec, path: string): string | undefined {
   if (!(error instanceof SyscallError)) throw error;
   const kind = bind.directory ? "directory" : "file";
   switch (error.code) {

@@ -11,13 +11,12 @@
  * @module
  */
 
-import { chroot } from "../../ffi/sys.ts";
 import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
 import { copyTree } from "../tree/copy_tree.ts";
-import { type RunSpec, startCommand } from "./container.ts";
-import { containerEnvironment } from "./environment.ts";
-import { explainRefusal, requireMounts } from "./host_support.ts";
+import { executePlan } from "./execute.ts";
+import { requireMounts } from "./host_support.ts";
+import { commandOps, type RunSpec } from "./plan.ts";
 
 /** The flat directory of an image, made on first use. */
 export function flatRoot(store: Store, id: number): string {
@@ -51,10 +50,9 @@ function isNotEmpty(error: unknown): boolean {
 /** Replaces this process with the command, chrooted into the image's flat directory. */
 export function runChrootOnly(spec: RunSpec): never {
   if (spec.changesDir !== undefined) requireMounts("run --changes");
-  const config = spec.store.config(spec.id);
-  const env = containerEnvironment(config);
-  const cwd = Deno.cwd();
+  const host = { cwd: Deno.cwd(), env: Deno.env.toObject() };
   const root = flatRoot(spec.store, spec.id);
-  explainRefusal(() => chroot(root));
-  startCommand(spec, config, env, cwd);
+  executePlan({
+    ops: [{ op: "chroot", root }, ...commandOps(spec, spec.store.config(spec.id), host)],
+  });
 }

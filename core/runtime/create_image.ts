@@ -1,18 +1,20 @@
 /**
- * Making an image by running a command: it runs in a child plash whose
- * changes are kept, and they are published as a new image on the old one.
+ * Making an image by running a command: it runs in a container child (see
+ * `spawn_container.ts`) whose changes are kept, and they are published as a
+ * new image on the old one.
  * `plash create` and every layer of `plash build` come through here.
  *
  * @module
  */
 
 import { PlashError } from "../errors.ts";
-import { selfCommand } from "../self_command.ts";
 import type { ImageConfig } from "../store/image_config.ts";
 import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
 import { requireMounts } from "./host_support.ts";
+import { planContainer } from "./plan.ts";
 import { pruneMountPoints } from "./prune_mount_points.ts";
+import { runPlanInChild } from "./spawn_container.ts";
 
 /** How to run the command that makes the image. */
 export interface CreateOptions {
@@ -41,43 +43,26 @@ export async function createImage(
   requireMounts(options.what);
   const changes = store.makeTmpDir();
   try {
-    const buildStep = options.buildStep ? ["--build-step"] : [];
-    const args = ["run", "--changes", changes, ...buildStep, String(id), ...command];
-    const status = await runInChild(args, options.stdin);
-    if (!status.success) {
-      const how = status.signal ? `signal ${status.signal}` : `exit status ${status.code}`;
+    const plan = planContainer({
+      store,
+      id,
+      command,
+      changesDir: changes,
+      buildStep: options.buildStep,
+    });
+    const { status, created } = await runPlanInChild(plan, {
+      stdin: options.stdin,
+      stdoutToStderr: true,
+    });
+    if (status !== 0) {
+      const how = status > 128 ? `signal ${status - 128}` : `exit status ${status}`;
       throw new PlashError(`${options.what} failed in image ${id} with ${how}`, {
-        exitCode: status.code,
+        exitCode: status,
       });
     }
-    pruneMountPoints(changes);
+    pruneMountPoints(`${changes}/data`, created);
     return store.addLayer(id, `${changes}/data`, options.config);
   } finally {
     removeTree(changes);
-  }
-}
-
-/** Runs plash with `args`; its stdout goes to our stderr. */
-async function runInChild(args: string[], stdin?: Uint8Array): Promise<Deno.CommandStatus> {
-  const [program, ...rest] = selfCommand(args);
-  const child = new Deno.Command(program, {
-    args: rest,
-    stdin: stdin ? "piped" : "inherit",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const feeding = stdin ? feed(child.stdin, stdin) : Promise.resolve();
-  await child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true });
-  await feeding;
-  return await child.status;
-}
-
-async function feed(stream: WritableStream<Uint8Array>, bytes: Uint8Array): Promise<void> {
-  const writer = stream.getWriter();
-  try {
-    await writer.write(bytes);
-    await writer.close();
-  } catch {
-    // The command ended before reading it all: its exit status says why.
   }
 }

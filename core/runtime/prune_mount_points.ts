@@ -1,22 +1,19 @@
 /**
  * Taking the run's own mount points out of a changes directory before it
  * becomes a layer: the empty directories and placeholder files that
- * `runContainer` made so it had somewhere to bind the host's.
+ * the run made so it had somewhere to bind the host's.
  *
  * @module
  */
 
-/** Removes from `changes/data` the mount points listed in `changes/mountpoints`, if still empty. */
-export function pruneMountPoints(changes: string): void {
-  let listed: string[];
-  try {
-    listed = Deno.readTextFileSync(`${changes}/mountpoints`).split("\n").filter(Boolean);
-  } catch {
-    return;
-  }
+/**
+ * Removes from the writable layer `upper` the mount points in `created`
+ * (paths in the image, parents first, as the run made them), if still empty.
+ */
+export function pruneMountPoints(upper: string, created: string[]): void {
   // Deepest first: a made parent is empty only once its made children are gone.
-  for (const path of listed.toReversed()) {
-    const inLayer = `${changes}/data${path}`;
+  for (const path of created.toReversed()) {
+    const inLayer = `${upper}${path}`;
     try {
       const info = Deno.lstatSync(inLayer);
       const empty = info.isDirectory ? isEmptyDir(inLayer) : info.isFile && info.size === 0;

@@ -1,13 +1,25 @@
 /**
- * Becoming root without privileges: plash starts itself again as root of a
- * new user namespace whose ids are mapped from outside, then waits for it,
- * passing signals on, and exits as it exits.
+ * Becoming root without privileges: a new user namespace whose ids are
+ * mapped from outside (see `id_map.ts`), entered by a child of plash that
+ * shares its memory (see `ffi/spawn_in_namespaces.ts`). The child either
+ * sets up a container itself and execs its command (`spawn_container.ts`), or
+ * execs plash again in the namespace for a command that needs root
+ * throughout ({@linkcode runInUserNamespace}). Plash waits for it, passing
+ * signals on, and exits as it exits.
  *
  * @module
  */
 
-import { spawnInUserNamespace, startNamespaceHolder } from "../../ffi/spawn_in_namespaces.ts";
-import { closeFd, effectiveIds, openReadOnly, sendSignal, waitForExit } from "../../ffi/sys.ts";
+import { spawnSharingMemory, startNamespaceHolder } from "../../ffi/spawn_in_namespaces.ts";
+import {
+  closeFd,
+  effectiveIds,
+  execve,
+  openReadOnly,
+  sendSignal,
+  waitForExit,
+} from "../../ffi/sys.ts";
+import { errorLine, PlashError } from "../errors.ts";
 import { selfCommand } from "../self_command.ts";
 import { explainRefusal } from "./host_support.ts";
 import { writeIdMaps } from "./id_map.ts";
@@ -24,8 +36,8 @@ const FORWARDED: [Deno.Signal, number][] = [
 ];
 const SIGKILL = 9;
 
-/** A new user namespace with the caller's id maps, open as a descriptor. */
-async function mappedUserNamespace(): Promise<number> {
+/** A new user namespace with the caller's id maps, open as a descriptor (close it). */
+export async function mappedUserNamespace(): Promise<number> {
   const { uid, gid } = effectiveIds();
   const holder = explainRefusal(startNamespaceHolder);
   try {
@@ -34,6 +46,30 @@ async function mappedUserNamespace(): Promise<number> {
   } finally {
     sendSignal(holder, SIGKILL);
     await waitForExit(holder);
+  }
+}
+
+/** What a child that shares plash's memory does with an error: says it in one line. */
+export function reportInChild(error: unknown): number {
+  const line = new TextEncoder().encode(errorLine(error) + "\n");
+  Deno.stderr.writeSync(line);
+  return error instanceof PlashError ? error.exitCode : 1;
+}
+
+/**
+ * Waits for child `pid`, passing on the signals plash gets, and returns its
+ * exit status (128 + N when signal N ended it).
+ */
+export async function waitPassingSignals(pid: number): Promise<number> {
+  const handlers = FORWARDED.map(([name, number]): [Deno.Signal, () => void] => [
+    name,
+    () => sendSignal(pid, number),
+  ]);
+  for (const [name, handler] of handlers) Deno.addSignalListener(name, handler);
+  try {
+    return await waitForExit(pid);
+  } finally {
+    for (const [name, handler] of handlers) Deno.removeSignalListener(name, handler);
   }
 }
 
@@ -47,18 +83,12 @@ export async function runInUserNamespace(args: string[]): Promise<number> {
   const env = Object.entries(Deno.env.toObject()).map(([name, value]) => `${name}=${value}`);
   let pid: number;
   try {
-    pid = spawnInUserNamespace(namespace, program, [program, ...rest], env);
+    pid = spawnSharingMemory(() => execve(program, [program, ...rest], env), {
+      userNamespaceFd: namespace,
+      onError: reportInChild,
+    });
   } finally {
     closeFd(namespace);
   }
-  const handlers = FORWARDED.map(([name, number]): [Deno.Signal, () => void] => [
-    name,
-    () => sendSignal(pid, number),
-  ]);
-  for (const [name, handler] of handlers) Deno.addSignalListener(name, handler);
-  try {
-    return await waitForExit(pid);
-  } finally {
-    for (const [name, handler] of handlers) Deno.removeSignalListener(name, handler);
-  }
+  return await waitPassingSignals(pid);
 }

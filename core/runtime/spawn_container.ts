@@ -1,0 +1,81 @@
+/**
+ * Running a container in a child, so that plash goes on once it ends:
+ * `create` and every build layer, and, without root, `run`. The child is
+ * made by clone(2) sharing plash's memory (no second Deno start) and carries
+ * out the container's plan itself: joined to a new user namespace first when
+ * plash is not root. The mount points it made come back in memory.
+ *
+ * @module
+ */
+
+import { spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
+import { closeFd, dup2, makePipe, writeAllNonblocking } from "../../ffi/sys.ts";
+import { executePlan } from "./execute.ts";
+import type { ContainerPlan } from "./plan.ts";
+import { mappedUserNamespace, reportInChild, waitPassingSignals } from "./user_namespace.ts";
+
+/** What the child's standard streams are. */
+export interface ChildStreams {
+  /** Written to the command's stdin, which is otherwise plash's own. */
+  stdin?: Uint8Array;
+  /** The command's stdout goes to plash's stderr (so plash's stdout can carry an id alone). */
+  stdoutToStderr?: boolean;
+}
+
+/** How the child ended, and the mount points it made in the image's writable layer. */
+export interface ChildResult {
+  /** Its exit status, 128 + N for signal N. */
+  status: number;
+  /** The mount points made in the image (absolute paths in it), parents first. */
+  created: string[];
+}
+
+/**
+ * Carries out `plan` in a child and waits for it; as root of this host or of
+ * plash's user namespace the child needs nothing more, else it enters a new
+ * user namespace with the caller's id maps.
+ *
+ * @example
+ * ```ts
+ * import { runPlanInChild } from "./spawn_container.ts";
+ * import { planContainer } from "./plan.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * const plan = planContainer({ store: Store.open(), id: 1, command: ["true"] });
+ * const { status } = await runPlanInChild(plan);
+ * ```
+ */
+export async function runPlanInChild(
+  plan: ContainerPlan,
+  streams: ChildStreams = {},
+): Promise<ChildResult> {
+  const created: string[] = [];
+  const namespace = Deno.uid() === 0 ? undefined : await mappedUserNamespace();
+  const pipe = streams.stdin === undefined ? undefined : makePipe();
+  let pid: number;
+  try {
+    pid = spawnSharingMemory(() => {
+      if (pipe) dup2(pipe.read, 0);
+      if (streams.stdoutToStderr) dup2(2, 1);
+      executePlan(plan, created);
+    }, { userNamespaceFd: namespace, onError: reportInChild });
+  } finally {
+    if (namespace !== undefined) closeFd(namespace);
+    if (pipe) closeFd(pipe.read);
+  }
+  const feeding = pipe ? feed(pipe.write, streams.stdin!) : Promise.resolve();
+  const status = await waitPassingSignals(pid);
+  await feeding;
+  return { status, created };
+}
+
+/** Writes `bytes` to the pipe `fd` and closes it; a reader that ended early is no error. */
+async function feed(fd: number, bytes: Uint8Array): Promise<void> {
+  try {
+    await writeAllNonblocking(fd, bytes);
+  } catch {
+    // The command ended before reading it all: its exit status says why.
+  } finally {
+    closeFd(fd);
+  }
+}

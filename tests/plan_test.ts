@@ -1,0 +1,172 @@
+/**
+ * A container's set-up as data (`core/runtime/plan.ts`), checked without
+ * root: what is bound where and in which order, the command, the
+ * environment; and the step that meets the image, placing a bind's target
+ * inside a plain directory standing for the image root.
+ */
+
+import assert from "node:assert/strict";
+import { openPath } from "../ffi/in_root.ts";
+import { closeFd } from "../ffi/sys.ts";
+import { type BindSpec, placeTarget } from "../core/runtime/binds.ts";
+import { type ContainerPlan, planContainer, type SetupOp } from "../core/runtime/plan.ts";
+import { Store } from "../core/store/store.ts";
+
+function freshStore(): Store {
+  return Store.open(`${Deno.makeTempDirSync({ prefix: "plash-plan-" })}/data`);
+}
+
+function imageOn(store: Store, parent: number, config = {}): number {
+  const dir = store.makeTmpDir();
+  return store.addLayer(parent, dir, config);
+}
+
+const HOST = { cwd: "/work/project", env: { TERM: "xterm", SECRET: "no", PATH: "/host/bin" } };
+
+function ops<K extends SetupOp["op"]>(plan: ContainerPlan, op: K): Extract<SetupOp, { op: K }>[] {
+  return plan.ops.filter((each): each is Extract<SetupOp, { op: K }> => each.op === op);
+}
+
+Deno.test("a run: namespace, tmpfs, overlay, the host's binds, chroot, cwd, exec, in that order", () => {
+  const store = freshStore();
+  const base = imageOn(store, 0);
+  const id = imageOn(store, base, { env: { A: "1" }, cmd: ["/bin/app"] });
+  const plan = planContainer({ store, id, command: [] }, HOST);
+  assert.deepEqual(plan.ops.map((op) => op.op), [
+    "unshare-mounts",
+    "tmpfs",
+    "mkdirs",
+    "overlay",
+    ...Array(7).fill("bind"),
+    "chroot",
+    "chdir",
+    "exec",
+  ]);
+  const [tmpfs] = ops(plan, "tmpfs");
+  assert.equal(tmpfs.target, store.mountRoot);
+  const [overlay] = ops(plan, "overlay");
+  assert.deepEqual(overlay.overlay.lowers, [store.layer(id), store.layer(base), store.layer(0)]);
+  assert.equal(overlay.overlay.target, `${store.mountRoot}/root`);
+  assert.equal(overlay.overlay.userxattr, true);
+  assert.deepEqual(
+    ops(plan, "bind").map(({ bind }) => [bind.target, bind.owner, bind.readOnly ?? false]),
+    [
+      ["/proc", "host", false],
+      ["/dev", "host", false],
+      ["/sys", "host", false],
+      ["/tmp", "host", false],
+      ["/home", "host", false],
+      ["/root", "host", false],
+      ["/etc/resolv.conf", "image", false],
+    ],
+  );
+  assert.deepEqual(ops(plan, "chdir")[0].candidates, ["/work/project", "/", "/"]);
+  const [exec] = ops(plan, "exec");
+  assert.deepEqual(exec.argv, ["/bin/app"]);
+  assert.deepEqual(exec.env.sort(), [`A=1`, `PATH=${exec.path}`, "TERM=xterm"].sort());
+  assert.equal(exec.where, `image ${id}`);
+});
+
+Deno.test("a build step: /home read-only, no /tmp or /root, its directory, the image view", () => {
+  const store = freshStore();
+  const id = imageOn(store, 0);
+  const plan = planContainer({ store, id, command: ["sh"], buildStep: true }, HOST);
+  assert.deepEqual(
+    ops(plan, "bind").map(({ bind }) => [bind.target, bind.readOnly ?? false]),
+    [
+      ["/proc", false],
+      ["/dev", false],
+      ["/sys", false],
+      ["/home", true],
+      ["/etc/resolv.conf", false],
+      ["/work/project", true],
+    ],
+  );
+  assert.equal(ops(plan, "bind").at(-1)!.bind.onlyWhereMissing, true);
+  assert.deepEqual(ops(plan, "image-view").map((op) => op.target), ["/.plash-image"]);
+  // Under /home, the directory is shown by /home itself.
+  const inHome = planContainer({ store, id, command: [], buildStep: true }, {
+    ...HOST,
+    cwd: "/home/me/project",
+  });
+  assert.ok(!ops(inHome, "bind").some(({ bind }) => bind.target === "/home/me/project"));
+});
+
+Deno.test("--changes keeps the layer in DIR: no tmpfs; --mount sources must exist", () => {
+  const store = freshStore();
+  const source = Deno.makeTempDirSync();
+  const id = imageOn(store, 0, { mounts: [{ source, target: "/data" }] });
+  const plan = planContainer({ store, id, command: ["true"], changesDir: "/changes" }, HOST);
+  assert.deepEqual(ops(plan, "tmpfs"), []);
+  assert.deepEqual(ops(plan, "mkdirs")[0].paths, [
+    "/changes/data",
+    "/changes/work",
+    "/changes/root",
+  ]);
+  const mount = ops(plan, "bind").find(({ bind }) => bind.target === "/data")!.bind;
+  assert.deepEqual(mount, {
+    source,
+    target: "/data",
+    directory: true,
+    owner: "image",
+    required: true,
+  });
+  Deno.removeSync(source);
+  assert.throws(
+    () => planContainer({ store, id, command: [] }, HOST),
+    new RegExp(`^PlashError: mount source is missing on the host: ${source}$`),
+  );
+});
+
+/** Places `bind` in a plain directory made by `make`: what the executor does before it mounts. */
+function place(make: (root: string) => void, bind: BindSpec) {
+  const root = Deno.makeTempDirSync({ prefix: "plash-root-" });
+  make(root);
+  const rootFd = openPath(root, { directory: true });
+  const created: string[] = [];
+  try {
+    const fd = placeTarget(rootFd, bind, created);
+    if (fd !== undefined) closeFd(fd);
+    return { placed: fd !== undefined, created, root };
+  } finally {
+    closeFd(rootFd);
+  }
+}
+
+const HOST_BIND: BindSpec = { source: "/proc", target: "/proc", directory: true, owner: "host" };
+const RESOLV: BindSpec = {
+  source: "/etc/resolv.conf",
+  target: "/etc/resolv.conf",
+  directory: false,
+  owner: "image",
+};
+
+Deno.test("a host bind's target: made when missing, refused through a symlink", () => {
+  const missing = place(() => {}, HOST_BIND);
+  assert.equal(missing.placed, true);
+  assert.deepEqual(missing.created, ["/proc"]);
+  assert.ok(Deno.statSync(`${missing.root}/proc`).isDirectory);
+  const outside = Deno.makeTempDirSync();
+  const linked = place((root) => Deno.symlinkSync(outside, `${root}/proc`), HOST_BIND);
+  assert.equal(linked.placed, false);
+  assert.deepEqual(linked.created, []);
+  assert.deepEqual([...Deno.readDirSync(outside)], [], "nothing made through the link");
+});
+
+Deno.test("an image bind's target: followed inside the root, made there when dangling", () => {
+  const victim = Deno.makeTempDirSync();
+  const climbing = place((root) => {
+    Deno.mkdirSync(`${root}/etc`);
+    Deno.symlinkSync(`../../../../../..${victim}/resolv.conf`, `${root}/etc/resolv.conf`);
+  }, RESOLV);
+  assert.equal(climbing.placed, true);
+  assert.deepEqual(climbing.created, [...pathsOf(victim), `${victim}/resolv.conf`]);
+  assert.ok(Deno.statSync(`${climbing.root}${victim}/resolv.conf`).isFile, "made in the root");
+  assert.deepEqual([...Deno.readDirSync(victim)], [], "not on the host");
+});
+
+/** The directories `/a`, `/a/b` ... of absolute path `path`. */
+function pathsOf(path: string): string[] {
+  const parts = path.split("/").filter(Boolean);
+  return parts.map((_, i) => `/${parts.slice(0, i + 1).join("/")}`);
+}
