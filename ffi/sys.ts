@@ -233,6 +233,13 @@ export async function writeAllNonblocking(fd: number, bytes: Uint8Array): Promis
   }
 }
 
+/** What a finished writer left in the pipe `fd`: up to 4 KiB, as text (an error message). */
+export function readAvailable(fd: number): string {
+  const buffer = new Uint8Array(4096);
+  const length = Number(sym.read(fd, buffer, BigInt(buffer.length)));
+  return length > 0 ? new TextDecoder().decode(buffer.subarray(0, length)) : "";
+}
+
 /** close(2). */
 export function closeFd(fd: number): void {
   sym.close(fd);

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
+import { closeFd, dup2, execve, makePipe, readAvailable, waitForExit } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import { DEFAULT_PATH } from "./environment.ts";
 import { findExecutable } from "./exec.ts";
@@ -79,11 +81,30 @@ export async function writeIdMaps(pid: number, uid: number, gid: number): Promis
   Deno.writeTextFileSync(`/proc/${pid}/gid_map`, `0 ${gid} 1\n`);
 }
 
+/**
+ * Runs a setuid mapping helper, its stderr kept for the error. Started by a
+ * clone child that shares plash's memory and execs it at once: Deno.Command
+ * would cost a few milliseconds a process, on the path of every rootless run.
+ */
 async function runMapper(program: string, args: number[]): Promise<void> {
-  const output = await new Deno.Command(program, { args: args.map(String), stderr: "piped" })
-    .output();
-  if (!output.success) {
-    const why = new TextDecoder().decode(output.stderr).trim().split("\n")[0];
-    throw new PlashError(`${program} ${args.join(" ")} failed: ${why}`);
+  const argv = [program, ...args.map(String)];
+  const pipe = makePipe();
+  let pid: number;
+  try {
+    pid = spawnSharingMemory(() => {
+      dup2(pipe.write, 2);
+      execve(program, argv, []);
+    }, { onError: () => 127 });
+  } finally {
+    closeFd(pipe.write);
+  }
+  try {
+    const status = await waitForExit(pid);
+    if (status !== 0) {
+      const why = readAvailable(pipe.read).trim().split("\n")[0] || `exit status ${status}`;
+      throw new PlashError(`${argv.join(" ")} failed: ${why}`);
+    }
+  } finally {
+    closeFd(pipe.read);
   }
 }
