@@ -33,7 +33,10 @@ const SIGNATURES = {
   signal: { parameters: ["i32", "usize"], result: "usize" },
   sigprocmask: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
   getppid: { parameters: [], result: "i32" },
-  clone: { parameters: ["function", "pointer", "i32", "pointer"], result: "i32" },
+  // The child of a CLONE_VM clone runs JavaScript, which V8 forbids inside a fast API call, and
+  // optimized code calls an i32 function that way. A one-int struct comes back in the same
+  // register as an int (x86_64, aarch64) but has no fast call: the call stays on the slow path.
+  clone: { parameters: ["function", "pointer", "i32", "pointer"], result: { struct: ["i32"] } },
   waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
   kill: { parameters: ["i32", "i32"], result: "i32" },
   setns: { parameters: ["i32", "i32"], result: "i32" },

@@ -35,6 +35,12 @@ function childStack(): Deno.PointerValue {
   return Deno.UnsafePointer.create(BigInt(fields[fields.length - 2]) - CHILD_STACK_GAP);
 }
 
+/** clone(2) of `fn` on a child stack with `flags`: the child's pid, or -1 (errno set). */
+function cloneCall(fn: Deno.PointerValue, flags: number): number {
+  const result = sym.clone(fn, childStack(), flags, null);
+  return new Int32Array(result.buffer, result.byteOffset, 1)[0];
+}
+
 /** The address of libc's pause(), for a clone child that must run no JavaScript. */
 function pauseFunction(): Deno.PointerValue {
   const address = libcAddress("pause");
@@ -44,7 +50,7 @@ function pauseFunction(): Deno.PointerValue {
 
 /** Starts a process that sleeps in a new user namespace with no id maps yet; returns its pid. */
 export function startNamespaceHolder(): number {
-  const pid = sym.clone(pauseFunction(), childStack(), CLONE_NEWUSER | SIGCHLD, null);
+  const pid = cloneCall(pauseFunction(), CLONE_NEWUSER | SIGCHLD);
   if (pid < 0) throw new SyscallError("clone", "CLONE_NEWUSER", errno());
   return pid;
 }
@@ -87,7 +93,7 @@ export function spawnSharingMemory(
       return status;
     },
   );
-  const pid = sym.clone(child.pointer, childStack(), CLONE_VM | CLONE_VFORK | SIGCHLD, null);
+  const pid = cloneCall(child.pointer, CLONE_VM | CLONE_VFORK | SIGCHLD);
   const code = errno();
   child.close();
   if (pid < 0) throw new SyscallError("clone", "CLONE_VM|CLONE_VFORK", code);
