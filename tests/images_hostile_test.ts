@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { image, layer } from "./support/oci_image.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
 import { fakeRegistry, SilentServer, stallingResponse } from "./support/hostile_registry.ts";
+import { extractTar } from "../core/tar/extract.ts";
 import { assertStoreUntouched } from "./tar_fixtures.ts";
 
 /** One small layer: these tests are about the transport, not the tree. */
@@ -56,4 +57,22 @@ Deno.test("a server that stalls times out in one line (PLASH_HTTP_TIMEOUT)", asy
     assert.match(oneLineError(result), /PLASH_HTTP_TIMEOUT: not a number of seconds: "soon"$/);
     assertStoreUntouched(store.data);
   });
+});
+
+Deno.test("a layer that is not a tar fails, also when its first bytes come in small pieces", async () => {
+  for (const size of [4, 1000, 64 << 10]) {
+    const dir = Deno.makeTempDirSync();
+    const chunk = new Uint8Array(size).fill(0x20);
+    let sent = 0;
+    const spaces = new ReadableStream<Uint8Array>({
+      pull: (controller) => {
+        if (sent >= 1 << 20) return controller.close();
+        sent += size;
+        controller.enqueue(chunk.slice());
+      },
+    }, { highWaterMark: 0 });
+    // A write that finds the parser destroyed by the header it was given once waited forever.
+    await assert.rejects(extractTar(spaces, dir), /Invalid tar header/, `chunks of ${size}`);
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
