@@ -7,9 +7,15 @@
  */
 
 import assert from "node:assert/strict";
-import { image, layer } from "./support/oci_image.ts";
+import { type Image, image, jsonBlob, layer } from "./support/oci_image.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
-import { fakeRegistry, SilentServer, stallingResponse } from "./support/hostile_registry.ts";
+import {
+  EndlessBody,
+  fakeRegistry,
+  HostileServer,
+  SilentServer,
+  stallingResponse,
+} from "./support/hostile_registry.ts";
 import { extractTar } from "../core/tar/extract.ts";
 import { assertStoreUntouched } from "./tar_fixtures.ts";
 
@@ -55,6 +61,157 @@ Deno.test("a server that stalls times out in one line (PLASH_HTTP_TIMEOUT)", asy
       env: { PLASH_HTTP_TIMEOUT: "soon" },
     });
     assert.match(oneLineError(result), /PLASH_HTTP_TIMEOUT: not a number of seconds: "soon"$/);
+    assertStoreUntouched(store.data);
+  });
+});
+
+/** `img` with its manifest rewritten by `change` (sizes that lie, more layers). */
+function withManifest(img: Image, change: (manifest: ManifestJson) => void): Image {
+  const manifest = JSON.parse(new TextDecoder().decode(img.manifest.bytes)) as ManifestJson;
+  change(manifest);
+  return { ...img, manifest: jsonBlob(img.manifest.mediaType, manifest) };
+}
+
+type ManifestJson = { config: { size: number }; layers: { size: number; digest: string }[] };
+
+/** 10 TB: more than any disk here, and more than any cap. */
+const HUGE = 10_000_000_000_000;
+
+Deno.test("reads are bounded: documents by a cap, blobs by their size", async (t) => {
+  const top = await small();
+  const img = image([top]);
+  const ref = (registry: { host: string }) => `${registry.host}/app`;
+  /** A registry serving `img` where `path` (a suffix) answers with `answer` instead. */
+  const serving = (img: Image, suffix: string, answer: () => Response) =>
+    fakeRegistry(img, {
+      override: (_, url) => url.pathname.endsWith(suffix) ? answer() : undefined,
+    });
+
+  await t.step("a manifest that never ends stops at the cap", async () => {
+    using store = new TestStore();
+    const endless = new EndlessBody();
+    await using registry = serving(img, "/manifests/latest", () => endless.response());
+    const result = await store.plash(["import-docker", ref(registry)]);
+    assert.match(oneLineError(result), /: manifest latest: blob is larger than 4194304 bytes$/);
+    assert.ok(endless.stoppedNear(4 << 20), `${endless.sent} bytes sent`);
+    assertStoreUntouched(store.data);
+  });
+
+  await t.step("an error body that never ends is not read to its end", async () => {
+    using store = new TestStore();
+    const endless = new EndlessBody();
+    await using registry = serving(
+      img,
+      "/manifests/latest",
+      () => endless.response({ status: 404 }),
+    );
+    const result = await store.plash(["import-docker", ref(registry)]);
+    assert.match(oneLineError(result), /: manifest latest: not found$/);
+    assert.ok(endless.stoppedNear(4 << 20), `${endless.sent} bytes sent`);
+    assertStoreUntouched(store.data);
+  });
+
+  await t.step("a token response that never ends stops at the cap", async () => {
+    using store = new TestStore();
+    const endless = new EndlessBody();
+    await using registry = fakeRegistry(img, {
+      override: (request, url) => {
+        if (url.pathname === "/token") return endless.response();
+        if (request.headers.has("authorization")) return undefined;
+        const realm = `http://${url.host}/token`;
+        return new Response("{}", {
+          status: 401,
+          headers: { "www-authenticate": `Bearer realm="${realm}",service="hostile"` },
+        });
+      },
+    });
+    const result = await store.plash(["import-docker", ref(registry)]);
+    assert.match(
+      oneLineError(result),
+      /: token response of http:\/\/127\.0\.0\.1:\d+ is larger than \d+ bytes$/,
+    );
+    assert.ok(endless.stoppedNear(4 << 20), `${endless.sent} bytes sent`);
+    assertStoreUntouched(store.data);
+  });
+
+  await t.step("a config declared larger than the cap is not asked for", async () => {
+    using store = new TestStore();
+    const endless = new EndlessBody();
+    const lying = withManifest(img, (manifest) => manifest.config.size = HUGE);
+    await using registry = serving(lying, img.config.digest, () => endless.response());
+    const result = await store.plash(["import-docker", ref(registry)]);
+    assert.match(
+      oneLineError(result),
+      new RegExp(
+        `: config ${img.config.digest}: declared as ${HUGE} bytes, ` +
+          `more than the \\d+ plash reads$`,
+      ),
+    );
+    assert.equal(registry.requests(/\/blobs\//).length, 0);
+    assertStoreUntouched(store.data);
+  });
+
+  await t.step("a config longer than its size stops at size+1", async () => {
+    using store = new TestStore();
+    const endless = new EndlessBody();
+    await using registry = serving(img, img.config.digest, () => endless.response());
+    const result = await store.plash(["import-docker", ref(registry)]);
+    assert.match(
+      oneLineError(result),
+      new RegExp(
+        `: config ${img.config.digest}: blob is larger than the ` +
+          `${img.config.size} bytes announced$`,
+      ),
+    );
+    assert.ok(endless.stoppedNear(img.config.size), `${endless.sent} bytes sent`);
+    assertStoreUntouched(store.data);
+  });
+
+  await t.step("a layer declared larger than the free space is not downloaded", async () => {
+    using store = new TestStore();
+    const endless = new EndlessBody();
+    const lying = withManifest(img, (manifest) => manifest.layers[0].size = HUGE);
+    await using registry = serving(lying, top.digest, () => endless.response());
+    const result = await store.plash(["import-docker", ref(registry)]);
+    assert.match(
+      oneLineError(result),
+      new RegExp(
+        `: layer ${top.digest.slice(7, 19)}: declared as ${HUGE} bytes, ` +
+          `more than the \\d+ bytes free on the store's filesystem$`,
+      ),
+    );
+    assert.equal(registry.requests(new RegExp(top.digest)).length, 0);
+    assertStoreUntouched(store.data);
+  });
+
+  await t.step("a layer longer than its size stops at size+1", async () => {
+    using store = new TestStore();
+    const endless = new EndlessBody();
+    await using registry = serving(img, top.digest, () => endless.response());
+    const result = await store.plash(["import-docker", ref(registry)]);
+    assert.match(
+      oneLineError(result),
+      new RegExp(
+        `: layer ${top.digest.slice(7, 19)}: blob is larger than the ` +
+          `${top.size} bytes announced$`,
+      ),
+    );
+    assert.ok(endless.stoppedNear(top.size), `${endless.sent} bytes sent`);
+    assertStoreUntouched(store.data);
+  });
+
+  await t.step("an LXC index that never ends stops at the cap", async () => {
+    using store = new TestStore();
+    const endless = new EndlessBody();
+    await using server = new HostileServer("127.0.0.1", () => endless.response());
+    const result = await store.plash(["import-lxc", "debian:trixie"], {
+      env: { PLASH_LXC_SERVER: server.url },
+    });
+    assert.match(
+      oneLineError(result),
+      new RegExp(`: ${server.url}/meta/1.0/index-user is larger than \\d+ bytes$`),
+    );
+    assert.ok(endless.stoppedNear(4 << 20), `${endless.sent} bytes sent`);
     assertStoreUntouched(store.data);
   });
 });

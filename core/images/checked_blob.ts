@@ -121,14 +121,39 @@ export function checkBlob(
 }
 
 /**
+ * Refuses a blob whose declared `size` is above `limit`, before a byte of it
+ * is asked for or read.
+ *
+ * @example
+ * ```ts
+ * import { refuseOversized } from "./checked_blob.ts";
+ *
+ * refuseOversized({ size: 10_000_000_000_000, limit: 8 << 20 }); // throws
+ * ```
+ */
+export function refuseOversized(expected: Expected): void {
+  const { size, limit } = expected;
+  if (size !== undefined && limit !== undefined && size > limit) {
+    throw new PlashError(`declared as ${size} bytes, more than the ${limit} plash reads`);
+  }
+}
+
+/**
  * The whole of a small blob (a manifest, a config), checked against
- * `expected`; give a `size` or a `limit`, the bytes are held in memory.
+ * `expected`; give a `size` or a `limit`, the bytes are held in memory. A
+ * declared size above the limit is refused before reading.
  */
 export async function readBlob(
   source: ReadableStream<Uint8Array>,
   expected: Expected,
   signal?: AbortSignal,
 ): Promise<Uint8Array<ArrayBuffer>> {
+  try {
+    refuseOversized(expected);
+  } catch (error) {
+    await source.cancel().catch(() => {});
+    throw error;
+  }
   const blob = checkBlob(source, expected, signal);
   const reading = new Response(blob.stream).arrayBuffer();
   reading.catch(() => {}); // the check's own error is the one to report

@@ -16,6 +16,8 @@
  * @module
  */
 
+import { freeBytes } from "../../ffi/sys.ts";
+import { PlashError } from "../errors.ts";
 import type { ImageConfig } from "../store/image_config.ts";
 import { KEYS } from "../store/keys.ts";
 import type { Store } from "../store/store.ts";
@@ -56,7 +58,9 @@ export async function installImage(
     parent = id;
     cached++;
   }
-  const stages = await stageLayers(store, image.layers.slice(cached), image.label, signal);
+  const missing = image.layers.slice(cached);
+  refuseTooLarge(store, missing);
+  const stages = await stageLayers(store, missing, image.label, signal);
   try {
     for (const [i, layer] of image.layers.slice(cached).entries()) {
       const id = store.addLayer(parent, `${stages[i]}/root`);
@@ -70,6 +74,23 @@ export async function installImage(
   const top = store.getMap(configKey) ?? addConfigImage(store, parent, image.config);
   for (const key of [configKey, ...image.keys]) store.setMap(key, top);
   return top;
+}
+
+/**
+ * Refuses, before anything is downloaded, a layer declared larger than the
+ * free space where the store is: it could not be unpacked there, and a
+ * server that declares 10 TB would otherwise be read until the disk is full.
+ */
+function refuseTooLarge(store: Store, layers: LayerBlob[]): void {
+  if (layers.every((layer) => layer.size === undefined)) return;
+  const free = freeBytes(store.root);
+  for (const { name, size } of layers) {
+    if (size === undefined || size <= free) continue;
+    throw new PlashError(
+      `layer ${name}: declared as ${size} bytes, more than the ${free} bytes free on the ` +
+        "store's filesystem",
+    );
+  }
 }
 
 /** A new image on `parent` with an empty layer and `config`. */

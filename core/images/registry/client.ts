@@ -18,7 +18,8 @@
  */
 
 import { PlashError } from "../../errors.ts";
-import { fetchFollowing } from "../../net/http.ts";
+import { fetchFollowing, readLimited } from "../../net/http.ts";
+import { DOCUMENT_LIMIT, ERROR_BODY_LIMIT } from "../limits.ts";
 import { type Credentials, encodeCredentials, findCredentials } from "./auth_file.ts";
 import { type Challenge, parseChallenge } from "./challenge.ts";
 import { apiHost, isLoopback } from "./reference.ts";
@@ -123,9 +124,14 @@ export class RegistryClient {
       throw credentials ? this.#refused(credentials) : this.#loginNeeded();
     }
     if (!response.ok) throw await statusError(response, `token from ${realm.origin}`, "");
+    const bytes = await readLimited(
+      response.body ?? ReadableStream.from([]),
+      DOCUMENT_LIMIT,
+      `token response of ${realm.origin}`,
+    );
     let token: unknown;
     try {
-      const body = await response.json();
+      const body = JSON.parse(new TextDecoder().decode(bytes));
       token = body.token ?? body.access_token;
     } catch {
       // Reported below.
@@ -149,7 +155,10 @@ export class RegistryClient {
   }
 }
 
-/** The one-line error for a failed request: status and the registry's own words. */
+/**
+ * The one-line error for a failed request: status and the registry's own
+ * words, read from at most the first {@linkcode ERROR_BODY_LIMIT} bytes.
+ */
 async function statusError(
   response: Response,
   what: string,
@@ -157,7 +166,12 @@ async function statusError(
 ): Promise<PlashError> {
   let detail = "";
   try {
-    const body = await response.json();
+    const bytes = await readLimited(
+      response.body ?? ReadableStream.from([]),
+      ERROR_BODY_LIMIT,
+      "error body",
+    );
+    const body = JSON.parse(new TextDecoder().decode(bytes));
     const first = body?.errors?.[0];
     if (first?.code) detail = ` (${first.code}${first.message ? `: ${first.message}` : ""})`;
   } catch {
