@@ -7,7 +7,9 @@
  */
 
 import assert from "node:assert/strict";
-import { type Image, image, jsonBlob, layer } from "./support/oci_image.ts";
+import { type Image, image, jsonBlob, layer, pushImage } from "./support/oci_image.ts";
+import { HAVE_REGISTRY, serveInFront, TestRegistry } from "./support/registry.ts";
+import { credentialsMayGo } from "../core/images/registry/credential_hosts.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
 import {
   EndlessBody,
@@ -18,6 +20,15 @@ import {
 } from "./support/hostile_registry.ts";
 import { extractTar } from "../core/tar/extract.ts";
 import { assertStoreUntouched } from "./tar_fixtures.ts";
+
+/** The text of file `name` in image `id` (small images have no `cat` to run). */
+async function fileOf(store: TestStore, id: string, name: string): Promise<string> {
+  const dir = Deno.makeTempDirSync();
+  await store.ok(["copy", id, `${dir}/copy`]);
+  const text = Deno.readTextFileSync(`${dir}/copy/${name}`);
+  Deno.removeSync(dir, { recursive: true });
+  return text;
+}
 
 /** One small layer: these tests are about the transport, not the tree. */
 const small = () => layer([{ name: "hello", body: "hello\n" }]);
@@ -231,5 +242,147 @@ Deno.test("a layer that is not a tar fails, also when its first bytes come in sm
     // A write that finds the parser destroyed by the header it was given once waited forever.
     await assert.rejects(extractTar(spaces, dir), /Invalid tar header/, `chunks of ${size}`);
     Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "credentials stay with their registry: realms and redirects elsewhere get none",
+  ignore: !HAVE_REGISTRY,
+}, async (t) => {
+  await using registry = await TestRegistry.start();
+  const img = image([await small()]);
+  await pushImage(registry.host, "team/app", "v1", img);
+  const alice = `Basic ${btoa("alice:s3cret")}`;
+  /** An auth file holding alice's credentials for `host`, in the environment plash gets. */
+  const credentialsFor = (host: string) => {
+    const file = `${Deno.makeTempDirSync()}/auth.json`;
+    Deno.writeTextFileSync(
+      file,
+      JSON.stringify({ auths: { [host]: { auth: btoa("alice:s3cret") } } }),
+    );
+    return { REGISTRY_AUTH_FILE: file };
+  };
+  const unauthorized = (challenge: string) =>
+    new Response('{"errors":[{"code":"UNAUTHORIZED"}]}', {
+      status: 401,
+      headers: { "www-authenticate": challenge },
+    });
+
+  await t.step("a Bearer realm on another host is asked without them", async () => {
+    using store = new TestStore();
+    await using realm = new HostileServer("127.0.0.2", () => Response.json({ token: "t" }));
+    await using front = serveInFront(
+      registry.host,
+      (request, forward) =>
+        request.headers.get("authorization") === "Bearer t"
+          ? forward()
+          : unauthorized(`Bearer realm="${realm.url}/token",service="front"`),
+    );
+    const host = `127.0.0.1:${front.addr.port}`;
+    const id = await store.ok(["import-docker", `${host}/team/app:v1`], {
+      env: credentialsFor(host),
+    });
+    assert.equal(await fileOf(store, id, "hello"), "hello\n");
+    assert.ok(realm.seen.length > 0, "the realm was asked");
+    assert.deepEqual(realm.seen.map((seen) => seen.authorization), realm.seen.map(() => null));
+  });
+
+  await t.step("a realm on another host that wants them is refused in one line", async () => {
+    using store = new TestStore();
+    await using realm = new HostileServer("127.0.0.2", () => new Response("no", { status: 401 }));
+    await using front = serveInFront(
+      registry.host,
+      () => unauthorized(`Bearer realm="${realm.url}/token",service="front"`),
+    );
+    const host = `127.0.0.1:${front.addr.port}`;
+    const result = await store.plash(["import-docker", `${host}/team/app:v1`], {
+      env: credentialsFor(host),
+    });
+    assert.deepEqual(realm.seen.map((seen) => seen.authorization), [null]);
+    assert.match(
+      oneLineError(result),
+      new RegExp(
+        `: ${host} asks for a token from ${realm.host}, which refused: ` +
+          `the credentials of ${host} are not sent to another host$`,
+      ),
+    );
+    assertStoreUntouched(store.data);
+  });
+
+  await t.step("a blob redirected elsewhere gets none, nor does its realm", async () => {
+    using store = new TestStore();
+    // Where blobs go: it asks for a token from a realm of its own.
+    await using elsewhere = new HostileServer(
+      "127.0.0.2",
+      (_, url) =>
+        url.pathname === "/token"
+          ? Response.json({ token: "stolen" })
+          : unauthorized(`Bearer realm="http://${url.host}/token",service="elsewhere"`),
+    );
+    await using front = serveInFront(registry.host, (request, forward) => {
+      if (request.headers.get("authorization") !== alice) {
+        return unauthorized('Basic realm="front"');
+      }
+      const url = new URL(request.url);
+      if (!url.pathname.includes("/blobs/")) return forward();
+      return Response.redirect(`${elsewhere.url}/storage${url.pathname}`, 307);
+    });
+    const host = `127.0.0.1:${front.addr.port}`;
+    const result = await store.plash(["import-docker", `${host}/team/app:v1`], {
+      env: credentialsFor(host),
+    });
+    assert.ok(elsewhere.seen.length > 0, "the redirect was followed");
+    assert.deepEqual(
+      elsewhere.seen.map((seen) => seen.authorization),
+      elsewhere.seen.map(() => null),
+    );
+    assert.match(
+      oneLineError(result),
+      new RegExp(
+        `: config sha256:[0-9a-f]{64}: the redirect to ${elsewhere.url} asks for ` +
+          `authentication: credentials go only to ${host}$`,
+      ),
+    );
+    assertStoreUntouched(store.data);
+  });
+
+  await t.step("a blob served from elsewhere is fetched without them", async () => {
+    using store = new TestStore();
+    await using elsewhere = new HostileServer(
+      "127.0.0.2",
+      (_, url) => fetch(`http://${registry.host}${url.pathname.replace(/^\/storage/, "")}`),
+    );
+    await using front = serveInFront(registry.host, (request, forward) => {
+      if (request.headers.get("authorization") !== alice) {
+        return unauthorized('Basic realm="front"');
+      }
+      const url = new URL(request.url);
+      if (!url.pathname.includes("/blobs/")) return forward();
+      return Response.redirect(`${elsewhere.url}/storage${url.pathname}`, 307);
+    });
+    const host = `127.0.0.1:${front.addr.port}`;
+    const id = await store.ok(["import-docker", `${host}/team/app:v1`], {
+      env: credentialsFor(host),
+    });
+    assert.equal(await fileOf(store, id, "hello"), "hello\n");
+    assert.equal(elsewhere.requests(/\/blobs\//).length, 2, "config and layer");
+    assert.deepEqual(elsewhere.seen.map((seen) => seen.authorization), [null, null]);
+  });
+});
+
+Deno.test("credentials go to a realm on the registry's own host, and Docker Hub's", () => {
+  const cases: [string, string, boolean][] = [
+    ["docker.io", "https://auth.docker.io/token", true],
+    ["docker.io", "https://registry-1.docker.io/token", true],
+    ["registry-1.docker.io", "https://auth.docker.io/token", true],
+    ["ghcr.io", "https://ghcr.io/token", true],
+    ["127.0.0.1:5000", "http://127.0.0.1:5001/token", true],
+    ["quay.io", "https://auth.docker.io/token", false],
+    ["docker.io", "https://auth.docker.io.example.org/token", false],
+    ["registry.example.org", "https://example.org/token", false],
+    ["127.0.0.1:5000", "http://127.0.0.2:5000/token", false],
+  ];
+  for (const [registry, realm, expected] of cases) {
+    assert.equal(credentialsMayGo(registry, new URL(realm)), expected, `${registry} ${realm}`);
   }
 });
