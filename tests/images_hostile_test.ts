@@ -7,7 +7,16 @@
  */
 
 import assert from "node:assert/strict";
-import { type Image, image, jsonBlob, layer, pushImage } from "./support/oci_image.ts";
+import {
+  blobsOf,
+  type Image,
+  image,
+  jsonBlob,
+  layer,
+  pushImage,
+  writeLayout,
+} from "./support/oci_image.ts";
+import { MAX_DEPTH } from "../core/store/store.ts";
 import { HAVE_REGISTRY, serveInFront, TestRegistry } from "./support/registry.ts";
 import { credentialsMayGo } from "../core/images/registry/credential_hosts.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
@@ -386,3 +395,58 @@ Deno.test("credentials go to a realm on the registry's own host, and Docker Hub'
     assert.equal(credentialsMayGo(registry, new URL(realm)), expected, `${registry} ${realm}`);
   }
 });
+
+Deno.test("an image deeper than the store can hold is refused before any download", async (t) => {
+  const top = await small();
+  const deep = (count: number) => image(Array(count).fill(top));
+  const tooDeep = deep(MAX_DEPTH - 1); // with the empty root and the config: one too many
+  const refusal = new RegExp(
+    `: ${MAX_DEPTH - 1} layers: an image can have at most ${MAX_DEPTH - 2} ` +
+      `\\(${MAX_DEPTH} with the empty root and its config\\)$`,
+  );
+
+  await t.step("from a registry: not even the config is fetched", async () => {
+    using store = new TestStore();
+    await using registry = fakeRegistry(tooDeep);
+    const result = await store.plash(["import-docker", `${registry.host}/app`]);
+    assert.match(oneLineError(result), refusal);
+    assert.equal(registry.requests(/\/blobs\//).length, 0);
+    assertStoreUntouched(store.data);
+  });
+
+  await t.step("from an OCI layout, and the deepest that fits", async () => {
+    using store = new TestStore();
+    const dir = Deno.makeTempDirSync();
+    writeLayout(`${dir}/deep`, blobsOf(tooDeep), [{ blob: tooDeep.manifest }]);
+    assert.match(oneLineError(await store.plash(["import-oci", `${dir}/deep`])), refusal);
+    assertStoreUntouched(store.data);
+    const deepest = deep(MAX_DEPTH - 2);
+    writeLayout(`${dir}/deepest`, blobsOf(deepest), [{ blob: deepest.manifest }]);
+    const id = await store.ok(["import-oci", `${dir}/deepest`]);
+    assert.equal(store.images.chain(Number(id)).length, MAX_DEPTH);
+    Deno.removeSync(dir, { recursive: true });
+  });
+
+  await t.step("from a docker archive", async () => {
+    using store = new TestStore();
+    const dir = Deno.makeTempDirSync();
+    const names = tooDeep.layers.map(() => `blobs/sha256/${top.digest.slice(7)}`);
+    writeDockerArchive(dir, tooDeep, names);
+    assert.match(oneLineError(await store.plash(["import-docker-archive", dir])), refusal);
+    assertStoreUntouched(store.data);
+    Deno.removeSync(dir, { recursive: true });
+  });
+});
+
+/**
+ * Writes `img` into `dir` as `docker save` (docker 25 and later) lays it
+ * out: blobs by digest and a manifest.json naming the config and `layers`.
+ */
+function writeDockerArchive(dir: string, img: Image, layers: string[]): void {
+  Deno.mkdirSync(`${dir}/blobs/sha256`, { recursive: true });
+  for (const blob of [img.config, ...img.layers]) {
+    Deno.writeFileSync(`${dir}/blobs/sha256/${blob.digest.slice(7)}`, blob.bytes);
+  }
+  const manifest = [{ Config: `blobs/sha256/${img.config.digest.slice(7)}`, Layers: layers }];
+  Deno.writeTextFileSync(`${dir}/manifest.json`, JSON.stringify(manifest));
+}

@@ -15,7 +15,7 @@ import { PlashError, wrap } from "../../errors.ts";
 import type { Store } from "../../store/store.ts";
 import { detectCompression } from "../../tar/decompress.ts";
 import { digestOf, shortDigest } from "../digest.ts";
-import { installImage } from "../install_image.ts";
+import { checkLayerCount, installImage } from "../install_image.ts";
 import { formatReference, parseReference, referenceKey } from "../registry/reference.ts";
 import { fileInside, onlyImage, readSmallFile, withArchiveDir } from "./archive_dir.ts";
 import { imageConfigOf } from "./image_config.ts";
@@ -55,6 +55,7 @@ async function importFrom(
   signal: AbortSignal,
 ): Promise<number> {
   const entry = pickImage(await readEntries(dir), ref);
+  checkLayerCount(entry.Layers.length);
   const configPath = fileInside(dir, entry.Config, "config");
   const configBytes = await readSmallFile(configPath, { digest: digestInName(entry.Config) });
   const config = parseImageConfig(configBytes);

@@ -10,7 +10,7 @@ import { PlashError, wrap } from "../../errors.ts";
 import { KEYS } from "../../store/keys.ts";
 import type { Store } from "../../store/store.ts";
 import { digestOf, shortDigest } from "../digest.ts";
-import { installImage } from "../install_image.ts";
+import { checkLayerCount, installImage } from "../install_image.ts";
 import { fileInside, onlyImage, readSmallFile, withArchiveDir } from "./archive_dir.ts";
 import { imageConfigOf } from "./image_config.ts";
 import {
@@ -68,6 +68,7 @@ async function importFrom(
   }
   if (document.kind !== "manifest") throw new PlashError("an index lists another index");
   const { manifest } = document;
+  checkLayerCount(manifest.layers.length);
   for (const layer of manifest.layers) {
     if (!isLayerType(layer.mediaType)) {
       throw new PlashError(`layer ${layer.digest}: unknown media type ${layer.mediaType}`);

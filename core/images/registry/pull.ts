@@ -15,7 +15,7 @@ import { KEYS } from "../../store/keys.ts";
 import type { Store } from "../../store/store.ts";
 import { readBlob, refuseOversized } from "../checked_blob.ts";
 import { digestOf, shortDigest } from "../digest.ts";
-import { installImage } from "../install_image.ts";
+import { checkLayerCount, installImage } from "../install_image.ts";
 import { CONFIG_LIMIT, DOCUMENT_LIMIT } from "../limits.ts";
 import { imageConfigOf } from "../oci/image_config.ts";
 import {
@@ -76,6 +76,7 @@ export async function pullImage(
       for (const key of keys) store.setMap(key, cached);
       return cached;
     }
+    checkLayerCount(manifest.layers.length);
     for (const layer of manifest.layers) {
       if (!isLayerType(layer.mediaType)) {
         throw new PlashError(`layer ${layer.digest}: unknown media type ${layer.mediaType}`);
