@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import {
   blobsOf,
+  describe,
   type Image,
   image,
   jsonBlob,
@@ -450,3 +451,97 @@ function writeDockerArchive(dir: string, img: Image, layers: string[]): void {
   const manifest = [{ Config: `blobs/sha256/${img.config.digest.slice(7)}`, Layers: layers }];
   Deno.writeTextFileSync(`${dir}/manifest.json`, JSON.stringify(manifest));
 }
+
+/** `img` with its config rewritten by `change`, and a manifest that names the new config. */
+function withConfig(
+  img: Image,
+  change: (config: { rootfs?: { diff_ids?: string[] } }) => void,
+): Image {
+  const config = JSON.parse(new TextDecoder().decode(img.config.bytes));
+  change(config);
+  const blob = jsonBlob(img.config.mediaType, config);
+  const changed = { ...img, config: blob };
+  return withManifest(changed, (manifest) => Object.assign(manifest.config, describe(blob)));
+}
+
+Deno.test({
+  name: "every layer is checked against the config's diff_ids, from every source",
+  ignore: !HAVE_REGISTRY,
+}, async (t) => {
+  await using registry = await TestRegistry.start();
+  const bottom = await small();
+  const top = await layer([{ name: "top", body: "top\n" }]);
+  const good = image([bottom, top]);
+  const wrongDiff = withConfig(good, (config) => config.rootfs!.diff_ids![1] = bottom.diffId);
+  const mismatch = new RegExp(
+    `: layer ${top.digest.slice(7, 19)}: diff_id mismatch: the uncompressed layer is ` +
+      `${top.diffId}, the config says ${bottom.diffId}$`,
+  );
+  const bad: [string, Image, RegExp][] = [
+    ["a wrong diff_id", wrongDiff, mismatch],
+    [
+      "no diff_ids",
+      withConfig(good, (config) => delete config.rootfs),
+      /: image config: rootfs\.diff_ids lists 0 digests for 2 layers$/,
+    ],
+    [
+      "too few diff_ids",
+      withConfig(good, (config) => config.rootfs!.diff_ids!.pop()),
+      /: image config: rootfs\.diff_ids lists 1 digests for 2 layers$/,
+    ],
+    [
+      "a diff_id that is not a digest",
+      withConfig(good, (config) => config.rootfs!.diff_ids![0] = "sha256:../../x"),
+      /: image config: bad diff_id: "sha256:\.\.\/\.\.\/x"$/,
+    ],
+  ];
+
+  for (const [what, img, pattern] of bad) {
+    await t.step(`from a registry: ${what}`, async () => {
+      using store = new TestStore();
+      await pushImage(registry.host, "checked", "latest", img);
+      const result = await store.plash(["import-docker", `${registry.host}/checked`]);
+      assert.match(oneLineError(result), pattern);
+      assertStoreUntouched(store.data);
+    });
+
+    await t.step(`from an OCI layout: ${what}`, async () => {
+      using store = new TestStore();
+      const dir = Deno.makeTempDirSync();
+      writeLayout(dir, blobsOf(img), [{ blob: img.manifest }]);
+      assert.match(oneLineError(await store.plash(["import-oci", dir])), pattern);
+      assertStoreUntouched(store.data);
+      Deno.removeSync(dir, { recursive: true });
+    });
+
+    await t.step(`from a docker archive: ${what}`, async () => {
+      using store = new TestStore();
+      const dir = Deno.makeTempDirSync();
+      writeDockerArchive(
+        dir,
+        img,
+        img.layers.map((each) => `blobs/sha256/${each.digest.slice(7)}`),
+      );
+      assert.match(oneLineError(await store.plash(["import-docker-archive", dir])), pattern);
+      assertStoreUntouched(store.data);
+      Deno.removeSync(dir, { recursive: true });
+    });
+  }
+
+  await t.step("the same image with its true diff_ids imports from each", async () => {
+    using store = new TestStore();
+    await pushImage(registry.host, "checked", "good", good);
+    const pulled = await store.ok(["import-docker", `${registry.host}/checked:good`]);
+    const dir = Deno.makeTempDirSync();
+    writeLayout(`${dir}/layout`, blobsOf(good), [{ blob: good.manifest }]);
+    assert.equal(await store.ok(["import-oci", `${dir}/layout`]), pulled);
+    writeDockerArchive(
+      `${dir}/archive`,
+      good,
+      good.layers.map((each) => `blobs/sha256/${each.digest.slice(7)}`),
+    );
+    assert.equal(await store.ok(["import-docker-archive", `${dir}/archive`]), pulled);
+    assert.equal(await fileOf(store, pulled, "top"), "top\n");
+    Deno.removeSync(dir, { recursive: true });
+  });
+});

@@ -28,11 +28,12 @@ export interface CheckedBlob {
   /** The blob's bytes; it fails when the blob turns out wrong. */
   stream: ReadableStream<Uint8Array>;
   /**
-   * Resolves once the whole blob was read and matched `expected`; rejects
-   * with the reason otherwise. Settles only after {@linkcode release} or
-   * after the stream was read to its end (or cancelled).
+   * Resolves with the blob's digest (`sha256:<hex>`) once the whole blob was
+   * read and matched `expected`; rejects with the reason otherwise. Settles
+   * only after {@linkcode release} or after the stream was read to its end
+   * (or cancelled).
    */
-  verified: Promise<void>;
+  verified: Promise<string>;
   /** Says the consumer is done: the rest of the blob is read for the check alone. */
   release(): void;
 }
@@ -99,6 +100,7 @@ export function checkBlob(
         throw new PlashError(`digest mismatch: got ${digest}, expected ${expected.digest}`);
       }
       if (!released) await writer.close().catch(() => {});
+      return digest;
     } catch (caught) {
       const error = caught instanceof PlashError
         ? caught

@@ -15,6 +15,7 @@ import { fileInside, onlyImage, readSmallFile, withArchiveDir } from "./archive_
 import { imageConfigOf } from "./image_config.ts";
 import {
   type Descriptor,
+  diffIdsOf,
   type ManifestDocument,
   parseImageConfig,
   parseManifest,
@@ -75,14 +76,17 @@ async function importFrom(
     }
   }
   const configBytes = await readSmallFile(blobPath(dir, manifest.config), manifest.config);
+  const config = parseImageConfig(configBytes);
+  const diffIds = diffIdsOf(config, manifest.layers.length);
   return await installImage(store, {
     label: `importing ${options.ref ?? shortDigest(entry.digest)}`,
     configDigest: await digestOf(configBytes),
-    config: imageConfigOf(parseImageConfig(configBytes)),
-    layers: manifest.layers.map((layer) => ({
+    config: imageConfigOf(config),
+    layers: manifest.layers.map((layer, i) => ({
       name: shortDigest(layer.digest),
       digest: layer.digest,
       size: layer.size,
+      diffId: diffIds[i],
       open: async () => (await Deno.open(blobPath(dir, layer))).readable,
     })),
     keys: [KEYS.dockerManifest(entry.digest)],

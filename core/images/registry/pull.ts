@@ -20,6 +20,7 @@ import { CONFIG_LIMIT, DOCUMENT_LIMIT } from "../limits.ts";
 import { imageConfigOf } from "../oci/image_config.ts";
 import {
   type Descriptor,
+  diffIdsOf,
   type ManifestDocument,
   parseImageConfig,
   parseManifest,
@@ -88,14 +89,16 @@ export async function pullImage(
     ) {
       throw new PlashError(`the image is for ${config.architecture}, not ${wanted.architecture}`);
     }
+    const diffIds = diffIdsOf(config, manifest.layers.length);
     return await installImage(store, {
       label: `pulling ${name}`,
       configDigest: manifest.config.digest,
       config: imageConfigOf(config),
-      layers: manifest.layers.map((layer) => ({
+      layers: manifest.layers.map((layer, i) => ({
         name: shortDigest(layer.digest),
         digest: layer.digest,
         size: layer.size,
+        diffId: diffIds[i],
         open: () => repository.blob(layer, "blob"),
       })),
       keys,
