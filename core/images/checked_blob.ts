@@ -28,11 +28,12 @@ export interface CheckedBlob {
   /** The blob's bytes; it fails when the blob turns out wrong. */
   stream: ReadableStream<Uint8Array>;
   /**
-   * Resolves once the whole blob was read and matched `expected`; rejects
-   * with the reason otherwise. Settles only after {@linkcode release} or
-   * after the stream was read to its end (or cancelled).
+   * Resolves with the blob's digest (`sha256:<hex>`) once the whole blob was
+   * read and matched `expected`; rejects with the reason otherwise. Settles
+   * only after {@linkcode release} or after the stream was read to its end
+   * (or cancelled).
    */
-  verified: Promise<void>;
+  verified: Promise<string>;
   /** Says the consumer is done: the rest of the blob is read for the check alone. */
   release(): void;
 }
@@ -99,6 +100,7 @@ export function checkBlob(
         throw new PlashError(`digest mismatch: got ${digest}, expected ${expected.digest}`);
       }
       if (!released) await writer.close().catch(() => {});
+      return digest;
     } catch (caught) {
       const error = caught instanceof PlashError
         ? caught
@@ -121,14 +123,39 @@ export function checkBlob(
 }
 
 /**
+ * Refuses a blob whose declared `size` is above `limit`, before a byte of it
+ * is asked for or read.
+ *
+ * @example
+ * ```ts
+ * import { refuseOversized } from "./checked_blob.ts";
+ *
+ * refuseOversized({ size: 10_000_000_000_000, limit: 8 << 20 }); // throws
+ * ```
+ */
+export function refuseOversized(expected: Expected): void {
+  const { size, limit } = expected;
+  if (size !== undefined && limit !== undefined && size > limit) {
+    throw new PlashError(`declared as ${size} bytes, more than the ${limit} plash reads`);
+  }
+}
+
+/**
  * The whole of a small blob (a manifest, a config), checked against
- * `expected`; give a `size` or a `limit`, the bytes are held in memory.
+ * `expected`; give a `size` or a `limit`, the bytes are held in memory. A
+ * declared size above the limit is refused before reading.
  */
 export async function readBlob(
   source: ReadableStream<Uint8Array>,
   expected: Expected,
   signal?: AbortSignal,
 ): Promise<Uint8Array<ArrayBuffer>> {
+  try {
+    refuseOversized(expected);
+  } catch (error) {
+    await source.cancel().catch(() => {});
+    throw error;
+  }
   const blob = checkBlob(source, expected, signal);
   const reading = new Response(blob.stream).arrayBuffer();
   reading.catch(() => {}); // the check's own error is the one to report

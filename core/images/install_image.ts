@@ -16,9 +16,11 @@
  * @module
  */
 
+import { freeBytes } from "../../ffi/sys.ts";
+import { PlashError } from "../errors.ts";
 import type { ImageConfig } from "../store/image_config.ts";
 import { KEYS } from "../store/keys.ts";
-import type { Store } from "../store/store.ts";
+import { MAX_DEPTH, type Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
 import { startProgress } from "./progress.ts";
 import { type LayerBlob, stageLayer } from "./stage_layer.ts";
@@ -40,12 +42,40 @@ export interface ImageToInstall {
 /** How many layers download at once. */
 const PARALLEL = 3;
 
+/**
+ * The most layers an imported image may have: the store's
+ * {@linkcode MAX_DEPTH} counts the empty root below them and the config
+ * image on top too.
+ */
+export const MAX_LAYERS = MAX_DEPTH - 2;
+
+/**
+ * Refuses an image of `count` layers that the store could not hold. Sources
+ * call it as soon as they know the count, before anything is downloaded or
+ * read; {@linkcode installImage} calls it again before anything is staged.
+ *
+ * @example
+ * ```ts
+ * import { checkLayerCount } from "./install_image.ts";
+ *
+ * checkLayerCount(10_000); // throws: "10000 layers: an image can have at most 498 (...)"
+ * ```
+ */
+export function checkLayerCount(count: number): void {
+  if (count <= MAX_LAYERS) return;
+  throw new PlashError(
+    `${count} layers: an image can have at most ${MAX_LAYERS} ` +
+      `(${MAX_DEPTH} with the empty root and its config)`,
+  );
+}
+
 /** Installs `image` in `store` (reusing what is there) and returns its id. */
 export async function installImage(
   store: Store,
   image: ImageToInstall,
   signal: AbortSignal,
 ): Promise<number> {
+  checkLayerCount(image.layers.length);
   let parent = 0;
   let cached = 0;
   for (const layer of image.layers) {
@@ -56,7 +86,9 @@ export async function installImage(
     parent = id;
     cached++;
   }
-  const stages = await stageLayers(store, image.layers.slice(cached), image.label, signal);
+  const missing = image.layers.slice(cached);
+  refuseTooLarge(store, missing);
+  const stages = await stageLayers(store, missing, image.label, signal);
   try {
     for (const [i, layer] of image.layers.slice(cached).entries()) {
       const id = store.addLayer(parent, `${stages[i]}/root`);
@@ -70,6 +102,23 @@ export async function installImage(
   const top = store.getMap(configKey) ?? addConfigImage(store, parent, image.config);
   for (const key of [configKey, ...image.keys]) store.setMap(key, top);
   return top;
+}
+
+/**
+ * Refuses, before anything is downloaded, a layer declared larger than the
+ * free space where the store is: it could not be unpacked there, and a
+ * server that declares 10 TB would otherwise be read until the disk is full.
+ */
+function refuseTooLarge(store: Store, layers: LayerBlob[]): void {
+  if (layers.every((layer) => layer.size === undefined)) return;
+  const free = freeBytes(store.root);
+  for (const { name, size } of layers) {
+    if (size === undefined || size <= free) continue;
+    throw new PlashError(
+      `layer ${name}: declared as ${size} bytes, more than the ${free} bytes free on the ` +
+        "store's filesystem",
+    );
+  }
 }
 
 /** A new image on `parent` with an empty layer and `config`. */

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { wrap } from "../errors.ts";
+import { PlashError, wrap } from "../errors.ts";
 import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
 import { decompress } from "../tar/decompress.ts";
@@ -20,6 +20,8 @@ export interface LayerBlob {
   digest?: string;
   /** Their size, when known: checked. */
   size?: number;
+  /** The sha256 of the layer as an uncompressed tar (the config's `diff_id`): checked. */
+  diffId: string;
   /** The layer's bytes: a tar archive, plain, gzip or zstd. */
   open(signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
 }
@@ -27,7 +29,9 @@ export interface LayerBlob {
 /**
  * Streams `layer` into a new staging directory of `store` and returns it (the
  * layer is its `root`). Whiteouts become overlay whiteouts; the digest and
- * size are checked. On any failure the directory is removed.
+ * size of the blob are checked, and the digest of the tar it decompresses to
+ * (its diff_id), hashed as it is extracted. On any failure the directory is
+ * removed.
  */
 export async function stageLayer(
   store: Store,
@@ -43,12 +47,24 @@ export async function stageLayer(
     Deno.chmodSync(root, 0o755);
     const source = countBytes(await layer.open(signal), progress.item(layer.name, layer.size));
     const blob = checkBlob(source, layer, signal);
-    const extracted = decompress(blob.stream)
-      .then((tar) => extractTar(tar, root, { whiteouts: true }))
-      .finally(blob.release);
-    const [extraction, check] = await Promise.allSettled([extracted, blob.verified]);
-    // A corrupt blob explains whatever the extraction made of it.
+    // The tar is hashed by a pump of its own, to its end (past where the extractor stops).
+    // No signal: an abort reaches it as the blob's error, and a cancel of its own, while
+    // node:zlib is still busy with a chunk, makes Deno's stream adapter throw uncaught.
+    const tar = decompress(blob.stream).then((tar) => checkBlob(tar, {}));
+    const extracted = tar.then((tar) =>
+      extractTar(tar.stream, root, { whiteouts: true }).finally(tar.release)
+    );
+    const hashed = tar.then((tar) => tar.verified).finally(blob.release);
+    const [extraction, check, diff] = await Promise.allSettled([extracted, blob.verified, hashed]);
+    // A corrupt blob explains whatever the rest made of it, a layer that is not
+    // the one the config names explains what the extraction made of it.
     if (check.status === "rejected") throw check.reason;
+    if (diff.status === "rejected") throw diff.reason;
+    if (diff.value !== layer.diffId) {
+      throw new PlashError(
+        `diff_id mismatch: the uncompressed layer is ${diff.value}, the config says ${layer.diffId}`,
+      );
+    }
     if (extraction.status === "rejected") throw extraction.reason;
     return stage;
   } catch (error) {

@@ -1,7 +1,8 @@
 /**
  * HTTP requests as plash makes them: redirects followed by hand (at most
  * ten), credentials never carried to another origin, failures told in one
- * line naming the URL, and bodies read only up to a limit.
+ * line naming the URL, a server that stays silent given up on (the idle
+ * timeout, `PLASH_HTTP_TIMEOUT` seconds), and bodies read only up to a limit.
  *
  * Every request plash makes goes through {@linkcode fetchFollowing}: registry
  * calls, downloads and `--eval-url`.
@@ -24,6 +25,9 @@ export const MAX_REDIRECTS = 10;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** Headers that hold credentials: they stay with the origin they were meant for. */
 const CREDENTIAL_HEADERS = ["authorization", "cookie", "proxy-authorization"];
+/** How long a server may stay silent, in seconds, unless `PLASH_HTTP_TIMEOUT` says. */
+export const DEFAULT_TIMEOUT = 30;
+const TIMEOUT_VARIABLE = "PLASH_HTTP_TIMEOUT";
 
 /** How to make a request. */
 export interface FetchOptions {
@@ -33,14 +37,21 @@ export interface FetchOptions {
   signal?: AbortSignal;
   /** Checks each URL before it is requested, the first and every redirect's: throws to refuse. */
   check?: (url: URL) => void;
+  /**
+   * Seconds a server may stay silent: waiting for the headers, and for each
+   * read of the body. Default `PLASH_HTTP_TIMEOUT`, else {@linkcode DEFAULT_TIMEOUT}.
+   */
+  timeout?: number;
 }
 
 /**
  * Requests `url` (GET), following redirects by hand, and returns the final
- * response whatever its status. A redirect to another origin drops the
- * credential headers. Throws a one-line {@linkcode PlashError} when a server
- * cannot be reached, a redirect has no location, or there are more than
- * {@linkcode MAX_REDIRECTS}.
+ * response whatever its status; its `url` is the one that answered. A
+ * redirect to another origin drops the credential headers. Throws a one-line
+ * {@linkcode PlashError} when a server cannot be reached, a redirect has no
+ * location, or there are more than {@linkcode MAX_REDIRECTS}; a server
+ * silent for longer than the timeout, waiting for the headers or for any
+ * read of the body, fails the request or the body in one line.
  *
  * @example
  * ```ts
@@ -55,11 +66,12 @@ export async function fetchFollowing(
   options: FetchOptions = {},
 ): Promise<Response> {
   const first = typeof url === "string" ? parseUrl(url) : url;
+  const seconds = options.timeout ?? httpTimeout();
   let target = first;
   let headers = options.headers ?? new Headers();
   for (let redirects = 0;; redirects++) {
     options.check?.(target);
-    const response = await request(first, target, headers, options.signal);
+    const response = await request(first, target, headers, seconds, options.signal);
     if (!REDIRECTS.has(response.status)) return response;
     await response.body?.cancel();
     const location = response.headers.get("location");
@@ -86,25 +98,108 @@ export function parseUrl(text: string): URL {
   }
 }
 
+/**
+ * The idle timeout in seconds: `PLASH_HTTP_TIMEOUT`, else
+ * {@linkcode DEFAULT_TIMEOUT}. A value that is not a positive number fails
+ * in one line.
+ *
+ * @example
+ * ```ts
+ * import { httpTimeout } from "./http.ts";
+ *
+ * Deno.env.set("PLASH_HTTP_TIMEOUT", "120");
+ * httpTimeout(); // 120
+ * ```
+ */
+export function httpTimeout(): number {
+  const text = Deno.env.get(TIMEOUT_VARIABLE);
+  if (text === undefined || text === "") return DEFAULT_TIMEOUT;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new PlashError(`${TIMEOUT_VARIABLE}: not a number of seconds: ${JSON.stringify(text)}`);
+  }
+  return seconds;
+}
+
 async function request(
   first: URL,
   target: URL,
   headers: Headers,
+  seconds: number,
   signal?: AbortSignal,
 ): Promise<Response> {
+  const where = target.href === first.href ? "" : ` (redirected to ${target.href})`;
+  // Aborted when the server stays silent: that closes the connection, body included.
+  const silence = new AbortController();
+  const both = signal ? AbortSignal.any([signal, silence.signal]) : silence.signal;
+  const timer = setTimeout(() => silence.abort(), seconds * 1000);
   try {
     // Manual, so a loop ends here with a clear error and credentials stay where they belong.
-    return await fetch(target, { headers, redirect: "manual", signal });
+    const response = await fetch(target, { headers, redirect: "manual", signal: both });
+    return withIdleTimeout(response, seconds, silence, () =>
+      new PlashError(
+        `${first.href}${where}: no data for ${seconds} s (${TIMEOUT_VARIABLE})`,
+      ));
   } catch (error) {
     signal?.throwIfAborted();
+    if (silence.signal.aborted) {
+      throw new PlashError(
+        `${first.href}${where}: no answer in ${seconds} s (${TIMEOUT_VARIABLE})`,
+      );
+    }
     // Deno's cause reads "error sending request for url (...): client error (Connect): WHY".
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
     const why = cause instanceof Error ? cause.message.replace(/^.*\): /s, "") : String(cause);
-    const where = target.href === first.href ? "" : ` (redirected to ${target.href})`;
     throw new PlashError(`${first.href}${where}: cannot connect: ${why.split("\n")[0]}`, {
       cause: error,
     });
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/**
+ * `response` with a body whose every read fails with `idle()` when no data
+ * comes for `seconds`; `silence` is then aborted, which drops the connection.
+ * The timer runs only while a read waits for the network: a consumer that is
+ * slow to read is not the server's silence.
+ */
+function withIdleTimeout(
+  response: Response,
+  seconds: number,
+  silence: AbortController,
+  idle: () => PlashError,
+): Response {
+  if (!response.body) return response;
+  const reader = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const quiet = new Promise<never>((_, reject) =>
+        timer = setTimeout(() => {
+          const error = idle();
+          silence.abort(error);
+          reject(error);
+        }, seconds * 1000)
+      );
+      try {
+        const { done, value } = await Promise.race([reader.read(), quiet]);
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
+  const timed = new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+  // A constructed Response has no URL; callers tell where the answer came from by it.
+  Object.defineProperty(timed, "url", { value: response.url });
+  return timed;
 }
 
 function withoutCredentials(headers: Headers): Headers {

@@ -6,9 +6,11 @@
  */
 
 import { PlashError, wrap } from "../../errors.ts";
+import { readLimited } from "../../net/http.ts";
 import { openUrl } from "../../net/open_url.ts";
 import { KEYS } from "../../store/keys.ts";
 import type { Store } from "../../store/store.ts";
+import { DOCUMENT_LIMIT } from "../limits.ts";
 import { importUrl } from "../url/import_url.ts";
 import { chooseBuild, type LxcBuild, parseIndex } from "./lxc_index.ts";
 import { lxcArch, lxcServer, parseLxcName } from "./lxc_name.ts";
@@ -31,7 +33,9 @@ export async function findLxcRootfs(name: string): Promise<LxcRootfs> {
   const server = lxcServer();
   const index = `${server}/meta/1.0/index-user`;
   const { body } = await openUrl(index);
-  const builds = parseIndex(await new Response(body).text());
+  const builds = parseIndex(
+    new TextDecoder().decode(await readLimited(body, DOCUMENT_LIMIT, index)),
+  );
   if (!builds.length) throw new PlashError(`${index}: not an LXC image index`);
   let build: LxcBuild;
   try {

@@ -5,8 +5,8 @@
  * since docker 25).
  *
  * Digests are checked where the archive has them: a file named after its
- * digest must match it, and an uncompressed layer must match its `diff_id`
- * in the config (which is what `docker save` writes).
+ * digest must match it. Every layer, compressed or not, must decompress to
+ * the tar its `diff_id` in the config names.
  *
  * @module
  */
@@ -15,11 +15,11 @@ import { PlashError, wrap } from "../../errors.ts";
 import type { Store } from "../../store/store.ts";
 import { detectCompression } from "../../tar/decompress.ts";
 import { digestOf, shortDigest } from "../digest.ts";
-import { installImage } from "../install_image.ts";
+import { checkLayerCount, installImage } from "../install_image.ts";
 import { formatReference, parseReference, referenceKey } from "../registry/reference.ts";
 import { fileInside, onlyImage, readSmallFile, withArchiveDir } from "./archive_dir.ts";
 import { imageConfigOf } from "./image_config.ts";
-import { parseImageConfig } from "./manifest.ts";
+import { diffIdsOf, parseImageConfig } from "./manifest.ts";
 
 /** One image of the archive's manifest.json. */
 interface Entry {
@@ -55,15 +55,17 @@ async function importFrom(
   signal: AbortSignal,
 ): Promise<number> {
   const entry = pickImage(await readEntries(dir), ref);
+  checkLayerCount(entry.Layers.length);
   const configPath = fileInside(dir, entry.Config, "config");
   const configBytes = await readSmallFile(configPath, { digest: digestInName(entry.Config) });
   const config = parseImageConfig(configBytes);
-  const diffIds = config.rootfs?.diff_ids ?? [];
+  const diffIds = diffIdsOf(config, entry.Layers.length);
   const layers = await Promise.all(entry.Layers.map(async (name, i) => {
     const path = fileInside(dir, name, "layer");
     return {
       name: name.replace(/^blobs\/sha256\//, "").replace(/\/layer\.tar$/, "").slice(0, 12),
       digest: digestInName(name) ?? (await isPlainTar(path) ? diffIds[i] : undefined),
+      diffId: diffIds[i],
       open: async () => (await Deno.open(path)).readable,
     };
   }));

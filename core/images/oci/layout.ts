@@ -10,11 +10,12 @@ import { PlashError, wrap } from "../../errors.ts";
 import { KEYS } from "../../store/keys.ts";
 import type { Store } from "../../store/store.ts";
 import { digestOf, shortDigest } from "../digest.ts";
-import { installImage } from "../install_image.ts";
+import { checkLayerCount, installImage } from "../install_image.ts";
 import { fileInside, onlyImage, readSmallFile, withArchiveDir } from "./archive_dir.ts";
 import { imageConfigOf } from "./image_config.ts";
 import {
   type Descriptor,
+  diffIdsOf,
   type ManifestDocument,
   parseImageConfig,
   parseManifest,
@@ -68,20 +69,24 @@ async function importFrom(
   }
   if (document.kind !== "manifest") throw new PlashError("an index lists another index");
   const { manifest } = document;
+  checkLayerCount(manifest.layers.length);
   for (const layer of manifest.layers) {
     if (!isLayerType(layer.mediaType)) {
       throw new PlashError(`layer ${layer.digest}: unknown media type ${layer.mediaType}`);
     }
   }
   const configBytes = await readSmallFile(blobPath(dir, manifest.config), manifest.config);
+  const config = parseImageConfig(configBytes);
+  const diffIds = diffIdsOf(config, manifest.layers.length);
   return await installImage(store, {
     label: `importing ${options.ref ?? shortDigest(entry.digest)}`,
     configDigest: await digestOf(configBytes),
-    config: imageConfigOf(parseImageConfig(configBytes)),
-    layers: manifest.layers.map((layer) => ({
+    config: imageConfigOf(config),
+    layers: manifest.layers.map((layer, i) => ({
       name: shortDigest(layer.digest),
       digest: layer.digest,
       size: layer.size,
+      diffId: diffIds[i],
       open: async () => (await Deno.open(blobPath(dir, layer))).readable,
     })),
     keys: [KEYS.dockerManifest(entry.digest)],

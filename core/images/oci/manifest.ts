@@ -6,7 +6,7 @@
  * @module
  */
 
-import { PlashError } from "../../errors.ts";
+import { PlashError, wrap } from "../../errors.ts";
 import { checkDigest } from "../digest.ts";
 import { isIndexType, isManifestType } from "./media_types.ts";
 
@@ -48,7 +48,7 @@ export interface ImageConfigBlob {
     WorkingDir?: string;
     User?: string;
   } | null;
-  rootfs?: { diff_ids?: string[] };
+  rootfs?: { diff_ids?: unknown };
 }
 
 /** A parsed manifest document: an index or one image's manifest. */
@@ -99,6 +99,32 @@ export function parseImageConfig(bytes: Uint8Array): ImageConfigBlob {
     }
   }
   return config;
+}
+
+/**
+ * The config's `rootfs.diff_ids`, the digests of the image's layers as
+ * uncompressed tars, one for each of its `layers`: missing ones, a count
+ * that is not the layers', or one that is not a sha256 digest fail.
+ *
+ * @example
+ * ```ts
+ * import { diffIdsOf } from "./manifest.ts";
+ *
+ * diffIdsOf({ rootfs: { diff_ids: [`sha256:${"a".repeat(64)}`] } }, 1); // the one digest
+ * diffIdsOf({}, 1); // throws: "image config: rootfs.diff_ids lists 0 digests for 1 layers"
+ * ```
+ */
+export function diffIdsOf(config: ImageConfigBlob, layers: number): string[] {
+  const listed = config.rootfs?.diff_ids ?? [];
+  try {
+    if (!Array.isArray(listed)) throw new PlashError("rootfs.diff_ids is not a list");
+    if (listed.length !== layers) {
+      throw new PlashError(`rootfs.diff_ids lists ${listed.length} digests for ${layers} layers`);
+    }
+    return listed.map((diffId) => checkDigest(diffId, "diff_id"));
+  } catch (error) {
+    throw wrap(error, "image config");
+  }
 }
 
 // deno-lint-ignore no-explicit-any

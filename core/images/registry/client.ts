@@ -9,6 +9,11 @@
  * credentials themselves. Tokens are kept for the client's lifetime, so
  * parallel blob downloads share one.
  *
+ * Credentials stay with their registry: they go to a realm only on the
+ * registry's own host (see `credential_hosts.ts`; any other realm is asked
+ * anonymously), and a 401 that comes from where a request was redirected
+ * is not answered at all, since whatever it asked for would be sent there.
+ *
  * Redirects (blobs are often served from a storage host) are followed as
  * `net/http.ts` follows them: at most ten, and the `Authorization` header
  * never leaves the origin it was meant for. Plain HTTP is used only for this
@@ -18,9 +23,11 @@
  */
 
 import { PlashError } from "../../errors.ts";
-import { fetchFollowing } from "../../net/http.ts";
+import { fetchFollowing, parseUrl, readLimited } from "../../net/http.ts";
+import { DOCUMENT_LIMIT, ERROR_BODY_LIMIT } from "../limits.ts";
 import { type Credentials, encodeCredentials, findCredentials } from "./auth_file.ts";
 import { type Challenge, parseChallenge } from "./challenge.ts";
+import { credentialsMayGo } from "./credential_hosts.ts";
 import { apiHost, isLoopback } from "./reference.ts";
 
 /** How to reach a registry. */
@@ -61,6 +68,13 @@ export class RegistryClient {
     if (response.status === 401) {
       const challenge = parseChallenge(response.headers.get("www-authenticate"));
       await response.body?.cancel();
+      const answered = new URL(response.url);
+      if (answered.origin !== new URL(this.base).origin) {
+        throw new PlashError(
+          `${what}: the redirect to ${answered.origin} asks for authentication: ` +
+            `credentials go only to ${this.#registry}`,
+        );
+      }
       await this.#authenticate(challenge, scope);
       response = await this.#send(path, headers, scope);
     }
@@ -100,18 +114,23 @@ export class RegistryClient {
     return this.#options.credentials ?? findCredentials(this.#registry);
   }
 
-  /** Answers `challenge`: a token for `scope`, or Basic credentials. */
+  /**
+   * Answers `challenge`, which the registry's own origin sent: a token for
+   * `scope`, or Basic credentials (sent to that origin only).
+   */
   async #authenticate(challenge: Challenge | undefined, scope: string): Promise<void> {
-    const credentials = this.#credentials();
+    const stored = this.#credentials();
     if (challenge?.scheme === "basic") {
-      if (!credentials) throw this.#loginNeeded();
-      this.#basic = `Basic ${encodeCredentials(credentials)}`;
+      if (!stored) throw this.#loginNeeded();
+      this.#basic = `Basic ${encodeCredentials(stored)}`;
       return;
     }
     if (challenge?.scheme !== "bearer" || !challenge.params.realm) {
       throw new PlashError(`${this.#registry} asks for unsupported authentication`);
     }
-    const realm = new URL(challenge.params.realm);
+    const realm = parseUrl(challenge.params.realm);
+    // A realm elsewhere is whoever the registry names: it gets no credentials.
+    const credentials = stored && credentialsMayGo(this.#registry, realm) ? stored : undefined;
     if (challenge.params.service) realm.searchParams.set("service", challenge.params.service);
     const wanted = scope || challenge.params.scope;
     if (wanted) realm.searchParams.set("scope", wanted);
@@ -120,12 +139,24 @@ export class RegistryClient {
     const response = await this.#fetch(realm, headers);
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel();
-      throw credentials ? this.#refused(credentials) : this.#loginNeeded();
+      if (credentials) throw this.#refused(credentials);
+      if (stored) {
+        throw new PlashError(
+          `${this.#registry} asks for a token from ${realm.host}, which refused: ` +
+            `the credentials of ${this.#registry} are not sent to another host`,
+        );
+      }
+      throw this.#loginNeeded();
     }
     if (!response.ok) throw await statusError(response, `token from ${realm.origin}`, "");
+    const bytes = await readLimited(
+      response.body ?? ReadableStream.from([]),
+      DOCUMENT_LIMIT,
+      `token response of ${realm.origin}`,
+    );
     let token: unknown;
     try {
-      const body = await response.json();
+      const body = JSON.parse(new TextDecoder().decode(bytes));
       token = body.token ?? body.access_token;
     } catch {
       // Reported below.
@@ -149,7 +180,10 @@ export class RegistryClient {
   }
 }
 
-/** The one-line error for a failed request: status and the registry's own words. */
+/**
+ * The one-line error for a failed request: status and the registry's own
+ * words, read from at most the first {@linkcode ERROR_BODY_LIMIT} bytes.
+ */
 async function statusError(
   response: Response,
   what: string,
@@ -157,7 +191,12 @@ async function statusError(
 ): Promise<PlashError> {
   let detail = "";
   try {
-    const body = await response.json();
+    const bytes = await readLimited(
+      response.body ?? ReadableStream.from([]),
+      ERROR_BODY_LIMIT,
+      "error body",
+    );
+    const body = JSON.parse(new TextDecoder().decode(bytes));
     const first = body?.errors?.[0];
     if (first?.code) detail = ` (${first.code}${first.message ? `: ${first.message}` : ""})`;
   } catch {

@@ -13,12 +13,14 @@
 import { PlashError, wrap } from "../../errors.ts";
 import { KEYS } from "../../store/keys.ts";
 import type { Store } from "../../store/store.ts";
-import { readBlob } from "../checked_blob.ts";
+import { readBlob, refuseOversized } from "../checked_blob.ts";
 import { digestOf, shortDigest } from "../digest.ts";
-import { installImage } from "../install_image.ts";
+import { checkLayerCount, installImage } from "../install_image.ts";
+import { CONFIG_LIMIT, DOCUMENT_LIMIT } from "../limits.ts";
 import { imageConfigOf } from "../oci/image_config.ts";
 import {
   type Descriptor,
+  diffIdsOf,
   type ManifestDocument,
   parseImageConfig,
   parseManifest,
@@ -37,9 +39,6 @@ export interface PullOptions {
   /** Allow plain HTTP to a registry not on this machine (`--insecure`). */
   insecure?: boolean;
 }
-
-/** The largest manifest plash reads (the registry's own limit is 4 MiB). */
-const MANIFEST_LIMIT = 4 << 20;
 
 /**
  * Pulls the image `text` names into `store` and returns its id.
@@ -78,6 +77,7 @@ export async function pullImage(
       for (const key of keys) store.setMap(key, cached);
       return cached;
     }
+    checkLayerCount(manifest.layers.length);
     for (const layer of manifest.layers) {
       if (!isLayerType(layer.mediaType)) {
         throw new PlashError(`layer ${layer.digest}: unknown media type ${layer.mediaType}`);
@@ -89,14 +89,16 @@ export async function pullImage(
     ) {
       throw new PlashError(`the image is for ${config.architecture}, not ${wanted.architecture}`);
     }
+    const diffIds = diffIdsOf(config, manifest.layers.length);
     return await installImage(store, {
       label: `pulling ${name}`,
       configDigest: manifest.config.digest,
       config: imageConfigOf(config),
-      layers: manifest.layers.map((layer) => ({
+      layers: manifest.layers.map((layer, i) => ({
         name: shortDigest(layer.digest),
         digest: layer.digest,
         size: layer.size,
+        diffId: diffIds[i],
         open: () => repository.blob(layer, "blob"),
       })),
       keys,
@@ -122,10 +124,14 @@ class Repository {
   /** The manifest (or index) that `reference` (a tag or digest) names, and its digest. */
   async manifest(reference: string): Promise<{ document: ManifestDocument; digest: string }> {
     const path = `/v2/${this.#ref.repository}/manifests/${reference}`;
-    const response = await this.#client.get(path, this.#scope, `manifest ${reference}`, [
-      ...MANIFEST_TYPES,
-    ]);
-    const bytes = await readBlob(response.body!, { limit: MANIFEST_LIMIT });
+    const what = `manifest ${reference}`;
+    const response = await this.#client.get(path, this.#scope, what, [...MANIFEST_TYPES]);
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = await readBlob(response.body!, { limit: DOCUMENT_LIMIT });
+    } catch (error) {
+      throw wrap(error, what);
+    }
     const document = parseManifest(bytes, response.headers.get("content-type") ?? undefined);
     return { document, digest: await digestOf(bytes) };
   }
@@ -136,12 +142,19 @@ class Repository {
     return (await this.#client.get(path, this.#scope, what)).body!;
   }
 
-  /** The config blob's bytes, checked. */
+  /** The config blob's bytes, checked; one declared above the cap is not asked for. */
   async config(descriptor: Descriptor): Promise<Uint8Array<ArrayBuffer>> {
     const what = `config ${descriptor.digest}`;
+    const expected = { ...descriptor, limit: CONFIG_LIMIT };
+    try {
+      refuseOversized(expected);
+    } catch (error) {
+      throw wrap(error, what);
+    }
+    // The request's own errors name the config already.
     const stream = await this.blob(descriptor, what);
     try {
-      return await readBlob(stream, descriptor);
+      return await readBlob(stream, expected);
     } catch (error) {
       throw wrap(error, what);
     }
