@@ -20,8 +20,9 @@
  * installed, and the Deno runtime is in the archive.
  *
  * The runtime tarballs are kept in the cache directory (`dist/cache`) and
- * checked against package-lock.json. Archives are written beside their name
- * and renamed: a failed run leaves what was there. `SOURCE_DATE_EPOCH` sets
+ * checked against package-lock.json. Archives are made in a staging directory
+ * beside the output and renamed: a failed or interrupted run leaves what was
+ * there. `SOURCE_DATE_EPOCH` sets
  * the files' time, so the same sources give the same bytes.
  *
  * usage: deno run -A scripts/dist.ts [--out DIR] [--cache DIR] [x86_64|aarch64]...
@@ -43,6 +44,8 @@ import {
 import { copyPackage, runtimePackages } from "./release/npm_packages.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
+/** Signals that end a run: its staging directory goes with it. */
+const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /** What the command line asks for. */
 interface Options {
@@ -69,8 +72,11 @@ function parseOptions(args: string[]): Options {
       );
     }
   }
-  options.out = options.out.replace(/\/$/, "");
-  options.cache ||= `${options.out}/cache`;
+  // Absolute: the bundle is written by a process working in the project.
+  const absolute = (path: string) =>
+    new URL(path, `file://${Deno.cwd()}/`).pathname.replace(/\/$/, "");
+  options.out = absolute(options.out);
+  options.cache = options.cache ? absolute(options.cache) : `${options.out}/cache`;
   if (!options.arches.length) options.arches = Object.keys(TARGETS) as Arch[];
   return options;
 }
@@ -91,7 +97,11 @@ async function run(program: string, args: string[], what: string): Promise<void>
   if (!output.success) {
     const log = new TextDecoder().decode(output.stderr).trim();
     if (Deno.env.get("PLASH_TRACE")) console.error(log);
-    throw new PlashError(`dist: ${what}: ${log.split("\n").at(-1) || `exit ${output.code}`}`);
+    // A script of ours says what failed in its own "plash error:" line; another tool, last.
+    const lines = log.split("\n");
+    const own = lines.find((each) => each.startsWith("plash error: "));
+    const why = own ? own.slice("plash error: ".length) : `${what}: ${lines.at(-1) || "failed"}`;
+    throw new PlashError(`dist: ${why}`);
   }
 }
 
@@ -126,31 +136,26 @@ function removeIfThere(path: string): void {
   }
 }
 
-/** `tar | gzip` of `name` in `parent` into `archive`, written beside it and renamed. */
-async function writeArchive(parent: string, name: string, archive: string): Promise<void> {
-  const partial = `${archive}.partial-${Deno.pid}`;
+/** `tar | gzip` of directory `name` in `staging`, as `staging/name.tar.gz`. */
+async function writeArchive(staging: string, name: string): Promise<string> {
+  const archive = `${staging}/${name}.tar.gz`;
   const epoch = Deno.env.get("SOURCE_DATE_EPOCH") || String(Math.floor(Date.now() / 1000));
-  try {
-    await run("tar", [
-      "--sort=name",
-      "--owner=0",
-      "--group=0",
-      "--numeric-owner",
-      `--mtime=@${epoch}`,
-      "--mode=go-w,a+rX",
-      "--use-compress-program=gzip -n",
-      "-C",
-      parent,
-      "-cf",
-      partial,
-      name,
-    ], `tar of ${name}`);
-    Deno.chmodSync(partial, 0o644);
-    Deno.renameSync(partial, archive);
-  } catch (error) {
-    removeIfThere(partial);
-    throw error;
-  }
+  await run("tar", [
+    "--sort=name",
+    "--owner=0",
+    "--group=0",
+    "--numeric-owner",
+    `--mtime=@${epoch}`,
+    "--mode=go-w,a+rX",
+    "--use-compress-program=gzip -n",
+    "-C",
+    staging,
+    "-cf",
+    archive,
+    name,
+  ], `tar of ${name}`);
+  Deno.chmodSync(archive, 0o644);
+  return archive;
 }
 
 async function main(args: string[]): Promise<void> {
@@ -163,7 +168,13 @@ async function main(args: string[]): Promise<void> {
     tarballs.set(arch, await runtimeTarball(arch, pins, options.cache));
   }
   Deno.mkdirSync(options.out, { recursive: true });
+  // Everything is made in here, beside the output, and only whole archives are renamed out.
   const staging = Deno.makeTempDirSync({ dir: options.out, prefix: ".dist-" });
+  const interrupted = () => {
+    Deno.removeSync(staging, { recursive: true });
+    Deno.exit(130);
+  };
+  for (const signal of SIGNALS) Deno.addSignalListener(signal, interrupted);
   try {
     // One tree, renamed for each architecture, with that architecture's Deno put in.
     let tree = `${staging}/tree`;
@@ -175,10 +186,11 @@ async function main(args: string[]): Promise<void> {
       removeIfThere(`${tree}/lib/plash/deno`); // the previous architecture's
       await extractDeno(tarballs.get(arch)!, `${tree}/lib/plash/deno`);
       const archive = `${options.out}/${name}.tar.gz`;
-      await writeArchive(staging, name, archive);
+      Deno.renameSync(await writeArchive(staging, name), archive);
       console.log(archive);
     }
   } finally {
+    for (const signal of SIGNALS) Deno.removeSignalListener(signal, interrupted);
     Deno.removeSync(staging, { recursive: true });
   }
 }

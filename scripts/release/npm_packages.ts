@@ -4,7 +4,8 @@
  * installed in node_modules. They must be plain JavaScript (and wasm): one set
  * serves both architectures. Some carry `prebuilds/` of native code for the
  * Bare runtime (the `bare-*` packages tar-stream names), which Deno never
- * loads: those are left out.
+ * loads: those are left out, and so are type declarations (`deno run` does not
+ * type-check).
  *
  * @module
  */
@@ -13,6 +14,8 @@ import { PlashError } from "../../core/errors.ts";
 
 /** Directory names that hold native builds for other runtimes, never loaded by Deno. */
 const NATIVE_DIRS = new Set(["prebuilds"]);
+/** Type declarations: read by a type check only. */
+const DECLARATIONS = /\.d\.[cm]?ts$/;
 
 interface Manifest {
   name: string;
@@ -73,8 +76,9 @@ export function runtimePackages(root: string): string[] {
 
 /**
  * Copies package directory `from` to `to`: files, their modes and symlinks,
- * without `prebuilds/` and without nested node_modules (their packages are
- * copied on their own when needed). Native addons (`*.node`) are refused.
+ * without `prebuilds/`, type declarations and nested node_modules (their
+ * packages are copied on their own when needed). Native addons (`*.node`)
+ * are refused.
  */
 export function copyPackage(from: string, to: string): void {
   Deno.mkdirSync(to, { recursive: true, mode: 0o755 });
@@ -86,7 +90,7 @@ export function copyPackage(from: string, to: string): void {
       copyPackage(source, target);
     } else if (entry.isSymlink) {
       Deno.symlinkSync(Deno.readLinkSync(source), target);
-    } else {
+    } else if (!DECLARATIONS.test(entry.name)) {
       if (entry.name.endsWith(".node")) {
         throw new PlashError(`${source}: a native addon cannot go into an archive for every arch`);
       }
