@@ -72,8 +72,10 @@ case ":$PATH:" in
   esac
   if [ "$(id -u)" = 0 ] && [ "$on_path" = yes ] && [ -d /usr/local/bin ] &&
     { [ ! -e /usr/local/bin/plash ] || [ -L /usr/local/bin/plash ]; }; then
+    previous=$(readlink /usr/local/bin/plash || true)
     ln -sf "$dir/bin/plash" /usr/local/bin/plash
     echo "linked /usr/local/bin/plash -> $dir/bin/plash"
+    [ -z "$previous" ] || [ "$previous" = "$dir/bin/plash" ] || echo "(it was a link to $previous)"
   else
     echo "add plash to PATH (e.g. in ~/.profile): export PATH=\"$dir/bin:\$PATH\""
   fi

@@ -124,6 +124,15 @@ Deno.test({
     );
     assert.equal(await root.ok("ls -A /opt/plash"), "bin\nlib\nshare");
     assert.equal(await root.ok("command -v plash"), "/usr/local/bin/plash");
+    // Again, over itself: replaced whole, nothing of the old one or of the staging left.
+    await root.ok(
+      "touch /opt/plash/lib/plash/stale && sh /srv/install.sh /opt/plash /srv/plash-*.tar.gz",
+    );
+    assert.equal(
+      await root.ok("ls -A /opt/plash /opt/plash/lib"),
+      "/opt/plash:\nbin\nlib\nshare\n\n/opt/plash/lib:\nplash",
+    );
+    assert.equal(await root.sh("ls /opt/plash/lib/plash/stale").then((r) => r.code), 2);
   });
 
   let image = "";
