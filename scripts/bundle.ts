@@ -22,7 +22,10 @@
  */
 
 const ROOT = new URL("..", import.meta.url).pathname;
-const out = Deno.args[0] ?? `${ROOT}dist/js`;
+// Absolute: deno bundle runs in the project, not in the caller's directory.
+const out = Deno.args[0]
+  ? new URL(Deno.args[0], `file://${Deno.cwd()}/`).pathname
+  : `${ROOT}dist/js`;
 
 function fail(message: string, detail = ""): never {
   console.error(`plash error: bundle: ${message}`);
@@ -84,7 +87,10 @@ if (!result.success) {
   try {
     cleanUp();
   } catch { /* not made */ }
-  fail(`deno bundle failed: ${output.trim().split("\n").at(-1) ?? ""}`, output);
+  // Deno says what went wrong on its "error:" line; a backtrace may follow it.
+  const lines = output.replace(/\x1b\[[0-9;]*m/g, "").trim().split("\n");
+  const why = lines.find((line) => line.startsWith("error: ")) ?? lines.at(-1) ?? "";
+  fail(`deno bundle failed: ${why.replace(/^error: /, "")}`, output);
 }
 for (const entry of entries) {
   const built = `${staging}/${entry.replace(/\.ts$/, ".js")}`;

@@ -1,8 +1,10 @@
 /**
  * Test fixture: a tiny root filesystem from Debian's busybox-static.
  *
- * `deno run -A scripts/busybox_rootfs.ts [DIR]` builds it (default
- * `.fixtures/busybox-rootfs`) and prints its path.
+ * `deno run -A scripts/busybox_rootfs.ts [DIR [BUSYBOX]]` builds it (default
+ * `.fixtures/busybox-rootfs`) and prints its path. Another architecture's
+ * busybox may be given where the machine runs it (qemu-user and binfmt): its
+ * own `--list-full` names the applet links.
  *
  * @module
  */
@@ -13,11 +15,14 @@ const BUSYBOX = "/bin/busybox";
 export const DEFAULT_ROOTFS = new URL("../.fixtures/busybox-rootfs", import.meta.url).pathname;
 
 /**
- * Builds the rootfs at `dir` unless it is there already: the static busybox,
+ * Builds the rootfs at `dir` unless it is there already: the static `busybox`,
  * a relative symlink for each applet at its usual place, a passwd file and the
  * usual empty directories. Returns `dir`.
  */
-export async function busyboxRootfs(dir: string = DEFAULT_ROOTFS): Promise<string> {
+export async function busyboxRootfs(
+  dir: string = DEFAULT_ROOTFS,
+  busybox: string = BUSYBOX,
+): Promise<string> {
   try {
     // The rootfs is renamed into place whole, so one that is there is complete.
     Deno.statSync(`${dir}/bin/busybox`);
@@ -26,9 +31,9 @@ export async function busyboxRootfs(dir: string = DEFAULT_ROOTFS): Promise<strin
     // Not built yet.
   }
   try {
-    Deno.statSync(BUSYBOX);
+    Deno.statSync(busybox);
   } catch {
-    throw new Error(`${BUSYBOX} is missing: apt-get install busybox-static`);
+    throw new Error(`${busybox} is missing: apt-get install busybox-static`);
   }
   const staging = `${dir}.${Deno.pid}`;
   await Deno.remove(staging, { recursive: true }).catch(() => {});
@@ -36,9 +41,10 @@ export async function busyboxRootfs(dir: string = DEFAULT_ROOTFS): Promise<strin
     Deno.mkdirSync(`${staging}/${sub}`, { recursive: true });
   }
   Deno.chmodSync(`${staging}/tmp`, 0o1777);
-  Deno.copyFileSync(BUSYBOX, `${staging}/bin/busybox`);
+  Deno.copyFileSync(busybox, `${staging}/bin/busybox`);
   Deno.chmodSync(`${staging}/bin/busybox`, 0o755);
-  const listing = await new Deno.Command(BUSYBOX, { args: ["--list-full"] }).output();
+  const listing = await new Deno.Command(busybox, { args: ["--list-full"] }).output();
+  if (!listing.success) throw new Error(`${busybox} --list-full failed`);
   for (const applet of new TextDecoder().decode(listing.stdout).split("\n")) {
     if (!applet || applet === "bin/busybox") continue;
     const depth = applet.split("/").length - 1;
@@ -52,4 +58,4 @@ export async function busyboxRootfs(dir: string = DEFAULT_ROOTFS): Promise<strin
   return dir;
 }
 
-if (import.meta.main) console.log(await busyboxRootfs(Deno.args[0]));
+if (import.meta.main) console.log(await busyboxRootfs(Deno.args[0], Deno.args[1]));

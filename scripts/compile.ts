@@ -1,29 +1,36 @@
 /**
- * `deno task compile`: builds the single `dist/plash` binary with `deno compile`.
+ * `deno task compile`: the single-file binaries `dist/plash-linux-x86_64` and
+ * `dist/plash-linux-aarch64`, made by `deno compile --target` from the same
+ * sources.
  *
  * `deno compile` writes the program onto `denort`, Deno's runtime-only base
- * binary, which it downloads from Deno's own host unless the `DENORT_BIN`
- * environment variable names a denort executable (unzipped) of the same Deno
- * version, or the archive is already in `$DENO_DIR/dl/`. When the download fails
- * this task says so in one line and exits 1; `deno compile` itself writes to a
- * temporary file and renames it, so no partial `dist/plash` is left.
+ * binary for the target, which it downloads from Deno's own host unless told
+ * where one is. Here that is `DENORT_BIN_X86_64` / `DENORT_BIN_AARCH64`, or
+ * `DENORT_BIN` (Deno's own variable) for this machine's architecture: each a
+ * denort executable (unzipped) of the same Deno version. When a download
+ * fails this task says so in one line, naming the variable to set, and exits
+ * 1. Every binary is built beside the others in a staging directory and they
+ * are moved into dist/ together: a failed run adds nothing.
  *
  * The command modules that `core/commands.ts` loads by computed specifiers are
- * not in the static module graph, so core/ is embedded with `--include`. The `deno` npm package (the 90 MB toolchain binary, twice:
- * `deno/` and `@deno/`) and type-only packages are excluded from the embedded
+ * not in the static module graph, so core/ is embedded with `--include`. The
+ * `deno` npm package (the 90 MB toolchain binary, twice: `deno/` and
+ * `@deno/`) and type-only packages are excluded from the embedded
  * `node_modules`.
  *
- * The binary goes to `dist/` in the project, or to the directory
- * `$PLASH_DIST_DIR` names. Extra arguments go to `deno compile` (e.g.
- * `--no-check`, `--target`).
+ * usage: deno run -A scripts/compile.ts [x86_64|aarch64]... [DENO COMPILE ARGS...]
+ * Without an architecture, both. The binaries go to `dist/` in the project, or
+ * to the directory `$PLASH_DIST_DIR` names. Other arguments go to
+ * `deno compile` (e.g. `--no-check`).
  *
  * @module
  */
 
+import { type Arch, isArch, TARGETS } from "./release/deno_runtime.ts";
+
 const ROOT = new URL("..", import.meta.url).pathname;
-/** Where the binary goes: absolute, or relative to the project. */
+/** Where the binaries go: absolute, or relative to the project. */
 const DIST = Deno.env.get("PLASH_DIST_DIR") || `${ROOT}dist`;
-const OUTPUT = `${DIST}/plash`;
 /** node_modules entries that are build tools or types, never loaded by plash. */
 const EXCLUDED = [".bin", "deno", "@deno", "@types", "undici-types"].map((name) =>
   `node_modules/${name}`
@@ -44,59 +51,83 @@ function fail(message: string, detail = ""): never {
   Deno.exit(1);
 }
 
-const denort = Deno.env.get("DENORT_BIN");
-// An empty DENORT_BIN means unset: deno compile would take "" for a path.
-if (denort === "") Deno.env.delete("DENORT_BIN");
-if (denort) {
-  if (!exists(denort) || !Deno.statSync(denort).isFile) {
-    fail(`DENORT_BIN=${denort}: no such file (it must name a denort executable)`);
+// deno compile reads DENORT_BIN itself: each run is given the one for its target, or none.
+const hostDenort = Deno.env.get("DENORT_BIN");
+Deno.env.delete("DENORT_BIN");
+
+/** The variable naming `arch`'s denort, and its value when it names one. */
+function denortFor(arch: Arch): { variable: string; path?: string } {
+  const own = `DENORT_BIN_${arch.toUpperCase()}`;
+  // An empty value means unset: deno compile would take "" for a path.
+  const ownValue = Deno.env.get(own) || undefined;
+  if (ownValue || arch !== Deno.build.arch) return { variable: own, path: ownValue };
+  return { variable: "DENORT_BIN", path: hostDenort || undefined };
+}
+
+const arches = Deno.args.filter(isArch);
+const passed = Deno.args.filter((arg) => !isArch(arg));
+const targets = arches.length ? [...new Set(arches)] : Object.keys(TARGETS) as Arch[];
+const denorts = new Map(targets.map((arch) => [arch, denortFor(arch)]));
+for (const { variable, path } of denorts.values()) {
+  if (path && (!exists(path) || !Deno.statSync(path).isFile)) {
+    fail(`${variable}=${path}: no such file (it must name a denort executable)`);
   }
 }
 
 const distExisted = exists(DIST);
 Deno.mkdirSync(DIST, { recursive: true });
-const args = [
-  "compile",
-  "-A",
-  "--output",
-  OUTPUT,
-  "--config",
-  "deno.json",
-  "--include",
-  "core/",
-  ...EXCLUDED.flatMap((path) => ["--exclude", path]),
-  ...Deno.args,
-  "cli.ts",
-];
-const result = await new Deno.Command(Deno.execPath(), {
-  args,
-  cwd: ROOT,
-  stdout: "piped",
-  stderr: "piped",
-}).output();
-const output = new TextDecoder().decode(result.stdout) + new TextDecoder().decode(result.stderr);
-
-if (result.success) {
-  await Deno.stderr.write(new TextEncoder().encode(output));
-  Deno.exit(0);
-}
-// deno removes its temporary output on error; a killed run may still leave one.
-for (const entry of Deno.readDirSync(DIST)) {
-  if (entry.name.startsWith("plash.tmp-")) Deno.removeSync(`${DIST}/${entry.name}`);
-}
-if (!distExisted) {
+const staging = Deno.makeTempDirSync({ dir: DIST, prefix: ".compile-" });
+/** Removes what this run made; a dist/ it made is removed too when empty again. */
+function cleanUp(): void {
+  Deno.removeSync(staging, { recursive: true });
+  if (distExisted) return;
   try {
-    Deno.removeSync(DIST); // made by this run, so empty again
+    Deno.removeSync(DIST);
   } catch {
     // Something else is in it now: leave it.
   }
 }
-if (!denort && /denort-|base binary|Download could not be found/.test(output)) {
-  fail(
-    "deno compile needs the denort runtime binary, which could not be downloaded here; " +
-      `set DENORT_BIN to a denort ${Deno.version.deno} binary`,
-    output,
-  );
+
+const log: string[] = [];
+for (const arch of targets) {
+  const { variable, path } = denorts.get(arch)!;
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "compile",
+      "-A",
+      "--target",
+      TARGETS[arch].triple,
+      "--output",
+      `${staging}/plash-linux-${arch}`,
+      "--config",
+      "deno.json",
+      "--include",
+      "core/",
+      ...EXCLUDED.flatMap((excluded) => ["--exclude", excluded]),
+      ...passed,
+      "cli.ts",
+    ],
+    cwd: ROOT,
+    env: path ? { DENORT_BIN: path } : undefined,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const output = new TextDecoder().decode(result.stdout) + new TextDecoder().decode(result.stderr);
+  log.push(output);
+  if (result.success) continue;
+  cleanUp();
+  if (!path && /denort-|base binary|Download could not be found/.test(output)) {
+    fail(
+      `deno compile needs the denort runtime binary for ${arch}, which could not be downloaded ` +
+        `here; set ${variable} to a denort ${Deno.version.deno} binary for ${arch}`,
+      output,
+    );
+  }
+  await Deno.stderr.write(new TextEncoder().encode(output));
+  Deno.exit(result.code || 1);
 }
-await Deno.stderr.write(new TextEncoder().encode(output));
-Deno.exit(result.code || 1);
+for (const arch of targets) {
+  Deno.renameSync(`${staging}/plash-linux-${arch}`, `${DIST}/plash-linux-${arch}`);
+}
+Deno.removeSync(staging, { recursive: true });
+await Deno.stderr.write(new TextEncoder().encode(log.join("")));

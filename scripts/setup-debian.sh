@@ -8,16 +8,31 @@ as_root=""
 [ "$(id -u)" = 0 ] || as_root="sudo"
 # docker-registry (the tests start their own), apache2-utils (htpasswd), skopeo and
 # umoci (bench/pull.sh's peers): the registry tests and benchmark. time (GNU time's
-# peak RSS): the memory tests.
+# peak RSS): the memory tests. qemu-user-static, binfmt-support and the arm64 C
+# library by multiarch: the aarch64 release archive's tests, under emulation.
 packages="busybox-static zstd xz-utils debootstrap hyperfine bubblewrap uidmap util-linux bsdutils tar
-docker-registry apache2-utils skopeo umoci time"
+docker-registry apache2-utils skopeo umoci time qemu-user-static binfmt-support libc6:arm64
+libgcc-s1:arm64"
+update=""
+# The arm64 packages (these, and the tests' busybox-static:arm64) need arm64's package lists.
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  $as_root dpkg --add-architecture arm64
+  update=yes
+fi
 missing=""
 for package in $packages; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||
     missing="$missing $package"
 done
+[ -z "$missing" ] || update=yes
+[ -z "$update" ] || $as_root apt-get update -qq
 if [ -n "$missing" ]; then
-  $as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq $missing >/dev/null
 fi
+# aarch64 executables run by qemu: binfmt_misc mounted, Debian's entry enabled (a no-op when it is).
+binfmt=/proc/sys/fs/binfmt_misc
+[ -e "$binfmt/status" ] || $as_root mount -t binfmt_misc binfmt_misc "$binfmt" ||
+  echo "setup: binfmt_misc cannot be mounted here: the aarch64 tests will fail" >&2
+[ -e "$binfmt/qemu-aarch64" ] && grep -qx enabled "$binfmt/qemu-aarch64" ||
+  $as_root update-binfmts --enable qemu-aarch64
 npm ci --no-audit --no-fund --loglevel=error

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { COMMANDS } from "../core/cli/commands.ts";
+import { VERSION } from "../core/version.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
 
 Deno.test("plash help lists every command", async () => {
@@ -22,9 +23,12 @@ Deno.test("every command explains itself with help CMD and --help", async () => 
   }
 });
 
-Deno.test("version names plash's and deno's versions", async () => {
+Deno.test("version names plash's and deno's versions and the architecture", async () => {
   using store = new TestStore();
-  assert.match(await store.ok(["version"]), /^plash \d+\.\d+\.\d+ \(deno \d+\.\d+\.\d+\)$/);
+  assert.equal(
+    await store.ok(["version"]),
+    `plash ${VERSION} (deno ${Deno.version.deno}, linux ${Deno.build.arch})`,
+  );
 });
 
 Deno.test("an unknown command points to plash help", async () => {

@@ -1,0 +1,67 @@
+#!/bin/sh
+# Release archive benchmark: `plash run ID true` from the unpacked x86_64 archive
+# (`deno task dist`, built here from the sources as they are), the same without its
+# launcher and with a Deno cache it cannot write (no code cache), beside the checkout's
+# bin/plash and a bare Deno start, in one hyperfine run on one busybox image; then the
+# archives' sizes. Needs root, hyperfine and busybox-static; leaves nothing behind (the
+# Deno runtimes fetched from npm stay in dist/cache).
+#
+#   bench/dist.sh            # 50 runs of each after 10 warm-up runs
+#   RUNS=200 bench/dist.sh
+set -eu
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+deno=$root/node_modules/.bin/deno
+runs=${RUNS:-50}
+[ "$(id -u)" = 0 ] || { echo "dist.sh: plash run needs root" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/plash-bench-dist.XXXXXX)
+cleanup() {
+  # plash run mounts only inside its own mount namespace; refuse to delete through a mount.
+  if grep -q " $work" /proc/self/mountinfo; then
+    echo "dist.sh: something is mounted in $work, not removing it" >&2
+  else
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT INT TERM
+
+"$deno" run -A "$root/scripts/dist.ts" --out "$work/dist" --cache "$root/dist/cache" >/dev/null
+mkdir "$work/opt" "$work/ro-cache"
+tar -xzf "$work"/dist/plash-*-linux-x86_64.tar.gz -C "$work/opt"
+opt=$(echo "$work"/opt/plash-*)
+lib=$opt/lib/plash
+export PLASH_DATA="$work/data"
+"$deno" run -A --quiet "$root/scripts/busybox_rootfs.ts" "$work/rootfs" >/dev/null
+cp -a "$work/rootfs" "$work/layer" # add-layer moves its directory into the store
+id=$("$opt/bin/plash" add-layer 0 "$work/layer")
+# The archive's Deno caches its code where the user's Deno would (the same DENO_DIR).
+"$opt/bin/plash" run "$id" true
+if [ -f "$root/dist/js/cli.js" ]; then checkout="the start bundle"; else checkout="the sources"; fi
+chmod 555 "$work/ro-cache"
+
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine: nproc $(nproc), kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "archive: $("$opt/bin/plash" version); $(hyperfine --version)"
+echo
+
+hyperfine -N --warmup 10 --runs "$runs" --export-markdown "$work/table.md" \
+  -n "archive: bin/plash run ID true" "$opt/bin/plash run $id true" \
+  -n "archive: its deno and bundle, without the launcher" \
+  "$lib/deno run -A --quiet --config $lib/deno.json $lib/dist/js/cli.js run $id true" \
+  -n "archive: bin/plash, no code cache (DENO_DIR not writable)" \
+  "env DENO_DIR=/proc/plash-no-cache $opt/bin/plash run $id true" \
+  -n "checkout: bin/plash run ID true ($checkout)" "$root/bin/plash run $id true" \
+  -n "deno run -A --quiet bench/empty.ts" "$deno run -A --quiet $root/bench/empty.ts" >&2
+
+echo
+cat "$work/table.md"
+# Column 3 of the table is "mean ± sigma"; row 1 is the archive, row 4 the checkout, 5 bare Deno.
+awk -F'|' '/^\| `/ { split($3, m, " "); mean[++n] = m[1] }
+  END { printf "\narchive / bare deno: %.2fx; checkout / bare deno: %.2fx\n",
+    mean[1] / mean[5], mean[4] / mean[5] }' "$work/table.md"
+echo
+echo "archive sizes:"
+for archive in "$work"/dist/*.tar.gz; do
+  wc -c <"$archive" | awk -v name="${archive##*/}" '{ printf "%s: %d bytes (%.1f MB)\n", name, $1, $1 / 1e6 }'
+done
