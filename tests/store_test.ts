@@ -51,7 +51,9 @@ Deno.test("images nest in their parents' nodes and know their ancestry", () => {
   assert.equal(store.parent(0), undefined);
   assert.equal(Deno.readTextFileSync(`${store.node(b)}/_data/root/b`), "2");
   assert.throws(() => store.node(7), /no image: 7/);
-  assert.throws(() => parseImageId("x1"), /image id must be a number, got: x1/);
+  assert.throws(() => parseImageId("x1"), /image arg must be a positive number, got: x1/);
+  assert.throws(() => parseImageId("0"), /image must not be the special root image \('0'\)/);
+  assert.equal(parseImageId("0", { allowRoot: true }), 0);
   assert.deepEqual([...Deno.readDirSync(`${data}/tmp`)], []);
 });
 

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { KEYS } from "../store/keys.ts";
 import type { Store } from "../store/store.ts";
@@ -67,7 +68,15 @@ export async function buildPlan(store: Store, plan: BuildPlan): Promise<number> 
     id = await store.withLock(key, async () => {
       const found = store.getMap(key);
       if (found !== undefined) return found;
-      const made = await buildLayer(store, parent, plan.layers[i], `build: layer ${i + 1}`);
+      let made: number;
+      try {
+        made = await buildLayer(store, parent, plan.layers[i], `build: layer ${i + 1}`);
+      } catch (error) {
+        // A failing layer ends the build with exit status 1, whatever the
+        // script's was, as the original plash did (scripts test for 1).
+        if (!(error instanceof PlashError)) throw error;
+        throw new PlashError(error.message, { exitCode: 1, cause: error });
+      }
       store.setMap(key, made);
       return made;
     });

@@ -66,9 +66,10 @@ const PACKAGE_MANAGERS: Record<string, string[]> = {
  * The distribution shortcuts: a pinned current release from the default
  * source, then that distribution's package manager with the arguments.
  * Names as images.linuxcontainers.org lists them (checked 2026-11 against
- * lxc-ci's image jobs); Gentoo has no `default` variant there.
+ * lxc-ci's image jobs); Gentoo has no `default` variant there. `plash
+ * help-macros` and the README list them: keep those in step.
  */
-const DISTRIBUTIONS: { letter: string; image: string; packages: string }[] = [
+export const DISTRIBUTIONS: { letter: string; image: string; packages: string }[] = [
   { letter: "A", image: "alpine:3.24", packages: "apk" },
   { letter: "U", image: "ubuntu:resolute", packages: "apt" },
   { letter: "F", image: "fedora:44", packages: "dnf" },
@@ -114,14 +115,14 @@ function entrypoint(argv: string[]): Step {
 
 function absolute(path: string, what: string): string {
   if (!path.startsWith("/")) {
-    throw new PlashError(`${what} must be an absolute path: ${path}`, { exitCode: 2 });
+    throw new PlashError(`${what} must be an absolute path: ${path}`);
   }
   return path;
 }
 
 function envName(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    throw new PlashError(`not a variable name: ${JSON.stringify(name)}`, { exitCode: 2 });
+    throw new PlashError(`not a variable name: ${JSON.stringify(name)}`);
   }
   return name;
 }

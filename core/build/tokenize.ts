@@ -38,11 +38,7 @@ export function tokenize(items: string[]): MacroCall[] {
   const calls: MacroCall[] = [];
   const addArg = (arg: string) => {
     const last = calls.at(-1);
-    if (!last) {
-      throw new PlashError(`expected a macro (like --run) before the argument: ${arg}`, {
-        exitCode: 2,
-      });
-    }
+    if (!last) throw new PlashError(`expected a macro (like --run) before the argument: ${arg}`);
     last.args.push(arg);
   };
   for (const item of items) {

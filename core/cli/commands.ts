@@ -7,6 +7,7 @@
  * @module
  */
 
+import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { type Args, type ArgsSpec, usageLine } from "./parse_args.ts";
 
@@ -137,7 +138,7 @@ export const COMMANDS: Command[] = [
     name: "b",
     asRoot: true,
     usage: "CMD [ARG...] MACRO... [-- ARG...]",
-    arity: [1, MANY],
+    arity: [2, MANY],
     raw: true,
     summary: "build, then run `plash CMD ID ARG...` on the image",
     details: "`plash MACRO... -- CMD [ARG...]` is `plash b run MACRO... -- CMD [ARG...]`.",
@@ -197,7 +198,11 @@ export const COMMANDS: Command[] = [
   {
     name: "nodepath",
     usage: "ID",
-    arity: [1, 1],
+    arity: [1, 2],
+    // Read as the original plash read it: `nodepath -1` and `nodepath --` are
+    // bad image args, not options.
+    raw: true,
+    options: [{ name: "allow-root-container", help: "allow the empty root image 0" }],
     summary: "print the node directory of an image (its layer is NODE/_data/root)",
     group: "Images",
     module: "nodepath",
@@ -424,7 +429,7 @@ export const COMMANDS: Command[] = [
     name: "help",
     usage: "[CMD]",
     arity: [0, 1],
-    summary: "list the commands, or explain one",
+    summary: "list the commands, or explain one (as plash CMD --help does)",
     group: "Other",
     module: "help",
   },
@@ -449,6 +454,21 @@ export function loadCommand(command: Command): Promise<CommandModule> {
 /** The command called `name`. */
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((command) => command.name === name);
+}
+
+/**
+ * The error for a command plash does not have, worded as the original plash
+ * worded it (scripts match "no such command").
+ *
+ * @example
+ * ```ts
+ * import { noSuchCommand } from "./commands.ts";
+ *
+ * noSuchCommand("frobnicate").message; // "no such command: frobnicate (try `plash help`)"
+ * ```
+ */
+export function noSuchCommand(name: string): PlashError {
+  return new PlashError(`no such command: ${name} (try \`plash help\`)`);
 }
 
 /** `plash help NAME`'s text: usage, summary, options, details. */

@@ -95,6 +95,23 @@ export class TestStore implements Disposable {
   }
 }
 
+/**
+ * Asserts that plash refused its command line as the original plash did: the
+ * usage line alone (`usage: plash CMD ...`) on stderr, exit status 1; returns
+ * the line.
+ */
+export function usageFailure(result: Result): string {
+  const lines = result.stderr.trimEnd().split("\n");
+  if (result.code !== 1 || lines.length !== 1 || !lines[0].startsWith("usage: plash ")) {
+    throw new Error(
+      `expected exit 1 and one "usage: plash" line, got ${result.code}: ${
+        JSON.stringify(result.stderr)
+      }`,
+    );
+  }
+  return lines[0];
+}
+
 /** Asserts that a failed plash said exactly one line starting with `plash error:`. */
 export function oneLineError(result: Result): string {
   const lines = result.stderr.trimEnd().split("\n");
