@@ -100,7 +100,7 @@ Deno.test("every command's declaration is usable: names unique, arity sane, usag
 });
 
 Deno.test("plash CMD --help lists the declared options; unknown ones are usage errors", async () => {
-  using store = new TestStore();
+  using store = new TestStore({ init: false });
   const help = await store.ok(["import-docker", "--help"]);
   assert.match(
     help,

@@ -12,7 +12,7 @@ import { selfCommand } from "../core/self_command.ts";
 import { runCommand } from "./support/command.ts";
 
 function freshStore(): Store {
-  return Store.open(`${Deno.makeTempDirSync({ prefix: "plash-store-" })}/data`);
+  return Store.create(`${Deno.makeTempDirSync({ prefix: "plash-store-" })}/data`);
 }
 
 /** Runs plash on the store at `data`. */

@@ -357,7 +357,7 @@ export const COMMANDS: Command[] = [
     name: "init",
     usage: "",
     arity: [0, 0],
-    summary: "create the data directory (other commands do it when needed)",
+    summary: "create the data directory: run this first (no other command creates it)",
     group: "Store",
     module: "init",
   },

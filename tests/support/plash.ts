@@ -21,15 +21,17 @@ export interface Result {
   stderr: string;
 }
 
-/** A private PLASH_DATA for one test; remove it with `using`. */
+/** A private PLASH_DATA for one test, made as `plash init` makes it; remove it with `using`. */
 export class TestStore implements Disposable {
   readonly data: string;
 
-  constructor() {
+  /** A new store; `{ init: false }` leaves the data directory unmade (only `init` makes one). */
+  constructor(options: { init?: boolean } = {}) {
     this.data = `${Deno.makeTempDirSync({ prefix: "plash-test-" })}/data`;
+    if (options.init !== false) Store.create(this.data);
   }
 
-  /** The store as the library sees it (made when it is not there yet). */
+  /** The store as the library sees it. */
   get images(): Store {
     return Store.open(this.data);
   }
