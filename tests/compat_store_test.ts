@@ -1,6 +1,6 @@
 /**
- * Compatibility with the original plash (macro era): the data directory, as
- * its tests state it.
+ * Compatibility with the original plash (macro era): the data directory, and
+ * the commands that keep it (clean, shrink, purge), as its tests state them.
  */
 
 import assert from "node:assert/strict";
@@ -140,4 +140,116 @@ Deno.test("a PLASH_DATA that is not a store is refused with the original's hint"
   Deno.mkdirSync(store.data);
   assert.match(oneLineError(await store.plash(["ls"])), /run `plash init`: .*: not a plash data/);
   assert.deepEqual([...Deno.readDirSync(store.data)], []);
+});
+
+Deno.test("clean takes the original's flags, each cleaning its part", async () => {
+  using store = new TestStore();
+  const base = await store.busybox();
+  const child = await store.ok(["create", base, "true"]);
+  for (const key of ["key1", "key2"]) await store.ok(["map", key, child]);
+  // A temporary directory whose owner (the shell) has ended.
+  const [program, ...args] = selfCommand(["mkdtemp"]);
+  const tmp = (await store.spawn(["sh", "-c", '"$0" "$@"', program, ...args])).stdout.trim();
+  Deno.symlinkSync("../layer/0/999", `${store.data}/index/999`);
+  await store.ok(["rm", child]);
+
+  await store.ok(["clean", "--clean-cache-keys", "--quiet"]);
+  assert.deepEqual([...Deno.readDirSync(`${store.data}/map`)], []);
+  assert.ok(exists(tmp) && exists(`${store.data}/index/999`), "only map entries go");
+  await store.ok(["clean", "--clean-tmp"]);
+  assert.ok(!exists(tmp) && exists(`${store.data}/index/999`));
+  await store.ok(["clean", "--clean-index"]);
+  assert.ok(!exists(`${store.data}/index/999`));
+  assert.deepEqual([...Deno.readDirSync(`${store.data}/index`)].map((e) => e.name).sort(), [
+    "0",
+    base,
+  ]);
+});
+
+Deno.test("clean removes plash's own temporary dirs of ended processes, nothing foreign", async () => {
+  using store = new TestStore();
+  const [program, ...args] = selfCommand(["mkdtemp"]);
+  const dead = (await store.spawn(["sh", "-c", '"$0" "$@"', program, ...args])).stdout.trim();
+  const tmp = `${store.data}/tmp`;
+  Deno.writeTextFileSync(`${tmp}/mybadfile`, "mine\n");
+  Deno.mkdirSync(`${tmp}/notes_1_2_3`);
+  Deno.mkdirSync(`${tmp}/plashtmpx`);
+  Deno.writeTextFileSync(`${store.data}/index/mybadfile`, "");
+  Deno.writeTextFileSync(`${store.data}/map/mybadfile`, "");
+  await store.ok(["clean"]);
+  assert.ok(!exists(dead));
+  assert.deepEqual([...Deno.readDirSync(tmp)].map((entry) => entry.name).sort(), [
+    "mybadfile",
+    "notes_1_2_3",
+    "plashtmpx",
+  ]);
+  assert.ok(exists(`${store.data}/index/mybadfile`) && exists(`${store.data}/map/mybadfile`));
+});
+
+Deno.test("shrink removes about half of the images, built layers included", async () => {
+  using store = new TestStore();
+  const base = await store.busybox();
+  const built = [];
+  for (const file of ["a", "b", "c"]) {
+    built.push(await store.ok(["build", "-f", base, "--run", `touch /${file}`]));
+  }
+  await store.ok(["shrink"]);
+  await store.ok(["clean", "--clean-index"]);
+  const left = [...Deno.readDirSync(`${store.data}/index`)].map((entry) => entry.name).sort();
+  // The oldest leaves go first; the base has children until they are gone.
+  assert.deepEqual(left, ["0", base, built[2]].sort());
+  // A user's name keeps an image.
+  const named = await store.ok(["build", "-f", base, "--run", "touch /d"]);
+  await store.ok(["map", "keep", built[2]]);
+  await store.ok(["shrink"]);
+  assert.equal(await store.ok(["map", "keep"]), built[2]);
+  assert.equal((await store.plash(["nodepath", named])).code, 1);
+});
+
+Deno.test("purge confirms from a pipe and keeps the data directory, emptied", async () => {
+  using store = new TestStore();
+  await store.busybox();
+  const refused = await store.plash(["purge"], { stdin: "no\n" });
+  assert.equal(refused.code, 1);
+  assert.match(oneLineError(refused), /not confirmed/);
+  assert.ok(exists(`${store.data}/index/1`));
+  for (const answer of ["y\n", "yes\n"]) {
+    assert.equal((await store.plash(["purge"], { stdin: answer })).code, 0);
+    assert.deepEqual([...Deno.readDirSync(store.data)], [], answer);
+    await store.ok(["init"]);
+  }
+  await store.ok(["purge", "--yes"]);
+  await store.ok(["purge", "--yes"]);
+  assert.ok(Deno.statSync(store.data).isDirectory);
+  await store.ok(["init"]);
+  assert.equal(await store.ok(["ls", "--json"]), "[]");
+});
+
+Deno.test({
+  name: "purge empties a data directory that is a mount point, and refuses mounts inside",
+  ignore: Deno.uid() !== 0,
+  async fn() {
+    using store = new TestStore({ init: false });
+    Deno.mkdirSync(store.data);
+    const mount = (...args: string[]) => new Deno.Command("mount", { args }).outputSync();
+    const umount = (dir: string) => new Deno.Command("umount", { args: [dir] }).outputSync();
+    assert.ok(mount("-t", "tmpfs", "plash-test", store.data).success);
+    try {
+      await store.ok(["init"]);
+      Deno.mkdirSync(`${store.data}/tmp/inside`);
+      assert.ok(mount("-t", "tmpfs", "plash-test", `${store.data}/tmp/inside`).success);
+      try {
+        const refused = await store.plash(["purge", "--yes"]);
+        assert.match(oneLineError(refused), /tmp\/inside is mounted inside/);
+      } finally {
+        umount(`${store.data}/tmp/inside`);
+      }
+      await store.ok(["purge", "--yes"]);
+      assert.deepEqual([...Deno.readDirSync(store.data)], []);
+      const mountinfo = Deno.readTextFileSync("/proc/self/mountinfo");
+      assert.ok(mountinfo.includes(` ${store.data} `), "still mounted");
+    } finally {
+      umount(store.data);
+    }
+  },
 });

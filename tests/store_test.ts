@@ -177,11 +177,12 @@ Deno.test("the id counter only grows", () => {
   assert.equal(Deno.readTextFileSync(`${data}/id_counter`), "10");
 });
 
-Deno.test("purge deletes the store", () => {
+Deno.test("purge deletes what plash keeps in the store, not the data directory", () => {
   const store = freshStore();
   store.addLayer(0, layerWith(store, { a: "1" }));
   purgeStore(store);
-  assert.throws(() => Deno.statSync(store.root));
+  assert.deepEqual([...Deno.readDirSync(store.root)], []);
+  assert.throws(() => Store.open(store.root), /run `plash init`/);
 });
 
 Deno.test("purge refuses while something is mounted in the store, deleting nothing", {

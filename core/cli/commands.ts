@@ -376,7 +376,15 @@ export const COMMANDS: Command[] = [
     asRoot: true,
     usage: "",
     arity: [0, 0],
+    options: [
+      { name: "clean-index", help: "only index links to removed images" },
+      { name: "clean-cache-keys", help: "only map entries of removed images" },
+      { name: "clean-tmp", help: "only temporary directories of ended plash processes" },
+      { name: "quiet", help: "say nothing" },
+    ],
     summary: "remove leftovers of finished or interrupted plash processes",
+    details: "Without a --clean-* option it removes all three kinds. In tmp/ it removes only\n" +
+      "plash's own plashtmp_* directories whose process has ended.",
     group: "Store",
     module: "clean",
   },
@@ -395,7 +403,10 @@ export const COMMANDS: Command[] = [
     usage: "",
     arity: [0, 0],
     options: [{ name: "yes", help: "delete without asking" }],
-    summary: "delete all images and the data directory",
+    summary: "delete all images and what plash keeps in the data directory",
+    details: "Without --yes it asks, reading the answer from stdin (echo y | plash purge).\n" +
+      "The data directory itself stays (it may be a mount point); `plash init` makes a new\n" +
+      "store in it.",
     group: "Store",
     module: "purge",
   },
