@@ -58,8 +58,10 @@ async function dispatch(argv: string[]): Promise<number> {
   }
   // A non-root caller gets root of a user namespace, where plash runs again
   // (unless the command enters one itself; without mounts it cannot).
-  const ownNamespace = command.ownUserNamespace && Deno.env.get("PLASH_NO_UNSHARE") !== "1";
-  if (command.asRoot && Deno.uid() !== 0 && !ownNamespace) {
+  const noUnshare = Deno.env.get("PLASH_NO_UNSHARE");
+  const ownNamespace = command.ownUserNamespace && noUnshare !== "1";
+  const asCaller = command.noUnshareRunsAsCaller && !!noUnshare;
+  if (command.asRoot && Deno.uid() !== 0 && !ownNamespace && !asCaller) {
     const { runInUserNamespace } = await lazyImport<
       typeof import("./core/runtime/user_namespace.ts")
     >("core/runtime/user_namespace.ts");

@@ -35,6 +35,11 @@ export interface Command extends ArgsSpec {
    * container): a non-root caller runs it in one Deno start, not two.
    */
   ownUserNamespace?: true;
+  /**
+   * With PLASH_NO_UNSHARE set (to anything but ""), a non-root caller runs it
+   * as themselves, in no user namespace (the original plash's `sudo`).
+   */
+  noUnshareRunsAsCaller?: true;
   /** Its file in core/cmd/, without ".ts". */
   module: string;
 }
@@ -104,10 +109,13 @@ export const COMMANDS: Command[] = [
   {
     name: "sudo",
     asRoot: true,
+    noUnshareRunsAsCaller: true,
     usage: "[CMD [ARG...]]",
     arity: [0, MANY],
     optionsFirst: true,
     summary: "run a command as plash's root (root itself when plash runs as root)",
+    details: "It runs in a mount namespace of its own: what it mounts vanishes with it.\n" +
+      "PLASH_NO_UNSHARE=1 runs it with no new namespace (without root: as yourself).",
     group: "Running",
     module: "sudo",
   },
