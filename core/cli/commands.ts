@@ -77,11 +77,13 @@ export const COMMANDS: Command[] = [
   {
     name: "create",
     asRoot: true,
-    usage: "ID CMD [ARG...]",
-    arity: [2, MANY],
+    usage: "ID [CMD [ARG...]]",
+    arity: [1, MANY],
     optionsFirst: true,
     summary: "run a command and keep its changes as a new image; prints the new id",
-    details: "The command's stdout goes to stderr. A failing command creates nothing.",
+    details: "The command's stdout goes to stderr. A failing command creates nothing.\n" +
+      "Without CMD, the image's /bin/sh runs the script it reads from stdin:\n" +
+      "echo 'touch /file' | plash create ID",
     group: "Images",
     module: "create",
   },
