@@ -64,14 +64,15 @@ Deno.test("a Plashfile builds in its directory and runs its entrypoint with the 
   }
 });
 
-Deno.test("a Plashfile without an entrypoint runs its arguments; its errors are one line", async () => {
+Deno.test("a Plashfile without an entrypoint is refused; its errors are one line", async () => {
   using store = new TestStore();
   const base = await store.busybox();
   const dir = Deno.makeTempDirSync();
   try {
     writePlashfile(`${dir}/plain`, [`--from ${base}`, "--run", "echo hi > /hi"]);
     const plain = await runPlashfile(store, `${dir}/plain`, ["cat", "/hi"], dir);
-    assert.equal(plain.stdout, "hi\n", plain.stderr);
+    assert.equal(plain.code, 1);
+    assert.match(oneLineError(plain), /has no entrypoint/);
     writePlashfile(`${dir}/bad`, [`--from ${base}`, "--no-such-macro"]);
     const bad = await runPlashfile(store, `${dir}/bad`, [], dir);
     assert.equal(bad.code, 1);

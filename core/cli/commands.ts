@@ -166,8 +166,9 @@ export const COMMANDS: Command[] = [
       "A Plashfile is an executable file starting with `#!/usr/bin/env plash` and holding\n" +
       "macros, one a line: lines starting with - are split into words, other lines are one\n" +
       "argument each, `--#` lines are comments, `--\\ TEXT` is TEXT even with a leading dash.\n" +
-      "Running it runs `plash PATH ARGS`, which is this command. Without an entrypoint the\n" +
-      "ARGs are the command.",
+      "Running it runs `plash PATH ARGS`, which is this command (`#!/usr/bin/env plash-exec`,\n" +
+      "the original plash's, runs it too). It must have an --entrypoint, which runs with\n" +
+      "the ARGs in the caller's directory; its build runs in the Plashfile's directory.",
     group: "Build",
     module: "exec",
   },
