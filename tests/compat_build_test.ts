@@ -138,3 +138,15 @@ Deno.test("a plash-exec Plashfile builds in its directory and runs from the call
   assert.equal(bare.code, 1);
   assert.equal(bare.stderr, "plash-exec: this program is usually invoked from a shebang\n");
 });
+
+Deno.test("export-tar names its members ./NAME, as the original's tar did", async () => {
+  using store = new TestStore();
+  const base = await store.busybox();
+  const tar = `${store.data}.tar`;
+  await store.ok(["export-tar", base, tar]);
+  const listing = await runCommand("tar", ["-tf", tar]);
+  Deno.removeSync(tar);
+  const names = new TextDecoder().decode(listing.stdout).trimEnd().split("\n");
+  assert.ok(names.includes("./bin/sh") && names.includes("./etc/"), names.slice(0, 5).join(" "));
+  assert.deepEqual(names.filter((name) => !name.startsWith("./")), []);
+});
