@@ -71,7 +71,7 @@ export function dataDir(): string {
 
 /** The caller's home directory in /etc/passwd (no HOME in the environment: cron, su -). */
 function passwdHome(): string {
-  const uid = String(Deno.uid());
+  const uid = String(outerUid(Deno.uid()!));
   try {
     for (const line of Deno.readTextFileSync("/etc/passwd").split("\n")) {
       const fields = line.split(":");
@@ -81,6 +81,23 @@ function passwdHome(): string {
     // No passwd file: nothing names a home.
   }
   throw new PlashError("could not determine your home directory (set HOME or PLASH_DATA)");
+}
+
+/**
+ * The user `uid` of this process's user namespace is outside it, by
+ * /proc/self/uid_map: in plash's own user namespace (without root) root is
+ * the caller, whose home is meant, not root's.
+ */
+function outerUid(uid: number): number {
+  try {
+    for (const line of Deno.readTextFileSync("/proc/self/uid_map").split("\n")) {
+      const [inside, outside, count] = line.trim().split(/\s+/).map(Number);
+      if (uid >= inside && uid < inside + count) return outside + uid - inside;
+    }
+  } catch {
+    // No /proc: the ids are the host's.
+  }
+  return uid;
 }
 
 /**
