@@ -4,36 +4,49 @@
  * @module
  */
 
-import { commandHelp, findCommand, loadCommand } from "./core/cli/commands.ts";
+import { commandHelp, findCommand, loadCommand, noSuchCommand } from "./core/cli/commands.ts";
 import { parseArgs } from "./core/cli/parse_args.ts";
 import { errorLine, errorTrace, PlashError } from "./core/errors.ts";
 import { lazyImport } from "./core/lazy_import.ts";
 
+/** What bare `plash` says, on stderr with exit status 1, as the original plash did. */
+const BARE = "plash is a container build and run engine, try --help";
+
 /**
  * `argv` with its command made explicit:
- * * nothing: `help`; `-h`/`--help`, `--version`, `--help-macros`: those commands;
- * * a path (it has a slash): a Plashfile, as `#!/usr/bin/env plash` runs it:
- *   `exec PATH ARGS...`;
- * * a macro first (`plash -A --apk git -- git status`): `b run MACROS...`.
+ * * `-h`/`--help`, `--version`, `--help-macros`: those commands;
+ * * a path (it has a slash) to a file: a Plashfile, as `#!/usr/bin/env plash`
+ *   runs it: `exec PATH ARGS...`;
+ * * a macro first (`plash -A --apk git -- git status`): `b run MACROS...`
+ *   (`-` and `--` are no macros).
  */
 function route(argv: string[]): string[] {
   const [first, ...rest] = argv;
-  if (first === undefined) return ["help"];
   if (first === "-h" || first === "--help") return ["help", ...rest];
   if (first === "--version") return ["version"];
   if (first === "--help-macros") return ["help-macros", ...rest];
-  if (first.includes("/")) return ["exec", ...argv];
-  if (first.startsWith("-")) return ["b", "run", ...argv];
+  if (first.includes("/") && isFile(first)) return ["exec", ...argv];
+  if (first.startsWith("-") && first !== "-" && first !== "--") return ["b", "run", ...argv];
   return argv;
 }
 
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
 async function dispatch(argv: string[]): Promise<number> {
+  if (argv.length === 0) {
+    console.error(BARE);
+    return 1;
+  }
   argv = route(argv);
   const [name, ...rest] = argv;
   const command = findCommand(name);
-  if (!command) {
-    throw new PlashError(`unknown command: ${name} (see \`plash help\`)`, { exitCode: 2 });
-  }
+  if (!command) throw noSuchCommand(name);
   // Wrong usage is told before anything else happens, a user namespace included.
   const args = parseArgs(command, rest);
   if (args.help) {
@@ -45,8 +58,10 @@ async function dispatch(argv: string[]): Promise<number> {
   }
   // A non-root caller gets root of a user namespace, where plash runs again
   // (unless the command enters one itself; without mounts it cannot).
-  const ownNamespace = command.ownUserNamespace && Deno.env.get("PLASH_NO_UNSHARE") !== "1";
-  if (command.asRoot && Deno.uid() !== 0 && !ownNamespace) {
+  const noUnshare = Deno.env.get("PLASH_NO_UNSHARE");
+  const ownNamespace = command.ownUserNamespace && noUnshare !== "1";
+  const asCaller = command.noUnshareRunsAsCaller && !!noUnshare;
+  if (command.asRoot && Deno.uid() !== 0 && !ownNamespace && !asCaller) {
     const { runInUserNamespace } = await lazyImport<
       typeof import("./core/runtime/user_namespace.ts")
     >("core/runtime/user_namespace.ts");

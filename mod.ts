@@ -6,12 +6,13 @@
  * A {@linkcode Store} is a data directory of images. Images are numbers; 0 is
  * the empty root every image stands on, and an image is its layer on its
  * parent. The functions here take the store they act on: nothing reads
- * `$PLASH_DATA` but {@linkcode Store.open} when it is given no directory.
+ * `$PLASH_DATA` but {@linkcode Store.open} (an existing store) and
+ * {@linkcode Store.create} (`plash init`'s) when they are given no directory.
  *
  * ```ts
  * import { build, runContainer, Store } from "./mod.ts";
  *
- * const store = Store.open(); // $PLASH_DATA, default ~/.plashdata
+ * const store = Store.open(); // $PLASH_DATA, default ~/.plashdata, made by `plash init`
  * const layer = store.makeTmpDir();
  * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
  * const id = store.addLayer(1, layer); // a new image on image 1
@@ -27,7 +28,7 @@
  */
 
 export { dataDir, Store } from "./core/store/store.ts";
-export { parseImageId } from "./core/store/ids.ts";
+export { type ImageArgOptions, parseImageId } from "./core/store/ids.ts";
 export type { ImageConfig } from "./core/store/image_config.ts";
 export type { MapEntry } from "./core/store/map.ts";
 export {
@@ -39,7 +40,7 @@ export {
   type LxcBuildName,
 } from "./core/store/keys.ts";
 export { removeImage } from "./core/store/remove.ts";
-export { type CleanReport, cleanStore } from "./core/store/clean.ts";
+export { type CleanParts, type CleanReport, cleanStore } from "./core/store/clean.ts";
 export { type ImageInfo, listImages } from "./core/store/list.ts";
 export { purgeStore } from "./core/store/purge.ts";
 export { shrinkStore } from "./core/store/shrink.ts";

@@ -20,6 +20,7 @@ trap 'rm -rf "$work"' EXIT INT TERM
 
 export PLASH_DATA="$work/data"
 "$deno" run -A --quiet "$root/scripts/busybox_rootfs.ts" "$work/rootfs" >/dev/null
+"$plash" init # only init makes a data directory
 id=$("$plash" add-layer 0 "$work/rootfs")
 build="$plash build -f $id"
 for layer in 1 2 3 4 5; do

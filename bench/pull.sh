@@ -53,7 +53,7 @@ registry_pid=$!
 echo "machine: $(nproc) cpus, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "versions: $("$deno" --version | head -1), $(skopeo --version), $(umoci --version), $(hyperfine --version)"
 hyperfine --runs "$runs" --warmup 1 --export-markdown "$work/table.md" \
-  --prepare "rm -rf $work/plashdata" \
+  --prepare "rm -rf $work/plashdata && PLASH_DATA=$work/plashdata $plash init" \
   --command-name "plash import-docker" \
   "PLASH_DATA=$work/plashdata $plash import-docker $host/bench/debian:latest" \
   --prepare "rm -rf $work/oci $work/bundle" \

@@ -23,8 +23,10 @@ as_user="setpriv --reuid=$user --regid=$user --init-groups env HOME=$(getent pas
 
 "$deno" run -A --quiet "$root/scripts/busybox_rootfs.ts" "$work/rootfs" >/dev/null
 cp -a "$work/rootfs" "$work/root-layer"
+PLASH_DATA="$work/root-data" "$root/bin/plash" init # only init makes a data directory
 root_id=$(PLASH_DATA="$work/root-data" "$root/bin/plash" add-layer 0 "$work/root-layer")
 mkdir "$work/user" && cp -a "$work/rootfs" "$work/user/layer" && chown -R "$user:" "$work/user"
+$as_user env PLASH_DATA="$work/user/data" "$root/bin/plash" init
 user_id=$($as_user env PLASH_DATA="$work/user/data" "$root/bin/plash" add-layer 0 "$work/user/layer")
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); kernel $(uname -r); nproc $(nproc)"

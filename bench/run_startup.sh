@@ -30,6 +30,7 @@ trap cleanup EXIT INT TERM
 export PLASH_DATA="$work/data"
 "$deno" run -A --quiet "$root/scripts/busybox_rootfs.ts" "$work/rootfs" >/dev/null
 cp -a "$work/rootfs" "$work/layer" # add-layer moves its directory into the store
+"$root/bin/plash" init # only init makes a data directory
 id=$("$root/bin/plash" add-layer 0 "$work/layer")
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"

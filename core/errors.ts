@@ -8,11 +8,11 @@
  * import { PlashError, wrap } from "./errors.ts";
  *
  * try {
- *   throw new PlashError("no such file", { exitCode: 2 });
+ *   throw new PlashError("interrupted", { exitCode: 130 });
  * } catch (error) {
  *   const wrapped = wrap(error, "import-tar rootfs.tar");
- *   console.log(wrapped.message); // "import-tar rootfs.tar: no such file"
- *   console.log(wrapped.exitCode); // 2
+ *   console.log(wrapped.message); // "import-tar rootfs.tar: interrupted"
+ *   console.log(wrapped.exitCode); // 130
  * }
  * ```
  *
@@ -34,7 +34,7 @@ export interface PlashErrorOptions {
  * ```ts
  * import { PlashError } from "./errors.ts";
  *
- * throw new PlashError("usage: plash run ID [CMD...]", { exitCode: 2 });
+ * throw new PlashError("no image: 7");
  * ```
  */
 export class PlashError extends Error {
@@ -46,6 +46,27 @@ export class PlashError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "PlashError";
     this.exitCode = options.exitCode ?? 1;
+  }
+}
+
+/**
+ * A command line plash cannot take: printed as the usage line alone
+ * (`usage: plash CMD ...`, no `plash error:` in front), exit status 1, as the
+ * original plash printed it, so that scripts matching `usage: plash` keep
+ * working.
+ *
+ * @example
+ * ```ts
+ * import { errorLine, UsageError } from "./errors.ts";
+ *
+ * errorLine(new UsageError("usage: plash nodepath ID")); // "usage: plash nodepath ID"
+ * ```
+ */
+export class UsageError extends PlashError {
+  /** A usage error saying `usage`, the command's usage line (and what was wrong). */
+  constructor(usage: string) {
+    super(usage, { exitCode: 1 });
+    this.name = "UsageError";
   }
 }
 
@@ -91,7 +112,8 @@ export function wrap(error: unknown, context: string): PlashError {
 }
 
 /**
- * The one line plash prints for any error.
+ * The one line plash prints for any error: `plash error: WHY`, or a usage
+ * error's usage line as it is.
  *
  * @example
  * ```ts
@@ -101,6 +123,7 @@ export function wrap(error: unknown, context: string): PlashError {
  * ```
  */
 export function errorLine(error: unknown): string {
+  if (error instanceof UsageError) return error.message;
   return `plash error: ${reason(error)}`;
 }
 

@@ -9,6 +9,7 @@ sh scripts/setup-debian.sh
 node_modules/.bin/deno task bundle
 export PATH="$PWD/bin:$PATH"
 export PLASH_DATA="${PLASH_DATA:-$HOME/.plashdata}"
+plash init # only init makes the data directory (safe to run again)
 
 # A base image: any tar archive of a root filesystem will do.
 rootfs=$(node_modules/.bin/deno run -A scripts/busybox_rootfs.ts)

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { oneLineError, TestStore } from "./support/plash.ts";
+import { oneLineError, TestStore, usageFailure } from "./support/plash.ts";
 
 const BIN = new URL("../bin", import.meta.url).pathname;
 
@@ -64,25 +64,31 @@ Deno.test("a Plashfile builds in its directory and runs its entrypoint with the 
   }
 });
 
-Deno.test("a Plashfile without an entrypoint runs its arguments; its errors are one line", async () => {
+Deno.test("a Plashfile without an entrypoint is refused; its errors are one line", async () => {
   using store = new TestStore();
   const base = await store.busybox();
   const dir = Deno.makeTempDirSync();
   try {
     writePlashfile(`${dir}/plain`, [`--from ${base}`, "--run", "echo hi > /hi"]);
     const plain = await runPlashfile(store, `${dir}/plain`, ["cat", "/hi"], dir);
-    assert.equal(plain.stdout, "hi\n", plain.stderr);
+    assert.equal(plain.code, 1);
+    assert.match(oneLineError(plain), /has no entrypoint/);
     writePlashfile(`${dir}/bad`, [`--from ${base}`, "--no-such-macro"]);
     const bad = await runPlashfile(store, `${dir}/bad`, [], dir);
-    assert.equal(bad.code, 2);
+    assert.equal(bad.code, 1);
     assert.equal(
       oneLineError(bad),
       "plash error: unknown macro: --no-such-macro (see `plash help-macros`)",
     );
-    const missing = await store.plash([`${dir}/missing`]);
+    const missing = await store.plash(["exec", `${dir}/missing`]);
     assert.match(
       oneLineError(missing),
       new RegExp(`^plash error: cannot read Plashfile ${dir}/missing: `),
+    );
+    // A path that is no file is no Plashfile: the original's words for any unknown command.
+    assert.equal(
+      oneLineError(await store.plash([`${dir}/missing`])),
+      `plash error: no such command: ${dir}/missing (try \`plash help\`)`,
     );
   } finally {
     Deno.removeSync(dir, { recursive: true });
@@ -105,15 +111,17 @@ Deno.test("plash b builds then runs a command on the image", async () => {
     await store.ok(["b", "run", "cat", "-f", base, "-x", "echo b > /b", "--", "/b"]),
     "b",
   );
-  for (const args of [["b", "run", id], ["b", "run"], ["b", "run", "--", "ls"]]) {
+  for (const args of [["b", "run", id], ["b", "run", "--", "ls"]]) {
     const result = await store.plash(args);
-    assert.equal(result.code, 2, args.join(" "));
-    assert.match(oneLineError(result), /^plash error: b: no macros to build/);
+    assert.equal(result.code, 1, args.join(" "));
+    assert.match(oneLineError(result), /^plash error: b: no build arguments/);
   }
-  assert.equal(
-    oneLineError(await store.plash(["b"])),
-    "plash error: usage: plash b CMD [ARG...] MACRO... [-- ARG...]",
-  );
+  for (const args of [["b"], ["b", "run"]]) {
+    assert.equal(
+      usageFailure(await store.plash(args)),
+      "usage: plash b CMD [ARG...] MACRO... [-- ARG...]",
+    );
+  }
 });
 
 Deno.test("plash MACROS -- CMD builds and runs", async () => {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { COMMANDS, findCommand } from "../core/cli/commands.ts";
 import { type ArgsSpec, parseArgs, usageLine } from "../core/cli/parse_args.ts";
-import { PlashError } from "../core/errors.ts";
-import { oneLineError, TestStore } from "./support/plash.ts";
+import { UsageError } from "../core/errors.ts";
+import { TestStore, usageFailure as cliUsageFailure } from "./support/plash.ts";
 
 const RUN: ArgsSpec = {
   name: "run",
@@ -20,8 +20,8 @@ function usageFailure(spec: ArgsSpec, argv: string[]): string {
   try {
     parseArgs(spec, argv);
   } catch (error) {
-    assert.ok(error instanceof PlashError);
-    assert.equal(error.exitCode, 2);
+    assert.ok(error instanceof UsageError);
+    assert.equal(error.exitCode, 1);
     return error.message;
   }
   throw new Error(`${argv.join(" ")} parsed`);
@@ -60,7 +60,7 @@ Deno.test("options may stand anywhere before -- when the command takes no comman
   assert.deepEqual(parseArgs(spec, ["-"]).positionals, ["-"]);
 });
 
-Deno.test("wrong usage names what is wrong, with the usage line, exit 2", () => {
+Deno.test("wrong usage names what is wrong, with the usage line, exit 1", () => {
   assert.match(
     usageFailure(RUN, ["--bogus", "1"]),
     /^usage: plash run .*\(unknown option --bogus\)$/,
@@ -100,16 +100,17 @@ Deno.test("every command's declaration is usable: names unique, arity sane, usag
 });
 
 Deno.test("plash CMD --help lists the declared options; unknown ones are usage errors", async () => {
-  using store = new TestStore();
+  using store = new TestStore({ init: false });
   const help = await store.ok(["import-docker", "--help"]);
   assert.match(
     help,
     /^usage: plash import-docker \[--arch ARCH\] \[--variant V\] \[--insecure\] REF/,
   );
   assert.match(help, /^ {2}--arch ARCH {2,}the architecture to pull/m);
-  const wrong = await store.plash(["ls", "--jsn"]);
-  assert.equal(wrong.code, 2);
-  assert.equal(oneLineError(wrong), "plash error: usage: plash ls [--json] (unknown option --jsn)");
+  assert.equal(
+    cliUsageFailure(await store.plash(["ls", "--jsn"])),
+    "usage: plash ls [--json] (unknown option --jsn)",
+  );
   // Nothing was needed to say so: no store was made.
   assert.throws(() => Deno.statSync(store.data));
 });

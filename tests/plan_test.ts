@@ -13,7 +13,7 @@ import { type ContainerPlan, planContainer, type SetupOp } from "../core/runtime
 import { Store } from "../core/store/store.ts";
 
 function freshStore(): Store {
-  return Store.open(`${Deno.makeTempDirSync({ prefix: "plash-plan-" })}/data`);
+  return Store.create(`${Deno.makeTempDirSync({ prefix: "plash-plan-" })}/data`);
 }
 
 function imageOn(store: Store, parent: number, config = {}): number {

@@ -93,11 +93,13 @@ Deno.test("doctor fails where the data dir cannot hold an overlay's layers", {
   ignore: !ROOT,
 }, async () => {
   using store = new TestStore();
-  // A read-only filesystem under the data dir, in a mount namespace of the test's own.
-  const doctor = selfCommand(["doctor"]).map((word) => `'${word}'`).join(" ");
-  const script =
-    `mkdir -p ${store.data}.ro && mount -t tmpfs -o ro plash-test ${store.data}.ro && ` +
-    `PLASH_DATA=${store.data}.ro/data ${doctor}`;
+  // A data dir made, then its filesystem made read-only, in a mount namespace of the test's own.
+  const [doctor, init] = [["doctor"], ["init"]].map((args) =>
+    selfCommand(args).map((word) => `'${word}'`).join(" ")
+  );
+  const script = `mkdir -p ${store.data}.ro && mount -t tmpfs plash-test ${store.data}.ro && ` +
+    `export PLASH_DATA=${store.data}.ro/data && ${init} && ` +
+    `mount -o remount,ro ${store.data}.ro && ${doctor}`;
   const result = await store.spawn([
     "unshare",
     "-m",

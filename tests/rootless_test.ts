@@ -93,6 +93,7 @@ Deno.test(
       const rootfs = `${home}/rootfs`;
       await new Deno.Command("cp", { args: ["-a", await busyboxRootfs(), rootfs] }).output();
       await new Deno.Command("chown", { args: ["-R", `${user}:${user}`, rootfs] }).output();
+      await plashIn(data, ["init"], user);
       const base = await plashIn(data, ["add-layer", "0", rootfs], user);
       const a = await plashIn(data, [
         "create",

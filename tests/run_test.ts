@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { oneLineError, TestStore } from "./support/plash.ts";
+import { oneLineError, TestStore, usageFailure } from "./support/plash.ts";
 import { selfCommand } from "../core/self_command.ts";
 
 Deno.test("run execs the command in the image and passes its output and status", async () => {
@@ -169,10 +169,8 @@ Deno.test("run fails with one line for a bad image", async () => {
   assert.equal(missing.code, 1);
   assert.equal(oneLineError(missing), "plash error: no image: 42");
   const bad = await store.plash(["run", "latest", "true"]);
-  assert.equal(oneLineError(bad), "plash error: image id must be a number, got: latest");
-  const none = await store.plash(["run"]);
-  assert.equal(none.code, 2);
-  assert.match(oneLineError(none), /^plash error: usage: plash run/);
+  assert.equal(oneLineError(bad), "plash error: image arg must be a positive number, got: latest");
+  assert.match(usageFailure(await store.plash(["run"])), /^usage: plash run/);
 });
 
 Deno.test("an image of 300 layers mounts and runs", async () => {

@@ -27,7 +27,7 @@ function assertStoreWhole(store: Store): number[] {
 }
 
 Deno.test("8 processes adding layers and maps at once share no id and corrupt nothing", async () => {
-  const store = Store.open(`${Deno.makeTempDirSync()}/data`);
+  const store = Store.create(`${Deno.makeTempDirSync()}/data`);
   const data = store.root;
   const names = Array.from({ length: 8 }, (_, i) => `p${i}`);
   const outputs = await Promise.all(names.map((name) => adder(data, 25, name).output()));
@@ -49,7 +49,7 @@ Deno.test("8 processes adding layers and maps at once share no id and corrupt no
 });
 
 Deno.test("SIGKILL at any moment of adding layers leaves no visible half image", async () => {
-  const store = Store.open(`${Deno.makeTempDirSync()}/data`);
+  const store = Store.create(`${Deno.makeTempDirSync()}/data`);
   const data = store.root;
   for (let round = 0; round < 12; round++) {
     const child = adder(data, 1000, `k${round}`, 50);
@@ -75,7 +75,7 @@ Deno.test("SIGKILL at any moment of adding layers leaves no visible half image",
 });
 
 Deno.test("concurrent rm of overlapping trees: each removes its image or says `no image: ID`", async () => {
-  const store = Store.open(`${Deno.makeTempDirSync()}/data`);
+  const store = Store.create(`${Deno.makeTempDirSync()}/data`);
   const data = store.root;
   const rm = (id: number) =>
     new Deno.Command(Deno.execPath(), {
@@ -125,7 +125,7 @@ function locker(data: string, args: string[]): Deno.ChildProcess {
 }
 
 Deno.test("store locks exclude across processes, also while their holders remove the lock file", async () => {
-  const store = Store.open(`${Deno.makeTempDirSync()}/data`);
+  const store = Store.create(`${Deno.makeTempDirSync()}/data`);
   const counter = `${store.root}.counter`;
   Deno.writeTextFileSync(counter, "0");
   // Each release removes the lock file; a waiter on the removed file must not
@@ -142,7 +142,7 @@ Deno.test("store locks exclude across processes, also while their holders remove
 });
 
 Deno.test("a lock whose holder was killed with SIGKILL is free, and clean keeps lock files", async () => {
-  const store = Store.open(`${Deno.makeTempDirSync()}/data`);
+  const store = Store.create(`${Deno.makeTempDirSync()}/data`);
   const holder = locker(store.root, ["k", "hold", "-"]);
   const reader = holder.stdout.getReader();
   assert.equal(new TextDecoder().decode((await reader.read()).value), "locked\n");

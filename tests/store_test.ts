@@ -12,7 +12,7 @@ import { selfCommand } from "../core/self_command.ts";
 import { runCommand } from "./support/command.ts";
 
 function freshStore(): Store {
-  return Store.open(`${Deno.makeTempDirSync({ prefix: "plash-store-" })}/data`);
+  return Store.create(`${Deno.makeTempDirSync({ prefix: "plash-store-" })}/data`);
 }
 
 /** Runs plash on the store at `data`. */
@@ -51,7 +51,9 @@ Deno.test("images nest in their parents' nodes and know their ancestry", () => {
   assert.equal(store.parent(0), undefined);
   assert.equal(Deno.readTextFileSync(`${store.node(b)}/_data/root/b`), "2");
   assert.throws(() => store.node(7), /no image: 7/);
-  assert.throws(() => parseImageId("x1"), /image id must be a number, got: x1/);
+  assert.throws(() => parseImageId("x1"), /image arg must be a positive number, got: x1/);
+  assert.throws(() => parseImageId("0"), /image must not be the special root image \('0'\)/);
+  assert.equal(parseImageId("0", { allowRoot: true }), 0);
   assert.deepEqual([...Deno.readDirSync(`${data}/tmp`)], []);
 });
 
@@ -175,11 +177,12 @@ Deno.test("the id counter only grows", () => {
   assert.equal(Deno.readTextFileSync(`${data}/id_counter`), "10");
 });
 
-Deno.test("purge deletes the store", () => {
+Deno.test("purge deletes what plash keeps in the store, not the data directory", () => {
   const store = freshStore();
   store.addLayer(0, layerWith(store, { a: "1" }));
   purgeStore(store);
-  assert.throws(() => Deno.statSync(store.root));
+  assert.deepEqual([...Deno.readDirSync(store.root)], []);
+  assert.throws(() => Store.open(store.root), /run `plash init`/);
 });
 
 Deno.test("purge refuses while something is mounted in the store, deleting nothing", {

@@ -20,7 +20,7 @@ import { readXattrs } from "../core/tree/xattrs.ts";
  */
 export function freshStore(): { images: Store; data: string; dir: string } & Disposable {
   const dir = Deno.makeTempDirSync({ prefix: "plash-tar-test-" });
-  const images = Store.open(`${dir}/data`);
+  const images = Store.create(`${dir}/data`);
   return {
     images,
     data: images.root,

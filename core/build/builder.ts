@@ -11,7 +11,10 @@
  * @module
  */
 
+import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
+import { importedFromHost } from "../runtime/environment.ts";
+import { mergeConfig } from "../store/image_config.ts";
 import { KEYS } from "../store/keys.ts";
 import type { Store } from "../store/store.ts";
 import { baseKey, layerKey } from "./cache_key.ts";
@@ -50,7 +53,14 @@ export async function build(store: Store, words: string[]): Promise<number> {
 export async function buildPlan(store: Store, plan: BuildPlan): Promise<number> {
   const keys: string[] = [];
   let key = baseKey(plan.base);
-  for (const layer of plan.layers) keys.push(key = await layerKey(key, layer.text));
+  // What a layer's build sees of the host beyond TERM, DISPLAY, HOME and
+  // PLASH_DATA (the variables its image passes through) keys it too.
+  const host = Deno.env.toObject();
+  let config = plan.layers.length ? store.config(plan.base) : {};
+  for (const layer of plan.layers) {
+    keys.push(key = await layerKey(key, layer.text, importedFromHost(config, host)));
+    config = mergeConfig(config, layer.config);
+  }
   let built = keys.length;
   let id: number | undefined;
   while (built > 0 && (id = store.getMap(KEYS.cache(keys[built - 1]))) === undefined) built--;
@@ -67,7 +77,15 @@ export async function buildPlan(store: Store, plan: BuildPlan): Promise<number> 
     id = await store.withLock(key, async () => {
       const found = store.getMap(key);
       if (found !== undefined) return found;
-      const made = await buildLayer(store, parent, plan.layers[i], `build: layer ${i + 1}`);
+      let made: number;
+      try {
+        made = await buildLayer(store, parent, plan.layers[i], `build: layer ${i + 1}`);
+      } catch (error) {
+        // A failing layer ends the build with exit status 1, whatever the
+        // script's was, as the original plash did (scripts test for 1).
+        if (!(error instanceof PlashError)) throw error;
+        throw new PlashError(error.message, { exitCode: 1, cause: error });
+      }
       store.setMap(key, made);
       return made;
     });

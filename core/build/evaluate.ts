@@ -41,13 +41,12 @@ export async function evaluate(calls: MacroCall[], ctx: EvalContext): Promise<St
   // Every call is checked before any runs: a typo must not cost an import first.
   const macros = calls.map(({ name, args }) => {
     const macro = findMacro(name);
-    const usageError = (message: string) => new PlashError(message, { exitCode: 2 });
-    if (!macro) throw usageError(`unknown macro: ${name} (see \`plash help-macros\`)`);
+    if (!macro) throw new PlashError(`unknown macro: ${name} (see \`plash help-macros\`)`);
     if (args.length < macro.min) {
-      throw usageError(`${name}: missing argument (usage: ${name} ${macro.usage})`);
+      throw new PlashError(`${name}: missing argument (usage: ${name} ${macro.usage})`);
     }
     if (args.length > macro.max) {
-      throw usageError(
+      throw new PlashError(
         `${name}: too many arguments (usage: ${`${name} ${macro.usage}`.trimEnd()})`,
       );
     }
@@ -98,10 +97,10 @@ export interface BuildPlan {
 export function planBuild(steps: Step[]): BuildPlan {
   const bases = steps.flatMap((step) => step.kind === "base" ? [step.id] : []);
   if (bases.length === 0) {
-    throw new PlashError("no base image: start with --from (or -f ID)", { exitCode: 2 });
+    throw new PlashError("no base image: start with --from (or -f ID)");
   }
   if (bases.length > 1) {
-    throw new PlashError(`more than one base image: ${bases.join(", ")}`, { exitCode: 2 });
+    throw new PlashError(`more than one base image: ${bases.join(", ")}`);
   }
   const groups: Step[][] = [[]];
   for (const step of steps) {

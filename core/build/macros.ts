@@ -66,9 +66,10 @@ const PACKAGE_MANAGERS: Record<string, string[]> = {
  * The distribution shortcuts: a pinned current release from the default
  * source, then that distribution's package manager with the arguments.
  * Names as images.linuxcontainers.org lists them (checked 2026-11 against
- * lxc-ci's image jobs); Gentoo has no `default` variant there.
+ * lxc-ci's image jobs); Gentoo has no `default` variant there. `plash
+ * help-macros` and the README list them: keep those in step.
  */
-const DISTRIBUTIONS: { letter: string; image: string; packages: string }[] = [
+export const DISTRIBUTIONS: { letter: string; image: string; packages: string }[] = [
   { letter: "A", image: "alpine:3.24", packages: "apk" },
   { letter: "U", image: "ubuntu:resolute", packages: "apt" },
   { letter: "F", image: "fedora:44", packages: "dnf" },
@@ -114,20 +115,50 @@ function entrypoint(argv: string[]): Step {
 
 function absolute(path: string, what: string): string {
   if (!path.startsWith("/")) {
-    throw new PlashError(`${what} must be an absolute path: ${path}`, { exitCode: 2 });
+    throw new PlashError(`${what} must be an absolute path: ${path}`);
   }
   return path;
 }
 
 function envName(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    throw new PlashError(`not a variable name: ${JSON.stringify(name)}`, { exitCode: 2 });
+    throw new PlashError(`not a variable name: ${JSON.stringify(name)}`);
   }
   return name;
 }
 
 async function evalText(text: string, ctx: EvalContext): Promise<Step[]> {
   return await ctx.evaluate(tokenize(plashfileLines(text)));
+}
+
+/** Evaluates the macros downloaded from `url`. */
+async function evalUrl(url: string, ctx: EvalContext): Promise<Step[]> {
+  // Loaded only here: the download code stays off the start path.
+  const [{ openUrl }, { readLimited }] = await Promise.all([
+    lazyImport<typeof import("../net/open_url.ts")>("core/net/open_url.ts"),
+    lazyImport<typeof import("../net/http.ts")>("core/net/http.ts"),
+  ]);
+  const { body } = await openUrl(url);
+  const bytes = await readLimited(body, MACROS_LIMIT, url);
+  return await evalText(new TextDecoder().decode(bytes), ctx);
+}
+
+/**
+ * Where `--eval-github USER/REPO[/FILE] [FILE]` reads: FILE (default
+ * `plashfile`) of the repository's master branch on GitHub's raw host, as
+ * the original plash read it; `$PLASH_GITHUB_RAW` names another host (tests).
+ */
+function githubRawUrl(repo: string, file?: string): string {
+  const [user, name, ...path] = repo.split("/");
+  if (!user || !name) {
+    throw new PlashError(`user-repo-pair must include a slash (got ${repo})`);
+  }
+  if (file !== undefined && path.length) {
+    throw new PlashError(`give FILE once: in ${repo} or after it, not both`);
+  }
+  const host = (Deno.env.get("PLASH_GITHUB_RAW") || "https://raw.githubusercontent.com")
+    .replace(/\/+$/, "");
+  return `${host}/${user}/${name}/master/${file ?? (path.join("/") || "plashfile")}`;
 }
 
 const BASE_MACROS: Macro[] = [
@@ -362,19 +393,32 @@ const EVAL_MACROS: Macro[] = [
     group: "Macros from elsewhere",
     min: 1,
     max: 1,
-    expand: async ([url], ctx) => {
-      // Loaded only here: the download code stays off the start path.
-      const [{ openUrl }, { readLimited }] = await Promise.all([
-        lazyImport<typeof import("../net/open_url.ts")>("core/net/open_url.ts"),
-        lazyImport<typeof import("../net/http.ts")>("core/net/http.ts"),
-      ]);
-      const { body } = await openUrl(url);
-      const bytes = await readLimited(body, MACROS_LIMIT, url);
-      return await evalText(new TextDecoder().decode(bytes), ctx);
-    },
+    expand: async ([url], ctx) => await evalUrl(url, ctx),
   },
   {
-    names: ["--#"],
+    names: ["--eval-github"],
+    usage: "USER/REPO[/FILE] [FILE]",
+    summary: "the macros in FILE (default: plashfile) of a GitHub repository's master branch",
+    group: "Macros from elsewhere",
+    min: 1,
+    max: 2,
+    expand: async ([repo, file], ctx) => await evalUrl(githubRawUrl(repo, file), ctx),
+  },
+  {
+    names: ["--hint"],
+    usage: "NAME [VALUE]",
+    summary: "write `### plash hint: NAME=VALUE` into the script (exec VALUE: the entrypoint)",
+    group: "Other",
+    min: 1,
+    max: 2,
+    expand: ([name, value]) =>
+      // The original plash's --entrypoint was the `exec` hint: Plashfiles may say it so.
+      name === "exec" && value !== undefined
+        ? [entrypoint([value])]
+        : [{ kind: "hint", name, value, verbatim: true }],
+  },
+  {
+    names: ["--#", "-#"],
     usage: "[WORD...]",
     summary: "a comment: ignores its arguments",
     group: "Other",

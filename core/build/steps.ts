@@ -24,8 +24,12 @@ export type Step =
   | { kind: "base"; id: number }
   /** Everything after this goes into a new layer. */
   | { kind: "layer" }
-  /** Not shell: `config` changes the layer's image config; any hint keys its cache. */
-  | { kind: "hint"; name: string; value: unknown; config?: ImageConfig };
+  /**
+   * Not shell: `config` changes the layer's image config; any hint keys its
+   * cache. `verbatim` hints (`--hint NAME [VALUE]`) print their value as it
+   * is (none: the bare name), others as JSON.
+   */
+  | { kind: "hint"; name: string; value: unknown; config?: ImageConfig; verbatim?: true };
 
 /** What a macro can reach while it expands. */
 export interface EvalContext {
@@ -47,6 +51,7 @@ export function renderStep(step: Step): string {
     case "layer":
       return "### plash hint: layer";
     case "hint":
-      return `### plash hint: ${step.name}=${JSON.stringify(step.value)}`;
+      if (!step.verbatim) return `### plash hint: ${step.name}=${JSON.stringify(step.value)}`;
+      return `### plash hint: ${step.name}${step.value === undefined ? "" : `=${step.value}`}`;
   }
 }

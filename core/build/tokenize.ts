@@ -7,8 +7,8 @@
  * (`-Ax` is `-A` then `-x`), the others being arguments whatever they look
  * like. Any other item is one argument of the macro before it, spaces and
  * all; an empty item is skipped. `--\ TEXT` is the argument `TEXT` (a way to
- * start one with a dash) and a lone `--\` is the empty argument. `--#` starts
- * a comment: a macro that ignores its arguments.
+ * start one with a dash) and a lone `--\` is the empty argument. `--#` (or `-#`)
+ * starts a comment: a macro that ignores its arguments.
  *
  * @example
  * ```ts
@@ -30,19 +30,20 @@ export interface MacroCall {
   args: string[];
 }
 
-/** The name every comment is read as, whatever follows `--#` in its word. */
+/** The name every comment is read as, whatever follows `--#` (or `-#`) in its word. */
 const COMMENT = "--#";
+
+/** Whether `word` starts a comment: `--#`, or `-#` as the original plash also took it. */
+function isComment(word: string): boolean {
+  return word.startsWith(COMMENT) || word.startsWith("-#");
+}
 
 /** Reads command-line words (or the items of `--eval-*`) as macro calls. */
 export function tokenize(items: string[]): MacroCall[] {
   const calls: MacroCall[] = [];
   const addArg = (arg: string) => {
     const last = calls.at(-1);
-    if (!last) {
-      throw new PlashError(`expected a macro (like --run) before the argument: ${arg}`, {
-        exitCode: 2,
-      });
-    }
+    if (!last) throw new PlashError(`expected a macro (like --run) before the argument: ${arg}`);
     last.args.push(arg);
   };
   for (const item of items) {
@@ -59,7 +60,7 @@ export function tokenize(items: string[]): MacroCall[] {
 
 /** The macros one dashed word names: `--name`, or one per letter of `-abc`. */
 function macroNames(word: string): string[] {
-  if (word.startsWith(COMMENT)) return [COMMENT];
+  if (isComment(word)) return [COMMENT];
   if (word.startsWith("--")) return [word];
   return [...word.slice(1)].map((letter) => `-${letter}`);
 }
@@ -72,5 +73,5 @@ function macroNames(word: string): string[] {
 export function plashfileLines(text: string): string[] {
   const lines = text.split(/\r?\n/);
   if (lines[0]?.startsWith("#!")) lines.shift();
-  return lines.filter((line) => !line.startsWith(COMMENT));
+  return lines.filter((line) => !isComment(line));
 }

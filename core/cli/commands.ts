@@ -7,6 +7,7 @@
  * @module
  */
 
+import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { type Args, type ArgsSpec, usageLine } from "./parse_args.ts";
 
@@ -34,6 +35,11 @@ export interface Command extends ArgsSpec {
    * container): a non-root caller runs it in one Deno start, not two.
    */
   ownUserNamespace?: true;
+  /**
+   * With PLASH_NO_UNSHARE set (to anything but ""), a non-root caller runs it
+   * as themselves, in no user namespace (the original plash's `sudo`).
+   */
+  noUnshareRunsAsCaller?: true;
   /** Its file in core/cmd/, without ".ts". */
   module: string;
 }
@@ -71,11 +77,13 @@ export const COMMANDS: Command[] = [
   {
     name: "create",
     asRoot: true,
-    usage: "ID CMD [ARG...]",
-    arity: [2, MANY],
+    usage: "ID [CMD [ARG...]]",
+    arity: [1, MANY],
     optionsFirst: true,
     summary: "run a command and keep its changes as a new image; prints the new id",
-    details: "The command's stdout goes to stderr. A failing command creates nothing.",
+    details: "The command's stdout goes to stderr. A failing command creates nothing.\n" +
+      "Without CMD, the image's /bin/sh runs the script it reads from stdin:\n" +
+      "echo 'touch /file' | plash create ID",
     group: "Images",
     module: "create",
   },
@@ -103,10 +111,13 @@ export const COMMANDS: Command[] = [
   {
     name: "sudo",
     asRoot: true,
+    noUnshareRunsAsCaller: true,
     usage: "[CMD [ARG...]]",
     arity: [0, MANY],
     optionsFirst: true,
     summary: "run a command as plash's root (root itself when plash runs as root)",
+    details: "It runs in a mount namespace of its own: what it mounts vanishes with it.\n" +
+      "PLASH_NO_UNSHARE=1 runs it with no new namespace (without root: as yourself).",
     group: "Running",
     module: "sudo",
   },
@@ -137,7 +148,7 @@ export const COMMANDS: Command[] = [
     name: "b",
     asRoot: true,
     usage: "CMD [ARG...] MACRO... [-- ARG...]",
-    arity: [1, MANY],
+    arity: [2, MANY],
     raw: true,
     summary: "build, then run `plash CMD ID ARG...` on the image",
     details: "`plash MACRO... -- CMD [ARG...]` is `plash b run MACRO... -- CMD [ARG...]`.",
@@ -155,8 +166,9 @@ export const COMMANDS: Command[] = [
       "A Plashfile is an executable file starting with `#!/usr/bin/env plash` and holding\n" +
       "macros, one a line: lines starting with - are split into words, other lines are one\n" +
       "argument each, `--#` lines are comments, `--\\ TEXT` is TEXT even with a leading dash.\n" +
-      "Running it runs `plash PATH ARGS`, which is this command. Without an entrypoint the\n" +
-      "ARGs are the command.",
+      "Running it runs `plash PATH ARGS`, which is this command (`#!/usr/bin/env plash-exec`,\n" +
+      "the original plash's, runs it too). It must have an --entrypoint, which runs with\n" +
+      "the ARGs in the caller's directory; its build runs in the Plashfile's directory.",
     group: "Build",
     module: "exec",
   },
@@ -197,7 +209,11 @@ export const COMMANDS: Command[] = [
   {
     name: "nodepath",
     usage: "ID",
-    arity: [1, 1],
+    arity: [1, 2],
+    // Read as the original plash read it: `nodepath -1` and `nodepath --` are
+    // bad image args, not options.
+    raw: true,
+    options: [{ name: "allow-root-container", help: "allow the empty root image 0" }],
     summary: "print the node directory of an image (its layer is NODE/_data/root)",
     group: "Images",
     module: "nodepath",
@@ -352,7 +368,7 @@ export const COMMANDS: Command[] = [
     name: "init",
     usage: "",
     arity: [0, 0],
-    summary: "create the data directory (other commands do it when needed)",
+    summary: "create the data directory: run this first (no other command creates it)",
     group: "Store",
     module: "init",
   },
@@ -371,7 +387,15 @@ export const COMMANDS: Command[] = [
     asRoot: true,
     usage: "",
     arity: [0, 0],
+    options: [
+      { name: "clean-index", help: "only index links to removed images" },
+      { name: "clean-cache-keys", help: "only map entries of removed images" },
+      { name: "clean-tmp", help: "only temporary directories of ended plash processes" },
+      { name: "quiet", help: "say nothing" },
+    ],
     summary: "remove leftovers of finished or interrupted plash processes",
+    details: "Without a --clean-* option it removes all three kinds. In tmp/ it removes only\n" +
+      "plash's own plashtmp_* directories whose process has ended.",
     group: "Store",
     module: "clean",
   },
@@ -390,7 +414,10 @@ export const COMMANDS: Command[] = [
     usage: "",
     arity: [0, 0],
     options: [{ name: "yes", help: "delete without asking" }],
-    summary: "delete all images and the data directory",
+    summary: "delete all images and what plash keeps in the data directory",
+    details: "Without --yes it asks, reading the answer from stdin (echo y | plash purge).\n" +
+      "The data directory itself stays (it may be a mount point); `plash init` makes a new\n" +
+      "store in it.",
     group: "Store",
     module: "purge",
   },
@@ -424,7 +451,7 @@ export const COMMANDS: Command[] = [
     name: "help",
     usage: "[CMD]",
     arity: [0, 1],
-    summary: "list the commands, or explain one",
+    summary: "list the commands, or explain one (as plash CMD --help does)",
     group: "Other",
     module: "help",
   },
@@ -449,6 +476,21 @@ export function loadCommand(command: Command): Promise<CommandModule> {
 /** The command called `name`. */
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((command) => command.name === name);
+}
+
+/**
+ * The error for a command plash does not have, worded as the original plash
+ * worded it (scripts match "no such command").
+ *
+ * @example
+ * ```ts
+ * import { noSuchCommand } from "./commands.ts";
+ *
+ * noSuchCommand("frobnicate").message; // "no such command: frobnicate (try `plash help`)"
+ * ```
+ */
+export function noSuchCommand(name: string): PlashError {
+  return new PlashError(`no such command: ${name} (try \`plash help\`)`);
 }
 
 /** `plash help NAME`'s text: usage, summary, options, details. */

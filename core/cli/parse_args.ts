@@ -28,7 +28,7 @@
  * @module
  */
 
-import { PlashError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 
 /** One option a command takes. */
 export interface OptionSpec {
@@ -99,21 +99,25 @@ export function usageLine(spec: ArgsSpec): string {
   return [`usage: plash ${spec.name}`, ...options, spec.usage ?? ""].join(" ").trimEnd();
 }
 
-/** The usage error of `spec`, saying what was wrong when `problem` is given. */
-export function usageError(spec: ArgsSpec, problem?: string): PlashError {
+/**
+ * The usage error of `spec`, saying what was wrong when `problem` is given:
+ * the one place every command's wrong usage is made (`usage: plash CMD ...`
+ * on stderr, exit 1, as the original plash).
+ */
+export function usageError(spec: ArgsSpec, problem?: string): UsageError {
   const why = problem === undefined ? "" : ` (${problem})`;
-  return new PlashError(`${usageLine(spec)}${why}`, { exitCode: 2 });
+  return new UsageError(`${usageLine(spec)}${why}`);
 }
 
 /**
  * Parses `argv`, the words after the command's name, as `spec` declares;
- * throws a usage error (exit 2) for an unknown option, a missing value, or
+ * throws a usage error (exit 1) for an unknown option, a missing value, or
  * too few or too many positional arguments.
  */
 export function parseArgs(spec: ArgsSpec, argv: string[]): Args {
   if (spec.raw) {
     if (argv[0] === "-h" || argv[0] === "--help") return new Args(argv, undefined, true);
-    if (argv.length < spec.arity[0]) throw usageError(spec);
+    if (argv.length < spec.arity[0] || argv.length > spec.arity[1]) throw usageError(spec);
     return new Args(argv);
   }
   const options = new Map<string, string[]>();

@@ -21,7 +21,7 @@ import { removeTree } from "../store/tmp.ts";
 export async function main(args: Args): Promise<void> {
   const [parentText, dir] = args.positionals;
   const store = Store.open();
-  const parent = parseImageId(parentText);
+  const parent = parseImageId(parentText, { allowRoot: true });
   let info: Deno.FileInfo;
   try {
     info = Deno.statSync(dir);

@@ -7,7 +7,7 @@
  */
 
 import { build } from "../build/builder.ts";
-import { commandHelp, findCommand, loadCommand } from "../cli/commands.ts";
+import { commandHelp, findCommand, loadCommand, noSuchCommand } from "../cli/commands.ts";
 import { writeOut } from "../cli/output.ts";
 import { type Args, parseArgs } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
@@ -17,16 +17,15 @@ import { Store } from "../store/store.ts";
 export async function main(args: Args): Promise<number> {
   const [name, ...rest] = args.positionals;
   const command = findCommand(name);
-  if (!command) {
-    throw new PlashError(`unknown command: ${name} (see \`plash help\`)`, { exitCode: 2 });
-  }
+  if (!command) throw noSuchCommand(name);
   const firstMacro = rest.findIndex((arg) => arg.startsWith("-"));
   const end = rest.indexOf("--");
   const macros = firstMacro === -1 || firstMacro === end
     ? []
     : rest.slice(firstMacro, end === -1 ? undefined : end);
   if (macros.length === 0) {
-    throw new PlashError("b: no macros to build (see `plash help-macros`)", { exitCode: 2 });
+    // Worded as the original plash worded it.
+    throw new PlashError("b: no build arguments (macros: see `plash help-macros`)");
   }
   const commandArgs = [
     ...rest.slice(0, firstMacro),

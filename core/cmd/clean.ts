@@ -1,11 +1,21 @@
-/** `plash clean` @module */
+/** `plash clean [--clean-index] [--clean-cache-keys] [--clean-tmp] [--quiet]` @module */
 
+import type { Args } from "../cli/parse_args.ts";
 import { cleanStore } from "../store/clean.ts";
 import { Store } from "../store/store.ts";
 
-/** Runs the command line; reports on stderr what it removed. */
-export function main(): void {
-  const report = cleanStore(Store.open());
+/**
+ * Runs the command line; reports on stderr what it removed. The original
+ * plash's flags choose parts (`--clean-cache-keys` are map entries); none
+ * means all.
+ */
+export function main(args: Args): void {
+  const report = cleanStore(Store.open(), {
+    index: args.flag("clean-index"),
+    map: args.flag("clean-cache-keys"),
+    tmp: args.flag("clean-tmp"),
+  });
+  if (args.flag("quiet")) return;
   console.error(
     `removed ${report.tmpDirs} temporary dirs, ${report.indexLinks} index links, ` +
       `${report.mapLinks} map links`,

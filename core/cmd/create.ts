@@ -1,6 +1,6 @@
 /**
- * `plash create ID CMD...`: runs CMD in a child plash whose changes are kept,
- * then publishes them as a new image on ID.
+ * `plash create ID [CMD...]`: runs CMD (default: /bin/sh, reading stdin) in a
+ * child plash whose changes are kept, then publishes them as a new image on ID.
  *
  * @module
  */
@@ -13,7 +13,9 @@ import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<number> {
-  const [id, ...command] = args.positionals;
+  const [id, ...rest] = args.positionals;
+  // No command: a shell reading its script from stdin, as in the original plash.
+  const command = rest.length ? rest : ["/bin/sh"];
   const store = Store.open();
   printLine(await createImage(store, parseImageId(id), command, { what: `create: ${command[0]}` }));
   return 0;

@@ -4,12 +4,15 @@ import { chdir } from "../../ffi/sys.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
 import { execHostCommand } from "../runtime/exec.ts";
-import { Store } from "../store/store.ts";
+import { dataDir, Store } from "../store/store.ts";
 
-/** Runs the command line. */
+/**
+ * Runs the command line. Without CMD it prints the data directory as the
+ * environment names it (a relative PLASH_DATA as it is, as the original
+ * plash printed it), made or not: it only reads.
+ */
 export function main(args: Args): void {
-  const store = Store.open();
-  if (args.positionals.length === 0) return printLine(store.root);
-  chdir(store.root);
+  if (args.positionals.length === 0) return printLine(dataDir());
+  chdir(Store.open().root);
   execHostCommand(args.positionals);
 }

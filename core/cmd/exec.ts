@@ -1,14 +1,16 @@
 /**
- * `plash exec PLASHFILE [ARG...]`: what `#!/usr/bin/env plash` runs. Builds
- * the Plashfile (one macro a line) in its own directory, then runs the
- * image's entrypoint with ARGs from the caller's directory. Without an
- * entrypoint, ARGs are the command, and without those the image's default.
+ * `plash exec PLASHFILE [ARG...]`: what `#!/usr/bin/env plash` (and the
+ * original's `#!/usr/bin/env plash-exec`) runs. Builds the Plashfile (one
+ * macro a line) in its own directory, then runs the image's entrypoint with
+ * ARGs from the caller's directory, as the original plash did. A Plashfile
+ * without `--entrypoint` is refused before anything is built, as there.
  *
  * @module
  */
 
-import { build } from "../build/builder.ts";
-import { plashfileLines } from "../build/tokenize.ts";
+import { buildPlan } from "../build/builder.ts";
+import { evalContext, evaluate, planBuild } from "../build/evaluate.ts";
+import { plashfileLines, tokenize } from "../build/tokenize.ts";
 import { Args } from "../cli/parse_args.ts";
 import { PlashError, reason } from "../errors.ts";
 import { Store } from "../store/store.ts";
@@ -25,8 +27,16 @@ export async function main(args: Args): Promise<number> {
   }
   const store = Store.open();
   const callerDir = Deno.cwd();
+  // Relative paths in the Plashfile (--eval-file, --hash-path) and its
+  // build steps start where the Plashfile is.
   Deno.chdir(file.includes("/") ? file.slice(0, file.lastIndexOf("/")) || "/" : ".");
-  const id = await build(store, plashfileLines(text));
+  const steps = await evaluate(tokenize(plashfileLines(text)), evalContext(() => store));
+  if (!steps.some((step) => step.kind === "hint" && step.name === "entrypoint")) {
+    throw new PlashError(
+      `Plashfile ${file} has no entrypoint (maybe try adding \`--entrypoint /bin/sh\`)`,
+    );
+  }
+  const id = await buildPlan(store, planBuild(steps));
   Deno.chdir(callerDir);
   const { entrypoint = [] } = store.config(id);
   return run(new Args([String(id), ...entrypoint, ...rest]));

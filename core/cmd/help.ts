@@ -1,40 +1,51 @@
 /** `plash help [CMD]` @module */
 
-import { type Command, commandHelp, COMMANDS, findCommand } from "../cli/commands.ts";
+import {
+  type Command,
+  commandHelp,
+  COMMANDS,
+  findCommand,
+  noSuchCommand,
+} from "../cli/commands.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { writeOut } from "../cli/output.ts";
-import { PlashError } from "../errors.ts";
 
 /** Runs the command line. */
 export function main(args: Args): void {
   const [name] = args.positionals;
   if (name !== undefined) {
     const command = findCommand(name);
-    if (!command) {
-      throw new PlashError(`unknown command: ${name} (see \`plash help\`)`, { exitCode: 2 });
-    }
+    if (!command) throw noSuchCommand(name);
     writeOut(commandHelp(command));
     return;
   }
   writeOut(overview());
 }
 
+/**
+ * `plash help`: a line `plash NAME  SUMMARY` a command, as the original
+ * plash listed them (scripts grep them, and run `plash help` on the second
+ * word of every line but the last), grouped by blank lines. `plash help
+ * NAME` (or `plash NAME --help`) tells more.
+ */
 function overview(): string {
+  const commands = COMMANDS.filter((each) => !each.hidden);
+  const width = Math.max(...commands.map((command) => command.name.length));
   const groups = new Map<string, Command[]>();
-  for (const command of COMMANDS.filter((each) => !each.hidden)) {
+  for (const command of commands) {
     groups.set(command.group, [...(groups.get(command.group) ?? []), command]);
   }
-  const lines = [
-    "plash: build and run containers that are ordinary processes",
-    "",
-    "usage: plash COMMAND [ARGS...]",
-  ];
-  for (const [group, commands] of groups) {
-    lines.push("", `${group}:`);
-    for (const command of commands) {
-      lines.push(`  ${command.name.padEnd(12)} ${command.summary}`);
+  const lines: string[] = [];
+  for (const group of groups.values()) {
+    if (lines.length) lines.push("");
+    for (const command of group) {
+      lines.push(`plash ${command.name.padEnd(width)}  ${command.summary}`);
     }
   }
-  lines.push("", "`plash help COMMAND` or `plash COMMAND --help` tells more.");
+  // Last, as in the original's list (which had `plash -*` there).
+  lines.push(
+    "",
+    `plash ${"-MACRO...".padEnd(width)}  build, then run: plash b run -MACRO... (see help-macros)`,
+  );
   return lines.join("\n") + "\n";
 }

@@ -1,6 +1,6 @@
 /** `plash help-macros`: every macro with its arguments and a line on what it does. @module */
 
-import { MACRO_GROUPS, MACROS } from "../build/macros.ts";
+import { DISTRIBUTIONS, MACRO_GROUPS, MACROS } from "../build/macros.ts";
 import { writeOut } from "../cli/output.ts";
 
 /** Runs the command line. */
@@ -16,6 +16,11 @@ export function main(): void {
   lines.push(
     "",
     "Single-letter macros combine (-Ax CMD is -A -x CMD). A new layer starts only at --layer.",
+    "",
+    "The shortcuts pick these releases today (images.linuxcontainers.org names):",
+    ...DISTRIBUTIONS.map(({ letter, image }) => `  -${letter}  ${image}`),
+    "For another release, name it with --from and add the package macro yourself:",
+    "  plash build --from alpine:edge --apk git     (instead of -A git)",
   );
   writeOut(lines.join("\n") + "\n");
 }

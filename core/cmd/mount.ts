@@ -17,12 +17,14 @@ import { Store } from "../store/store.ts";
 /** Runs the command line. */
 export function main(args: Args): void {
   const [id, mountPoint, changesDir] = args.positionals;
+  // What is wrong with the arguments or the store is said first, root or not.
+  const image = parseImageId(id);
+  const store = Store.open();
+  const lowers = store.layersOf(store.chain(image));
   requireRoot(
     "mount",
     "a mount made without root would vanish with plash's namespace: run it inside `plash sudo`",
   );
-  const store = Store.open();
-  const lowers = store.layersOf(store.chain(parseImageId(id)));
   const target = existingDir(mountPoint, "mount point");
   if (changesDir === undefined) {
     // Read-only: every image but 0 has at least the two lower layers overlay then wants.

@@ -7,7 +7,7 @@ import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
 export function main(args: Args): void {
-  const ids = args.positionals.map(parseImageId);
+  const ids = args.positionals.map((id) => parseImageId(id));
   const store = Store.open();
   for (const id of ids) removeImage(store, id);
 }

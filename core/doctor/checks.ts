@@ -6,6 +6,7 @@
  */
 
 import { exists as existsPath, freeBytes, libcVersion } from "../../ffi/sys.ts";
+import { reason } from "../errors.ts";
 import { plannedMapping } from "../runtime/id_map.ts";
 import { selfCommand } from "../self_command.ts";
 import type { Store } from "../store/store.ts";
@@ -178,6 +179,24 @@ async function overlayProbe(data: string): Promise<Check> {
   };
 }
 
+/** The mounting check where there is no usable data directory to mount in. */
+function unusableStore(store: Store): Check | undefined {
+  let detail: string;
+  try {
+    if (store.isInitialized()) return undefined;
+    detail = `no data directory at ${store.root} to try an overlay mount in`;
+  } catch (error) {
+    detail = reason(error);
+  }
+  return {
+    name: "mounting",
+    ok: false,
+    detail,
+    fix: "run `plash init` (or point PLASH_DATA at your own), then `plash doctor` again",
+    required: true,
+  };
+}
+
 /** Runs every check, for plash using `store` (which need not exist yet). */
 export async function runChecks(store: Store): Promise<Check[]> {
   const data = store.root;
@@ -185,5 +204,13 @@ export async function runChecks(store: Store): Promise<Check[]> {
     ...userNamespaceSettings(),
     ...idMapping(),
   ];
-  return [kernel(), overlay(), libc(), ...identity, freeSpace(data), await overlayProbe(data)];
+  return [
+    kernel(),
+    overlay(),
+    libc(),
+    ...identity,
+    freeSpace(data),
+    // The probe mounts in the data directory, which only `plash init` makes.
+    unusableStore(store) ?? await overlayProbe(data),
+  ];
 }

@@ -11,6 +11,7 @@ import { PlashError } from "../errors.ts";
 import type { ImageConfig } from "../store/image_config.ts";
 import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
+import { buildHostEnvironment } from "./environment.ts";
 import { requireMounts } from "./host_support.ts";
 import { planContainer } from "./plan.ts";
 import { pruneMountPoints } from "./prune_mount_points.ts";
@@ -49,7 +50,7 @@ export async function createImage(
       command,
       changesDir: changes,
       buildStep: options.buildStep,
-    });
+    }, { cwd: Deno.cwd(), env: buildHostEnvironment() });
     const { status, created } = await runPlanInChild(plan, {
       stdin: options.stdin,
       stdoutToStderr: true,

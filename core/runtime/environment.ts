@@ -10,25 +10,80 @@ import type { ImageConfig } from "../store/image_config.ts";
 /** PATH when the image does not set one. */
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/** Host variables every container sees when they are set. */
+/** Host variables every container sees when they are set (builds too, as in the original plash). */
 const PASSED_THROUGH = ["TERM", "DISPLAY", "HOME", "PLASH_DATA"];
 
-/** The container's environment as NAME=VALUE strings. */
+/**
+ * The container's environment as NAME=VALUE strings.
+ *
+ * @example
+ * ```ts
+ * import { containerEnvironment } from "./environment.ts";
+ *
+ * containerEnvironment({ env: { LANG: "C" } }, { TERM: "xterm", SECRET: "x" });
+ * // ["PATH=/usr/local/sbin:...", "LANG=C", "TERM=xterm"]
+ * ```
+ */
 export function containerEnvironment(
   config: ImageConfig,
   host: Record<string, string> = Deno.env.toObject(),
 ): string[] {
   const env: Record<string, string> = { PATH: DEFAULT_PATH, ...config.env };
   const exported = (host.PLASH_EXPORT ?? "").split(":").filter((name) => name !== "");
-  for (const name of [...PASSED_THROUGH, ...exported, ...(config.importEnv ?? [])]) {
+  for (const name of [...PASSED_THROUGH, ...exported]) {
     if (name in host) env[name] = host[name];
+  }
+  Object.assign(env, importedFromHost(config, host));
+  return Object.entries(env).map(([name, value]) => `${name}=${value}`);
+}
+
+/**
+ * The host variables `config` passes into its runs (`--env NAME`,
+ * `--env-prefix P`), by name, sorted: what a build layer on such an image
+ * sees of the host besides TERM, DISPLAY, HOME and PLASH_DATA, and so what its
+ * cache key must cover.
+ *
+ * @example
+ * ```ts
+ * import { importedFromHost } from "./environment.ts";
+ *
+ * importedFromHost({ importEnv: ["LANG"] }, { LANG: "C", TERM: "xterm" }); // { LANG: "C" }
+ * ```
+ */
+export function importedFromHost(
+  config: ImageConfig,
+  host: Record<string, string> = Deno.env.toObject(),
+): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const name of config.importEnv ?? []) {
+    if (name in host) found[name] = host[name];
   }
   for (const prefix of config.importEnvPrefixes ?? []) {
     for (const [name, value] of Object.entries(host)) {
-      if (name.startsWith(prefix)) env[name] = value;
+      if (name.startsWith(prefix)) found[name] = value;
     }
   }
-  return Object.entries(env).map(([name, value]) => `${name}=${value}`);
+  return Object.fromEntries(Object.entries(found).sort(([a], [b]) => a < b ? -1 : 1));
+}
+
+/**
+ * The host environment as a build step and `create` see it: without
+ * PLASH_EXPORT, whose names reach runs only (in the original plash, builds
+ * saw TERM, HOME, DISPLAY and PLASH_DATA of the host, nothing else), so that
+ * what a layer saw is what its cache key covers.
+ *
+ * @example
+ * ```ts
+ * import { buildHostEnvironment } from "./environment.ts";
+ *
+ * buildHostEnvironment({ PLASH_EXPORT: "A", A: "1", TERM: "xterm" }); // { A: "1", TERM: "xterm" }
+ * ```
+ */
+export function buildHostEnvironment(
+  host: Record<string, string> = Deno.env.toObject(),
+): Record<string, string> {
+  const { PLASH_EXPORT: _, ...rest } = host;
+  return rest;
 }
 
 /** The value of `name` in a NAME=VALUE list. */

@@ -1,15 +1,15 @@
 /**
  * `plash clean`: removes what interrupted or finished plash processes left:
- * temporary directories whose owner is gone, and index or map links to
- * images that no longer exist. Lock files stay: one may be held, and its next
- * holder removes it.
+ * plash's own temporary directories (`tmp/plashtmp_*`) whose owner is gone,
+ * and index or map links to images that no longer exist. Nothing else in
+ * tmp/ is plash's to remove: lock files stay (one may be held, and its next
+ * holder removes it), and so does whatever someone else put there.
  *
  * @module
  */
 
-import { LOCK_PREFIX } from "./lock.ts";
 import type { Store } from "./store.ts";
-import { removeTree, tmpOwnerAlive } from "./tmp.ts";
+import { isTmpName, removeTree, tmpOwnerAlive } from "./tmp.ts";
 
 /** What {@linkcode cleanStore} removed. */
 export interface CleanReport {
@@ -22,7 +22,22 @@ export interface CleanReport {
 }
 
 /**
- * Removes leftovers; never what a running plash process still uses.
+ * Which leftovers {@linkcode cleanStore} removes; all of them when none is
+ * chosen (the original plash's `--clean-index`, `--clean-cache-keys`,
+ * `--clean-tmp`).
+ */
+export interface CleanParts {
+  /** Dangling links in index/. */
+  index?: boolean;
+  /** Dangling links in map/ (the original's cache keys). */
+  map?: boolean;
+  /** Temporary directories of ended processes. */
+  tmp?: boolean;
+}
+
+/**
+ * Removes leftovers, those of `parts` when any is chosen; never what a
+ * running plash process still uses.
  *
  * @example
  * ```ts
@@ -31,14 +46,17 @@ export interface CleanReport {
  *
  * const report = cleanStore(Store.open());
  * console.log(`${report.tmpDirs} temporary directories removed`);
+ * cleanStore(Store.open(), { map: true }); // only map entries of removed images
  * ```
  */
-export function cleanStore(store: Store): CleanReport {
+export function cleanStore(store: Store, parts: CleanParts = {}): CleanReport {
+  const all = !parts.index && !parts.map && !parts.tmp;
   const report: CleanReport = { tmpDirs: 0, indexLinks: 0, mapLinks: 0 };
   const staging = new Set<string>();
   for (const entry of Deno.readDirSync(store.tmpRoot)) {
-    // A lock file may be held; only its holder may remove it (see lock.ts).
-    if (entry.name.startsWith(LOCK_PREFIX)) continue;
+    // Only plash's own temporary directories: lock files may be held (see
+    // lock.ts), and anything else is someone else's.
+    if (!isTmpName(entry.name)) continue;
     const path = `${store.tmpRoot}/${entry.name}`;
     if (tmpOwnerAlive(entry.name)) {
       // A live process may be publishing an image whose index link dangles until its rename.
@@ -47,11 +65,14 @@ export function cleanStore(store: Store): CleanReport {
       }
       continue;
     }
+    if (!all && !parts.tmp) continue;
     removeTree(path);
     report.tmpDirs++;
   }
-  report.indexLinks = removeDanglingLinks(store.indexRoot, (name) => !staging.has(name));
-  report.mapLinks = removeDanglingLinks(store.mapRoot, () => true);
+  if (all || parts.index) {
+    report.indexLinks = removeDanglingLinks(store.indexRoot, (name) => !staging.has(name));
+  }
+  if (all || parts.map) report.mapLinks = removeDanglingLinks(store.mapRoot, () => true);
   return report;
 }
 

@@ -35,22 +35,38 @@ export function allocateId(counter: string): number {
   }
 }
 
+/** How {@linkcode parseImageId} reads an argument. */
+export interface ImageArgOptions {
+  /** Whether the empty root image 0 may be named (`add-layer 0 DIR` builds on it). */
+  allowRoot?: boolean;
+}
+
 /**
- * Parses an image id argument: a non-negative integer written in digits.
+ * Parses an image id argument: a number written in digits, worded as the
+ * original plash worded it. The empty root image 0 is refused unless
+ * `allowRoot`: nothing runs in it, and commands that took it by mistake
+ * (`map KEY 0`, `run 0`) are refused, as in the original plash.
  *
  * @example
  * ```ts
  * import { parseImageId } from "./ids.ts";
  *
  * parseImageId("7"); // 7
- * parseImageId("x"); // throws: image id must be a number, got: x
+ * parseImageId("x"); // throws: image arg must be a positive number, got: x
+ * parseImageId("0"); // throws: image must not be the special root image ('0')
+ * parseImageId("0", { allowRoot: true }); // 0
  * ```
  */
-export function parseImageId(text: string): number {
-  if (!/^\d+$/.test(text)) throw new PlashError(`image id must be a number, got: ${text}`);
+export function parseImageId(text: string, options: ImageArgOptions = {}): number {
+  if (!/^\d+$/.test(text)) {
+    throw new PlashError(`image arg must be a positive number, got: ${text}`);
+  }
   const id = Number(text);
   // Number() rounds past 2^53: 9007199254740993 would name image 9007199254740992.
   if (!Number.isSafeInteger(id)) throw new PlashError(`image id too large, got: ${text}`);
+  if (id === 0 && !options.allowRoot) {
+    throw new PlashError("image must not be the special root image ('0')");
+  }
   return id;
 }
 

@@ -1,5 +1,7 @@
 /**
- * `plash purge`: deletes the whole data directory.
+ * `plash purge`: deletes every image, and everything else plash keeps in the
+ * data directory, but not the directory itself (it may be a mount point), as
+ * the original plash did.
  *
  * @module
  */
@@ -7,6 +9,14 @@
 import { PlashError } from "../errors.ts";
 import type { Store } from "./store.ts";
 import { removeTree } from "./tmp.ts";
+
+/**
+ * What plash keeps at the top of a data directory, in the order purge
+ * removes it: the id counter first, so that a purge cut short leaves a store
+ * that every command refuses until `plash init`, never a half store that
+ * looks whole.
+ */
+const ENTRIES = ["id_counter", "index", "map", "layer", "tmp", "mnt"];
 
 /** Mount points at or below `dir`, from /proc/self/mountinfo. */
 export function mountsBelow(dir: string): string[] {
@@ -18,8 +28,9 @@ export function mountsBelow(dir: string): string[] {
 }
 
 /**
- * Removes the store entirely. Refuses while something is mounted in it:
- * deleting through a mount would delete the mounted files.
+ * Empties the store: removes what plash made in it and keeps the data
+ * directory. Refuses while something is mounted inside it: deleting through
+ * a mount would delete the mounted files (the directory itself may be one).
  *
  * @example
  * ```ts
@@ -32,9 +43,9 @@ export function mountsBelow(dir: string): string[] {
 export function purgeStore(store: Store): void {
   // Another user's data directory, or a link to one, is not the caller's to delete.
   if (!store.claimRoot()) return;
-  const mounted = mountsBelow(store.root);
+  const mounted = mountsBelow(store.root).filter((point) => point !== store.root);
   if (mounted.length) {
     throw new PlashError(`${mounted[0]} is mounted inside ${store.root}: unmount it first`);
   }
-  removeTree(store.root);
+  for (const name of ENTRIES) removeTree(`${store.root}/${name}`);
 }

@@ -1,10 +1,12 @@
 /**
  * `plash shrink`: frees space by removing about half of the images, the
- * oldest unnamed leaves first (an image others build on is not a leaf).
+ * oldest leaves first (an image others build on is not a leaf), built layers
+ * and imports alike, but never one that has a user's name in the map.
  *
  * @module
  */
 
+import { keyKind } from "./keys.ts";
 import { removeImage } from "./remove.ts";
 import type { Store } from "./store.ts";
 
@@ -22,7 +24,11 @@ import type { Store } from "./store.ts";
  */
 export function shrinkStore(store: Store): number[] {
   const removed: number[] = [];
-  const named = new Set(store.mapEntries().map((entry) => entry.id));
+  // A user's names only: every built layer has a cache key in the map too.
+  const named = new Set(
+    store.mapEntries().filter((entry) => keyKind(entry.key).shown === "name")
+      .map((entry) => entry.id),
+  );
   const target = Math.ceil(store.imageIds().length / 2);
   while (removed.length < target) {
     const ids = store.imageIds();

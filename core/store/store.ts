@@ -29,7 +29,7 @@
  * ```ts
  * import { Store } from "./store.ts";
  *
- * const store = Store.open("/tmp/plash-example");
+ * const store = Store.create("/tmp/plash-example");
  * const layer = store.makeTmpDir();
  * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
  * const id = store.addLayer(0, layer);
@@ -51,8 +51,10 @@ export { MAX_DEPTH } from "./publish.ts";
 import { makeTmpDir } from "./tmp.ts";
 
 /**
- * The absolute path of the data directory the environment names, whether or
- * not it exists yet.
+ * The data directory the environment names, as it names it (a relative
+ * `PLASH_DATA` stays relative, as the original plash printed it), whether or
+ * not it exists yet: `$PLASH_DATA`, else `$HOME/.plashdata`, else the
+ * caller's home from /etc/passwd.
  *
  * @example
  * ```ts
@@ -63,15 +65,60 @@ import { makeTmpDir } from "./tmp.ts";
  */
 export function dataDir(): string {
   const configured = Deno.env.get("PLASH_DATA");
-  if (configured) {
-    if (!configured.startsWith("/")) {
-      throw new PlashError(`PLASH_DATA must be an absolute path, got: ${configured}`);
+  if (configured) return configured;
+  return `${Deno.env.get("HOME") || passwdHome()}/.plashdata`;
+}
+
+/** The caller's home directory in /etc/passwd (no HOME in the environment: cron, su -). */
+function passwdHome(): string {
+  const uid = String(outerUid(Deno.uid()!));
+  try {
+    for (const line of Deno.readTextFileSync("/etc/passwd").split("\n")) {
+      const fields = line.split(":");
+      if (fields[2] === uid && fields[5]) return fields[5];
     }
-    return configured.replace(/\/+$/, "") || "/";
+  } catch {
+    // No passwd file: nothing names a home.
   }
-  const home = Deno.env.get("HOME");
-  if (!home) throw new PlashError("neither PLASH_DATA nor HOME is set");
-  return `${home}/.plashdata`;
+  throw new PlashError("could not determine your home directory (set HOME or PLASH_DATA)");
+}
+
+/**
+ * The user `uid` of this process's user namespace is outside it, by
+ * /proc/self/uid_map: in plash's own user namespace (without root) root is
+ * the caller, whose home is meant, not root's.
+ */
+function outerUid(uid: number): number {
+  try {
+    for (const line of Deno.readTextFileSync("/proc/self/uid_map").split("\n")) {
+      const [inside, outside, count] = line.trim().split(/\s+/).map(Number);
+      if (uid >= inside && uid < inside + count) return outside + uid - inside;
+    }
+  } catch {
+    // No /proc: the ids are the host's.
+  }
+  return uid;
+}
+
+/**
+ * `path` made absolute against the working directory, without `.`, `..` or
+ * doubled slashes: the store's paths must not change meaning when plash
+ * changes directory (it mounts from inside the store).
+ *
+ * @example
+ * ```ts
+ * import { absolutePath } from "./store.ts";
+ *
+ * absolutePath("data/", "/home/me"); // "/home/me/data"
+ * ```
+ */
+export function absolutePath(path: string, cwd: string = Deno.cwd()): string {
+  const parts: string[] = [];
+  for (const part of (path.startsWith("/") ? path : `${cwd}/${path}`).split("/")) {
+    if (part === "..") parts.pop();
+    else if (part !== "" && part !== ".") parts.push(part);
+  }
+  return `/${parts.join("/")}`;
 }
 
 /** What a path in the store must be. */
@@ -138,8 +185,10 @@ export class Store {
   }
 
   /**
-   * The store at `root` (default: `$PLASH_DATA`, else `~/.plashdata`),
-   * created as `plash init` creates it when it is not there yet.
+   * The store at `root` (default: `$PLASH_DATA`, else `~/.plashdata`), which
+   * `plash init` (or {@linkcode Store.create}) made. A data directory that
+   * is not there is refused, as the original plash refused it ("run `plash
+   * init`"), so that a mistyped PLASH_DATA makes nothing.
    *
    * @example
    * ```ts
@@ -149,9 +198,42 @@ export class Store {
    * ```
    */
   static open(root: string = dataDir()): Store {
-    const store = new Store(root);
-    if (!store.#checkPrivate()) store.init();
+    const store = new Store(absolutePath(root));
+    if (!store.#checkPrivate()) throw store.#notInitialized();
     return store;
+  }
+
+  /**
+   * The store at `root` (default as {@linkcode Store.open}), created as
+   * `plash init` creates it when it is not there yet.
+   *
+   * @example
+   * ```ts
+   * import { Store } from "./store.ts";
+   *
+   * const store = Store.create("/tmp/plash-example");
+   * ```
+   */
+  static create(root: string = dataDir()): Store {
+    const store = new Store(absolutePath(root));
+    store.init();
+    return store;
+  }
+
+  /** Whether the store is there, whole, and the caller's (else it throws). */
+  isInitialized(): boolean {
+    return this.#checkPrivate();
+  }
+
+  #notInitialized(): PlashError {
+    let exists = true;
+    try {
+      Deno.lstatSync(this.root);
+    } catch {
+      exists = false;
+    }
+    const why = exists ? "not a plash data directory yet" : "No such file or directory";
+    return new PlashError(`run \`plash init\`: ${this.root}: ${why}`);
   }
 
   /**
@@ -187,7 +269,7 @@ export class Store {
    * ```
    */
   static at(root: string = dataDir()): Store {
-    return new Store(root);
+    return new Store(absolutePath(root));
   }
 
   /**

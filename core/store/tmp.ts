@@ -36,9 +36,17 @@ export function makeTmpDir(tmpRoot: string, owner: number = Deno.pid): string {
   return path;
 }
 
+/** The name of a temporary directory plash made: its owner's pid and start time. */
+const TMP_NAME = /^plashtmp_(\d+)_(\d+)_/;
+
+/** Whether `name` (an entry of tmp/) is a temporary directory's name as plash makes them. */
+export function isTmpName(name: string): boolean {
+  return TMP_NAME.test(name);
+}
+
 /** Whether the process that owns the temporary directory named `name` still runs. */
 export function tmpOwnerAlive(name: string): boolean {
-  const match = /^plashtmp_(\d+)_(\d+)_/.exec(name);
+  const match = TMP_NAME.exec(name);
   if (!match) return false;
   return processStartTime(Number(match[1])) === match[2];
 }

@@ -22,7 +22,8 @@ import { packTree } from "./pack.ts";
  * ```
  */
 export function exportTar(store: Store, id: number): ReadableStream<Uint8Array> {
-  return packTree(walkMerged(store.layersOf(store.chain(id))));
+  // Members named `./etc/passwd`, as the original plash's `tar -cf - .` named them.
+  return packTree(walkMerged(store.layersOf(store.chain(id))), { prefix: "./" });
 }
 
 /**

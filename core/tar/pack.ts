@@ -21,6 +21,12 @@ const USTAR_MAX_ID = 0o7777777;
 const USTAR_MAX_TIME = 2 ** 31 - 1;
 const CHUNK = 1 << 16;
 
+/** How {@linkcode packTree} names members. */
+export interface PackOptions {
+  /** Put before every member's name and hard link target: `./` as `tar -C DIR -c .` does. */
+  prefix?: string;
+}
+
 /**
  * The tar archive of `entries` (each directory before its contents, as
  * `walkMerged` yields them). The first name of a file with several (same
@@ -34,9 +40,12 @@ const CHUNK = 1 << 16;
  * await packTree(walkMerged(["/layers/2", "/layers/1"])).pipeTo(Deno.stdout.writable);
  * ```
  */
-export function packTree(entries: Iterable<TreeEntry>): ReadableStream<Uint8Array> {
+export function packTree(
+  entries: Iterable<TreeEntry>,
+  options: PackOptions = {},
+): ReadableStream<Uint8Array> {
   const pack = tarPack();
-  writeEntries(pack, entries);
+  writeEntries(pack, entries, options.prefix ?? "");
   return ReadableStream.from(pack as AsyncIterable<Uint8Array>);
 }
 
@@ -45,11 +54,15 @@ export function packTree(entries: Iterable<TreeEntry>): ReadableStream<Uint8Arra
  * errors the archive's reader. Each file's contents wait for the reader, so
  * at most the headers of a run of entries without contents queue up.
  */
-async function writeEntries(pack: Pack, entries: Iterable<TreeEntry>): Promise<void> {
+async function writeEntries(
+  pack: Pack,
+  entries: Iterable<TreeEntry>,
+  prefix: string,
+): Promise<void> {
   const links = new Map<string, string>();
   try {
     for (const entry of entries) {
-      const header = headerOf(entry, links);
+      const header = headerOf(entry, links, prefix);
       if (header?.type === "file") await writeFile(pack, header, entry.source);
       else if (header) {
         await new Promise<void>((resolve, reject) => {
@@ -64,9 +77,14 @@ async function writeEntries(pack: Pack, entries: Iterable<TreeEntry>): Promise<v
 }
 
 /** The tar header for `entry`; undefined for a socket. */
-function headerOf(entry: TreeEntry, links: Map<string, string>): Header | undefined {
-  const { info, path } = entry;
+function headerOf(
+  entry: TreeEntry,
+  links: Map<string, string>,
+  prefix: string,
+): Header | undefined {
+  const { info } = entry;
   if (info.isSocket) return undefined;
+  const path = entry.path === "" ? "" : prefix + entry.path;
   const header = {
     name: path === "" ? "./" : info.isDirectory ? `${path}/` : path,
     mode: (info.mode ?? 0) & 0o7777,

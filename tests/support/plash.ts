@@ -21,15 +21,17 @@ export interface Result {
   stderr: string;
 }
 
-/** A private PLASH_DATA for one test; remove it with `using`. */
+/** A private PLASH_DATA for one test, made as `plash init` makes it; remove it with `using`. */
 export class TestStore implements Disposable {
   readonly data: string;
 
-  constructor() {
+  /** A new store; `{ init: false }` leaves the data directory unmade (only `init` makes one). */
+  constructor(options: { init?: boolean } = {}) {
     this.data = `${Deno.makeTempDirSync({ prefix: "plash-test-" })}/data`;
+    if (options.init !== false) Store.create(this.data);
   }
 
-  /** The store as the library sees it (made when it is not there yet). */
+  /** The store as the library sees it. */
   get images(): Store {
     return Store.open(this.data);
   }
@@ -93,6 +95,23 @@ export class TestStore implements Disposable {
     }
     Deno.removeSync(this.data.slice(0, -"/data".length), { recursive: true });
   }
+}
+
+/**
+ * Asserts that plash refused its command line as the original plash did: the
+ * usage line alone (`usage: plash CMD ...`) on stderr, exit status 1; returns
+ * the line.
+ */
+export function usageFailure(result: Result): string {
+  const lines = result.stderr.trimEnd().split("\n");
+  if (result.code !== 1 || lines.length !== 1 || !lines[0].startsWith("usage: plash ")) {
+    throw new Error(
+      `expected exit 1 and one "usage: plash" line, got ${result.code}: ${
+        JSON.stringify(result.stderr)
+      }`,
+    );
+  }
+  return lines[0];
 }
 
 /** Asserts that a failed plash said exactly one line starting with `plash error:`. */
