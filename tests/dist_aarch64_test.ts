@@ -60,6 +60,7 @@ Deno.test({
     `plash ${VERSION} (deno ${Deno.version.deno}, linux aarch64)`,
   );
   // A plain tar: the wasm xz decompressor alone takes seconds under emulation.
+  await plash(archive, ["init"]);
   const tar = `${archive.dir}/busybox-arm64.tar`;
   const made = await runCommand("tar", ["-C", await arm64BusyboxRootfs(), "-cf", tar, "."]);
   assert.equal(made.code, 0, made.stderr);
@@ -96,6 +97,7 @@ Deno.test({
     index(images),
   );
   const ref = `${registry.host}/busybox:multi`;
+  await plash(archive, ["init"]);
   const arm64 = await plash(archive, ["import-docker", "--arch", "arm64", ref]);
   assert.equal(await plash(archive, ["run", arm64, "uname", "-m"]), "aarch64");
   const amd64 = await plash(archive, ["import-docker", ref]);

@@ -57,6 +57,7 @@ async function addUser(root: BareRoot): Promise<void> {
 /** Import, two-layer build, run and a Plashfile as `user`, in `home`; the built image's id. */
 async function useIt(root: BareRoot, user: string, home: string): Promise<string> {
   const as = { user };
+  await root.ok("plash init", as); // as the original: no other command makes the data directory
   const base = await root.ok("plash import-tar /srv/busybox.tar.xz", as);
   assert.match(base, /^\d+$/);
   const built = await root.sh(
