@@ -76,12 +76,17 @@ const SIGNATURES = {
     result: "i32",
     optional: true,
   },
+  mount_setattr: {
+    parameters: ["i32", "buffer", "u32", "buffer", "usize"],
+    result: "i32",
+    optional: true,
+  },
 } as const satisfies Record<string, Deno.ForeignFunction>;
 
 type Signatures = typeof SIGNATURES;
 type Bound = { [Name in keyof Signatures]: Deno.UnsafeFnPointer<Signatures[Name]>["call"] };
 /** Functions that older C libraries lack (`null` then). */
-type Optional = "fsopen" | "fsconfig" | "fsmount" | "move_mount";
+type Optional = "fsopen" | "fsconfig" | "fsmount" | "move_mount" | "mount_setattr";
 
 const encoder = new TextEncoder();
 

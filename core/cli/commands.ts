@@ -8,7 +8,7 @@
  */
 
 import { lazyImport } from "../lazy_import.ts";
-import { type Args, type ArgsSpec, usageLine } from "./parse_args.ts";
+import { type Args, type ArgsSpec, type OptionSpec, usageLine } from "./parse_args.ts";
 
 /** What a command module exports. */
 export interface CommandModule {
@@ -40,6 +40,46 @@ export interface Command extends ArgsSpec {
 
 const MANY = Infinity;
 
+/**
+ * The options of one run, spelled as `docker run` spells them: `run`,
+ * `bundle` and `runc` take them (see `core/runtime/run_options.ts`).
+ */
+export const RUN_OPTIONS: OptionSpec[] = [
+  {
+    name: "env",
+    short: "e",
+    value: "NAME[=VALUE]",
+    multiple: true,
+    help: "set NAME in the container, or without a value pass the host's NAME",
+  },
+  {
+    name: "env-file",
+    value: "FILE",
+    multiple: true,
+    help: "read NAME=VALUE (or NAME) lines from FILE, as docker does",
+  },
+  {
+    name: "volume",
+    short: "v",
+    value: "SRC:DST[:ro]",
+    multiple: true,
+    help: "bind host path SRC at DST in the image (read-only with :ro)",
+  },
+  {
+    name: "mount",
+    value: "type=bind,source=SRC,target=DST[,readonly]",
+    multiple: true,
+    help: "the same bind, in docker's --mount spelling",
+  },
+  { name: "workdir", short: "w", value: "DIR", help: "start in DIR (made when missing)" },
+  {
+    name: "user",
+    short: "u",
+    value: "USER[:GROUP]",
+    help: "run as USER (name or number, from the image's /etc/passwd) instead of its User",
+  },
+];
+
 /** Every command, in the order `plash help` lists them. */
 export const COMMANDS: Command[] = [
   {
@@ -59,12 +99,15 @@ export const COMMANDS: Command[] = [
         name: "build-step",
         help: "share the host as a build step does: /home read-only, not /root or /tmp",
       },
+      ...RUN_OPTIONS,
     ],
     summary: "run a command in an image",
     details:
       "The command is plash's own process, chrooted into the image's layers. Without CMD it\n" +
       "runs the image's configured command, else its root user's login shell. Changes are\n" +
-      "discarded unless --changes keeps them.",
+      "discarded unless --changes keeps them. It runs as the image's User (OCI config, or the\n" +
+      "--user macro) unless -u says otherwise; -u 0 runs as root. Exit status: the command's,\n" +
+      "127 when it is not in the image, 126 when it cannot be executed.",
     group: "Running",
     module: "run",
   },
@@ -140,14 +183,15 @@ export const COMMANDS: Command[] = [
     arity: [1, MANY],
     raw: true,
     summary: "build, then run `plash CMD ID ARG...` on the image",
-    details: "`plash MACRO... -- CMD [ARG...]` is `plash b run MACRO... -- CMD [ARG...]`.",
+    details: "`plash MACRO... -- CMD [ARG...]` is `plash b run MACRO... -- CMD [ARG...]`.\n" +
+      "CMD's options may lead the words after --: `plash -A -- -e A=1 -v /srv:/srv env`.",
     group: "Build",
     module: "b",
   },
   {
     name: "exec",
     asRoot: true,
-    usage: "PLASHFILE [ARG...]",
+    usage: "[RUN OPTION...] PLASHFILE [ARG...]",
     arity: [1, MANY],
     raw: true,
     summary: "build a Plashfile in its directory, then run its entrypoint with ARGs",
@@ -156,7 +200,7 @@ export const COMMANDS: Command[] = [
       "macros, one a line: lines starting with - are split into words, other lines are one\n" +
       "argument each, `--#` lines are comments, `--\\ TEXT` is TEXT even with a leading dash.\n" +
       "Running it runs `plash PATH ARGS`, which is this command. Without an entrypoint the\n" +
-      "ARGs are the command.",
+      "ARGs are the command. `run`'s options (-e, -v, -w, -u ...) may come before PLASHFILE.",
     group: "Build",
     module: "exec",
   },

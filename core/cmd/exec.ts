@@ -1,22 +1,30 @@
 /**
- * `plash exec PLASHFILE [ARG...]`: what `#!/usr/bin/env plash` runs. Builds
- * the Plashfile (one macro a line) in its own directory, then runs the
- * image's entrypoint with ARGs from the caller's directory. Without an
- * entrypoint, ARGs are the command, and without those the image's default.
+ * `plash exec [RUN OPTIONS] PLASHFILE [ARG...]`: what `#!/usr/bin/env plash`
+ * runs. Builds the Plashfile (one macro a line) in its own directory, then
+ * runs the image's entrypoint with ARGs from the caller's directory, with
+ * `run`'s options (`-e`, `-v`, `-w`, `-u`...) given before PLASHFILE.
+ * Without an entrypoint, ARGs are the command, and without those the
+ * image's default.
  *
  * @module
  */
 
 import { build } from "../build/builder.ts";
 import { plashfileLines } from "../build/tokenize.ts";
-import { Args } from "../cli/parse_args.ts";
+import { findCommand } from "../cli/commands.ts";
+import { splitLeadingOptions } from "../cli/leading_options.ts";
+import { type Args, parseArgs, usageError } from "../cli/parse_args.ts";
 import { PlashError, reason } from "../errors.ts";
 import { Store } from "../store/store.ts";
 import { main as run } from "./run.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<number> {
-  const [file, ...rest] = args.positionals;
+  // `plash exec -v SRC:DST PLASHFILE ARG...`: run's options come before the Plashfile.
+  const runCommand = findCommand("run")!;
+  const { options, rest: words } = splitLeadingOptions(runCommand, args.positionals);
+  const [file, ...rest] = words;
+  if (file === undefined) throw usageError(findCommand("exec")!, "no PLASHFILE");
   let text: string;
   try {
     text = Deno.readTextFileSync(file);
@@ -29,5 +37,5 @@ export async function main(args: Args): Promise<number> {
   const id = await build(store, plashfileLines(text));
   Deno.chdir(callerDir);
   const { entrypoint = [] } = store.config(id);
-  return run(new Args([String(id), ...entrypoint, ...rest]));
+  return run(parseArgs(runCommand, [...options, String(id), ...entrypoint, ...rest]));
 }

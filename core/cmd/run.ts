@@ -1,29 +1,38 @@
 /**
- * `plash run [--changes DIR] [--build-step] ID [CMD...]`: as root, plash
- * itself becomes the container; without root, a child that shares plash's
- * memory enters a new user namespace and becomes it, and plash waits for it
- * (one Deno start either way).
+ * `plash run [--changes DIR] [--build-step] [RUN OPTIONS] ID [CMD...]`: as
+ * root, plash itself becomes the container; without root, a child that
+ * shares plash's memory enters a new user namespace and becomes it, and
+ * plash waits for it (one Deno start either way). The run options (`-e`,
+ * `--env-file`, `-v`, `--mount`, `-w`, `-u`) are docker's.
  *
  * @module
  */
 
 import type { Args } from "../cli/parse_args.ts";
+import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { runContainer } from "../runtime/container.ts";
+import { runOptionsFrom } from "../runtime/run_options.ts";
 import { parseImageId } from "../store/ids.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<number> {
   const [id, ...command] = args.positionals;
+  const options = runOptionsFrom((name) => args.values(name));
   const spec = {
     store: Store.open(),
     id: parseImageId(id),
     command,
     changesDir: args.value("changes"),
     buildStep: args.flag("build-step"),
+    options,
+    imageUser: true,
   };
   if (Deno.env.get("PLASH_NO_UNSHARE") === "1") {
+    if (options.volumes) {
+      throw new PlashError("run -v: a bind is a mount, which PLASH_NO_UNSHARE=1 rules out");
+    }
     // Loaded only here: it brings the tree copier.
     const { runChrootOnly } = await lazyImport<typeof import("../runtime/chroot_only.ts")>(
       "core/runtime/chroot_only.ts",
