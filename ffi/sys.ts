@@ -191,6 +191,11 @@ export function effectiveIds(): { uid: number; gid: number } {
   return { uid: sym.geteuid(), gid: sym.getegid() };
 }
 
+/** The id of this process (of a clone child, its own: not Deno's cached pid). */
+export function processId(): number {
+  return sym.getpid();
+}
+
 /** The id of this process's parent. */
 export function parentPid(): number {
   return sym.getppid();

@@ -10,26 +10,10 @@ import { plannedMapping } from "../core/runtime/id_map.ts";
 import { selfCommand } from "../core/self_command.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
 import { TempDirs } from "./support/temp_dirs.ts";
+import { imageWithAccounts } from "./support/accounts.ts";
 
 const ROOT = Deno.uid() === 0;
 const RANGES = ROOT ? undefined : plannedMapping(Deno.uid()!, Deno.gid()!).ranges;
-
-/** The busybox image with accounts: nobody (65534) in group nogroup and in staff (50). */
-async function withAccounts(store: TestStore): Promise<string> {
-  const base = await store.busybox();
-  const dir = Deno.makeTempDirSync({ prefix: "plash-accounts-" });
-  Deno.mkdirSync(`${dir}/etc`);
-  Deno.writeTextFileSync(
-    `${dir}/etc/passwd`,
-    "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n" +
-      "app:x:1000:1000:app:/home/app:/bin/sh\n",
-  );
-  Deno.writeTextFileSync(
-    `${dir}/etc/group`,
-    "root:x:0:\nstaff:x:50:nobody\napp:x:1000:\nnogroup:x:65534:\n",
-  );
-  return await store.ok(["add-layer", base, dir]);
-}
 
 /** The host uid that container uid `id` is in this suite's run: itself as root. */
 function hostUid(id: number): number {
@@ -101,7 +85,7 @@ Deno.test(
   async () => {
     using store = new TestStore();
     using temp = new TempDirs();
-    const id = await withAccounts(store);
+    const id = await imageWithAccounts(store);
     const dir = temp.make();
     Deno.mkdirSync(`${dir}/sub`);
     Deno.chmodSync(dir, 0o777);
@@ -129,7 +113,7 @@ Deno.test(
 Deno.test("-u nobody runs as 65534 with its groups; files it makes are 65534's", async () => {
   using store = new TestStore();
   using temp = new TempDirs();
-  const id = await withAccounts(store);
+  const id = await imageWithAccounts(store);
   const dir = temp.make();
   Deno.chmodSync(dir, 0o777);
   const result = await store.plash([
@@ -166,7 +150,7 @@ function oneWarning(stderr: string): string {
 
 Deno.test("-u by number, with a group; -u 0 is root", async () => {
   using store = new TestStore();
-  const id = await withAccounts(store);
+  const id = await imageWithAccounts(store);
   const mapped = ROOT || RANGES;
   if (mapped) {
     const explicit = await store.ok(["run", "-u", "1000:staff", id, "sh", "-c", "id -u; id -G"]);
@@ -189,7 +173,7 @@ Deno.test("-u by number, with a group; -u 0 is root", async () => {
 
 Deno.test("the image's User applies to runs, not to builds; -u 0 overrides it", async () => {
   using store = new TestStore();
-  const base = await withAccounts(store);
+  const base = await imageWithAccounts(store);
   const built = await store.plash([
     "build",
     "--from-id",
@@ -217,7 +201,7 @@ Deno.test("the image's User applies to runs, not to builds; -u 0 overrides it", 
 Deno.test("bad run options fail in one line and leave nothing behind", async () => {
   using store = new TestStore();
   using temp = new TempDirs();
-  const base = await withAccounts(store);
+  const base = await imageWithAccounts(store);
   const outside = temp.make();
   const id = await store.ok([
     "add-layer",

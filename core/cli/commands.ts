@@ -480,6 +480,48 @@ export const COMMANDS: Command[] = [
     group: "Other",
     module: "version",
   },
+  {
+    name: "bundle",
+    asRoot: true,
+    usage: "ID DIR [CMD [ARG...]]",
+    arity: [2, MANY],
+    optionsFirst: true,
+    options: [
+      { name: "copy", help: "DIR/rootfs a merged copy of the layers, not the mounted overlay" },
+      { name: "net", value: "host|none", help: "the host's network (default) or none" },
+      ...RUN_OPTIONS,
+    ],
+    summary: "write an OCI runtime bundle of an image: DIR/config.json and DIR/rootfs",
+    details:
+      "For `runc run -b DIR NAME` and other OCI runtimes (runtime spec 1.0). The process is\n" +
+      "what `plash run` would start, with its binds; namespaces mount, pid, ipc, uts (and\n" +
+      "network with --net none). As root DIR/rootfs is the image's overlay mounted there\n" +
+      "(its changes in DIR/changes): `umount DIR/rootfs` before removing DIR. Without root\n" +
+      "only --copy works, and the config maps plash's ids for a rootless runtime; files of\n" +
+      "your subordinate ids in the copy are removed with `plash sudo rm -rf DIR`.",
+    group: "Running",
+    module: "bundle",
+  },
+  {
+    name: "runc",
+    asRoot: true,
+    usage: "ID [CMD [ARG...]]",
+    arity: [1, MANY],
+    optionsFirst: true,
+    options: [
+      { name: "net", value: "host|none", help: "the host's network (default) or none" },
+      ...RUN_OPTIONS,
+    ],
+    summary: "run a command in an image with an OCI runtime (runc, crun), isolated",
+    details:
+      "The runtime is $PLASH_OCI_RUNTIME, else runc or crun from PATH (`plash doctor` tells\n" +
+      "which works here), run on a throwaway bundle in the store's tmp (see `plash help\n" +
+      "bundle`): its own pid, ipc and uts namespaces, docker's default capabilities, the\n" +
+      "host's directories bound as `plash run` binds them. Exit status and signals are the\n" +
+      "container's.",
+    group: "Running",
+    module: "runc",
+  },
 ];
 
 /**

@@ -25,11 +25,12 @@ import { switchIds } from "../../ffi/credentials.ts";
 import { readSmallFile } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import type { SetupOp } from "./plan.ts";
-import { ACCOUNT_FILE_LIMIT, resolveUser } from "./users.ts";
+import { ACCOUNT_FILE_LIMIT, type AccountFiles, type ResolvedUser, resolveUser } from "./users.ts";
 
-/** One line of /proc/self/uid_map or gid_map: ids `inside..inside+count` of this namespace. */
+/** One line of /proc/self/uid_map or gid_map: `count` ids from `inside` are `outside`... */
 export interface IdRange {
   inside: number;
+  outside: number;
   count: number;
 }
 
@@ -41,12 +42,12 @@ export interface IdMaps {
 
 function parseMap(text: string | undefined): IdRange[] {
   return (text ?? "").trim().split("\n").filter(Boolean).map((line) => {
-    const [inside, , count] = line.trim().split(/\s+/).map(Number);
-    return { inside, count };
+    const [inside, outside, count] = line.trim().split(/\s+/).map(Number);
+    return { inside, outside, count };
   });
 }
 
-/** This process's id maps (the host's own map everything). */
+/** This process's id maps (the host's own map everything); read them before a chroot. */
 export function readIdMaps(): IdMaps {
   return {
     uids: parseMap(readSmallFile("/proc/self/uid_map", 1 << 16)),
@@ -59,14 +60,16 @@ function mapped(ranges: IdRange[], id: number): boolean {
 }
 
 /**
- * Becomes the `user` step's user; returns the HOME the command gets, or
- * undefined to keep the environment's. Root (0:0) switches nothing.
+ * The ids of the `user` step's user in the image whose account files are
+ * `files`, as this namespace (`maps`) can hold them; undefined for root
+ * (0:0), and for a user a namespace that maps only the caller cannot hold
+ * (said in one warning line: the command then runs as the caller).
  */
-export function becomeUser(op: Extract<SetupOp, { op: "user" }>, maps: IdMaps): string | undefined {
-  const files = {
-    passwd: readSmallFile("/etc/passwd", ACCOUNT_FILE_LIMIT),
-    group: readSmallFile("/etc/group", ACCOUNT_FILE_LIMIT),
-  };
+export function mappedUser(
+  op: Extract<SetupOp, { op: "user" }>,
+  files: AccountFiles,
+  maps: IdMaps,
+): ResolvedUser | undefined {
   const user = resolveUser(op.user, files, op.where);
   if (user.uid === 0 && user.gid === 0) return undefined;
   if (!mapped(maps.uids, user.uid) || !mapped(maps.gids, user.gid)) {
@@ -84,6 +87,24 @@ export function becomeUser(op: Extract<SetupOp, { op: "user" }>, maps: IdMaps): 
     );
   }
   // A supplementary group the namespace does not map cannot be held: it is left out.
-  switchIds({ ...user, groups: user.groups.filter((gid) => mapped(maps.gids, gid)) });
+  return { ...user, groups: user.groups.filter((gid) => mapped(maps.gids, gid)) };
+}
+
+/** The image's account files as this thread's root has them (the container's after chroot). */
+export function accountFiles(): AccountFiles {
+  return {
+    passwd: readSmallFile("/etc/passwd", ACCOUNT_FILE_LIMIT),
+    group: readSmallFile("/etc/group", ACCOUNT_FILE_LIMIT),
+  };
+}
+
+/**
+ * Becomes the `user` step's user; returns the HOME the command gets, or
+ * undefined to keep the environment's. Root (0:0) switches nothing.
+ */
+export function becomeUser(op: Extract<SetupOp, { op: "user" }>, maps: IdMaps): string | undefined {
+  const user = mappedUser(op, accountFiles(), maps);
+  if (user === undefined) return undefined;
+  switchIds(user);
   return op.keepHome ? undefined : user.home;
 }

@@ -117,21 +117,7 @@ export function planContainer(
   const config = readConfig(spec.store.nodeOf(chain));
   const base = spec.changesDir ?? spec.store.mountRoot;
   const [upper, work, root] = ["data", "work", "root"].map((name) => `${base}/${name}`);
-  const mode = spec.buildStep ? "build" : "run";
-  const binds: BindSpec[] = [
-    ...HOST_DIRS[mode].map((dir): BindSpec => ({
-      source: dir,
-      target: dir,
-      directory: true,
-      owner: "host",
-      required: false,
-      readOnly: mode === "build" && dir === "/home",
-    })),
-    { source: "/etc/resolv.conf", target: "/etc/resolv.conf", directory: false, owner: "image" },
-    ...imageMountBinds(config),
-    ...(spec.buildStep ? workdirBind(host.cwd) : []),
-    ...volumeBinds(spec.options?.volumes ?? []),
-  ];
+  const binds = containerBinds(spec, config, host);
   const workdir = spec.options?.workdir;
   return {
     ops: [
@@ -149,6 +135,29 @@ export function planContainer(
       ...commandOps(spec, config, host),
     ],
   };
+}
+
+/**
+ * What a container of `spec` shares with the host, in order: the host's
+ * directories, its resolv.conf, the image's `--mount`s, a build step's
+ * working directory, the caller's `-v`s. `plash bundle` binds the same.
+ */
+export function containerBinds(spec: RunSpec, config: ImageConfig, host: HostFacts): BindSpec[] {
+  const mode = spec.buildStep ? "build" : "run";
+  return [
+    ...HOST_DIRS[mode].map((dir): BindSpec => ({
+      source: dir,
+      target: dir,
+      directory: true,
+      owner: "host",
+      required: false,
+      readOnly: mode === "build" && dir === "/home",
+    })),
+    { source: "/etc/resolv.conf", target: "/etc/resolv.conf", directory: false, owner: "image" },
+    ...imageMountBinds(config),
+    ...(spec.buildStep ? workdirBind(host.cwd) : []),
+    ...volumeBinds(spec.options?.volumes ?? []),
+  ];
 }
 
 /**
