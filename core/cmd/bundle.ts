@@ -20,7 +20,7 @@ import { Store } from "../store/store.ts";
 import { networkOption } from "./runc.ts";
 
 /** Runs the command line. */
-export function main(args: Args): number {
+export async function main(args: Args): Promise<number> {
   const [id, dir, ...command] = args.positionals;
   const rootless = inUserNamespace();
   const copy = args.flag("copy");
@@ -30,7 +30,7 @@ export function main(args: Args): number {
       { exitCode: 2 },
     );
   }
-  const { mounted } = writeBundle(dir, {
+  const { mounted } = await writeBundle(dir, {
     store: Store.open(),
     id: parseImageId(id),
     command,

@@ -15,7 +15,7 @@
  * import { writeBundle } from "./oci_bundle.ts";
  * import { Store } from "../store/store.ts";
  *
- * const { mounted } = writeBundle("/tmp/bundle", {
+ * const { mounted } = await writeBundle("/tmp/bundle", {
  *   store: Store.open(),
  *   id: 3,
  *   command: ["sh"],
@@ -33,10 +33,10 @@ import { fdPath, openInRoot, openPath } from "../../ffi/in_root.ts";
 import { mountOverlay } from "../../ffi/overlay.ts";
 import { closeFd, readSmallFile, umount } from "../../ffi/sys.ts";
 import { PlashError, wrap } from "../errors.ts";
+import { lazyImport } from "../lazy_import.ts";
 import { readConfig } from "../store/image_config.ts";
 import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
-import { copyTree } from "../tree/copy_tree.ts";
 import { type IdMaps, mappedUser, readIdMaps } from "./become_user.ts";
 import { lookupEnv } from "./environment.ts";
 import { explainRefusal } from "./host_support.ts";
@@ -66,11 +66,11 @@ const MNT_DETACH = 2;
  * A failure leaves nothing: what was mounted is unmounted, what was made
  * removed.
  */
-export function writeBundle(
+export async function writeBundle(
   dir: string,
   spec: BundleSpec,
   host: HostFacts = { cwd: Deno.cwd(), env: Deno.env.toObject() },
-): { mounted: boolean } {
+): Promise<{ mounted: boolean }> {
   const chain = spec.store.chain(spec.id);
   const config = readConfig(spec.store.nodeOf(chain));
   const run: RunSpec = {
@@ -83,11 +83,15 @@ export function writeBundle(
   // Checked before anything is made: -v sources, the image's --mount sources.
   const binds = containerBinds(run, config, host);
   const ops = commandOps(run, config, host);
+  // Loaded only for a copy: `plash runc` mounts, and starts without the tree copier.
+  const copyTree = spec.copy
+    ? (await lazyImport<typeof import("../tree/copy_tree.ts")>("core/tree/copy_tree.ts")).copyTree
+    : undefined;
   const made = makeEmptyDir(dir);
   const rootfs = `${dir}/rootfs`;
   let mounted = false;
   try {
-    if (spec.copy) {
+    if (copyTree) {
       copyTree(spec.store.layersOf(chain), rootfs);
     } else {
       const [upper, work] = [`${dir}/changes/data`, `${dir}/changes/work`];

@@ -52,7 +52,7 @@ export async function runOci(spec: OciRunSpec): Promise<number> {
   let dir = stage;
   try {
     const mode = inUserNamespace() ? "namespaced" : "root";
-    writeBundle(`${stage}/bundle`, { ...spec, copy: false, mode });
+    await writeBundle(`${stage}/bundle`, { ...spec, copy: false, mode });
     const env = Object.entries(Deno.env.toObject()).map(([name, value]) => `${name}=${value}`);
     const name = `plash-${Deno.pid}-${crypto.getRandomValues(new Uint32Array(1))[0]}`;
     const pid = spawnSharingMemory(() => {
