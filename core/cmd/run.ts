@@ -8,18 +8,22 @@
  * @module
  */
 
+import { RUN_OPTIONS } from "../cli/commands.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { runContainer } from "../runtime/container.ts";
-import { runOptionsFrom } from "../runtime/run_options.ts";
 import { parseImageId } from "../store/ids.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<number> {
   const [id, ...command] = args.positionals;
-  const options = runOptionsFrom((name) => args.values(name));
+  // Loaded only for a run that has them: most runs have none.
+  const options = RUN_OPTIONS.some((option) => args.flag(option.name))
+    ? (await lazyImport<typeof import("../runtime/run_options.ts")>("core/runtime/run_options.ts"))
+      .runOptionsFrom((name) => args.values(name))
+    : {};
   const spec = {
     store: Store.open(),
     id: parseImageId(id),
@@ -37,7 +41,7 @@ export async function main(args: Args): Promise<number> {
     const { runChrootOnly } = await lazyImport<typeof import("../runtime/chroot_only.ts")>(
       "core/runtime/chroot_only.ts",
     );
-    runChrootOnly(spec);
+    return await runChrootOnly(spec);
   }
   if (Deno.uid() !== 0) {
     // Loaded only here: root's run needs no child and no user namespace.
@@ -47,5 +51,5 @@ export async function main(args: Args): Promise<number> {
     ]);
     return (await runPlanInChild(planContainer(spec))).status;
   }
-  runContainer(spec);
+  return await runContainer(spec);
 }

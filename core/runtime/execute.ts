@@ -18,18 +18,38 @@ import { errnoText } from "../../ffi/libc.ts";
 import { mountOverlay } from "../../ffi/overlay.ts";
 import { chdir, chroot, closeFd, enterPrivateMountNamespace, mount } from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
-import { becomeUser, readIdMaps } from "./become_user.ts";
+import { lazyImport } from "../lazy_import.ts";
 import { applyBind, bindImageView, makeDirInImage } from "./binds.ts";
 import { execCommand } from "./exec.ts";
 import { explainRefusal } from "./host_support.ts";
 import { rootLoginShell } from "./login_shell.ts";
 import type { ContainerPlan, SetupOp } from "./plan.ts";
 
-/** Carries out `plan`, recording in `created` the mount points it made in the image. */
+/** The user switch (`become_user.ts`), loaded only for a plan that switches users. */
+let users: typeof import("./become_user.ts") | undefined;
+
+/**
+ * Loads what carrying out `plan` needs beyond the start path (the user
+ * switch, for a plan with a `user` step); call it before
+ * {@linkcode executePlan}, which runs synchronously to the exec.
+ */
+export async function prepareExecution(plan: ContainerPlan): Promise<ContainerPlan> {
+  if (users === undefined && plan.ops.some((op) => op.op === "user")) {
+    users = await lazyImport<typeof import("./become_user.ts")>("core/runtime/become_user.ts");
+  }
+  return plan;
+}
+
+/**
+ * Carries out `plan` (made ready by {@linkcode prepareExecution}), recording
+ * in `created` the mount points it made in the image.
+ */
 export function executePlan(plan: ContainerPlan, created: string[] = []): never {
   let rootFd: number | undefined;
+  const switching = plan.ops.some((op) => op.op === "user");
+  if (switching && users === undefined) throw new Error("executePlan before prepareExecution");
   // Read while /proc is the host's: the image may have none once this thread is in it.
-  const idMaps = plan.ops.some((op) => op.op === "user") ? readIdMaps() : undefined;
+  const idMaps = switching ? users!.readIdMaps() : undefined;
   let home: string | undefined;
   try {
     for (const op of plan.ops) {
@@ -41,7 +61,7 @@ export function executePlan(plan: ContainerPlan, created: string[] = []): never 
         closeFd(rootFd);
         rootFd = undefined;
       }
-      if (op.op === "user") home = becomeUser(op, idMaps!);
+      if (op.op === "user") home = users!.becomeUser(op, idMaps!);
       else runOp(op, rootFd!, created);
     }
   } finally {

@@ -29,9 +29,9 @@ import { PlashError, reason } from "../errors.ts";
 import { type ImageConfig, readConfig } from "../store/image_config.ts";
 import type { Store } from "../store/store.ts";
 import type { BindSpec } from "./binds.ts";
-import { containerEnvironment, DEFAULT_PATH, lookupEnv } from "./environment.ts";
+import { containerEnvironment, DEFAULT_PATH, lookupEnv, withRunEnv } from "./environment.ts";
 import { IMAGE_VIEW } from "./image_view.ts";
-import { type RunOptions, type Volume, withRunEnv } from "./run_options.ts";
+import type { RunOptions, Volume } from "./run_options.ts";
 
 /** How to run a container. */
 export interface RunSpec {

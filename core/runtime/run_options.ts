@@ -4,7 +4,7 @@
  * type=bind,source=SRC,target=DST[,readonly]`, `-w DIR`, `-u USER[:GROUP]`.
  * Parsed here into what the plan (`plan.ts`) and the OCI config
  * (`oci_config.ts`) read; what is wrong with them fails in one line before
- * anything is set up.
+ * anything is set up. Loaded only for a run that has options (`core/cmd/run.ts`).
  *
  * @example
  * ```ts
@@ -165,24 +165,4 @@ export function runOptionsFrom(
   const user = values("user").at(-1);
   if (user !== undefined) options.user = user;
   return options;
-}
-
-/**
- * `env` (NAME=VALUE strings) with the run's `-e` entries laid over it, in
- * order: NAME=VALUE sets, NAME takes the host's value (and is left out when
- * the host has none, as in docker).
- */
-export function withRunEnv(
-  env: string[],
-  entries: string[],
-  host: Record<string, string>,
-): string[] {
-  const merged = new Map(env.map((item) => [item.slice(0, item.indexOf("=")), item]));
-  for (const entry of entries) {
-    const equals = entry.indexOf("=");
-    const name = equals === -1 ? entry : entry.slice(0, equals);
-    if (equals !== -1) merged.set(name, entry);
-    else if (name in host) merged.set(name, `${name}=${host[name]}`);
-  }
-  return [...merged.values()];
 }

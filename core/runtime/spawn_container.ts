@@ -10,7 +10,7 @@
 
 import { spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
 import { closeFd, dup2, makePipe, writeAllNonblocking } from "../../ffi/sys.ts";
-import { executePlan } from "./execute.ts";
+import { executePlan, prepareExecution } from "./execute.ts";
 import type { ContainerPlan } from "./plan.ts";
 import { mappedUserNamespace, reportInChild, waitPassingSignals } from "./user_namespace.ts";
 
@@ -50,6 +50,7 @@ export async function runPlanInChild(
   streams: ChildStreams = {},
 ): Promise<ChildResult> {
   const created: string[] = [];
+  await prepareExecution(plan);
   const namespace = Deno.uid() === 0 ? undefined : await mappedUserNamespace();
   const pipe = streams.stdin === undefined ? undefined : makePipe();
   let pid: number;
