@@ -33,7 +33,7 @@ import { removeTree } from "../store/tmp.ts";
 import { explainRefusal } from "./host_support.ts";
 import { type BundleSpec, writeBundle } from "./oci_bundle.ts";
 import { chooseOciRuntime } from "./oci_runtime.ts";
-import { reportInChild, waitPassingSignals } from "./user_namespace.ts";
+import { reportInChild, SignalRelay } from "./user_namespace.ts";
 
 const MNT_DETACH = 2;
 
@@ -55,6 +55,7 @@ export async function runOci(spec: OciRunSpec): Promise<number> {
     await writeBundle(`${stage}/bundle`, { ...spec, copy: false, mode });
     const env = Object.entries(Deno.env.toObject()).map(([name, value]) => `${name}=${value}`);
     const name = `plash-${Deno.pid}-${crypto.getRandomValues(new Uint32Array(1))[0]}`;
+    using relay = new SignalRelay();
     const pid = spawnSharingMemory(() => {
       // The bundle becomes this process's: `clean` keeps it while the runtime runs.
       const owned = store.makeTmpDir(processId());
@@ -71,7 +72,7 @@ export async function runOci(spec: OciRunSpec): Promise<number> {
         name,
       ], env);
     }, { onError: reportInChild });
-    return await waitPassingSignals(pid);
+    return await relay.wait(pid);
   } finally {
     try {
       umount(`${dir}/bundle/rootfs`, MNT_DETACH);
