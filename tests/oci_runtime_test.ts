@@ -102,23 +102,34 @@ Deno.test(
 );
 
 Deno.test(
-  "the debootstrap Debian image runs under plash runc, as root and as nobody",
+  "the debootstrap Debian image runs under plash runc: its config, -v, -u nobody, its status",
   { ignore: !RUNC || !ROOT },
   async () => {
     using store = new TestStore();
+    using temp = new TempDirs();
     const copy = `${store.data}.debian`;
     const cp = await new Deno.Command("cp", { args: ["-a", await debootstrapRootfs(), copy] })
       .output();
     assert.ok(cp.success, "cp of the debootstrap fixture");
-    const id = await store.ok(["add-layer", "0", copy]);
-    const script = '. /etc/os-release; echo "$VERSION_CODENAME"; id -un; echo $HOME';
-    assert.equal(await store.ok(["runc", id, "sh", "-c", script]), "bookworm\nroot\n/root");
+    const base = await store.ok(["add-layer", "0", copy]);
+    const images = store.images;
+    const top = images.makeTmpDir();
+    Deno.chmodSync(top, 0o755);
+    const config = { env: { GREETING: "from the config" }, workdir: "/usr", user: "daemon" };
+    const id = String(images.addLayer(Number(base), top, config));
+    const dir = temp.make();
+    Deno.chmodSync(dir, 0o777);
+    const script = '. /etc/os-release; echo "$VERSION_CODENAME $GREETING"; pwd; id -un; ' +
+      "echo $HOME; touch /out/made; exit 3";
+    const result = await store.plash(["runc", "-v", `${dir}:/out`, id, "sh", "-c", script]);
+    assert.equal(result.code, 3, result.stderr);
+    assert.equal(result.stdout, "bookworm from the config\n/usr\ndaemon\n/usr/sbin\n");
+    assert.equal(Deno.statSync(`${dir}/made`).uid, 1, "daemon's file");
     assert.equal(
-      await store.ok(["runc", "-u", "nobody", id, "sh", "-c", script]),
-      "bookworm\nnobody\n/nonexistent",
+      await store.ok(["runc", "-u", "nobody", "-w", "/", id, "sh", "-c", "id -u; pwd; echo $HOME"]),
+      "65534\n/\n/nonexistent",
     );
-    const status = await store.plash(["runc", id, "sh", "-c", "exit 3"]);
-    assert.equal(status.code, 3);
+    assert.equal(await store.ok(["runc", "-u", "0", id, "id", "-un"]), "root");
     assertTmpEmpty(store);
   },
 );
