@@ -67,9 +67,9 @@ export const RUN_OPTIONS: OptionSpec[] = [
   },
   {
     name: "mount",
-    value: "type=bind,source=SRC,target=DST[,readonly]",
+    value: "SPEC",
     multiple: true,
-    help: "the same bind, in docker's --mount spelling",
+    help: "the same in docker's spelling: type=bind,source=SRC,target=DST[,readonly]",
   },
   { name: "workdir", short: "w", value: "DIR", help: "start in DIR (made when missing)" },
   {
