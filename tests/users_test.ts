@@ -64,6 +64,7 @@ Deno.test("-v and --mount in docker's spelling", () => {
   assert.throws(() => parseVolume("/a", "/"), /-v needs SRC:DST/);
   assert.throws(() => parseVolume("name:/b", "/"), /no named volumes/);
   assert.throws(() => parseVolume("/a:/b/../c", "/"), /must not contain '\.\.'/);
+  assert.throws(() => parseVolume("/a:/", "/"), /must not be \//);
   assert.deepEqual(parseMount("type=bind,src=/a,dst=/b,readonly", "/"), {
     source: "/a",
     target: "/b",

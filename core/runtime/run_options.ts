@@ -54,6 +54,13 @@ export function cleanTarget(path: string, what: string): string {
   return `/${parts.join("/")}`;
 }
 
+/** A bind's target: clean, and not the image root itself (as docker refuses it). */
+function bindTarget(path: string, what: string): string {
+  const target = cleanTarget(path, what);
+  if (target === "/") throw usage(`${what} must not be / (the image's root)`);
+  return target;
+}
+
 function hostPath(path: string, cwd: string, what: string): string {
   if (path.startsWith("/")) return path;
   if (path === "." || path.startsWith("./") || path.startsWith("../") || path === "..") {
@@ -75,7 +82,7 @@ export function parseVolume(text: string, cwd: string): Volume {
   }
   return {
     source: hostPath(parts[0], cwd, "-v source"),
-    target: cleanTarget(parts[1], "-v target"),
+    target: bindTarget(parts[1], "-v target"),
     readOnly,
   };
 }
@@ -112,7 +119,7 @@ export function parseMount(text: string, cwd: string): Volume {
   }
   return {
     source: hostPath(source, cwd, "--mount source"),
-    target: cleanTarget(target, "--mount target"),
+    target: bindTarget(target, "--mount target"),
     readOnly,
   };
 }
