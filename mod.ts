@@ -17,7 +17,7 @@
  * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
  * const id = store.addLayer(1, layer); // a new image on image 1
  * const built = await build(store, ["--from-id", String(id), "--run", "touch /built"]);
- * runContainer({ store, id: built, command: ["ls", "/"] }); // replaces this process
+ * await runContainer({ store, id: built, command: ["ls", "/"] }); // replaces this process
  * ```
  *
  * Everything that mounts (running, creating, building) needs root, as the

@@ -112,6 +112,23 @@ export function readLinkFd(fd: number, shown: string): string {
   return new TextDecoder().decode(buffer.subarray(0, length));
 }
 
+/**
+ * The target of the symlink open as `O_PATH|O_NOFOLLOW` descriptor `fd`, or
+ * undefined when `fd` is not a symlink (a stat of `/proc/self/fd/N` would
+ * tell about the magic link, not the file).
+ */
+export function symlinkTarget(fd: number, shown: string): string | undefined {
+  try {
+    return readLinkFd(fd, shown);
+  } catch (error) {
+    // readlinkat(fd, "") of what is not a link fails with ENOENT (EINVAL on older kernels).
+    if (error instanceof SyscallError && ["ENOENT", "EINVAL"].includes(error.code)) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
 /** The path that reaches what descriptor `fd` refers to, for mount(2) and stat. */
 export function fdPath(fd: number): string {
   return `/proc/self/fd/${fd}`;

@@ -33,6 +33,7 @@ const SIGNATURES = {
   signal: { parameters: ["i32", "usize"], result: "usize" },
   sigprocmask: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
   getppid: { parameters: [], result: "i32" },
+  getpid: { parameters: [], result: "i32" },
   // The child of a CLONE_VM clone runs JavaScript, which V8 forbids inside a fast API call, and
   // optimized code calls an i32 function that way. A one-int struct comes back in the same
   // register as an int (x86_64, aarch64) but has no fast call: the call stays on the slow path.
@@ -76,12 +77,17 @@ const SIGNATURES = {
     result: "i32",
     optional: true,
   },
+  mount_setattr: {
+    parameters: ["i32", "buffer", "u32", "buffer", "usize"],
+    result: "i32",
+    optional: true,
+  },
 } as const satisfies Record<string, Deno.ForeignFunction>;
 
 type Signatures = typeof SIGNATURES;
 type Bound = { [Name in keyof Signatures]: Deno.UnsafeFnPointer<Signatures[Name]>["call"] };
 /** Functions that older C libraries lack (`null` then). */
-type Optional = "fsopen" | "fsconfig" | "fsmount" | "move_mount";
+type Optional = "fsopen" | "fsconfig" | "fsmount" | "move_mount" | "mount_setattr";
 
 const encoder = new TextEncoder();
 

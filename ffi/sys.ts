@@ -191,6 +191,11 @@ export function effectiveIds(): { uid: number; gid: number } {
   return { uid: sym.geteuid(), gid: sym.getegid() };
 }
 
+/** The id of this process (of a clone child, its own: not Deno's cached pid). */
+export function processId(): number {
+  return sym.getpid();
+}
+
 /** The id of this process's parent. */
 export function parentPid(): number {
   return sym.getppid();
@@ -338,4 +343,60 @@ export function mountFlags(path: string): bigint {
 /** The C library's version, e.g. "2.36". */
 export function libcVersion(): string {
   return Deno.UnsafePointerView.getCString(sym.gnu_get_libc_version()!);
+}
+
+const AT_EMPTY_PATH = 0x1000;
+const AT_RECURSIVE = 0x8000;
+const MOUNT_ATTR_RDONLY = 1n;
+const ENOSYS = 38;
+
+/**
+ * Makes the mount at descriptor `fd` and every mount below it read-only
+ * (mount_setattr(2) with AT_RECURSIVE, Linux >= 5.12): a remount of the top
+ * mount alone leaves the mounts under a recursive bind writable. False when
+ * this kernel or libc lacks the call (then remount each mount instead).
+ */
+export function makeReadOnlyRecursive(fd: number, shown: string): boolean {
+  if (sym.mount_setattr === null) return false;
+  // struct mount_attr: attr_set, attr_clr, propagation, userns_fd.
+  const attr = new BigUint64Array([MOUNT_ATTR_RDONLY, 0n, 0n, 0n]);
+  const flags = AT_EMPTY_PATH | AT_RECURSIVE;
+  const attrBytes = new Uint8Array(attr.buffer);
+  if (sym.mount_setattr(fd, cString(""), flags, attrBytes, BigInt(attr.byteLength)) === 0) {
+    return true;
+  }
+  const code = errno();
+  if (code === ENOSYS) return false;
+  throw new SyscallError("mount_setattr", shown, code);
+}
+
+const O_RDONLY_NONBLOCK_CLOEXEC = 0o4000 | 0o2000000;
+
+/**
+ * The text of the file at `path` (resolved in this thread's root), read with
+ * raw descriptors (nothing Deno keeps, so a clone child may call it) and no
+ * further than `limit` bytes: a fifo or a device where a small file belongs
+ * neither blocks nor fills memory. Undefined when there is no such file.
+ */
+export function readSmallFile(path: string, limit: number): string | undefined {
+  const fd = sym.open(cString(path), O_RDONLY_NONBLOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    const code = errno();
+    if (code === 2 || code === 20) return undefined; // ENOENT, ENOTDIR
+    throw new SyscallError("open", path, code);
+  }
+  try {
+    const buffer = new Uint8Array(limit + 1);
+    let length = 0;
+    while (length <= limit) {
+      const read = Number(sym.read(fd, buffer.subarray(length), BigInt(buffer.length - length)));
+      if (read < 0) throw new SyscallError("read", path, errno());
+      if (read === 0) break;
+      length += read;
+    }
+    if (length > limit) throw new SyscallError("read", path, 27, `larger than ${limit} bytes`);
+    return decoder.decode(buffer.subarray(0, length));
+  } finally {
+    sym.close(fd);
+  }
 }

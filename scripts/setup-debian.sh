@@ -9,9 +9,11 @@ as_root=""
 # docker-registry (the tests start their own), apache2-utils (htpasswd), skopeo and
 # umoci (bench/pull.sh's peers): the registry tests and benchmark. time (GNU time's
 # peak RSS): the memory tests. qemu-user-static, binfmt-support and the arm64 C
-# library by multiarch: the aarch64 release archive's tests, under emulation.
+# library by multiarch: the aarch64 release archive's tests, under emulation. runc and
+# crun: plash runc and bundle (crun for the test of a runtime this host's hybrid cgroups
+# refuse), bench/runc.sh.
 packages="busybox-static zstd xz-utils debootstrap hyperfine bubblewrap uidmap util-linux bsdutils tar
-docker-registry apache2-utils skopeo umoci time qemu-user-static binfmt-support libc6:arm64
+docker-registry apache2-utils skopeo umoci time runc crun qemu-user-static binfmt-support libc6:arm64
 libgcc-s1:arm64"
 update=""
 # The arm64 packages (these, and the tests' busybox-static:arm64) need arm64's package lists.

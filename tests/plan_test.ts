@@ -170,3 +170,68 @@ function pathsOf(path: string): string[] {
   const parts = path.split("/").filter(Boolean);
   return parts.map((_, i) => `/${parts.slice(0, i + 1).join("/")}`);
 }
+
+Deno.test("run options: -v binds last, -w made and entered, -u before exec, -e over the image's", () => {
+  const store = freshStore();
+  const source = Deno.makeTempDirSync();
+  const id = imageOn(store, 0, { env: { A: "image", HOME: "/image-home" }, user: "app" });
+  const options = {
+    env: ["A=option", "TERM", "NOT_ON_HOST"],
+    volumes: [{ source, target: "/data", readOnly: true }],
+    workdir: "/work",
+  };
+  const plan = planContainer({ store, id, command: ["true"], options, imageUser: true }, HOST);
+  const names = plan.ops.map((op) => op.op);
+  assert.deepEqual(names.slice(-6), ["bind", "make-dir", "chroot", "chdir", "user", "exec"]);
+  assert.deepEqual(ops(plan, "bind").at(-1)!.bind, {
+    source,
+    target: "/data",
+    directory: true,
+    owner: "caller",
+    required: true,
+    readOnly: true,
+  });
+  assert.deepEqual(ops(plan, "make-dir")[0].target, "/work");
+  assert.deepEqual(ops(plan, "chdir")[0], { op: "chdir", candidates: ["/work"], required: true });
+  assert.deepEqual(ops(plan, "user")[0], {
+    op: "user",
+    user: "app",
+    keepHome: true, // the image sets HOME
+    where: `image ${id}`,
+  });
+  const env = ops(plan, "exec")[0].env;
+  assert.ok(env.includes("A=option") && env.includes("TERM=xterm"));
+  assert.ok(!env.some((entry) => entry.startsWith("NOT_ON_HOST")));
+  // -u beats the image's User; create and build steps run as root.
+  const asRoot = planContainer(
+    { store, id, command: [], options: { user: "0" }, imageUser: true },
+    HOST,
+  );
+  assert.equal(ops(asRoot, "user")[0].user, "0");
+  assert.deepEqual(ops(planContainer({ store, id, command: [] }, HOST), "user"), []);
+  Deno.removeSync(source);
+  assert.throws(
+    () => planContainer({ store, id, command: [], options }, HOST),
+    new RegExp(`^PlashError: -v source ${source} is missing on the host$`),
+  );
+});
+
+const CALLER: BindSpec = { source: "/srv", target: "/data/x", directory: true, owner: "caller" };
+
+Deno.test("a caller's bind target: the image's links followed inside it, never out", () => {
+  const inside = place((root) => {
+    Deno.mkdirSync(`${root}/real`);
+    Deno.symlinkSync("/real", `${root}/data`);
+  }, CALLER);
+  assert.equal(inside.placed, true);
+  assert.deepEqual(inside.created, ["/real/x"]);
+  const outside = Deno.makeTempDirSync();
+  for (const link of [`../../../../../..${outside}`, "../..", "/.."]) {
+    assert.throws(
+      () => place((root) => Deno.symlinkSync(link, `${root}/data`), { ...CALLER, required: true }),
+      /^PlashError: mount target \/data\/x: a symlink in the image on the way leads out of it$/,
+      link,
+    );
+  }
+  assert.deepEqual([...Deno.readDirSync(outside)], []);
+});

@@ -8,23 +8,9 @@
 import assert from "node:assert/strict";
 import { umount } from "../ffi/sys.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
+import { TempDirs } from "./support/temp_dirs.ts";
 
 const ROOT = Deno.uid() === 0;
-
-/** Temporary directories of one test, removed with `using`. */
-class TempDirs implements Disposable {
-  readonly #made: string[] = [];
-
-  make(prefix: string, dir?: string): string {
-    const path = Deno.makeTempDirSync({ prefix, dir });
-    this.#made.push(path);
-    return path;
-  }
-
-  [Symbol.dispose](): void {
-    for (const path of this.#made) Deno.removeSync(path, { recursive: true });
-  }
-}
 
 /** A new image on `base` whose layer holds `make`'s files (made in a fresh directory). */
 async function imageWith(store: TestStore, base: string, make: (dir: string) => void) {

@@ -306,6 +306,20 @@ const CONFIG_MACROS: Macro[] = [
       }),
   },
   {
+    names: ["--user"],
+    usage: "USER[:GROUP]",
+    summary: "runs start as USER (name or number, from the image's /etc/passwd); -u 0 overrides",
+    group: "Image config",
+    min: 1,
+    max: 1,
+    expand: ([user]) => {
+      if (!/^[^:\s]+(:[^:\s]+)?$/.test(user)) {
+        throw new PlashError(`--user must be USER[:GROUP], got: ${user}`, { exitCode: 2 });
+      }
+      return [hint("user", user, { user })];
+    },
+  },
+  {
     names: ["--entrypoint"],
     usage: "PROGRAM [ARG...]",
     summary: "what `plash run ID` with no command runs; a Plashfile runs it with its ARGs",

@@ -9,7 +9,7 @@
 
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
-import { type Args, type ArgsSpec, usageLine } from "./parse_args.ts";
+import { type Args, type ArgsSpec, type OptionSpec, usageLine } from "./parse_args.ts";
 
 /** What a command module exports. */
 export interface CommandModule {
@@ -46,6 +46,46 @@ export interface Command extends ArgsSpec {
 
 const MANY = Infinity;
 
+/**
+ * The options of one run, spelled as `docker run` spells them: `run`,
+ * `bundle` and `runc` take them (see `core/runtime/run_options.ts`).
+ */
+export const RUN_OPTIONS: OptionSpec[] = [
+  {
+    name: "env",
+    short: "e",
+    value: "NAME[=VALUE]",
+    multiple: true,
+    help: "set NAME in the container, or without a value pass the host's NAME",
+  },
+  {
+    name: "env-file",
+    value: "FILE",
+    multiple: true,
+    help: "read NAME=VALUE (or NAME) lines from FILE, as docker does",
+  },
+  {
+    name: "volume",
+    short: "v",
+    value: "SRC:DST[:ro]",
+    multiple: true,
+    help: "bind host path SRC at DST in the image (read-only with :ro)",
+  },
+  {
+    name: "mount",
+    value: "SPEC",
+    multiple: true,
+    help: "the same in docker's spelling: type=bind,source=SRC,target=DST[,readonly]",
+  },
+  { name: "workdir", short: "w", value: "DIR", help: "start in DIR (made when missing)" },
+  {
+    name: "user",
+    short: "u",
+    value: "USER[:GROUP]",
+    help: "run as USER (name or number, from the image's /etc/passwd) instead of its User",
+  },
+];
+
 /** Every command, in the order `plash help` lists them. */
 export const COMMANDS: Command[] = [
   {
@@ -65,12 +105,15 @@ export const COMMANDS: Command[] = [
         name: "build-step",
         help: "share the host as a build step does: /home read-only, not /root or /tmp",
       },
+      ...RUN_OPTIONS,
     ],
     summary: "run a command in an image",
     details:
       "The command is plash's own process, chrooted into the image's layers. Without CMD it\n" +
       "runs the image's configured command, else its root user's login shell. Changes are\n" +
-      "discarded unless --changes keeps them.",
+      "discarded unless --changes keeps them. It runs as the image's User (OCI config, or the\n" +
+      "--user macro) unless -u says otherwise; -u 0 runs as root. Exit status: the command's,\n" +
+      "127 when it is not in the image, 126 when it cannot be executed.",
     group: "Running",
     module: "run",
   },
@@ -151,14 +194,15 @@ export const COMMANDS: Command[] = [
     arity: [2, MANY],
     raw: true,
     summary: "build, then run `plash CMD ID ARG...` on the image",
-    details: "`plash MACRO... -- CMD [ARG...]` is `plash b run MACRO... -- CMD [ARG...]`.",
+    details: "`plash MACRO... -- CMD [ARG...]` is `plash b run MACRO... -- CMD [ARG...]`.\n" +
+      "CMD's options may lead the words after --: `plash -A -- -e A=1 -v /srv:/srv env`.",
     group: "Build",
     module: "b",
   },
   {
     name: "exec",
     asRoot: true,
-    usage: "PLASHFILE [ARG...]",
+    usage: "[RUN OPTION...] PLASHFILE [ARG...]",
     arity: [1, MANY],
     raw: true,
     summary: "build a Plashfile in its directory, then run its entrypoint with ARGs",
@@ -168,7 +212,8 @@ export const COMMANDS: Command[] = [
       "argument each, `--#` lines are comments, `--\\ TEXT` is TEXT even with a leading dash.\n" +
       "Running it runs `plash PATH ARGS`, which is this command (`#!/usr/bin/env plash-exec`,\n" +
       "the original plash's, runs it too). It must have an --entrypoint, which runs with\n" +
-      "the ARGs in the caller's directory; its build runs in the Plashfile's directory.",
+      "the ARGs in the caller's directory; its build runs in the Plashfile's directory.\n" +
+      "`run`'s options (-e, -v, -w, -u ...) may come before PLASHFILE.",
     group: "Build",
     module: "exec",
   },
@@ -462,6 +507,48 @@ export const COMMANDS: Command[] = [
     summary: "print plash's version",
     group: "Other",
     module: "version",
+  },
+  {
+    name: "bundle",
+    asRoot: true,
+    usage: "ID DIR [CMD [ARG...]]",
+    arity: [2, MANY],
+    optionsFirst: true,
+    options: [
+      { name: "copy", help: "DIR/rootfs a merged copy of the layers, not the mounted overlay" },
+      { name: "net", value: "host|none", help: "the host's network (default) or none" },
+      ...RUN_OPTIONS,
+    ],
+    summary: "write an OCI runtime bundle of an image: DIR/config.json and DIR/rootfs",
+    details:
+      "For `runc run -b DIR NAME` and other OCI runtimes (runtime spec 1.0). The process is\n" +
+      "what `plash run` would start, with its binds; namespaces mount, pid, ipc, uts (and\n" +
+      "network with --net none). As root DIR/rootfs is the image's overlay mounted there\n" +
+      "(its changes in DIR/changes): `umount DIR/rootfs` before removing DIR. Without root\n" +
+      "only --copy works, and the config maps plash's ids for a rootless runtime; files of\n" +
+      "your subordinate ids in the copy are removed with `plash sudo rm -rf DIR`.",
+    group: "Running",
+    module: "bundle",
+  },
+  {
+    name: "runc",
+    asRoot: true,
+    usage: "ID [CMD [ARG...]]",
+    arity: [1, MANY],
+    optionsFirst: true,
+    options: [
+      { name: "net", value: "host|none", help: "the host's network (default) or none" },
+      ...RUN_OPTIONS,
+    ],
+    summary: "run a command in an image with an OCI runtime (runc, crun), isolated",
+    details:
+      "The runtime is $PLASH_OCI_RUNTIME, else runc or crun from PATH (`plash doctor` tells\n" +
+      "which works here), run on a throwaway bundle in the store's tmp (see `plash help\n" +
+      "bundle`): its own pid, ipc and uts namespaces, docker's default capabilities, the\n" +
+      "host's directories bound as `plash run` binds them. Exit status and signals are the\n" +
+      "container's.",
+    group: "Running",
+    module: "runc",
   },
 ];
 

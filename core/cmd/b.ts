@@ -1,7 +1,8 @@
 /**
  * `plash b CMD [ARG...] MACRO... [-- ARG...]`: builds, then runs `plash CMD
  * ID ARG...` on the image, in this process. The arguments before the first
- * macro and those after `--` are CMD's.
+ * macro and those after `--` are CMD's; CMD's options may lead those after
+ * `--` (`plash b run -A -- -e A=1 -v /srv:/srv env`).
  *
  * @module
  */
@@ -9,6 +10,7 @@
 import { build } from "../build/builder.ts";
 import { commandHelp, findCommand, loadCommand, noSuchCommand } from "../cli/commands.ts";
 import { writeOut } from "../cli/output.ts";
+import { splitLeadingOptions } from "../cli/leading_options.ts";
 import { type Args, parseArgs } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
 import { Store } from "../store/store.ts";
@@ -31,8 +33,11 @@ export async function main(args: Args): Promise<number> {
     ...rest.slice(0, firstMacro),
     ...(end === -1 ? [] : rest.slice(end + 1)),
   ];
+  // CMD's options after `--` (`plash -A -- -e A=1 env`) go before the id, where CMD reads
+  // them; an unknown one is told before anything is built.
+  const { options, rest: words } = splitLeadingOptions(command, commandArgs);
   const id = await build(Store.open(), macros);
-  const parsed = parseArgs(command, [String(id), ...commandArgs]);
+  const parsed = parseArgs(command, [...options, String(id), ...words]);
   if (parsed.help) return writeOut(commandHelp(command)), 0;
   const module = await loadCommand(command);
   return (await module.main(parsed)) ?? 0;

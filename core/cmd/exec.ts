@@ -1,9 +1,11 @@
 /**
- * `plash exec PLASHFILE [ARG...]`: what `#!/usr/bin/env plash` (and the
- * original's `#!/usr/bin/env plash-exec`) runs. Builds the Plashfile (one
- * macro a line) in its own directory, then runs the image's entrypoint with
- * ARGs from the caller's directory, as the original plash did. A Plashfile
- * without `--entrypoint` is refused before anything is built, as there.
+ * `plash exec [RUN OPTIONS] PLASHFILE [ARG...]`: what `#!/usr/bin/env plash`
+ * (and the original's `#!/usr/bin/env plash-exec`) runs. Builds the
+ * Plashfile (one macro a line) in its own directory, then runs the image's
+ * entrypoint with ARGs from the caller's directory, as the original plash
+ * did, with `run`'s options (`-e`, `-v`, `-w`, `-u`...) given before
+ * PLASHFILE. A Plashfile without `--entrypoint` is refused before anything
+ * is built, as there.
  *
  * @module
  */
@@ -11,14 +13,20 @@
 import { buildPlan } from "../build/builder.ts";
 import { evalContext, evaluate, planBuild } from "../build/evaluate.ts";
 import { plashfileLines, tokenize } from "../build/tokenize.ts";
-import { Args } from "../cli/parse_args.ts";
+import { findCommand } from "../cli/commands.ts";
+import { splitLeadingOptions } from "../cli/leading_options.ts";
+import { type Args, parseArgs, usageError } from "../cli/parse_args.ts";
 import { PlashError, reason } from "../errors.ts";
 import { Store } from "../store/store.ts";
 import { main as run } from "./run.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<number> {
-  const [file, ...rest] = args.positionals;
+  // `plash exec -v SRC:DST PLASHFILE ARG...`: run's options come before the Plashfile.
+  const runCommand = findCommand("run")!;
+  const { options, rest: words } = splitLeadingOptions(runCommand, args.positionals);
+  const [file, ...rest] = words;
+  if (file === undefined) throw usageError(findCommand("exec")!, "no PLASHFILE");
   let text: string;
   try {
     text = Deno.readTextFileSync(file);
@@ -39,5 +47,5 @@ export async function main(args: Args): Promise<number> {
   const id = await buildPlan(store, planBuild(steps));
   Deno.chdir(callerDir);
   const { entrypoint = [] } = store.config(id);
-  return run(new Args([String(id), ...entrypoint, ...rest]));
+  return run(parseArgs(runCommand, [...options, String(id), ...entrypoint, ...rest]));
 }

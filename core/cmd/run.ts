@@ -1,13 +1,16 @@
 /**
- * `plash run [--changes DIR] [--build-step] ID [CMD...]`: as root, plash
- * itself becomes the container; without root, a child that shares plash's
- * memory enters a new user namespace and becomes it, and plash waits for it
- * (one Deno start either way).
+ * `plash run [--changes DIR] [--build-step] [RUN OPTIONS] ID [CMD...]`: as
+ * root, plash itself becomes the container; without root, a child that
+ * shares plash's memory enters a new user namespace and becomes it, and
+ * plash waits for it (one Deno start either way). The run options (`-e`,
+ * `--env-file`, `-v`, `--mount`, `-w`, `-u`) are docker's.
  *
  * @module
  */
 
+import { RUN_OPTIONS } from "../cli/commands.ts";
 import type { Args } from "../cli/parse_args.ts";
+import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { runContainer } from "../runtime/container.ts";
 import { parseImageId } from "../store/ids.ts";
@@ -16,19 +19,29 @@ import { Store } from "../store/store.ts";
 /** Runs the command line. */
 export async function main(args: Args): Promise<number> {
   const [id, ...command] = args.positionals;
+  // Loaded only for a run that has them: most runs have none.
+  const options = RUN_OPTIONS.some((option) => args.flag(option.name))
+    ? (await lazyImport<typeof import("../runtime/run_options.ts")>("core/runtime/run_options.ts"))
+      .runOptionsFrom((name) => args.values(name))
+    : {};
   const spec = {
     store: Store.open(),
     id: parseImageId(id),
     command,
     changesDir: args.value("changes"),
     buildStep: args.flag("build-step"),
+    options,
+    imageUser: true,
   };
   if (Deno.env.get("PLASH_NO_UNSHARE") === "1") {
+    if (options.volumes) {
+      throw new PlashError("run -v: a bind is a mount, which PLASH_NO_UNSHARE=1 rules out");
+    }
     // Loaded only here: it brings the tree copier.
     const { runChrootOnly } = await lazyImport<typeof import("../runtime/chroot_only.ts")>(
       "core/runtime/chroot_only.ts",
     );
-    runChrootOnly(spec);
+    return await runChrootOnly(spec);
   }
   if (Deno.uid() !== 0) {
     // Loaded only here: root's run needs no child and no user namespace.
@@ -38,5 +51,5 @@ export async function main(args: Args): Promise<number> {
     ]);
     return (await runPlanInChild(planContainer(spec))).status;
   }
-  runContainer(spec);
+  return await runContainer(spec);
 }

@@ -8,6 +8,7 @@
 import { exists as existsPath, freeBytes, libcVersion } from "../../ffi/sys.ts";
 import { reason } from "../errors.ts";
 import { plannedMapping } from "../runtime/id_map.ts";
+import { cgroupRefusal, findOciRuntimes, type OciRuntime } from "../runtime/oci_runtime.ts";
 import { selfCommand } from "../self_command.ts";
 import type { Store } from "../store/store.ts";
 
@@ -197,6 +198,47 @@ function unusableStore(store: Store): Check | undefined {
   };
 }
 
+/** The first line `runtime --version` prints, or what went wrong. */
+async function versionOf(runtime: OciRuntime): Promise<string> {
+  try {
+    const output = await new Deno.Command(runtime.path, {
+      args: ["--version"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return new TextDecoder().decode(output.stdout).split("\n")[0].trim() || runtime.name;
+  } catch {
+    return `${runtime.name} (does not run)`;
+  }
+}
+
+/** Which OCI runtime `plash runc` would use, and the ones this host's cgroups refuse. */
+async function ociRuntime(): Promise<Check> {
+  const found = findOciRuntimes();
+  const described = await Promise.all(found.map(async (runtime) => {
+    const refusal = cgroupRefusal(runtime);
+    return { runtime, refusal, text: `${await versionOf(runtime)} (${runtime.path})` };
+  }));
+  const usable = described.find((each) => each.refusal === undefined);
+  const refused = described.filter((each) => each.refusal !== undefined)
+    .map((each) => `${each.text}: ${each.refusal}`);
+  const chosen = Deno.env.get("PLASH_OCI_RUNTIME");
+  return {
+    name: "OCI runtime",
+    ok: usable !== undefined,
+    detail: [
+      usable
+        ? `plash runc uses ${usable.text}`
+        : chosen
+        ? `PLASH_OCI_RUNTIME=${chosen} is not usable here`
+        : "no OCI runtime that works here on PATH (runc, crun): plash runc cannot run",
+      ...refused,
+    ].join("; "),
+    fix: "apt-get install runc (or set PLASH_OCI_RUNTIME to a runtime that works here)",
+    required: false,
+  };
+}
+
 /** Runs every check, for plash using `store` (which need not exist yet). */
 export async function runChecks(store: Store): Promise<Check[]> {
   const data = store.root;
@@ -212,5 +254,6 @@ export async function runChecks(store: Store): Promise<Check[]> {
     freeSpace(data),
     // The probe mounts in the data directory, which only `plash init` makes.
     unusableStore(store) ?? await overlayProbe(data),
+    await ociRuntime(),
   ];
 }

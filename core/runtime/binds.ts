@@ -21,8 +21,9 @@ import {
   openInRoot,
   openPath,
   readLinkFd,
+  symlinkTarget,
 } from "../../ffi/in_root.ts";
-import { closeFd, mount, mountFlags, MS } from "../../ffi/sys.ts";
+import { closeFd, makeReadOnlyRecursive, mount, mountFlags, MS } from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
 
 /** One bind: a host path shown at a place in the image. */
@@ -38,14 +39,19 @@ export interface BindSpec {
    * refused, and when the image has something else there the bind is
    * skipped with a warning. "image": the image names the place (its
    * resolv.conf, its `--mount`s): symlinks are followed, inside the image.
+   * "caller": the caller names the place (`-v`): the image's symlinks on the
+   * way are followed while they stay in the image; one that climbs above its
+   * root or leads into a mount (a host directory) fails the run.
    */
-  owner: "host" | "image";
+  owner: "host" | "image" | "caller";
   /** Fail the run when it cannot be placed (the image's `--mount`s), else skip it. */
   required?: boolean;
   /** Bound read-only. */
   readOnly?: boolean;
   /** Bound only where the image has nothing: the image's own files are not hidden. */
   onlyWhereMissing?: boolean;
+  /** What the target is called in errors; "mount target" unless said. */
+  label?: string;
 }
 
 /**
@@ -64,14 +70,14 @@ export function applyBind(rootFd: number, bind: BindSpec, created: string[]): vo
     return; // this host has no such directory or file
   }
   try {
-    const targetFd = placeTarget(rootFd, bind, created);
-    if (targetFd === undefined) return;
+    const target = place(rootFd, bind, created);
+    if (target === undefined) return;
     try {
-      mount(fdPath(sourceFd), fdPath(targetFd), null, MS.BIND | MS.REC);
+      mount(fdPath(sourceFd), fdPath(target.fd), null, MS.BIND | MS.REC);
     } finally {
-      closeFd(targetFd);
+      closeFd(target.fd);
     }
-    if (bind.readOnly) remountReadOnly(rootFd, bind);
+    if (bind.readOnly) makeReadOnly(rootFd, target.path, bind);
   } finally {
     closeFd(sourceFd);
   }
@@ -97,13 +103,35 @@ export function bindImageView(rootFd: number, target: string, created: string[])
   }
 }
 
-/** Makes the new bind at the target read-only (a bind keeps its source's flags until remounted). */
-function remountReadOnly(rootFd: number, bind: BindSpec): void {
-  const mounted = openInRoot(rootFd, bind.target, {
-    symlinks: "refuse",
-    directory: bind.directory,
-  });
+/**
+ * Makes directory `target` in the image when it is missing (`-w`), as a
+ * caller's bind target is made: on the image's own filesystem, through none
+ * of the image's links that lead out of it.
+ */
+export function makeDirInImage(rootFd: number, target: string, created: string[]): void {
+  const dir: BindSpec = {
+    source: "-w",
+    target,
+    directory: true,
+    owner: "caller",
+    required: true,
+    label: "working directory",
+  };
+  closeFd(placeTarget(rootFd, dir, created)!);
+}
+
+/**
+ * Makes the new bind at `path` read-only, with every mount below it (a bind
+ * keeps its source's flags until changed, and a recursive bind brings the
+ * source's submounts writable). Where the kernel lacks mount_setattr, the
+ * top mount is remounted read-only.
+ */
+function makeReadOnly(rootFd: number, path: string, bind: BindSpec): void {
+  // Found again by path: the descriptor of the mount point is the mount below the new bind.
+  const symlinks = bind.owner === "image" ? "follow" : "refuse";
+  const mounted = openInRoot(rootFd, path, { symlinks, directory: bind.directory });
   try {
+    if (makeReadOnlyRecursive(mounted, path)) return;
     const kept = mountFlags(fdPath(mounted));
     mount(null, fdPath(mounted), null, kept | MS.BIND | MS.REMOUNT | MS.RDONLY);
   } finally {
@@ -120,12 +148,23 @@ export function placeTarget(
   bind: BindSpec,
   created: string[],
 ): number | undefined {
-  const symlinks = bind.owner === "host" ? "refuse" : "follow";
+  return place(rootFd, bind, created)?.fd;
+}
+
+/** {@linkcode placeTarget}, with the path in the root where the target was found. */
+function place(
+  rootFd: number,
+  bind: BindSpec,
+  created: string[],
+): { fd: number; path: string } | undefined {
+  const symlinks = bind.owner === "image" ? "follow" : "refuse";
   let path = bind.target;
   try {
+    // The caller's target: the image's links resolved first, so that none is left on the way.
+    if (bind.owner === "caller") path = resolveInImage(rootFd, bind.target);
     try {
-      const fd = openInRoot(rootFd, bind.target, { symlinks, directory: bind.directory });
-      if (!bind.onlyWhereMissing) return checkedKind(fd, bind);
+      const fd = openInRoot(rootFd, path, { symlinks, directory: bind.directory });
+      if (!bind.onlyWhereMissing) return { fd: checkedKind(fd, bind), path };
       closeFd(fd);
       return undefined;
     } catch (error) {
@@ -133,15 +172,76 @@ export function placeTarget(
     }
     if (bind.owner === "image") path = danglingTarget(rootFd, bind.target) ?? path;
     makeMountPoint(rootFd, path, bind.directory, symlinks, created);
-    return checkedKind(openInRoot(rootFd, path, { symlinks, directory: bind.directory }), bind);
+    const fd = openInRoot(rootFd, path, { symlinks, directory: bind.directory });
+    return { fd: checkedKind(fd, bind), path };
   } catch (error) {
     const why = refusal(error, bind, path);
     if (bind.required) {
-      throw new PlashError(`mount target ${bind.target}: ${why}`, { cause: error });
+      throw new PlashError(`${bind.label ?? "mount target"} ${bind.target}: ${why}`, {
+        cause: error,
+      });
     }
     if (why !== undefined) console.error(`plash warning: ${bind.source} is not shared: ${why}`);
     return undefined;
   }
+}
+
+/** Thrown when a symlink in the image leads a caller's path out of it. */
+class LeavesImage extends Error {}
+
+/** How many symlinks a path may go through, as the kernel's limit (ELOOP). */
+const MAX_LINKS = 40;
+
+/**
+ * `path` in the image with the image's symlinks on the way resolved, as the
+ * kernel would inside the root, but refusing a link that climbs above the
+ * root (`../../..`) or leads into a mount (the host's /tmp, say): the caller
+ * asked for a place in the image. What does not exist yet is kept as written.
+ */
+export function resolveInImage(rootFd: number, path: string): string {
+  const pending = path.split("/").filter(Boolean);
+  const resolved: string[] = [];
+  let links = 0;
+  while (pending.length) {
+    const name = pending.shift()!;
+    if (name === "." || name === "..") {
+      if (name === ".." && resolved.pop() === undefined) throw new LeavesImage();
+      continue;
+    }
+    const here = `/${[...resolved, name].join("/")}`;
+    let fd: number;
+    try {
+      fd = openInRoot(rootFd, here, { symlinks: "refuse", noFollowLast: true });
+    } catch (error) {
+      if (!isCode(error, "ENOENT")) throw error;
+      pending.unshift(name);
+      break;
+    }
+    try {
+      const text = symlinkTarget(fd, here);
+      if (text === undefined) {
+        resolved.push(name);
+        continue;
+      }
+      if (++links > MAX_LINKS) throw new SyscallError("openat2", path, 40); // ELOOP
+      if (text.startsWith("/")) resolved.length = 0;
+      pending.unshift(...text.split("/").filter(Boolean));
+    } finally {
+      closeFd(fd);
+    }
+  }
+  if (links > 0) {
+    // Where the links led must be on the image's own filesystem, crossing no bind.
+    try {
+      closeFd(
+        openInRoot(rootFd, `/${resolved.join("/")}`, { symlinks: "refuse", sameMount: true }),
+      );
+    } catch (error) {
+      if (isCode(error, "EXDEV")) throw new LeavesImage();
+      throw error;
+    }
+  }
+  return `/${[...resolved, ...pending].join("/")}`;
 }
 
 /** `fd` when what it refers to is of the bind's kind; a directory where a file goes is refused. */
@@ -230,6 +330,7 @@ function isCode(error: unknown, code: string): boolean {
  * an id that a rootless run cannot copy up), which is skipped quietly.
  */
 function refusal(error: unknown, bind: BindSpec, path: string): string | undefined {
+  if (error instanceof LeavesImage) return "a symlink in the image on the way leads out of it";
   if (!(error instanceof SyscallError)) throw error;
   const kind = bind.directory ? "directory" : "file";
   switch (error.code) {

@@ -14,7 +14,7 @@
 import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
 import { copyTree } from "../tree/copy_tree.ts";
-import { executePlan } from "./execute.ts";
+import { executePlan, prepareExecution } from "./execute.ts";
 import { requireMounts } from "./host_support.ts";
 import { commandOps, type RunSpec } from "./plan.ts";
 
@@ -48,11 +48,13 @@ function isNotEmpty(error: unknown): boolean {
 }
 
 /** Replaces this process with the command, chrooted into the image's flat directory. */
-export function runChrootOnly(spec: RunSpec): never {
+export async function runChrootOnly(spec: RunSpec): Promise<never> {
   if (spec.changesDir !== undefined) requireMounts("run --changes");
   const host = { cwd: Deno.cwd(), env: Deno.env.toObject() };
   const root = flatRoot(spec.store, spec.id);
-  executePlan({
-    ops: [{ op: "chroot", root }, ...commandOps(spec, spec.store.config(spec.id), host)],
-  });
+  executePlan(
+    await prepareExecution({
+      ops: [{ op: "chroot", root }, ...commandOps(spec, spec.store.config(spec.id), host)],
+    }),
+  );
 }

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { executePlan } from "./execute.ts";
+import { executePlan, prepareExecution } from "./execute.ts";
 import { planContainer, type RunSpec } from "./plan.ts";
 
 export type { RunSpec } from "./plan.ts";
@@ -22,9 +22,9 @@ export type { RunSpec } from "./plan.ts";
  * import { runContainer } from "./container.ts";
  * import { Store } from "../store/store.ts";
  *
- * runContainer({ store: Store.open(), id: 1, command: ["ls", "/"] });
+ * await runContainer({ store: Store.open(), id: 1, command: ["ls", "/"] });
  * ```
  */
-export function runContainer(spec: RunSpec): never {
-  executePlan(planContainer(spec));
+export async function runContainer(spec: RunSpec): Promise<never> {
+  executePlan(await prepareExecution(planContainer(spec)));
 }

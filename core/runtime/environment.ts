@@ -91,3 +91,23 @@ export function lookupEnv(env: string[], name: string): string | undefined {
   const entry = env.find((item) => item.startsWith(name + "="));
   return entry?.slice(name.length + 1);
 }
+
+/**
+ * `env` (NAME=VALUE strings) with the run's `-e` entries laid over it, in
+ * order: NAME=VALUE sets, NAME takes the host's value (and is left out when
+ * the host has none, as in docker).
+ */
+export function withRunEnv(
+  env: string[],
+  entries: string[],
+  host: Record<string, string>,
+): string[] {
+  const merged = new Map(env.map((item) => [item.slice(0, item.indexOf("=")), item]));
+  for (const entry of entries) {
+    const equals = entry.indexOf("=");
+    const name = equals === -1 ? entry : entry.slice(0, equals);
+    if (equals !== -1) merged.set(name, entry);
+    else if (name in host) merged.set(name, `${name}=${host[name]}`);
+  }
+  return [...merged.values()];
+}

@@ -12,36 +12,72 @@
  * @module
  */
 
+import { SyscallError } from "../../ffi/errors.ts";
 import { openPath } from "../../ffi/in_root.ts";
+import { errnoText } from "../../ffi/libc.ts";
 import { mountOverlay } from "../../ffi/overlay.ts";
 import { chdir, chroot, closeFd, enterPrivateMountNamespace, mount } from "../../ffi/sys.ts";
-import { applyBind, bindImageView } from "./binds.ts";
+import { PlashError, reason } from "../errors.ts";
+import { lazyImport } from "../lazy_import.ts";
+import { applyBind, bindImageView, makeDirInImage } from "./binds.ts";
 import { execCommand } from "./exec.ts";
 import { explainRefusal } from "./host_support.ts";
 import { rootLoginShell } from "./login_shell.ts";
 import type { ContainerPlan, SetupOp } from "./plan.ts";
 
-/** Carries out `plan`, recording in `created` the mount points it made in the image. */
+/** The user switch (`become_user.ts`), loaded only for a plan that switches users. */
+let users: typeof import("./become_user.ts") | undefined;
+
+/**
+ * Loads what carrying out `plan` needs beyond the start path (the user
+ * switch, for a plan with a `user` step); call it before
+ * {@linkcode executePlan}, which runs synchronously to the exec.
+ */
+export async function prepareExecution(plan: ContainerPlan): Promise<ContainerPlan> {
+  if (users === undefined && plan.ops.some((op) => op.op === "user")) {
+    users = await lazyImport<typeof import("./become_user.ts")>("core/runtime/become_user.ts");
+  }
+  return plan;
+}
+
+/**
+ * Carries out `plan` (made ready by {@linkcode prepareExecution}), recording
+ * in `created` the mount points it made in the image.
+ */
 export function executePlan(plan: ContainerPlan, created: string[] = []): never {
   let rootFd: number | undefined;
+  const switching = plan.ops.some((op) => op.op === "user");
+  if (switching && users === undefined) throw new Error("executePlan before prepareExecution");
+  // Read while /proc is the host's: the image may have none once this thread is in it.
+  const idMaps = switching ? users!.readIdMaps() : undefined;
+  let home: string | undefined;
   try {
     for (const op of plan.ops) {
       if (op.op === "exec") break;
-      if ((op.op === "bind" || op.op === "image-view") && rootFd === undefined) {
+      if (needsRoot(op) && rootFd === undefined) {
         rootFd = openPath(plan.ops.find(isOverlay)!.overlay.target, { directory: true });
       }
       if (op.op === "chroot" && rootFd !== undefined) {
         closeFd(rootFd);
         rootFd = undefined;
       }
-      runOp(op, rootFd!, created);
+      if (op.op === "user") home = users!.becomeUser(op, idMaps!);
+      else runOp(op, rootFd!, created);
     }
   } finally {
     if (rootFd !== undefined) closeFd(rootFd);
   }
   const exec = plan.ops.at(-1)!;
   if (exec.op !== "exec") throw new Error("a container plan ends in exec");
-  execCommand(exec.argv.length ? exec.argv : [rootLoginShell()], exec.env, exec.path, exec.where);
+  const env = home === undefined
+    ? exec.env
+    : [...exec.env.filter((entry) => !entry.startsWith("HOME=")), `HOME=${home}`];
+  execCommand(exec.argv.length ? exec.argv : [rootLoginShell()], env, exec.path, exec.where);
+}
+
+/** The operations that act inside the image root, before the chroot. */
+function needsRoot(op: SetupOp): boolean {
+  return op.op === "bind" || op.op === "image-view" || op.op === "make-dir";
 }
 
 function isOverlay(op: SetupOp): op is Extract<SetupOp, { op: "overlay" }> {
@@ -63,23 +99,29 @@ function runOp(op: SetupOp, rootFd: number, created: string[]): void {
       return applyBind(rootFd, op.bind, created);
     case "image-view":
       return bindImageView(rootFd, op.target, created);
+    case "make-dir":
+      return makeDirInImage(rootFd, op.target, created);
     case "chroot":
       return explainRefusal(() => chroot(op.root));
     case "chdir":
-      return enterFirst(op.candidates);
+      return enterFirst(op.candidates, op.required ?? false);
+    case "user":
     case "exec":
       return;
   }
 }
 
 /** The first of `candidates` this root has (the caller's directory, the image's, /). */
-function enterFirst(candidates: string[]): void {
+function enterFirst(candidates: string[], required: boolean): void {
   for (const dir of candidates) {
     try {
       chdir(dir);
       return;
-    } catch {
+    } catch (error) {
       // Not in this image: try the next.
+      if (!required) continue;
+      const why = error instanceof SyscallError ? errnoText(error.errno) : reason(error);
+      throw new PlashError(`working directory ${dir}: ${why}`, { cause: error });
     }
   }
 }

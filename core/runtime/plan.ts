@@ -25,12 +25,13 @@
  */
 
 import type { OverlaySpec } from "../../ffi/overlay.ts";
-import { PlashError } from "../errors.ts";
+import { PlashError, reason } from "../errors.ts";
 import { type ImageConfig, readConfig } from "../store/image_config.ts";
 import type { Store } from "../store/store.ts";
 import type { BindSpec } from "./binds.ts";
-import { containerEnvironment, DEFAULT_PATH, lookupEnv } from "./environment.ts";
+import { containerEnvironment, DEFAULT_PATH, lookupEnv, withRunEnv } from "./environment.ts";
 import { IMAGE_VIEW } from "./image_view.ts";
+import type { RunOptions, Volume } from "./run_options.ts";
 
 /** How to run a container. */
 export interface RunSpec {
@@ -48,6 +49,13 @@ export interface RunSpec {
    * that it writes into its image only.
    */
   buildStep?: boolean;
+  /** The caller's options: `-e`, `-v`, `-w`, `-u` (see `run_options.ts`). */
+  options?: RunOptions;
+  /**
+   * Run as the image's `User` unless `options.user` says otherwise: runs do;
+   * `create` and build steps make images, as root.
+   */
+  imageUser?: boolean;
 }
 
 /** One operation of a container's set-up, named as the executor runs it. */
@@ -64,10 +72,17 @@ export type SetupOp =
   | { op: "bind"; bind: BindSpec }
   /** The image root bound onto `target` inside itself, without the binds over it. */
   | { op: "image-view"; target: string }
+  /** A directory made inside the image root when missing (`-w`), as a bind's target is. */
+  | { op: "make-dir"; target: string }
   /** Into the image root. */
   | { op: "chroot"; root: string }
-  /** The first of `candidates` the image has. */
-  | { op: "chdir"; candidates: string[] }
+  /** The first of `candidates` the image has; with `required`, failing to enter it fails. */
+  | { op: "chdir"; candidates: string[]; required?: boolean }
+  /**
+   * Become `user` (`USER[:GROUP]`, looked up in the image's /etc/passwd and
+   * /etc/group once in its root), with HOME from passwd unless `keepHome`.
+   */
+  | { op: "user"; user: string; keepHome: boolean; where: string }
   /**
    * The command, found on `path` inside the image, with `env`; `argv` empty
    * means the login shell of the image's root user.
@@ -102,20 +117,8 @@ export function planContainer(
   const config = readConfig(spec.store.nodeOf(chain));
   const base = spec.changesDir ?? spec.store.mountRoot;
   const [upper, work, root] = ["data", "work", "root"].map((name) => `${base}/${name}`);
-  const mode = spec.buildStep ? "build" : "run";
-  const binds: BindSpec[] = [
-    ...HOST_DIRS[mode].map((dir): BindSpec => ({
-      source: dir,
-      target: dir,
-      directory: true,
-      owner: "host",
-      required: false,
-      readOnly: mode === "build" && dir === "/home",
-    })),
-    { source: "/etc/resolv.conf", target: "/etc/resolv.conf", directory: false, owner: "image" },
-    ...imageMountBinds(config),
-    ...(spec.buildStep ? workdirBind(host.cwd) : []),
-  ];
+  const binds = containerBinds(spec, config, host);
+  const workdir = spec.options?.workdir;
   return {
     ops: [
       { op: "unshare-mounts" },
@@ -127,6 +130,7 @@ export function planContainer(
       },
       ...binds.map((bind) => ({ op: "bind" as const, bind })),
       ...(spec.buildStep ? [{ op: "image-view" as const, target: IMAGE_VIEW }] : []),
+      ...(workdir === undefined ? [] : [{ op: "make-dir" as const, target: workdir }]),
       { op: "chroot", root },
       ...commandOps(spec, config, host),
     ],
@@ -134,20 +138,57 @@ export function planContainer(
 }
 
 /**
+ * What a container of `spec` shares with the host, in order: the host's
+ * directories, its resolv.conf, the image's `--mount`s, a build step's
+ * working directory, the caller's `-v`s. `plash bundle` binds the same.
+ */
+export function containerBinds(spec: RunSpec, config: ImageConfig, host: HostFacts): BindSpec[] {
+  const mode = spec.buildStep ? "build" : "run";
+  return [
+    ...HOST_DIRS[mode].map((dir): BindSpec => ({
+      source: dir,
+      target: dir,
+      directory: true,
+      owner: "host",
+      required: false,
+      readOnly: mode === "build" && dir === "/home",
+    })),
+    { source: "/etc/resolv.conf", target: "/etc/resolv.conf", directory: false, owner: "image" },
+    ...imageMountBinds(config),
+    ...(spec.buildStep ? workdirBind(host.cwd) : []),
+    ...volumeBinds(spec.options?.volumes ?? []),
+  ];
+}
+
+/**
  * The last steps of any run, once in the image's root: the working
- * directory (the caller's when the image has it, else the image's, else /),
- * then the command with the container's environment.
+ * directory (`-w`, else the caller's when the image has it, else the
+ * image's, else /), the user (`-u`, else the image's for a run), then the
+ * command with the container's environment.
  */
 export function commandOps(spec: RunSpec, config: ImageConfig, host: HostFacts): SetupOp[] {
-  const env = containerEnvironment(config, host.env);
+  const options = spec.options ?? {};
+  const env = withRunEnv(containerEnvironment(config, host.env), options.env ?? [], host.env);
+  const user = options.user ?? (spec.imageUser ? config.user : undefined);
+  const where = `image ${spec.id}`;
   return [
-    { op: "chdir", candidates: [host.cwd, config.workdir ?? "/", "/"] },
+    options.workdir === undefined
+      ? { op: "chdir", candidates: [host.cwd, config.workdir ?? "/", "/"] }
+      : { op: "chdir", candidates: [options.workdir], required: true },
+    ...(user === undefined || user === "" ? [] : [{
+      op: "user" as const,
+      user,
+      // The image's HOME or the caller's -e HOME stays; the host's is root's, not the user's.
+      keepHome: config.env?.HOME !== undefined ||
+        (options.env ?? []).some((entry) => entry === "HOME" || entry.startsWith("HOME=")),
+      where,
+    }]),
     {
       op: "exec",
       argv: spec.command.length ? spec.command : configuredCommand(config),
       env,
       path: lookupEnv(env, "PATH") ?? DEFAULT_PATH,
-      where: `image ${spec.id}`,
+      where,
     },
   ];
 }
@@ -167,6 +208,20 @@ function imageMountBinds(config: ImageConfig): BindSpec[] {
       throw new PlashError(`mount source is missing on the host: ${source}`);
     }
     return { source, target, directory, owner: "image", required: true };
+  });
+}
+
+/** The caller's `-v` binds: each source must exist on the host, each target is placed strictly. */
+function volumeBinds(volumes: Volume[]): BindSpec[] {
+  return volumes.map(({ source, target, readOnly }): BindSpec => {
+    let directory: boolean;
+    try {
+      directory = Deno.statSync(source).isDirectory;
+    } catch (error) {
+      const why = error instanceof Deno.errors.NotFound ? "is missing on the host" : reason(error);
+      throw new PlashError(`-v source ${source} ${why}`, { cause: error });
+    }
+    return { source, target, directory, owner: "caller", required: true, readOnly };
   });
 }
 

@@ -10,9 +10,9 @@
 
 import { spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
 import { closeFd, dup2, makePipe, writeAllNonblocking } from "../../ffi/sys.ts";
-import { executePlan } from "./execute.ts";
+import { executePlan, prepareExecution } from "./execute.ts";
 import type { ContainerPlan } from "./plan.ts";
-import { mappedUserNamespace, reportInChild, waitPassingSignals } from "./user_namespace.ts";
+import { mappedUserNamespace, reportInChild, SignalRelay } from "./user_namespace.ts";
 
 /** What the child's standard streams are. */
 export interface ChildStreams {
@@ -50,6 +50,9 @@ export async function runPlanInChild(
   streams: ChildStreams = {},
 ): Promise<ChildResult> {
   const created: string[] = [];
+  await prepareExecution(plan);
+  // Listening before the child exists: its command may get a signal as soon as it runs.
+  using relay = new SignalRelay();
   const namespace = Deno.uid() === 0 ? undefined : await mappedUserNamespace();
   const pipe = streams.stdin === undefined ? undefined : makePipe();
   let pid: number;
@@ -64,7 +67,7 @@ export async function runPlanInChild(
     if (pipe) closeFd(pipe.read);
   }
   const feeding = pipe ? feed(pipe.write, streams.stdin!) : Promise.resolve();
-  const status = await waitPassingSignals(pid);
+  const status = await relay.wait(pid);
   await feeding;
   return { status, created };
 }

@@ -5,7 +5,7 @@
  * sets up a container itself and execs its command (`spawn_container.ts`), or
  * execs plash again in the namespace for a command that needs root
  * throughout ({@linkcode runInUserNamespace}). Plash waits for it, passing
- * signals on, and exits as it exits.
+ * signals on ({@linkcode SignalRelay}), and exits as it exits.
  *
  * @module
  */
@@ -57,19 +57,47 @@ export function reportInChild(error: unknown): number {
 }
 
 /**
- * Waits for child `pid`, passing on the signals plash gets, and returns its
- * exit status (128 + N when signal N ended it).
+ * The signals plash gets, passed on to a child: listening starts when the
+ * relay is made, before the child is, so that a signal sent as soon as the
+ * child's command runs (a test's, a user's Ctrl-C) reaches the child instead
+ * of ending plash with its default action; what comes before the child's pid
+ * is known is passed on then. Stop listening with `using`.
+ *
+ * @example
+ * ```ts
+ * import { SignalRelay } from "./user_namespace.ts";
+ *
+ * declare function spawnChild(): number;
+ * using relay = new SignalRelay();
+ * const status = await relay.wait(spawnChild());
+ * ```
  */
-export async function waitPassingSignals(pid: number): Promise<number> {
-  const handlers = FORWARDED.map(([name, number]): [Deno.Signal, () => void] => [
-    name,
-    () => sendSignal(pid, number),
-  ]);
-  for (const [name, handler] of handlers) Deno.addSignalListener(name, handler);
-  try {
+export class SignalRelay implements Disposable {
+  #pid: number | undefined;
+  readonly #pending: number[] = [];
+  readonly #handlers: [Deno.Signal, () => void][];
+
+  /** Starts listening. */
+  constructor() {
+    this.#handlers = FORWARDED.map(([name, number]) => [name, () => {
+      if (this.#pid === undefined) this.#pending.push(number);
+      else sendSignal(this.#pid, number);
+    }]);
+    for (const [name, handler] of this.#handlers) Deno.addSignalListener(name, handler);
+  }
+
+  /**
+   * Passes signals on to child `pid` (those that came already first), waits
+   * for it and returns its exit status (128 + N when signal N ended it).
+   */
+  async wait(pid: number): Promise<number> {
+    this.#pid = pid;
+    for (const signal of this.#pending.splice(0)) sendSignal(pid, signal);
     return await waitForExit(pid);
-  } finally {
-    for (const [name, handler] of handlers) Deno.removeSignalListener(name, handler);
+  }
+
+  [Symbol.dispose](): void {
+    for (const [name, handler] of this.#handlers) Deno.removeSignalListener(name, handler);
   }
 }
 
@@ -78,6 +106,7 @@ export async function waitPassingSignals(pid: number): Promise<number> {
  * status (128 + N when signal N ended it).
  */
 export async function runInUserNamespace(args: string[]): Promise<number> {
+  using relay = new SignalRelay();
   const namespace = await mappedUserNamespace();
   const [program, ...rest] = selfCommand(args);
   const env = Object.entries(Deno.env.toObject()).map(([name, value]) => `${name}=${value}`);
@@ -90,5 +119,5 @@ export async function runInUserNamespace(args: string[]): Promise<number> {
   } finally {
     closeFd(namespace);
   }
-  return await waitPassingSignals(pid);
+  return await relay.wait(pid);
 }

@@ -21,8 +21,9 @@ export interface ImageConfig {
   /** Working directory for runs with no usable caller cwd (OCI `WorkingDir`). */
   workdir?: string;
   /**
-   * The user commands should run as (OCI `User`: `name`, `uid`, `uid:gid`).
-   * Kept from imported images; `run` does not switch to it yet.
+   * The user commands should run as (OCI `User`, the `--user` macro: `name`,
+   * `uid`, `name:group`, `uid:gid`); runs switch to it unless `-u` says
+   * otherwise (see `core/runtime/become_user.ts`).
    */
   user?: string;
   /** Host paths bind-mounted into every run (`--mount SRC[:DST]`). */

@@ -1,0 +1,44 @@
+/**
+ * `plash bundle [RUN OPTIONS] [--copy] [--net host|none] ID DIR [CMD...]`:
+ * an OCI runtime bundle of the image in DIR, for `runc run -b DIR NAME` (see
+ * `core/runtime/oci_bundle.ts`). As root DIR/rootfs is the image's overlay,
+ * mounted on the host (unmount it before removing DIR); `--copy` makes it a
+ * merged copy instead, which is the only way without root: plash's user
+ * namespace, and any mount in it, ends with plash. The config then has a
+ * user namespace with plash's id mappings, for a rootless runtime.
+ *
+ * @module
+ */
+
+import { inUserNamespace } from "../../ffi/namespaces.ts";
+import type { Args } from "../cli/parse_args.ts";
+import { PlashError } from "../errors.ts";
+import { writeBundle } from "../runtime/oci_bundle.ts";
+import { runOptionsFrom } from "../runtime/run_options.ts";
+import { parseImageId } from "../store/ids.ts";
+import { Store } from "../store/store.ts";
+import { networkOption } from "./runc.ts";
+
+/** Runs the command line. */
+export async function main(args: Args): Promise<number> {
+  const [id, dir, ...command] = args.positionals;
+  const rootless = inUserNamespace();
+  const copy = args.flag("copy");
+  if (rootless && !copy) {
+    throw new PlashError(
+      "bundle: without root the overlay would be unmounted when plash ends: use --copy",
+      { exitCode: 2 },
+    );
+  }
+  const { mounted } = await writeBundle(dir, {
+    store: Store.open(),
+    id: parseImageId(id),
+    command,
+    options: runOptionsFrom((name) => args.values(name)),
+    copy,
+    network: networkOption(args),
+    mode: rootless ? "rootless" : "root",
+  });
+  if (mounted) console.error(`plash: ${dir}/rootfs is mounted: umount it before removing ${dir}`);
+  return 0;
+}

@@ -1,0 +1,36 @@
+/**
+ * `plash runc [RUN OPTIONS] [--net host|none] ID [CMD...]`: the image run
+ * by an OCI runtime (runc, crun or $PLASH_OCI_RUNTIME) from a throwaway
+ * bundle, as the original plash's plash-runc did (see
+ * `core/runtime/oci_run.ts`).
+ *
+ * @module
+ */
+
+import type { Args } from "../cli/parse_args.ts";
+import { PlashError } from "../errors.ts";
+import { runOci } from "../runtime/oci_run.ts";
+import { runOptionsFrom } from "../runtime/run_options.ts";
+import { parseImageId } from "../store/ids.ts";
+import { Store } from "../store/store.ts";
+
+/** `--net`: the host's network (the default, as plash shares it), or none. */
+export function networkOption(args: Args): "host" | "none" {
+  const net = args.value("net") ?? "host";
+  if (net !== "host" && net !== "none") {
+    throw new PlashError(`--net must be host or none, got: ${net}`, { exitCode: 2 });
+  }
+  return net;
+}
+
+/** Runs the command line. */
+export async function main(args: Args): Promise<number> {
+  const [id, ...command] = args.positionals;
+  return await runOci({
+    store: Store.open(),
+    id: parseImageId(id),
+    command,
+    options: runOptionsFrom((name) => args.values(name)),
+    network: networkOption(args),
+  });
+}

@@ -1,0 +1,110 @@
+/**
+ * The plan's `user` step (`plan.ts`): in the image's root, right before the
+ * exec, the command's user is looked up in the image's own /etc/passwd and
+ * /etc/group (the files the command will see, whatever layer or link they
+ * come from) and this thread becomes it: setgroups, setgid, setuid.
+ *
+ * As root this is a real switch. Rootless it is the id as plash's user
+ * namespace maps it: with a subordinate range, container uid 65534 is an id
+ * of that range on the host; without one only the caller is mapped, so the
+ * command runs as the caller (container root) after one warning line.
+ *
+ * @example
+ * ```ts
+ * import { becomeUser, readIdMaps } from "./become_user.ts";
+ *
+ * const maps = readIdMaps(); // before chroot: /proc is the host's
+ * // ... chroot into the image ...
+ * const home = becomeUser({ op: "user", user: "nobody", keepHome: false, where: "image 3" }, maps);
+ * ```
+ *
+ * @module
+ */
+
+import { switchIds } from "../../ffi/credentials.ts";
+import { readSmallFile } from "../../ffi/sys.ts";
+import { PlashError } from "../errors.ts";
+import type { SetupOp } from "./plan.ts";
+import { ACCOUNT_FILE_LIMIT, type AccountFiles, type ResolvedUser, resolveUser } from "./users.ts";
+
+/** One line of /proc/self/uid_map or gid_map: `count` ids from `inside` are `outside`... */
+export interface IdRange {
+  inside: number;
+  outside: number;
+  count: number;
+}
+
+/** The ids this process's user namespace maps, read from /proc/self (before chroot). */
+export interface IdMaps {
+  uids: IdRange[];
+  gids: IdRange[];
+}
+
+function parseMap(text: string | undefined): IdRange[] {
+  return (text ?? "").trim().split("\n").filter(Boolean).map((line) => {
+    const [inside, outside, count] = line.trim().split(/\s+/).map(Number);
+    return { inside, outside, count };
+  });
+}
+
+/** This process's id maps (the host's own map everything); read them before a chroot. */
+export function readIdMaps(): IdMaps {
+  return {
+    uids: parseMap(readSmallFile("/proc/self/uid_map", 1 << 16)),
+    gids: parseMap(readSmallFile("/proc/self/gid_map", 1 << 16)),
+  };
+}
+
+function mapped(ranges: IdRange[], id: number): boolean {
+  return ranges.some(({ inside, count }) => id >= inside && id < inside + count);
+}
+
+/**
+ * The ids of the `user` step's user in the image whose account files are
+ * `files`, as this namespace (`maps`) can hold them; undefined for root
+ * (0:0), and for a user a namespace that maps only the caller cannot hold
+ * (said in one warning line: the command then runs as the caller).
+ */
+export function mappedUser(
+  op: Extract<SetupOp, { op: "user" }>,
+  files: AccountFiles,
+  maps: IdMaps,
+): ResolvedUser | undefined {
+  const user = resolveUser(op.user, files, op.where);
+  if (user.uid === 0 && user.gid === 0) return undefined;
+  if (!mapped(maps.uids, user.uid) || !mapped(maps.gids, user.gid)) {
+    const only = maps.uids.length === 1 && maps.uids[0].count === 1;
+    if (only) {
+      console.error(
+        `plash warning: ${op.where} runs as ${op.user}, but without a subordinate id range ` +
+          "only your own id is mapped: it runs as you (see `plash doctor`)",
+      );
+      return undefined;
+    }
+    throw new PlashError(
+      `user ${op.user} (${user.uid}:${user.gid}) is not mapped in plash's user namespace ` +
+        `(${maps.uids.map(({ inside, count }) => `${inside}-${inside + count - 1}`).join(", ")})`,
+    );
+  }
+  // A supplementary group the namespace does not map cannot be held: it is left out.
+  return { ...user, groups: user.groups.filter((gid) => mapped(maps.gids, gid)) };
+}
+
+/** The image's account files as this thread's root has them (the container's after chroot). */
+export function accountFiles(): AccountFiles {
+  return {
+    passwd: readSmallFile("/etc/passwd", ACCOUNT_FILE_LIMIT),
+    group: readSmallFile("/etc/group", ACCOUNT_FILE_LIMIT),
+  };
+}
+
+/**
+ * Becomes the `user` step's user; returns the HOME the command gets, or
+ * undefined to keep the environment's. Root (0:0) switches nothing.
+ */
+export function becomeUser(op: Extract<SetupOp, { op: "user" }>, maps: IdMaps): string | undefined {
+  const user = mappedUser(op, accountFiles(), maps);
+  if (user === undefined) return undefined;
+  switchIds(user);
+  return op.keepHome ? undefined : user.home;
+}

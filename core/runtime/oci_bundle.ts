@@ -1,0 +1,224 @@
+/**
+ * Writing an OCI runtime bundle of an image: `DIR/config.json` (see
+ * `oci_config.ts`) and `DIR/rootfs`, the image's overlay mounted there with
+ * its writable layer in `DIR/changes/{data,work}`, or a merged copy of its
+ * layers. `plash bundle` writes one where the caller says, `plash runc` a
+ * throwaway one in the store's tmp.
+ *
+ * The process is what `plash run` would start (`plan.ts`'s command steps:
+ * the image's env and command, the run options), and the binds are the ones
+ * `plash run` makes. The user is looked up in the bundle's own rootfs
+ * (runtimes take numbers), found strictly inside it.
+ *
+ * @example
+ * ```ts
+ * import { writeBundle } from "./oci_bundle.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * const { mounted } = await writeBundle("/tmp/bundle", {
+ *   store: Store.open(),
+ *   id: 3,
+ *   command: ["sh"],
+ *   options: {},
+ *   copy: false,
+ *   network: "host",
+ *   mode: "root",
+ * }); // then: runc run -b /tmp/bundle NAME; umount /tmp/bundle/rootfs
+ * ```
+ *
+ * @module
+ */
+
+import { fdPath, openInRoot, openPath } from "../../ffi/in_root.ts";
+import { mountOverlay } from "../../ffi/overlay.ts";
+import { closeFd, readSmallFile, umount } from "../../ffi/sys.ts";
+import { PlashError, wrap } from "../errors.ts";
+import { lazyImport } from "../lazy_import.ts";
+import { readConfig } from "../store/image_config.ts";
+import type { Store } from "../store/store.ts";
+import { removeTree } from "../store/tmp.ts";
+import { type IdMaps, mappedUser, readIdMaps } from "./become_user.ts";
+import { lookupEnv } from "./environment.ts";
+import { explainRefusal } from "./host_support.ts";
+import { type IdMapping, type OciBind, ociConfig, type OciMode } from "./oci_config.ts";
+import { commandOps, containerBinds, type HostFacts, type RunSpec, type SetupOp } from "./plan.ts";
+import type { RunOptions } from "./run_options.ts";
+import { ACCOUNT_FILE_LIMIT, type AccountFiles } from "./users.ts";
+
+/** What to bundle and how. */
+export interface BundleSpec {
+  store: Store;
+  id: number;
+  /** The command; empty for the image's own, else root's login shell. */
+  command: string[];
+  options: RunOptions;
+  /** `DIR/rootfs` a merged copy of the layers instead of the overlay mounted there. */
+  copy: boolean;
+  network: "host" | "none";
+  mode: OciMode;
+}
+
+const MNT_DETACH = 2;
+
+/**
+ * Writes the bundle of `spec` into `dir` (missing or empty; made when
+ * missing). Whether `dir/rootfs` is a mount the caller unmounts when done.
+ * A failure leaves nothing: what was mounted is unmounted, what was made
+ * removed.
+ */
+export async function writeBundle(
+  dir: string,
+  spec: BundleSpec,
+  host: HostFacts = { cwd: Deno.cwd(), env: Deno.env.toObject() },
+): Promise<{ mounted: boolean }> {
+  const chain = spec.store.chain(spec.id);
+  const config = readConfig(spec.store.nodeOf(chain));
+  const run: RunSpec = {
+    store: spec.store,
+    id: spec.id,
+    command: spec.command,
+    options: spec.options,
+    imageUser: true,
+  };
+  // Checked before anything is made: -v sources, the image's --mount sources.
+  const binds = containerBinds(run, config, host);
+  const ops = commandOps(run, config, host);
+  // Loaded only for a copy: `plash runc` mounts, and starts without the tree copier.
+  const copyTree = spec.copy
+    ? (await lazyImport<typeof import("../tree/copy_tree.ts")>("core/tree/copy_tree.ts")).copyTree
+    : undefined;
+  const made = makeEmptyDir(dir);
+  const rootfs = `${dir}/rootfs`;
+  let mounted = false;
+  try {
+    if (copyTree) {
+      copyTree(spec.store.layersOf(chain), rootfs);
+    } else {
+      const [upper, work] = [`${dir}/changes/data`, `${dir}/changes/work`];
+      for (const path of [rootfs, upper, work]) Deno.mkdirSync(path, { recursive: true });
+      const lowers = spec.store.layersOf(chain);
+      explainRefusal(() => mountOverlay({ lowers, upper, work, target: rootfs, userxattr: true }));
+      mounted = true;
+    }
+    const files = accountsIn(rootfs);
+    const maps = readIdMaps();
+    const process = processOf(ops, files, maps, config.workdir);
+    const oci = ociConfig({
+      ...process,
+      binds: ociBinds(binds),
+      network: spec.network,
+      mode: spec.mode,
+      idMaps: spec.mode === "rootless" ? ociMappings(maps) : undefined,
+    });
+    Deno.writeTextFileSync(`${dir}/config.json`, JSON.stringify(oci, null, 2) + "\n");
+    return { mounted };
+  } catch (error) {
+    if (mounted) umount(rootfs, MNT_DETACH);
+    undo(dir, made);
+    throw error instanceof PlashError ? error : wrap(error, `bundle ${dir}`);
+  }
+}
+
+/** Makes `dir` unless it is there; one that is there must be an empty directory. */
+function makeEmptyDir(dir: string): boolean {
+  try {
+    Deno.mkdirSync(dir);
+    return true;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw wrap(error, `bundle ${dir}`);
+  }
+  let empty = false;
+  try {
+    empty = Deno.statSync(dir).isDirectory && Deno.readDirSync(dir)[Symbol.iterator]().next().done!;
+  } catch (error) {
+    throw wrap(error, `bundle ${dir}`);
+  }
+  if (!empty) throw new PlashError(`bundle ${dir}: not an empty directory`);
+  return false;
+}
+
+function undo(dir: string, made: boolean): void {
+  if (made) return removeTree(dir);
+  for (const { name } of Deno.readDirSync(dir)) removeTree(`${dir}/${name}`);
+}
+
+/** The rootfs's /etc/passwd and /etc/group, found strictly inside it (its links stay in it). */
+function accountsIn(rootfs: string): AccountFiles {
+  const rootFd = openPath(rootfs, { directory: true });
+  const read = (path: string) => {
+    let fd: number;
+    try {
+      fd = openInRoot(rootFd, path, { symlinks: "follow" });
+    } catch {
+      return undefined; // no such file in the image
+    }
+    try {
+      return readSmallFile(fdPath(fd), ACCOUNT_FILE_LIMIT);
+    } finally {
+      closeFd(fd);
+    }
+  };
+  try {
+    return { passwd: read("/etc/passwd"), group: read("/etc/group") };
+  } finally {
+    closeFd(rootFd);
+  }
+}
+
+/** The OCI process of `plash run`'s command steps: its user resolved in the image's files. */
+function processOf(ops: SetupOp[], files: AccountFiles, maps: IdMaps, imageWorkdir?: string) {
+  const exec = ops.find((op) => op.op === "exec") as Extract<SetupOp, { op: "exec" }>;
+  const chdir = ops.find((op) => op.op === "chdir") as Extract<SetupOp, { op: "chdir" }>;
+  const step = ops.find((op) => op.op === "user") as Extract<SetupOp, { op: "user" }> | undefined;
+  const user = step && mappedUser(step, files, maps);
+  const env = user === undefined || step!.keepHome
+    ? exec.env
+    : [...exec.env.filter((entry) => !entry.startsWith("HOME=")), `HOME=${user.home}`];
+  return {
+    args: exec.argv.length ? exec.argv : [rootShell(files)],
+    env: lookupEnv(env, "PATH") === undefined ? [`PATH=${exec.path}`, ...env] : env,
+    // -w, else the image's WorkingDir, else /: a runtime makes a missing cwd, so not the caller's.
+    cwd: chdir.required ? chdir.candidates[0] : imageWorkdir ?? "/",
+    user: user
+      ? { uid: user.uid, gid: user.gid, additionalGids: user.groups }
+      : { uid: 0, gid: 0, additionalGids: [] },
+  };
+}
+
+/** Root's login shell in the image's passwd, else /bin/sh. */
+function rootShell(files: AccountFiles): string {
+  const root = (files.passwd ?? "").split("\n").map((line) => line.split(":"))
+    .find((fields) => fields[2] === "0" && fields[6]);
+  return root?.[6] ?? "/bin/sh";
+}
+
+/**
+ * `plash run`'s binds as OCI mounts: /proc is the runtime's own (it is a pid
+ * namespace's), /sys read-only, a host directory this host lacks left out.
+ */
+function ociBinds(binds: ReturnType<typeof containerBinds>): OciBind[] {
+  return binds.filter((bind) => bind.target !== "/proc").filter((bind) => {
+    if (bind.owner !== "host" && bind.source !== "/etc/resolv.conf") return true;
+    try {
+      Deno.statSync(bind.source);
+      return true;
+    } catch {
+      return false;
+    }
+  }).map(({ source, target, readOnly }) => ({
+    source,
+    target,
+    readOnly: readOnly || target === "/sys",
+  }));
+}
+
+/** This user namespace's maps as OCI mappings: its ids as the host's. */
+function ociMappings(maps: IdMaps): { uids: IdMapping[]; gids: IdMapping[] } {
+  const convert = (ranges: IdMaps["uids"]) =>
+    ranges.map(({ inside, outside, count }) => ({
+      containerID: inside,
+      hostID: outside,
+      size: count,
+    }));
+  return { uids: convert(maps.uids), gids: convert(maps.gids) };
+}
