@@ -109,7 +109,7 @@ Deno.test("plash CMD --help lists the declared options; unknown ones are usage e
   assert.match(help, /^ {2}--arch ARCH {2,}the architecture to pull/m);
   assert.equal(
     cliUsageFailure(await store.plash(["ls", "--jsn"])),
-    "usage: plash ls [--json] (unknown option --jsn)",
+    "usage: plash ls [--json] [-a|--all] (unknown option --jsn)",
   );
   // Nothing was needed to say so: no store was made.
   assert.throws(() => Deno.statSync(store.data));

@@ -28,11 +28,20 @@ export interface Source {
 export const SOURCES: Record<string, Source> = {
   id: {
     arg: "ID",
-    summary: "start from the image with this id",
-    resolve: (store, ref) => {
-      const id = parseImageId(ref);
+    summary: "start from the image with this id (or name, or pulled reference)",
+    resolve: async (store, ref) => {
+      let id: number;
+      if (/^\d+$/.test(ref)) {
+        id = parseImageId(ref);
+      } else {
+        // Loaded only for a name: a build from an id stays as cheap as it was.
+        const { resolveImage } = await lazyImport<typeof import("../images/names.ts")>(
+          "core/images/names.ts",
+        );
+        id = await resolveImage(store, ref);
+      }
       store.chain(id); // fails for an image that is not there
-      return Promise.resolve(id);
+      return id;
     },
   },
   map: {

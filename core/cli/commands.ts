@@ -184,10 +184,45 @@ export const COMMANDS: Command[] = [
     name: "ls",
     usage: "",
     arity: [0, 0],
-    options: [{ name: "json", help: "print a JSON array of the images" }],
-    summary: "list images: id, parent, names, size of the layer, created",
+    options: [
+      { name: "json", help: "print a JSON array of every image with every key" },
+      { name: "all", short: "a", help: "every image, and every map key (plash's own too)" },
+    ],
+    summary: "list images: id, parent, size, total size, created, names",
+    details:
+      "Without --all: the images that have a name or reference, and those no image is built\n" +
+      "on; the names and references of each (plash's cache and source keys are left out).\n" +
+      "SIZE is the image's own layer, TOTAL the layers of the image and its parents. On a\n" +
+      "terminal CREATED is relative (3 hours ago). --json lists every image, as --all does.",
     group: "Images",
     module: "ls",
+  },
+  {
+    name: "inspect",
+    usage: "ID|NAME...",
+    arity: [1, MANY],
+    options: [{ name: "json", help: "print a JSON array, one object an image" }],
+    summary: "show an image: parents, names, sizes, created, config, where it came from",
+    group: "Images",
+    module: "inspect",
+  },
+  {
+    name: "tag",
+    usage: "ID|NAME NAME...",
+    arity: [2, MANY],
+    summary: "name an image (as plash map NAME ID); the name works wherever an id does",
+    details: "A name is any text but a number, one starting with -, or white space. An image\n" +
+      "may have many names; giving a name again moves it.",
+    group: "Images",
+    module: "tag",
+  },
+  {
+    name: "untag",
+    usage: "NAME...",
+    arity: [1, MANY],
+    summary: "remove names or pulled references from their images (the images stay)",
+    group: "Images",
+    module: "untag",
   },
   {
     name: "rm",
@@ -433,6 +468,7 @@ export const COMMANDS: Command[] = [
     name: "doctor",
     usage: "",
     arity: [0, 0],
+    options: [{ name: "json", help: "print a JSON array of the checks" }],
     summary: "check what plash needs from this host and say how to fix what is missing",
     group: "Other",
     module: "doctor",
@@ -459,6 +495,7 @@ export const COMMANDS: Command[] = [
     name: "version",
     usage: "",
     arity: [0, 0],
+    options: [{ name: "json", help: "print a JSON object: plash's, Deno's, os, arch" }],
     summary: "print plash's version",
     group: "Other",
     module: "version",

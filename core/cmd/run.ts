@@ -7,18 +7,19 @@
  * @module
  */
 
+import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { runContainer } from "../runtime/container.ts";
-import { parseImageId } from "../store/ids.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<number> {
   const [id, ...command] = args.positionals;
+  const store = Store.open();
   const spec = {
-    store: Store.open(),
-    id: parseImageId(id),
+    store,
+    id: await imageArg(store, id),
     command,
     changesDir: args.value("changes"),
     buildStep: args.flag("build-step"),
