@@ -324,8 +324,11 @@ export const COMMANDS: Command[] = [
       "NAME@sha256:DIGEST. Each layer becomes an image on the one below (stored once, shared\n" +
       "between images); the top image holds the config (Env, Entrypoint, Cmd, WorkingDir).\n" +
       "A multi-platform image gives this host's architecture unless --arch/--variant say\n" +
-      "otherwise. Credentials come from `plash login`. Plain HTTP only to this machine's\n" +
-      "addresses or with --insecure. The image becomes what --from-docker REF builds on.",
+      "otherwise. Credentials come from `plash login`, podman's and docker's files and their\n" +
+      "credential helpers. A short name (alpine) is looked for in registries.conf's search\n" +
+      "registries (docker.io unless it says otherwise); its mirrors, insecure and blocked\n" +
+      "registries apply. Plain HTTP only to this machine's addresses, with --insecure or\n" +
+      "where registries.conf says insecure. The image becomes what --from-docker REF builds on.",
     group: "Images",
     module: "import_docker",
   },
@@ -369,7 +372,9 @@ export const COMMANDS: Command[] = [
     ],
     summary: "check and store credentials for a registry",
     details: "Asks for what is not given (the password without echo). Stored as docker does, in\n" +
-      "$REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json, else ~/.docker/config.json (0600).",
+      "$REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json, else ~/.docker/config.json (0600),\n" +
+      "or through the credential helper that file names (credHelpers, credsStore). Pulls read\n" +
+      "podman's files too: $XDG_RUNTIME_DIR/containers/auth.json, ~/.config/containers/auth.json.",
     group: "Images",
     module: "login",
   },

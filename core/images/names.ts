@@ -143,6 +143,30 @@ export async function findImageKey(
   return findBySuffix(store, ref, text);
 }
 
+/**
+ * The image already pulled as what `text` names where it would be pulled
+ * from (a full reference, or a short name's alias or search registries), if
+ * any: what `--from-docker` builds on without asking a registry.
+ *
+ * @example
+ * ```ts
+ * import { findPulled } from "./names.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * await findPulled(Store.open(), "alpine:3.20"); // the id, or undefined
+ * ```
+ */
+export async function findPulled(store: Store, text: string): Promise<number | undefined> {
+  const { loadRegistriesConf, shortNameCandidates } = await lazyImport<
+    typeof import("./registry/registries_conf.ts")
+  >("core/images/registry/registries_conf.ts");
+  for (const candidate of shortNameCandidates(await loadRegistriesConf(), text)) {
+    const found = findQualified(store, parseReference(candidate));
+    if (found) return found.id;
+  }
+  return undefined;
+}
+
 /** The image pulled as `ref` (written in full), or by its digest from its repository. */
 function findQualified(store: Store, ref: Reference): { key: string; id: number } | undefined {
   const key = referenceKey(formatReference(ref));
