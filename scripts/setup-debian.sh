@@ -10,7 +10,8 @@ as_root=""
 # umoci (bench/pull.sh's peers): the registry tests and benchmark. time (GNU time's
 # peak RSS): the memory tests. qemu-user-static, binfmt-support and the arm64 C
 # library by multiarch: the aarch64 release archive's tests, under emulation.
-packages="busybox-static zstd xz-utils debootstrap hyperfine bubblewrap uidmap util-linux bsdutils tar
+# zsh and fish: the tests load the completion scripts plash writes for them.
+packages="busybox-static zstd xz-utils debootstrap hyperfine bubblewrap uidmap util-linux bsdutils tar zsh fish
 docker-registry apache2-utils skopeo umoci time qemu-user-static binfmt-support libc6:arm64
 libgcc-s1:arm64"
 update=""

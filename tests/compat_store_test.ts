@@ -98,6 +98,8 @@ const NO_STORE = [
   "version",
   "init",
   "purge",
+  "completion",
+  "complete-images",
 ];
 
 Deno.test("only init creates a data directory; the others say to run it", async () => {

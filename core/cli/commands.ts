@@ -9,6 +9,7 @@
 
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
+import { twoColumns } from "./output.ts";
 import { type Args, type ArgsSpec, usageLine } from "./parse_args.ts";
 
 /** What a command module exports. */
@@ -479,6 +480,26 @@ export const COMMANDS: Command[] = [
     module: "doctor",
   },
   {
+    name: "completion",
+    usage: "bash|zsh|fish",
+    arity: [1, 1],
+    summary: "print a shell completion script: source <(plash completion bash)",
+    details: "Commands, their options and macros complete, and image ids, names and references\n" +
+      "from the store. bash: source <(plash completion bash) in ~/.bashrc; zsh: source\n" +
+      "<(plash completion zsh) after compinit; fish: plash completion fish | source.",
+    group: "Other",
+    module: "completion",
+  },
+  {
+    name: "complete-images",
+    hidden: true,
+    usage: "",
+    arity: [0, 0],
+    summary: "print the image ids, names and references, a line each (used by completion)",
+    group: "Other",
+    module: "complete_images",
+  },
+  {
     name: "probe-overlay",
     asRoot: true,
     hidden: true,
@@ -544,11 +565,8 @@ export function commandHelp(command: Command): string {
         option.value ? ` ${option.value}` : ""
       }`
     );
-    const width = Math.max(...names.map((name) => name.length));
     lines.push("", "Options:");
-    command.options.forEach((option, i) =>
-      lines.push(`  ${names[i].padEnd(width)}  ${option.help}`)
-    );
+    lines.push(...twoColumns(command.options.map((option, i) => [names[i], option.help]), "  "));
   }
   if (command.details) lines.push("", command.details);
   return lines.join("\n") + "\n";
