@@ -128,6 +128,10 @@ export const COMMANDS: Command[] = [
     usage: "MACRO [ARG...]...",
     arity: [1, MANY],
     raw: true,
+    // Raw, so read by the command: only as its first word.
+    options: [
+      { name: "quiet", short: "q", help: "no traces of the steps (--> CMD), no progress display" },
+    ],
     summary: "build an image from macros (see help-macros); prints its id",
     details: "Each layer runs under the image's /bin/sh with `set -ex`, tracing `--> CMD` on\n" +
       "stderr, and is cached: an unchanged rebuild runs nothing. A new layer starts only at\n" +
@@ -286,6 +290,9 @@ export const COMMANDS: Command[] = [
     asRoot: true,
     usage: "URL",
     arity: [1, 1],
+    options: [
+      { name: "quiet", short: "q", help: "no progress display" },
+    ],
     summary: "make an image from a tar archive at an http, https or file URL; prints the new id",
     details: "Plain, gzip, zstd or xz, told by content. The image becomes what --from-url URL\n" +
       "builds on. Redirects are followed (at most 10); a progress display runs on a terminal.",
@@ -297,7 +304,10 @@ export const COMMANDS: Command[] = [
     asRoot: true,
     usage: "DIST[:RELEASE[:VARIANT]]",
     arity: [1, 1],
-    options: [{ name: "dry", help: "print the archive's URL instead of importing it" }],
+    options: [
+      { name: "dry", help: "print the archive's URL instead of importing it" },
+      { name: "quiet", short: "q", help: "no progress display" },
+    ],
     summary:
       "import the newest build of a distribution image of linuxcontainers.org; prints its id",
     details:
@@ -318,6 +328,7 @@ export const COMMANDS: Command[] = [
       { name: "arch", value: "ARCH", help: "the architecture to pull (default: this host's)" },
       { name: "variant", value: "V", help: "its variant, as v7 for arm" },
       { name: "insecure", help: "allow plain HTTP to a registry not on this machine" },
+      { name: "quiet", short: "q", help: "no progress display" },
     ],
     summary: "pull an image from a docker/OCI registry; prints its id",
     details:
@@ -342,6 +353,7 @@ export const COMMANDS: Command[] = [
       { name: "ref", value: "NAME", help: "the image whose ref name annotation is NAME" },
       { name: "arch", value: "ARCH", help: "the architecture to import (default: this host's)" },
       { name: "variant", value: "V", help: "its variant, as v7 for arm" },
+      { name: "quiet", short: "q", help: "no progress display" },
     ],
     summary:
       "import an image from an OCI image layout (a directory or a tar of one); prints its id",
@@ -355,7 +367,10 @@ export const COMMANDS: Command[] = [
     asRoot: true,
     usage: "FILE|-",
     arity: [1, 1],
-    options: [{ name: "ref", value: "NAME", help: "the image tagged NAME" }],
+    options: [
+      { name: "ref", value: "NAME", help: "the image tagged NAME" },
+      { name: "quiet", short: "q", help: "no progress display" },
+    ],
     summary: "import an image from `docker save` output; prints its id",
     details: "With several images in the archive, --ref picks the one tagged NAME. The image's\n" +
       "tags become what --from-docker TAG builds on.",
