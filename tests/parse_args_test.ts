@@ -80,7 +80,7 @@ Deno.test("raw commands get their words untouched, but still need some", () => {
   const build = findCommand("build")!;
   assert.deepEqual(parseArgs(build, ["-A", "--run", "x"]).positionals, ["-A", "--run", "x"]);
   assert.equal(parseArgs(build, ["--help"]).help, true);
-  assert.equal(usageFailure(build, []), "usage: plash build MACRO [ARG...]...");
+  assert.equal(usageFailure(build, []), "usage: plash build [-q|--quiet] MACRO [ARG...]...");
 });
 
 Deno.test("every command's declaration is usable: names unique, arity sane, usage shows options", () => {
@@ -104,7 +104,7 @@ Deno.test("plash CMD --help lists the declared options; unknown ones are usage e
   const help = await store.ok(["import-docker", "--help"]);
   assert.match(
     help,
-    /^usage: plash import-docker \[--arch ARCH\] \[--variant V\] \[--insecure\] REF/,
+    /^usage: plash import-docker \[--arch ARCH\] \[--variant V\] \[--insecure\] \[-q\|--quiet\] REF/,
   );
   assert.match(help, /^ {2}--arch ARCH {2,}the architecture to pull/m);
   assert.equal(
