@@ -12,9 +12,9 @@ import { HAVE_REGISTRY, TestRegistry } from "./support/registry.ts";
 
 const ignore = !HAVE_REGISTRY;
 
-/** A registries.conf of `text` in a temp dir, as the environment that points at it. */
-function registriesConf(text: string): Record<string, string> {
-  const file = `${Deno.makeTempDirSync({ prefix: "plash-conf-" })}/registries.conf`;
+/** A registries.conf of `text` beside `store` (removed with it), as the environment that names it. */
+function registriesConf(store: TestStore, text: string): Record<string, string> {
+  const file = `${store.data}.registries-${crypto.randomUUID()}.conf`;
   Deno.writeTextFileSync(file, text);
   return { PLASH_REGISTRIES_CONF: file };
 }
@@ -104,7 +104,7 @@ Deno.test({ name: "references an image was pulled as, resolved locally", ignore 
   await pushImage(registry.host, "team/app", "v1", one);
   await pushImage(registry.host, "team/app", "latest", one);
   using store = new TestStore();
-  const env = registriesConf(""); // no search registry but docker.io
+  const env = registriesConf(store, ""); // no search registry but docker.io
   const id = await store.ok(["import-docker", `${registry.host}/team/app:v1`], { env });
   await store.ok(["import-docker", `${registry.host}/team/app`], { env });
   const which = async (name: string) => await store.ok(["run", name, "cat", "/which"], { env });
@@ -148,7 +148,7 @@ Deno.test({ name: "references an image was pulled as, resolved locally", ignore 
       new RegExp(`ambiguous image name team/app:v1: .*${other}/team/app:v1 .*; give one in full`),
     );
     // The search registries decide, as podman's do.
-    const search = registriesConf(`unqualified-search-registries = ["${other}"]\n`);
+    const search = registriesConf(store, `unqualified-search-registries = ["${other}"]\n`);
     assert.equal(await store.ok(["run", "team/app:v1", "cat", "/which"], { env: search }), "two");
     // untag takes a reference too.
     await store.ok(["untag", `${other}/team/app:v1`], { env });

@@ -80,7 +80,7 @@ Deno.test("raw commands get their words untouched, but still need some", () => {
   const build = findCommand("build")!;
   assert.deepEqual(parseArgs(build, ["-A", "--run", "x"]).positionals, ["-A", "--run", "x"]);
   assert.equal(parseArgs(build, ["--help"]).help, true);
-  assert.equal(usageFailure(build, []), "usage: plash build [-q|--quiet] MACRO [ARG...]...");
+  assert.equal(usageFailure(build, []), "usage: plash build MACRO [ARG...]...");
 });
 
 Deno.test("every command's declaration is usable: names unique, arity sane, usage shows options", () => {

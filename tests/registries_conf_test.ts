@@ -15,9 +15,9 @@ import { assertStoreUntouched } from "./tar_fixtures.ts";
 /** Where nothing answers: a reference to it fails if plash ever asks it. */
 const UPSTREAM = "upstream.invalid";
 
-/** A registries.conf holding `text`, as the environment that points plash at it. */
-function conf(text: string): Record<string, string> {
-  const file = `${Deno.makeTempDirSync({ prefix: "plash-conf-" })}/registries.conf`;
+/** A registries.conf holding `text` beside `store` (removed with it), as the environment that names it. */
+function conf(store: TestStore, text: string): Record<string, string> {
+  const file = `${store.data}.registries-${crypto.randomUUID()}.conf`;
   Deno.writeTextFileSync(file, text);
   return { PLASH_REGISTRIES_CONF: file };
 }
@@ -34,14 +34,17 @@ Deno.test(
 
     await t.step("a mirror stands in for an upstream name; the image keeps that name", async () => {
       using store = new TestStore();
-      const env = conf(`
+      const env = conf(
+        store,
+        `
 [[registry]]
 prefix = "${UPSTREAM}"
 [[registry.mirror]]
 location = "${dead}"
 [[registry.mirror]]
 location = "${registry.host}/mirror"
-`);
+`,
+      );
       const ref = `${UPSTREAM}/team/app:v1`;
       const id = await store.ok(["import-docker", ref], { env });
       assert.equal(await store.ok(["run", ref, "cat", "/from"], { env }), "mirror");
@@ -59,13 +62,16 @@ location = "${registry.host}/mirror"
       "a location replaces the registry; a mirror that fails is passed over",
       async () => {
         using store = new TestStore();
-        const env = conf(`
+        const env = conf(
+          store,
+          `
 [[registry]]
 prefix = "${UPSTREAM}/team"
 location = "${registry.host}/team"
 [[registry.mirror]]
 location = "${dead}/team"
-`);
+`,
+        );
         assert.equal(
           await store.ok([
             "run",
@@ -80,13 +86,16 @@ location = "${dead}/team"
 
     await t.step("a blocked registry is refused in one line, mirrors and all", async () => {
       using store = new TestStore();
-      const env = conf(`
+      const env = conf(
+        store,
+        `
 [[registry]]
 prefix = "${registry.host}"
 blocked = true
 [[registry.mirror]]
 location = "${registry.host}"
-`);
+`,
+      );
       const before = manifests();
       const result = await store.plash(["import-docker", `${registry.host}/team/app:v1`], { env });
       assert.equal(result.code, 1);
@@ -100,11 +109,14 @@ location = "${registry.host}"
 
     await t.step("short names: the search registries in order, then aliases", async () => {
       using store = new TestStore();
-      const env = conf(`
+      const env = conf(
+        store,
+        `
 unqualified-search-registries = ["${dead}", "${registry.host}"]
 [aliases]
 "myapp" = "${registry.host}/team/app"
-`);
+`,
+      );
       const id = await store.ok(["import-docker", "team/app:v1"], { env });
       assert.equal(await store.ok(["map", `docker-ref:${registry.host}/team/app:v1`]), id);
       assert.equal(await store.ok(["run", "team/app:v1", "cat", "/from"], { env }), "mirror");
@@ -125,7 +137,7 @@ unqualified-search-registries = ["${dead}", "${registry.host}"]
         ),
       );
       // An empty search list: short names have only their aliases.
-      const none = conf("unqualified-search-registries = []\n");
+      const none = conf(store, "unqualified-search-registries = []\n");
       assert.match(
         oneLineError(await store.plash(["import-docker", "team/app:v1"], { env: none })),
         /a short name, and no unqualified-search-registries/,
@@ -139,11 +151,11 @@ unqualified-search-registries = ["${dead}", "${registry.host}"]
         // 127.1 is 127.0.0.1, but not by name: plash asks it over HTTPS unless told.
         const name = registry.host.replace("127.0.0.1", "127.1");
         const refused = await store.plash(["import-docker", `${name}/team/app:v1`], {
-          env: conf(""),
+          env: conf(store, ""),
         });
         assert.equal(refused.code, 1);
         oneLineError(refused);
-        const env = conf(`[[registry]]\nprefix = "${name}"\ninsecure = true\n`);
+        const env = conf(store, `[[registry]]\nprefix = "${name}"\ninsecure = true\n`);
         const id = await store.ok(["import-docker", `${name}/team/app:v1`], { env });
         assert.equal(await store.ok(["run", id, "cat", "/from"]), "mirror");
       },
@@ -153,12 +165,12 @@ unqualified-search-registries = ["${dead}", "${registry.host}"]
       using store = new TestStore();
       for (
         const [text, why] of [
-          ["unqualified-search-registries = [", /registries\.conf:1:\d+: /],
+          ["unqualified-search-registries = [", /\.conf:1:\d+: unfinished array$/],
           ["[registries.search]\nregistries = ['docker.io']\n", /version 1 tables .* are not read/],
           ["[[registry]]\nprefix = 5\n", /prefix must be a string/],
         ] as const
       ) {
-        const env = conf(text);
+        const env = conf(store, text);
         const result = await store.plash(["import-docker", `${registry.host}/team/app:v1`], {
           env,
         });

@@ -128,14 +128,11 @@ export const COMMANDS: Command[] = [
     usage: "MACRO [ARG...]...",
     arity: [1, MANY],
     raw: true,
-    // Raw, so read by the command: only as its first word.
-    options: [
-      { name: "quiet", short: "q", help: "no traces of the steps (--> CMD), no progress display" },
-    ],
     summary: "build an image from macros (see help-macros); prints its id",
     details: "Each layer runs under the image's /bin/sh with `set -ex`, tracing `--> CMD` on\n" +
       "stderr, and is cached: an unchanged rebuild runs nothing. A new layer starts only at\n" +
-      "--layer. Example: plash build -f 5 --apt jq --layer --run 'jq --version'",
+      "--layer. Example: plash build -f 5 --apt jq --layer --run 'jq --version'\n" +
+      "-q or --quiet as the first word: no traces of the steps, no progress display.",
     group: "Build",
     module: "build",
   },
