@@ -47,7 +47,7 @@ export { shrinkStore } from "./core/store/shrink.ts";
 export { runContainer, type RunSpec } from "./core/runtime/container.ts";
 export { runInUserNamespace } from "./core/runtime/user_namespace.ts";
 export { createImage, type CreateOptions } from "./core/runtime/create_image.ts";
-export { build, buildPlan } from "./core/build/builder.ts";
+export { build, type BuildOptions, buildPlan } from "./core/build/builder.ts";
 export {
   type BuildPlan,
   evalContext,

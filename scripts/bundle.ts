@@ -88,6 +88,7 @@ if (!result.success) {
     cleanUp();
   } catch { /* not made */ }
   // Deno says what went wrong on its "error:" line; a backtrace may follow it.
+  // deno-lint-ignore no-control-regex -- the escapes Deno colors its output with
   const lines = output.replace(/\x1b\[[0-9;]*m/g, "").trim().split("\n");
   const why = lines.find((line) => line.startsWith("error: ")) ?? lines.at(-1) ?? "";
   fail(`deno bundle failed: ${why.replace(/^error: /, "")}`, output);

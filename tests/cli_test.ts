@@ -54,7 +54,10 @@ Deno.test("store commands work end to end through the CLI", async () => {
   assert.equal(await store.ok(["map", "web", child]), "");
   assert.equal(await store.ok(["map", "web"]), child);
   const listing = await store.ok(["ls"]);
-  assert.match(listing, new RegExp(`^${child}\\s+${base}\\s+\\S+\\s+\\S+ \\S+\\s+web$`, "m"));
+  assert.match(
+    listing,
+    new RegExp(`^${child}\\s+${base}\\s+\\S+\\s+\\S+\\s+\\S+ \\S+\\s+web$`, "m"),
+  );
   const json = JSON.parse(await store.ok(["ls", "--json"]));
   assert.deepEqual(json.map((image: { id: number }) => image.id), [Number(base), Number(child)]);
   await store.ok(["rm", base]);

@@ -57,7 +57,7 @@ Deno.test("wrong usage prints the usage line alone and exits 1", async () => {
   }
   assert.equal(
     usageFailure(await store.plash(["ls", "--yaml"])),
-    "usage: plash ls [--json] (unknown option --yaml)",
+    "usage: plash ls [--json] [-a|--all] (unknown option --yaml)",
   );
   assert.match(usageFailure(await store.plash(["b", "nodepath"])), /^usage: plash b /);
 });
@@ -74,13 +74,20 @@ Deno.test("b without macros says so, exit 1", async () => {
 
 Deno.test("nodepath: an image arg must be a positive number; 0 only when allowed", async () => {
   using store = new TestStore();
-  for (const bad of ["xx", "222x", "x222", "-1", "--", ""]) {
+  // What can be no name is refused in the original's words.
+  for (const bad of ["-1", "--", ""]) {
     const result = await store.plash(["nodepath", bad]);
     assert.equal(result.code, 1, bad);
     assert.equal(
       oneLineError(result),
       `plash error: image arg must be a positive number, got: ${bad}`.trimEnd(),
     );
+  }
+  // The rest may be names (issue 14): one that is not there is said so, exit 1.
+  for (const bad of ["xx", "222x", "x222"]) {
+    const result = await store.plash(["nodepath", bad]);
+    assert.equal(result.code, 1, bad);
+    assert.match(oneLineError(result), new RegExp(`^plash error: no image named ${bad}: `));
   }
   const root = await store.plash(["nodepath", "0"]);
   assert.equal(root.code, 1);

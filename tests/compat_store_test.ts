@@ -64,6 +64,9 @@ const NEEDS_STORE: Record<string, string[]> = {
   b: ["run", "-f", "1"],
   exec: ["/dev/null"],
   ls: [],
+  inspect: ["1"],
+  tag: ["1", "web"],
+  untag: ["web"],
   rm: ["1"],
   map: ["key"],
   nodepath: ["1"],
@@ -95,6 +98,8 @@ const NO_STORE = [
   "version",
   "init",
   "purge",
+  "completion",
+  "complete-images",
 ];
 
 Deno.test("only init creates a data directory; the others say to run it", async () => {

@@ -114,26 +114,26 @@ Deno.test("a blob is checked for digest and size as it streams", async () => {
   await blob.verified;
 });
 
-Deno.test("the credentials file: stored 0600, found, removed", () => {
+Deno.test("the credentials file: stored 0600, found, removed", async () => {
   const dir = Deno.makeTempDirSync();
   const previous = Deno.env.get("REGISTRY_AUTH_FILE");
   Deno.env.set("REGISTRY_AUTH_FILE", `${dir}/auth.json`);
   try {
-    Deno.writeTextFileSync(`${dir}/auth.json`, JSON.stringify({ credsStore: "keep-me" }));
-    storeCredentials("docker.io", { username: "me", password: "p:w" });
-    storeCredentials("reg.example.org:5000", { username: "you", password: "x" });
+    Deno.writeTextFileSync(`${dir}/auth.json`, JSON.stringify({ psFormat: "keep-me" }));
+    await storeCredentials("docker.io", { username: "me", password: "p:w" });
+    await storeCredentials("reg.example.org:5000", { username: "you", password: "x" });
     const file = JSON.parse(Deno.readTextFileSync(`${dir}/auth.json`));
-    assert.equal(file.credsStore, "keep-me");
+    assert.equal(file.psFormat, "keep-me");
     assert.deepEqual(Object.keys(file.auths), [
       "https://index.docker.io/v1/",
       "reg.example.org:5000",
     ]);
     assert.equal(Deno.statSync(`${dir}/auth.json`).mode! & 0o777, 0o600);
-    assert.deepEqual(findCredentials("docker.io"), { username: "me", password: "p:w" });
-    assert.equal(findCredentials("reg.example.org"), undefined);
-    assert.ok(removeCredentials("docker.io"));
-    assert.ok(!removeCredentials("docker.io"));
-    assert.equal(findCredentials("docker.io"), undefined);
+    assert.deepEqual(await findCredentials("docker.io"), { username: "me", password: "p:w" });
+    assert.equal(await findCredentials("reg.example.org"), undefined);
+    assert.ok(await removeCredentials("docker.io"));
+    assert.ok(!(await removeCredentials("docker.io")));
+    assert.equal(await findCredentials("docker.io"), undefined);
   } finally {
     if (previous === undefined) Deno.env.delete("REGISTRY_AUTH_FILE");
     else Deno.env.set("REGISTRY_AUTH_FILE", previous);

@@ -104,12 +104,12 @@ Deno.test("plash CMD --help lists the declared options; unknown ones are usage e
   const help = await store.ok(["import-docker", "--help"]);
   assert.match(
     help,
-    /^usage: plash import-docker \[--arch ARCH\] \[--variant V\] \[--insecure\] REF/,
+    /^usage: plash import-docker \[--arch ARCH\] \[--variant V\] \[--insecure\] \[-q\|--quiet\] REF/,
   );
   assert.match(help, /^ {2}--arch ARCH {2,}the architecture to pull/m);
   assert.equal(
     cliUsageFailure(await store.plash(["ls", "--jsn"])),
-    "usage: plash ls [--json] (unknown option --jsn)",
+    "usage: plash ls [--json] [-a|--all] (unknown option --jsn)",
   );
   // Nothing was needed to say so: no store was made.
   assert.throws(() => Deno.statSync(store.data));

@@ -22,19 +22,27 @@ const SHELL = ["/bin/sh", "-c", "exec /bin/sh /dev/fd/3 3<&0 0</dev/null 1>&2"];
 
 /** Traces each command on stderr as `--> cmd` and stops at the first that fails. */
 const PREAMBLE = "PS4='--> '\nset -ex\n";
+/** Stops at the first command that fails, tracing none (`plash build -q`). */
+const QUIET_PREAMBLE = "set -e\n";
 
-/** Builds `layer` on image `parent` and returns the new image; `what` names it in errors. */
+/**
+ * Builds `layer` on image `parent` and returns the new image; `what` names
+ * it in errors; `quiet` leaves out the traces.
+ */
 export async function buildLayer(
   store: Store,
   parent: number,
   layer: LayerPlan,
   what: string,
+  options: { quiet?: boolean } = {},
 ): Promise<number> {
   if (layer.runs) {
+    // The preamble is no part of the layer's cache key: quiet or not, one image.
+    const preamble = options.quiet ? QUIET_PREAMBLE : PREAMBLE;
     return await createImage(store, parent, SHELL, {
       config: layer.config,
       buildStep: true,
-      stdin: new TextEncoder().encode(PREAMBLE + layer.text),
+      stdin: new TextEncoder().encode(preamble + layer.text),
       what,
     });
   }

@@ -33,9 +33,19 @@ import { tokenize } from "./tokenize.ts";
  * const id = await build(Store.open(), ["--from", "1", "--run", "touch /hello"]);
  * ```
  */
-export async function build(store: Store, words: string[]): Promise<number> {
+export async function build(
+  store: Store,
+  words: string[],
+  options: BuildOptions = {},
+): Promise<number> {
   const plan = planBuild(await evaluate(tokenize(words), evalContext(() => store)));
-  return await buildPlan(store, plan);
+  return await buildPlan(store, plan, options);
+}
+
+/** How a build shows itself. */
+export interface BuildOptions {
+  /** No `--> CMD` traces of the steps (`plash build -q`); their own output stays. */
+  quiet?: boolean;
 }
 
 /**
@@ -50,7 +60,11 @@ export async function build(store: Store, words: string[]): Promise<number> {
  * await buildPlan(Store.open(), plan);
  * ```
  */
-export async function buildPlan(store: Store, plan: BuildPlan): Promise<number> {
+export async function buildPlan(
+  store: Store,
+  plan: BuildPlan,
+  options: BuildOptions = {},
+): Promise<number> {
   const keys: string[] = [];
   let key = baseKey(plan.base);
   // What a layer's build sees of the host beyond TERM, DISPLAY, HOME and
@@ -79,7 +93,7 @@ export async function buildPlan(store: Store, plan: BuildPlan): Promise<number> 
       if (found !== undefined) return found;
       let made: number;
       try {
-        made = await buildLayer(store, parent, plan.layers[i], `build: layer ${i + 1}`);
+        made = await buildLayer(store, parent, plan.layers[i], `build: layer ${i + 1}`, options);
       } catch (error) {
         // A failing layer ends the build with exit status 1, whatever the
         // script's was, as the original plash did (scripts test for 1).

@@ -28,11 +28,20 @@ export interface Source {
 export const SOURCES: Record<string, Source> = {
   id: {
     arg: "ID",
-    summary: "start from the image with this id",
-    resolve: (store, ref) => {
-      const id = parseImageId(ref);
+    summary: "start from the image with this id (or name, or pulled reference)",
+    resolve: async (store, ref) => {
+      let id: number;
+      if (/^\d+$/.test(ref)) {
+        id = parseImageId(ref);
+      } else {
+        // Loaded only for a name: a build from an id stays as cheap as it was.
+        const { resolveImage } = await lazyImport<typeof import("../images/names.ts")>(
+          "core/images/names.ts",
+        );
+        id = await resolveImage(store, ref);
+      }
       store.chain(id); // fails for an image that is not there
-      return Promise.resolve(id);
+      return id;
     },
   },
   map: {
@@ -79,10 +88,15 @@ export const SOURCES: Record<string, Source> = {
     // Found by name, so a build asks no registry once the image is here; `plash
     // import-docker IMAGE` pulls it again and moves the name.
     resolve: async (store, ref) => {
-      const { referenceKey } = await lazyImport<
-        typeof import("../images/registry/reference.ts")
-      >("core/images/registry/reference.ts");
-      return store.cached(referenceKey(ref), async () => {
+      const { findPulled } = await lazyImport<typeof import("../images/names.ts")>(
+        "core/images/names.ts",
+      );
+      const found = await findPulled(store, ref);
+      if (found !== undefined) return found;
+      // Two builds pulling the same image: one pulls, the other then finds it.
+      return await store.withLock(`docker-pull:${ref}`, async () => {
+        const pulled = await findPulled(store, ref);
+        if (pulled !== undefined) return pulled;
         const [{ pullImage }, { interruptible }] = await Promise.all([
           lazyImport<typeof import("../images/registry/pull.ts")>(
             "core/images/registry/pull.ts",

@@ -9,6 +9,7 @@
 
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
+import { twoColumns } from "./output.ts";
 import { type Args, type ArgsSpec, type OptionSpec, usageLine } from "./parse_args.ts";
 
 /** What a command module exports. */
@@ -173,7 +174,8 @@ export const COMMANDS: Command[] = [
     summary: "build an image from macros (see help-macros); prints its id",
     details: "Each layer runs under the image's /bin/sh with `set -ex`, tracing `--> CMD` on\n" +
       "stderr, and is cached: an unchanged rebuild runs nothing. A new layer starts only at\n" +
-      "--layer. Example: plash build -f 5 --apt jq --layer --run 'jq --version'",
+      "--layer. Example: plash build -f 5 --apt jq --layer --run 'jq --version'\n" +
+      "-q or --quiet as the first word: no traces of the steps, no progress display.",
     group: "Build",
     module: "build",
   },
@@ -229,10 +231,45 @@ export const COMMANDS: Command[] = [
     name: "ls",
     usage: "",
     arity: [0, 0],
-    options: [{ name: "json", help: "print a JSON array of the images" }],
-    summary: "list images: id, parent, names, size of the layer, created",
+    options: [
+      { name: "json", help: "print a JSON array of every image with every key" },
+      { name: "all", short: "a", help: "every image, and every map key (plash's own too)" },
+    ],
+    summary: "list images: id, parent, size, total size, created, names",
+    details:
+      "Without --all: the images that have a name or reference, and those no image is built\n" +
+      "on; the names and references of each (plash's cache and source keys are left out).\n" +
+      "SIZE is the image's own layer, TOTAL the layers of the image and its parents. On a\n" +
+      "terminal CREATED is relative (3 hours ago). --json lists every image, as --all does.",
     group: "Images",
     module: "ls",
+  },
+  {
+    name: "inspect",
+    usage: "ID|NAME...",
+    arity: [1, MANY],
+    options: [{ name: "json", help: "print a JSON array, one object an image" }],
+    summary: "show an image: parents, names, sizes, created, config, where it came from",
+    group: "Images",
+    module: "inspect",
+  },
+  {
+    name: "tag",
+    usage: "ID|NAME NAME...",
+    arity: [2, MANY],
+    summary: "name an image (as plash map NAME ID); the name works wherever an id does",
+    details: "A name is any text but a number, one starting with -, or white space. An image\n" +
+      "may have many names; giving a name again moves it.",
+    group: "Images",
+    module: "tag",
+  },
+  {
+    name: "untag",
+    usage: "NAME...",
+    arity: [1, MANY],
+    summary: "remove names or pulled references from their images (the images stay)",
+    group: "Images",
+    module: "untag",
   },
   {
     name: "rm",
@@ -295,6 +332,9 @@ export const COMMANDS: Command[] = [
     asRoot: true,
     usage: "URL",
     arity: [1, 1],
+    options: [
+      { name: "quiet", short: "q", help: "no progress display" },
+    ],
     summary: "make an image from a tar archive at an http, https or file URL; prints the new id",
     details: "Plain, gzip, zstd or xz, told by content. The image becomes what --from-url URL\n" +
       "builds on. Redirects are followed (at most 10); a progress display runs on a terminal.",
@@ -306,7 +346,10 @@ export const COMMANDS: Command[] = [
     asRoot: true,
     usage: "DIST[:RELEASE[:VARIANT]]",
     arity: [1, 1],
-    options: [{ name: "dry", help: "print the archive's URL instead of importing it" }],
+    options: [
+      { name: "dry", help: "print the archive's URL instead of importing it" },
+      { name: "quiet", short: "q", help: "no progress display" },
+    ],
     summary:
       "import the newest build of a distribution image of linuxcontainers.org; prints its id",
     details:
@@ -327,6 +370,7 @@ export const COMMANDS: Command[] = [
       { name: "arch", value: "ARCH", help: "the architecture to pull (default: this host's)" },
       { name: "variant", value: "V", help: "its variant, as v7 for arm" },
       { name: "insecure", help: "allow plain HTTP to a registry not on this machine" },
+      { name: "quiet", short: "q", help: "no progress display" },
     ],
     summary: "pull an image from a docker/OCI registry; prints its id",
     details:
@@ -334,8 +378,11 @@ export const COMMANDS: Command[] = [
       "NAME@sha256:DIGEST. Each layer becomes an image on the one below (stored once, shared\n" +
       "between images); the top image holds the config (Env, Entrypoint, Cmd, WorkingDir).\n" +
       "A multi-platform image gives this host's architecture unless --arch/--variant say\n" +
-      "otherwise. Credentials come from `plash login`. Plain HTTP only to this machine's\n" +
-      "addresses or with --insecure. The image becomes what --from-docker REF builds on.",
+      "otherwise. Credentials come from `plash login`, podman's and docker's files and their\n" +
+      "credential helpers. A short name (alpine) is looked for in registries.conf's search\n" +
+      "registries (docker.io unless it says otherwise); its mirrors, insecure and blocked\n" +
+      "registries apply. Plain HTTP only to this machine's addresses, with --insecure or\n" +
+      "where registries.conf says insecure. The image becomes what --from-docker REF builds on.",
     group: "Images",
     module: "import_docker",
   },
@@ -348,6 +395,7 @@ export const COMMANDS: Command[] = [
       { name: "ref", value: "NAME", help: "the image whose ref name annotation is NAME" },
       { name: "arch", value: "ARCH", help: "the architecture to import (default: this host's)" },
       { name: "variant", value: "V", help: "its variant, as v7 for arm" },
+      { name: "quiet", short: "q", help: "no progress display" },
     ],
     summary:
       "import an image from an OCI image layout (a directory or a tar of one); prints its id",
@@ -361,7 +409,10 @@ export const COMMANDS: Command[] = [
     asRoot: true,
     usage: "FILE|-",
     arity: [1, 1],
-    options: [{ name: "ref", value: "NAME", help: "the image tagged NAME" }],
+    options: [
+      { name: "ref", value: "NAME", help: "the image tagged NAME" },
+      { name: "quiet", short: "q", help: "no progress display" },
+    ],
     summary: "import an image from `docker save` output; prints its id",
     details: "With several images in the archive, --ref picks the one tagged NAME. The image's\n" +
       "tags become what --from-docker TAG builds on.",
@@ -379,7 +430,9 @@ export const COMMANDS: Command[] = [
     ],
     summary: "check and store credentials for a registry",
     details: "Asks for what is not given (the password without echo). Stored as docker does, in\n" +
-      "$REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json, else ~/.docker/config.json (0600).",
+      "$REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json, else ~/.docker/config.json (0600),\n" +
+      "or through the credential helper that file names (credHelpers, credsStore). Pulls read\n" +
+      "podman's files too: $XDG_RUNTIME_DIR/containers/auth.json, ~/.config/containers/auth.json.",
     group: "Images",
     module: "login",
   },
@@ -478,9 +531,30 @@ export const COMMANDS: Command[] = [
     name: "doctor",
     usage: "",
     arity: [0, 0],
+    options: [{ name: "json", help: "print a JSON array of the checks" }],
     summary: "check what plash needs from this host and say how to fix what is missing",
     group: "Other",
     module: "doctor",
+  },
+  {
+    name: "completion",
+    usage: "bash|zsh|fish",
+    arity: [1, 1],
+    summary: "print a shell completion script: source <(plash completion bash)",
+    details: "Commands, their options and macros complete, and image ids, names and references\n" +
+      "from the store. bash: source <(plash completion bash) in ~/.bashrc; zsh: source\n" +
+      "<(plash completion zsh) after compinit; fish: plash completion fish | source.",
+    group: "Other",
+    module: "completion",
+  },
+  {
+    name: "complete-images",
+    hidden: true,
+    usage: "",
+    arity: [0, 0],
+    summary: "print the image ids, names and references, a line each (used by completion)",
+    group: "Other",
+    module: "complete_images",
   },
   {
     name: "probe-overlay",
@@ -504,6 +578,7 @@ export const COMMANDS: Command[] = [
     name: "version",
     usage: "",
     arity: [0, 0],
+    options: [{ name: "json", help: "print a JSON object: plash's, Deno's, os, arch" }],
     summary: "print plash's version",
     group: "Other",
     module: "version",
@@ -589,11 +664,8 @@ export function commandHelp(command: Command): string {
         option.value ? ` ${option.value}` : ""
       }`
     );
-    const width = Math.max(...names.map((name) => name.length));
     lines.push("", "Options:");
-    command.options.forEach((option, i) =>
-      lines.push(`  ${names[i].padEnd(width)}  ${option.help}`)
-    );
+    lines.push(...twoColumns(command.options.map((option, i) => [names[i], option.help]), "  "));
   }
   if (command.details) lines.push("", command.details);
   return lines.join("\n") + "\n";

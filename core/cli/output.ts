@@ -14,3 +14,20 @@ export function writeOut(text: string): void {
 export function printLine(text: string | number): void {
   writeOut(`${text}\n`);
 }
+
+/**
+ * `rows` as two aligned columns: each left cell padded to the longest one,
+ * two spaces, then the right cell; `indent` before each line.
+ *
+ * @example
+ * ```ts
+ * import { twoColumns } from "./output.ts";
+ *
+ * twoColumns([["run", "run a command"], ["import-docker-archive", "import docker save output"]]);
+ * // ["run                    run a command", "import-docker-archive  import docker save output"]
+ * ```
+ */
+export function twoColumns(rows: [string, string][], indent = ""): string[] {
+  const width = Math.max(0, ...rows.map(([left]) => left.length));
+  return rows.map(([left, right]) => `${indent}${left.padEnd(width)}  ${right}`.trimEnd());
+}

@@ -8,12 +8,12 @@
  * @module
  */
 
+import { imageArg } from "../cli/image_arg.ts";
 import { effectiveIds } from "../../ffi/sys.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
-import { parseImageId } from "../store/ids.ts";
 import { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
 
@@ -21,7 +21,8 @@ import { removeTree } from "../store/tmp.ts";
 export async function main(args: Args): Promise<void> {
   const [parentText, dir] = args.positionals;
   const store = Store.open();
-  const parent = parseImageId(parentText, { allowRoot: true });
+  const parent = await imageArg(store, parentText, { allowRoot: true });
+  store.chain(parent); // an image that is not there, before the directory is moved
   let info: Deno.FileInfo;
   try {
     info = Deno.statSync(dir);

@@ -1,16 +1,22 @@
 /**
- * `plash build MACRO...`: builds an image and prints its id, the only thing
+ * `plash build [-q|--quiet] MACRO...`: builds an image and prints its id, the only thing
  * on stdout; the build's own output goes to stderr.
  *
  * @module
  */
 
 import { build } from "../build/builder.ts";
-import type { Args } from "../cli/parse_args.ts";
+import { findCommand } from "../cli/commands.ts";
+import { type Args, usageError } from "../cli/parse_args.ts";
+import { setQuiet } from "../images/progress.ts";
 import { printLine } from "../cli/output.ts";
 import { Store } from "../store/store.ts";
 
-/** Runs the command line. */
+/** Runs the command line: `-q`/`--quiet` first, then the macros. */
 export async function main(args: Args): Promise<void> {
-  printLine(await build(Store.open(), args.positionals));
+  const [first, ...rest] = args.positionals;
+  const quiet = first === "-q" || first === "--quiet";
+  if (quiet && rest.length === 0) throw usageError(findCommand("build")!);
+  setQuiet(quiet);
+  printLine(await build(Store.open(), quiet ? rest : args.positionals, { quiet }));
 }

@@ -11,11 +11,11 @@
  */
 
 import { inUserNamespace } from "../../ffi/namespaces.ts";
+import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
 import { writeBundle } from "../runtime/oci_bundle.ts";
 import { runOptionsFrom } from "../runtime/run_options.ts";
-import { parseImageId } from "../store/ids.ts";
 import { Store } from "../store/store.ts";
 import { networkOption } from "./runc.ts";
 
@@ -30,9 +30,10 @@ export async function main(args: Args): Promise<number> {
       { exitCode: 2 },
     );
   }
+  const store = Store.open();
   const { mounted } = await writeBundle(dir, {
-    store: Store.open(),
-    id: parseImageId(id),
+    store,
+    id: await imageArg(store, id),
     command,
     options: runOptionsFrom((name) => args.values(name)),
     copy,

@@ -5,14 +5,14 @@
  * @module
  */
 
+import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
-import { parseImageId } from "../store/ids.ts";
 import { Store } from "../store/store.ts";
 import { copyTree } from "../tree/copy_tree.ts";
 
 /** Runs the command line. */
-export function main(args: Args): void {
+export async function main(args: Args): Promise<void> {
   const [id, dir] = args.positionals;
   const store = Store.open();
-  copyTree(store.layersOf(store.chain(parseImageId(id))), dir);
+  copyTree(store.layersOf(store.chain(await imageArg(store, id))), dir);
 }

@@ -5,10 +5,10 @@
  * @module
  */
 
+import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
 import { createImage } from "../runtime/create_image.ts";
-import { parseImageId } from "../store/ids.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
@@ -17,6 +17,7 @@ export async function main(args: Args): Promise<number> {
   // No command: a shell reading its script from stdin, as in the original plash.
   const command = rest.length ? rest : ["/bin/sh"];
   const store = Store.open();
-  printLine(await createImage(store, parseImageId(id), command, { what: `create: ${command[0]}` }));
+  const image = await imageArg(store, id);
+  printLine(await createImage(store, image, command, { what: `create: ${command[0]}` }));
   return 0;
 }

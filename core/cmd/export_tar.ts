@@ -5,18 +5,19 @@
  * @module
  */
 
+import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
-import { parseImageId } from "../store/ids.ts";
 import { Store } from "../store/store.ts";
 import { exportTarTo } from "../tar/export_tar.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<void> {
   const [id, target = "-"] = args.positionals;
-  const image = parseImageId(id);
+  const store = Store.open();
+  const image = await imageArg(store, id);
   if (target === "-" && Deno.stdout.isTerminal()) {
     throw new PlashError("refusing to write a tar archive to a terminal: give a FILE or redirect");
   }
-  await exportTarTo(Store.open(), image, target);
+  await exportTarTo(store, image, target);
 }

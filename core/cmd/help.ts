@@ -8,7 +8,7 @@ import {
   noSuchCommand,
 } from "../cli/commands.ts";
 import type { Args } from "../cli/parse_args.ts";
-import { writeOut } from "../cli/output.ts";
+import { twoColumns, writeOut } from "../cli/output.ts";
 
 /** Runs the command line. */
 export function main(args: Args): void {
@@ -30,22 +30,30 @@ export function main(args: Args): void {
  */
 function overview(): string {
   const commands = COMMANDS.filter((each) => !each.hidden);
-  const width = Math.max(...commands.map((command) => command.name.length));
   const groups = new Map<string, Command[]>();
   for (const command of commands) {
     groups.set(command.group, [...(groups.get(command.group) ?? []), command]);
   }
+  // Last, as in the original's list (which had `plash -*` there).
+  const macroLine: [string, string] = [
+    "plash -MACRO...",
+    "build, then run: plash b run -MACRO... (see help-macros)",
+  ];
+  // One width for all: the longest command name sets it (import-docker-archive).
+  const rows = [
+    ...[...groups.values()].flat().map((command): [string, string] => [
+      `plash ${command.name}`,
+      command.summary,
+    ]),
+    macroLine,
+  ];
+  const aligned = twoColumns(rows);
   const lines: string[] = [];
+  let i = 0;
   for (const group of groups.values()) {
     if (lines.length) lines.push("");
-    for (const command of group) {
-      lines.push(`plash ${command.name.padEnd(width)}  ${command.summary}`);
-    }
+    for (const _ of group) lines.push(aligned[i++]);
   }
-  // Last, as in the original's list (which had `plash -*` there).
-  lines.push(
-    "",
-    `plash ${"-MACRO...".padEnd(width)}  build, then run: plash b run -MACRO... (see help-macros)`,
-  );
+  lines.push("", aligned[i]);
   return lines.join("\n") + "\n";
 }

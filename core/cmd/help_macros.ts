@@ -1,17 +1,20 @@
 /** `plash help-macros`: every macro with its arguments and a line on what it does. @module */
 
 import { DISTRIBUTIONS, MACRO_GROUPS, MACROS } from "../build/macros.ts";
-import { writeOut } from "../cli/output.ts";
+import { twoColumns, writeOut } from "../cli/output.ts";
 
 /** Runs the command line. */
 export function main(): void {
   const lines = ["Macros of plash build, plash eval and Plashfiles:"];
+  // One width for every group: the longest macro and its arguments set it.
+  const rows = MACROS.map((macro): [string, string] => [
+    `${[...macro.names].reverse().join(", ")} ${macro.usage}`.trimEnd(),
+    macro.summary,
+  ]);
+  const aligned = twoColumns(rows, "  ");
   for (const group of MACRO_GROUPS) {
     lines.push("", `${group}:`);
-    for (const macro of MACROS.filter((each) => each.group === group)) {
-      const names = [...macro.names].reverse().join(", ");
-      lines.push(`  ${`${names} ${macro.usage}`.trimEnd().padEnd(32)} ${macro.summary}`);
-    }
+    MACROS.forEach((macro, i) => macro.group === group && lines.push(aligned[i]));
   }
   lines.push(
     "",

@@ -10,10 +10,12 @@ import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
 import { interruptible } from "../images/interrupt.ts";
 import { pullImage } from "../images/registry/pull.ts";
+import { setQuiet } from "../images/progress.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<void> {
+  setQuiet(args.flag("quiet"));
   const [ref] = args.positionals;
   const store = Store.open();
   const options = {

@@ -9,10 +9,12 @@ import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
 import { interruptible } from "../images/interrupt.ts";
 import { importDockerArchive } from "../images/oci/docker_archive.ts";
+import { setQuiet } from "../images/progress.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<void> {
+  setQuiet(args.flag("quiet"));
   const [source] = args.positionals;
   const store = Store.open();
   const id = await interruptible(

@@ -12,10 +12,12 @@ import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
 import { findLxcRootfs, importLxc } from "../images/lxc/import_lxc.ts";
 import { lxcArch, lxcNameKey } from "../images/lxc/lxc_name.ts";
+import { setQuiet } from "../images/progress.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<void> {
+  setQuiet(args.flag("quiet"));
   const [name] = args.positionals;
   if (args.flag("dry")) return printLine((await findLxcRootfs(name)).url);
   const key = lxcNameKey(name, lxcArch());

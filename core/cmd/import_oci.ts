@@ -10,10 +10,12 @@ import { printLine } from "../cli/output.ts";
 import { interruptible } from "../images/interrupt.ts";
 import { importOciLayout } from "../images/oci/layout.ts";
 import { wantedPlatform } from "../images/oci/platform.ts";
+import { setQuiet } from "../images/progress.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<void> {
+  setQuiet(args.flag("quiet"));
   const [path] = args.positionals;
   const store = Store.open();
   const options = {

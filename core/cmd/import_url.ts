@@ -10,10 +10,12 @@ import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
 import { importUrl } from "../images/url/import_url.ts";
 import { urlKey } from "../images/url/url_key.ts";
+import { setQuiet } from "../images/progress.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<void> {
+  setQuiet(args.flag("quiet"));
   const [url] = args.positionals;
   const store = Store.open();
   const id = await importUrl(store, url);

@@ -30,6 +30,6 @@ export async function main(args: Args): Promise<void> {
   } catch (error) {
     throw wrap(error, `login ${registry}`);
   }
-  storeCredentials(registry, credentials);
+  await storeCredentials(registry, credentials);
   console.error("Login Succeeded");
 }

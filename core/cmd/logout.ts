@@ -8,8 +8,8 @@ import type { Args } from "../cli/parse_args.ts";
 import { removeCredentials } from "../images/registry/auth_file.ts";
 
 /** Runs the command line. */
-export function main(args: Args): void {
+export async function main(args: Args): Promise<void> {
   const [registry] = args.positionals;
   // As docker: logging out where one was not logged in is said, not an error.
-  if (!removeCredentials(registry)) console.error(`plash: not logged in to ${registry}`);
+  if (!(await removeCredentials(registry))) console.error(`plash: not logged in to ${registry}`);
 }

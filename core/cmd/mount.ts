@@ -7,19 +7,19 @@
  * @module
  */
 
+import { imageArg } from "../cli/image_arg.ts";
 import { mountOverlay } from "../../ffi/overlay.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
 import { requireRoot } from "../runtime/require_root.ts";
-import { parseImageId } from "../store/ids.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
-export function main(args: Args): void {
+export async function main(args: Args): Promise<void> {
   const [id, mountPoint, changesDir] = args.positionals;
   // What is wrong with the arguments or the store is said first, root or not.
-  const image = parseImageId(id);
   const store = Store.open();
+  const image = await imageArg(store, id);
   const lowers = store.layersOf(store.chain(image));
   requireRoot(
     "mount",

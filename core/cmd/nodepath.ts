@@ -1,9 +1,9 @@
 /** `plash nodepath ID [--allow-root-container]` @module */
 
+import { imageArg } from "../cli/image_arg.ts";
 import { findCommand } from "../cli/commands.ts";
 import { type Args, usageError } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
-import { parseImageId } from "../store/ids.ts";
 import { Store } from "../store/store.ts";
 
 const ALLOW_ROOT = "--allow-root-container";
@@ -13,10 +13,11 @@ const ALLOW_ROOT = "--allow-root-container";
  * plash took them: the image first, then maybe `--allow-root-container`
  * (anything else after the image is wrong usage).
  */
-export function main(args: Args): void {
+export async function main(args: Args): Promise<void> {
   const [id, ...rest] = args.positionals;
   if (rest.length > 1 || (rest.length === 1 && rest[0] !== ALLOW_ROOT)) {
     throw usageError(findCommand("nodepath")!);
   }
-  printLine(Store.open().node(parseImageId(id, { allowRoot: rest[0] === ALLOW_ROOT })));
+  const store = Store.open();
+  printLine(store.node(await imageArg(store, id, { allowRoot: rest[0] === ALLOW_ROOT })));
 }

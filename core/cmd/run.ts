@@ -9,11 +9,11 @@
  */
 
 import { RUN_OPTIONS } from "../cli/commands.ts";
+import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { runContainer } from "../runtime/container.ts";
-import { parseImageId } from "../store/ids.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
@@ -24,9 +24,10 @@ export async function main(args: Args): Promise<number> {
     ? (await lazyImport<typeof import("../runtime/run_options.ts")>("core/runtime/run_options.ts"))
       .runOptionsFrom((name) => args.values(name))
     : {};
+  const store = Store.open();
   const spec = {
-    store: Store.open(),
-    id: parseImageId(id),
+    store,
+    id: await imageArg(store, id),
     command,
     changesDir: args.value("changes"),
     buildStep: args.flag("build-step"),

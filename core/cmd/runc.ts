@@ -7,11 +7,11 @@
  * @module
  */
 
+import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
 import { runOci } from "../runtime/oci_run.ts";
 import { runOptionsFrom } from "../runtime/run_options.ts";
-import { parseImageId } from "../store/ids.ts";
 import { Store } from "../store/store.ts";
 
 /** `--net`: the host's network (the default, as plash shares it), or none. */
@@ -26,9 +26,10 @@ export function networkOption(args: Args): "host" | "none" {
 /** Runs the command line. */
 export async function main(args: Args): Promise<number> {
   const [id, ...command] = args.positionals;
+  const store = Store.open();
   return await runOci({
-    store: Store.open(),
-    id: parseImageId(id),
+    store,
+    id: await imageArg(store, id),
     command,
     options: runOptionsFrom((name) => args.values(name)),
     network: networkOption(args),

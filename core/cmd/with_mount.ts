@@ -5,19 +5,19 @@
  * @module
  */
 
+import { imageArg } from "../cli/image_arg.ts";
 import { chdir } from "../../ffi/sys.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { execHostCommand } from "../runtime/exec.ts";
 import { mountImagePrivately } from "../runtime/image_root.ts";
-import { parseImageId } from "../store/ids.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
-export function main(args: Args): void {
+export async function main(args: Args): Promise<void> {
   const [id, ...command] = args.positionals;
   const store = Store.open();
   // A host command, not the image's: the image's setuid files must not work there.
-  const changes = mountImagePrivately(store, store.chain(parseImageId(id)), undefined, {
+  const changes = mountImagePrivately(store, store.chain(await imageArg(store, id)), undefined, {
     nosuid: true,
   });
   chdir(changes.root);

@@ -32,59 +32,59 @@ export interface KeyKind {
   shown: KeyShown;
   /** What a key of this kind maps to an image. */
   summary: string;
+  /** The prefix every key of this kind starts with ("" for a user's name). */
+  prefix: string;
   /** Whether `key` is of this kind. */
   matches(key: string): boolean;
 }
 
 const DIGEST = "sha256:[a-f0-9]{64}";
 const HEX = "[a-f0-9]{64}";
+/** Any non-empty text, newlines included. */
+const ANY = "[\\s\\S]+";
 
-function kind(name: string, shown: KeyShown, summary: string, pattern: RegExp): KeyKind {
-  return { name, shown, summary, matches: (key) => pattern.test(key) };
+/** A kind whose keys are `prefix` followed by what `rest` (a regular expression) matches. */
+function kind(name: string, shown: KeyShown, summary: string, prefix: string, rest: string) {
+  const pattern = new RegExp(`^${prefix}${rest}$`);
+  return { name, shown, summary, prefix, matches: (key: string) => pattern.test(key) };
 }
 
 /** The kinds of keys plash writes, most specific first; any other key is a user's name. */
 export const KEY_KINDS: readonly KeyKind[] = [
-  kind(
-    "cache",
-    "internal",
-    "the image built for a layer's cache key",
-    new RegExp(`^cache:${HEX}$`),
-  ),
+  kind("cache", "internal", "the image built for a layer's cache key", "cache:", HEX),
   kind(
     "docker-layer",
     "internal",
     "an OCI layer (by digest) imported on a parent image",
-    new RegExp(`^docker-layer:\\d+:${DIGEST}$`),
+    "docker-layer:",
+    `\\d+:${DIGEST}`,
   ),
   kind(
     "docker-config",
     "internal",
     "an OCI image config (by digest) on its top layer image",
-    new RegExp(`^docker-config:\\d+:${DIGEST}$`),
+    "docker-config:",
+    `\\d+:${DIGEST}`,
   ),
   kind(
     "docker-manifest",
     "internal",
     "an image imported by its manifest digest",
-    new RegExp(`^docker:${DIGEST}$`),
+    "docker:",
+    DIGEST,
   ),
-  kind("docker-reference", "reference", "an image pulled as this reference", /^docker-ref:./),
-  kind(
-    "tar",
-    "internal",
-    "an image imported from an archive of this content",
-    /^tar:[a-f0-9]{64}$/,
-  ),
-  kind("url", "internal", "an image downloaded from this URL", /^url:./),
-  kind("lxc", "internal", "an LXC image by name and architecture, or by build", /^lxc:./),
+  kind("docker-reference", "reference", "an image pulled as this reference", "docker-ref:", ANY),
+  kind("tar", "internal", "an image imported from an archive of this content", "tar:", HEX),
+  kind("url", "internal", "an image downloaded from this URL", "url:", ANY),
+  kind("lxc", "internal", "an LXC image by name and architecture, or by build", "lxc:", ANY),
 ];
 
 /** A user's own name: every key no kind above claims. */
 const NAME: KeyKind = {
   name: "name",
   shown: "name",
-  summary: "a name given with `plash map`",
+  summary: "a name given with `plash map` or `plash tag`",
+  prefix: "",
   matches: () => true,
 };
 
@@ -100,6 +100,39 @@ const NAME: KeyKind = {
  */
 export function keyKind(key: string): KeyKind {
   return KEY_KINDS.find((each) => each.matches(key)) ?? NAME;
+}
+
+/**
+ * What `key` is shown as: a user's name as it is, a reference without the
+ * prefix plash keeps it under (`docker.io/library/alpine:3.20`), an internal
+ * key as it is.
+ *
+ * @example
+ * ```ts
+ * import { KEYS, shownKey } from "./keys.ts";
+ *
+ * shownKey(KEYS.dockerReference("docker.io/library/alpine:3.20")); // "docker.io/library/alpine:3.20"
+ * shownKey("web"); // "web"
+ * ```
+ */
+export function shownKey(key: string): string {
+  const kind = keyKind(key);
+  return kind.shown === "reference" ? key.slice(kind.prefix.length) : key;
+}
+
+/**
+ * The part of `key` after its kind's prefix: a manifest digest, a URL, a
+ * reference, an LXC name or build (`debian:trixie:amd64`), a cache key.
+ *
+ * @example
+ * ```ts
+ * import { keyValue, KEYS } from "./keys.ts";
+ *
+ * keyValue(KEYS.url("https://example.org/a.tar")); // "https://example.org/a.tar"
+ * ```
+ */
+export function keyValue(key: string): string {
+  return key.slice(keyKind(key).prefix.length);
 }
 
 /** One build of an LXC image server's index, as its key names it. */

@@ -17,6 +17,8 @@ export interface ImageInfo {
   names: string[];
   /** Bytes in its own layer (not its parents'). */
   size: number;
+  /** Bytes in its layer and its parents' layers: what a run of it reads from. */
+  totalSize: number;
   /** When it was made, ISO 8601. */
   created: string;
 }
@@ -37,17 +39,59 @@ export function listImages(store: Store): ImageInfo[] {
   for (const entry of store.mapEntries()) {
     names.set(entry.id, [...(names.get(entry.id) ?? []), entry.key]);
   }
+  const sizes = new LayerSizes(store);
   return store.imageIds().map((id) => {
     const chain = store.chain(id);
-    const node = store.nodeOf(chain);
     return {
       id,
       parent: chain[chain.length - 2],
       names: (names.get(id) ?? []).sort(),
-      size: treeSize(store.layer(id)),
-      created: readConfig(node).created ?? Deno.statSync(`${node}/_data`).mtime!.toISOString(),
+      size: sizes.layer(id),
+      totalSize: sizes.total(chain),
+      created: createdOf(store.nodeOf(chain)),
     };
   });
+}
+
+/** When the image at node `node` was made: its config says, else its layer's mtime. */
+export function createdOf(node: string): string {
+  return readConfig(node).created ?? Deno.statSync(`${node}/_data`).mtime!.toISOString();
+}
+
+/**
+ * The sizes of the layers of a store, each walked once however many images
+ * stand on it.
+ *
+ * @example
+ * ```ts
+ * import { LayerSizes } from "./list.ts";
+ * import { Store } from "./store.ts";
+ *
+ * const store = Store.open();
+ * const sizes = new LayerSizes(store);
+ * sizes.total(store.chain(7)); // bytes in image 7's layer and its parents'
+ * ```
+ */
+export class LayerSizes {
+  readonly #store: Store;
+  readonly #sizes = new Map<number, number>();
+
+  /** Sizes of the layers of `store`. */
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  /** Bytes in image `id`'s own layer. */
+  layer(id: number): number {
+    let size = this.#sizes.get(id);
+    if (size === undefined) this.#sizes.set(id, size = treeSize(this.#store.layer(id)));
+    return size;
+  }
+
+  /** Bytes in the layers of the image whose chain is `chain` (the empty root's is empty). */
+  total(chain: number[]): number {
+    return chain.reduce((sum, id) => sum + (id === 0 ? 0 : this.layer(id)), 0);
+  }
 }
 
 function treeSize(path: string): number {

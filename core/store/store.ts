@@ -87,8 +87,15 @@ function passwdHome(): string {
  * The user `uid` of this process's user namespace is outside it, by
  * /proc/self/uid_map: in plash's own user namespace (without root) root is
  * the caller, whose home is meant, not root's.
+ *
+ * @example
+ * ```ts
+ * import { outerUid } from "./store.ts";
+ *
+ * outerUid(0); // 1001 in plash's user namespace of user 1001, else 0
+ * ```
  */
-function outerUid(uid: number): number {
+export function outerUid(uid: number): number {
   try {
     for (const line of Deno.readTextFileSync("/proc/self/uid_map").split("\n")) {
       const [inside, outside, count] = line.trim().split(/\s+/).map(Number);

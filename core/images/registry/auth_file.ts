@@ -1,14 +1,36 @@
 /**
- * Registry credentials, kept where docker and podman keep them:
- * `$REGISTRY_AUTH_FILE`, else `$DOCKER_CONFIG/config.json`, else
- * `~/.docker/config.json`, as `{"auths": {HOST: {"auth": base64("user:pass")}}}`.
- * Other contents of the file are left as they are. Credential helpers
- * (`credsStore`) are not run.
+ * Registry credentials, found where podman and docker keep them.
+ *
+ * Read in podman's order: `$REGISTRY_AUTH_FILE` alone when it is set (as
+ * podman's `--authfile`), else `$XDG_RUNTIME_DIR/containers/auth.json`
+ * (`/run/containers/UID/auth.json` without XDG_RUNTIME_DIR), then
+ * `$XDG_CONFIG_HOME/containers/auth.json` (`~/.config/...`), then
+ * `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`. The files are
+ * merged: the first that knows a registry answers for it. In each, as docker
+ * reads its config: `credHelpers[HOST]` names a helper for that registry,
+ * else `credsStore` a helper for every registry (see `credential_helper.ts`),
+ * else `auths[HOST].auth` holds `base64(user:password)`; what a helper does
+ * not know is looked up in `auths` too.
+ *
+ * `plash login` writes where docker does, `$REGISTRY_AUTH_FILE`, else
+ * `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json` (0600), through
+ * the helper that file names for the registry when it names one (then the
+ * file gets an empty `auths` entry, as docker writes it). Other contents of
+ * the file are left as they are.
+ *
+ * @example
+ * ```ts
+ * import { findCredentials } from "./auth_file.ts";
+ *
+ * const credentials = await findCredentials("ghcr.io"); // undefined: anonymous
+ * ```
  *
  * @module
  */
 
 import { PlashError, wrap } from "../../errors.ts";
+import { outerUid } from "../../store/store.ts";
+import { helperErase, helperGet, helperStore } from "./credential_helper.ts";
 
 /** A user name and password. */
 export interface Credentials {
@@ -20,20 +42,96 @@ export interface Credentials {
 const DOCKER_HUB_KEY = "https://index.docker.io/v1/";
 const DOCKER_HUB_NAMES = new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
 
-/** The credentials file in use. */
-export function authFilePath(): string {
-  const explicit = Deno.env.get("REGISTRY_AUTH_FILE");
-  if (explicit) return explicit;
-  const dockerConfig = Deno.env.get("DOCKER_CONFIG");
-  if (dockerConfig) return `${dockerConfig}/config.json`;
-  const home = Deno.env.get("HOME");
-  if (!home) throw new PlashError("neither REGISTRY_AUTH_FILE nor HOME is set");
-  return `${home}/.docker/config.json`;
+function home(): string {
+  const dir = Deno.env.get("HOME");
+  if (!dir) throw new PlashError("neither REGISTRY_AUTH_FILE nor HOME is set");
+  return dir;
 }
 
-/** The credentials stored for `registry` (`host[:port]`), if any. */
-export function findCredentials(registry: string): Credentials | undefined {
-  const auths = readAuthFile(authFilePath()).auths ?? {};
+/**
+ * The files credentials are read from, in the order they are asked.
+ *
+ * @example
+ * ```ts
+ * import { authFilePaths } from "./auth_file.ts";
+ *
+ * authFilePaths(); // ["/run/user/1000/containers/auth.json", ..., "/home/me/.docker/config.json"]
+ * ```
+ */
+export function authFilePaths(): string[] {
+  const explicit = Deno.env.get("REGISTRY_AUTH_FILE");
+  if (explicit) return [explicit];
+  const runtime = Deno.env.get("XDG_RUNTIME_DIR");
+  const config = Deno.env.get("XDG_CONFIG_HOME") || `${home()}/.config`;
+  return [
+    runtime
+      ? `${runtime}/containers/auth.json`
+      : `/run/containers/${outerUid(Deno.uid()!)}/auth.json`,
+    `${config}/containers/auth.json`,
+    dockerConfigPath(),
+  ];
+}
+
+function dockerConfigPath(): string {
+  const dockerConfig = Deno.env.get("DOCKER_CONFIG");
+  return dockerConfig ? `${dockerConfig}/config.json` : `${home()}/.docker/config.json`;
+}
+
+/**
+ * The file `plash login` writes and `plash logout` changes, as docker's.
+ *
+ * @example
+ * ```ts
+ * import { authFilePath } from "./auth_file.ts";
+ *
+ * authFilePath(); // "/home/me/.docker/config.json" unless REGISTRY_AUTH_FILE or DOCKER_CONFIG say
+ * ```
+ */
+export function authFilePath(): string {
+  return Deno.env.get("REGISTRY_AUTH_FILE") || dockerConfigPath();
+}
+
+/** What a helper is told the server is: Docker Hub by its index URL, as docker tells it. */
+function serverOf(registry: string): string {
+  return DOCKER_HUB_NAMES.has(registry) ? DOCKER_HUB_KEY : registry;
+}
+
+/** The helper file `file` names for `registry`, if any. */
+function helperFor(file: AuthFile, registry: string): string | undefined {
+  const helpers = file.credHelpers ?? {};
+  const key = Object.keys(helpers).find((key) => sameRegistry(key, registry));
+  const helper = key === undefined ? undefined : helpers[key];
+  if (typeof helper === "string" && helper !== "") return helper;
+  return typeof file.credsStore === "string" && file.credsStore !== ""
+    ? file.credsStore
+    : undefined;
+}
+
+/**
+ * The credentials stored for `registry` (`host[:port]`), if any: from the
+ * first file (see the module) that has them, a helper's or its own.
+ */
+export async function findCredentials(registry: string): Promise<Credentials | undefined> {
+  for (const path of authFilePaths()) {
+    const file = readAuthFile(path);
+    const helper = helperFor(file, registry);
+    if (helper !== undefined) {
+      try {
+        const found = await helperGet(helper, serverOf(registry));
+        if (found) return found;
+      } catch (error) {
+        throw wrap(error, `credentials for ${registry} (${path})`);
+      }
+    }
+    const found = fileCredentials(path, file, registry);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The credentials `file` (at `path`) holds itself for `registry`. */
+function fileCredentials(path: string, file: AuthFile, registry: string): Credentials | undefined {
+  const auths = file.auths ?? {};
   const key = Object.keys(auths).find((key) => sameRegistry(key, registry));
   const encoded = key === undefined ? undefined : auths[key]?.auth;
   if (typeof encoded !== "string" || encoded === "") return undefined;
@@ -41,20 +139,31 @@ export function findCredentials(registry: string): Credentials | undefined {
   try {
     decoded = new TextDecoder().decode(Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0)));
   } catch {
-    throw new PlashError(`${authFilePath()}: the entry for ${key} is not base64`);
+    throw new PlashError(`${path}: the entry for ${key} is not base64`);
   }
   const colon = decoded.indexOf(":");
-  if (colon < 0) throw new PlashError(`${authFilePath()}: the entry for ${key} has no password`);
+  if (colon < 0) throw new PlashError(`${path}: the entry for ${key} has no password`);
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-/** Stores `credentials` for `registry`, replacing what it had. */
-export function storeCredentials(registry: string, credentials: Credentials): void {
+/**
+ * Stores `credentials` for `registry`, replacing what it had: with the
+ * helper {@linkcode authFilePath} names for it, else in that file.
+ */
+export async function storeCredentials(
+  registry: string,
+  credentials: Credentials,
+): Promise<void> {
   const path = authFilePath();
   const file = readAuthFile(path);
+  const helper = helperFor(file, registry);
   const auths = withoutRegistry(file.auths ?? {}, registry);
-  const auth = encodeCredentials(credentials);
-  auths[DOCKER_HUB_NAMES.has(registry) ? DOCKER_HUB_KEY : registry] = { auth };
+  if (helper !== undefined) {
+    await helperStore(helper, serverOf(registry), credentials);
+    auths[serverOf(registry)] = {};
+  } else {
+    auths[serverOf(registry)] = { auth: encodeCredentials(credentials) };
+  }
   writeAuthFile(path, { ...file, auths });
 }
 
@@ -64,19 +173,26 @@ export function encodeCredentials(credentials: Credentials): string {
   return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
 }
 
-/** Removes the credentials of `registry`; returns whether there were any. */
-export function removeCredentials(registry: string): boolean {
+/**
+ * Removes the credentials of `registry` from {@linkcode authFilePath} and
+ * its helper; returns whether there were any.
+ */
+export async function removeCredentials(registry: string): Promise<boolean> {
   const path = authFilePath();
   const file = readAuthFile(path);
+  const helper = helperFor(file, registry);
+  const erased = helper === undefined ? false : await helperErase(helper, serverOf(registry));
   const auths = file.auths ?? {};
   const kept = withoutRegistry(auths, registry);
-  if (Object.keys(kept).length === Object.keys(auths).length) return false;
+  if (Object.keys(kept).length === Object.keys(auths).length) return erased;
   writeAuthFile(path, { ...file, auths: kept });
   return true;
 }
 
 interface AuthFile {
   auths?: Record<string, { auth?: string } | undefined>;
+  credHelpers?: Record<string, unknown>;
+  credsStore?: unknown;
   [other: string]: unknown;
 }
 
@@ -85,7 +201,9 @@ function readAuthFile(path: string): AuthFile {
   try {
     text = Deno.readTextFileSync(path);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return {};
+    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
+      return {};
+    }
     throw wrap(error, `cannot read ${path}`);
   }
   try {

@@ -49,6 +49,7 @@ export class RegistryClient {
   /** `Authorization` values by scope ("" for none); a Basic one serves every scope. */
   readonly #authorizations = new Map<string, string>();
   #basic?: string;
+  #stored?: Promise<Credentials | undefined>;
 
   constructor(registry: string, options: ClientOptions = {}) {
     this.#registry = registry;
@@ -110,8 +111,12 @@ export class RegistryClient {
     throw new PlashError(`refusing ${url.protocol}//${url.host}: plain HTTP needs --insecure`);
   }
 
-  #credentials(): Credentials | undefined {
-    return this.#options.credentials ?? findCredentials(this.#registry);
+  /** The registry's credentials, looked up once (a helper is a process to run). */
+  #credentials(): Promise<Credentials | undefined> {
+    this.#stored ??= this.#options.credentials
+      ? Promise.resolve(this.#options.credentials)
+      : findCredentials(this.#registry);
+    return this.#stored;
   }
 
   /**
@@ -119,7 +124,7 @@ export class RegistryClient {
    * `scope`, or Basic credentials (sent to that origin only).
    */
   async #authenticate(challenge: Challenge | undefined, scope: string): Promise<void> {
-    const stored = this.#credentials();
+    const stored = await this.#credentials();
     if (challenge?.scheme === "basic") {
       if (!stored) throw this.#loginNeeded();
       this.#basic = `Basic ${encodeCredentials(stored)}`;

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { PlashError, wrap } from "../../errors.ts";
+import { PlashError, reason, wrap } from "../../errors.ts";
 import { KEYS } from "../../store/keys.ts";
 import type { Store } from "../../store/store.ts";
 import { readBlob, refuseOversized } from "../checked_blob.ts";
@@ -28,7 +28,13 @@ import {
 import { isLayerType, MANIFEST_TYPES } from "../oci/media_types.ts";
 import { choosePlatform, platformName, wantedPlatform } from "../oci/platform.ts";
 import { RegistryClient } from "./client.ts";
-import { formatReference, parseReference, type Reference, referenceKey } from "./reference.ts";
+import { parseReference, type Reference, referenceKey } from "./reference.ts";
+import {
+  loadRegistriesConf,
+  pullSources,
+  type RegistriesConf,
+  shortNameCandidates,
+} from "./registries_conf.ts";
 
 /** How to pull. */
 export interface PullOptions {
@@ -41,8 +47,12 @@ export interface PullOptions {
 }
 
 /**
- * Pulls the image `text` names into `store` and returns its id.
- * Errors are one line naming the reference and what failed.
+ * Pulls the image `text` names into `store` and returns its id. A short
+ * name (`alpine`) is tried as each full name registries.conf gives it (its
+ * alias, else each search registry), the first that has it wins; a full
+ * name is pulled from its registry's mirrors first, then from the registry
+ * (see `registries_conf.ts`). Errors are one line naming the reference and
+ * what failed.
  */
 export async function pullImage(
   store: Store,
@@ -50,63 +60,131 @@ export async function pullImage(
   options: PullOptions,
   signal: AbortSignal,
 ): Promise<number> {
-  const ref = parseReference(text);
-  const name = formatReference(ref);
+  const conf = await loadRegistriesConf();
+  let candidates: string[];
   try {
-    const client = new RegistryClient(ref.registry, { insecure: options.insecure, signal });
-    const repository = new Repository(client, ref);
-    const wanted = wantedPlatform(options.architecture, options.variant);
-    let { document, digest } = await repository.manifest(ref.digest ?? ref.tag!);
-    if (ref.digest !== undefined && digest !== ref.digest) {
-      throw new PlashError(`manifest digest mismatch: got ${digest}`);
-    }
-    if (document.kind === "index") {
-      const entry = choosePlatform(document.index.manifests, wanted);
-      ({ document, digest } = await repository.manifest(entry.digest));
-      if (digest !== entry.digest) {
-        throw new PlashError(`manifest digest mismatch: got ${digest}, expected ${entry.digest}`);
-      }
-    }
-    if (document.kind !== "manifest") throw new PlashError("an index lists another index");
-    const { manifest } = document;
-    const keys = [KEYS.dockerManifest(digest)];
-    // Builds (`--from-docker`) find the host platform's image by its name.
-    if (platformName(wanted) === platformName(wantedPlatform())) keys.push(referenceKey(name));
-    const cached = store.getMap(keys[0]);
-    if (cached !== undefined) {
-      for (const key of keys) store.setMap(key, cached);
-      return cached;
-    }
-    checkLayerCount(manifest.layers.length);
-    for (const layer of manifest.layers) {
-      if (!isLayerType(layer.mediaType)) {
-        throw new PlashError(`layer ${layer.digest}: unknown media type ${layer.mediaType}`);
-      }
-    }
-    const config = parseImageConfig(await repository.config(manifest.config));
-    if (
-      options.architecture && config.architecture && config.architecture !== wanted.architecture
-    ) {
-      throw new PlashError(`the image is for ${config.architecture}, not ${wanted.architecture}`);
-    }
-    const diffIds = diffIdsOf(config, manifest.layers.length);
-    return await installImage(store, {
-      label: `pulling ${name}`,
-      configDigest: manifest.config.digest,
-      config: imageConfigOf(config),
-      layers: manifest.layers.map((layer, i) => ({
-        name: shortDigest(layer.digest),
-        digest: layer.digest,
-        size: layer.size,
-        diffId: diffIds[i],
-        open: () => repository.blob(layer, "blob"),
-      })),
-      keys,
-    }, signal);
+    candidates = shortNameCandidates(conf, text);
   } catch (error) {
-    signal.throwIfAborted();
-    throw wrap(error, `import-docker ${name}`);
+    throw wrap(error, `import-docker ${text}`);
   }
+  if (candidates.length === 0) {
+    throw new PlashError(
+      `import-docker ${text}: a short name, and no unqualified-search-registries in ` +
+        (conf.files.join(", ") || "registries.conf"),
+    );
+  }
+  const tried: string[] = [];
+  for (const candidate of candidates) {
+    let found: Found;
+    try {
+      found = await findManifest(conf, parseReference(candidate), options, signal);
+    } catch (error) {
+      signal.throwIfAborted();
+      // One name: its own error, as it always was; several: each one's.
+      if (candidates.length === 1) throw wrap(error, `import-docker ${candidate}`);
+      tried.push(`${candidate}: ${reason(error)}`);
+      continue;
+    }
+    try {
+      return await install(store, candidate, found, options, signal);
+    } catch (error) {
+      signal.throwIfAborted();
+      throw wrap(error, `import-docker ${candidate}`);
+    }
+  }
+  throw new PlashError(`import-docker ${text}: tried ${tried.join("; ")}`);
+}
+
+/** The manifest a reference names, and the repository it came from. */
+interface Found {
+  repository: Repository;
+  document: ManifestDocument;
+  digest: string;
+}
+
+/**
+ * The manifest of `ref` from the first of its pull sources that has it: a
+ * mirror that fails is passed over, the registry's own failure is the error.
+ */
+async function findManifest(
+  conf: RegistriesConf,
+  ref: Reference,
+  options: PullOptions,
+  signal: AbortSignal,
+): Promise<Found> {
+  const sources = pullSources(conf, ref);
+  for (const [i, source] of sources.entries()) {
+    const insecure = options.insecure || source.insecure;
+    // Each source's client asks for that source's own credentials.
+    const client = new RegistryClient(source.ref.registry, { insecure, signal });
+    const repository = new Repository(client, source.ref);
+    try {
+      const { document, digest } = await repository.manifest(ref.digest ?? ref.tag!);
+      return { repository, document, digest };
+    } catch (error) {
+      signal.throwIfAborted();
+      if (i === sources.length - 1) throw error;
+    }
+  }
+  throw new PlashError("no pull source"); // pullSources always ends with the registry
+}
+
+/** Pulls what `found` describes as `name` (the reference in full) into `store`. */
+async function install(
+  store: Store,
+  name: string,
+  found: Found,
+  options: PullOptions,
+  signal: AbortSignal,
+): Promise<number> {
+  const ref = parseReference(name);
+  const { repository } = found;
+  let { document, digest } = found;
+  const wanted = wantedPlatform(options.architecture, options.variant);
+  if (ref.digest !== undefined && digest !== ref.digest) {
+    throw new PlashError(`manifest digest mismatch: got ${digest}`);
+  }
+  if (document.kind === "index") {
+    const entry = choosePlatform(document.index.manifests, wanted);
+    ({ document, digest } = await repository.manifest(entry.digest));
+    if (digest !== entry.digest) {
+      throw new PlashError(`manifest digest mismatch: got ${digest}, expected ${entry.digest}`);
+    }
+  }
+  if (document.kind !== "manifest") throw new PlashError("an index lists another index");
+  const { manifest } = document;
+  const keys = [KEYS.dockerManifest(digest)];
+  // Builds (`--from-docker`) find the host platform's image by its name.
+  if (platformName(wanted) === platformName(wantedPlatform())) keys.push(referenceKey(name));
+  const cached = store.getMap(keys[0]);
+  if (cached !== undefined) {
+    for (const key of keys) store.setMap(key, cached);
+    return cached;
+  }
+  checkLayerCount(manifest.layers.length);
+  for (const layer of manifest.layers) {
+    if (!isLayerType(layer.mediaType)) {
+      throw new PlashError(`layer ${layer.digest}: unknown media type ${layer.mediaType}`);
+    }
+  }
+  const config = parseImageConfig(await repository.config(manifest.config));
+  if (options.architecture && config.architecture && config.architecture !== wanted.architecture) {
+    throw new PlashError(`the image is for ${config.architecture}, not ${wanted.architecture}`);
+  }
+  const diffIds = diffIdsOf(config, manifest.layers.length);
+  return await installImage(store, {
+    label: `pulling ${name}`,
+    configDigest: manifest.config.digest,
+    config: imageConfigOf(config),
+    layers: manifest.layers.map((layer, i) => ({
+      name: shortDigest(layer.digest),
+      digest: layer.digest,
+      size: layer.size,
+      diffId: diffIds[i],
+      open: () => repository.blob(layer, "blob"),
+    })),
+    keys,
+  }, signal);
 }
 
 /** One repository of a registry. */

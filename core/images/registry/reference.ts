@@ -53,12 +53,11 @@ export function parseReference(text: string): Reference {
     rest = rest.slice(0, colon);
     if (!TAG.test(tag)) throw bad("malformed tag");
   }
-  const slash = rest.indexOf("/");
-  const first = slash < 0 ? "" : rest.slice(0, slash);
   let registry = DOCKER_HUB;
-  if (first && (first.includes(".") || first.includes(":") || first === "localhost")) {
-    registry = first;
-    rest = rest.slice(slash + 1);
+  const named = registryOf(rest);
+  if (named !== undefined) {
+    registry = named;
+    rest = rest.slice(named.length + 1);
   }
   if (registry === "index.docker.io") registry = DOCKER_HUB;
   if (registry === DOCKER_HUB && !rest.includes("/")) rest = `library/${rest}`;
@@ -67,6 +66,28 @@ export function parseReference(text: string): Reference {
   }
   if (tag === undefined && digest === undefined) tag = "latest";
   return { registry, repository: rest, tag, digest };
+}
+
+/**
+ * The registry `text` names in its first component (`host.domain`,
+ * `host:port`, `localhost`), or undefined for a short name (`alpine`,
+ * `library/alpine:3.20`), which docker reads as Docker Hub's and podman looks
+ * up in its search registries.
+ *
+ * @example
+ * ```ts
+ * import { registryOf } from "./reference.ts";
+ *
+ * registryOf("127.0.0.1:5000/app:v1"); // "127.0.0.1:5000"
+ * registryOf("alpine:3.20"); // undefined
+ * ```
+ */
+export function registryOf(text: string): string | undefined {
+  const slash = text.indexOf("/");
+  const first = slash < 0 ? "" : text.slice(0, slash);
+  return first && (first.includes(".") || first.includes(":") || first === "localhost")
+    ? first
+    : undefined;
 }
 
 /** The reference in full: `docker.io/library/alpine:latest`, digest after the tag. */

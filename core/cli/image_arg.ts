@@ -1,0 +1,38 @@
+/**
+ * Reading an image argument: an id, a name or a reference (see
+ * `core/images/names.ts`). Every command that takes an image reads it here.
+ * A number costs nothing more than it did: the name resolver is loaded only
+ * for a name.
+ *
+ * @example
+ * ```ts
+ * import { imageArg } from "./image_arg.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * const store = Store.open();
+ * await imageArg(store, "7"); // 7
+ * await imageArg(store, "alpine:3.20"); // the image pulled as docker.io/library/alpine:3.20
+ * ```
+ *
+ * @module
+ */
+
+import { lazyImport } from "../lazy_import.ts";
+import { type ImageArgOptions, parseImageId } from "../store/ids.ts";
+import type { Store } from "../store/store.ts";
+
+/**
+ * The image `text` names in `store`: a number is an id (0 only with
+ * `allowRoot`), anything else a name or reference already in the store.
+ */
+export async function imageArg(
+  store: Store,
+  text: string,
+  options: ImageArgOptions = {},
+): Promise<number> {
+  if (/^\d+$/.test(text)) return parseImageId(text, options);
+  const { resolveImage } = await lazyImport<typeof import("../images/names.ts")>(
+    "core/images/names.ts",
+  );
+  return await resolveImage(store, text, options);
+}
