@@ -85,6 +85,8 @@ const NEEDS_STORE: Record<string, string[]> = {
   shrink: [],
   mkdtemp: [],
   "probe-overlay": [],
+  bundle: ["1", "/nonexistent/bundle"],
+  runc: ["1", "true"],
 };
 
 /** Commands that never touch a store, and those that may without one. */

@@ -84,13 +84,16 @@ Deno.test("bash completes commands, options, macros, files and images from the s
   const [complete, ...answers] = new TextDecoder().decode(result.stdout).trim().split("\n");
   assert.equal(complete, "complete -o filenames -F _plash plash");
   const got = Object.fromEntries(answers.map((line) => line.split("|")));
-  assert.equal(got["plash ru"], "run");
+  assert.equal(got["plash ru"], "run runc");
   assert.equal(got["plash import-docker-"], "import-docker-archive");
   assert.equal(got["plash run "], "1 2 box docker.io/library/alpine:3.20 alpine:3.20");
   assert.equal(got["plash run b"], "box");
   // bash replaces what follows the ':' only.
   assert.equal(got["plash run alpine:3"], "3.20");
-  assert.equal(got["plash run --"], "--changes --build-step --help");
+  assert.equal(
+    got["plash run --"],
+    "--changes --build-step --env --env-file --volume --mount --workdir --user --help",
+  );
   assert.equal(got["plash import-docker --a"], "--arch");
   assert.equal(got["plash completion "], "bash zsh fish");
   assert.equal(got["plash build --from-d"], "--from-docker");

@@ -202,7 +202,7 @@ Deno.test(
     using temp = new TempDirs();
     const id = await configured(store, "");
     const refused = await store.plash(["bundle", id, `${temp.make()}/b`]);
-    assert.equal(refused.code, 2);
+    assert.equal(refused.code, 1);
     assert.match(oneLineError(refused), /use --copy$/);
     const bundle = `${temp.make()}/bundle`;
     try {

@@ -314,7 +314,7 @@ const CONFIG_MACROS: Macro[] = [
     max: 1,
     expand: ([user]) => {
       if (!/^[^:\s]+(:[^:\s]+)?$/.test(user)) {
-        throw new PlashError(`--user must be USER[:GROUP], got: ${user}`, { exitCode: 2 });
+        throw new PlashError(`--user must be USER[:GROUP], got: ${user}`);
       }
       return [hint("user", user, { user })];
     },

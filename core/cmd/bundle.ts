@@ -27,7 +27,6 @@ export async function main(args: Args): Promise<number> {
   if (rootless && !copy) {
     throw new PlashError(
       "bundle: without root the overlay would be unmounted when plash ends: use --copy",
-      { exitCode: 2 },
     );
   }
   const store = Store.open();

@@ -18,7 +18,7 @@ import { Store } from "../store/store.ts";
 export function networkOption(args: Args): "host" | "none" {
   const net = args.value("net") ?? "host";
   if (net !== "host" && net !== "none") {
-    throw new PlashError(`--net must be host or none, got: ${net}`, { exitCode: 2 });
+    throw new PlashError(`--net must be host or none, got: ${net}`);
   }
   return net;
 }

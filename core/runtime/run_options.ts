@@ -43,7 +43,7 @@ export interface RunOptions {
 }
 
 function usage(message: string): PlashError {
-  return new PlashError(message, { exitCode: 2 });
+  return new PlashError(message);
 }
 
 /** `path` without `.` parts, duplicate or trailing slashes; `..` is refused. */

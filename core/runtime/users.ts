@@ -71,7 +71,7 @@ export function resolveUser(spec: string, files: AccountFiles, where: string): R
   const userPart = colon === -1 ? spec : spec.slice(0, colon);
   const groupPart = colon === -1 ? undefined : spec.slice(colon + 1);
   if (userPart === "" || groupPart === "") {
-    throw new PlashError(`user must be USER[:GROUP], got: ${spec}`, { exitCode: 2 });
+    throw new PlashError(`user must be USER[:GROUP], got: ${spec}`);
   }
   const passwd = rows(files.passwd);
   const entry = passwd.find((row) =>

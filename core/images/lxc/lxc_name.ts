@@ -29,7 +29,6 @@ export function parseLxcName(name: string): LxcName {
   if (parts.length > 3 || !parts.every((part) => PART.test(part))) {
     throw new PlashError(
       `not an lxc image name: ${JSON.stringify(name)} (DIST[:RELEASE[:VARIANT]], as debian:trixie)`,
-      { exitCode: 2 },
     );
   }
   const [dist, release, variant] = parts;
