@@ -24,12 +24,13 @@ export async function main(args: Args): Promise<number> {
   const [id, dir, ...command] = args.positionals;
   const rootless = inUserNamespace();
   const copy = args.flag("copy");
+  // The store comes first, so a missing one is told before the mode's limits.
+  const store = Store.open();
   if (rootless && !copy) {
     throw new PlashError(
       "bundle: without root the overlay would be unmounted when plash ends: use --copy",
     );
   }
-  const store = Store.open();
   const { mounted } = await writeBundle(dir, {
     store,
     id: await imageArg(store, id),
