@@ -5,6 +5,11 @@
  * `SCHILY.xattr.*` records, which GNU tar and libarchive read). Long names
  * get PAX `path` records from tar-stream. Sockets have no tar form: skipped.
  *
+ * The same tree gives the same bytes: entries come in the walk's order,
+ * owners are numbers only (no user or group names), times are whole
+ * seconds, and nothing of the moment of writing goes in. OCI layer export
+ * (`oci_layer.ts`) relies on that for stable digests.
+ *
  * @module
  */
 
@@ -20,6 +25,22 @@ const USTAR_MAX_ID = 0o7777777;
 /** tar-stream stores mtimes as 32-bit signed seconds. */
 const USTAR_MAX_TIME = 2 ** 31 - 1;
 const CHUNK = 1 << 16;
+/**
+ * A bit above the permission bits, set in every mode handed to tar-stream:
+ * it replaces a mode of 0 with 0644 (0755 for a directory), and writes only
+ * the low 12 bits, so a file of mode 000 would come out readable.
+ */
+const NONZERO_MODE = 0o100000;
+
+/** An entry to archive: a file of a tree, or a marker that stands for one. */
+export interface PackEntry extends TreeEntry {
+  /**
+   * Write an empty regular file with the entry's owner, mode and mtime,
+   * whatever `info` says the file is, and never as a hard link: OCI's
+   * whiteout entries (`.wh.NAME`, `.wh..wh..opq`).
+   */
+  marker?: true;
+}
 
 /**
  * The tar archive of `entries` (each directory before its contents, as
@@ -34,7 +55,7 @@ const CHUNK = 1 << 16;
  * await packTree(walkMerged(["/layers/2", "/layers/1"])).pipeTo(Deno.stdout.writable);
  * ```
  */
-export function packTree(entries: Iterable<TreeEntry>): ReadableStream<Uint8Array> {
+export function packTree(entries: Iterable<PackEntry>): ReadableStream<Uint8Array> {
   const pack = tarPack();
   writeEntries(pack, entries);
   return ReadableStream.from(pack as AsyncIterable<Uint8Array>);
@@ -45,15 +66,18 @@ export function packTree(entries: Iterable<TreeEntry>): ReadableStream<Uint8Arra
  * errors the archive's reader. Each file's contents wait for the reader, so
  * at most the headers of a run of entries without contents queue up.
  */
-async function writeEntries(pack: Pack, entries: Iterable<TreeEntry>): Promise<void> {
+async function writeEntries(pack: Pack, entries: Iterable<PackEntry>): Promise<void> {
   const links = new Map<string, string>();
   try {
     for (const entry of entries) {
       const header = headerOf(entry, links);
-      if (header?.type === "file") await writeFile(pack, header, entry.source);
+      if (header?.type === "file" && !entry.marker) await writeFile(pack, header, entry.source);
       else if (header) {
         await new Promise<void>((resolve, reject) => {
-          pack.entry(header, (error) => error ? reject(error) : resolve());
+          const done = (error?: Error | null) => error ? reject(error) : resolve();
+          // A file entry without a body would wait for one: a marker gets an empty one.
+          if (entry.marker) pack.entry(header, new Uint8Array(0) as Buffer, done);
+          else pack.entry(header, done);
         });
       }
     }
@@ -64,17 +88,18 @@ async function writeEntries(pack: Pack, entries: Iterable<TreeEntry>): Promise<v
 }
 
 /** The tar header for `entry`; undefined for a socket. */
-function headerOf(entry: TreeEntry, links: Map<string, string>): Header | undefined {
+function headerOf(entry: PackEntry, links: Map<string, string>): Header | undefined {
   const { info, path } = entry;
-  if (info.isSocket) return undefined;
+  if (info.isSocket && !entry.marker) return undefined;
   const header = {
-    name: path === "" ? "./" : info.isDirectory ? `${path}/` : path,
-    mode: (info.mode ?? 0) & 0o7777,
+    name: path === "" ? "./" : info.isDirectory && !entry.marker ? `${path}/` : path,
+    mode: ((info.mode ?? 0) & 0o7777) | NONZERO_MODE,
     uid: info.uid ?? 0,
     gid: info.gid ?? 0,
     mtime: info.mtime ?? new Date(0),
     pax: paxRecords(entry),
   } as Header;
+  if (entry.marker) return { ...header, type: "file", size: 0 };
   if (!info.isDirectory && (info.nlink ?? 1) > 1) {
     // Overlay copies a file up alone: hard links only ever join names within one layer.
     const key = `${entry.layer}:${info.dev}:${info.ino}`;
