@@ -40,6 +40,14 @@ export interface Command extends ArgsSpec {
 
 const MANY = Infinity;
 
+/** The options of every command that writes an image out. */
+const EXPORT_OPTIONS = [
+  { name: "compress", value: "C", help: "compress layers with gzip, zstd or none" },
+  { name: "base", value: "ID", help: "only the layers above image ID" },
+  { name: "arch", value: "ARCH", help: "the architecture the image says (default: this host's)" },
+  { name: "variant", value: "V", help: "its variant, as v7 for arm" },
+];
+
 /** Every command, in the order `plash help` lists them. */
 export const COMMANDS: Command[] = [
   {
@@ -435,6 +443,43 @@ export const COMMANDS: Command[] = [
     summary: "print plash's version",
     group: "Other",
     module: "version",
+  },
+  {
+    name: "export-oci",
+    asRoot: true,
+    usage: "ID PATH",
+    arity: [2, 2],
+    options: [
+      {
+        name: "ref",
+        value: "NAME",
+        help: "name the image NAME in the layout (ref name annotation)",
+      },
+      ...EXPORT_OPTIONS,
+    ],
+    summary:
+      "write an image as an OCI image layout (a tar when PATH ends in .tar); prints its digest",
+    details:
+      "Each plash layer becomes one OCI layer (whiteouts as .wh. entries; owners, modes, links,\n" +
+      "xattrs and mtimes kept), the same bytes every time. Into an existing layout the image is\n" +
+      "added, replacing the one of the same --ref. Read it with skopeo copy oci:PATH:NAME, umoci\n" +
+      "or plash import-oci.",
+    group: "Archives",
+    module: "export_oci",
+  },
+  {
+    name: "export-docker-archive",
+    asRoot: true,
+    usage: "ID FILE|-",
+    arity: [2, 2],
+    options: [
+      { name: "ref", value: "NAME:TAG", help: "tag the image NAME:TAG (:latest when no tag)" },
+      ...EXPORT_OPTIONS,
+    ],
+    summary: "write an image as `docker save` does, for docker load and podman load",
+    details: "Layers are plain tars unless --compress says otherwise.",
+    group: "Archives",
+    module: "export_docker_archive",
   },
 ];
 
