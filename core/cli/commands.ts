@@ -481,6 +481,25 @@ export const COMMANDS: Command[] = [
     group: "Archives",
     module: "export_docker_archive",
   },
+  {
+    name: "push",
+    asRoot: true,
+    usage: "ID REF",
+    arity: [2, 2],
+    options: [
+      { name: "insecure", help: "allow plain HTTP to a registry not on this machine" },
+      ...EXPORT_OPTIONS,
+    ],
+    summary: "upload an image to a docker/OCI registry; prints its manifest digest",
+    details:
+      "REF as import-docker takes it (HOST[:PORT]/NAME:TAG). Blobs the registry has are not\n" +
+      "sent (HEAD), blobs another repository of it has are mounted, the rest go up three at a\n" +
+      "time, in chunks of $PLASH_PUSH_CHUNK bytes (8 MiB) when larger; the manifest last.\n" +
+      "Credentials come from `plash login`. An image pulled from the registry and pushed back\n" +
+      "unchanged keeps its digest.",
+    group: "Images",
+    module: "push",
+  },
 ];
 
 /**

@@ -18,12 +18,7 @@ import { Store } from "../store/store.ts";
 export async function main(args: Args): Promise<void> {
   const [id, target] = args.positionals;
   const image = parseImageId(id);
-  const options = exportOptions({
-    base: args.value("base"),
-    compress: args.value("compress"),
-    arch: args.value("arch"),
-    variant: args.value("variant"),
-  }, "none");
+  const options = exportOptions((name) => args.value(name), "none");
   if (target === "-" && Deno.stdout.isTerminal()) {
     throw new PlashError("refusing to write an archive to a terminal: give a FILE or redirect");
   }

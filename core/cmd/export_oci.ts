@@ -18,12 +18,7 @@ import { Store } from "../store/store.ts";
 export async function main(args: Args): Promise<void> {
   const [id, path] = args.positionals;
   const image = parseImageId(id);
-  const options = exportOptions({
-    base: args.value("base"),
-    compress: args.value("compress"),
-    arch: args.value("arch"),
-    variant: args.value("variant"),
-  });
+  const options = exportOptions((name) => args.value(name));
   const store = Store.open();
   const exported = await interruptible(
     store,

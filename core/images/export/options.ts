@@ -6,7 +6,8 @@
  * ```ts
  * import { exportOptions } from "./options.ts";
  *
- * exportOptions({ compress: "zstd", base: "3" }); // { compression: "zstd", base: 3, ... }
+ * const given: Record<string, string> = { compress: "zstd", base: "3" };
+ * exportOptions((name) => given[name]); // { compression: "zstd", base: 3, ... }
  * ```
  *
  * @module
@@ -17,22 +18,19 @@ import { type OutputCompression, parseCompression } from "../../tar/compress.ts"
 import { wantedPlatform } from "../oci/platform.ts";
 import type { ExportOptions } from "./export_image.ts";
 
-/** The options as given: `--base`, `--compress`, `--arch`, `--variant`. */
-export interface ExportOptionText {
-  base?: string;
-  compress?: string;
-  arch?: string;
-  variant?: string;
-}
-
-/** `text` as {@linkcode ExportOptions}; bad values fail in one line (exit 2). */
+/**
+ * The options `value` gives (the value of `--base`, `--compress`, `--arch`
+ * and `--variant`, by name) as {@linkcode ExportOptions}; bad values fail in
+ * one line (exit 2). Layers are compressed with `compression` by default.
+ */
 export function exportOptions(
-  text: ExportOptionText,
+  value: (name: string) => string | undefined,
   compression: OutputCompression = "gzip",
 ): ExportOptions {
+  const base = value("base");
   return {
-    base: text.base === undefined ? undefined : parseImageId(text.base),
-    compression: parseCompression(text.compress, compression),
-    platform: wantedPlatform(text.arch, text.variant),
+    base: base === undefined ? undefined : parseImageId(base),
+    compression: parseCompression(value("compress"), compression),
+    platform: wantedPlatform(value("arch"), value("variant")),
   };
 }
