@@ -79,6 +79,7 @@ export {
   exportDockerArchive,
 } from "./core/images/export/docker_archive_out.ts";
 export { pushImage, type PushOptions } from "./core/images/registry/push.ts";
+export { LayerCache } from "./core/images/registry/layer_cache.ts";
 export { packLayer } from "./core/tar/oci_layer.ts";
 export { type OutputCompression } from "./core/tar/compress.ts";
 export { findLxcRootfs, importLxc, type LxcRootfs } from "./core/images/lxc/import_lxc.ts";

@@ -25,7 +25,12 @@ export type Step =
   /** Everything after this goes into a new layer. */
   | { kind: "layer" }
   /** Not shell: `config` changes the layer's image config; any hint keys its cache. */
-  | { kind: "hint"; name: string; value: unknown; config?: ImageConfig };
+  | { kind: "hint"; name: string; value: unknown; config?: ImageConfig }
+  /**
+   * A registry repository the build shares layers through (`--cache-from`,
+   * `--cache-to`): how to build, not what, so no layer's text or key.
+   */
+  | { kind: "cache"; direction: "from" | "to"; repository: string };
 
 /** What a macro can reach while it expands. */
 export interface EvalContext {
@@ -48,5 +53,7 @@ export function renderStep(step: Step): string {
       return "### plash hint: layer";
     case "hint":
       return `### plash hint: ${step.name}=${JSON.stringify(step.value)}`;
+    case "cache":
+      return `### plash hint: cache-${step.direction}=${JSON.stringify(step.repository)}`;
   }
 }
