@@ -96,7 +96,8 @@ Deno.test("a file named .wh.NAME cannot go into an OCI layer", async () => {
   await assert.rejects(readAll(packLayer(temp.dir)), /\.wh\.trick.*cannot go into an OCI layer/);
 });
 
-Deno.test("a file of mode 000 is archived as mode 000", async () => {
+// Only root reads files of mode 000 (plash's commands export as root of their namespace).
+Deno.test("a file of mode 000 is archived as mode 000", AS_ROOT, async () => {
   using temp = tempDir();
   Deno.writeTextFileSync(`${temp.dir}/locked`, "secret\n");
   Deno.chmodSync(`${temp.dir}/locked`, 0o000);
@@ -108,7 +109,6 @@ Deno.test("a file of mode 000 is archived as mode 000", async () => {
     assert.equal(mode("locked"), 0);
     assert.equal(mode("closed/"), 0);
   }
-  Deno.chmodSync(`${temp.dir}/closed`, 0o755);
 });
 
 Deno.test("a layer packs to the same bytes every time, compressed the same way", async () => {
