@@ -9,8 +9,9 @@
  * the input happened to be read. gzip is `CompressionStream`: its header
  * holds no time and no file name (mtime 0, OS "unknown"), and it was the
  * fastest here (172 MB of Debian in 2.3 s against node:zlib's 3.1 s and
- * gzip -6's 6.5 s). zstd is node:zlib's (level 3). Both run in a worker
- * (see `compress_worker.ts`), beside the thread that packs the tar.
+ * gzip -6's 6.5 s), run on every core in blocks (`gzip_parallel.ts`). zstd is
+ * node:zlib's (level 3), in a worker of its own (`compress_worker.ts`):
+ * both beside the thread that packs the tar.
  *
  * @example
  * ```ts
@@ -25,6 +26,7 @@
 
 import { PlashError } from "../errors.ts";
 import { compressInWorker } from "./compress_worker.ts";
+import { gzipInBlocks } from "./gzip_parallel.ts";
 
 /** The block size compressors are fed: fixed, so that their output is too. */
 export const BLOCK = 1 << 20;
@@ -66,7 +68,25 @@ export function compress(
   compression: OutputCompression,
 ): ReadableStream<Uint8Array> {
   if (compression === "none") return input;
-  return compressInWorker(inBlocks(input, BLOCK), compression);
+  const blocks = inBlocks(input, BLOCK);
+  if (compression === "zstd") return compressInWorker(blocks, "zstd");
+  return later(async () => await gzipInBlocks(blocks) ?? compressInWorker(blocks, "gzip"));
+}
+
+/** The stream `open` makes, made when it is first read. */
+function later(open: () => Promise<ReadableStream<Uint8Array>>): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      reader ??= (await open()).getReader();
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    async cancel(reason) {
+      await reader?.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
 }
 
 /**

@@ -24,7 +24,7 @@ import { type PaxValue, tarPack, XATTR_PREFIX } from "./tar_stream.ts";
 const USTAR_MAX_ID = 0o7777777;
 /** tar-stream stores mtimes as 32-bit signed seconds. */
 const USTAR_MAX_TIME = 2 ** 31 - 1;
-const CHUNK = 1 << 16;
+const CHUNK = 1 << 18;
 /**
  * A bit above the permission bits, set in every mode handed to tar-stream:
  * it replaces a mode of 0 with 0644 (0755 for a directory), and writes only
@@ -131,9 +131,14 @@ function paxRecords(entry: TreeEntry): Record<string, PaxValue> | undefined {
   return Object.keys(records).length > 0 ? records : undefined;
 }
 
-/** Writes a regular file's header and contents; fails if the file changes size meanwhile. */
+/**
+ * Writes a regular file's header and contents; fails if the file changes
+ * size meanwhile. The file is opened and read with plain system calls: an
+ * async read is a hop to another thread, and packing 172 MB of Debian read
+ * its files in 0.9 s that way against 0.13 s so.
+ */
 async function writeFile(pack: Pack, header: Header, source: string): Promise<void> {
-  using file = await Deno.open(source);
+  using file = Deno.openSync(source);
   await new Promise<void>((resolve, reject) => {
     const sink = pack.entry(header, (error) => error ? reject(error) : resolve());
     copyContents(file, sink, header.size, source).catch((error) => {
@@ -152,7 +157,7 @@ async function copyContents(
   let copied = 0;
   while (true) {
     const buffer = new Uint8Array(Math.min(CHUNK, Math.max(size - copied, 1)));
-    const read = await file.read(buffer);
+    const read = file.readSync(buffer);
     if (read === null) break;
     copied += read;
     if (copied > size) break;
