@@ -148,3 +148,20 @@ Deno.test("a layer extracted from its OCI tar is the layer again", AS_ROOT, asyn
   // The extractor marks opaque dirs its own way; the rest is the same, byte for byte.
   assert.deepEqual(manifest(copy), manifest(layer));
 });
+
+Deno.test("gzip in blocks: what goes in comes out, random, empty or many blocks", async () => {
+  const random = new Uint8Array(3 << 20);
+  for (let offset = 0; offset < random.length; offset += 65536) {
+    crypto.getRandomValues(random.subarray(offset, offset + 65536));
+  }
+  for (
+    const input of [random, new Uint8Array(0), new TextEncoder().encode("plash\n".repeat(1e6))]
+  ) {
+    const gzip = await readAll(compress(ReadableStream.from([input]), "gzip"));
+    // DecompressionStream reads one gzip member only: the blocks are one.
+    const gunzip = ReadableStream.from([gzip]).pipeThrough(
+      new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>,
+    );
+    assert.deepEqual(await readAll(gunzip), input);
+  }
+});
