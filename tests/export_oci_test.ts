@@ -4,6 +4,8 @@
  */
 
 import assert from "node:assert/strict";
+import { exportDockerArchive } from "../core/images/export/docker_archive_out.ts";
+import { exportOciLayout } from "../core/images/export/oci_layout_out.ts";
 import { assertSameTree, builtImage, filesOf, installed, ok } from "./support/export_image.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
 import { HAVE_REGISTRY, TestRegistry } from "./support/registry.ts";
@@ -201,4 +203,43 @@ Deno.test("export-oci: bad input fails in one line and leaves nothing at PATH", 
   });
   assert.deepEqual(names(`${store.data}/tmp`), []);
   Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("export-oci --base: only the layers above the base", async () => {
+  using store = new TestStore();
+  const id = await builtImage(store);
+  const base = await store.ok(["parent", await store.ok(["parent", id])]);
+  const layout = `${store.data}.layout`;
+  const digest = await store.ok(["export-oci", "--base", base, "--compress", "none", id, layout]);
+  const manifest = blob(layout, digest);
+  // The build's first layer is on busybox: the second build layer, then the config layer.
+  assert.equal(manifest.layers.length, 1);
+  assert.equal(manifest.layers[0].mediaType, "application/vnd.oci.image.layer.v1.tar");
+  const config = blob(layout, manifest.config.digest);
+  assert.equal(config.history.length, 2);
+  const tar = await ok("tar", [
+    "-tf",
+    `${layout}/blobs/sha256/${manifest.layers[0].digest.slice(7)}`,
+  ]);
+  assert.match(tar, /^srv\/\.wh\.gone$/m);
+  assert.match(tar, /^srv\/cache\/\.wh\.\.wh\.\.opq$/m);
+  Deno.removeSync(layout, { recursive: true });
+});
+
+Deno.test("an export stopped half way leaves nothing behind", async () => {
+  using store = new TestStore();
+  const id = Number(await builtImage(store));
+  const images = store.images;
+  const dir = `${store.data}.out`;
+  Deno.mkdirSync(dir);
+  for (const target of [`${dir}/layout`, `${dir}/layout.tar`]) {
+    const stop = new AbortController();
+    stop.abort(new Error("stopped"));
+    await assert.rejects(exportOciLayout(images, id, target, { signal: stop.signal }), /stopped/);
+    const archive = exportDockerArchive(images, id, `${dir}/archive.tar`, { signal: stop.signal });
+    await assert.rejects(archive, /stopped/);
+  }
+  assert.deepEqual(names(dir), []);
+  assert.deepEqual(names(`${store.data}/tmp`), []);
+  Deno.removeSync(dir);
 });
