@@ -6,8 +6,9 @@
  * progress display: a blob the registry is known to have (see
  * `blob_notes.ts`: pulled from it, or pushed before) is asked for with HEAD
  * and not sent, or mounted from the repository that has it; any other layer
- * is packed and compressed (the same bytes every time, so a HEAD may still
- * find it) and uploaded. Then the config and the manifest.
+ * is packed, compressed and streamed up as it is made (its digest is known
+ * only at its end, so it is not staged on disk to be asked for first), and
+ * noted. Then the config and the manifest.
  *
  * An image pulled from this registry and pushed unchanged keeps its digest:
  * its layers are the blobs it was pulled as, and its manifest and config
