@@ -243,3 +243,25 @@ Deno.test("an export stopped half way leaves nothing behind", async () => {
   assert.deepEqual(names(`${store.data}/tmp`), []);
   Deno.removeSync(dir);
 });
+
+Deno.test("export-oci to another filesystem: copied beside PATH, then renamed", async (t) => {
+  using store = new TestStore();
+  const base = await store.busybox();
+  let shm: string;
+  try {
+    shm = Deno.makeTempDirSync({ dir: "/dev/shm", prefix: "plash-test-" });
+  } catch {
+    return; // no /dev/shm here
+  }
+  try {
+    if (Deno.statSync(shm).dev === Deno.statSync(store.data).dev) return;
+    await t.step("the layout is whole, and nothing else is left", async () => {
+      const digest = await store.ok(["export-oci", base, `${shm}/layout`]);
+      assert.equal(await store.ok(["export-oci", base, `${store.data}.same-fs`]), digest);
+      assert.deepEqual(filesOf(`${shm}/layout`), filesOf(`${store.data}.same-fs`));
+      assert.deepEqual(names(shm), ["layout"]);
+    });
+  } finally {
+    Deno.removeSync(shm, { recursive: true });
+  }
+});
