@@ -1,7 +1,7 @@
 /**
  * plash as a library: the image store, the container runtime, builds from
- * macros, image imports and the tar archives, as the `plash` command uses
- * them.
+ * macros, image imports and exports (OCI layouts, docker archives, registry
+ * pushes) and the tar archives, as the `plash` command uses them.
  *
  * A {@linkcode Store} is a data directory of images. Images are numbers; 0 is
  * the empty root every image stands on, and an image is its layer on its
@@ -67,6 +67,22 @@ export { importOciLayout, type LayoutOptions } from "./core/images/oci/layout.ts
 export type { WantedPlatform } from "./core/images/oci/platform.ts";
 export { wantedPlatform } from "./core/images/oci/platform.ts";
 export { importDockerArchive } from "./core/images/oci/docker_archive.ts";
+export {
+  type ExportedImage,
+  exportImage,
+  type ExportOptions,
+} from "./core/images/export/export_image.ts";
+export { BlobDir, type WrittenBlob } from "./core/images/export/blob_dir.ts";
+export type { Descriptor, Platform } from "./core/images/oci/manifest.ts";
+export { exportOciLayout, type LayoutExportOptions } from "./core/images/export/oci_layout_out.ts";
+export {
+  type DockerArchiveOptions,
+  exportDockerArchive,
+} from "./core/images/export/docker_archive_out.ts";
+export { pushImage, type PushOptions } from "./core/images/registry/push.ts";
+export { LayerCache } from "./core/images/registry/layer_cache.ts";
+export { packLayer } from "./core/tar/oci_layer.ts";
+export { type OutputCompression } from "./core/tar/compress.ts";
 export { findLxcRootfs, importLxc, type LxcRootfs } from "./core/images/lxc/import_lxc.ts";
 export type { LxcBuild } from "./core/images/lxc/lxc_index.ts";
 export { type CopyOptions, copyTree } from "./core/tree/copy_tree.ts";

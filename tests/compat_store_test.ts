@@ -87,6 +87,9 @@ const NEEDS_STORE: Record<string, string[]> = {
   "probe-overlay": [],
   bundle: ["1", "/nonexistent/bundle"],
   runc: ["1", "true"],
+  "export-oci": ["1", "/nonexistent/layout"],
+  "export-docker-archive": ["1", "/nonexistent/out.tar"],
+  push: ["1", "127.0.0.1:9/none"],
 };
 
 /** Commands that never touch a store, and those that may without one. */

@@ -59,6 +59,8 @@ Deno.test("bash completes commands, options, macros, files and images from the s
     ...[
       "plash ru",
       "plash import-docker-",
+      "plash export-",
+      "plash push --",
       "plash run ",
       "plash run b",
       "plash run alpine:3",
@@ -86,6 +88,8 @@ Deno.test("bash completes commands, options, macros, files and images from the s
   const got = Object.fromEntries(answers.map((line) => line.split("|")));
   assert.equal(got["plash ru"], "run runc");
   assert.equal(got["plash import-docker-"], "import-docker-archive");
+  assert.equal(got["plash export-"], "export-tar export-oci export-docker-archive");
+  assert.equal(got["plash push --"], "--insecure --compress --base --arch --variant --help");
   assert.equal(got["plash run "], "1 2 box docker.io/library/alpine:3.20 alpine:3.20");
   assert.equal(got["plash run b"], "box");
   // bash replaces what follows the ':' only.

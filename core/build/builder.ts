@@ -8,6 +8,9 @@
  * fully cached build costs one map lookup. A layer is built holding the
  * store's lock on its key, so that concurrent builds make it once.
  *
+ * With `--cache-from` or `--cache-to`, layers are also shared through
+ * registries (see `registry_cache.ts`).
+ *
  * @module
  */
 
@@ -79,6 +82,13 @@ export async function buildPlan(
   let id: number | undefined;
   while (built > 0 && (id = store.getMap(KEYS.cache(keys[built - 1]))) === undefined) built--;
   id ??= plan.base;
+  if (plan.cacheFrom || plan.cacheTo) {
+    // Loaded only here: a build without registries loads no registry code.
+    const { buildWithRegistries } = await lazyImport<typeof import("./registry_cache.ts")>(
+      "core/build/registry_cache.ts",
+    );
+    return await buildWithRegistries(store, plan, keys, built, id);
+  }
   if (built === keys.length) return id;
   const { buildLayer } = await lazyImport<typeof import("./build_layer.ts")>(
     "core/build/build_layer.ts",

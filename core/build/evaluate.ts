@@ -87,6 +87,10 @@ export interface BuildPlan {
   base: number;
   /** The layers, the bottom one first. */
   layers: LayerPlan[];
+  /** Registry repositories (`REG/REPO`) to look layers up in before building them. */
+  cacheFrom?: string[];
+  /** Registry repositories to put the build's layers in. */
+  cacheTo?: string[];
 }
 
 /**
@@ -103,8 +107,10 @@ export function planBuild(steps: Step[]): BuildPlan {
     throw new PlashError(`more than one base image: ${bases.join(", ")}`);
   }
   const groups: Step[][] = [[]];
+  const caches = { from: [] as string[], to: [] as string[] };
   for (const step of steps) {
     if (step.kind === "layer") groups.push([]);
+    else if (step.kind === "cache") caches[step.direction].push(step.repository);
     else if (step.kind !== "base") groups.at(-1)!.push(step);
   }
   const layers = groups.filter((group) => group.length > 0).map((group) => ({
@@ -116,5 +122,8 @@ export function planBuild(steps: Step[]): BuildPlan {
       {},
     ),
   }));
-  return { base: bases[0], layers };
+  const plan: BuildPlan = { base: bases[0], layers };
+  if (caches.from.length) plan.cacheFrom = [...new Set(caches.from)];
+  if (caches.to.length) plan.cacheTo = [...new Set(caches.to)];
+  return plan;
 }

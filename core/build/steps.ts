@@ -29,7 +29,12 @@ export type Step =
    * cache. `verbatim` hints (`--hint NAME [VALUE]`) print their value as it
    * is (none: the bare name), others as JSON.
    */
-  | { kind: "hint"; name: string; value: unknown; config?: ImageConfig; verbatim?: true };
+  | { kind: "hint"; name: string; value: unknown; config?: ImageConfig; verbatim?: true }
+  /**
+   * A registry repository the build shares layers through (`--cache-from`,
+   * `--cache-to`): how to build, not what, so no layer's text or key.
+   */
+  | { kind: "cache"; direction: "from" | "to"; repository: string };
 
 /** What a macro can reach while it expands. */
 export interface EvalContext {
@@ -53,5 +58,7 @@ export function renderStep(step: Step): string {
     case "hint":
       if (!step.verbatim) return `### plash hint: ${step.name}=${JSON.stringify(step.value)}`;
       return `### plash hint: ${step.name}${step.value === undefined ? "" : `=${step.value}`}`;
+    case "cache":
+      return `### plash hint: cache-${step.direction}=${JSON.stringify(step.repository)}`;
   }
 }

@@ -87,6 +87,14 @@ export const RUN_OPTIONS: OptionSpec[] = [
   },
 ];
 
+/** The options of every command that writes an image out. */
+const EXPORT_OPTIONS = [
+  { name: "compress", value: "C", help: "compress layers with gzip, zstd or none" },
+  { name: "base", value: "ID", help: "only the layers above image ID" },
+  { name: "arch", value: "ARCH", help: "the architecture the image says (default: this host's)" },
+  { name: "variant", value: "V", help: "its variant, as v7 for arm" },
+];
+
 /** Every command, in the order `plash help` lists them. */
 export const COMMANDS: Command[] = [
   {
@@ -624,6 +632,62 @@ export const COMMANDS: Command[] = [
       "container's.",
     group: "Running",
     module: "runc",
+  },
+  {
+    name: "export-oci",
+    asRoot: true,
+    usage: "ID PATH",
+    arity: [2, 2],
+    options: [
+      {
+        name: "ref",
+        value: "NAME",
+        help: "name the image NAME in the layout (ref name annotation)",
+      },
+      ...EXPORT_OPTIONS,
+    ],
+    summary:
+      "write an image as an OCI image layout (a tar when PATH ends in .tar); prints its digest",
+    details:
+      "Each plash layer becomes one OCI layer (whiteouts as .wh. entries; owners, modes, links,\n" +
+      "xattrs and mtimes kept), the same bytes every time. Into an existing layout the image is\n" +
+      "added, replacing the one of the same --ref. Read it with skopeo copy oci:PATH:NAME, umoci\n" +
+      "or plash import-oci.",
+    group: "Archives",
+    module: "export_oci",
+  },
+  {
+    name: "export-docker-archive",
+    asRoot: true,
+    usage: "ID FILE|-",
+    arity: [2, 2],
+    options: [
+      { name: "ref", value: "NAME:TAG", help: "tag the image NAME:TAG (:latest when no tag)" },
+      ...EXPORT_OPTIONS,
+    ],
+    summary: "write an image as `docker save` does, for docker load and podman load",
+    details: "Layers are plain tars unless --compress says otherwise.",
+    group: "Archives",
+    module: "export_docker_archive",
+  },
+  {
+    name: "push",
+    asRoot: true,
+    usage: "ID REF",
+    arity: [2, 2],
+    options: [
+      { name: "insecure", help: "allow plain HTTP to a registry not on this machine" },
+      ...EXPORT_OPTIONS,
+    ],
+    summary: "upload an image to a docker/OCI registry; prints its manifest digest",
+    details:
+      "REF as import-docker takes it (HOST[:PORT]/NAME:TAG). Blobs the registry has are not\n" +
+      "sent (HEAD), blobs another repository of it has are mounted, the rest go up three at a\n" +
+      "time, in chunks of $PLASH_PUSH_CHUNK bytes (8 MiB) when larger; the manifest last.\n" +
+      "Credentials come from `plash login`. An image pulled from the registry and pushed back\n" +
+      "unchanged keeps its digest.",
+    group: "Images",
+    module: "push",
   },
 ];
 

@@ -22,6 +22,8 @@ import type { ImageConfig } from "../store/image_config.ts";
 import { KEYS } from "../store/keys.ts";
 import { MAX_DEPTH, type Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
+import { type PulledManifest, rememberBlob, rememberManifest } from "./blob_notes.ts";
+import { runLimited } from "./limiter.ts";
 import { startProgress } from "./progress.ts";
 import { type LayerBlob, stageLayer } from "./stage_layer.ts";
 
@@ -37,6 +39,11 @@ export interface ImageToInstall {
   layers: LayerBlob[];
   /** Map keys to point at the finished image (`docker:<manifest digest>`, ...). */
   keys: string[];
+  /**
+   * Where it was pulled from, with its manifest and config: noted on its
+   * images (see `blob_notes.ts`) so that a push there reuses its blobs.
+   */
+  pulled?: PulledManifest;
 }
 
 /** How many layers download at once. */
@@ -89,10 +96,13 @@ export async function installImage(
   const missing = image.layers.slice(cached);
   refuseTooLarge(store, missing);
   const stages = await stageLayers(store, missing, image.label, signal);
+  const layerIds: number[] = [];
+  for (let id = parent; layerIds.length < cached; id = store.parent(id)!) layerIds.unshift(id);
   try {
     for (const [i, layer] of image.layers.slice(cached).entries()) {
       const id = store.addLayer(parent, `${stages[i]}/root`);
       if (layer.digest) store.setMap(KEYS.dockerLayer(parent, layer.digest), id);
+      layerIds.push(id);
       parent = id;
     }
   } finally {
@@ -101,7 +111,23 @@ export async function installImage(
   const configKey = KEYS.dockerConfig(parent, image.configDigest);
   const top = store.getMap(configKey) ?? addConfigImage(store, parent, image.config);
   for (const key of [configKey, ...image.keys]) store.setMap(key, top);
+  if (image.pulled) notePulled(store, image, layerIds, top, image.pulled);
   return top;
+}
+
+/** Notes where the blobs of a pulled image are (see `blob_notes.ts`). */
+function notePulled(
+  store: Store,
+  image: ImageToInstall,
+  layerIds: number[],
+  top: number,
+  pulled: PulledManifest,
+): void {
+  image.layers.forEach(({ digest, size, mediaType, diffId }, i) => {
+    if (digest === undefined || size === undefined || mediaType === undefined) return;
+    rememberBlob(store, layerIds[i], { digest, size, mediaType, diffId }, pulled.repository);
+  });
+  rememberManifest(store, top, pulled);
 }
 
 /**
@@ -145,44 +171,17 @@ async function stageLayers(
 ): Promise<string[]> {
   if (layers.length === 0) return [];
   const progress = startProgress(label);
-  const failed = new AbortController();
-  const stopping = AbortSignal.any([signal, failed.signal]);
-  let firstError: unknown;
-  const limit = limiter(PARALLEL);
-  const staged = layers.map((layer) =>
-    limit(() => {
-      stopping.throwIfAborted();
-      return stageLayer(store, layer, stopping, progress);
-    }).catch((error) => {
-      if (!failed.signal.aborted) {
-        firstError = error;
-        failed.abort(error);
-      }
-      throw error;
-    })
-  );
-  const results = await Promise.allSettled(staged);
-  progress.finish();
-  const stages = results.flatMap((result) => result.status === "fulfilled" ? [result.value] : []);
-  if (stages.length < layers.length) {
+  const stages: string[] = [];
+  try {
+    return await runLimited(layers, PARALLEL, signal, async (layer, stopping) => {
+      const stage = await stageLayer(store, layer, stopping, progress);
+      stages.push(stage);
+      return stage;
+    });
+  } catch (error) {
     for (const stage of stages) removeTree(stage);
-    throw firstError;
+    throw error;
+  } finally {
+    progress.finish();
   }
-  return stages;
-}
-
-/** A runner of async tasks that starts at most `max` at once, in the order given. */
-function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    while (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
 }

@@ -20,6 +20,8 @@ export interface LayerBlob {
   digest?: string;
   /** Their size, when known: checked. */
   size?: number;
+  /** Their media type, when a manifest says. */
+  mediaType?: string;
   /** The sha256 of the layer as an uncompressed tar (the config's `diff_id`): checked. */
   diffId: string;
   /** The layer's bytes: a tar archive, plain, gzip or zstd. */

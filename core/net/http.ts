@@ -31,6 +31,14 @@ const TIMEOUT_VARIABLE = "PLASH_HTTP_TIMEOUT";
 
 /** How to make a request. */
 export interface FetchOptions {
+  /** The method: GET unless said. */
+  method?: string;
+  /**
+   * The request's body, made anew for each request a redirect (307, 308)
+   * repeats. The idle timeout counts from the last piece of a streamed
+   * body taken, not from the start: an upload is not the server's silence.
+   */
+  body?: () => BodyInit | null;
   /** The request's headers. */
   headers?: Headers;
   /** Stops the request and its body. */
@@ -45,9 +53,11 @@ export interface FetchOptions {
 }
 
 /**
- * Requests `url` (GET), following redirects by hand, and returns the final
- * response whatever its status; its `url` is the one that answered. A
- * redirect to another origin drops the credential headers. Throws a one-line
+ * Requests `url` (GET unless `options.method` says), following redirects by
+ * hand, and returns the final response whatever its status; its `url` is
+ * the one that answered. A redirect to another origin drops the credential
+ * headers; a 301, 302 or 303 after another method than GET or HEAD asks
+ * with GET and no body, as browsers do. Throws a one-line
  * {@linkcode PlashError} when a server cannot be reached, a redirect has no
  * location, or there are more than {@linkcode MAX_REDIRECTS}; a server
  * silent for longer than the timeout, waiting for the headers or for any
@@ -69,10 +79,17 @@ export async function fetchFollowing(
   const seconds = options.timeout ?? httpTimeout();
   let target = first;
   let headers = options.headers ?? new Headers();
+  let method = options.method ?? "GET";
+  let body = options.body;
   for (let redirects = 0;; redirects++) {
     options.check?.(target);
-    const response = await request(first, target, headers, seconds, options.signal);
+    const send = { method, body: body?.() ?? null, headers };
+    const response = await request(first, target, send, seconds, options.signal);
     if (!REDIRECTS.has(response.status)) return response;
+    if (response.status < 307 && method !== "GET" && method !== "HEAD") {
+      method = "GET";
+      body = undefined;
+    }
     await response.body?.cancel();
     const location = response.headers.get("location");
     if (!location) {
@@ -121,10 +138,17 @@ export function httpTimeout(): number {
   return seconds;
 }
 
+/** One request's method, body and headers. */
+interface Send {
+  method: string;
+  body: BodyInit | null;
+  headers: Headers;
+}
+
 async function request(
   first: URL,
   target: URL,
-  headers: Headers,
+  send: Send,
   seconds: number,
   signal?: AbortSignal,
 ): Promise<Response> {
@@ -132,10 +156,30 @@ async function request(
   // Aborted when the server stays silent: that closes the connection, body included.
   const silence = new AbortController();
   const both = signal ? AbortSignal.any([signal, silence.signal]) : silence.signal;
-  const timer = setTimeout(() => silence.abort(), seconds * 1000);
+  let timer = setTimeout(() => silence.abort(), seconds * 1000);
+  const rearm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => silence.abort(), seconds * 1000);
+  };
+  const body = send.body instanceof ReadableStream
+    ? send.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          rearm();
+          controller.enqueue(chunk);
+        },
+      }),
+    )
+    : send.body;
   try {
     // Manual, so a loop ends here with a clear error and credentials stay where they belong.
-    const response = await fetch(target, { headers, redirect: "manual", signal: both });
+    const response = await fetch(target, {
+      method: send.method,
+      body,
+      headers: send.headers,
+      redirect: "manual",
+      signal: both,
+    });
     return withIdleTimeout(response, seconds, silence, () =>
       new PlashError(
         `${first.href}${where}: no data for ${seconds} s (${TIMEOUT_VARIABLE})`,

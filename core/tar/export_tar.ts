@@ -40,26 +40,56 @@ export function exportTar(store: Store, id: number): ReadableStream<Uint8Array> 
  * ```
  */
 export async function exportTarTo(store: Store, id: number, target: string): Promise<void> {
-  const archive = exportTar(store, id);
+  await writeArchive(() => exportTar(store, id), target, "export-tar");
+}
+
+/**
+ * Writes the archive `open` makes to `target`, a file path or "-" for
+ * stdout. A file is written under a temporary name beside it and renamed
+ * when complete, so a failure leaves no partial archive (and any old file
+ * intact); errors read `WHAT TARGET: why` (just `why` without `what`).
+ *
+ * @example
+ * ```ts
+ * import { writeArchive } from "./export_tar.ts";
+ *
+ * await writeArchive(() => ReadableStream.from([new Uint8Array(1024)]), "/tmp/empty.tar", "demo");
+ * ```
+ */
+export async function writeArchive(
+  open: () => ReadableStream<Uint8Array> | Promise<ReadableStream<Uint8Array>>,
+  target: string,
+  what?: string,
+): Promise<void> {
   const partial = `${target}.plash-partial-${Deno.pid}`;
+  let archive: ReadableStream<Uint8Array> | undefined;
   try {
+    archive = await open();
     if (target === "-") return await writeStream(archive, Deno.stdout);
     using file = await Deno.open(partial, { write: true, createNew: true, mode: 0o644 });
     await writeStream(archive, file);
     await file.syncData();
     await Deno.rename(partial, target);
   } catch (error) {
-    await archive.cancel().catch(() => {});
+    await archive?.cancel().catch(() => {});
     if (target !== "-") await Deno.remove(partial).catch(() => {});
-    throw wrap(error, `export-tar ${target === "-" ? "stdout" : target}`);
+    if (what === undefined) throw error;
+    throw wrap(error, `${what} ${target === "-" ? "stdout" : target}`);
   }
 }
 
 /**
  * Writes `stream` to `output` with plain write calls: an `FsFile`'s
  * `writable` buffers, and writes reach the file only when it is closed.
+ *
+ * @example
+ * ```ts
+ * import { writeStream } from "./export_tar.ts";
+ *
+ * await writeStream(ReadableStream.from([new TextEncoder().encode("hi\n")]), Deno.stdout);
+ * ```
  */
-async function writeStream(
+export async function writeStream(
   stream: ReadableStream<Uint8Array>,
   output: { write(data: Uint8Array): Promise<number> },
 ): Promise<void> {

@@ -5,7 +5,8 @@
  * An OCI (and docker) layer deletes a file of the layers below with an empty
  * entry `.wh.NAME` beside it, and hides all of a directory's lower contents
  * with an entry `DIR/.wh..wh..opq`. overlayfs says the same its own way (see
- * `tree/overlay_format.ts`): the extractor writes one for the other.
+ * `tree/overlay_format.ts`): the extractor writes one for the other, and
+ * layer export (`oci_layer.ts`) the other for the one.
  *
  * @module
  */
@@ -42,4 +43,36 @@ export function whiteoutOf(parts: string[]): Whiteout | undefined {
     throw new PlashError(`bad whiteout ${quote(last)}`);
   }
   return { kind: "delete", target: [...dir, name] };
+}
+
+/**
+ * The name of the entry that deletes `path` (relative to the archive's root)
+ * in the layers below.
+ *
+ * @example
+ * ```ts
+ * whiteoutEntryName("etc/motd"); // "etc/.wh.motd"
+ * ```
+ */
+export function whiteoutEntryName(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return `${path.slice(0, slash + 1)}${WHITEOUT_PREFIX}${path.slice(slash + 1)}`;
+}
+
+/**
+ * The name of the entry that makes directory `dir` (relative to the
+ * archive's root, "" for the root) opaque.
+ *
+ * @example
+ * ```ts
+ * opaqueEntryName("var/cache"); // "var/cache/.wh..wh..opq"
+ * ```
+ */
+export function opaqueEntryName(dir: string): string {
+  return dir === "" ? OPAQUE_MARKER : `${dir}/${OPAQUE_MARKER}`;
+}
+
+/** Whether a file called `name` would be read as a whiteout in an OCI layer. */
+export function isWhiteoutName(name: string): boolean {
+  return name.startsWith(WHITEOUT_PREFIX);
 }

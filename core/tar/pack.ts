@@ -5,6 +5,11 @@
  * `SCHILY.xattr.*` records, which GNU tar and libarchive read). Long names
  * get PAX `path` records from tar-stream. Sockets have no tar form: skipped.
  *
+ * The same tree gives the same bytes: entries come in the walk's order,
+ * owners are numbers only (no user or group names), times are whole
+ * seconds, and nothing of the moment of writing goes in. OCI layer export
+ * (`oci_layer.ts`) relies on that for stable digests.
+ *
  * @module
  */
 
@@ -19,7 +24,23 @@ import { type PaxValue, tarPack, XATTR_PREFIX } from "./tar_stream.ts";
 const USTAR_MAX_ID = 0o7777777;
 /** tar-stream stores mtimes as 32-bit signed seconds. */
 const USTAR_MAX_TIME = 2 ** 31 - 1;
-const CHUNK = 1 << 16;
+const CHUNK = 1 << 18;
+/**
+ * A bit above the permission bits, set in every mode handed to tar-stream:
+ * it replaces a mode of 0 with 0644 (0755 for a directory), and writes only
+ * the low 12 bits, so a file of mode 000 would come out readable.
+ */
+const NONZERO_MODE = 0o100000;
+
+/** An entry to archive: a file of a tree, or a marker that stands for one. */
+export interface PackEntry extends TreeEntry {
+  /**
+   * Write an empty regular file with the entry's owner, mode and mtime,
+   * whatever `info` says the file is, and never as a hard link: OCI's
+   * whiteout entries (`.wh.NAME`, `.wh..wh..opq`).
+   */
+  marker?: true;
+}
 
 /** How {@linkcode packTree} names members. */
 export interface PackOptions {
@@ -41,7 +62,7 @@ export interface PackOptions {
  * ```
  */
 export function packTree(
-  entries: Iterable<TreeEntry>,
+  entries: Iterable<PackEntry>,
   options: PackOptions = {},
 ): ReadableStream<Uint8Array> {
   const pack = tarPack();
@@ -56,17 +77,20 @@ export function packTree(
  */
 async function writeEntries(
   pack: Pack,
-  entries: Iterable<TreeEntry>,
+  entries: Iterable<PackEntry>,
   prefix: string,
 ): Promise<void> {
   const links = new Map<string, string>();
   try {
     for (const entry of entries) {
       const header = headerOf(entry, links, prefix);
-      if (header?.type === "file") await writeFile(pack, header, entry.source);
+      if (header?.type === "file" && !entry.marker) await writeFile(pack, header, entry.source);
       else if (header) {
         await new Promise<void>((resolve, reject) => {
-          pack.entry(header, (error) => error ? reject(error) : resolve());
+          const done = (error?: Error | null) => error ? reject(error) : resolve();
+          // A file entry without a body would wait for one: a marker gets an empty one.
+          if (entry.marker) pack.entry(header, new Uint8Array(0) as Buffer, done);
+          else pack.entry(header, done);
         });
       }
     }
@@ -78,21 +102,22 @@ async function writeEntries(
 
 /** The tar header for `entry`; undefined for a socket. */
 function headerOf(
-  entry: TreeEntry,
+  entry: PackEntry,
   links: Map<string, string>,
   prefix: string,
 ): Header | undefined {
   const { info } = entry;
-  if (info.isSocket) return undefined;
+  if (info.isSocket && !entry.marker) return undefined;
   const path = entry.path === "" ? "" : prefix + entry.path;
   const header = {
-    name: path === "" ? "./" : info.isDirectory ? `${path}/` : path,
-    mode: (info.mode ?? 0) & 0o7777,
+    name: path === "" ? "./" : info.isDirectory && !entry.marker ? `${path}/` : path,
+    mode: ((info.mode ?? 0) & 0o7777) | NONZERO_MODE,
     uid: info.uid ?? 0,
     gid: info.gid ?? 0,
     mtime: info.mtime ?? new Date(0),
     pax: paxRecords(entry),
   } as Header;
+  if (entry.marker) return { ...header, type: "file", size: 0 };
   if (!info.isDirectory && (info.nlink ?? 1) > 1) {
     // Overlay copies a file up alone: hard links only ever join names within one layer.
     const key = `${entry.layer}:${info.dev}:${info.ino}`;
@@ -124,9 +149,14 @@ function paxRecords(entry: TreeEntry): Record<string, PaxValue> | undefined {
   return Object.keys(records).length > 0 ? records : undefined;
 }
 
-/** Writes a regular file's header and contents; fails if the file changes size meanwhile. */
+/**
+ * Writes a regular file's header and contents; fails if the file changes
+ * size meanwhile. The file is opened and read with plain system calls: an
+ * async read is a hop to another thread, and packing 172 MB of Debian read
+ * its files in 0.9 s that way against 0.13 s so.
+ */
 async function writeFile(pack: Pack, header: Header, source: string): Promise<void> {
-  using file = await Deno.open(source);
+  using file = Deno.openSync(source);
   await new Promise<void>((resolve, reject) => {
     const sink = pack.entry(header, (error) => error ? reject(error) : resolve());
     copyContents(file, sink, header.size, source).catch((error) => {
@@ -145,7 +175,7 @@ async function copyContents(
   let copied = 0;
   while (true) {
     const buffer = new Uint8Array(Math.min(CHUNK, Math.max(size - copied, 1)));
-    const read = await file.read(buffer);
+    const read = file.readSync(buffer);
     if (read === null) break;
     copied += read;
     if (copied > size) break;

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import type { Image, OciBlob } from "./oci_image.ts";
 
 /** Where an endless body gives up: far more than any cap plash may have. */
@@ -219,4 +220,134 @@ async function hold(conn: Deno.Conn): Promise<void> {
     clearTimeout(timer);
     conn.close();
   }
+}
+
+/** What a {@linkcode FakeUploadRegistry} was sent: blobs and manifests by digest and tag. */
+export interface Uploaded {
+  /** Blobs stored, by `repository@digest`. */
+  blobs: Map<string, Uint8Array>;
+  /** Manifests stored, by repository:reference, with their content type. */
+  manifests: Map<string, { bytes: Uint8Array; type: string }>;
+}
+
+/**
+ * A registry that takes uploads, in memory, the registry API v2 way: HEAD
+ * of blobs, POST of an upload (a mount with `?mount=&from=` when the blob is
+ * there), PATCH of chunks (their `Content-Range` checked), PUT with the
+ * digest (checked), PUT of manifests, GET of both. `override` answers first
+ * (a refusal, a lie); `report` may change the digest the registry says it
+ * stored. Anonymous, or with `token` set, Bearer tokens from its own
+ * `/token` for a scope that includes `push`.
+ */
+export class FakeUploadRegistry extends HostileServer {
+  readonly uploaded: Uploaded = { blobs: new Map(), manifests: new Map() };
+  /** The scopes `/token` was asked for. */
+  readonly scopes: string[] = [];
+
+  constructor(
+    options: {
+      override?: Handler;
+      report?: (kind: "blob" | "manifest", digest: string) => string;
+      token?: boolean;
+    } = {},
+  ) {
+    const sessions = new Map<string, Uint8Array[]>();
+    // Set just after super(): the handler only runs once the server is up.
+    // deno-lint-ignore prefer-const
+    let self: FakeUploadRegistry | undefined;
+    super("127.0.0.1", async (request, url) => {
+      const answer = await options.override?.(request, url);
+      if (answer) return answer;
+      const report = (kind: "blob" | "manifest", digest: string) =>
+        options.report?.(kind, digest) ?? digest;
+      if (url.pathname === "/token") {
+        self!.scopes.push(url.searchParams.getAll("scope").join(" "));
+        return Response.json({ token: `t:${url.searchParams.getAll("scope").join(" ")}` });
+      }
+      if (options.token && !/[:,]push\b/.test(request.headers.get("authorization") ?? "")) {
+        return new Response(null, {
+          status: 401,
+          headers: { "www-authenticate": `Bearer realm="${self!.url}/token",service="fake"` },
+        });
+      }
+      if (url.pathname === "/v2/") return Response.json({});
+      const body = async () => new Uint8Array(await request.arrayBuffer());
+      const blob = url.pathname.match(/^\/v2\/(.+)\/blobs\/(sha256:[a-f0-9]{64})$/);
+      if (blob && (request.method === "HEAD" || request.method === "GET")) {
+        const found = self!.uploaded.blobs.get(`${blob[1]}@${blob[2]}`);
+        if (!found) return new Response(null, { status: 404 });
+        return new Response(request.method === "HEAD" ? null : found.slice(), {
+          headers: { "content-length": String(found.length), "docker-content-digest": blob[2] },
+        });
+      }
+      const start = url.pathname.match(/^\/v2\/(.+)\/blobs\/uploads\/$/);
+      if (start && request.method === "POST") {
+        const mount = url.searchParams.get("mount");
+        const mounted = self!.uploaded.blobs.get(`${url.searchParams.get("from")}@${mount}`);
+        if (mounted) {
+          self!.uploaded.blobs.set(`${start[1]}@${mount}`, mounted);
+          return new Response(null, { status: 201 });
+        }
+        const id = crypto.randomUUID();
+        sessions.set(id, []);
+        return new Response(null, {
+          status: 202,
+          headers: { location: `/v2/${start[1]}/blobs/uploads/${id}` },
+        });
+      }
+      const session = url.pathname.match(/^\/v2\/(.+)\/blobs\/uploads\/([\w-]+)$/);
+      const parts = session && sessions.get(session[2]);
+      if (session && parts && (request.method === "PATCH" || request.method === "PUT")) {
+        const offset = parts.reduce((total, part) => total + part.length, 0);
+        const range = request.headers.get("content-range");
+        if (request.method === "PATCH" && range && !range.startsWith(`${offset}-`)) {
+          return new Response(null, { status: 416 });
+        }
+        parts.push(await body());
+        const location = `/v2/${session[1]}/blobs/uploads/${session[2]}`;
+        if (request.method === "PATCH") {
+          const end = parts.reduce((total, part) => total + part.length, 0) - 1;
+          return new Response(null, { status: 202, headers: { location, range: `0-${end}` } });
+        }
+        const bytes = new Uint8Array(await new Blob(parts as BlobPart[]).arrayBuffer());
+        const digest = url.searchParams.get("digest")!;
+        if (digestOf(bytes) !== digest) {
+          return Response.json({ errors: [{ code: "DIGEST_INVALID" }] }, { status: 400 });
+        }
+        sessions.delete(session[2]);
+        self!.uploaded.blobs.set(`${session[1]}@${digest}`, bytes);
+        return new Response(null, {
+          status: 201,
+          headers: { "docker-content-digest": report("blob", digest) },
+        });
+      }
+      const manifest = url.pathname.match(/^\/v2\/(.+)\/manifests\/(.+)$/);
+      if (manifest && request.method === "PUT") {
+        const bytes = await body();
+        const type = request.headers.get("content-type") ?? "";
+        const digest = digestOf(bytes);
+        self!.uploaded.manifests.set(`${manifest[1]}:${manifest[2]}`, { bytes, type });
+        self!.uploaded.manifests.set(`${manifest[1]}:${digest}`, { bytes, type });
+        return new Response(null, {
+          status: 201,
+          headers: { "docker-content-digest": report("manifest", digest) },
+        });
+      }
+      if (manifest && (request.method === "GET" || request.method === "HEAD")) {
+        const found = self!.uploaded.manifests.get(`${manifest[1]}:${manifest[2]}`);
+        if (!found) {
+          return Response.json({ errors: [{ code: "MANIFEST_UNKNOWN" }] }, { status: 404 });
+        }
+        return new Response(request.method === "HEAD" ? null : found.bytes.slice(), {
+          headers: { "content-type": found.type },
+        });
+      }
+      return undefined;
+    });
+    self = this;
+  }
+}
+
+function digestOf(bytes: Uint8Array): string {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 }

@@ -54,13 +54,17 @@ export class TestStore implements Disposable {
     return { ...output, stdout: new TextDecoder().decode(output.stdout) };
   }
 
-  /** Starts `plash ARGS...` with this store, its stdout piped, and returns the process. */
-  start(args: string[]): Deno.ChildProcess {
+  /**
+   * Starts `plash ARGS...` with this store, its stdout piped (and its stderr
+   * with `stderr: "piped"`), and returns the process.
+   */
+  start(args: string[], options: { stderr?: "piped" } = {}): Deno.ChildProcess {
     const [program, ...rest] = selfCommand(args);
     return new Deno.Command(program, {
       args: rest,
       env: { PLASH_DATA: this.data },
       stdout: "piped",
+      stderr: options.stderr,
     }).spawn();
   }
 

@@ -12,17 +12,25 @@ import { isIndexType, isManifestType } from "./media_types.ts";
 
 /** The platform an index entry is for. */
 export interface Platform {
+  /** The operating system: `linux`. */
   os: string;
+  /** OCI's name of the architecture: `amd64`, `arm64`. */
   architecture: string;
+  /** Its variant, when it matters: `v7`. */
   variant?: string;
 }
 
 /** A reference to a blob: its type, digest and size. */
 export interface Descriptor {
+  /** What the blob is: a manifest, a config, a layer and how it is compressed. */
   mediaType: string;
+  /** Its digest, `sha256:<hex>`. */
   digest: string;
+  /** Its size in bytes. */
   size: number;
+  /** The platform of the image it is, in an index. */
   platform?: Platform;
+  /** Annotations, such as an image's ref name in a layout's index. */
   annotations?: Record<string, string>;
 }
 

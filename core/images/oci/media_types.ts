@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { OutputCompression } from "../../tar/compress.ts";
+
 /** An OCI image index: manifests by platform. */
 export const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 /** An OCI image manifest: a config and layers. */
@@ -12,6 +14,11 @@ export const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 export const DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
 /** Docker's schema 2 manifest, the same as an OCI manifest. */
 export const DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+
+/** An OCI image config. */
+export const OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
+/** An OCI layer, an uncompressed tar; `+gzip` and `+zstd` for compressed ones. */
+export const OCI_LAYER = "application/vnd.oci.image.layer.v1.tar";
 
 /** What plash asks a registry for, in its order of preference. */
 export const MANIFEST_TYPES = [OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST];
@@ -46,4 +53,39 @@ const LAYER_TYPES = new Set([
 /** Whether plash can unpack a layer of media type `type`. */
 export function isLayerType(type: string): boolean {
   return LAYER_TYPES.has(type);
+}
+
+/**
+ * The OCI layer type of a layer compressed with `compression` (as
+ * `tar/compress.ts` names them).
+ *
+ * @example
+ * ```ts
+ * import { layerType } from "./media_types.ts";
+ *
+ * layerType("gzip"); // "application/vnd.oci.image.layer.v1.tar+gzip"
+ * ```
+ */
+export function layerType(compression: OutputCompression): string {
+  return compression === "none" ? OCI_LAYER : `${OCI_LAYER}+${compression}`;
+}
+
+/**
+ * The OCI name of layer type `type`: docker's names for the same bytes
+ * (`...rootfs.diff.tar.gzip`) become OCI's, so that an OCI manifest lists
+ * a layer pulled under docker's name.
+ *
+ * @example
+ * ```ts
+ * import { ociLayerType } from "./media_types.ts";
+ *
+ * ociLayerType("application/vnd.docker.image.rootfs.diff.tar.gzip"); // "...layer.v1.tar+gzip"
+ * ```
+ */
+export function ociLayerType(type: string): string {
+  const docker = type.match(
+    /^application\/vnd\.docker\.image\.rootfs\.diff\.tar(?:\.(gzip|zstd))?$/,
+  );
+  if (!docker) return type;
+  return layerType((docker[1] ?? "none") as OutputCompression);
 }

@@ -40,6 +40,18 @@ export interface ClientOptions {
   credentials?: Credentials;
 }
 
+/** What {@linkcode RegistryClient.request} sends besides its method and path. */
+export interface RequestOptions {
+  /** The media types to accept. */
+  accept?: string[];
+  /** More headers. */
+  headers?: Record<string, string>;
+  /** The body, made anew for each try (a 401 is answered by asking again). */
+  body?: () => BodyInit | null;
+  /** The statuses that are an answer rather than a failure (default: any 2xx). */
+  ok?: number[];
+}
+
 /** A client of one registry. */
 export class RegistryClient {
   /** `https://host[:port]` (or `http://` where allowed). */
@@ -63,9 +75,40 @@ export class RegistryClient {
    * and returns the successful response; any other status fails with a
    * one-line error that calls the resource `what`.
    */
-  async get(path: string, scope: string, what: string, accept?: string[]): Promise<Response> {
-    const headers = new Headers(accept ? { accept: accept.join(", ") } : {});
-    let response = await this.#send(path, headers, scope);
+  get(path: string, scope: string, what: string, accept?: string[]): Promise<Response> {
+    return this.request("GET", path, scope, what, { accept });
+  }
+
+  /**
+   * Sends `method` to `path` (`/v2/...`, or a URL the registry gave, such as
+   * an upload's `Location`) with access to `scope` (several separated by
+   * spaces: `repository:a:pull,push repository:b:pull`), answering a 401
+   * challenge once, and returns the response when its status is one of
+   * `options.ok` (default: any 2xx); any other fails in one line calling the
+   * resource `what`. Credentials go only to the registry's own origin.
+   *
+   * @example
+   * ```ts
+   * import { RegistryClient } from "./client.ts";
+   *
+   * const client = new RegistryClient("127.0.0.1:5000");
+   * const scope = "repository:app:pull,push";
+   * const head = await client.request("HEAD", "/v2/app/blobs/sha256:...", scope, "blob", {
+   *   ok: [200, 404],
+   * });
+   * ```
+   */
+  async request(
+    method: string,
+    path: string,
+    scope: string,
+    what: string,
+    options: RequestOptions = {},
+  ): Promise<Response> {
+    const headers = new Headers(options.headers);
+    if (options.accept) headers.set("accept", options.accept.join(", "));
+    const send = () => this.#send(method, path, headers, scope, options.body);
+    let response = await send();
     if (response.status === 401) {
       const challenge = parseChallenge(response.headers.get("www-authenticate"));
       await response.body?.cancel();
@@ -77,9 +120,10 @@ export class RegistryClient {
         );
       }
       await this.#authenticate(challenge, scope);
-      response = await this.#send(path, headers, scope);
+      response = await send();
     }
-    if (!response.ok) throw await statusError(response, what, this.#registry);
+    const ok = options.ok ? options.ok.includes(response.status) : response.ok;
+    if (!ok) throw await statusError(response, what, this.#registry);
     return response;
   }
 
@@ -89,15 +133,32 @@ export class RegistryClient {
     await response.body?.cancel();
   }
 
-  async #send(path: string, headers: Headers, scope: string): Promise<Response> {
+  async #send(
+    method: string,
+    path: string,
+    headers: Headers,
+    scope: string,
+    body?: () => BodyInit | null,
+  ): Promise<Response> {
+    const url = new URL(path, this.base);
     const authorization = this.#authorizations.get(scope) ?? this.#basic;
-    if (authorization) headers.set("authorization", authorization);
-    return await this.#fetch(new URL(path, this.base), headers);
+    // An upload's Location may name another host: it gets no credentials.
+    if (authorization && url.origin === new URL(this.base).origin) {
+      headers.set("authorization", authorization);
+    } else headers.delete("authorization");
+    return await this.#fetch(url, headers, method, body);
   }
 
   /** Requests `url`, following redirects within the rules of {@linkcode fetchFollowing}. */
-  #fetch(url: URL, headers: Headers): Promise<Response> {
+  #fetch(
+    url: URL,
+    headers: Headers,
+    method = "GET",
+    body?: () => BodyInit | null,
+  ): Promise<Response> {
     return fetchFollowing(url, {
+      method,
+      body,
       headers,
       signal: this.#options.signal,
       check: (next) => this.#checkScheme(next),
@@ -138,7 +199,10 @@ export class RegistryClient {
     const credentials = stored && credentialsMayGo(this.#registry, realm) ? stored : undefined;
     if (challenge.params.service) realm.searchParams.set("service", challenge.params.service);
     const wanted = scope || challenge.params.scope;
-    if (wanted) realm.searchParams.set("scope", wanted);
+    // One scope parameter each, as the token protocol asks for several.
+    for (const each of wanted?.split(" ") ?? []) {
+      if (each) realm.searchParams.append("scope", each);
+    }
     const headers = new Headers();
     if (credentials) headers.set("authorization", `Basic ${encodeCredentials(credentials)}`);
     const response = await this.#fetch(realm, headers);

@@ -13,19 +13,11 @@
 import { PlashError, reason, wrap } from "../../errors.ts";
 import { KEYS } from "../../store/keys.ts";
 import type { Store } from "../../store/store.ts";
-import { readBlob, refuseOversized } from "../checked_blob.ts";
-import { digestOf, shortDigest } from "../digest.ts";
+import { shortDigest } from "../digest.ts";
 import { checkLayerCount, installImage } from "../install_image.ts";
-import { CONFIG_LIMIT, DOCUMENT_LIMIT } from "../limits.ts";
 import { imageConfigOf } from "../oci/image_config.ts";
-import {
-  type Descriptor,
-  diffIdsOf,
-  type ManifestDocument,
-  parseImageConfig,
-  parseManifest,
-} from "../oci/manifest.ts";
-import { isLayerType, MANIFEST_TYPES } from "../oci/media_types.ts";
+import { diffIdsOf, parseImageConfig } from "../oci/manifest.ts";
+import { isLayerType } from "../oci/media_types.ts";
 import { choosePlatform, platformName, wantedPlatform } from "../oci/platform.ts";
 import { RegistryClient } from "./client.ts";
 import { parseReference, type Reference, referenceKey } from "./reference.ts";
@@ -35,6 +27,7 @@ import {
   type RegistriesConf,
   shortNameCandidates,
 } from "./registries_conf.ts";
+import { type FetchedManifest, Repository } from "./repository.ts";
 
 /** How to pull. */
 export interface PullOptions {
@@ -96,10 +89,10 @@ export async function pullImage(
 }
 
 /** The manifest a reference names, and the repository it came from. */
-interface Found {
+interface Found extends FetchedManifest {
   repository: Repository;
-  document: ManifestDocument;
-  digest: string;
+  /** The repository in full (`registry/name`) that has its blobs. */
+  source: string;
 }
 
 /**
@@ -117,10 +110,10 @@ async function findManifest(
     const insecure = options.insecure || source.insecure;
     // Each source's client asks for that source's own credentials.
     const client = new RegistryClient(source.ref.registry, { insecure, signal });
-    const repository = new Repository(client, source.ref);
+    const repository = new Repository(client, source.ref.repository);
     try {
-      const { document, digest } = await repository.manifest(ref.digest ?? ref.tag!);
-      return { repository, document, digest };
+      const fetched = await repository.manifest(ref.digest ?? ref.tag!);
+      return { ...fetched, repository, source: `${source.ref.registry}/${source.ref.repository}` };
     } catch (error) {
       signal.throwIfAborted();
       if (i === sources.length - 1) throw error;
@@ -139,14 +132,14 @@ async function install(
 ): Promise<number> {
   const ref = parseReference(name);
   const { repository } = found;
-  let { document, digest } = found;
+  let { document, digest, bytes, mediaType } = found;
   const wanted = wantedPlatform(options.architecture, options.variant);
   if (ref.digest !== undefined && digest !== ref.digest) {
     throw new PlashError(`manifest digest mismatch: got ${digest}`);
   }
   if (document.kind === "index") {
     const entry = choosePlatform(document.index.manifests, wanted);
-    ({ document, digest } = await repository.manifest(entry.digest));
+    ({ document, digest, bytes, mediaType } = await repository.manifest(entry.digest));
     if (digest !== entry.digest) {
       throw new PlashError(`manifest digest mismatch: got ${digest}, expected ${entry.digest}`);
     }
@@ -167,7 +160,8 @@ async function install(
       throw new PlashError(`layer ${layer.digest}: unknown media type ${layer.mediaType}`);
     }
   }
-  const config = parseImageConfig(await repository.config(manifest.config));
+  const configBytes = await repository.config(manifest.config);
+  const config = parseImageConfig(configBytes);
   if (options.architecture && config.architecture && config.architecture !== wanted.architecture) {
     throw new PlashError(`the image is for ${config.architecture}, not ${wanted.architecture}`);
   }
@@ -180,61 +174,11 @@ async function install(
       name: shortDigest(layer.digest),
       digest: layer.digest,
       size: layer.size,
+      mediaType: layer.mediaType,
       diffId: diffIds[i],
       open: () => repository.blob(layer, "blob"),
     })),
     keys,
+    pulled: { manifest: bytes, mediaType, config: configBytes, repository: found.source },
   }, signal);
-}
-
-/** One repository of a registry. */
-class Repository {
-  readonly #client: RegistryClient;
-  readonly #ref: Reference;
-  readonly #scope: string;
-
-  constructor(client: RegistryClient, ref: Reference) {
-    this.#client = client;
-    this.#ref = ref;
-    this.#scope = `repository:${ref.repository}:pull`;
-  }
-
-  /** The manifest (or index) that `reference` (a tag or digest) names, and its digest. */
-  async manifest(reference: string): Promise<{ document: ManifestDocument; digest: string }> {
-    const path = `/v2/${this.#ref.repository}/manifests/${reference}`;
-    const what = `manifest ${reference}`;
-    const response = await this.#client.get(path, this.#scope, what, [...MANIFEST_TYPES]);
-    let bytes: Uint8Array<ArrayBuffer>;
-    try {
-      bytes = await readBlob(response.body!, { limit: DOCUMENT_LIMIT });
-    } catch (error) {
-      throw wrap(error, what);
-    }
-    const document = parseManifest(bytes, response.headers.get("content-type") ?? undefined);
-    return { document, digest: await digestOf(bytes) };
-  }
-
-  /** A blob's bytes as they stream (checked by whoever reads them); errors call it `what`. */
-  async blob(descriptor: Descriptor, what: string): Promise<ReadableStream<Uint8Array>> {
-    const path = `/v2/${this.#ref.repository}/blobs/${descriptor.digest}`;
-    return (await this.#client.get(path, this.#scope, what)).body!;
-  }
-
-  /** The config blob's bytes, checked; one declared above the cap is not asked for. */
-  async config(descriptor: Descriptor): Promise<Uint8Array<ArrayBuffer>> {
-    const what = `config ${descriptor.digest}`;
-    const expected = { ...descriptor, limit: CONFIG_LIMIT };
-    try {
-      refuseOversized(expected);
-    } catch (error) {
-      throw wrap(error, what);
-    }
-    // The request's own errors name the config already.
-    const stream = await this.blob(descriptor, what);
-    try {
-      return await readBlob(stream, expected);
-    } catch (error) {
-      throw wrap(error, what);
-    }
-  }
 }

@@ -1,0 +1,31 @@
+/**
+ * `plash push [--insecure] [--compress C] [--base ID] [--arch A] ID REF`:
+ * uploads an image to a registry and prints its manifest digest.
+ *
+ * @module
+ */
+
+import { exportOptions } from "../cli/export_options.ts";
+import { imageArg } from "../cli/image_arg.ts";
+import type { Args } from "../cli/parse_args.ts";
+import { printLine } from "../cli/output.ts";
+import { interruptible } from "../images/interrupt.ts";
+import { pushImage } from "../images/registry/push.ts";
+import { Store } from "../store/store.ts";
+
+/** Runs the command line. */
+export async function main(args: Args): Promise<void> {
+  const [id, ref] = args.positionals;
+  const store = Store.open();
+  const image = await imageArg(store, id);
+  const options = {
+    ...await exportOptions(store, (name) => args.value(name)),
+    insecure: args.flag("insecure"),
+  };
+  const digest = await interruptible(
+    store,
+    `push ${ref}`,
+    (signal) => pushImage(store, image, ref, options, signal),
+  );
+  printLine(digest);
+}

@@ -1,0 +1,84 @@
+/**
+ * `plash export-docker-archive`: an image as `docker save` writes one, for
+ * `docker load` and `podman load`: a tar holding `manifest.json` (the
+ * config's file, the image's tags, its layer files) and the blobs under
+ * `blobs/sha256/`, as docker 25 and later name them. Layers are plain tars
+ * unless `--compress` says otherwise, as `docker save` writes them.
+ *
+ * The archive is written beside its path and renamed (or streamed to
+ * stdout): a failure leaves nothing at the path.
+ *
+ * @example
+ * ```ts
+ * import { exportDockerArchive } from "./docker_archive_out.ts";
+ * import { Store } from "../../store/store.ts";
+ *
+ * await exportDockerArchive(Store.open(), 7, "/tmp/app.tar", { ref: "app:1" });
+ * ```
+ *
+ * @module
+ */
+
+import { PlashError, wrap } from "../../errors.ts";
+import type { Store } from "../../store/store.ts";
+import { removeTree } from "../../store/tmp.ts";
+import { writeArchive } from "../../tar/export_tar.ts";
+import { parseReference } from "../registry/reference.ts";
+import { BlobDir } from "./blob_dir.ts";
+import { type ExportedImage, exportImage, type ExportOptions } from "./export_image.ts";
+import { mtimeOf } from "./oci_layout_out.ts";
+import { packDirectory } from "./pack_dir.ts";
+
+/** How to export a docker archive. */
+export interface DockerArchiveOptions extends ExportOptions {
+  /** The image's tag (`NAME[:TAG]`, `:latest` when none); untagged without it. */
+  ref?: string;
+}
+
+/**
+ * Writes image `id` as a docker archive to `target` (a file, or "-" for
+ * stdout); returns what was exported. Errors read
+ * `export-docker-archive TARGET: why`.
+ */
+export async function exportDockerArchive(
+  store: Store,
+  id: number,
+  target: string,
+  options: DockerArchiveOptions = {},
+): Promise<ExportedImage> {
+  const what = `export-docker-archive ${target === "-" ? "stdout" : target}`;
+  let tag: string | undefined;
+  try {
+    tag = options.ref === undefined ? undefined : dockerTag(options.ref);
+  } catch (error) {
+    throw wrap(error, what);
+  }
+  const stage = store.makeTmpDir();
+  try {
+    const blobs = BlobDir.create(`${stage}/archive`);
+    const image = await exportImage(store, id, blobs, { compression: "none", ...options });
+    const manifest = [{
+      Config: blobs.name(image.config.digest),
+      RepoTags: tag === undefined ? null : [tag],
+      Layers: image.layers.map((layer) => blobs.name(layer.digest)),
+    }];
+    Deno.writeTextFileSync(`${blobs.root}/manifest.json`, JSON.stringify(manifest) + "\n");
+    // The manifest blob is an OCI layout's, not docker's.
+    Deno.removeSync(blobs.path(image.manifest.digest));
+    await writeArchive(() => packDirectory(blobs.root, mtimeOf(image)), target);
+    return image;
+  } catch (error) {
+    throw wrap(error, what);
+  } finally {
+    removeTree(stage);
+  }
+}
+
+/** `ref` as docker archives tag images: `NAME:TAG`, `:latest` added when it has no tag. */
+function dockerTag(ref: string): string {
+  const parsed = parseReference(ref);
+  if (parsed.digest !== undefined) {
+    throw new PlashError(`--ref ${ref}: an archive's tag cannot hold a digest`);
+  }
+  return /:[\w][\w.-]*$/.test(ref.slice(ref.lastIndexOf("/") + 1)) ? ref : `${ref}:latest`;
+}

@@ -1,0 +1,112 @@
+/**
+ * An image's plash config as an OCI image config: what `docker run`,
+ * podman and Kubernetes read.
+ *
+ * | plash                      | OCI                                          |
+ * | -------------------------- | -------------------------------------------- |
+ * | `env`                      | `Env` (with plash's default `PATH` if unset) |
+ * | `entrypoint`, `cmd`        | `Entrypoint`, `Cmd`                          |
+ * | `workdir`, `user`          | `WorkingDir`, `User`                         |
+ * | `mounts`                   | label `plash.mounts` (JSON), and a warning   |
+ * | `importEnv`, `importEnvPrefixes` | labels `plash.env-pass`, `plash.env-prefixes` |
+ * | `created` of each layer    | `history`, `created`                         |
+ *
+ * Host binds and host variables have no OCI form (an OCI runtime binds what
+ * its user asks, not what an image says): they are kept as labels for
+ * whoever reads them, and said in one warning line. Plash never reads them
+ * back from an image it imports: an image must not bind host paths.
+ *
+ * @example
+ * ```ts
+ * import { ociImageConfig } from "./oci_config.ts";
+ *
+ * const { document } = ociImageConfig({
+ *   config: { env: { A: "1" }, cmd: ["/bin/sh"] },
+ *   layers: [{ id: 1, dir: "/x", empty: false }],
+ *   diffIds: [`sha256:${"0".repeat(64)}`],
+ *   platform: { architecture: "amd64" },
+ * });
+ * ```
+ *
+ * @module
+ */
+
+import { DEFAULT_PATH } from "../../runtime/environment.ts";
+import type { ImageConfig } from "../../store/image_config.ts";
+import type { WantedPlatform } from "../oci/platform.ts";
+import type { ImageLayer } from "./image_layers.ts";
+
+/** What an image config is made of. */
+export interface OciConfigInput {
+  /** The plash config of the image exported (its top layer's). */
+  config: ImageConfig;
+  /** The exported layers, the bottom one first, empty ones included. */
+  layers: ImageLayer[];
+  /** The diff_ids of the layers that are not empty, in order. */
+  diffIds: string[];
+  /** The platform the image says it is for. */
+  platform: WantedPlatform;
+}
+
+/** An OCI image config, and the warning to print when plash settings had no OCI form. */
+export interface OciConfigOutput {
+  /** The config document, ready for `JSON.stringify`. */
+  document: Record<string, unknown>;
+  /** One line (without `plash warning: `), when something became a label only. */
+  warning?: string;
+}
+
+/** Labels that keep plash settings without an OCI form. */
+const LABELS = {
+  mounts: "plash.mounts",
+  importEnv: "plash.env-pass",
+  importEnvPrefixes: "plash.env-prefixes",
+} as const;
+
+/** The OCI image config of `input`; see the module documentation. */
+export function ociImageConfig(input: OciConfigInput): OciConfigOutput {
+  const { config, layers, diffIds, platform } = input;
+  const env = { ...config.env };
+  const Env = [
+    ...("PATH" in env ? [] : [`PATH=${DEFAULT_PATH}`]),
+    ...Object.entries(env).map(([name, value]) => `${name}=${value}`),
+  ];
+  const Labels: Record<string, string> = {};
+  const moved: string[] = [];
+  if (config.mounts?.length) {
+    Labels[LABELS.mounts] = JSON.stringify(config.mounts);
+    moved.push(`--mount ${config.mounts.map((m) => `${m.source}:${m.target}`).join(" ")}`);
+  }
+  if (config.importEnv?.length) {
+    Labels[LABELS.importEnv] = JSON.stringify(config.importEnv);
+    moved.push(`--env ${config.importEnv.join(" ")}`);
+  }
+  if (config.importEnvPrefixes?.length) {
+    Labels[LABELS.importEnvPrefixes] = JSON.stringify(config.importEnvPrefixes);
+    moved.push(`--env-prefix ${config.importEnvPrefixes.join(" ")}`);
+  }
+  const fields: Record<string, unknown> = { Env };
+  if (config.entrypoint?.length) fields.Entrypoint = config.entrypoint;
+  if (config.cmd?.length) fields.Cmd = config.cmd;
+  if (config.workdir) fields.WorkingDir = config.workdir;
+  if (config.user) fields.User = config.user;
+  if (moved.length) fields.Labels = Labels;
+  const document: Record<string, unknown> = {
+    ...(config.created ? { created: config.created } : {}),
+    architecture: platform.architecture,
+    ...(platform.variant ? { variant: platform.variant } : {}),
+    os: "linux",
+    config: fields,
+    rootfs: { type: "layers", diff_ids: diffIds },
+    history: layers.map((layer) => ({
+      ...(layer.created ? { created: layer.created } : {}),
+      created_by: `plash (image ${layer.id})`,
+      ...(layer.empty ? { empty_layer: true } : {}),
+    })),
+  };
+  const warning = moved.length === 0
+    ? undefined
+    : `${moved.join(", ")}: no OCI form, kept only as ` +
+      `label${moved.length > 1 ? "s" : ""} ${Object.keys(Labels).join(", ")}`;
+  return { document, warning };
+}

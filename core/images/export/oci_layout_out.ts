@@ -1,0 +1,134 @@
+/**
+ * `plash export-oci`: an image as an OCI image layout (`oci-layout`,
+ * `index.json`, `blobs/sha256/...`), the format `skopeo copy oci:DIR`,
+ * `umoci` and `podman load` read; a directory, or a tar of one when the
+ * path ends in `.tar`.
+ *
+ * Nothing is half-written at the path: the layout is staged in the store
+ * and renamed (or copied beside, then renamed) into place, a tar is written
+ * beside it and renamed. An existing layout gets the image added, as
+ * skopeo and umoci add to one: its blobs are renamed in whole, then a new
+ * `index.json` replaces the old one, where an entry with the same ref name
+ * (or, without `--ref`, an unnamed one) is replaced.
+ *
+ * @example
+ * ```ts
+ * import { exportOciLayout } from "./oci_layout_out.ts";
+ * import { Store } from "../../store/store.ts";
+ *
+ * await exportOciLayout(Store.open(), 7, "/tmp/app-oci", { ref: "app:1" });
+ * ```
+ *
+ * @module
+ */
+
+import { PlashError, wrap } from "../../errors.ts";
+import type { Store } from "../../store/store.ts";
+import { removeTree } from "../../store/tmp.ts";
+import { writeArchive } from "../../tar/export_tar.ts";
+import { type Descriptor, parseManifest } from "../oci/manifest.ts";
+import { OCI_INDEX } from "../oci/media_types.ts";
+import { BlobDir } from "./blob_dir.ts";
+import { type ExportedImage, exportImage, type ExportOptions } from "./export_image.ts";
+import { packDirectory } from "./pack_dir.ts";
+import { publishDirectory } from "./publish_dir.ts";
+
+/** The annotation naming an image of a layout. */
+export const REF_NAME = "org.opencontainers.image.ref.name";
+const LAYOUT_FILE = '{"imageLayoutVersion":"1.0.0"}';
+
+/** How to export a layout. */
+export interface LayoutExportOptions extends ExportOptions {
+  /** The image's ref name annotation (`skopeo copy oci:DIR:NAME` finds it by it). */
+  ref?: string;
+}
+
+/**
+ * Writes image `id` as an OCI image layout at `target` (a tar when it ends
+ * in `.tar`); returns what was exported. Errors read `export-oci TARGET: why`.
+ */
+export async function exportOciLayout(
+  store: Store,
+  id: number,
+  target: string,
+  options: LayoutExportOptions = {},
+): Promise<ExportedImage> {
+  const stage = store.makeTmpDir();
+  try {
+    if (target.endsWith(".tar")) {
+      const blobs = BlobDir.create(`${stage}/layout`);
+      const image = await exportImage(store, id, blobs, options);
+      writeIndex(blobs.root, [entryOf(image, options.ref)]);
+      await writeArchive(() => packDirectory(blobs.root, mtimeOf(image)), target);
+      return image;
+    }
+    if (isLayout(target)) return await addToLayout(store, id, target, options);
+    const blobs = BlobDir.create(`${stage}/layout`);
+    const image = await exportImage(store, id, blobs, options);
+    writeIndex(blobs.root, [entryOf(image, options.ref)]);
+    try {
+      publishDirectory(blobs.root, target);
+    } catch (error) {
+      if (error instanceof Deno.errors.AlreadyExists || isNotEmpty(error)) {
+        throw new PlashError("it exists and is not an OCI image layout", { cause: error });
+      }
+      throw error;
+    }
+    return image;
+  } catch (error) {
+    throw wrap(error, `export-oci ${target}`);
+  } finally {
+    removeTree(stage);
+  }
+}
+
+/** Adds the image to the layout at `dir`; see the module documentation. */
+async function addToLayout(
+  store: Store,
+  id: number,
+  dir: string,
+  options: LayoutExportOptions,
+): Promise<ExportedImage> {
+  const top = parseManifest(Deno.readFileSync(`${dir}/index.json`), OCI_INDEX);
+  if (top.kind !== "index") throw new PlashError("index.json is not an index");
+  const image = await exportImage(store, id, BlobDir.create(dir), options);
+  const kept = top.index.manifests.filter((entry) => entry.annotations?.[REF_NAME] !== options.ref);
+  writeIndex(dir, [...kept, entryOf(image, options.ref)]);
+  return image;
+}
+
+/** The index entry of `image`, named `ref` when given. */
+function entryOf(image: ExportedImage, ref: string | undefined): Descriptor {
+  const { mediaType, digest, size } = image.manifest;
+  return { mediaType, digest, size, ...(ref ? { annotations: { [REF_NAME]: ref } } : {}) };
+}
+
+/** Writes `oci-layout` (when missing) and `index.json` listing `manifests`, each renamed into place. */
+function writeIndex(dir: string, manifests: Descriptor[]): void {
+  const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests };
+  for (const [name, text] of [["oci-layout", LAYOUT_FILE], ["index.json", JSON.stringify(index)]]) {
+    const partial = `${dir}/.${name}.plash-partial-${Deno.pid}`;
+    Deno.writeTextFileSync(partial, text + "\n", { mode: 0o644 });
+    Deno.renameSync(partial, `${dir}/${name}`);
+  }
+}
+
+/** Whether `path` is a directory holding an OCI image layout. */
+function isLayout(path: string): boolean {
+  try {
+    return Deno.statSync(`${path}/oci-layout`).isFile && Deno.statSync(`${path}/index.json`).isFile;
+  } catch {
+    return false;
+  }
+}
+
+function isNotEmpty(error: unknown): boolean {
+  return error instanceof Error && "code" in error &&
+    (error.code === "ENOTEMPTY" || error.code === "EEXIST" || error.code === "ENOTDIR");
+}
+
+/** The one mtime of an archive's entries: when the image was made. */
+export function mtimeOf(image: ExportedImage): Date {
+  const time = image.created ? Date.parse(image.created) : NaN;
+  return new Date(Number.isNaN(time) ? 0 : Math.floor(time / 1000) * 1000);
+}
