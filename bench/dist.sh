@@ -32,6 +32,7 @@ tar -xzf "$work"/dist/plash-*-linux-x86_64.tar.gz -C "$work/opt"
 opt=$(echo "$work"/opt/plash-*)
 lib=$opt/lib/plash
 export PLASH_DATA="$work/data"
+"$opt/bin/plash" init >/dev/null # only init makes a data directory
 "$deno" run -A --quiet "$root/scripts/busybox_rootfs.ts" "$work/rootfs" >/dev/null
 cp -a "$work/rootfs" "$work/layer" # add-layer moves its directory into the store
 id=$("$opt/bin/plash" add-layer 0 "$work/layer")

@@ -24,30 +24,14 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
+. "$root/bench/registry.sh"
 
 debian=$("$deno" run -A --quiet "$root/scripts/debian_layer.ts")
 mkdir "$work/padding"
 head -c 40000000 /dev/urandom >"$work/padding/random"
 tar -C "$work/padding" -cf - . | gzip -1 >"$work/padding.tar.gz"
 
-port=$("$deno" eval 'const l = Deno.listen({ hostname: "127.0.0.1", port: 0 }); console.log(l.addr.port); l.close()')
-host=127.0.0.1:$port
-cat >"$work/registry.yml" <<YAML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $work/storage
-http:
-  addr: $host
-  secret: plash-bench
-YAML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-"$deno" eval "for (let i = 0; ; i++) { try { await (await fetch('http://$host/v2/')).body?.cancel(); break; } catch (e) { if (i > 100) throw e; await new Promise((r) => setTimeout(r, 100)); } }"
+start_registry "$work"
 "$deno" run -A --quiet "$root/bench/push_image.ts" "$host" bench/debian:latest "$debian" "$work/padding.tar.gz"
 
 echo "machine: $(nproc) cpus, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"

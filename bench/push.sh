@@ -26,6 +26,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
+. "$root/bench/registry.sh"
 
 debian=$("$deno" run -A --quiet "$root/scripts/debootstrap_rootfs.ts")
 mkdir "$work/padding"
@@ -33,29 +34,13 @@ head -c 40000000 /dev/urandom >"$work/padding/random"
 
 # add-layer moves what it is given into the store: it gets copies.
 export PLASH_DATA="$work/plashdata"
+"$plash" init >/dev/null
 cp -a "$debian" "$work/debian-copy"
 cp -a "$work/padding" "$work/padding-copy"
 base=$("$plash" add-layer 0 "$work/debian-copy")
 image=$("$plash" add-layer "$base" "$work/padding-copy")
 
-port=$("$deno" eval 'const l = Deno.listen({ hostname: "127.0.0.1", port: 0 }); console.log(l.addr.port); l.close()')
-host=127.0.0.1:$port
-cat >"$work/registry.yml" <<YAML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $work/storage
-http:
-  addr: $host
-  secret: plash-bench
-YAML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-"$deno" eval "for (let i = 0; ; i++) { try { await (await fetch('http://$host/v2/')).body?.cancel(); break; } catch (e) { if (i > 100) throw e; await new Promise((r) => setTimeout(r, 100)); } }"
+start_registry "$work"
 
 # The peer's bundle: an empty image unpacked, the same two trees copied into its rootfs.
 peer_prepare="rm -rf $work/oci $work/bundle /var/lib/containers/cache/blob-info-cache-v1.boltdb \

@@ -28,6 +28,7 @@ trap cleanup EXIT INT TERM
 
 "$deno" task bundle >/dev/null 2>&1
 export PLASH_DATA="$work/data"
+"$root/bin/plash" init >/dev/null # only init makes a data directory
 "$deno" run -A --quiet "$root/scripts/busybox_rootfs.ts" "$work/rootfs" >/dev/null
 cp -a "$work/rootfs" "$work/layer" # add-layer moves its directory into the store
 id=$("$root/bin/plash" add-layer 0 "$work/layer")

@@ -89,7 +89,10 @@ Deno.test("bash completes commands, options, macros, files and images from the s
   assert.equal(got["plash ru"], "run runc");
   assert.equal(got["plash import-docker-"], "import-docker-archive");
   assert.equal(got["plash export-"], "export-tar export-oci export-docker-archive");
-  assert.equal(got["plash push --"], "--insecure --compress --base --arch --variant --help");
+  assert.equal(
+    got["plash push --"],
+    "--insecure --quiet --compress --base --arch --variant --help",
+  );
   assert.equal(got["plash run "], "1 2 box docker.io/library/alpine:3.20 alpine:3.20");
   assert.equal(got["plash run b"], "box");
   // bash replaces what follows the ':' only.

@@ -59,7 +59,8 @@ Deno.test(
     assert.match(shown, COLOR);
     const plain = await pull([], { NO_COLOR: "1" });
     assert.match(plain, /\[=+\]/);
-    assert.ok(!plain.includes("\x1b["), "no escape sequence with NO_COLOR");
+    // deno-lint-ignore no-control-regex -- the color escapes themselves
+    assert.doesNotMatch(plain, /\x1b\[\d*m/);
     // Quiet: the id alone.
     assert.match(await pull(["-q"]), /^\d+\n$/);
     assert.match(await pull(["--quiet"]), /^\d+\n$/);
@@ -79,3 +80,23 @@ Deno.test("build -q runs the steps without their traces", async () => {
   const traced = await store.plash(["build", ...macros, "--run", "echo again"]);
   assert.match(traced.stderr, /--> echo again/);
 });
+
+Deno.test(
+  { name: "pushes on a terminal: a line a layer, as pulls; -q", ignore: !HAVE_REGISTRY },
+  async () => {
+    await using registry = await TestRegistry.start();
+    using store = new TestStore();
+    const layer = `${store.data}.layer`;
+    Deno.mkdirSync(`${layer}/srv`, { recursive: true });
+    Deno.writeTextFileSync(`${layer}/srv/file`, "pushed\n");
+    const id = await store.ok(["add-layer", "0", layer]);
+    const shown = await onTerminal(store, ["push", id, `${registry.host}/team/shown:1`]);
+    assert.equal(shown.code, 0, shown.stdout);
+    assert.match(shown.stdout, new RegExp(`pushing ${registry.host}/team/shown:1`));
+    // A layer's size is known only once it is packed and compressed: bytes, no bar.
+    assert.match(shown.stdout, / {2}layer of image \d+ {2}\S+B {2}done\n/);
+    const quiet = await onTerminal(store, ["push", "-q", id, `${registry.host}/team/quiet:1`]);
+    assert.equal(quiet.code, 0, quiet.stdout);
+    assert.match(quiet.stdout, /^sha256:[0-9a-f]{64}\n$/);
+  },
+);

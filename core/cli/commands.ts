@@ -677,6 +677,7 @@ export const COMMANDS: Command[] = [
     arity: [2, 2],
     options: [
       { name: "insecure", help: "allow plain HTTP to a registry not on this machine" },
+      { name: "quiet", short: "q", help: "no progress display" },
       ...EXPORT_OPTIONS,
     ],
     summary: "upload an image to a docker/OCI registry; prints its manifest digest",

@@ -1,5 +1,5 @@
 /**
- * `plash push [--insecure] [--compress C] [--base ID] [--arch A] ID REF`:
+ * `plash push [--insecure] [-q] [--compress C] [--base ID] [--arch A] ID REF`:
  * uploads an image to a registry and prints its manifest digest.
  *
  * @module
@@ -10,11 +10,13 @@ import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
 import { interruptible } from "../images/interrupt.ts";
+import { setQuiet } from "../images/progress.ts";
 import { pushImage } from "../images/registry/push.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<void> {
+  setQuiet(args.flag("quiet"));
   const [id, ref] = args.positionals;
   const store = Store.open();
   const image = await imageArg(store, id);

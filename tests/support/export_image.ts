@@ -102,8 +102,8 @@ export class TestPodman implements AsyncDisposable {
     ]);
   }
 
-  /** `podman run` of `image` with `command`, as podman can run here. */
-  run(image: string, command: string[]): Promise<string> {
+  /** `podman run` of `image` with `command` (and run `flags`), as podman can run here. */
+  run(image: string, command: string[], flags: string[] = []): Promise<string> {
     return this.podman([
       "run",
       "--rm",
@@ -112,6 +112,7 @@ export class TestPodman implements AsyncDisposable {
       "--ulimit",
       "nproc=1024:1024",
       "--network=none",
+      ...flags,
       image,
       ...command,
     ]);
