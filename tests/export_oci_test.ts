@@ -195,8 +195,11 @@ Deno.test("export-oci: bad input fails in one line and leaves nothing at PATH", 
     const compress = await store.plash(["export-oci", "--compress", "xz", base, `${dir}/x`]);
     assert.equal(compress.code, 1);
     assert.match(oneLineError(compress), /--compress: "xz" is not one of gzip, zstd, none/);
-    const notBelow = await store.plash(["export-oci", "--base", "0", "0", `${dir}/x`]);
-    assert.equal(notBelow.code, 0, notBelow.stderr);
+    // Base 0 is every layer, as without --base; image 0 itself has none to export.
+    const whole = await store.plash(["export-oci", "--base", "0", base, `${dir}/whole`]);
+    assert.equal(whole.code, 0, whole.stderr);
+    const empty = await store.plash(["export-oci", "0", `${dir}/x`]);
+    assert.match(oneLineError(empty), /image must not be the special root image/);
     const other = await store.ok(["build", "--from", base, "--run", "touch /x"]);
     const unrelated = await store.plash(["export-oci", "--base", other, base, `${dir}/y`]);
     assert.match(oneLineError(unrelated), new RegExp(`image ${other} is not below image ${base}`));

@@ -1,7 +1,8 @@
 /**
  * The options every export takes (`export-oci`, `export-docker-archive`,
  * `push`), from their command line. `--base` is an image argument like any
- * other: an id, a name or a reference.
+ * other: an id, a name or a reference; `--base 0` is the whole image, as
+ * without it.
  *
  * @example
  * ```ts
@@ -33,7 +34,7 @@ export async function exportOptions(
 ): Promise<ExportOptions> {
   const base = value("base");
   return {
-    base: base === undefined ? undefined : await imageArg(store, base),
+    base: base === undefined ? undefined : await imageArg(store, base, { allowRoot: true }),
     compression: parseCompression(value("compress"), compression),
     platform: wantedPlatform(value("arch"), value("variant")),
   };
