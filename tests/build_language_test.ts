@@ -248,3 +248,16 @@ Deno.test("every distribution shortcut names a pinned release and its package ma
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+Deno.test("a layer of config only leaves / as the layer below has it", async () => {
+  using store = new TestStore();
+  const base = await store.busybox();
+  const built = await store.ok(["build", "--from", base, "--run", "chmod 700 /"]);
+  // A root made long ago: a new layer's root made now would differ from it.
+  const below = `${await store.ok(["nodepath", built])}/_data/root`;
+  Deno.utimeSync(below, 1_000_000_000, 1_000_000_000);
+  const configOnly = await store.ok(["build", "--from", built, "--env", "A=1"]);
+  const root = Deno.statSync(`${await store.ok(["nodepath", configOnly])}/_data/root`);
+  assert.equal(root.mtime?.getTime(), 1_000_000_000_000);
+  assert.equal(root.mode! & 0o7777, 0o700);
+});

@@ -48,9 +48,14 @@ export async function buildLayer(
   }
   const stage = store.makeTmpDir();
   try {
-    Deno.mkdirSync(`${stage}/root`);
-    // The top layer's root sets the mode of the container's /, whatever the umask.
-    Deno.chmodSync(`${stage}/root`, 0o755);
+    const root = `${stage}/root`;
+    Deno.mkdirSync(root);
+    // The top layer's root is the container's /: it keeps the mode and mtime
+    // the layer below gives it, so a layer of config only changes no file (and
+    // an export, which leaves such a layer out, has the same tree as a copy).
+    const below = Deno.statSync(store.layer(parent));
+    Deno.chmodSync(root, below.mode! & 0o7777);
+    Deno.utimeSync(root, below.atime ?? new Date(), below.mtime!);
     return store.addLayer(parent, `${stage}/root`, layer.config);
   } finally {
     removeTree(stage);
