@@ -8,8 +8,8 @@
  */
 
 import { createImage } from "../runtime/create_image.ts";
+import { addConfigLayer } from "../store/config_layer.ts";
 import type { Store } from "../store/store.ts";
-import { removeTree } from "../store/tmp.ts";
 import type { LayerPlan } from "./evaluate.ts";
 
 /**
@@ -46,18 +46,5 @@ export async function buildLayer(
       what,
     });
   }
-  const stage = store.makeTmpDir();
-  try {
-    const root = `${stage}/root`;
-    Deno.mkdirSync(root);
-    // The top layer's root is the container's /: it keeps the mode and mtime
-    // the layer below gives it, so a layer of config only changes no file (and
-    // an export, which leaves such a layer out, has the same tree as a copy).
-    const below = Deno.statSync(store.layer(parent));
-    Deno.chmodSync(root, below.mode! & 0o7777);
-    Deno.utimeSync(root, below.atime ?? new Date(), below.mtime!);
-    return store.addLayer(parent, `${stage}/root`, layer.config);
-  } finally {
-    removeTree(stage);
-  }
+  return addConfigLayer(store, parent, layer.config);
 }

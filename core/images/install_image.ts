@@ -19,6 +19,7 @@
 import { freeBytes } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import type { ImageConfig } from "../store/image_config.ts";
+import { addConfigLayer } from "../store/config_layer.ts";
 import { KEYS } from "../store/keys.ts";
 import { MAX_DEPTH, type Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
@@ -109,7 +110,7 @@ export async function installImage(
     for (const stage of stages) removeTree(stage);
   }
   const configKey = KEYS.dockerConfig(parent, image.configDigest);
-  const top = store.getMap(configKey) ?? addConfigImage(store, parent, image.config);
+  const top = store.getMap(configKey) ?? addConfigLayer(store, parent, image.config);
   for (const key of [configKey, ...image.keys]) store.setMap(key, top);
   if (image.pulled) notePulled(store, image, layerIds, top, image.pulled);
   return top;
@@ -144,17 +145,6 @@ function refuseTooLarge(store: Store, layers: LayerBlob[]): void {
       `layer ${name}: declared as ${size} bytes, more than the ${free} bytes free on the ` +
         "store's filesystem",
     );
-  }
-}
-
-/** A new image on `parent` with an empty layer and `config`. */
-function addConfigImage(store: Store, parent: number, config: ImageConfig): number {
-  const stage = store.makeTmpDir();
-  try {
-    Deno.mkdirSync(`${stage}/root`, { mode: 0o755 });
-    return store.addLayer(parent, `${stage}/root`, config);
-  } finally {
-    removeTree(stage);
   }
 }
 

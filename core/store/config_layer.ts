@@ -1,0 +1,38 @@
+/**
+ * An image that changes only the config: a layer holding nothing but its
+ * root directory (`--env` in a build, an imported image's config).
+ *
+ * @example
+ * ```ts
+ * import { addConfigLayer } from "./config_layer.ts";
+ * import { Store } from "./store.ts";
+ *
+ * const id = addConfigLayer(Store.open(), 7, { env: { LANG: "C.UTF-8" } });
+ * ```
+ *
+ * @module
+ */
+
+import type { ImageConfig } from "./image_config.ts";
+import type { Store } from "./store.ts";
+import { removeTree } from "./tmp.ts";
+
+/**
+ * A new image on `parent` with an empty layer and `config`. The layer's root
+ * is the container's / when it is the top one: it keeps the mode and mtime
+ * the layer below gives /, so such a layer changes no file (and an export,
+ * which leaves it out, unpacks to the tree `plash copy` gives).
+ */
+export function addConfigLayer(store: Store, parent: number, config?: ImageConfig): number {
+  const stage = store.makeTmpDir();
+  try {
+    const root = `${stage}/root`;
+    Deno.mkdirSync(root);
+    const below = Deno.statSync(store.layer(parent));
+    Deno.chmodSync(root, below.mode! & 0o7777);
+    Deno.utimeSync(root, below.atime ?? new Date(), below.mtime!);
+    return store.addLayer(parent, root, config);
+  } finally {
+    removeTree(stage);
+  }
+}
