@@ -60,14 +60,6 @@ const SIGNATURES = {
   openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
   mkdirat: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   readlinkat: { parameters: ["i32", "buffer", "buffer", "usize"], result: "isize" },
-  // Calls relative to a directory descriptor or on an open file (ffi/at.ts): one lookup of the
-  // parent per entry instead of a path walk per call.
-  fchown: { parameters: ["i32", "u32", "u32"], result: "i32" },
-  fchownat: { parameters: ["i32", "buffer", "u32", "u32", "i32"], result: "i32" },
-  fchmod: { parameters: ["i32", "u32"], result: "i32" },
-  futimens: { parameters: ["i32", "buffer"], result: "i32" },
-  fsetxattr: { parameters: ["i32", "buffer", "buffer", "usize", "i32"], result: "i32" },
-  symlinkat: { parameters: ["buffer", "i32", "buffer"], result: "i32" },
   // For system calls glibc 2.36 has no wrapper of (openat2): number, then arguments.
   syscall: { parameters: ["i64", "i64", "buffer", "buffer", "i64"], result: "i64" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },

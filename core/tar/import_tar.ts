@@ -9,6 +9,7 @@ import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
 import { decompress } from "./decompress.ts";
 import { extractTar } from "./extract.ts";
+import { fileChunks } from "./file_chunks.ts";
 
 /**
  * Extracts the archive `source` (a file path, "-" for stdin, or a stream;
@@ -52,7 +53,7 @@ export async function openArchive(
   if (typeof source !== "string") return source;
   if (source === "-") return Deno.stdin.readable;
   try {
-    return (await Deno.open(source)).readable;
+    return fileChunks(Deno.openSync(source));
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) throw new PlashError("no such file");
     throw error;

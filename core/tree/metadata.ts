@@ -61,10 +61,12 @@ export function setMetadata(path: string, meta: Metadata, isSymlink: boolean): v
  * @example
  * ```ts
  * import { setOpenFileMetadata } from "./metadata.ts";
+ * import { createFileAt } from "../../ffi/at.ts";
+ * import { openPath } from "../../ffi/in_root.ts";
  *
- * using file = Deno.openSync("/tmp/f", { write: true, create: true });
+ * const fd = createFileAt(openPath("/tmp", { directory: true }), "f", 0o600);
  * const meta = { uid: 0, gid: 0, mode: 0o644, atime: 0, mtime: 0, xattrs: new Map() };
- * setOpenFileMetadata(file.rid, meta, "/tmp/f");
+ * setOpenFileMetadata(fd, meta, "/tmp/f");
  * ```
  */
 export function setOpenFileMetadata(fd: number, meta: Metadata, shown: string): void {
