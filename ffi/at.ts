@@ -77,7 +77,7 @@ export function trySymlinkAt(target: string, dirFd: number, name: string): numbe
 export function writeAll(fd: number, bytes: Uint8Array, shown: string): void {
   for (let done = 0; done < bytes.length;) {
     const rest = done === 0 ? bytes : bytes.subarray(done);
-    const written = Number(sym.write(fd, rest, rest.length));
+    const written = Number(sym.write(fd, rest, BigInt(rest.length)));
     if (written < 0) throw new SyscallError("write", shown, errno());
     done += written;
   }

@@ -37,7 +37,7 @@ export async function importTar(
     Deno.mkdirSync(root);
     // The root's mode stays this unless the archive lists "./" itself.
     Deno.chmodSync(root, 0o755);
-    await extractTar(await decompress(await openArchive(source)), root);
+    await extractTar(await decompress(openArchive(source)), root);
     return store.addLayer(0, root);
   } catch (error) {
     throw wrap(error, what);
@@ -47,9 +47,9 @@ export async function importTar(
 }
 
 /** The bytes of `source`: a file path, "-" for stdin, or a stream. */
-export async function openArchive(
+export function openArchive(
   source: string | ReadableStream<Uint8Array>,
-): Promise<ReadableStream<Uint8Array>> {
+): ReadableStream<Uint8Array> {
   if (typeof source !== "string") return source;
   if (source === "-") return Deno.stdin.readable;
   try {
