@@ -90,6 +90,31 @@ export function openInRoot(rootFd: number, path: string, options: InRootOptions)
   return Number(fd);
 }
 
+/**
+ * An `O_PATH` descriptor of the directory `path` (relative, non-empty) below
+ * `rootFd`, every component a real directory: no symlink (RESOLVE_NO_SYMLINKS),
+ * nothing above the root. Returns `-errno` instead of throwing (ENOENT, ELOOP,
+ * ENOTDIR): an extractor asks this once an entry and looks closer only when it
+ * fails, so a miss must cost no error object.
+ *
+ * @example
+ * ```ts
+ * import { openPath, tryOpenDirBelow } from "./in_root.ts";
+ *
+ * const root = openPath("/tmp/image-root", { directory: true });
+ * const fd = tryOpenDirBelow(root, "usr/lib");
+ * if (fd < 0) console.log("not a plain directory", -fd);
+ * ```
+ */
+export function tryOpenDirBelow(rootFd: number, path: string): number {
+  DIR_HOW[0] = BigInt(O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW);
+  DIR_HOW[2] = BigInt(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS);
+  const fd = sym.syscall(SYS_OPENAT2, BigInt(rootFd), cString(path), DIR_HOW_BYTES, 24n);
+  return fd < 0n ? -errno() : Number(fd);
+}
+const DIR_HOW = new BigUint64Array(3);
+const DIR_HOW_BYTES = new Uint8Array(DIR_HOW.buffer);
+
 /** Makes directory `name` in the directory `dirFd` (never following anything). */
 export function makeDirAt(dirFd: number, name: string, shown: string, mode = 0o755): void {
   check(sym.mkdirat(dirFd, cString(name), mode), "mkdirat", shown);

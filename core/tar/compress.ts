@@ -10,7 +10,7 @@
  * holds no time and no file name (mtime 0, OS "unknown"), and it was the
  * fastest here (172 MB of Debian in 2.3 s against node:zlib's 3.1 s and
  * gzip -6's 6.5 s), run on every core in blocks (`gzip_parallel.ts`). zstd is
- * node:zlib's (level 3), in a worker of its own (`compress_worker.ts`):
+ * node:zlib's (level 3), in a worker of its own (`codec_worker.ts`):
  * both beside the thread that packs the tar.
  *
  * @example
@@ -25,7 +25,7 @@
  */
 
 import { PlashError } from "../errors.ts";
-import { compressInWorker } from "./compress_worker.ts";
+import { compressInWorker } from "./codec_worker.ts";
 import { gzipInBlocks } from "./gzip_parallel.ts";
 
 /** The block size compressors are fed: fixed, so that their output is too. */

@@ -5,9 +5,10 @@
  * The decompressors are imported only when an archive needs them (node:zlib
  * costs every command that loads it about 15 ms).
  *
- * gzip goes through node:zlib rather than `DecompressionStream`: the latter
- * fails on multi-member gzip files (`cat a.gz b.gz`, bgzip), which gunzip
- * and tar accept.
+ * gzip and zstd go through node:zlib in a worker (`codec_worker.ts`), so that
+ * they run beside the extraction; gzip through gunzip rather than
+ * `DecompressionStream`: the latter fails on multi-member gzip files
+ * (`cat a.gz b.gz`, bgzip), which gunzip and tar accept.
  *
  * @module
  */
@@ -51,11 +52,8 @@ async function decompressor(
     const { default: xz } = await import("xz-decompress");
     return new xz.XzReadableStream(stream);
   }
-  const [{ Duplex }, zlib] = await Promise.all([import("node:stream"), import("node:zlib")]);
-  const transform = compression === "gzip" ? zlib.createGunzip() : zlib.createZstdDecompress();
-  return stream.pipeThrough(
-    Duplex.toWeb(transform) as unknown as TransformStream<Uint8Array, Uint8Array>,
-  );
+  const { decompressInWorker } = await import("./codec_worker.ts");
+  return decompressInWorker(stream, compression);
 }
 
 /** Reads `input` until `length` bytes are seen (or it ends); returns them and the whole stream. */

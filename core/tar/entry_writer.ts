@@ -3,10 +3,16 @@
  * untrusted archive meets the filesystem.
  *
  * * Names are normalized; absolute names and ".." fail (see `entry_name.ts`).
- * * No write goes through a symlink: every parent of a name is lstat-checked
- *   to be a real directory, and the last component is removed and created
- *   anew with calls that do not follow it (O_EXCL, mkdir, mknod, symlink,
- *   link, lchown, lsetxattr, utimensat with AT_SYMLINK_NOFOLLOW).
+ * * No write goes through a symlink: the parent of a name is opened with one
+ *   openat2(2) below the root that refuses any symlink (RESOLVE_IN_ROOT,
+ *   RESOLVE_NO_SYMLINKS, O_DIRECTORY), and the last component is created anew
+ *   relative to that descriptor with calls that do not follow it (O_EXCL,
+ *   mkdirat, symlinkat, fchownat and utimensat with AT_SYMLINK_NOFOLLOW); a
+ *   regular file gets its owner, xattrs, mode and times through its own open
+ *   descriptor. When the lookup fails the parents are walked one by one with
+ *   lstat, to make the missing ones and to say which one is wrong. Parent
+ *   descriptors are kept while entries come (most come in directory order)
+ *   and all dropped when a directory is removed, so none outlives its name.
  * * Hard link targets are names already extracted, reached the same way.
  * * Relative symlink targets may not climb above the root; absolute ones are
  *   resolved inside the container at run time, so they stay.
@@ -18,14 +24,19 @@
  * @module
  */
 
-import { mknod, S_IFBLK, S_IFCHR, S_IFIFO } from "../../ffi/sys.ts";
+import { createFileAt, setTimesAt, tryMakeDirAt, trySymlinkAt, writeAll } from "../../ffi/at.ts";
+import { SyscallError } from "../../ffi/errors.ts";
+import { openPath, tryOpenDirBelow } from "../../ffi/in_root.ts";
+import { closeFd, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from "../../ffi/sys.ts";
 import { orInNamespace } from "../tree/unprivileged.ts";
 import { PlashError, wrap } from "../errors.ts";
 import {
   type Metadata,
   setMetadata,
   setModeAndTimes,
+  setOpenFileMetadata,
   setOwnerAndXattrs,
+  setOwnerAndXattrsAt,
 } from "../tree/metadata.ts";
 import { isOverlayXattr, makeWhiteout, markOpaque } from "../tree/overlay_format.ts";
 import { climbsAboveRoot, normalizeEntryName, quote } from "./entry_name.ts";
@@ -57,6 +68,9 @@ const NODE_TYPES: Record<string, number> = {
 const KNOWN_TYPES = new Set(["directory", "symlink", "link", ...Object.keys(NODE_TYPES)]);
 /** Mode of the directories made for names whose parents the archive does not list. */
 const IMPLIED_DIR_MODE = 0o755;
+const EEXIST = 17;
+/** Parent descriptors kept at most (a tree's directories outnumber the descriptor limit). */
+const MAX_DIR_FDS = 64;
 
 /** How an archive's entries are written. */
 export interface WriterOptions {
@@ -75,10 +89,21 @@ export class EntryWriter {
    * for a deleted lower one, so it is opaque.
    */
   readonly #whiteouts = new Set<string>();
+  /** `O_PATH` descriptor of the root, which every lookup starts from. */
+  readonly #rootFd: number;
+  /** Parent directories already opened (relative path -> `O_PATH` descriptor). */
+  readonly #dirFds = new Map<string, number>();
 
   constructor(root: string, options: WriterOptions = {}) {
     this.#root = root;
     this.#options = options;
+    this.#rootFd = openPath(root, { directory: true });
+  }
+
+  /** Closes the descriptors held; the writer is of no use after. */
+  close(): void {
+    this.#forgetDirs();
+    closeFd(this.#rootFd);
   }
 
   /**
@@ -96,9 +121,7 @@ export class EntryWriter {
         return this.#whiteout(whiteout);
       }
       if (type === "file" || type === "contiguous-file") {
-        const path = this.#prepare(normalizeEntryName(header.name));
-        await this.#file(path, headerMetadata(header), body);
-        return;
+        return await this.#file(normalizeEntryName(header.name), headerMetadata(header), body);
       }
       for await (const _ of body) { /* only regular files have contents */ }
       if (KNOWN_TYPES.has(type)) this.#addNonFile(type, header);
@@ -120,7 +143,7 @@ export class EntryWriter {
     const meta = headerMetadata(header);
     if (type === "directory") {
       // A directory listed twice keeps its contents: only its metadata changes.
-      return this.#directory(parts.length === 0 ? this.#root : this.#prepare(parts, true), meta);
+      return this.#directory(parts, meta);
     }
     if (type === "symlink") return this.#symlink(header, parts, meta);
     const path = this.#prepare(parts);
@@ -134,8 +157,40 @@ export class EntryWriter {
 
   /** The absolute path of `parts`, its parents checked (and made when `create` is set). */
   #place(parts: string[], create: boolean): string {
+    this.#parentFd(parts, create);
+    return this.#pathOf(parts);
+  }
+
+  #pathOf(parts: string[]): string {
+    return `${this.#root}/${parts.join("/")}`;
+  }
+
+  /**
+   * A descriptor of the directory holding `parts`, which is checked to be a
+   * real directory below the root reached through no symlink; missing ones
+   * are made when `create` is set. Valid until the next removal of a directory.
+   */
+  #parentFd(parts: string[], create: boolean): number {
     if (parts.length === 0) throw new PlashError("the archive's root is not a directory");
-    return `${this.#parentDir(parts, create)}/${parts[parts.length - 1]}`;
+    if (parts.length === 1) return this.#rootFd;
+    const relative = parts.slice(0, -1).join("/");
+    let fd = this.#dirFds.get(relative);
+    if (fd !== undefined) return fd;
+    fd = tryOpenDirBelow(this.#rootFd, relative);
+    if (fd < 0) {
+      // The walk makes what is missing, or names the component that is wrong.
+      this.#parentDir(parts, create);
+      fd = tryOpenDirBelow(this.#rootFd, relative);
+      if (fd < 0) throw new SyscallError("openat2", `${this.#root}/${relative}`, -fd);
+    }
+    if (this.#dirFds.size >= MAX_DIR_FDS) this.#forgetDirs();
+    this.#dirFds.set(relative, fd);
+    return fd;
+  }
+
+  #forgetDirs(): void {
+    for (const fd of this.#dirFds.values()) closeFd(fd);
+    this.#dirFds.clear();
   }
 
   /**
@@ -202,27 +257,57 @@ export class EntryWriter {
     if (!info.isDirectory) return Deno.removeSync(path);
     // A recursive remove does not follow the symlinks it meets.
     Deno.removeSync(path, { recursive: true });
+    this.#forgetDirs();
     for (const dir of this.#dirs.keys()) {
       if (dir === path || dir.startsWith(`${path}/`)) this.#dirs.delete(dir);
     }
   }
 
-  #directory(path: string, meta: Metadata): void {
-    if (!lstatOrUndefined(path)) this.#makeDir(path);
-    setOwnerAndXattrs(path, meta);
+  /** Makes (or keeps) the directory `parts`; its mode and times wait for {@linkcode finish}. */
+  #directory(parts: string[], meta: Metadata): void {
+    if (parts.length === 0) {
+      setOwnerAndXattrs(this.#root, meta);
+      this.#dirs.set(this.#root, meta);
+      return;
+    }
+    const path = this.#pathOf(parts);
+    const name = parts[parts.length - 1];
+    let dirFd = this.#parentFd(parts, true);
+    const made = tryMakeDirAt(dirFd, name, IMPLIED_DIR_MODE);
+    if (made === -EEXIST) {
+      // A directory listed twice keeps its contents; anything else there goes.
+      this.#clear(path, true);
+      dirFd = this.#parentFd(parts, true);
+      if (!lstatOrUndefined(path)) this.#makeDir(path);
+    } else if (made < 0) {
+      throw new SyscallError("mkdirat", path, -made);
+    } else if (this.#whiteouts.has(path)) {
+      markOpaque(path);
+    }
+    setOwnerAndXattrsAt(dirFd, name, path, meta);
     this.#dirs.set(path, meta);
   }
 
-  async #file(path: string, meta: Metadata, body: AsyncIterable<Uint8Array>): Promise<void> {
-    const file = Deno.openSync(path, { write: true, createNew: true, mode: 0o600 });
-    try {
-      for await (const chunk of body) {
-        for (let done = 0; done < chunk.length;) done += file.writeSync(chunk.subarray(done));
-      }
-    } finally {
-      file.close();
+  /**
+   * A regular file: created relative to its parent's descriptor, written in
+   * one `write` a chunk (a small file is one chunk), its metadata set through
+   * its own descriptor.
+   */
+  async #file(parts: string[], meta: Metadata, body: AsyncIterable<Uint8Array>): Promise<void> {
+    const path = this.#pathOf(parts);
+    const name = parts[parts.length - 1];
+    let fd = createFileAt(this.#parentFd(parts, true), name, 0o600);
+    if (fd === -EEXIST) {
+      this.#clear(path, false);
+      fd = createFileAt(this.#parentFd(parts, true), name, 0o600);
     }
-    setMetadata(path, meta, false);
+    if (fd < 0) throw new SyscallError("openat", path, -fd);
+    try {
+      for await (const chunk of body) writeAll(fd, chunk, path);
+      setOpenFileMetadata(fd, meta, path);
+    } finally {
+      closeFd(fd);
+    }
   }
 
   #symlink(header: EntryHeader, parts: string[], meta: Metadata): void {
@@ -231,9 +316,18 @@ export class EntryWriter {
     if (climbsAboveRoot(parts, target)) {
       throw new PlashError(`symlink target ${quote(target)} leaves the archive's root`);
     }
-    const path = this.#prepare(parts);
-    Deno.symlinkSync(target, path);
-    setMetadata(path, meta, true);
+    const path = this.#pathOf(parts);
+    const name = parts[parts.length - 1];
+    let dirFd = this.#parentFd(parts, true);
+    let made = trySymlinkAt(target, dirFd, name);
+    if (made === -EEXIST) {
+      this.#clear(path, false);
+      dirFd = this.#parentFd(parts, true);
+      made = trySymlinkAt(target, dirFd, name);
+    }
+    if (made < 0) throw new SyscallError("symlinkat", path, -made);
+    setOwnerAndXattrsAt(dirFd, name, path, meta);
+    setTimesAt(dirFd, name, meta.atime, meta.mtime, path);
   }
 
   /** A second name for a file already extracted (the names share all metadata). */

@@ -78,9 +78,15 @@ export async function writeArchive(
   }
 }
 
+/** How much {@linkcode writeStream} gathers before one write. */
+const PIECE = 1 << 20;
+
 /**
- * Writes `stream` to `output` with plain write calls: an `FsFile`'s
- * `writable` buffers, and writes reach the file only when it is closed.
+ * Writes `stream` to `output` with plain synchronous write calls, in pieces
+ * of 1 MiB: a packer hands over a 512-byte header and then a small file's
+ * contents for each entry, and an async write of each (a hop to another
+ * thread) left the packer idle two thirds of the time. (An `FsFile`'s
+ * `writable` is no better: it buffers until the file is closed.)
  *
  * @example
  * ```ts
@@ -91,9 +97,23 @@ export async function writeArchive(
  */
 export async function writeStream(
   stream: ReadableStream<Uint8Array>,
-  output: { write(data: Uint8Array): Promise<number> },
+  output: { writeSync(data: Uint8Array): number },
 ): Promise<void> {
+  const gathered = new Uint8Array(PIECE);
+  let filled = 0;
+  const write = (bytes: Uint8Array) => {
+    for (let done = 0; done < bytes.length;) done += output.writeSync(bytes.subarray(done));
+  };
   for await (const chunk of stream) {
-    for (let done = 0; done < chunk.length;) done += await output.write(chunk.subarray(done));
+    if (filled + chunk.length > PIECE) {
+      write(gathered.subarray(0, filled));
+      filled = 0;
+    }
+    if (chunk.length >= PIECE) write(chunk);
+    else {
+      gathered.set(chunk, filled);
+      filled += chunk.length;
+    }
   }
+  write(gathered.subarray(0, filled));
 }

@@ -33,25 +33,29 @@ export async function extractTar(
   root: string,
   options: WriterOptions = {},
 ): Promise<void> {
-  const extract = tarExtract();
-  const tail = new LastBlock();
-  const feeding = feed(input, extract, tail);
   const writer = new EntryWriter(root, options);
   try {
-    for await (const entry of extract) {
-      // tar-stream yields its entries' contents as Buffers.
-      await writer.add(entry.header, entry as AsyncIterable<Uint8Array>);
+    const extract = tarExtract();
+    const tail = new LastBlock();
+    const feeding = feed(input, extract, tail);
+    try {
+      for await (const entry of extract) {
+        // tar-stream yields its entries' contents as Buffers.
+        await writer.add(entry.header, entry as AsyncIterable<Uint8Array>);
+      }
+    } catch (error) {
+      throw error instanceof PlashError ? error : wrap(error, "bad archive");
+    } finally {
+      extract.destroy();
+      await feeding;
     }
-  } catch (error) {
-    throw error instanceof PlashError ? error : wrap(error, "bad archive");
+    // A plain tar has no checksum over the whole: a stream cut between two
+    // entries would otherwise pass as a complete, smaller archive.
+    if (!tail.isZero()) throw new PlashError("truncated archive: no end-of-archive block");
+    writer.finish();
   } finally {
-    extract.destroy();
-    await feeding;
+    writer.close();
   }
-  // A plain tar has no checksum over the whole: a stream cut between two
-  // entries would otherwise pass as a complete, smaller archive.
-  if (!tail.isZero()) throw new PlashError("truncated archive: no end-of-archive block");
-  writer.finish();
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
 import { decompress } from "./decompress.ts";
 import { extractTar } from "./extract.ts";
+import { fileChunks } from "./file_chunks.ts";
 
 /**
  * Extracts the archive `source` (a file path, "-" for stdin, or a stream;
@@ -36,7 +37,7 @@ export async function importTar(
     Deno.mkdirSync(root);
     // The root's mode stays this unless the archive lists "./" itself.
     Deno.chmodSync(root, 0o755);
-    await extractTar(await decompress(await openArchive(source)), root);
+    await extractTar(await decompress(openArchive(source)), root);
     return store.addLayer(0, root);
   } catch (error) {
     throw wrap(error, what);
@@ -46,13 +47,13 @@ export async function importTar(
 }
 
 /** The bytes of `source`: a file path, "-" for stdin, or a stream. */
-export async function openArchive(
+export function openArchive(
   source: string | ReadableStream<Uint8Array>,
-): Promise<ReadableStream<Uint8Array>> {
+): ReadableStream<Uint8Array> {
   if (typeof source !== "string") return source;
   if (source === "-") return Deno.stdin.readable;
   try {
-    return (await Deno.open(source)).readable;
+    return fileChunks(Deno.openSync(source));
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) throw new PlashError("no such file");
     throw error;

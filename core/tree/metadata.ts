@@ -10,6 +10,7 @@
  * @module
  */
 
+import { setFileMode, setFileOwner, setFileTimes, setFileXattr, setOwnerAt } from "../../ffi/at.ts";
 import { lchown, setTimesNoFollow, setXattr } from "../../ffi/sys.ts";
 import { orInNamespace } from "./unprivileged.ts";
 
@@ -51,6 +52,55 @@ export function setModeAndTimes(path: string, meta: Metadata, isSymlink: boolean
 export function setMetadata(path: string, meta: Metadata, isSymlink: boolean): void {
   setOwnerAndXattrs(path, meta);
   setModeAndTimes(path, meta, isSymlink);
+}
+
+/**
+ * All of the above for the regular file open as `fd` (`shown` names it in
+ * errors): four calls on the descriptor, no path looked up again.
+ *
+ * @example
+ * ```ts
+ * import { setOpenFileMetadata } from "./metadata.ts";
+ * import { createFileAt } from "../../ffi/at.ts";
+ * import { openPath } from "../../ffi/in_root.ts";
+ *
+ * const fd = createFileAt(openPath("/tmp", { directory: true }), "f", 0o600);
+ * const meta = { uid: 0, gid: 0, mode: 0o644, atime: 0, mtime: 0, xattrs: new Map() };
+ * setOpenFileMetadata(fd, meta, "/tmp/f");
+ * ```
+ */
+export function setOpenFileMetadata(fd: number, meta: Metadata, shown: string): void {
+  orInNamespace(
+    "owner",
+    () => setFileOwner(fd, meta.uid, meta.gid, shown),
+    () => setFileOwner(fd, 0, 0, shown),
+  );
+  for (const [name, value] of meta.xattrs) {
+    orInNamespace("xattr", () => setFileXattr(fd, name, value, shown));
+  }
+  setFileMode(fd, meta.mode & 0o7777, shown);
+  setFileTimes(fd, meta.atime, meta.mtime, shown);
+}
+
+/**
+ * The owner of `name` in the directory `dirFd` (itself, if a symlink), then
+ * its xattrs through `path`, the same file by name (xattrs are rare outside
+ * regular files).
+ */
+export function setOwnerAndXattrsAt(
+  dirFd: number,
+  name: string,
+  path: string,
+  meta: Metadata,
+): void {
+  orInNamespace(
+    "owner",
+    () => setOwnerAt(dirFd, name, meta.uid, meta.gid, path),
+    () => setOwnerAt(dirFd, name, 0, 0, path),
+  );
+  for (const [xattr, value] of meta.xattrs) {
+    orInNamespace("xattr", () => setXattr(path, xattr, value));
+  }
 }
 
 /** The metadata of a file as `Deno.lstat` saw it, with `xattrs` already read. */

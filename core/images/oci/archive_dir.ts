@@ -30,7 +30,7 @@ export async function withArchiveDir<T>(
   try {
     const root = `${stage}/root`;
     Deno.mkdirSync(root);
-    await extractTar(await decompress(await openArchive(source)), root);
+    await extractTar(await decompress(openArchive(source)), root);
     return await use(root);
   } finally {
     removeTree(stage);
