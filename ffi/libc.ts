@@ -19,6 +19,7 @@ const SIGNATURES = {
   unshare: { parameters: ["i32"], result: "i32" },
   chroot: { parameters: ["buffer"], result: "i32" },
   chdir: { parameters: ["buffer"], result: "i32" },
+  fchdir: { parameters: ["i32"], result: "i32" },
   access: { parameters: ["buffer", "i32"], result: "i32" },
   execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
   mknod: { parameters: ["buffer", "u32", "u64"], result: "i32" },

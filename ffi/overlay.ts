@@ -10,7 +10,8 @@
 
 import { check, SyscallError } from "./errors.ts";
 import { cString, errno, sym } from "./libc.ts";
-import { chdir, mount, MS } from "./sys.ts";
+import { openPath } from "./in_root.ts";
+import { chdir, closeFd, mount, MS } from "./sys.ts";
 
 /** What to stack where. */
 export interface OverlaySpec {
@@ -29,6 +30,18 @@ export interface OverlaySpec {
    * setuid file or a device node of the image must not work.
    */
   nosuid?: boolean;
+  /**
+   * The same layers, when each sits in the parent directory of the one above
+   * it (plash's nodes: `node/_data/root`, the parent image's node is
+   * `node/..`): `lowers[0]` is `${top}/${layer}`, `lowers[1]` is
+   * `${top}/../${layer}`, and so on. The kernel is then handed each layer
+   * relative to a working directory that climbs the nodes, a few path steps
+   * a layer: by absolute path it walks each layer's whole path, so nested
+   * layers cost the depth squared (about 45,000 steps for 300 layers). The
+   * mount lists the layers by their relative names, so use it only for a
+   * mount nobody else reads, in a private mount namespace.
+   */
+  nested?: { top: string; layer: string };
 }
 
 const FSOPEN_CLOEXEC = 1;
@@ -73,8 +86,12 @@ function configureNewApi(fd: number, spec: OverlaySpec): boolean {
     }
     return true;
   };
-  for (const lower of spec.lowers) {
-    if (!set("lowerdir+", lower)) return false;
+  if (spec.nested !== undefined) {
+    if (!addNestedLowers(fd, spec, spec.nested)) return false;
+  } else {
+    for (const lower of spec.lowers) {
+      if (!set("lowerdir+", lower)) return false;
+    }
   }
   if (spec.upper !== undefined) {
     set("upperdir", spec.upper);
@@ -98,6 +115,46 @@ function configureNewApi(fd: number, spec: OverlaySpec): boolean {
     sym.close(mountFd);
   }
   return true;
+}
+
+/** How many layers one `chdir` climbs: the layers between are named `../` .. `../../../layer`. */
+const CLIMB = 8;
+
+/**
+ * Adds the layers of `nested` from a working directory that climbs CLIMB
+ * nodes at a time, then returns to the caller's; false when the kernel lacks
+ * `lowerdir+`, as in {@linkcode configureNewApi}.
+ */
+function addNestedLowers(
+  fd: number,
+  spec: OverlaySpec,
+  nested: { top: string; layer: string },
+): boolean {
+  const key = cString("lowerdir+");
+  const names = Array.from({ length: CLIMB }, (_, up) => cString("../".repeat(up) + nested.layer));
+  const climb = cString("../".repeat(CLIMB));
+  const caller = openPath(".", { directory: true });
+  try {
+    chdir(nested.top);
+    for (let i = 0; i < spec.lowers.length; i++) {
+      if (i > 0 && i % CLIMB === 0 && sym.chdir(climb) < 0) {
+        throw new SyscallError("chdir", spec.lowers[i], errno());
+      }
+      if (sym.fsconfig!(fd, FSCONFIG_SET_STRING, key, names[i % CLIMB], 0) < 0) {
+        const code = errno();
+        if (i === 0 && code === EINVAL) return false;
+        const layer = `lowerdir+=${spec.lowers[i]}`;
+        throw new SyscallError("fsconfig", layer, code, kernelMessage(fd, code));
+      }
+    }
+    return true;
+  } finally {
+    try {
+      check(sym.fchdir(caller), "fchdir", "the working directory");
+    } finally {
+      closeFd(caller);
+    }
+  }
 }
 
 /** The kernel's own explanation, which a filesystem context fd hands out on read. */

@@ -27,6 +27,21 @@ function ops<K extends SetupOp["op"]>(plan: ContainerPlan, op: K): Extract<Setup
   return plan.ops.filter((each): each is Extract<SetupOp, { op: K }> => each.op === op);
 }
 
+Deno.test("the overlay's layers are also given nested: each is the layer of the parent node of the one above", () => {
+  const store = freshStore();
+  let id = 0;
+  for (let i = 0; i < 10; i++) id = imageOn(store, id);
+  const [overlay] = ops(planContainer({ store, id, command: [] }, HOST), "overlay");
+  const { lowers, nested } = overlay.overlay;
+  assert.ok(nested !== undefined);
+  assert.equal(lowers.length, 11);
+  // What the kernel is handed: from the top node, climbing one node a layer.
+  const walked = lowers.map((_, up) =>
+    Deno.realPathSync(`${nested.top}/${"../".repeat(up)}${nested.layer}`)
+  );
+  assert.deepEqual(walked, lowers.map((lower) => Deno.realPathSync(lower)));
+});
+
 Deno.test("a run: namespace, tmpfs, overlay, the host's binds, chroot, cwd, exec, in that order", () => {
   const store = freshStore();
   const base = imageOn(store, 0);

@@ -53,6 +53,7 @@ export function mountImagePrivately(
     const changes = prepareChanges(store, changesDir);
     mountOverlay({
       lowers,
+      nested: store.nestedLayers(chain),
       upper: changes.upper,
       work: changes.work,
       target: changes.root,

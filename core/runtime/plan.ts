@@ -126,7 +126,15 @@ export function planContainer(
       { op: "mkdirs", paths: [upper, work, root] },
       {
         op: "overlay",
-        overlay: { lowers: spec.store.layersOf(chain), upper, work, target: root, userxattr: true },
+        overlay: {
+          lowers: spec.store.layersOf(chain),
+          // A private mount: the kernel may be handed the layers by relative names.
+          nested: spec.store.nestedLayers(chain),
+          upper,
+          work,
+          target: root,
+          userxattr: true,
+        },
       },
       ...binds.map((bind) => ({ op: "bind" as const, bind })),
       ...(spec.buildStep ? [{ op: "image-view" as const, target: IMAGE_VIEW }] : []),

@@ -407,6 +407,15 @@ export class Store {
     return chain.toReversed().map((each) => this.layer(each));
   }
 
+  /**
+   * The layers of `chain` as nested directories (see `OverlaySpec.nested`):
+   * the top image's node, through its index link, and where a node keeps its
+   * layer; each parent's node is the parent directory of its child's.
+   */
+  nestedLayers(chain: number[]): { top: string; layer: string } {
+    return { top: this.indexLink(chain[chain.length - 1]), layer: "_data/root" };
+  }
+
   /** What image `id` declares for its runs. */
   config(id: number): ImageConfig {
     return readConfig(this.node(id));
