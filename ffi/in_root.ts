@@ -110,10 +110,34 @@ export function tryOpenDirBelow(rootFd: number, path: string): number {
   DIR_HOW[0] = BigInt(O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW);
   DIR_HOW[2] = BigInt(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS);
   const fd = sym.syscall(SYS_OPENAT2, BigInt(rootFd), cString(path), DIR_HOW_BYTES, 24n);
-  return fd < 0n ? -errno() : Number(fd);
+  if (fd >= 0n) return Number(fd);
+  const code = errno();
+  return code === ENOSYS ? walkDirBelow(rootFd, path) : -code;
 }
 const DIR_HOW = new BigUint64Array(3);
 const DIR_HOW_BYTES = new Uint8Array(DIR_HOW.buffer);
+const ENOSYS = 38;
+const EXDEV = 18;
+
+/**
+ * {@linkcode tryOpenDirBelow} where openat2 is missing (Linux before 5.6,
+ * qemu-user before 9.1): one openat per component, each `O_NOFOLLOW` and
+ * `O_DIRECTORY`, so a symlink on the way fails (ENOTDIR) instead of being
+ * followed, and `..` is refused (EXDEV) instead of climbing.
+ */
+function walkDirBelow(rootFd: number, path: string): number {
+  const flags = O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW;
+  let dirFd = rootFd;
+  for (const name of path.split("/")) {
+    if (name === "" || name === ".") continue;
+    const next = name === ".." ? -1 : sym.openat(dirFd, cString(name), flags, 0);
+    const code = next < 0 ? (name === ".." ? EXDEV : errno()) : 0;
+    if (dirFd !== rootFd) sym.close(dirFd);
+    if (next < 0) return -code;
+    dirFd = next;
+  }
+  return dirFd === rootFd ? -EXDEV : dirFd;
+}
 
 /** Makes directory `name` in the directory `dirFd` (never following anything). */
 export function makeDirAt(dirFd: number, name: string, shown: string, mode = 0o755): void {
