@@ -41,7 +41,7 @@ import {
 import { isOverlayXattr, makeWhiteout, markOpaque } from "../tree/overlay_format.ts";
 import { climbsAboveRoot, normalizeEntryName, quote } from "./entry_name.ts";
 import { type Whiteout, whiteoutOf } from "./oci_whiteouts.ts";
-import { type PaxValue, XATTR_PREFIX } from "./tar_stream.ts";
+import { type PaxValue, XATTR_PREFIX } from "./pax.ts";
 
 /** The parts of a tar-stream header the writer reads. */
 export interface EntryHeader {

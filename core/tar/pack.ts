@@ -18,7 +18,8 @@ import { splitDevice } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import type { TreeEntry } from "../tree/merged_tree.ts";
 import { drainedOrClosed } from "./drained.ts";
-import { type PaxValue, tarPack, XATTR_PREFIX } from "./tar_stream.ts";
+import { type PaxValue, XATTR_PREFIX } from "./pax.ts";
+import { tarPack } from "./tar_stream.ts";
 
 /** The largest id and time a ustar header field holds (7 or 11 octal digits); beyond: PAX. */
 const USTAR_MAX_ID = 0o7777777;

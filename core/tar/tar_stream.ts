@@ -19,12 +19,7 @@
  */
 
 import tar, { type Extract, type Pack } from "tar-stream";
-
-/** The prefix of the PAX records that hold xattrs, the name following it. */
-export const XATTR_PREFIX = "SCHILY.xattr.";
-
-/** A PAX record value: bytes for xattrs, text otherwise. */
-export type PaxValue = string | Uint8Array;
+import { decodePax, encodePax, type PaxValue } from "./pax.ts";
 
 /** The header of an entry as tar-stream's packer holds it, with binary PAX values. */
 interface PackHeader {
@@ -132,66 +127,4 @@ export function tarPack(): Pack {
     this._encode({ ...paxHeader, size: header.size, type: header.type });
   };
   return pack;
-}
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-const SPACE = 0x20;
-const EQUALS = 0x3d;
-const NEWLINE = 0x0a;
-
-/**
- * Parses PAX records, `<length> <key>=<value>\n` each, length in bytes and
- * counting itself. A malformed record fails the archive.
- */
-function decodePax(buffer: Uint8Array): Record<string, PaxValue> {
-  const records: Record<string, PaxValue> = {};
-  let offset = 0;
-  // The data is padded to whole blocks: NULs after the last record end it.
-  while (offset < buffer.length && buffer[offset] !== 0) {
-    const space = buffer.indexOf(SPACE, offset);
-    const digits = space < 0 ? "" : decoder.decode(buffer.subarray(offset, space));
-    const end = offset + Number(digits);
-    if (!/^\d{1,15}$/.test(digits) || end > buffer.length || end <= space) {
-      throw new Error("malformed PAX header");
-    }
-    const record = buffer.subarray(space + 1, end);
-    const equals = record.indexOf(EQUALS);
-    if (equals < 0 || record[record.length - 1] !== NEWLINE) {
-      throw new Error("malformed PAX header");
-    }
-    const key = decoder.decode(record.subarray(0, equals));
-    const value = record.slice(equals + 1, record.length - 1);
-    records[key] = key.startsWith(XATTR_PREFIX) ? value : decoder.decode(value);
-    offset = end;
-  }
-  return records;
-}
-
-/** Encodes PAX records; `Uint8Array` values are written as they are. */
-function encodePax(records: Record<string, PaxValue>): Uint8Array {
-  const parts = Object.entries(records).map(([key, value]) => {
-    const body = concat([
-      encoder.encode(` ${key}=`),
-      typeof value === "string" ? encoder.encode(value) : value,
-      new Uint8Array([NEWLINE]),
-    ]);
-    // The length counts its own digits: one more digit may be needed.
-    let length = body.length + String(body.length).length;
-    if (String(length).length !== String(body.length).length) {
-      length = body.length + String(length).length;
-    }
-    return concat([encoder.encode(String(length)), body]);
-  });
-  return concat(parts);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const result = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    result.set(part, offset);
-    offset += part.length;
-  }
-  return result;
 }
