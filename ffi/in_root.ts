@@ -86,8 +86,127 @@ export function openInRoot(rootFd: number, path: string, options: InRootOptions)
     new Uint8Array(how.buffer),
     BigInt(how.byteLength),
   );
-  if (fd < 0n) throw new SyscallError("openat2", `/${relative}`, errno());
-  return Number(fd);
+  if (fd >= 0n) return Number(fd);
+  const code = errno();
+  if (code === ENOSYS) return walkInRoot(rootFd, relative, options);
+  throw new SyscallError("openat2", `/${relative}`, code);
+}
+
+/**
+ * {@linkcode openInRoot} for a kernel without openat2 (Linux before 5.6,
+ * qemu-user before 9.1): its rules kept by hand, one
+ * `openat(O_PATH|O_NOFOLLOW)` per component from the root's descriptor, so
+ * the kernel never follows anything. `..` stops at the root; a symlink's text
+ * is resolved again from the root (absolute) or from its directory, at most
+ * 40 of them (ELOOP); procfs's magic links (`/proc/PID/fd/N`, `cwd`, `root`,
+ * `exe`) are refused (ELOOP); with `sameMount` every component's mount (`mnt_id` in
+ * fdinfo) must be the root's (EXDEV). Exported so that the tests compare it
+ * with openat2 where the kernel has it.
+ *
+ * @example
+ * ```ts
+ * import { openPath, walkInRoot } from "./in_root.ts";
+ *
+ * const root = openPath("/tmp/image-root", { directory: true });
+ * const fd = walkInRoot(root, "etc/resolv.conf", { symlinks: "follow" });
+ * ```
+ */
+export function walkInRoot(rootFd: number, path: string, options: InRootOptions): number {
+  const shown = `/${path.replace(/^\/+/, "")}`;
+  const fail = (code: number): never => {
+    throw new SyscallError("openat2", shown, code);
+  };
+  const rootMount = options.sameMount ? mountId(rootFd) : undefined;
+  const dirs: number[] = []; // the directories on the way below the root, deepest last
+  const pending = path.split("/");
+  let links = 0;
+  let found: number | undefined;
+  try {
+    while (pending.length && found === undefined) {
+      const name = pending.shift()!;
+      if (name === "" || name === ".") continue;
+      if (name === "..") {
+        const up = dirs.pop();
+        if (up !== undefined) sym.close(up);
+        continue;
+      }
+      const last = pending.every((part) => part === "" || part === ".");
+      const fd = sym.openat(
+        dirs.at(-1) ?? rootFd,
+        cString(name),
+        O_PATH | O_NOFOLLOW | O_CLOEXEC,
+        0,
+      );
+      if (fd < 0) fail(errno());
+      const text = last && options.noFollowLast ? undefined : symlinkTarget(fd, shown);
+      if (text === undefined) {
+        if (rootMount !== undefined && mountId(fd) !== rootMount) {
+          sym.close(fd);
+          fail(EXDEV);
+        }
+        if (last) found = fd;
+        else dirs.push(fd);
+        continue;
+      }
+      const refused = options.symlinks === "refuse" || ++links > MAX_LINKS ||
+        (isMagic(text) && onProcfs(fd));
+      sym.close(fd);
+      if (refused) fail(ELOOP);
+      if (text.startsWith("/")) closeAll(dirs.splice(0));
+      pending.unshift(...text.split("/"));
+    }
+    // A path that ends at a directory passed on the way (".", "a/..", a link to "/").
+    found ??= dirs.pop() ?? sym.openat(rootFd, cString("."), O_PATH | O_CLOEXEC, 0);
+    if (found < 0) fail(errno());
+    if (options.directory) {
+      const dir = sym.openat(found, cString("."), O_PATH | O_CLOEXEC | O_DIRECTORY, 0);
+      sym.close(found);
+      found = undefined;
+      if (dir < 0) fail(ENOTDIR);
+      found = dir;
+    }
+    return found!;
+  } finally {
+    closeAll(dirs);
+  }
+}
+
+const ENOSYS = 38;
+const EXDEV = 18;
+const ENOTDIR = 20;
+const ELOOP = 40;
+/** How many symlinks one lookup may go through, as the kernel's limit. */
+const MAX_LINKS = 40;
+/** `f_type` of procfs (linux/magic.h): its symlinks are the kernel's magic links. */
+const PROC_SUPER_MAGIC = 0x9fa0n;
+
+function closeAll(fds: number[]): void {
+  for (const fd of fds) sym.close(fd);
+}
+
+/**
+ * Whether a procfs symlink with this text is a magic link: those read as an
+ * absolute path or as `type:[inode]`; procfs's ordinary links (`self`,
+ * `thread-self`, `mounts`, `net`) read as relative names, which openat2
+ * follows too.
+ */
+function isMagic(text: string): boolean {
+  return text.startsWith("/") || text.includes(":");
+}
+
+function onProcfs(fd: number): boolean {
+  // struct statfs starts with f_type, a long on x86_64 and aarch64.
+  const buffer = new BigInt64Array(16);
+  if (sym.fstatfs(fd, new Uint8Array(buffer.buffer)) < 0) return true;
+  return BigInt.asUintN(64, buffer[0]) === PROC_SUPER_MAGIC;
+}
+
+/** The id of the mount `fd` is on, from its fdinfo (Linux 3.15). */
+function mountId(fd: number): string {
+  const info = Deno.readTextFileSync(`/proc/self/fdinfo/${fd}`);
+  const match = /^mnt_id:\s*(\d+)/m.exec(info);
+  if (!match) throw new SyscallError("openat2", `/proc/self/fdinfo/${fd}`, EXDEV);
+  return match[1];
 }
 
 /**
@@ -112,32 +231,16 @@ export function tryOpenDirBelow(rootFd: number, path: string): number {
   const fd = sym.syscall(SYS_OPENAT2, BigInt(rootFd), cString(path), DIR_HOW_BYTES, 24n);
   if (fd >= 0n) return Number(fd);
   const code = errno();
-  return code === ENOSYS ? walkDirBelow(rootFd, path) : -code;
+  if (code !== ENOSYS) return -code;
+  try {
+    return walkInRoot(rootFd, path, { symlinks: "refuse", directory: true });
+  } catch (error) {
+    if (error instanceof SyscallError) return -error.errno;
+    throw error;
+  }
 }
 const DIR_HOW = new BigUint64Array(3);
 const DIR_HOW_BYTES = new Uint8Array(DIR_HOW.buffer);
-const ENOSYS = 38;
-const EXDEV = 18;
-
-/**
- * {@linkcode tryOpenDirBelow} where openat2 is missing (Linux before 5.6,
- * qemu-user before 9.1): one openat per component, each `O_NOFOLLOW` and
- * `O_DIRECTORY`, so a symlink on the way fails (ENOTDIR) instead of being
- * followed, and `..` is refused (EXDEV) instead of climbing.
- */
-function walkDirBelow(rootFd: number, path: string): number {
-  const flags = O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW;
-  let dirFd = rootFd;
-  for (const name of path.split("/")) {
-    if (name === "" || name === ".") continue;
-    const next = name === ".." ? -1 : sym.openat(dirFd, cString(name), flags, 0);
-    const code = next < 0 ? (name === ".." ? EXDEV : errno()) : 0;
-    if (dirFd !== rootFd) sym.close(dirFd);
-    if (next < 0) return -code;
-    dirFd = next;
-  }
-  return dirFd === rootFd ? -EXDEV : dirFd;
-}
 
 /** Makes directory `name` in the directory `dirFd` (never following anything). */
 export function makeDirAt(dirFd: number, name: string, shown: string, mode = 0o755): void {
