@@ -8,10 +8,9 @@
 import { runCommand } from "./support/command.ts";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import type { Header } from "tar-stream";
 import { mknod, S_IFBLK, S_IFCHR, setXattr, splitDevice } from "../ffi/sys.ts";
 import { Store } from "../core/store/store.ts";
-import { tarPack } from "../core/tar/tar_stream.ts";
+import { END_OF_ARCHIVE, headerBlocks, padded, type TarHeader } from "../core/tar/tar_writer.ts";
 import { readXattrs } from "../core/tree/xattrs.ts";
 
 /**
@@ -43,7 +42,7 @@ export function names(dir: string): string[] {
 }
 
 /** One archive entry: a header and, for a file, its contents. */
-export type FixtureEntry = Partial<Header> & { name: string; body?: string | Uint8Array };
+export type FixtureEntry = Partial<TarHeader> & { name: string; body?: string | Uint8Array };
 
 /**
  * For the archive tests: they set owners and make device nodes, which only
@@ -52,26 +51,27 @@ export type FixtureEntry = Partial<Header> & { name: string; body?: string | Uin
  */
 export const AS_ROOT = { ignore: Deno.uid() !== 0 };
 
-/** A tar archive of `entries`, written exactly as given (no name checks). */
-export async function buildArchive(entries: FixtureEntry[]): Promise<Uint8Array> {
-  const pack = tarPack();
-  const done = (async () => {
-    for (const { body, ...header } of entries) {
-      const defaults = { mtime: new Date(1_700_000_000_000), uid: 0, gid: 0 };
-      await new Promise<void>((resolve, reject) => {
-        const callback = (error?: Error | null) => error ? reject(error) : resolve();
-        // A file entry without a buffer would wait for its contents to be streamed.
-        if (body === undefined && header.type !== "file") {
-          pack.entry({ ...defaults, ...header }, callback);
-        } else pack.entry({ ...defaults, ...header }, body ?? "", callback);
-      });
-    }
-    pack.finalize();
-  })();
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of pack) chunks.push(chunk as Uint8Array);
-  await done;
-  return concat(chunks);
+/**
+ * A tar archive of `entries`, written exactly as given (no name checks). A
+ * missing type is a file; a missing or zero mode 0644 (0755 for a directory).
+ */
+export function buildArchive(entries: FixtureEntry[]): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for (const { body, ...fields } of entries) {
+    const contents = typeof body === "string" ? new TextEncoder().encode(body) : body;
+    const type = fields.type ?? "file";
+    const header: TarHeader = {
+      mtime: new Date(1_700_000_000_000),
+      ...fields,
+      type,
+      mode: fields.mode || (type === "directory" ? 0o755 : 0o644),
+      size: contents?.length ?? fields.size,
+    };
+    const size = contents?.length ?? 0;
+    parts.push(headerBlocks(header), contents ?? new Uint8Array(0));
+    parts.push(new Uint8Array(padded(size) - size));
+  }
+  return Promise.resolve(concat([...parts, END_OF_ARCHIVE]));
 }
 
 /**

@@ -22,8 +22,12 @@ import { packTree } from "./pack.ts";
  * ```
  */
 export function exportTar(store: Store, id: number): ReadableStream<Uint8Array> {
+  return packImage(store, id, false);
+}
+
+function packImage(store: Store, id: number, reuse: boolean): ReadableStream<Uint8Array> {
   // Members named `./etc/passwd`, as the original plash's `tar -cf - .` named them.
-  return packTree(walkMerged(store.layersOf(store.chain(id))), { prefix: "./" });
+  return packTree(walkMerged(store.layersOf(store.chain(id))), { prefix: "./", reuse });
 }
 
 /**
@@ -40,7 +44,8 @@ export function exportTar(store: Store, id: number): ReadableStream<Uint8Array> 
  * ```
  */
 export async function exportTarTo(store: Store, id: number, target: string): Promise<void> {
-  await writeArchive(() => exportTar(store, id), target, "export-tar");
+  // writeStream is done with each piece before it reads the next: one buffer serves them all.
+  await writeArchive(() => packImage(store, id, true), target, "export-tar");
 }
 
 /**

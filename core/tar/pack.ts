@@ -3,7 +3,7 @@
  * directories, symlinks, hard links, device nodes and fifos with owners,
  * modes (setuid, setgid, sticky included), mtimes and xattrs (as PAX
  * `SCHILY.xattr.*` records, which GNU tar and libarchive read). Long names
- * get PAX `path` records from tar-stream. Sockets have no tar form: skipped.
+ * get PAX `path` records (see `tar_writer.ts`). Sockets have no tar form: skipped.
  *
  * The same tree gives the same bytes: entries come in the walk's order,
  * owners are numbers only (no user or group names), times are whole
@@ -13,25 +13,22 @@
  * @module
  */
 
-import type { Header, Pack } from "tar-stream";
 import { splitDevice } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import type { TreeEntry } from "../tree/merged_tree.ts";
-import { drainedOrClosed } from "./drained.ts";
 import { type PaxValue, XATTR_PREFIX } from "./pax.ts";
-import { tarPack } from "./tar_stream.ts";
+import { END_OF_ARCHIVE, headerBlocks, padded, type TarHeader, writeHeader } from "./tar_writer.ts";
 
-/** The largest id and time a ustar header field holds (7 or 11 octal digits); beyond: PAX. */
-const USTAR_MAX_ID = 0o7777777;
-/** tar-stream stores mtimes as 32-bit signed seconds. */
-const USTAR_MAX_TIME = 2 ** 31 - 1;
-const CHUNK = 1 << 18;
 /**
- * A bit above the permission bits, set in every mode handed to tar-stream:
- * it replaces a mode of 0 with 0644 (0755 for a directory), and writes only
- * the low 12 bits, so a file of mode 000 would come out readable.
+ * Ids beyond this get a PAX record. The header field holds 6 octal digits
+ * (`tar_writer.ts`), so an id from 0o1000000 up to this one reads 0o777777:
+ * tar-stream's packer did so, and the digests of layers made since depend on it.
  */
-const NONZERO_MODE = 0o100000;
+const USTAR_MAX_ID = 0o7777777;
+/** The ustar mtime is written as 32-bit signed seconds; beyond: PAX. */
+const USTAR_MAX_TIME = 2 ** 31 - 1;
+/** The size of each piece of the archive: large enough that per-piece costs vanish. */
+const PIECE = 1 << 20;
 
 /** An entry to archive: a file of a tree, or a marker that stands for one. */
 export interface PackEntry extends TreeEntry {
@@ -43,16 +40,30 @@ export interface PackEntry extends TreeEntry {
   marker?: true;
 }
 
-/** How {@linkcode packTree} names members. */
+/** How {@linkcode packTree} names members and hands out pieces. */
 export interface PackOptions {
   /** Put before every member's name and hard link target: `./` as `tar -C DIR -c .` does. */
   prefix?: string;
+  /**
+   * Write every piece into the same buffer, so that each is good only until
+   * the next is read: for a reader that writes or copies a piece before it
+   * reads on (`writeStream`), which then saves a fresh 1 MiB a piece.
+   */
+  reuse?: boolean;
 }
 
 /**
  * The tar archive of `entries` (each directory before its contents, as
- * `walkMerged` yields them). The first name of a file with several (same
+ * `walkMerged` yields them), in pieces of 1 MiB (a piece may be larger to
+ * hold one entry's headers). The first name of a file with several (same
  * layer, same inode) is stored as the file, the others as hard links to it.
+ *
+ * Nothing is read ahead of the reader: each read packs entries, reading
+ * files into the piece with plain `readSync` (an async read is a hop to
+ * another thread: 172 MB of Debian read in 0.9 s that way, 0.13 s so), until
+ * the piece is full. A file's contents may span pieces: memory stays one
+ * piece whatever the files' sizes. A file that changes size meanwhile fails
+ * the archive.
  *
  * @example
  * ```ts
@@ -66,76 +77,182 @@ export function packTree(
   entries: Iterable<PackEntry>,
   options: PackOptions = {},
 ): ReadableStream<Uint8Array> {
-  const pack = tarPack();
-  writeEntries(pack, entries, options.prefix ?? "");
-  return ReadableStream.from(pack as AsyncIterable<Uint8Array>);
+  const packer = new TreePacker(entries[Symbol.iterator](), options.prefix ?? "");
+  const shared = options.reuse ? new Uint8Array(PIECE) : undefined;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      try {
+        const { piece, done } = packer.fill(shared ?? new Uint8Array(PIECE));
+        if (piece.length > 0) controller.enqueue(piece);
+        if (done) controller.close();
+      } catch (error) {
+        packer.close();
+        throw error;
+      }
+    },
+    cancel() {
+      packer.close();
+    },
+  }, { highWaterMark: 0 });
 }
 
-/**
- * Feeds `entries` into `pack` one at a time; a failure destroys `pack`, which
- * errors the archive's reader. Each file's contents wait for the reader, so
- * at most the headers of a run of entries without contents queue up.
- */
-async function writeEntries(
-  pack: Pack,
-  entries: Iterable<PackEntry>,
-  prefix: string,
-): Promise<void> {
-  const links = new Map<string, string>();
-  try {
-    for (const entry of entries) {
-      const header = headerOf(entry, links, prefix);
-      if (header?.type === "file" && !entry.marker) await writeFile(pack, header, entry.source);
-      else if (header) {
-        await new Promise<void>((resolve, reject) => {
-          const done = (error?: Error | null) => error ? reject(error) : resolve();
-          // A file entry without a body would wait for one: a marker gets an empty one.
-          if (entry.marker) pack.entry(header, new Uint8Array(0) as Buffer, done);
-          else pack.entry(header, done);
-        });
+/** An entry's header and, for a regular file to be read, its path. */
+interface Member {
+  header: TarHeader;
+  source?: string;
+}
+
+/** The regular file being copied into the archive. */
+interface Contents {
+  file: Deno.FsFile;
+  source: string;
+  /** The bytes still to read. */
+  left: number;
+  /** The zeros that follow the contents to the end of their last block. */
+  padding: number;
+}
+
+/** Packs entries into pieces, each read taking up where the last piece stopped. */
+class TreePacker {
+  readonly #entries: Iterator<PackEntry>;
+  readonly #prefix: string;
+  /** The first name of each file with several, by layer, device and inode. */
+  readonly #links = new Map<string, string>();
+  /** A member whose headers did not fit the last piece. */
+  #pending?: Member;
+  #contents?: Contents;
+  #ended = false;
+  /** One byte to read into past a file's end: a file that grew fails. */
+  readonly #probe = new Uint8Array(1);
+
+  constructor(entries: Iterator<PackEntry>, prefix: string) {
+    this.#entries = entries;
+    this.#prefix = prefix;
+  }
+
+  /** Fills `buffer` with the archive's next bytes; `done` once its end is in. */
+  fill(buffer: Uint8Array): { piece: Uint8Array; done: boolean } {
+    let offset = 0;
+    while (true) {
+      if (this.#contents) offset = this.#copy(buffer, offset);
+      if (this.#contents) return { piece: buffer, done: false };
+      const member = this.#pending ?? this.#next();
+      this.#pending = undefined;
+      if (member === undefined) return this.#end(buffer, offset);
+      const end = writeHeader(member.header, buffer, offset);
+      if (end < 0) {
+        if (offset > 0) {
+          this.#pending = member;
+          return { piece: buffer.subarray(0, offset), done: false };
+        }
+        // Headers larger than a piece (many large xattrs): a piece of their own.
+        this.#open(member);
+        return { piece: headerBlocks(member.header), done: false };
+      }
+      offset = end;
+      this.#open(member);
+    }
+  }
+
+  /** Closes the file being read, if any: the archive is abandoned. */
+  close(): void {
+    this.#contents?.file.close();
+    this.#contents = undefined;
+  }
+
+  /** The next member to write, or undefined after the last. */
+  #next(): Member | undefined {
+    while (!this.#ended) {
+      const next = this.#entries.next();
+      if (next.done) this.#ended = true;
+      else {
+        const member = memberOf(next.value, this.#links, this.#prefix);
+        if (member) return member;
       }
     }
-    pack.finalize();
-  } catch (error) {
-    pack.destroy(error instanceof Error ? error : new Error(String(error)));
+    return undefined;
+  }
+
+  #end(buffer: Uint8Array, offset: number): { piece: Uint8Array; done: boolean } {
+    if (offset + END_OF_ARCHIVE.length > buffer.length) {
+      return { piece: buffer.subarray(0, offset), done: false };
+    }
+    buffer.set(END_OF_ARCHIVE, offset);
+    return { piece: buffer.subarray(0, offset + END_OF_ARCHIVE.length), done: true };
+  }
+
+  #open(member: Member): void {
+    if (member.source === undefined) return;
+    const size = member.header.size ?? 0;
+    const file = Deno.openSync(member.source);
+    this.#contents = { file, source: member.source, left: size, padding: padded(size) - size };
+  }
+
+  /**
+   * Reads the current file into `buffer` from `offset` until the file or the
+   * buffer ends; returns the new offset. Contents start on a block boundary
+   * and pieces are whole blocks, so the padding always fits once they end.
+   */
+  #copy(buffer: Uint8Array, offset: number): number {
+    const contents = this.#contents!;
+    while (contents.left > 0) {
+      if (offset === buffer.length) return offset;
+      const room = Math.min(contents.left, buffer.length - offset);
+      const read = contents.file.readSync(buffer.subarray(offset, offset + room));
+      if (read === null) throw this.#changed();
+      contents.left -= read;
+      offset += read;
+    }
+    if (contents.file.readSync(this.#probe) !== null) throw this.#changed();
+    this.close();
+    buffer.fill(0, offset, offset + contents.padding);
+    return offset + contents.padding;
+  }
+
+  #changed(): PlashError {
+    return new PlashError(`file changed size while being archived: ${this.#contents!.source}`);
   }
 }
 
-/** The tar header for `entry`; undefined for a socket. */
-function headerOf(
+/** The header for `entry`, and the file to read for a regular file; undefined for a socket. */
+function memberOf(
   entry: PackEntry,
   links: Map<string, string>,
   prefix: string,
-): Header | undefined {
+): Member | undefined {
   const { info } = entry;
   if (info.isSocket && !entry.marker) return undefined;
   const path = entry.path === "" ? "" : prefix + entry.path;
   const header = {
     name: path === "" ? "./" : info.isDirectory && !entry.marker ? `${path}/` : path,
-    mode: ((info.mode ?? 0) & 0o7777) | NONZERO_MODE,
+    mode: (info.mode ?? 0) & 0o7777,
     uid: info.uid ?? 0,
     gid: info.gid ?? 0,
     mtime: info.mtime ?? new Date(0),
     pax: paxRecords(entry),
-  } as Header;
-  if (entry.marker) return { ...header, type: "file", size: 0 };
+  };
+  if (entry.marker) return { header: { ...header, type: "file", size: 0 } };
   if (!info.isDirectory && (info.nlink ?? 1) > 1) {
     // Overlay copies a file up alone: hard links only ever join names within one layer.
     const key = `${entry.layer}:${info.dev}:${info.ino}`;
     const first = links.get(key);
     // The file's metadata travels with its first name; a link entry only names it.
-    if (first !== undefined) return { ...header, pax: undefined, type: "link", linkname: first };
+    if (first !== undefined) {
+      return { header: { ...header, pax: undefined, type: "link", linkname: first } };
+    }
     links.set(key, path);
   }
-  if (info.isDirectory) return { ...header, type: "directory" };
-  if (info.isFile) return { ...header, type: "file", size: info.size };
-  if (info.isSymlink) {
-    return { ...header, type: "symlink", linkname: Deno.readLinkSync(entry.source) };
+  if (info.isDirectory) return { header: { ...header, type: "directory" } };
+  if (info.isFile) {
+    return { header: { ...header, type: "file", size: info.size }, source: entry.source };
   }
-  if (info.isFifo) return { ...header, type: "fifo" };
+  if (info.isSymlink) {
+    return { header: { ...header, type: "symlink", linkname: Deno.readLinkSync(entry.source) } };
+  }
+  if (info.isFifo) return { header: { ...header, type: "fifo" } };
   const { major, minor } = splitDevice(info.rdev ?? 0);
   const type = info.isCharDevice ? "character-device" : "block-device";
-  return { ...header, type, devmajor: major, devminor: minor };
+  return { header: { ...header, type, devmajor: major, devminor: minor } };
 }
 
 /** The PAX records `entry` needs (xattrs, large ids and times), or undefined for none. */
@@ -148,40 +265,4 @@ function paxRecords(entry: TreeEntry): Record<string, PaxValue> | undefined {
   const mtime = (info.mtime?.getTime() ?? 0) / 1000;
   if (mtime < 0 || mtime > USTAR_MAX_TIME) records.mtime = String(Math.floor(mtime));
   return Object.keys(records).length > 0 ? records : undefined;
-}
-
-/**
- * Writes a regular file's header and contents; fails if the file changes
- * size meanwhile. The file is opened and read with plain system calls: an
- * async read is a hop to another thread, and packing 172 MB of Debian read
- * its files in 0.9 s that way against 0.13 s so.
- */
-async function writeFile(pack: Pack, header: Header, source: string): Promise<void> {
-  using file = Deno.openSync(source);
-  await new Promise<void>((resolve, reject) => {
-    const sink = pack.entry(header, (error) => error ? reject(error) : resolve());
-    copyContents(file, sink, header.size, source).catch((error) => {
-      sink.destroy(error);
-      reject(error);
-    });
-  });
-}
-
-async function copyContents(
-  file: Deno.FsFile,
-  sink: ReturnType<Pack["entry"]>,
-  size: number,
-  source: string,
-): Promise<void> {
-  let copied = 0;
-  while (true) {
-    const buffer = new Uint8Array(Math.min(CHUNK, Math.max(size - copied, 1)));
-    const read = file.readSync(buffer);
-    if (read === null) break;
-    copied += read;
-    if (copied > size) break;
-    if (!sink.write(buffer.subarray(0, read))) await drainedOrClosed(sink);
-  }
-  if (copied !== size) throw new PlashError(`file changed size while being archived: ${source}`);
-  sink.end(null);
 }
