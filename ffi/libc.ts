@@ -30,7 +30,6 @@ const SIGNATURES = {
     result: "i32",
   },
   lgetxattr: { parameters: ["buffer", "buffer", "buffer", "usize"], result: "isize" },
-  llistxattr: { parameters: ["buffer", "buffer", "usize"], result: "isize" },
   signal: { parameters: ["i32", "usize"], result: "usize" },
   sigprocmask: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
   getppid: { parameters: [], result: "i32" },
