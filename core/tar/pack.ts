@@ -192,18 +192,25 @@ class TreePacker {
    * Reads the current file into `buffer` from `offset` until the file or the
    * buffer ends; returns the new offset. Contents start on a block boundary
    * and pieces are whole blocks, so the padding always fits once they end.
+   *
+   * Each read asks for a byte more than is left where there is room: a
+   * regular file's read stops short only at its end, so a short one shows
+   * the end without a read of nothing (100,000 small files: 100,000 reads
+   * fewer). Only a file that grew fills that byte, and it fails.
    */
   #copy(buffer: Uint8Array, offset: number): number {
     const contents = this.#contents!;
+    let ended = false;
     while (contents.left > 0) {
       if (offset === buffer.length) return offset;
-      const room = Math.min(contents.left, buffer.length - offset);
+      const room = Math.min(contents.left + 1, buffer.length - offset);
       const read = contents.file.readSync(buffer.subarray(offset, offset + room));
-      if (read === null) throw this.#changed();
+      if (read === null || read > contents.left) throw this.#changed();
       contents.left -= read;
       offset += read;
+      ended = read < room;
     }
-    if (contents.file.readSync(this.#probe) !== null) throw this.#changed();
+    if (!ended && contents.file.readSync(this.#probe) !== null) throw this.#changed();
     this.close();
     buffer.fill(0, offset, offset + contents.padding);
     return offset + contents.padding;
