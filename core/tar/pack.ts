@@ -83,7 +83,7 @@ export function packTree(
     pull(controller) {
       try {
         const { piece, done } = packer.fill(shared ?? new Uint8Array(PIECE));
-        if (piece.length > 0) controller.enqueue(piece);
+        controller.enqueue(piece);
         if (done) controller.close();
       } catch (error) {
         packer.close();
@@ -154,7 +154,7 @@ class TreePacker {
     }
   }
 
-  /** Closes the file being read, if any: the archive is abandoned. */
+  /** Closes the file being read, if any: its contents are in, or the archive is abandoned. */
   close(): void {
     this.#contents?.file.close();
     this.#contents = undefined;
