@@ -20,11 +20,12 @@ import { type PaxValue, XATTR_PREFIX } from "./pax.ts";
 import { END_OF_ARCHIVE, headerBlocks, padded, type TarHeader, writeHeader } from "./tar_writer.ts";
 
 /**
- * Ids beyond this get a PAX record. The header field holds 6 octal digits
- * (`tar_writer.ts`), so an id from 0o1000000 up to this one reads 0o777777:
- * tar-stream's packer did so, and the digests of layers made since depend on it.
+ * Ids beyond this get a PAX record: the header field holds 6 octal digits
+ * (`tar_writer.ts`), so a larger id reads 0o777777 there. (tar-stream's
+ * packer, which plash used before, added the record only past 7 digits and
+ * lost the ids between.)
  */
-const USTAR_MAX_ID = 0o7777777;
+const USTAR_MAX_ID = 0o777777;
 /** The ustar mtime is written as 32-bit signed seconds; beyond: PAX. */
 const USTAR_MAX_TIME = 2 ** 31 - 1;
 /** The size of each piece of the archive: large enough that per-piece costs vanish. */

@@ -7,7 +7,7 @@
  * plash's binary-safe PAX records): image layer digests, and so pushed images
  * and the registry build cache, depend on them. That is why some fields keep
  * tar-stream's quirks: ids and devices get 6 octal digits (a larger one reads
- * `777777`; the caller adds PAX `uid` and `gid` records), the ustar mtime is the seconds cut to 32 bits (a PAX `mtime`
+ * `777777`; `pack.ts` adds PAX `uid` and `gid` records for those), the ustar mtime is the seconds cut to 32 bits (a PAX `mtime`
  * record holds the true value), and the entry header after a PAX header is
  * named `PaxHeader` too.
  *
