@@ -5,33 +5,22 @@
  */
 
 import assert from "node:assert/strict";
-import type { Header } from "tar-stream";
 import { mknod, S_IFCHR, setXattr } from "../ffi/sys.ts";
 import { compress } from "../core/tar/compress.ts";
 import { extractTar } from "../core/tar/extract.ts";
 import { packLayer } from "../core/tar/oci_layer.ts";
 import { packTree } from "../core/tar/pack.ts";
-import { tarExtract } from "../core/tar/tar_stream.ts";
+import { type ReadHeader, TarReader } from "../core/tar/tar_reader.ts";
 import { walkMerged } from "../core/tree/merged_tree.ts";
 import { isOpaque, isWhiteout } from "../core/tree/overlay_format.ts";
 import { readXattrs } from "../core/tree/xattrs.ts";
 import { AS_ROOT, makeReferenceTree, manifest, readAll } from "./tar_fixtures.ts";
 
 /** The headers of a tar archive, in order. */
-async function headersOf(archive: Uint8Array): Promise<Header[]> {
-  const extract = tarExtract();
-  const headers: Header[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    extract.on("entry", (header, stream, next) => {
-      headers.push(header);
-      stream.on("end", next);
-      stream.resume();
-    });
-    extract.on("finish", resolve);
-    extract.on("error", reject);
-  });
-  extract.end(archive);
-  await done;
+async function headersOf(archive: Uint8Array): Promise<ReadHeader[]> {
+  const reader = new TarReader(new Blob([archive as Uint8Array<ArrayBuffer>]).stream());
+  const headers: ReadHeader[] = [];
+  for (let header; (header = await reader.next()) !== null;) headers.push(header);
   return headers;
 }
 

@@ -250,7 +250,7 @@ Deno.test("a layer that is not a tar fails, also when its first bytes come in sm
       },
     }, { highWaterMark: 0 });
     // A write that finds the parser destroyed by the header it was given once waited forever.
-    await assert.rejects(extractTar(spaces, dir), /Invalid tar header/, `chunks of ${size}`);
+    await assert.rejects(extractTar(spaces, dir), /bad header checksum/, `chunks of ${size}`);
     Deno.removeSync(dir, { recursive: true });
   }
 });

@@ -14,6 +14,7 @@
  */
 
 import { PlashError, reason, wrap } from "../errors.ts";
+import { fileChunks, readFull } from "./file_chunks.ts";
 
 /** The compressions plash reads. */
 export type Compression = "gzip" | "zstd" | "xz" | "none";
@@ -42,6 +43,37 @@ export async function decompress(
   const compression = detectCompression(head);
   if (compression === "none") return stream;
   return relabelErrors(await decompressor(compression, stream), compression);
+}
+
+/**
+ * The archive in the open file `file`, decompressed. A regular file that is
+ * not compressed is returned as it is, at its start: the tar reader reads it
+ * into one buffer of its own, where a stream hands out a fresh buffer a
+ * piece. Anything else is read as a stream of pieces ({@linkcode fileChunks}).
+ *
+ * @example
+ * ```ts
+ * import { decompressFile } from "./decompress.ts";
+ *
+ * const tar = await decompressFile(Deno.openSync("rootfs.tar.zst"));
+ * ```
+ */
+export async function decompressFile(
+  file: Deno.FsFile,
+): Promise<ReadableStream<Uint8Array> | Deno.FsFile> {
+  try {
+    // A pipe (a FIFO, `<(zcat x)`) cannot go back to its start.
+    if (file.statSync().isFile) {
+      const head = new Uint8Array(MAGIC_LENGTH);
+      readFull(file, head);
+      file.seekSync(0, Deno.SeekMode.Start);
+      if (detectCompression(head) === "none") return file;
+    }
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+  return await decompress(fileChunks(file));
 }
 
 async function decompressor(

@@ -43,7 +43,7 @@ import { climbsAboveRoot, normalizeEntryName, quote } from "./entry_name.ts";
 import { type Whiteout, whiteoutOf } from "./oci_whiteouts.ts";
 import { type PaxValue, XATTR_PREFIX } from "./pax.ts";
 
-/** The parts of a tar-stream header the writer reads. */
+/** The parts of a tar header (`tar_reader.ts`) the writer reads. */
 export interface EntryHeader {
   name: string;
   type: string | null;
@@ -54,7 +54,7 @@ export interface EntryHeader {
   linkname: string | null;
   devmajor: number;
   devminor: number;
-  /** PAX records, as `tar_stream.ts` decodes them. */
+  /** PAX records, as `tar_reader.ts` decodes them. */
   pax?: unknown;
 }
 

@@ -1,5 +1,7 @@
 /**
- * A file's bytes as a stream of large pieces read with plain `readSync`.
+ * A file's bytes in large pieces read with plain `readSync`: as a stream, or
+ * into a buffer of the caller's ({@linkcode readFull}; the tar reader reads
+ * a plain archive file into one buffer again and again).
  *
  * `FsFile.readable` reads 64 KiB at a time, each read a hop to another
  * thread and back: for a 178 MB archive on a tmpfs that is 2,700 hops and
@@ -11,7 +13,7 @@
  */
 
 /** The size of each piece: large enough that per-read costs vanish, small enough to keep RSS flat. */
-const PIECE = 1 << 20;
+export const PIECE = 1 << 20;
 
 /**
  * The contents of the open file `file`, which the stream closes when it ends
@@ -28,13 +30,7 @@ export function fileChunks(file: Deno.FsFile): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     pull(controller) {
       const buffer = new Uint8Array(PIECE);
-      let filled = 0;
-      // Fill the piece: a pipe or a slow device may hand over less at a time.
-      while (filled < PIECE) {
-        const read = file.readSync(buffer.subarray(filled));
-        if (read === null) break;
-        filled += read;
-      }
+      const filled = readFull(file, buffer);
       if (filled > 0) controller.enqueue(filled === PIECE ? buffer : buffer.slice(0, filled));
       if (filled < PIECE) {
         file.close();
@@ -45,4 +41,27 @@ export function fileChunks(file: Deno.FsFile): ReadableStream<Uint8Array> {
       file.close();
     },
   }, { highWaterMark: 0 });
+}
+
+/**
+ * Fills `buffer` from `file` and returns how many bytes were read: fewer
+ * than its length only at the end of the file. A pipe or a slow device may
+ * hand over less at a time.
+ *
+ * @example
+ * ```ts
+ * import { readFull } from "./file_chunks.ts";
+ *
+ * const head = new Uint8Array(6);
+ * const length = readFull(Deno.openSync("rootfs.tar.gz"), head);
+ * ```
+ */
+export function readFull(file: Deno.FsFile, buffer: Uint8Array): number {
+  let filled = 0;
+  while (filled < buffer.length) {
+    const read = file.readSync(buffer.subarray(filled));
+    if (read === null) break;
+    filled += read;
+  }
+  return filled;
 }

@@ -7,9 +7,8 @@
 import { PlashError, wrap } from "../errors.ts";
 import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
-import { decompress } from "./decompress.ts";
+import { decompress, decompressFile } from "./decompress.ts";
 import { extractTar } from "./extract.ts";
-import { fileChunks } from "./file_chunks.ts";
 
 /**
  * Extracts the archive `source` (a file path, "-" for stdin, or a stream;
@@ -37,7 +36,7 @@ export async function importTar(
     Deno.mkdirSync(root);
     // The root's mode stays this unless the archive lists "./" itself.
     Deno.chmodSync(root, 0o755);
-    await extractTar(await decompress(openArchive(source)), root);
+    await extractTar(await openTar(source), root);
     return store.addLayer(0, root);
   } catch (error) {
     throw wrap(error, what);
@@ -46,14 +45,26 @@ export async function importTar(
   }
 }
 
-/** The bytes of `source`: a file path, "-" for stdin, or a stream. */
-export function openArchive(
+/**
+ * The tar archive `source` (a file path, "-" for stdin, or a stream; plain,
+ * gzip, zstd or xz), decompressed: a plain archive file stays the open file
+ * (see {@linkcode decompressFile}).
+ *
+ * @example
+ * ```ts
+ * import { openTar } from "./import_tar.ts";
+ * import { extractTar } from "./extract.ts";
+ *
+ * await extractTar(await openTar("rootfs.tar.gz"), "/tmp/rootfs");
+ * ```
+ */
+export async function openTar(
   source: string | ReadableStream<Uint8Array>,
-): ReadableStream<Uint8Array> {
-  if (typeof source !== "string") return source;
-  if (source === "-") return Deno.stdin.readable;
+): Promise<ReadableStream<Uint8Array> | Deno.FsFile> {
+  if (typeof source !== "string") return await decompress(source);
+  if (source === "-") return await decompress(Deno.stdin.readable);
   try {
-    return fileChunks(Deno.openSync(source));
+    return await decompressFile(Deno.openSync(source));
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) throw new PlashError("no such file");
     throw error;

@@ -13,10 +13,9 @@
 import { PlashError } from "../../errors.ts";
 import type { Store } from "../../store/store.ts";
 import { removeTree } from "../../store/tmp.ts";
-import { decompress } from "../../tar/decompress.ts";
 import { normalizeEntryName, quote } from "../../tar/entry_name.ts";
 import { extractTar } from "../../tar/extract.ts";
-import { openArchive } from "../../tar/import_tar.ts";
+import { openTar } from "../../tar/import_tar.ts";
 import { readBlob } from "../checked_blob.ts";
 
 /** The directory of `source` (a directory, an archive file or "-"), for the time `use` runs. */
@@ -30,7 +29,7 @@ export async function withArchiveDir<T>(
   try {
     const root = `${stage}/root`;
     Deno.mkdirSync(root);
-    await extractTar(await decompress(openArchive(source)), root);
+    await extractTar(await openTar(source), root);
     return await use(root);
   } finally {
     removeTree(stage);
