@@ -343,3 +343,16 @@ Deno.test("old directories, header-only types and unknown types", async () => {
     ["contiguous", "contiguous-file", "ok"],
   ]);
 });
+
+Deno.test("names are UTF-8, in header fields as in PAX records", async () => {
+  const entries = await readEntries(archive(
+    header({ name: "café/naïve", type: "2", linkname: "→ target" }),
+    pax({ path: "日本/語", "SCHILY.xattr.user.bin": "\x01" }),
+    header({ name: "ignored" }),
+  ));
+  assert.deepEqual(entries.map(({ header }) => [header.name, header.linkname]), [
+    ["café/naïve", "→ target"],
+    ["日本/語", null],
+  ]);
+  assert.deepEqual(entries[1].header.pax?.["SCHILY.xattr.user.bin"], new Uint8Array([1]));
+});

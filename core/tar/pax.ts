@@ -17,6 +17,8 @@ export type PaxValue = string | Uint8Array;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+/** The longest text made without TextDecoder (each byte is an argument of a call). */
+const SHORT = 4096;
 const SPACE = 0x20;
 const EQUALS = 0x3d;
 const NEWLINE = 0x0a;
@@ -39,7 +41,7 @@ export function decodePax(buffer: Uint8Array): Record<string, PaxValue> {
   // The data is padded to whole blocks: NULs after the last record end it.
   while (offset < buffer.length && buffer[offset] !== 0) {
     const space = buffer.indexOf(SPACE, offset);
-    const digits = space < 0 ? "" : decoder.decode(buffer.subarray(offset, space));
+    const digits = space < 0 ? "" : utf8(buffer.subarray(offset, space));
     const end = offset + Number(digits);
     if (!/^\d{1,15}$/.test(digits) || end > buffer.length || end <= space) {
       throw new Error("malformed PAX header");
@@ -49,9 +51,9 @@ export function decodePax(buffer: Uint8Array): Record<string, PaxValue> {
     if (equals < 0 || record[record.length - 1] !== NEWLINE) {
       throw new Error("malformed PAX header");
     }
-    const key = decoder.decode(record.subarray(0, equals));
-    const value = record.slice(equals + 1, record.length - 1);
-    records[key] = key.startsWith(XATTR_PREFIX) ? value : decoder.decode(value);
+    const key = utf8(record.subarray(0, equals));
+    const value = record.subarray(equals + 1, record.length - 1);
+    records[key] = key.startsWith(XATTR_PREFIX) ? value.slice() : utf8(value);
     offset = end;
   }
   return records;
@@ -82,6 +84,16 @@ export function encodePax(records: Record<string, PaxValue>): Uint8Array {
     return concat([encoder.encode(String(length)), body]);
   });
   return concat(parts);
+}
+
+/**
+ * `bytes` as UTF-8 text. TextDecoder costs about 1 µs a call, more than a
+ * short record takes, and most records are ASCII: those are made directly.
+ */
+function utf8(bytes: Uint8Array): string {
+  if (bytes.length > SHORT) return decoder.decode(bytes);
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return decoder.decode(bytes);
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
