@@ -43,9 +43,8 @@ Deno.test({
       "lib/plash/package.json",
       "lib/plash/dist/js/cli.js",
       "lib/plash/dist/js/core/cmd/run.js",
-      "lib/plash/node_modules/tar-stream/package.json",
       "lib/plash/node_modules/xz-decompress/package.json",
-      "lib/plash/node_modules/streamx/package.json",
+      "lib/plash/node_modules/smol-toml/package.json",
       "share/doc/plash/README.md",
       "share/doc/plash/LICENSE",
     ]

@@ -2,10 +2,9 @@
  * The npm packages a release archive carries: those plash imports at run time
  * (package.json's dependencies but `deno`) and everything they depend on, as
  * installed in node_modules. They must be plain JavaScript (and wasm): one set
- * serves both architectures. Some carry `prebuilds/` of native code for the
- * Bare runtime (the `bare-*` packages tar-stream names), which Deno never
- * loads: those are left out, and so are type declarations (`deno run` does not
- * type-check).
+ * serves both architectures. A package's `prebuilds/` (native code for other
+ * runtimes, such as Bare's) is never loaded by Deno: those are left out, and
+ * so are type declarations (`deno run` does not type-check).
  *
  * @module
  */
@@ -45,7 +44,7 @@ function resolvePackage(root: string, from: string, name: string): string | unde
 
 /**
  * The installed package directories plash needs at run time, relative to
- * `root` (`node_modules/tar-stream`), sorted.
+ * `root` (`node_modules/xz-decompress`), sorted.
  */
 export function runtimePackages(root: string): string[] {
   root = root.replace(/\/$/, "");
