@@ -46,6 +46,9 @@ const sym = Deno.dlopen("libc.so.6", {
   fsetxattr: { parameters: ["i32", "buffer", "buffer", "usize", "i32"], result: "i32" },
   futimens: { parameters: ["i32", "buffer"], result: "i32" },
   utimensat: { parameters: ["i32", "buffer", "buffer", "i32"], result: "i32" },
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  sendfile: { parameters: ["i32", "i32", "buffer", "usize"], result: "isize" },
+  fdatasync: { parameters: ["i32"], result: "i32" },
 }).symbols;
 
 const AARCH64 = Deno.build.arch === "aarch64";
@@ -56,6 +59,10 @@ const O_NOFOLLOW = AARCH64 ? 0o100000 : 0o400000;
 const O_CLOEXEC = 0o2000000;
 const AT_SYMLINK_NOFOLLOW = 0x100;
 const CREATE = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+/** For the `at` calls: a relative name is taken from the working directory, as open(2) does. */
+export const AT_FDCWD = -100;
+const EINVAL = 22;
+const ENOSYS = 38;
 
 /** Creates the new regular file `name` in `dirFd` for writing: its descriptor, or `-errno`. */
 export function createFileAt(dirFd: number, name: string, mode: number): number {
@@ -81,6 +88,59 @@ export function writeAll(fd: number, bytes: Uint8Array, shown: string): void {
     if (written < 0) throw new SyscallError("write", shown, errno());
     done += written;
   }
+}
+
+/** The regular file `path` opened for reading, never through a symlink as its last component. */
+export function openToRead(path: string): number {
+  return check(sym.openat(AT_FDCWD, cString(path), O_NOFOLLOW | O_CLOEXEC, 0), "open", path);
+}
+
+/** Reads into `buffer` from `fd`'s offset: the count read, 0 at the end. */
+export function readSome(fd: number, buffer: Uint8Array, shown: string): number {
+  const read = Number(sym.read(fd, buffer, BigInt(buffer.length)));
+  if (read < 0) throw new SyscallError("read", shown, errno());
+  return read;
+}
+
+/**
+ * Copies up to `count` bytes from `inFd`'s offset to `outFd` inside the
+ * kernel (sendfile(2): the pages go straight from one file to the other,
+ * never through this process); where the files do not allow it, through a
+ * buffer. Returns the count copied: less only when `inFd` ended first.
+ */
+export function sendFile(outFd: number, inFd: number, count: number, shown: string): number {
+  let done = 0;
+  while (done < count) {
+    const sent = Number(sym.sendfile(outFd, inFd, null, BigInt(count - done)));
+    if (sent === 0) break;
+    if (sent > 0) {
+      done += sent;
+      continue;
+    }
+    const code = errno();
+    if (done > 0 || (code !== EINVAL && code !== ENOSYS)) {
+      throw new SyscallError("sendfile", shown, code);
+    }
+    return copyThrough(outFd, inFd, count, shown);
+  }
+  return done;
+}
+
+function copyThrough(outFd: number, inFd: number, count: number, shown: string): number {
+  const buffer = new Uint8Array(Math.min(count, 1 << 20));
+  let done = 0;
+  while (done < count) {
+    const read = readSome(inFd, buffer.subarray(0, Math.min(buffer.length, count - done)), shown);
+    if (read === 0) break;
+    writeAll(outFd, buffer.subarray(0, read), shown);
+    done += read;
+  }
+  return done;
+}
+
+/** fdatasync(2): `fd`'s data on the disk before anything is renamed onto it. */
+export function syncData(fd: number, shown: string): void {
+  check(sym.fdatasync(fd), "fdatasync", shown);
 }
 
 /** fchown(2) of the open file `fd`. */

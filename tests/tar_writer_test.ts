@@ -9,7 +9,9 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mknod, S_IFBLK, S_IFCHR, setXattr } from "../ffi/sys.ts";
-import { type PackEntry, packTree } from "../core/tar/pack.ts";
+import { type PackEntry, packTree, sendTree } from "../core/tar/pack.ts";
+import { AT_FDCWD, createFileAt } from "../ffi/at.ts";
+import { closeFd } from "../ffi/sys.ts";
 import { BLOCK, headerBlocks, writeHeader } from "../core/tar/tar_writer.ts";
 import { walkMerged } from "../core/tree/merged_tree.ts";
 import { AS_ROOT, CAPABILITY, readAll, run, writeTemp } from "./tar_fixtures.ts";
@@ -250,6 +252,55 @@ Deno.test("headers larger than a piece come in a piece of their own", async () =
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+/** `sendTree` of `entries` into a new file `path`, closed whatever happens. */
+function sendToFile(entries: Iterable<PackEntry>, path: string, prefix?: string): void {
+  const fd = createFileAt(AT_FDCWD, path, 0o644);
+  assert.ok(fd >= 0, `open ${path}: ${-fd}`);
+  try {
+    sendTree(entries, fd, { prefix });
+  } finally {
+    closeFd(fd);
+  }
+}
+
+Deno.test(
+  "an archive sent to a file (large files by sendfile) is the packed one, byte for byte",
+  AS_ROOT,
+  async () => {
+    const dir = Deno.makeTempDirSync({ prefix: "plash-tar-writer-" });
+    try {
+      Deno.mkdirSync(`${dir}/root`);
+      makeTree(`${dir}/root`);
+      // Around the size from which files are sent: one below, one at it, one a block past.
+      for (const size of [65535, 65536, 66049]) {
+        Deno.writeFileSync(`${dir}/root/sized-${size}`, new Uint8Array(size).fill(size % 251));
+      }
+      const packed = await readAll(packTree(walkMerged([`${dir}/root`]), { prefix: "./" }));
+      sendToFile(walkMerged([`${dir}/root`]), `${dir}/sent.tar`, "./");
+      const sent = Deno.readFileSync(`${dir}/sent.tar`);
+      assert.equal(sent.length, packed.length);
+      assert.equal(sha256(sent), sha256(packed));
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+);
+
+for (const [change, size] of [["grows", 69_999], ["shrinks", 70_001]] as const) {
+  Deno.test(`a large file that ${change} while it is sent fails the archive`, () => {
+    const dir = Deno.makeTempDirSync({ prefix: "plash-tar-writer-" });
+    try {
+      writeTemp(dir, "file", new Uint8Array(70_000));
+      assert.throws(
+        () => sendToFile([fileEntry(`${dir}/file`, size)], `${dir}/out.tar`),
+        /file changed size while being archived: .*\/file$/,
+      );
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  });
+}
 
 for (const [change, size] of [["grows", 3], ["shrinks", 5]] as const) {
   Deno.test(`a file that ${change} while it is packed fails the archive`, async () => {

@@ -4,10 +4,13 @@
  * @module
  */
 
+import { AT_FDCWD, createFileAt, syncData, writeAll } from "../../ffi/at.ts";
+import { SyscallError } from "../../ffi/errors.ts";
+import { closeFd } from "../../ffi/sys.ts";
 import { wrap } from "../errors.ts";
 import type { Store } from "../store/store.ts";
 import { walkMerged } from "../tree/merged_tree.ts";
-import { packTree } from "./pack.ts";
+import { packTree, sendTree } from "./pack.ts";
 
 /**
  * The uncompressed tar archive of image `id`'s merged view (every layer, top
@@ -25,9 +28,13 @@ export function exportTar(store: Store, id: number): ReadableStream<Uint8Array> 
   return packImage(store, id, false);
 }
 
+function layersOf(store: Store, id: number): string[] {
+  return store.layersOf(store.chain(id));
+}
+
 function packImage(store: Store, id: number, reuse: boolean): ReadableStream<Uint8Array> {
   // Members named `./etc/passwd`, as the original plash's `tar -cf - .` named them.
-  return packTree(walkMerged(store.layersOf(store.chain(id))), { prefix: "./", reuse });
+  return packTree(walkMerged(layersOf(store, id)), { prefix: "./", reuse });
 }
 
 /**
@@ -44,8 +51,15 @@ function packImage(store: Store, id: number, reuse: boolean): ReadableStream<Uin
  * ```
  */
 export async function exportTarTo(store: Store, id: number, target: string): Promise<void> {
-  // writeStream is done with each piece before it reads the next: one buffer serves them all.
-  await writeArchive(() => packImage(store, id, true), target, "export-tar");
+  if (target === "-") {
+    // writeStream is done with each piece before it reads the next: one buffer serves them all.
+    return await writeArchive(() => packImage(store, id, true), target, "export-tar");
+  }
+  try {
+    await intoFile(target, (fd) => sendTree(walkMerged(layersOf(store, id)), fd, { prefix: "./" }));
+  } catch (error) {
+    throw wrap(error, `export-tar ${target}`);
+  }
 }
 
 /**
@@ -66,20 +80,44 @@ export async function writeArchive(
   target: string,
   what?: string,
 ): Promise<void> {
-  const partial = `${target}.plash-partial-${Deno.pid}`;
   let archive: ReadableStream<Uint8Array> | undefined;
   try {
     archive = await open();
     if (target === "-") return await writeStream(archive, Deno.stdout);
-    using file = await Deno.open(partial, { write: true, createNew: true, mode: 0o644 });
-    await writeStream(archive, file);
-    await file.syncData();
-    await Deno.rename(partial, target);
+    const stream = archive;
+    await intoFile(target, (fd) =>
+      writeStream(stream, {
+        writeSync: (data) => {
+          writeAll(fd, data, target);
+          return data.length;
+        },
+      }));
   } catch (error) {
     await archive?.cancel().catch(() => {});
-    if (target !== "-") await Deno.remove(partial).catch(() => {});
     if (what === undefined) throw error;
     throw wrap(error, `${what} ${target === "-" ? "stdout" : target}`);
+  }
+}
+
+/**
+ * Runs `write` on a new file beside `target` and renames it onto `target`
+ * once written and on the disk; on failure the file is removed.
+ */
+async function intoFile(target: string, write: (fd: number) => unknown): Promise<void> {
+  const partial = `${target}.plash-partial-${Deno.pid}`;
+  const fd = createFileAt(AT_FDCWD, partial, 0o644);
+  if (fd < 0) throw new SyscallError("open", partial, -fd);
+  try {
+    try {
+      await write(fd);
+      syncData(fd, partial);
+    } finally {
+      closeFd(fd);
+    }
+    await Deno.rename(partial, target);
+  } catch (error) {
+    await Deno.remove(partial).catch(() => {});
+    throw error;
   }
 }
 
