@@ -22,8 +22,10 @@ const ERRNO_NAMES: Record<number, string> = {
   30: "EROFS",
   38: "ENOSYS",
   39: "ENOTEMPTY",
+  36: "ENAMETOOLONG",
   40: "ELOOP",
   61: "ENODATA",
+  75: "EOVERFLOW",
   95: "EOPNOTSUPP",
 };
 

@@ -113,6 +113,21 @@ Deno.test("an image whose /proc is a symlink or /home a file runs, with a warnin
   assert.deepEqual([...Deno.readDirSync(victim)], [], "nothing was bound or made through the link");
 });
 
+Deno.test("a bind the host refuses in a way plash did not foresee is skipped with a warning", async () => {
+  using store = new TestStore();
+  const base = await store.busybox();
+  // A name longer than a filesystem allows: the lookup fails with ENAMETOOLONG.
+  const id = await imageWith(store, base, (dir) => {
+    Deno.mkdirSync(`${dir}/etc`);
+    Deno.symlinkSync(`/${"x".repeat(300)}`, `${dir}/etc/resolv.conf`);
+  });
+  const result = await store.plash(["run", id, "true"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(warnings(result.stderr), [
+    "plash warning: /etc/resolv.conf is not shared: openat2 /etc/resolv.conf: File name too long",
+  ]);
+});
+
 Deno.test("a --mount target through a symlink out of the image fails in one line", async () => {
   using store = new TestStore();
   using temp = new TempDirs();

@@ -327,7 +327,8 @@ function isCode(error: unknown, code: string): boolean {
 /**
  * Why a bind's target was refused, in words; undefined for an image that
  * does not let a mount point be made (a read-only directory, or one owned by
- * an id that a rootless run cannot copy up), which is skipped quietly.
+ * an id that a rootless run cannot copy up: EACCES, EPERM, EROFS, EOVERFLOW),
+ * which is skipped quietly.
  */
 function refusal(error: unknown, bind: BindSpec, path: string): string | undefined {
   if (error instanceof LeavesImage) return "a symlink in the image on the way leads out of it";
@@ -342,7 +343,12 @@ function refusal(error: unknown, bind: BindSpec, path: string): string | undefin
       return `${bind.target} in the image is not a ${kind}`;
     case "EXDEV":
       return `${path} would have to be made outside the image`;
-    default:
+    case "EACCES":
+    case "EPERM":
+    case "EROFS":
+    case "EOVERFLOW":
       return bind.required ? error.message : undefined;
+    default:
+      return error.message; // a refusal plash did not foresee is never skipped quietly
   }
 }
