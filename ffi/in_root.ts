@@ -158,14 +158,10 @@ export function walkInRoot(rootFd: number, path: string, options: InRootOptions)
     // A path that ends at a directory passed on the way (".", "a/..", a link to "/").
     found ??= dirs.pop() ?? sym.openat(rootFd, cString("."), O_PATH | O_CLOEXEC, 0);
     if (found < 0) fail(errno());
-    if (options.directory) {
-      const dir = sym.openat(found, cString("."), O_PATH | O_CLOEXEC | O_DIRECTORY, 0);
-      sym.close(found);
-      found = undefined;
-      if (dir < 0) fail(ENOTDIR);
-      found = dir;
-    }
-    return found!;
+    if (!options.directory) return found;
+    const dir = sym.openat(found, cString("."), O_PATH | O_CLOEXEC | O_DIRECTORY, 0);
+    sym.close(found);
+    return dir < 0 ? fail(ENOTDIR) : dir;
   } finally {
     closeAll(dirs);
   }
@@ -175,8 +171,8 @@ const ENOSYS = 38;
 const EXDEV = 18;
 const ENOTDIR = 20;
 const ELOOP = 40;
-/** How many symlinks one lookup may go through, as the kernel's limit. */
-const MAX_LINKS = 40;
+/** How many symlinks one lookup may go through: the kernel's limit (ELOOP beyond). */
+export const MAX_LINKS = 40;
 /** `f_type` of procfs (linux/magic.h): its symlinks are the kernel's magic links. */
 const PROC_SUPER_MAGIC = 0x9fa0n;
 

@@ -8,6 +8,7 @@ import {
   concat,
   freshStore,
   manifest,
+  oneLine,
   run,
   writeTemp,
 } from "./tar_fixtures.ts";
@@ -99,13 +100,3 @@ Deno.test(
     assertStoreUntouched(data);
   },
 );
-
-/** Matches an error whose message is one line and matches `pattern`. */
-function oneLine(pattern: RegExp): (error: unknown) => boolean {
-  return (error) => {
-    assert.ok(error instanceof Error);
-    assert.doesNotMatch(error.message, /\n/);
-    assert.match(error.message, pattern);
-    return true;
-  };
-}

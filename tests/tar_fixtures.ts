@@ -95,6 +95,16 @@ export function writeTemp(dir: string, name: string, bytes: Uint8Array): string 
   return path;
 }
 
+/** Matches an error whose message is one line and matches `pattern`. */
+export function oneLine(pattern: RegExp): (error: unknown) => boolean {
+  return (error) => {
+    assert.ok(error instanceof Error);
+    assert.doesNotMatch(error.message, /\n/);
+    assert.match(error.message, pattern);
+    return true;
+  };
+}
+
 /** The bytes of a stream. */
 export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { encodePax } from "../core/tar/pax.ts";
 import { type ReadHeader, TarReader } from "../core/tar/tar_reader.ts";
-import { concat, run } from "./tar_fixtures.ts";
+import { concat, oneLine, run } from "./tar_fixtures.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -40,16 +40,6 @@ async function readAll(reader: TarReader): Promise<Read[]> {
     entries.push({ header, body: decoder.decode(concat(pieces)) });
   }
   return entries;
-}
-
-/** Matches an error whose message is one line and matches `pattern`. */
-function oneLine(pattern: RegExp): (error: unknown) => boolean {
-  return (error) => {
-    assert.ok(error instanceof Error);
-    assert.doesNotMatch(error.message, /\n/);
-    assert.match(error.message, pattern);
-    return true;
-  };
 }
 
 /** The fields of a hand-made header; a number array is a field's raw bytes (base-256). */

@@ -101,15 +101,24 @@ async function gnuListing(dir: string, archive: Uint8Array): Promise<string[]> {
   return new TextDecoder().decode(output).trimEnd().split("\n");
 }
 
+/** Runs `test` on a fresh {@linkcode makeTree} at `${dir}/root`; `dir` is removed after. */
+async function withTree(test: (dir: string, root: string) => Promise<void>): Promise<void> {
+  const dir = Deno.makeTempDirSync({ prefix: "plash-tar-writer-" });
+  try {
+    Deno.mkdirSync(`${dir}/root`);
+    makeTree(`${dir}/root`);
+    await test(dir, `${dir}/root`);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
 Deno.test(
   "a tree packs to the bytes tar-stream wrote (ids kept whole), which GNU tar reads",
   AS_ROOT,
-  async () => {
-    const dir = Deno.makeTempDirSync({ prefix: "plash-tar-writer-" });
-    try {
-      Deno.mkdirSync(`${dir}/root`);
-      makeTree(`${dir}/root`);
-      const archive = await readAll(packTree(walkMerged([`${dir}/root`]), { prefix: "./" }));
+  () =>
+    withTree(async (dir, root) => {
+      const archive = await readAll(packTree(walkMerged([root]), { prefix: "./" }));
       // tar-stream's packer (plash before tar_writer.ts) wrote this tree as e1a3db5e...; these
       // bytes differ from those only by the PAX gid record of `ids`, which tar-stream lost.
       assert.equal(
@@ -117,10 +126,7 @@ Deno.test(
         "3f990713bdb1101105fda2af51afc2bc16708b5401dc01eb46ae0df2aa31d9d5",
       );
       assert.deepEqual(await gnuListing(dir, archive), EXPECTED_LISTING);
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
-    }
-  },
+    }),
 );
 
 /**
@@ -267,24 +273,18 @@ function sendToFile(entries: Iterable<PackEntry>, path: string, prefix?: string)
 Deno.test(
   "an archive sent to a file (large files by sendfile) is the packed one, byte for byte",
   AS_ROOT,
-  async () => {
-    const dir = Deno.makeTempDirSync({ prefix: "plash-tar-writer-" });
-    try {
-      Deno.mkdirSync(`${dir}/root`);
-      makeTree(`${dir}/root`);
+  () =>
+    withTree(async (dir, root) => {
       // Around the size from which files are sent: one below, one at it, one a block past.
       for (const size of [65535, 65536, 66049]) {
-        Deno.writeFileSync(`${dir}/root/sized-${size}`, new Uint8Array(size).fill(size % 251));
+        Deno.writeFileSync(`${root}/sized-${size}`, new Uint8Array(size).fill(size % 251));
       }
-      const packed = await readAll(packTree(walkMerged([`${dir}/root`]), { prefix: "./" }));
-      sendToFile(walkMerged([`${dir}/root`]), `${dir}/sent.tar`, "./");
+      const packed = await readAll(packTree(walkMerged([root]), { prefix: "./" }));
+      sendToFile(walkMerged([root]), `${dir}/sent.tar`, "./");
       const sent = Deno.readFileSync(`${dir}/sent.tar`);
       assert.equal(sent.length, packed.length);
       assert.equal(sha256(sent), sha256(packed));
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
-    }
-  },
+    }),
 );
 
 for (const [change, size] of [["grows", 69_999], ["shrinks", 70_001]] as const) {

@@ -18,6 +18,7 @@ import {
   fdPath,
   makeDirAt,
   makeFileAt,
+  MAX_LINKS,
   openInRoot,
   openPath,
   readLinkFd,
@@ -188,9 +189,6 @@ function place(
 
 /** Thrown when a symlink in the image leads a caller's path out of it. */
 class LeavesImage extends Error {}
-
-/** How many symlinks a path may go through, as the kernel's limit (ELOOP). */
-const MAX_LINKS = 40;
 
 /**
  * `path` in the image with the image's symlinks on the way resolved, as the

@@ -15,8 +15,9 @@ import { TarReader } from "./tar_reader.ts";
 
 /**
  * Extracts the (decompressed) tar archive `input`, a stream or an open file
- * (which it closes), into `root`, an existing directory. Fails on the first bad entry and on an archive that ends early;
- * what was written by then stays, so extract into a staging directory.
+ * (which it closes), into `root`, an existing directory. Fails on the first
+ * bad entry and on an archive that ends early; what was written by then
+ * stays, so extract into a staging directory.
  * `options.whiteouts` reads the archive as an OCI layer (see `oci_whiteouts.ts`).
  *
  * @example

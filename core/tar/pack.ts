@@ -214,12 +214,12 @@ class TreePacker {
     const file = openToRead(source);
     try {
       if (sendFile(fd, file, size, source) < size || readSome(file, this.#probe, source) > 0) {
-        throw new PlashError(`file changed size while being archived: ${source}`);
+        throw changedSize(source);
       }
     } finally {
       closeFd(file);
     }
-    writeAll(fd, new Uint8Array(padded(size) - size), source);
+    writeAll(fd, new Uint8Array(padded(size) - size), "the archive");
   }
 
   /** Closes the file being read, if any: its contents are in, or the archive is abandoned. */
@@ -273,20 +273,21 @@ class TreePacker {
       if (offset === buffer.length) return offset;
       const room = Math.min(contents.left + 1, buffer.length - offset);
       const read = contents.file.readSync(buffer.subarray(offset, offset + room));
-      if (read === null || read > contents.left) throw this.#changed();
+      if (read === null || read > contents.left) throw changedSize(contents.source);
       contents.left -= read;
       offset += read;
       ended = read < room;
     }
-    if (!ended && contents.file.readSync(this.#probe) !== null) throw this.#changed();
+    if (!ended && contents.file.readSync(this.#probe) !== null) throw changedSize(contents.source);
     this.close();
     buffer.fill(0, offset, offset + contents.padding);
     return offset + contents.padding;
   }
+}
 
-  #changed(): PlashError {
-    return new PlashError(`file changed size while being archived: ${this.#contents!.source}`);
-  }
+/** The error of a file whose size is not the one its header was written with. */
+function changedSize(source: string): PlashError {
+  return new PlashError(`file changed size while being archived: ${source}`);
 }
 
 /** The header for `entry`, and the file to read for a regular file; undefined for a socket. */

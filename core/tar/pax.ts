@@ -88,9 +88,16 @@ export function encodePax(records: Record<string, PaxValue>): Uint8Array {
 
 /**
  * `bytes` as UTF-8 text. TextDecoder costs about 1 µs a call, more than a
- * short record takes, and most records are ASCII: those are made directly.
+ * short record or name takes, and most are ASCII: those are made directly.
+ *
+ * @example
+ * ```ts
+ * import { utf8 } from "./pax.ts";
+ *
+ * utf8(new Uint8Array([0x68, 0x69])); // "hi"
+ * ```
  */
-function utf8(bytes: Uint8Array): string {
+export function utf8(bytes: Uint8Array): string {
   if (bytes.length > SHORT) return decoder.decode(bytes);
   for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return decoder.decode(bytes);
   return String.fromCharCode.apply(null, bytes as unknown as number[]);

@@ -37,7 +37,8 @@
 import { PlashError, wrap } from "../errors.ts";
 import { quote } from "./entry_name.ts";
 import { PIECE, readFull } from "./file_chunks.ts";
-import { decodePax, type PaxValue } from "./pax.ts";
+import { decodePax, type PaxValue, utf8 } from "./pax.ts";
+import { BLOCK, checksum, padded } from "./tar_writer.ts";
 
 /** One entry's header as read, its extended headers applied. */
 export interface ReadHeader {
@@ -61,13 +62,9 @@ export interface ReadHeader {
   pax: Record<string, PaxValue> | null;
 }
 
-const BLOCK = 512;
 /** The largest extended header (PAX records, GNU long name) read: it is held whole. */
 const MAX_EXTENDED = 1 << 20;
 const EMPTY: Uint8Array = new Uint8Array(0);
-const decoder = new TextDecoder();
-/** The longest text made without TextDecoder (each byte is an argument of a call). */
-const SHORT = 4096;
 
 /** Type flag -> entry type; the flags that are not here have no name. */
 const TYPES = new Map<number, string>([
@@ -186,7 +183,7 @@ export class TarReader {
       const header = decodeHeader(block, offset, extended, this.#global);
       this.#name = header.name;
       this.#left = header.type !== null && HEADER_ONLY.has(header.type) ? 0 : header.size;
-      this.#padding = paddingOf(this.#left);
+      this.#padding = padded(this.#left) - this.#left;
       return header;
     }
   }
@@ -327,7 +324,7 @@ export class TarReader {
         `bad archive: the ${what} at byte ${offset} is ${size} bytes (at most ${MAX_EXTENDED})`,
       );
     }
-    const blocks = size + paddingOf(size);
+    const blocks = padded(size);
     const data = await this.#take(blocks);
     if (data.length < blocks) throw truncated(`the ${what} at byte ${offset}`);
     if (flag === LONG_NAME) extended.name = text(data, 0, size);
@@ -445,10 +442,7 @@ function isZero(block: Uint8Array): boolean {
 
 /** Fails unless `block`'s checksum field is the sum of its bytes, the field counted as spaces. */
 function checkSum(block: Uint8Array, offset: number): void {
-  let sum = 8 * 0x20;
-  for (let i = 0; i < 148; i++) sum += block[i];
-  for (let i = 156; i < BLOCK; i++) sum += block[i];
-  if (octal(block, 148, 8) !== sum) {
+  if (octal(block, 148, 8) !== checksum(block)) {
     throw new PlashError(
       `bad archive: bad header checksum at byte ${offset}: not a tar archive, or a corrupt one`,
     );
@@ -504,20 +498,11 @@ function base256(block: Uint8Array, start: number, length: number): number {
 /** The text of a field: its bytes up to the first NUL, as UTF-8. */
 function text(bytes: Uint8Array, start: number, length: number): string {
   let end = start;
-  let ascii = true;
-  for (; end < start + length && bytes[end] !== 0; end++) ascii &&= bytes[end] < 0x80;
-  // TextDecoder costs about 1 µs a call, more than the name takes; most names are ASCII.
-  return ascii && end - start <= SHORT
-    ? String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[])
-    : decoder.decode(bytes.subarray(start, end));
+  while (end < start + length && bytes[end] !== 0) end++;
+  return utf8(bytes.subarray(start, end));
 }
 
 /** The error of an archive that ends inside `what`. */
 function truncated(what: string): PlashError {
   return new PlashError(`truncated archive: it ends inside ${what}`);
-}
-
-/** The bytes that pad contents of `size` bytes to whole blocks. */
-function paddingOf(size: number): number {
-  return (BLOCK - (size % BLOCK)) % BLOCK;
 }

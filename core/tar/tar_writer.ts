@@ -229,8 +229,18 @@ function writeSize(block: Uint8Array, offset: number, size: number): void {
   }
 }
 
-/** The header checksum: the sum of its bytes, the checksum field counted as spaces. */
-function checksum(block: Uint8Array): number {
+/**
+ * The header checksum of the 512-byte header `block`: the sum of its bytes,
+ * the checksum field counted as spaces (the reader checks it the same way).
+ *
+ * @example
+ * ```ts
+ * import { BLOCK, checksum } from "./tar_writer.ts";
+ *
+ * checksum(new Uint8Array(BLOCK)); // 256: eight spaces
+ * ```
+ */
+export function checksum(block: Uint8Array): number {
   let sum = 8 * SPACE;
   for (let i = 0; i < 148; i++) sum += block[i];
   for (let i = 156; i < BLOCK; i++) sum += block[i];
