@@ -18,6 +18,7 @@
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/runc_bundle.sh"
 deno=$root/node_modules/.bin/deno
 runs=${RUNS:-30}
 [ "$(id -u)" = 0 ] || { echo "peers.sh: needs root (root runs, runc, podman, the users)" >&2; exit 1; }
@@ -39,12 +40,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-for user in plash-sub plash-nosub; do
-  id "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/sh "$user"
-done
-sed -i '/^plash-nosub:/d' /etc/subuid /etc/subgid
-grep -q '^plash-sub:' /etc/subuid || usermod --add-subuids 200000-265535 plash-sub
-grep -q '^plash-sub:' /etc/subgid || usermod --add-subgids 200000-265535 plash-sub
+. "$root/scripts/test_users.sh"
+make_test_users
 # setpriv keeps root's environment: HOME must be the user's, or Deno finds no cache it may use.
 as_user() {
   echo "setpriv --reuid=$1 --regid=$1 --init-groups env HOME=$(getent passwd "$1" | cut -d: -f6)"
@@ -94,19 +91,7 @@ else
   echo "peers.sh: PLASH_UPSTREAM not set (a checkout or git dir of github.com/ihucos/plash): no upstream row" >&2
 fi
 if command -v runc >/dev/null 2>&1; then
-  # runc's own template, runnable on a hybrid cgroup host (as bench/runc.sh makes it).
-  mkdir "$work/bundle"
-  cp -a "$work/rootfs" "$work/bundle/rootfs"
-  (cd "$work/bundle" && runc spec)
-  "$deno" eval '
-    const file = Deno.args[0];
-    const config = JSON.parse(Deno.readTextFileSync(file));
-    config.process.terminal = false;
-    config.process.args = ["true"];
-    delete config.linux.resources;
-    config.linux.namespaces = config.linux.namespaces.filter((n) => n.type !== "cgroup");
-    Deno.writeTextFileSync(file, JSON.stringify(config, null, 2));
-  ' "$work/bundle/config.json"
+  make_runc_bundle runc
   versions="$versions; $(runc --version | head -1)"
   set -- "$@" -n "runc run (hand-made bundle)" "runc --root $work/runc run --bundle $work/bundle bench"
 else

@@ -11,6 +11,7 @@
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/runc_bundle.sh"
 deno=$root/node_modules/.bin/deno
 runs=${RUNS:-30}
 [ "$(id -u)" = 0 ] || { echo "runc.sh: runc and plash runc need root here" >&2; exit 1; }
@@ -34,18 +35,7 @@ cp -a "$work/rootfs" "$work/layer" # add-layer moves its directory into the stor
 id=$("$root/bin/plash" add-layer 0 "$work/layer")
 
 # The hand-made bundle: runc's own template, made runnable on a hybrid cgroup host.
-mkdir "$work/bundle"
-cp -a "$work/rootfs" "$work/bundle/rootfs"
-(cd "$work/bundle" && "$runc" spec)
-"$deno" eval '
-  const file = Deno.args[0];
-  const config = JSON.parse(Deno.readTextFileSync(file));
-  config.process.terminal = false;
-  config.process.args = ["true"];
-  delete config.linux.resources;
-  config.linux.namespaces = config.linux.namespaces.filter((n) => n.type !== "cgroup");
-  Deno.writeTextFileSync(file, JSON.stringify(config, null, 2));
-' "$work/bundle/config.json"
+make_runc_bundle "$runc"
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: nproc $(nproc), kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"

@@ -10,13 +10,8 @@ if [ "$(id -u)" != 0 ]; then
   exit 0
 fi
 root=$PWD
-for user in plash-sub plash-nosub; do
-  id "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/sh "$user"
-done
-# useradd gives new users a range; the second user must have none.
-sed -i '/^plash-nosub:/d' /etc/subuid /etc/subgid
-grep -q '^plash-sub:' /etc/subuid || usermod --add-subuids 200000-265535 plash-sub
-grep -q '^plash-sub:' /etc/subgid || usermod --add-subgids 200000-265535 plash-sub
+. "$root/scripts/test_users.sh"
+make_test_users
 
 # The users must reach the project; a checkout under a private directory is copied.
 if ! su plash-nosub -c "test -r '$root/cli.ts' && test -x '$root/node_modules/.bin/deno'"; then
