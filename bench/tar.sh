@@ -22,7 +22,9 @@ parts=${PARTS:-pairs memory scale}
 work=$(mktemp -d "${WHERE:-/dev/shm}/plash-bench-tar.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 data=$work/data
-fresh="rm -rf $data $work/x && mkdir $work/x && PLASH_DATA=$data $plash init >/dev/null"
+# Each run starts from a fresh data directory and x/, the last ones set aside (see
+# bench/set_aside.sh), and on a disk with nothing left to write back: `sync`.
+fresh="$root/bench/set_aside.sh $data $work/x && mkdir $work/x && PLASH_DATA=$data $plash init >/dev/null && sync"
 
 tree=$("$deno" run -A --quiet "$root/scripts/debootstrap_rootfs.ts")
 tar --xattrs -C "$tree" -cf "$work/debian.tar" .
@@ -58,7 +60,7 @@ case $parts in *pairs*)
   sh -c "$fresh" && PLASH_DATA=$data "$plash" import-tar "$work/debian.tar" >/dev/null
   layer=$(PLASH_DATA=$data "$plash" nodepath 1)/_data/root
   hyperfine -N --runs "$runs" --warmup 1 --export-markdown "$work/export.md" \
-    --prepare "rm -f $work/out.tar" \
+    --prepare "sh -c 'rm -f $work/out.tar && sync'" \
     --command-name "plash export-tar 1 FILE" "env PLASH_DATA=$data $plash export-tar 1 $work/out.tar" \
     --command-name "tar -C LAYER -cf FILE ." "tar -C $layer -cf $work/out.tar ." >/dev/null
   cat "$work/export.md"

@@ -132,9 +132,10 @@ export class EntryWriter {
 
   /** Applies the directories' modes and times, deepest first. */
   finish(): void {
-    const depth = (path: string) => path.split("/").length;
-    const dirs = [...this.#dirs].sort(([a], [b]) => depth(b) - depth(a));
-    for (const [path, meta] of dirs) setModeAndTimes(path, meta, false);
+    // Each depth counted once: counted in the comparison it took 20 ms of a Debian import.
+    const dirs = [...this.#dirs].map(([path, meta]) => ({ path, meta, depth: slashes(path) }));
+    dirs.sort((a, b) => b.depth - a.depth);
+    for (const { path, meta } of dirs) setModeAndTimes(path, meta, false);
   }
 
   #addNonFile(type: string, header: EntryHeader): void {
@@ -383,6 +384,13 @@ function paxNumber(
     throw new PlashError(`bad PAX ${key}: ${quote(String(value))}`);
   }
   return Number(value);
+}
+
+/** How many slashes `path` has: its depth, give or take the root's. */
+function slashes(path: string): number {
+  let count = 0;
+  for (let at = path.indexOf("/"); at >= 0; at = path.indexOf("/", at + 1)) count++;
+  return count;
 }
 
 function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
