@@ -11,9 +11,10 @@ import { closeFd } from "../ffi/sys.ts";
 import { type BindSpec, placeTarget } from "../core/runtime/binds.ts";
 import { type ContainerPlan, planContainer, type SetupOp } from "../core/runtime/plan.ts";
 import { Store } from "../core/store/store.ts";
+import { TempDirs } from "./support/temp_dirs.ts";
 
-function freshStore(): Store {
-  return Store.create(`${Deno.makeTempDirSync({ prefix: "plash-plan-" })}/data`);
+function freshStore(temp: TempDirs): Store {
+  return Store.create(`${temp.make("plash-plan-")}/data`);
 }
 
 function imageOn(store: Store, parent: number, config = {}): number {
@@ -28,7 +29,8 @@ function ops<K extends SetupOp["op"]>(plan: ContainerPlan, op: K): Extract<Setup
 }
 
 Deno.test("the overlay's layers are also given nested: each is the layer of the parent node of the one above", () => {
-  const store = freshStore();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
   let id = 0;
   for (let i = 0; i < 10; i++) id = imageOn(store, id);
   const [overlay] = ops(planContainer({ store, id, command: [] }, HOST), "overlay");
@@ -43,7 +45,8 @@ Deno.test("the overlay's layers are also given nested: each is the layer of the 
 });
 
 Deno.test("a run: namespace, tmpfs, overlay, the host's binds, chroot, cwd, exec, in that order", () => {
-  const store = freshStore();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
   const base = imageOn(store, 0);
   const id = imageOn(store, base, { env: { A: "1" }, cmd: ["/bin/app"] });
   const plan = planContainer({ store, id, command: [] }, HOST);
@@ -83,7 +86,8 @@ Deno.test("a run: namespace, tmpfs, overlay, the host's binds, chroot, cwd, exec
 });
 
 Deno.test("a build step: /home read-only, no /tmp or /root, its directory, the image view", () => {
-  const store = freshStore();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
   const id = imageOn(store, 0);
   const plan = planContainer({ store, id, command: ["sh"], buildStep: true }, HOST);
   assert.deepEqual(
@@ -108,8 +112,10 @@ Deno.test("a build step: /home read-only, no /tmp or /root, its directory, the i
 });
 
 Deno.test("--changes keeps the layer in DIR: no tmpfs; --mount sources must exist", () => {
-  const store = freshStore();
-  const source = Deno.makeTempDirSync();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
+  const source = `${temp.make()}/source`; // removed below: the disposal removes its parent
+  Deno.mkdirSync(source);
   const id = imageOn(store, 0, { mounts: [{ source, target: "/data" }] });
   const plan = planContainer({ store, id, command: ["true"], changesDir: "/changes" }, HOST);
   assert.deepEqual(ops(plan, "tmpfs"), []);
@@ -134,8 +140,8 @@ Deno.test("--changes keeps the layer in DIR: no tmpfs; --mount sources must exis
 });
 
 /** Places `bind` in a plain directory made by `make`: what the executor does before it mounts. */
-function place(make: (root: string) => void, bind: BindSpec) {
-  const root = Deno.makeTempDirSync({ prefix: "plash-root-" });
+function place(temp: TempDirs, make: (root: string) => void, bind: BindSpec) {
+  const root = temp.make("plash-root-");
   make(root);
   const rootFd = openPath(root, { directory: true });
   const created: string[] = [];
@@ -157,20 +163,22 @@ const RESOLV: BindSpec = {
 };
 
 Deno.test("a host bind's target: made when missing, refused through a symlink", () => {
-  const missing = place(() => {}, HOST_BIND);
+  using temp = new TempDirs();
+  const missing = place(temp, () => {}, HOST_BIND);
   assert.equal(missing.placed, true);
   assert.deepEqual(missing.created, ["/proc"]);
   assert.ok(Deno.statSync(`${missing.root}/proc`).isDirectory);
-  const outside = Deno.makeTempDirSync();
-  const linked = place((root) => Deno.symlinkSync(outside, `${root}/proc`), HOST_BIND);
+  const outside = temp.make();
+  const linked = place(temp, (root) => Deno.symlinkSync(outside, `${root}/proc`), HOST_BIND);
   assert.equal(linked.placed, false);
   assert.deepEqual(linked.created, []);
   assert.deepEqual([...Deno.readDirSync(outside)], [], "nothing made through the link");
 });
 
 Deno.test("an image bind's target: followed inside the root, made there when dangling", () => {
-  const victim = Deno.makeTempDirSync();
-  const climbing = place((root) => {
+  using temp = new TempDirs();
+  const victim = temp.make();
+  const climbing = place(temp, (root) => {
     Deno.mkdirSync(`${root}/etc`);
     Deno.symlinkSync(`../../../../../..${victim}/resolv.conf`, `${root}/etc/resolv.conf`);
   }, RESOLV);
@@ -187,8 +195,10 @@ function pathsOf(path: string): string[] {
 }
 
 Deno.test("run options: -v binds last, -w made and entered, -u before exec, -e over the image's", () => {
-  const store = freshStore();
-  const source = Deno.makeTempDirSync();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
+  const source = `${temp.make()}/source`; // removed below: the disposal removes its parent
+  Deno.mkdirSync(source);
   const id = imageOn(store, 0, { env: { A: "image", HOME: "/image-home" }, user: "app" });
   const options = {
     env: ["A=option", "TERM", "NOT_ON_HOST"],
@@ -234,16 +244,21 @@ Deno.test("run options: -v binds last, -w made and entered, -u before exec, -e o
 const CALLER: BindSpec = { source: "/srv", target: "/data/x", directory: true, owner: "caller" };
 
 Deno.test("a caller's bind target: the image's links followed inside it, never out", () => {
-  const inside = place((root) => {
+  using temp = new TempDirs();
+  const inside = place(temp, (root) => {
     Deno.mkdirSync(`${root}/real`);
     Deno.symlinkSync("/real", `${root}/data`);
   }, CALLER);
   assert.equal(inside.placed, true);
   assert.deepEqual(inside.created, ["/real/x"]);
-  const outside = Deno.makeTempDirSync();
+  const outside = temp.make();
   for (const link of [`../../../../../..${outside}`, "../..", "/.."]) {
     assert.throws(
-      () => place((root) => Deno.symlinkSync(link, `${root}/data`), { ...CALLER, required: true }),
+      () =>
+        place(temp, (root) => Deno.symlinkSync(link, `${root}/data`), {
+          ...CALLER,
+          required: true,
+        }),
       /^PlashError: mount target \/data\/x: a symlink in the image on the way leads out of it$/,
       link,
     );
