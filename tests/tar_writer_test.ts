@@ -14,7 +14,8 @@ import { AT_FDCWD, createFileAt } from "../ffi/at.ts";
 import { closeFd } from "../ffi/sys.ts";
 import { BLOCK, headerBlocks, writeHeader } from "../core/tar/tar_writer.ts";
 import { walkMerged } from "../core/tree/merged_tree.ts";
-import { AS_ROOT, CAPABILITY, readAll, run, writeTemp } from "./tar_fixtures.ts";
+import { TarReader } from "../core/tar/tar_reader.ts";
+import { AS_ROOT, buildArchive, CAPABILITY, readAll, run, writeTemp } from "./tar_fixtures.ts";
 
 const MTIME = 1_650_000_000;
 /** A 100+ byte path (name and prefix fields) and a 255+ byte one (PAX `path`). */
@@ -204,6 +205,34 @@ Deno.test("every header's checksum is the sum of its bytes", () => {
   const copy = block.slice();
   copy.fill(0x20, 148, 156);
   assert.equal(stored, copy.reduce((sum, byte) => sum + byte, 0));
+});
+
+Deno.test("device numbers past 6 octal digits keep every digit: GNU tar and the reader agree", async () => {
+  const devices = [[259, 70_000], [259, 2 ** 20 - 1], [0o7777777 + 1, 5]];
+  const archive = await buildArchive(
+    devices.map(([devmajor, devminor], i) => ({
+      name: `dev${i}`,
+      type: "block-device",
+      devmajor,
+      devminor,
+    })),
+  );
+  // Within 6 digits the bytes stay tar-stream's (layer digests depend on them).
+  assert.equal(text(archive.subarray(337, 345)), "210560 \0");
+  assert.equal(text(archive.subarray(BLOCK + 337, BLOCK + 345)), "3777777\0");
+  const dir = Deno.makeTempDirSync({ prefix: "plash-tar-writer-" });
+  try {
+    const listed = (await gnuListing(dir, archive)).map((line) => line.split(/\s+/)[2]);
+    assert.deepEqual(listed, devices.map(([major, minor]) => `${major},${minor}`));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+  const reader = new TarReader(ReadableStream.from([archive]));
+  const read = [];
+  for (let header; (header = await reader.next()) !== null;) {
+    read.push([header.devmajor, header.devminor]);
+  }
+  assert.deepEqual(read, devices);
 });
 
 function text(bytes: Uint8Array): string {

@@ -6,8 +6,9 @@
  * The bytes are those tar-stream 3 wrote for plash before this module (with
  * plash's binary-safe PAX records): image layer digests, and so pushed images
  * and the registry build cache, depend on them. That is why some fields keep
- * tar-stream's quirks: ids and devices get 6 octal digits (a larger one reads
- * `777777`; `pack.ts` adds PAX `uid` and `gid` records for those), the ustar mtime is the seconds cut to 32 bits (a PAX `mtime`
+ * tar-stream's quirks: ids and devices get 6 octal digits (a larger id reads
+ * `777777`; `pack.ts` adds PAX `uid` and `gid` records for those; a larger
+ * device number, which tar-stream cut the same way, takes the field's 7), the ustar mtime is the seconds cut to 32 bits (a PAX `mtime`
  * record holds the true value), and the entry header after a PAX header is
  * named `PaxHeader` too.
  *
@@ -203,8 +204,8 @@ function encodeBlock(
   block.set(USTAR, 257);
   if (header.uname) encoder.encodeInto(header.uname, block.subarray(265, 297));
   if (header.gname) encoder.encodeInto(header.gname, block.subarray(297, 329));
-  writeOctal(block, 329, header.devmajor ?? 0, 6);
-  writeOctal(block, 337, header.devminor ?? 0, 6);
+  writeDevice(block, 329, header.devmajor ?? 0);
+  writeDevice(block, 337, header.devminor ?? 0);
   writeAscii(block, 345, prefix);
   writeOctal(block, 148, checksum(block), 6);
 }
@@ -220,11 +221,28 @@ function writeOctal(block: Uint8Array, offset: number, value: number, digits: nu
   writeAscii(block, offset, text + " ");
 }
 
+/**
+ * A device number: 6 octal digits and a space as tar-stream wrote them, or,
+ * past those (Linux minors go to 2^20 - 1), all 7 digits the 8-byte field
+ * holds and its NUL; beyond even that, base 256 (GNU tar's form).
+ */
+function writeDevice(block: Uint8Array, offset: number, value: number): void {
+  const digits = value.toString(8).length;
+  if (digits <= 6) return writeOctal(block, offset, value, 6);
+  if (digits === 7) return writeAscii(block, offset, value.toString(8));
+  writeBase256(block, offset, value, 8);
+}
+
 /** A size in 11 octal digits, or from 8 GiB on in base 256 (GNU tar's form). */
 function writeSize(block: Uint8Array, offset: number, size: number): void {
   if (size.toString(8).length <= 11) return writeOctal(block, offset, size, 11);
+  writeBase256(block, offset, size, 12);
+}
+
+/** A non-negative `value` in the `length`-byte field at `offset` as GNU base 256. */
+function writeBase256(block: Uint8Array, offset: number, value: number, length: number): void {
   block[offset] = 0x80;
-  for (let i = 11, rest = size; i > 0; i--, rest = Math.floor(rest / 0x100)) {
+  for (let i = length - 1, rest = value; i > 0; i--, rest = Math.floor(rest / 0x100)) {
     block[offset + i] = rest & 0xff;
   }
 }
