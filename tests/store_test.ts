@@ -10,9 +10,10 @@ import { Store } from "../core/store/store.ts";
 import { tmpOwnerAlive } from "../core/store/tmp.ts";
 import { selfCommand } from "../core/self_command.ts";
 import { runCommand } from "./support/command.ts";
+import { TempDirs } from "./support/temp_dirs.ts";
 
-function freshStore(): Store {
-  return Store.create(`${Deno.makeTempDirSync({ prefix: "plash-store-" })}/data`);
+function freshStore(temp: TempDirs): Store {
+  return Store.create(`${temp.make("plash-store-")}/data`);
 }
 
 /** Runs plash on the store at `data`. */
@@ -28,7 +29,8 @@ function layerWith(store: Store, files: Record<string, string>): string {
 }
 
 Deno.test("init lays out the plash store with relative links", () => {
-  const store = freshStore();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
   const data = store.root;
   for (const dir of ["index", "map", "tmp", "mnt", "layer/0/_data/root"]) {
     assert.ok(Deno.statSync(`${data}/${dir}`).isDirectory, dir);
@@ -39,7 +41,8 @@ Deno.test("init lays out the plash store with relative links", () => {
 });
 
 Deno.test("images nest in their parents' nodes and know their ancestry", () => {
-  const store = freshStore();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
   const data = store.root;
   const a = store.addLayer(0, layerWith(store, { a: "1" }));
   const b = store.addLayer(a, layerWith(store, { b: "2" }));
@@ -58,7 +61,8 @@ Deno.test("images nest in their parents' nodes and know their ancestry", () => {
 });
 
 Deno.test("a child inherits and extends its parent's config", () => {
-  const store = freshStore();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
   const a = store.addLayer(0, layerWith(store, {}), { env: { A: "1" }, cmd: ["/bin/a"] });
   const b = store.addLayer(a, layerWith(store, {}), { env: { B: "2" } });
   const config = JSON.parse(Deno.readTextFileSync(`${store.node(b)}/_data/config.json`));
@@ -67,7 +71,8 @@ Deno.test("a child inherits and extends its parent's config", () => {
 });
 
 Deno.test("adding a layer on a missing image or from a missing dir publishes nothing", () => {
-  const store = freshStore();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
   const data = store.root;
   assert.throws(() => store.addLayer(5, layerWith(store, {})), /no image: 5/);
   assert.throws(() => store.addLayer(0, `${data}/nope`), /no such layer directory/);
@@ -76,7 +81,8 @@ Deno.test("adding a layer on a missing image or from a missing dir publishes not
 });
 
 Deno.test("map names images, survives any key text, and forgets removed images", () => {
-  const store = freshStore();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
   const data = store.root;
   const a = store.addLayer(0, layerWith(store, {}));
   const b = store.addLayer(a, layerWith(store, {}));
@@ -95,7 +101,8 @@ Deno.test("map names images, survives any key text, and forgets removed images",
 });
 
 Deno.test("rm removes an image, its descendants and their names", () => {
-  const store = freshStore();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
   const data = store.root;
   const a = store.addLayer(0, layerWith(store, {}));
   const b = store.addLayer(a, layerWith(store, {}));
@@ -115,7 +122,8 @@ Deno.test("rm removes an image, its descendants and their names", () => {
 });
 
 Deno.test("clean removes leftovers of dead processes only", async () => {
-  const store = freshStore();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
   const data = store.root;
   const sleeper = new Deno.Command("sleep", { args: ["30"] }).spawn();
   try {
@@ -136,7 +144,8 @@ Deno.test("clean removes leftovers of dead processes only", async () => {
 });
 
 Deno.test("a pid reused by another process does not keep a tmp dir alive", () => {
-  const store = freshStore();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
   const dir = store.makeTmpDir();
   const name = dir.slice(dir.lastIndexOf("/") + 1);
   const forged = name.replace(/^plashtmp_(\d+)_(\d+)_/, (_, pid, start) => {
@@ -147,7 +156,8 @@ Deno.test("a pid reused by another process does not keep a tmp dir alive", () =>
 });
 
 Deno.test("shrink removes the oldest unnamed leaves, half of the images", () => {
-  const store = freshStore();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
   const a = store.addLayer(0, layerWith(store, {}));
   const b = store.addLayer(a, layerWith(store, {}));
   const c = store.addLayer(0, layerWith(store, {}));
@@ -158,7 +168,8 @@ Deno.test("shrink removes the oldest unnamed leaves, half of the images", () => 
 });
 
 Deno.test("ls describes each image", () => {
-  const store = freshStore();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
   const a = store.addLayer(0, layerWith(store, { f: "12345" }));
   store.setMap("five", a);
   const [info] = listImages(store);
@@ -170,7 +181,8 @@ Deno.test("ls describes each image", () => {
 });
 
 Deno.test("the id counter only grows", () => {
-  const store = freshStore();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
   const data = store.root;
   Deno.writeTextFileSync(`${data}/id_counter`, "9");
   assert.equal(store.allocateId(), 10);
@@ -178,7 +190,8 @@ Deno.test("the id counter only grows", () => {
 });
 
 Deno.test("purge deletes what plash keeps in the store, not the data directory", () => {
-  const store = freshStore();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
   store.addLayer(0, layerWith(store, { a: "1" }));
   purgeStore(store);
   assert.deepEqual([...Deno.readDirSync(store.root)], []);
@@ -188,7 +201,8 @@ Deno.test("purge deletes what plash keeps in the store, not the data directory",
 Deno.test("purge refuses while something is mounted in the store, deleting nothing", {
   ignore: Deno.uid() !== 0,
 }, async () => {
-  const store = freshStore();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
   const id = store.addLayer(0, layerWith(store, { a: "1" }));
   // In a mount namespace of its own: a tmpfs on the store's mnt/, with a file on it, then purge.
   const purge = selfCommand(["purge", "--yes"]).map((word) => `'${word}'`).join(" ");
@@ -215,7 +229,8 @@ Deno.test("ids are read as text: a number past 2^53 is no id, never rounded into
     assert.throws(() => parseImageId(text), new RegExp(`image id too large, got: ${text}$`));
   }
   assert.equal(parseImageId("9007199254740991"), Number.MAX_SAFE_INTEGER);
-  const store = freshStore();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
   const data = store.root;
   const a = store.addLayer(0, layerWith(store, {}));
   // Names in the store that Number() would round to 9007199254740992.
@@ -238,7 +253,8 @@ Deno.test("ids are read as text: a number past 2^53 is no id, never rounded into
 });
 
 Deno.test("a store made by the original plash, with map keys stored verbatim, works", async () => {
-  const store = freshStore();
+  using temp = new TempDirs();
+  const store = freshStore(temp);
   const data = store.root;
   const a = store.addLayer(0, layerWith(store, {}));
   const b = store.addLayer(0, layerWith(store, {}));
