@@ -15,6 +15,7 @@ import { closeFd } from "../ffi/sys.ts";
 import { BLOCK, headerBlocks, writeHeader } from "../core/tar/tar_writer.ts";
 import { walkMerged } from "../core/tree/merged_tree.ts";
 import { TarReader } from "../core/tar/tar_reader.ts";
+import { TempDirs } from "./support/temp_dirs.ts";
 import { AS_ROOT, buildArchive, CAPABILITY, readAll, run, writeTemp } from "./tar_fixtures.ts";
 
 const MTIME = 1_650_000_000;
@@ -220,13 +221,9 @@ Deno.test("device numbers past 6 octal digits keep every digit: GNU tar and the 
   // Within 6 digits the bytes stay tar-stream's (layer digests depend on them).
   assert.equal(text(archive.subarray(337, 345)), "210560 \0");
   assert.equal(text(archive.subarray(BLOCK + 337, BLOCK + 345)), "3777777\0");
-  const dir = Deno.makeTempDirSync({ prefix: "plash-tar-writer-" });
-  try {
-    const listed = (await gnuListing(dir, archive)).map((line) => line.split(/\s+/)[2]);
-    assert.deepEqual(listed, devices.map(([major, minor]) => `${major},${minor}`));
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  using temp = new TempDirs();
+  const listed = (await gnuListing(temp.make(), archive)).map((line) => line.split(/\s+/)[2]);
+  assert.deepEqual(listed, devices.map(([major, minor]) => `${major},${minor}`));
   const reader = new TarReader(ReadableStream.from([archive]));
   const read = [];
   for (let header; (header = await reader.next()) !== null;) {

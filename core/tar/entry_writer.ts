@@ -133,7 +133,11 @@ export class EntryWriter {
   /** Applies the directories' modes and times, deepest first. */
   finish(): void {
     // Each depth counted once: counted in the comparison it took 20 ms of a Debian import.
-    const dirs = [...this.#dirs].map(([path, meta]) => ({ path, meta, depth: slashes(path) }));
+    const dirs = [...this.#dirs].map(([path, meta]) => ({
+      path,
+      meta,
+      depth: path.split("/").length,
+    }));
     dirs.sort((a, b) => b.depth - a.depth);
     for (const { path, meta } of dirs) setModeAndTimes(path, meta, false);
   }
@@ -384,13 +388,6 @@ function paxNumber(
     throw new PlashError(`bad PAX ${key}: ${quote(String(value))}`);
   }
   return Number(value);
-}
-
-/** How many slashes `path` has: its depth, give or take the root's. */
-function slashes(path: string): number {
-  let count = 0;
-  for (let at = path.indexOf("/"); at >= 0; at = path.indexOf("/", at + 1)) count++;
-  return count;
 }
 
 function lstatOrUndefined(path: string): Deno.FileInfo | undefined {

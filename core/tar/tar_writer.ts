@@ -7,8 +7,9 @@
  * plash's binary-safe PAX records): image layer digests, and so pushed images
  * and the registry build cache, depend on them. That is why some fields keep
  * tar-stream's quirks: ids and devices get 6 octal digits (a larger id reads
- * `777777`; `pack.ts` adds PAX `uid` and `gid` records for those; a larger
- * device number, which tar-stream cut the same way, takes the field's 7), the ustar mtime is the seconds cut to 32 bits (a PAX `mtime`
+ * `777777`, and `pack.ts` adds PAX `uid` and `gid` records for those; a
+ * larger device number, which tar-stream cut the same way, takes all 7 of
+ * its field), the ustar mtime is the seconds cut to 32 bits (a PAX `mtime`
  * record holds the true value), and the entry header after a PAX header is
  * named `PaxHeader` too.
  *
@@ -227,9 +228,9 @@ function writeOctal(block: Uint8Array, offset: number, value: number, digits: nu
  * holds and its NUL; beyond even that, base 256 (GNU tar's form).
  */
 function writeDevice(block: Uint8Array, offset: number, value: number): void {
-  const digits = value.toString(8).length;
-  if (digits <= 6) return writeOctal(block, offset, value, 6);
-  if (digits === 7) return writeAscii(block, offset, value.toString(8));
+  const octal = value.toString(8);
+  if (octal.length <= 6) return writeOctal(block, offset, value, 6);
+  if (octal.length === 7) return writeAscii(block, offset, octal);
   writeBase256(block, offset, value, 8);
 }
 
