@@ -32,6 +32,8 @@ export PLASH_DATA="$work/data"
 cp -a "$work/rootfs" "$work/layer" # add-layer moves its directory into the store
 "$root/bin/plash" init # only init makes a data directory
 id=$("$root/bin/plash" add-layer 0 "$work/layer")
+mkdir "$work/floor"
+lower="$("$root/bin/plash" nodepath "$id")/_data/root"
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: nproc $(nproc), kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
@@ -41,19 +43,23 @@ echo
 hyperfine -N --warmup 10 --runs "$runs" --export-markdown "$work/table.md" \
   -n "plash run ID true" "$root/bin/plash run $id true" \
   -n "plash run ID true, the bundle without the bin/plash launcher" \
-  "$deno run -A --quiet --config $root/deno.json $root/dist/js/cli.js run $id true" \
+  "$deno run -A --quiet --v8-flags=--no-lazy --config $root/deno.json $root/dist/js/cli.js run $id true" \
   -n "plash run ID true, from the sources (cli.ts)" \
-  "$deno run -A --quiet --config $root/deno.json $root/cli.ts run $id true" \
+  "$deno run -A --quiet --v8-flags=--no-lazy --config $root/deno.json $root/cli.ts run $id true" \
   -n "deno run -A --quiet bench/empty.ts" "$deno run -A --quiet $root/bench/empty.ts" \
+  -n "the floor: bench/floor.ts, the same mounts in a bare Deno script" \
+  "$deno run -A --quiet $root/bench/floor.ts $work/floor $lower" \
   -n "unshare -m chroot ROOTFS true" "unshare -m chroot $work/rootfs true" \
   -n "bwrap --bind ROOTFS / --proc /proc --dev /dev true" \
   "bwrap --bind $work/rootfs / --proc /proc --dev /dev true" >&2
 
 echo
 cat "$work/table.md"
-# Column 3 of the table is "mean ± sigma"; rows 1 to 4 are plash, the bundle without the
-# launcher, the sources and bare Deno.
+# Column 3 of the table is "mean ± sigma"; rows 1 to 5 are plash, the bundle without the
+# launcher, the sources, bare Deno and the floor.
 awk -F'|' '/^\| `/ { split($3, m, " "); mean[++n] = m[1] }
   END { printf "\nplash run / bare deno: %.2fx, the bundle alone %.2fx, the sources %.2fx\n",
-    mean[1] / mean[4], mean[2] / mean[4], mean[3] / mean[4] }' \
+    mean[1] / mean[4], mean[2] / mean[4], mean[3] / mean[4]
+    printf "the floor / bare deno: %.2fx; plash run / the floor: %.2fx\n",
+    mean[5] / mean[4], mean[1] / mean[5] }' \
   "$work/table.md"

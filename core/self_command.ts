@@ -32,6 +32,8 @@ export function selfCommand(args: string[]): string[] {
     "run",
     "-A",
     "--quiet",
+    // As bin/plash runs it: with every function in Deno's code cache, a start compiles none.
+    "--v8-flags=--no-lazy",
     "--config",
     new URL("deno.json", PROJECT).pathname,
     main,

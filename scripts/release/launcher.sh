@@ -13,4 +13,6 @@ esac
 lib=${self%/*}/../lib/plash
 # Deno's check for a newer Deno release would reach Deno's host.
 export DENO_NO_UPDATE_CHECK=1
-exec "$lib/deno" run -A --quiet --config "$lib/deno.json" "$lib/dist/js/cli.js" "$@"
+# --no-lazy: every function compiled when its module is first loaded, so that the code cache
+# holds them all and a start compiles none (bin/plash says more).
+exec "$lib/deno" run -A --quiet --v8-flags=--no-lazy --config "$lib/deno.json" "$lib/dist/js/cli.js" "$@"
