@@ -40,6 +40,10 @@ export interface RunOptions {
   workdir?: string;
   /** `USER[:GROUP]` by name or number, instead of the image's own `User`. */
   user?: string;
+  /** `--device`: CDI names (`vendor.com/class=dev`, `=all`) or `/dev/HOST[:/dev/CONTAINER][:rwm]`. */
+  devices?: string[];
+  /** `--cdi-spec-dir`: where CDI specs are read instead of /etc/cdi and /var/run/cdi. */
+  cdiSpecDirs?: string[];
 }
 
 function usage(message: string): PlashError {

@@ -28,6 +28,8 @@ export interface ImageConfig {
   user?: string;
   /** Host paths bind-mounted into every run (`--mount SRC[:DST]`). */
   mounts?: { source: string; target: string }[];
+  /** Devices every run gets (the `--device` macro), as `plash run --device` takes them. */
+  devices?: string[];
   /** When the image was made, ISO 8601. */
   created?: string;
 }
@@ -58,5 +60,9 @@ export function mergeConfig(parent: ImageConfig, changes: ImageConfig): ImageCon
       ...new Set([...(parent.importEnvPrefixes ?? []), ...(changes.importEnvPrefixes ?? [])]),
     ],
     mounts: [...(parent.mounts ?? []), ...(changes.mounts ?? [])],
+    // Only when some image asked for one: older configs stay byte for byte.
+    ...(parent.devices || changes.devices
+      ? { devices: [...new Set([...(parent.devices ?? []), ...(changes.devices ?? [])])] }
+      : {}),
   };
 }
