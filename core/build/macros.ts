@@ -7,6 +7,7 @@
 
 import { PlashError, wrap } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
+import { parseDeviceRequest } from "../runtime/cdi/request.ts";
 import { IMAGE_VIEW } from "../runtime/image_view.ts";
 import type { ImageConfig } from "../store/image_config.ts";
 import { shellQuote } from "./shell_quote.ts";
@@ -303,6 +304,20 @@ const CONFIG_MACROS: Macro[] = [
         const target = absolute(colon === -1 ? arg : arg.slice(colon + 1), "mount target");
         const mount = { source, target };
         return hint("mount", mount, { mounts: [mount] });
+      }),
+  },
+  {
+    names: ["--device"],
+    usage: "NAME...",
+    summary: "every run gets device NAME, as `plash run --device NAME` takes it (CDI or /dev/...)",
+    group: "Image config",
+    min: 1,
+    max: MANY,
+    expand: (names) =>
+      names.map((name) => {
+        // Only read here: the host's specs and nodes are the running host's, read at each run.
+        parseDeviceRequest(name);
+        return hint("device", name, { devices: [name] });
       }),
   },
   {

@@ -85,6 +85,18 @@ export const RUN_OPTIONS: OptionSpec[] = [
     value: "USER[:GROUP]",
     help: "run as USER (name or number, from the image's /etc/passwd) instead of its User",
   },
+  {
+    name: "device",
+    value: "NAME",
+    multiple: true,
+    help: "add a CDI device (vendor.com/class=name or =all) or /dev/HOST[:/dev/CONTAINER][:rwm]",
+  },
+  {
+    name: "cdi-spec-dir",
+    value: "DIR",
+    multiple: true,
+    help: "read CDI specs from DIR instead of /etc/cdi and /var/run/cdi (later DIRs win)",
+  },
 ];
 
 /** The options of every command that writes an image out. */
@@ -539,7 +551,15 @@ export const COMMANDS: Command[] = [
     name: "doctor",
     usage: "",
     arity: [0, 0],
-    options: [{ name: "json", help: "print a JSON array of the checks" }],
+    options: [
+      { name: "json", help: "print a JSON array of the checks" },
+      {
+        name: "cdi-spec-dir",
+        value: "DIR",
+        multiple: true,
+        help: "list the CDI devices of DIR instead of /etc/cdi and /var/run/cdi",
+      },
+    ],
     summary: "check what plash needs from this host and say how to fix what is missing",
     group: "Other",
     module: "doctor",

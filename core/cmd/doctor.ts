@@ -1,4 +1,4 @@
-/** `plash doctor [--json]` @module */
+/** `plash doctor [--json] [--cdi-spec-dir DIR]...` @module */
 
 import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
@@ -10,7 +10,7 @@ import { Store } from "../store/store.ts";
  * 1 when plash cannot run here.
  */
 export async function main(args: Args): Promise<number> {
-  const checks = await runChecks(Store.at());
+  const checks = await runChecks(Store.at(), args.values("cdi-spec-dir"));
   const usable = checks.every((check) => check.ok || !check.required);
   if (args.flag("json")) {
     printLine(JSON.stringify(

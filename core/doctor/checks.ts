@@ -7,6 +7,7 @@
 
 import { exists as existsPath, freeBytes, libcVersion } from "../../ffi/sys.ts";
 import { reason } from "../errors.ts";
+import { type Catalog, DEFAULT_SPEC_DIRS, readCatalog } from "../runtime/cdi/catalog.ts";
 import { plannedMapping } from "../runtime/id_map.ts";
 import { cgroupRefusal, findOciRuntimes, type OciRuntime } from "../runtime/oci_runtime.ts";
 import { selfCommand } from "../self_command.ts";
@@ -239,8 +240,34 @@ async function ociRuntime(): Promise<Check> {
   };
 }
 
-/** Runs every check, for plash using `store` (which need not exist yet). */
-export async function runChecks(store: Store): Promise<Check[]> {
+/** The CDI devices `--device` finds in `dirs` (default: /etc/cdi, /var/run/cdi), and broken specs. */
+async function cdiDevices(dirs: string[]): Promise<Check> {
+  const read = dirs.length ? dirs : DEFAULT_SPEC_DIRS;
+  const check = { name: "CDI devices", required: false, fix: "correct or remove the spec file" };
+  let catalog: Catalog;
+  try {
+    catalog = await readCatalog(read);
+  } catch (error) {
+    return { ...check, ok: false, detail: reason(error) };
+  }
+  const names = [...catalog.devices.keys()].sort();
+  const found = names.length ? names.join(", ") : "none";
+  return {
+    ...check,
+    ok: catalog.broken.length === 0 && catalog.conflicts.size === 0,
+    detail: [
+      `${found} (in ${read.join(", ")})`,
+      ...catalog.conflicts.values(),
+      ...catalog.broken.map((spec) => reason(spec.error)),
+    ].join("; "),
+  };
+}
+
+/**
+ * Runs every check, for plash using `store` (which need not exist yet),
+ * listing the CDI devices of `cdiSpecDirs` (default: the usual ones).
+ */
+export async function runChecks(store: Store, cdiSpecDirs: string[] = []): Promise<Check[]> {
   const data = store.root;
   const identity = Deno.uid() === 0 ? rootCapabilities() : [
     ...userNamespaceSettings(),
@@ -255,5 +282,6 @@ export async function runChecks(store: Store): Promise<Check[]> {
     // The probe mounts in the data directory, which only `plash init` makes.
     unusableStore(store) ?? await overlayProbe(data),
     await ociRuntime(),
+    await cdiDevices(cdiSpecDirs),
   ];
 }

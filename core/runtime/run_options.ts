@@ -1,7 +1,8 @@
 /**
  * The options of one run, in the spelling of `docker run` and `podman run`:
  * `-e NAME[=VALUE]`, `--env-file FILE`, `-v SRC:DST[:ro]`, `--mount
- * type=bind,source=SRC,target=DST[,readonly]`, `-w DIR`, `-u USER[:GROUP]`.
+ * type=bind,source=SRC,target=DST[,readonly]`, `-w DIR`, `-u USER[:GROUP]`,
+ * `--device NAME`, `--cdi-spec-dir DIR`.
  * Parsed here into what the plan (`plan.ts`) and the OCI config
  * (`oci_config.ts`) read; what is wrong with them fails in one line before
  * anything is set up. Loaded only for a run that has options (`core/cmd/run.ts`).
@@ -19,6 +20,7 @@
  */
 
 import { PlashError, reason } from "../errors.ts";
+import { parseDeviceRequest } from "./cdi/request.ts";
 
 /** A host path bound into the container by the caller. */
 export interface Volume {
@@ -175,5 +177,14 @@ export function runOptionsFrom(
   if (workdir !== undefined) options.workdir = cleanTarget(workdir, "-w");
   const user = values("user").at(-1);
   if (user !== undefined) options.user = user;
+  // Read now so that a malformed name fails before anything is set up; the
+  // specs and host nodes are read when the container is (cdi/resolve.ts).
+  const devices = values("device");
+  devices.forEach(parseDeviceRequest);
+  if (devices.length) options.devices = devices;
+  const specDirs = values("cdi-spec-dir").map((dir) =>
+    dir.startsWith("/") ? dir : `${cwd === "/" ? "" : cwd}/${dir}`
+  );
+  if (specDirs.length) options.cdiSpecDirs = specDirs;
   return options;
 }

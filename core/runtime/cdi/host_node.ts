@@ -1,13 +1,13 @@
 /**
  * Device nodes as the host has them: a CDI device node completed from its
  * host node (type, major, minor and mode, as CDI's reader fills them), and
- * `--device /dev/HOST[:/dev/CONTAINER][:rwm]`, podman's plain host device.
+ * a host device asked for with `--device /dev/HOST[:/dev/CONTAINER][:rwm]`.
  *
  * @example
  * ```ts
  * import { hostDevice } from "./host_node.ts";
  *
- * hostDevice("/dev/null:/dev/nothing:r");
+ * hostDevice({ hostPath: "/dev/null", path: "/dev/nothing", permissions: "r" }, "/dev/null:/dev/nothing:r");
  * // { path: "/dev/nothing", hostPath: "/dev/null", type: "c", major: 1, minor: 3,
  * //   fileMode: 0o666, permissions: "r" }
  * ```
@@ -18,6 +18,7 @@
 import { splitDevice } from "../../../ffi/sys.ts";
 import { PlashError, reason } from "../../errors.ts";
 import type { DeviceNode } from "../container_edits.ts";
+import type { HostDeviceRequest } from "./request.ts";
 
 /** What `stat` says of a device node. */
 interface HostNode {
@@ -71,38 +72,19 @@ export function completeNode(node: DeviceNode, source: string): DeviceNode {
   return filled;
 }
 
-function containerPath(path: string, request: string): string {
-  if (!path.startsWith("/") || path.split("/").includes("..")) {
-    throw new PlashError(
-      `--device ${request}: the container path must be absolute, without '..': ${path}`,
-    );
-  }
-  return path;
-}
-
 /**
- * `--device /dev/HOST[:/dev/CONTAINER][:PERMISSIONS]` read from the host's
- * node: a character or block device, at the same path unless one is given,
- * with permissions (letters of `rwm`) only when given.
+ * The host device `request` asks for, read from the host's node: a
+ * character or block device, with permissions only when asked.
  */
-export function hostDevice(request: string): DeviceNode {
-  const parts = request.split(":");
-  let [host, target, permissions] = parts;
-  if (parts.length === 2 && !target.startsWith("/")) [target, permissions] = [undefined!, target];
-  if (parts.length > 3 || (permissions !== undefined && !/^[rwm]+$/.test(permissions))) {
-    throw new PlashError(
-      `--device ${request}: not /dev/HOST[:/dev/CONTAINER][:PERMISSIONS], PERMISSIONS letters of rwm`,
-    );
+export function hostDevice(request: HostDeviceRequest, text: string): DeviceNode {
+  const node = statNode(request.hostPath, false);
+  if (typeof node === "string") {
+    throw new PlashError(`--device ${text}: ${request.hostPath}: ${node}`);
   }
-  if (!host.startsWith("/")) {
-    throw new PlashError(`--device ${request}: the host path must be absolute: ${host}`);
-  }
-  const node = statNode(host, false);
-  if (typeof node === "string") throw new PlashError(`--device ${request}: ${host}: ${node}`);
   return {
-    path: containerPath(target ?? host, request),
-    hostPath: host,
+    path: request.path,
+    hostPath: request.hostPath,
     ...node,
-    ...(permissions === undefined ? {} : { permissions }),
+    ...(request.permissions === undefined ? {} : { permissions: request.permissions }),
   };
 }

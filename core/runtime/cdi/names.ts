@@ -64,11 +64,6 @@ export function deviceNameFault(name: string): string | undefined {
   return undefined;
 }
 
-/** Whether `request` is meant as a CDI name rather than a host path. */
-export function isQualifiedRequest(request: string): boolean {
-  return !request.startsWith("/") && request.includes("=");
-}
-
 /**
  * `vendor.com/class=device` split into kind and name; a name that breaks
  * the rules fails in one line.

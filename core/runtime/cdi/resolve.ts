@@ -24,7 +24,8 @@ import type { ContainerEdits } from "../container_edits.ts";
 import { type Catalog, type CatalogDevice, DEFAULT_SPEC_DIRS, readCatalog } from "./catalog.ts";
 import { completeNode, hostDevice } from "./host_node.ts";
 import { EditsMerger } from "./merge_edits.ts";
-import { isQualifiedRequest, parseQualifiedName, type QualifiedName } from "./names.ts";
+import type { QualifiedName } from "./names.ts";
+import { type DeviceRequest, parseDeviceRequest } from "./request.ts";
 import type { SpecEdits } from "./spec.ts";
 
 /** Where to read CDI specs. */
@@ -78,26 +79,21 @@ export async function resolveDevices(
   requests: string[],
   options: ResolveOptions = {},
 ): Promise<ContainerEdits> {
-  // Every name is checked before a spec is read.
-  const names = new Map<string, QualifiedName>();
-  for (const request of requests) {
-    if (isQualifiedRequest(request)) names.set(request, parseQualifiedName(request));
-    else if (!request.startsWith("/")) {
-      throw new PlashError(
-        `--device ${request}: neither a CDI name (vendor.com/class=name) nor an absolute host path`,
-      );
-    }
-  }
-  const catalog = names.size
+  // Every request is read before a spec is.
+  const parsed = new Map<string, DeviceRequest>(
+    requests.map((request) => [request, parseDeviceRequest(request)]),
+  );
+  const catalog = [...parsed.values()].some((request) => "kind" in request)
     ? await readCatalog(options.specDirs?.length ? options.specDirs : DEFAULT_SPEC_DIRS)
     : undefined;
   const merger = new EditsMerger();
   const specsDone = new Set<string>();
   const devicesDone = new Set<CatalogDevice>();
   for (const request of requests) {
-    const name = names.get(request);
-    if (!name) {
-      merger.add({ ...emptyEdits(), deviceNodes: [hostDevice(request)] }, `--device ${request}`);
+    const name = parsed.get(request)!;
+    if (!("kind" in name)) {
+      const node = hostDevice(name, request);
+      merger.add({ ...emptyEdits(), deviceNodes: [node] }, `--device ${request}`);
       continue;
     }
     for (const found of devicesFor(name, request, catalog!)) {
