@@ -21,6 +21,7 @@
 
 import { PlashError, reason } from "../../errors.ts";
 import { lazyImport } from "../../lazy_import.ts";
+import { kindFault } from "./names.ts";
 import { type CdiDevice, type CdiSpec, checkSpec } from "./spec.ts";
 
 /** Where CDI specs are read by default, lowest priority first. */
@@ -38,7 +39,7 @@ export interface CatalogDevice {
 /** A spec file that could not be used. */
 export interface BrokenSpec {
   path: string;
-  /** Its `kind` when the file could be parsed far enough to say. */
+  /** Its `kind` when the file could be parsed far enough to say, and it is a valid one. */
   kind?: string;
   error: PlashError;
 }
@@ -124,7 +125,8 @@ async function loadSpec(path: string): Promise<CdiSpec | BrokenSpec> {
     const kind = (parsed as { kind?: unknown } | null)?.kind;
     return {
       path,
-      kind: typeof kind === "string" ? kind : undefined,
+      // Only a kind that could be asked for: another says nothing of what the file holds.
+      kind: typeof kind === "string" && kindFault(kind) === undefined ? kind : undefined,
       error: error instanceof PlashError ? error : new PlashError(reason(error)),
     };
   }
