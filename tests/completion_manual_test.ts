@@ -99,7 +99,7 @@ Deno.test("bash completes commands, options, macros, files and images from the s
   assert.equal(got["plash run alpine:3"], "3.20");
   assert.equal(
     got["plash run --"],
-    "--changes --build-step --env --env-file --volume --mount --workdir --user --help",
+    "--changes --build-step --env --env-file --volume --mount --workdir --user --device --cdi-spec-dir --help",
   );
   assert.equal(got["plash import-docker --a"], "--arch");
   assert.equal(got["plash completion "], "bash zsh fish");
