@@ -309,7 +309,7 @@ const CONFIG_MACROS: Macro[] = [
   {
     names: ["--device"],
     usage: "NAME...",
-    summary: "every run gets device NAME, as `plash run --device NAME` takes it (CDI or /dev/...)",
+    summary: "every run gets device NAME (a CDI name or /dev/HOST), as with run --device",
     group: "Image config",
     min: 1,
     max: MANY,
