@@ -7,7 +7,6 @@
 
 import { PlashError, wrap } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
-import { parseDeviceRequest } from "../runtime/cdi/request.ts";
 import { IMAGE_VIEW } from "../runtime/image_view.ts";
 import type { ImageConfig } from "../store/image_config.ts";
 import { shellQuote } from "./shell_quote.ts";
@@ -313,12 +312,15 @@ const CONFIG_MACROS: Macro[] = [
     group: "Image config",
     min: 1,
     max: MANY,
-    expand: (names) =>
-      names.map((name) => {
-        // Only read here: the host's specs and nodes are the running host's, read at each run.
-        parseDeviceRequest(name);
-        return hint("device", name, { devices: [name] });
-      }),
+    expand: async (names) => {
+      // Loaded only here: a build that names no device does not load it at start.
+      const { parseDeviceRequest } = await lazyImport<
+        typeof import("../runtime/cdi/request.ts")
+      >("core/runtime/cdi/request.ts");
+      // Only read here: the specs and host nodes are those of the host of each run.
+      names.forEach(parseDeviceRequest);
+      return names.map((name) => hint("device", name, { devices: [name] }));
+    },
   },
   {
     names: ["--user"],
