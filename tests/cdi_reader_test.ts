@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { mknod, S_IFBLK, S_IFCHR } from "../ffi/sys.ts";
+import { mknod, S_IFBLK, S_IFCHR, S_IFIFO } from "../ffi/sys.ts";
 import { PlashError } from "../core/errors.ts";
 import { resolveDevices } from "../core/runtime/cdi/resolve.ts";
 import { SPEC_FILE_LIMIT } from "../core/runtime/cdi/catalog.ts";
@@ -447,13 +447,16 @@ devices:
   );
 });
 
-Deno.test("a broken spec fails the requests of its kind only; a file too large is refused", async () => {
+Deno.test("a broken spec fails the requests of its kind only; a file too large is refused; only files are read", async () => {
   using temp = new TempDirs();
   const dir = specDir(temp, {
     "bad.json": spec("0.9.0", [{ name: "d", containerEdits: { env: ["A=1"] } }], {}, "bad.com/x"),
     "good.json": spec("0.8.0", [{ name: "d", containerEdits: { env: ["A=1"] } }]),
     "notes.txt": "not a spec: not read",
   });
+  // Neither a directory nor a fifo named like a spec is read (a fifo would block).
+  Deno.mkdirSync(`${dir}/sub.json`);
+  mknod(`${dir}/pipe.yaml`, S_IFIFO | 0o644);
   await resolveDevices(["vendor.com/device=d"], { specDirs: [dir] });
   assert.match(await refusal(["bad.com/x=d"], [dir]), /bad\.json: cdiVersion 0\.9\.0/);
   const large = specDir(temp, {

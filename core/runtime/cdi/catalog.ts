@@ -102,9 +102,9 @@ async function specFiles(dir: string): Promise<string[]> {
   const files = [];
   for (const name of names.sort()) {
     const path = `${dir.replace(/\/+$/, "")}/${name}`;
-    // Symlinks are followed; a directory named like a spec is not one.
+    // Symlinks are followed; only a regular file is read (a fifo would block the run).
     const info = await Deno.stat(path).catch(() => undefined);
-    if (!info?.isDirectory) files.push(path);
+    if (info?.isFile) files.push(path);
   }
   return files;
 }
