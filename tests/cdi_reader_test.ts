@@ -356,6 +356,8 @@ Deno.test("a later directory overrides an earlier one; one device twice in one d
     await refusal(["vendor.com/device=d"], [both]),
     `CDI device vendor.com/device=d is defined by ${both}/a.json and ${both}/b.yaml`,
   );
+  // =all does not leave a device out for its conflict.
+  assert.match(await refusal(["vendor.com/device=all"], [both]), /is defined by .*a\.json and/);
   // A later directory's definition settles an earlier directory's conflict.
   const settled = await resolveDevices(["vendor.com/device=d"], { specDirs: [both, late] });
   assert.deepEqual(settled.env, ["V=late"]);

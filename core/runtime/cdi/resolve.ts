@@ -50,12 +50,15 @@ function devicesFor(name: QualifiedName, request: string, catalog: Catalog): Cat
   // A broken spec of this kind may have held it: its fault is the answer, not "unknown".
   const broken = catalog.broken.find((spec) => spec.kind === name.kind);
   if (broken) throw broken.error;
-  const conflict = catalog.conflicts.get(request);
-  if (conflict) throw new PlashError(conflict);
   const device = catalog.devices.get(request);
   if (device) return [device];
+  const ofKind = (key: string) => key.startsWith(`${name.kind}=`);
+  // Every device of the kind: none may be left out for a conflict.
+  const conflict = catalog.conflicts.get(request) ??
+    (name.name === "all" ? [...catalog.conflicts].find(([key]) => ofKind(key))?.[1] : undefined);
+  if (conflict) throw new PlashError(conflict);
   if (name.name === "all") {
-    const all = [...catalog.devices].filter(([key]) => key.startsWith(`${name.kind}=`))
+    const all = [...catalog.devices].filter(([key]) => ofKind(key))
       .sort(([a], [b]) => a < b ? -1 : 1).map(([, found]) => found);
     if (all.length) return all;
   }
@@ -90,13 +93,13 @@ export async function resolveDevices(
   const specsDone = new Set<string>();
   const devicesDone = new Set<CatalogDevice>();
   for (const request of requests) {
-    const name = parsed.get(request)!;
-    if (!("kind" in name)) {
-      const node = hostDevice(name, request);
+    const asked = parsed.get(request)!;
+    if (!("kind" in asked)) {
+      const node = hostDevice(asked, request);
       merger.add({ ...emptyEdits(), deviceNodes: [node] }, `--device ${request}`);
       continue;
     }
-    for (const found of devicesFor(name, request, catalog!)) {
+    for (const found of devicesFor(asked, request, catalog!)) {
       if (devicesDone.has(found)) continue;
       devicesDone.add(found);
       const { spec, device } = found;
