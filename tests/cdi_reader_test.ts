@@ -436,6 +436,15 @@ devices:
   });
   const edits = await resolveDevices(["vendor.com/device=d"], { specDirs: [dir] });
   assert.equal(edits.deviceNodes[0].fileMode, 0o640);
+  // A plain whole number where a string belongs is its text, as in Go: `name: 0`.
+  const numbered = specDir(temp, {
+    "n.yaml": "cdiVersion: 0.5.0\nkind: vendor.com/gpu\ndevices:\n- name: 0\n" +
+      "  containerEdits:\n    env: [GPU=0]\n",
+  });
+  assert.deepEqual(
+    (await resolveDevices(["vendor.com/gpu=0"], { specDirs: [numbered] })).env,
+    ["GPU=0"],
+  );
   assert.equal(edits.deviceNodes[0].permissions, "");
   const broken = specDir(temp, { "s.yaml": "cdiVersion: 0.5.0\nkind: [unclosed\n" });
   assert.match(

@@ -69,8 +69,12 @@ type Json = Record<string, unknown>;
 /** Walks one spec: knows its version, says where in the file a fault is. */
 class Checker {
   version = "";
+  /** Read from YAML, where a plain `name: 0` is a number. */
+  readonly yaml: boolean;
 
-  constructor(readonly file: string) {}
+  constructor(readonly file: string) {
+    this.yaml = !file.endsWith(".json");
+  }
 
   fail(where: string, why: string): never {
     throw new PlashError(`CDI spec ${this.file}: ${where ? `${where} ` : ""}${why}`);
@@ -100,6 +104,8 @@ class Checker {
   }
 
   string(value: unknown, where: string): string {
+    // CDI's Go reader gives a YAML whole number in a string field as text: `name: 0` is "0".
+    if (this.yaml && Number.isInteger(value)) return String(value);
     if (typeof value !== "string") this.fail(where, "must be a string");
     return value;
   }
