@@ -5,16 +5,19 @@
  * The decompressors are imported only when an archive needs them (node:zlib
  * costs every command that loads it about 15 ms).
  *
- * gzip and zstd go through node:zlib in a worker (`codec_worker.ts`), so that
- * they run beside the extraction; gzip through gunzip rather than
- * `DecompressionStream`: the latter fails on multi-member gzip files
- * (`cat a.gz b.gz`, bgzip), which gunzip and tar accept.
+ * gzip and zstd of a file (or stdin) are undone as the tar reader reads, into
+ * its one buffer (`sync_decompress.ts`): memory stays a fixed window however
+ * far an archive expands. Of a stream (a download) they go through node:zlib
+ * in a worker (`codec_worker.ts`), so that they run beside the extraction.
+ * gzip through gunzip rather than `DecompressionStream`: the latter fails on
+ * multi-member gzip files (`cat a.gz b.gz`, bgzip), which gunzip and tar
+ * accept.
  *
  * @module
  */
 
 import { PlashError, reason, wrap } from "../errors.ts";
-import { fileChunks, readFull } from "./file_chunks.ts";
+import { type ByteSource, fileChunks, prefixed, readFull } from "./file_chunks.ts";
 
 /** The compressions plash reads. */
 export type Compression = "gzip" | "zstd" | "xz" | "none";
@@ -46,10 +49,11 @@ export async function decompress(
 }
 
 /**
- * The archive in the open file `file`, decompressed. A regular file that is
- * not compressed is returned as it is, at its start: the tar reader reads it
- * into one buffer of its own, where a stream hands out a fresh buffer a
- * piece. Anything else is read as a stream of pieces ({@linkcode fileChunks}).
+ * The archive in `file` (an open file, a pipe, stdin), decompressed, read
+ * with `readSync` into the reader's own buffer: a plain archive as it is,
+ * gzip and zstd through `decompressingReader` (`sync_decompress.ts`), so that memory
+ * stays a fixed window whatever the archive expands to. xz comes as a stream
+ * of pieces (its decoder is a wasm stream).
  *
  * @example
  * ```ts
@@ -59,21 +63,27 @@ export async function decompress(
  * ```
  */
 export async function decompressFile(
-  file: Deno.FsFile,
-): Promise<ReadableStream<Uint8Array> | Deno.FsFile> {
+  file: ByteSource,
+): Promise<ReadableStream<Uint8Array> | ByteSource> {
+  let head: Uint8Array;
   try {
-    // A pipe (a FIFO, `<(zcat x)`) cannot go back to its start.
-    if (file.statSync().isFile) {
-      const head = new Uint8Array(MAGIC_LENGTH);
-      readFull(file, head);
-      file.seekSync(0, Deno.SeekMode.Start);
-      if (detectCompression(head) === "none") return file;
-    }
+    head = new Uint8Array(MAGIC_LENGTH);
+    head = head.subarray(0, readFull(file, head));
   } catch (error) {
     file.close();
     throw error;
   }
-  return await decompress(fileChunks(file));
+  // The head is handed on, not sought back over: a pipe (a FIFO, `<(zcat x)`, stdin) cannot.
+  const compression = detectCompression(head);
+  if (compression === "none") return prefixed(head, file);
+  if (compression === "xz") return await decompress(fileChunks(prefixed(head, file)));
+  const { decompressingReader } = await import("./sync_decompress.ts");
+  try {
+    return decompressingReader(file, compression, head);
+  } catch (error) {
+    file.close();
+    throw error;
+  }
 }
 
 async function decompressor(
