@@ -1,6 +1,6 @@
 /**
- * Bounded memory on import (issue 26, item 5): `plash import-tar` of
- * decompression bombs, of many tiny entries and of very long names, each run
+ * Bounded memory on import (issue 26, item 5): `plash import-tar` (and
+ * `import-url`) of decompression bombs, of many tiny entries and of very long names, each run
  * under GNU time (`/usr/bin/time -f %M`, package `time`), peaks below 100 MiB
  * resident, and a bomb of 4 GiB as low as one of 1 GiB.
  *
@@ -23,9 +23,10 @@ const SAME = 16 * 1024;
 /** Each compressor, from stdin to stdout. */
 const COMPRESSORS: Record<string, string> = { gzip: "gzip -1 -c", zstd: "zstd -q -1 -c" };
 
-/** `plash import-tar PATH` under GNU time; its peak resident size in KiB. */
-async function importPeak(store: TestStore, path: string): Promise<number> {
-  const result = await store.plash(["import-tar", path], { prefix: [TIME, "-f", "peak %M"] });
+/** `plash import-tar PATH` (or import-url file://PATH) under GNU time; its peak resident size in KiB. */
+async function importPeak(store: TestStore, path: string, url = false): Promise<number> {
+  const args = url ? ["import-url", `file://${path}`] : ["import-tar", path];
+  const result = await store.plash(args, { prefix: [TIME, "-f", "peak %M"] });
   assert.equal(result.code, 0, result.stderr);
   const peak = /^peak (\d+)$/m.exec(result.stderr);
   assert.ok(peak, result.stderr);
@@ -47,11 +48,14 @@ for (const [name, compressor] of Object.entries(COMPRESSORS)) {
     for (const gib of [1, 4]) {
       const bomb = repeatInto(`${store.data}.${gib}g.${name}`, part, gib * 16);
       peaks.push(await importPeak(store, bomb));
+      // The same as a download: a stream, read by the tar reader alone.
+      if (gib === 4) peaks.push(await importPeak(store, bomb, true));
       Deno.removeSync(bomb);
     }
-    const [one, four] = peaks;
-    assert.ok(one < LIMIT && four < LIMIT, `peaks ${one} and ${four} KiB`);
+    const [one, four, url] = peaks;
+    assert.ok(peaks.every((peak) => peak < LIMIT), `peaks ${peaks} KiB (1, 4 GiB, 4 by URL)`);
     assert.ok(Math.abs(four - one) < SAME, `peaks ${one} and ${four} KiB`);
+    assert.ok(Math.abs(url - one) < SAME, `peaks ${one} and ${url} KiB`);
   });
 }
 

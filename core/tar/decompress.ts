@@ -7,8 +7,10 @@
  *
  * gzip and zstd of a file (or stdin) are undone as the tar reader reads, into
  * its one buffer (`sync_decompress.ts`): memory stays a fixed window however
- * far an archive expands. Of a stream (a download) they go through node:zlib
- * in a worker (`codec_worker.ts`), so that they run beside the extraction.
+ * far an archive expands; the same for a download the tar reader reads alone
+ * ({@linkcode decompressForReading}). A stream whose bytes are also hashed
+ * (a registry's layer) goes through node:zlib in a worker (`codec_worker.ts`),
+ * so that it runs beside the extraction.
  * gzip through gunzip rather than `DecompressionStream`: the latter fails on
  * multi-member gzip files (`cat a.gz b.gz`, bgzip), which gunzip and tar
  * accept.
@@ -17,7 +19,13 @@
  */
 
 import { PlashError, reason, wrap } from "../errors.ts";
-import { type ByteSource, fileChunks, prefixed, readFull } from "./file_chunks.ts";
+import {
+  type AsyncByteSource,
+  type ByteSource,
+  fileChunks,
+  prefixed,
+  readFull,
+} from "./file_chunks.ts";
 
 /** The compressions plash reads. */
 export type Compression = "gzip" | "zstd" | "xz" | "none";
@@ -43,7 +51,41 @@ export async function decompress(
   input: ReadableStream<Uint8Array>,
 ): Promise<ReadableStream<Uint8Array>> {
   const { head, stream } = await peek(input, MAGIC_LENGTH);
+  return await decompressed(stream, detectCompression(head));
+}
+
+/**
+ * The archive stream `input` (a download) decompressed for the tar reader:
+ * gzip and zstd are undone as it reads, into its own buffer, as
+ * {@linkcode decompressFile} does (only the compressed pieces are fresh
+ * buffers); xz and a plain archive come as streams.
+ *
+ * @example
+ * ```ts
+ * import { decompressForReading } from "./decompress.ts";
+ * import { extractTar } from "./extract.ts";
+ *
+ * const response = await fetch("https://example.org/rootfs.tar.gz");
+ * await extractTar(await decompressForReading(response.body!), "/tmp/rootfs");
+ * ```
+ */
+export async function decompressForReading(
+  input: ReadableStream<Uint8Array>,
+): Promise<ReadableStream<Uint8Array> | AsyncByteSource> {
+  const { head, stream } = await peek(input, MAGIC_LENGTH);
   const compression = detectCompression(head);
+  if (compression !== "gzip" && compression !== "zstd") {
+    return await decompressed(stream, compression);
+  }
+  const { decompressingStreamReader } = await import("./sync_decompress.ts");
+  return decompressingStreamReader(stream, compression);
+}
+
+/** `stream` decompressed from `compression`, as a stream. */
+async function decompressed(
+  stream: ReadableStream<Uint8Array>,
+  compression: Compression,
+): Promise<ReadableStream<Uint8Array>> {
   if (compression === "none") return stream;
   return relabelErrors(await decompressor(compression, stream), compression);
 }

@@ -11,7 +11,7 @@
 
 import { PlashError, wrap } from "../errors.ts";
 import { EntryWriter, type WriterOptions } from "./entry_writer.ts";
-import type { ByteSource } from "./file_chunks.ts";
+import type { AsyncByteSource, ByteSource } from "./file_chunks.ts";
 import { TarReader } from "./tar_reader.ts";
 
 /**
@@ -28,7 +28,7 @@ import { TarReader } from "./tar_reader.ts";
  * ```
  */
 export async function extractTar(
-  input: ReadableStream<Uint8Array> | ByteSource,
+  input: ReadableStream<Uint8Array> | ByteSource | AsyncByteSource,
   root: string,
   options: WriterOptions = {},
 ): Promise<void> {

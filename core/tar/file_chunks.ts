@@ -20,6 +20,14 @@ export interface ByteSource {
   close(): void;
 }
 
+/** What can be read from as a file is, each read awaited: a download being decompressed. */
+export interface AsyncByteSource {
+  /** Reads into `buffer`; the number of bytes read, `null` at the end. */
+  read(buffer: Uint8Array): Promise<number | null>;
+  /** Releases it. */
+  close(): void;
+}
+
 /** The size of each piece: large enough that per-read costs vanish, small enough to keep RSS flat. */
 export const PIECE = 1 << 20;
 
@@ -68,6 +76,24 @@ export function readFull(file: ByteSource, buffer: Uint8Array): number {
   let filled = 0;
   while (filled < buffer.length) {
     const read = file.readSync(buffer.subarray(filled));
+    if (read === null) break;
+    filled += read;
+  }
+  return filled;
+}
+
+/**
+ * Fills `buffer` from `source` as {@linkcode readFull} does, awaiting each
+ * read of an {@linkcode AsyncByteSource}.
+ */
+export async function fill(
+  source: ByteSource | AsyncByteSource,
+  buffer: Uint8Array,
+): Promise<number> {
+  if ("readSync" in source) return readFull(source, buffer);
+  let filled = 0;
+  while (filled < buffer.length) {
+    const read = await source.read(buffer.subarray(filled));
     if (read === null) break;
     filled += read;
   }

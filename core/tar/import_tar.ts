@@ -7,8 +7,8 @@
 import { PlashError, wrap } from "../errors.ts";
 import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
-import { decompress, decompressFile } from "./decompress.ts";
-import type { ByteSource } from "./file_chunks.ts";
+import { decompressFile, decompressForReading } from "./decompress.ts";
+import type { AsyncByteSource, ByteSource } from "./file_chunks.ts";
 import { extractTar } from "./extract.ts";
 
 /**
@@ -61,8 +61,8 @@ export async function importTar(
  */
 export async function openTar(
   source: string | ReadableStream<Uint8Array>,
-): Promise<ReadableStream<Uint8Array> | ByteSource> {
-  if (typeof source !== "string") return await decompress(source);
+): Promise<ReadableStream<Uint8Array> | ByteSource | AsyncByteSource> {
+  if (typeof source !== "string") return await decompressForReading(source);
   if (source === "-") return await decompressFile(Deno.stdin);
   try {
     return await decompressFile(Deno.openSync(source));

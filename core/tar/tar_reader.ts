@@ -38,7 +38,7 @@
 
 import { PlashError, wrap } from "../errors.ts";
 import { quote } from "./entry_name.ts";
-import { type ByteSource, PIECE, readFull } from "./file_chunks.ts";
+import { type AsyncByteSource, type ByteSource, fill, PIECE } from "./file_chunks.ts";
 import { decodePax, type PaxValue, utf8 } from "./pax.ts";
 import { BLOCK, checksum, padded } from "./tar_writer.ts";
 
@@ -122,7 +122,7 @@ interface Extended {
 export class TarReader {
   /** The input: a stream's reader, or a file and the buffer it is read into. */
   readonly #stream?: ReadableStreamDefaultReader<Uint8Array>;
-  #file?: ByteSource;
+  #file?: ByteSource | AsyncByteSource;
   #buffer = EMPTY;
   /** The input chunk being parsed, and where in it. */
   #chunk = EMPTY;
@@ -141,7 +141,7 @@ export class TarReader {
    * A reader of `input`, which it reads to its end and closes, or stops
    * reading at {@linkcode cancel}.
    */
-  constructor(input: ReadableStream<Uint8Array> | ByteSource) {
+  constructor(input: ReadableStream<Uint8Array> | ByteSource | AsyncByteSource) {
     if (input instanceof ReadableStream) {
       this.#stream = input.getReader();
     } else {
@@ -243,7 +243,7 @@ export class TarReader {
 
   /** Moves to the next non-empty input chunk; false at the end of the input. */
   async #pull(): Promise<boolean> {
-    const chunk = this.#stream ? await this.#read() : this.#readFile();
+    const chunk = this.#stream ? await this.#read() : await this.#readFile();
     if (chunk === null) return false;
     this.#chunkStart += this.#chunk.length;
     this.#chunk = chunk;
@@ -261,8 +261,8 @@ export class TarReader {
   }
 
   /** The file's next piece, in the one buffer; `null` (the file closed) at its end. */
-  #readFile(): Uint8Array | null {
-    const length = this.#file ? readFull(this.#file, this.#buffer) : 0;
+  async #readFile(): Promise<Uint8Array | null> {
+    const length = this.#file ? await fill(this.#file, this.#buffer) : 0;
     if (length < this.#buffer.length) this.#closeFile();
     return length === 0 ? null : this.#buffer.subarray(0, length);
   }
