@@ -15,27 +15,20 @@ const BARE = "plash is a container build and run engine, try --help";
 /**
  * `argv` with its command made explicit:
  * * `-h`/`--help`, `--version`, `--help-macros`: those commands;
- * * a path (it has a slash) to a file: a Plashfile, as `#!/usr/bin/env plash`
- *   runs it: `exec PATH ARGS...`;
  * * a macro first (`plash -A --apk git -- git status`): `b run MACROS...`
- *   (`-` and `--` are no macros).
+ *   (`-` and `--` are no macros);
+ * * a path (it has a slash): a Plashfile, as `#!/usr/bin/env plash` runs
+ *   it: `exec PATH ARGS...`.
  */
 function route(argv: string[]): string[] {
   const [first, ...rest] = argv;
   if (first === "-h" || first === "--help") return ["help", ...rest];
   if (first === "--version") return ["version"];
   if (first === "--help-macros") return ["help-macros", ...rest];
-  if (first.includes("/") && isFile(first)) return ["exec", ...argv];
   if (first.startsWith("-") && first !== "-" && first !== "--") return ["b", "run", ...argv];
+  // No command has a slash: a missing file is `exec`'s to report, as the original did.
+  if (first.includes("/")) return ["exec", ...argv];
   return argv;
-}
-
-function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
 }
 
 async function dispatch(argv: string[]): Promise<number> {

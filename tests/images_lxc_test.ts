@@ -267,10 +267,10 @@ Deno.test("--from-lxc and the shortcuts import on first use, once", async () => 
   assert.equal(server.requests(), 2);
 
   const alpine = await lxcOk(store, server, ["eval", "-A", "git"]);
-  assert.match(alpine, /^### plash hint: image=\d+\napk update\napk add git$/);
+  assert.match(alpine, /^### plash hint: image=\d+\napk update\napk add 'git'$/);
   assert.equal(server.requests(rootfs(`alpine;3.24;${HOST};default;${NEW}`)), 1);
   const gentoo = await lxcOk(store, server, ["eval", "-G", "vim"]);
-  assert.match(gentoo, /^### plash hint: image=\d+\nemerge vim$/);
+  assert.match(gentoo, /^### plash hint: image=\d+\nemerge 'vim'$/);
   assert.equal(server.requests(rootfs(`gentoo;current;${HOST};openrc;${NEW}`)), 1);
   await lxcOk(store, server, ["eval", "-A", "git"]);
   assert.equal(server.requests(), 6);

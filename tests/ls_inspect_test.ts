@@ -122,7 +122,10 @@ Deno.test(
     const bad = await store.plash(["inspect", id, "nope"]);
     assert.equal(bad.code, 1);
     assert.equal(bad.stdout, "");
-    assert.match(oneLineError(bad), /no image named nope; the store has app, /);
+    assert.match(
+      oneLineError(bad),
+      /must be a positive number or a name, got: nope \(the store has app, /,
+    );
   },
 );
 

@@ -22,10 +22,10 @@ function registriesConf(store: TestStore, text: string): Record<string, string> 
 Deno.test("tag names an image wherever an id goes; untag removes the name", async () => {
   using store = new TestStore();
   const base = await store.busybox();
-  assert.equal(await store.ok(["tag", base, "box", "my/box:v1"]), "");
+  assert.equal(await store.ok(["tag", base, "box", "my-box:v1"]), "");
   assert.equal(await store.ok(["map", "box"]), base);
   assert.equal(await store.ok(["run", "box", "echo", "hi"]), "hi");
-  assert.equal(await store.ok(["run", "my/box:v1", "echo", "hi"]), "hi");
+  assert.equal(await store.ok(["run", "my-box:v1", "echo", "hi"]), "hi");
   // Every command that takes an image takes the name.
   const child = await store.ok(["create", "box", "sh", "-c", "echo child > /child"]);
   await store.ok(["tag", child, "kid"]);
@@ -50,7 +50,7 @@ Deno.test("tag names an image wherever an id goes; untag removes the name", asyn
   await store.ok(["untag", "kid", "alias"]);
   assert.equal(await store.ok(["map", "kid"]), "");
   assert.equal(await store.ok(["run", child, "cat", "/child"]), "child");
-  await store.ok(["rm", "my/box:v1"]);
+  await store.ok(["rm", "my-box:v1"]);
   assert.equal((await store.plash(["run", base, "true"])).code, 1);
 });
 
@@ -61,7 +61,8 @@ Deno.test("a number stays an id; unknown names are one line listing what is ther
   assert.equal(none.code, 1);
   assert.equal(
     oneLineError(none),
-    "plash error: no image named myimg: the store has no names (an id names an image: see plash ls)",
+    "plash error: image arg must be a positive number or a name, got: myimg " +
+      "(the store has no names; an id names an image: see plash ls)",
   );
   // A name that is a number is an id where an image is asked for.
   await store.ok(["map", "999", base]);
@@ -84,7 +85,11 @@ Deno.test("a number stays an id; unknown names are one line listing what is ther
   for (const command of [["run", "myimg"], ["inspect", "myimg"], ["rm", "web", "myimg"]]) {
     const unknown = await store.plash(command);
     assert.equal(unknown.code, 1);
-    assert.equal(oneLineError(unknown), "plash error: no image named myimg; the store has db, web");
+    assert.equal(
+      oneLineError(unknown),
+      "plash error: image arg must be a positive number or a name, got: myimg " +
+        "(the store has db, web)",
+    );
   }
   // rm read every argument first: web is still there.
   assert.equal(await store.ok(["run", "web", "echo", "ok"]), "ok");
@@ -117,7 +122,7 @@ Deno.test({ name: "references an image was pulled as, resolved locally", ignore 
     assert.equal(await which("team/app:v1"), "one");
     // A digest names that image only in the repository it was pulled from.
     const elsewhere = await store.plash(["run", `${registry.host}/other/app@${digest}`], { env });
-    assert.match(oneLineError(elsewhere), /no image named/);
+    assert.match(oneLineError(elsewhere), /must be a positive number or a name, got: /);
     assert.equal(
       await store.ok(["parent", `${registry.host}/team/app:v1`], { env }),
       await store.ok(["parent", id]),
@@ -131,7 +136,7 @@ Deno.test({ name: "references an image was pulled as, resolved locally", ignore 
     }
     assert.match(
       oneLineError(await store.plash(["run", "alpine"], { env })),
-      /no image named alpine;/,
+      /must be a positive number or a name, got: alpine \(/,
     );
   });
 

@@ -169,7 +169,10 @@ Deno.test("run fails with one line for a bad image", async () => {
   assert.equal(missing.code, 1);
   assert.equal(oneLineError(missing), "plash error: no image: 42");
   const bad = await store.plash(["run", "latest", "true"]);
-  assert.match(oneLineError(bad), /^plash error: no image named latest: the store has no names/);
+  assert.match(
+    oneLineError(bad),
+    /^plash error: image arg must be a positive number or a name, got: latest \(the store has no names/,
+  );
   assert.match(usageFailure(await store.plash(["run"])), /^usage: plash run/);
 });
 

@@ -9,7 +9,7 @@ import { PlashError, wrap } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { IMAGE_VIEW } from "../runtime/image_view.ts";
 import type { ImageConfig } from "../store/image_config.ts";
-import { shellQuote } from "./shell_quote.ts";
+import { shellQuote, singleQuote } from "./shell_quote.ts";
 import { DEFAULT_SOURCE, SOURCES } from "./sources.ts";
 import type { EvalContext, Step } from "./steps.ts";
 import { plashfileLines, tokenize } from "./tokenize.ts";
@@ -49,9 +49,13 @@ const MANY = Infinity;
 /** The largest macro file `--eval-url` reads: a Plashfile is a few lines. */
 const MACROS_LIMIT = 1 << 20;
 
-/** Package managers: each line's `{}` becomes the packages. */
+/**
+ * Package managers: each line's `{}` becomes the packages, each in single
+ * quotes: the original plash's lines exactly (a non-interactive apt comes from
+ * the build step's environment, see `buildHostEnvironment`).
+ */
 const PACKAGE_MANAGERS: Record<string, string[]> = {
-  apt: ["apt-get update", "DEBIAN_FRONTEND=noninteractive apt-get install -y {}"],
+  apt: ["apt-get update", "apt-get install -y {}"],
   apk: ["apk update", "apk add {}"],
   dnf: ["dnf install -y {}"],
   yum: ["yum install -y {}"],
@@ -237,7 +241,7 @@ const PACKAGE_MACROS: Macro[] = Object.entries(PACKAGE_MANAGERS).map(([name, lin
   max: MANY,
   expand: (packages) => {
     if (packages.length === 0) return [];
-    const list = packages.map(shellQuote).join(" ");
+    const list = packages.map(singleQuote).join(" ");
     return script(...lines.map((line) => line.replace("{}", list)));
   },
 }));

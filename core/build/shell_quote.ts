@@ -17,5 +17,19 @@
  */
 export function shellQuote(text: string): string {
   if (/^[A-Za-z0-9_@%+=:,.\/-]+$/.test(text)) return text;
+  return singleQuote(text);
+}
+
+/**
+ * `text` in single quotes, always, as the original plash quoted a package
+ * macro's arguments (`apt-get install -y 'jq'`).
+ *
+ * @example
+ * ```ts
+ * singleQuote("jq"); // "'jq'"
+ * singleQuote("it's"); // "'it'\"'\"'s'"
+ * ```
+ */
+export function singleQuote(text: string): string {
   return `'${text.replaceAll("'", `'"'"'`)}'`;
 }

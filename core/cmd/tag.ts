@@ -8,7 +8,7 @@
 import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
-import { keyKind } from "../store/keys.ts";
+import { keyKind, userKeyProblem } from "../store/keys.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line: every name is checked before any is set. */
@@ -28,6 +28,8 @@ function checkName(name: string): void {
   if (/^\d+$/.test(name)) throw refuse("a number is an image id");
   if (name.startsWith("-")) throw refuse("a name cannot start with -");
   if (/\s/.test(name)) throw refuse("a name cannot hold white space");
+  const problem = userKeyProblem(name);
+  if (problem !== undefined) throw refuse(problem);
   const kind = keyKind(name);
   if (kind.shown !== "name") throw refuse(`${kind.prefix} keys are plash's own (${kind.summary})`);
 }

@@ -103,7 +103,7 @@ export async function resolveImage(
   }
   const found = await findImageKey(store, text);
   if (found !== undefined) return found.id;
-  throw unknownNameError(store, text);
+  throw unknownImageArgError(store, text);
 }
 
 /**
@@ -241,15 +241,24 @@ const LISTED = 8;
  * ```
  */
 export function unknownNameError(store: Store, text: string): PlashError {
-  const names = imageNames(store);
-  if (names.length === 0) {
-    return new PlashError(
-      `no image named ${text}: the store has no names (an id names an image: see plash ls)`,
-    );
-  }
-  const shown = [...new Set(names.map((name) => name.shown))];
-  const more = shown.length > LISTED ? `, and ${shown.length - LISTED} more (plash ls)` : "";
+  return new PlashError(`no image named ${text}; ${storeNamesNote(store)}`);
+}
+
+/**
+ * The one-line error for an image argument `text` that is neither an id nor
+ * a name in `store`: the original plash's words (scripts grep for "must be a
+ * positive number"), then what the store has.
+ */
+function unknownImageArgError(store: Store, text: string): PlashError {
   return new PlashError(
-    `no image named ${text}; the store has ${shown.slice(0, LISTED).join(", ")}${more}`,
+    `image arg must be a positive number or a name, got: ${text} (${storeNamesNote(store)})`,
   );
+}
+
+/** What names `store` has, at most {@linkcode LISTED} of them, for an error. */
+function storeNamesNote(store: Store): string {
+  const shown = [...new Set(imageNames(store).map((name) => name.shown))];
+  if (shown.length === 0) return "the store has no names; an id names an image: see plash ls";
+  const more = shown.length > LISTED ? `, and ${shown.length - LISTED} more (plash ls)` : "";
+  return `the store has ${shown.slice(0, LISTED).join(", ")}${more}`;
 }

@@ -67,23 +67,34 @@ export function importedFromHost(
 }
 
 /**
- * The host environment as a build step and `create` see it: without
- * PLASH_EXPORT, whose names reach runs only (in the original plash, builds
- * saw TERM, HOME, DISPLAY and PLASH_DATA of the host, nothing else), so that
- * what a layer saw is what its cache key covers.
+ * What plash sets in every build step's (and `create`'s) environment: a
+ * package manager must not wait for answers no one gives (a build reads no
+ * stdin). The original plash wrote no such thing; the macros' lines stay its.
+ */
+const BUILD_ENVIRONMENT: Record<string, string> = { DEBIAN_FRONTEND: "noninteractive" };
+
+/**
+ * The host environment as a build step and `create` see it: without the
+ * caller's PLASH_EXPORT, whose names reach runs only (in the original plash,
+ * builds saw TERM, HOME, DISPLAY and PLASH_DATA of the host, nothing else), so
+ * that what a layer saw is what its cache key covers; plus
+ * {@linkcode BUILD_ENVIRONMENT}, passed through as PLASH_EXPORT passes a run's
+ * names.
  *
  * @example
  * ```ts
  * import { buildHostEnvironment } from "./environment.ts";
  *
- * buildHostEnvironment({ PLASH_EXPORT: "A", A: "1", TERM: "xterm" }); // { A: "1", TERM: "xterm" }
+ * buildHostEnvironment({ PLASH_EXPORT: "A", A: "1", TERM: "xterm" });
+ * // { A: "1", TERM: "xterm", DEBIAN_FRONTEND: "noninteractive", PLASH_EXPORT: "DEBIAN_FRONTEND" }
  * ```
  */
 export function buildHostEnvironment(
   host: Record<string, string> = Deno.env.toObject(),
 ): Record<string, string> {
   const { PLASH_EXPORT: _, ...rest } = host;
-  return rest;
+  const PLASH_EXPORT = Object.keys(BUILD_ENVIRONMENT).join(":");
+  return { ...rest, ...BUILD_ENVIRONMENT, PLASH_EXPORT };
 }
 
 /** The value of `name` in a NAME=VALUE list. */

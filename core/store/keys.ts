@@ -103,6 +103,27 @@ export function keyKind(key: string): KeyKind {
 }
 
 /**
+ * Why `key` cannot be a key a user gives (`plash map KEY`, `plash tag ID
+ * NAME`), in the original plash's words, or undefined when it can. The
+ * original refused an empty key and one holding "/" (its keys were file
+ * names); plash's own kinds keep their "/" (a reference, a URL), so a user
+ * may still read or set `docker-ref:docker.io/library/alpine:3.20`.
+ *
+ * @example
+ * ```ts
+ * import { userKeyProblem } from "./keys.ts";
+ *
+ * userKeyProblem("hi/da"); // "'/' not allowed in map name"
+ * userKeyProblem("web"); // undefined
+ * ```
+ */
+export function userKeyProblem(key: string): string | undefined {
+  if (key === "") return "empty map name not allowed";
+  if (key.includes("/") && keyKind(key) === NAME) return "'/' not allowed in map name";
+  return undefined;
+}
+
+/**
  * What `key` is shown as: a user's name as it is, a reference without the
  * prefix plash keeps it under (`docker.io/library/alpine:3.20`), an internal
  * key as it is.

@@ -31,6 +31,9 @@ export interface MapEntry {
   id: number;
 }
 
+/** The longest file name Linux's filesystems take, in bytes. */
+const NAME_MAX = 255;
+
 /** The file name in map/ that holds `key`. */
 export function keyFileName(key: string): string {
   if (key === "") throw new PlashError("empty map key");
@@ -105,6 +108,10 @@ export function getMap(store: Store, key: string): number | undefined {
 /** Maps `key` to image `id`, replacing what it mapped to, in one rename(2). */
 export function setMap(store: Store, key: string, id: number): void {
   const name = keyFileName(key);
+  // Checked here, not left to rename(2): its error would name a temporary file.
+  if (new TextEncoder().encode(name).length > NAME_MAX) {
+    throw new PlashError(`map key too long: ${key}: at most ${NAME_MAX} bytes as a file name`);
+  }
   const target = store.nodeLink(store.chain(id));
   const stage = store.makeTmpDir();
   try {

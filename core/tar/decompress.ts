@@ -5,16 +5,27 @@
  * The decompressors are imported only when an archive needs them (node:zlib
  * costs every command that loads it about 15 ms).
  *
- * gzip and zstd go through node:zlib in a worker (`codec_worker.ts`), so that
- * they run beside the extraction; gzip through gunzip rather than
- * `DecompressionStream`: the latter fails on multi-member gzip files
- * (`cat a.gz b.gz`, bgzip), which gunzip and tar accept.
+ * gzip and zstd of a file (or stdin) are undone as the tar reader reads, into
+ * its one buffer (`sync_decompress.ts`): memory stays a fixed window however
+ * far an archive expands; the same for a download the tar reader reads alone
+ * ({@linkcode decompressForReading}). A stream whose bytes are also hashed
+ * (a registry's layer) goes through node:zlib in a worker (`codec_worker.ts`),
+ * so that it runs beside the extraction.
+ * gzip through gunzip rather than `DecompressionStream`: the latter fails on
+ * multi-member gzip files (`cat a.gz b.gz`, bgzip), which gunzip and tar
+ * accept.
  *
  * @module
  */
 
 import { PlashError, reason, wrap } from "../errors.ts";
-import { fileChunks, readFull } from "./file_chunks.ts";
+import {
+  type AsyncByteSource,
+  type ByteSource,
+  fileChunks,
+  prefixed,
+  readFull,
+} from "./file_chunks.ts";
 
 /** The compressions plash reads. */
 export type Compression = "gzip" | "zstd" | "xz" | "none";
@@ -40,16 +51,51 @@ export async function decompress(
   input: ReadableStream<Uint8Array>,
 ): Promise<ReadableStream<Uint8Array>> {
   const { head, stream } = await peek(input, MAGIC_LENGTH);
+  return await decompressed(stream, detectCompression(head));
+}
+
+/**
+ * The archive stream `input` (a download) decompressed for the tar reader:
+ * gzip and zstd are undone as it reads, into its own buffer, as
+ * {@linkcode decompressFile} does (only the compressed pieces are fresh
+ * buffers); xz and a plain archive come as streams.
+ *
+ * @example
+ * ```ts
+ * import { decompressForReading } from "./decompress.ts";
+ * import { extractTar } from "./extract.ts";
+ *
+ * const response = await fetch("https://example.org/rootfs.tar.gz");
+ * await extractTar(await decompressForReading(response.body!), "/tmp/rootfs");
+ * ```
+ */
+export async function decompressForReading(
+  input: ReadableStream<Uint8Array>,
+): Promise<ReadableStream<Uint8Array> | AsyncByteSource> {
+  const { head, stream } = await peek(input, MAGIC_LENGTH);
   const compression = detectCompression(head);
+  if (compression !== "gzip" && compression !== "zstd") {
+    return await decompressed(stream, compression);
+  }
+  const { decompressingStreamReader } = await import("./sync_decompress.ts");
+  return decompressingStreamReader(stream, compression);
+}
+
+/** `stream` decompressed from `compression`, as a stream. */
+async function decompressed(
+  stream: ReadableStream<Uint8Array>,
+  compression: Compression,
+): Promise<ReadableStream<Uint8Array>> {
   if (compression === "none") return stream;
   return relabelErrors(await decompressor(compression, stream), compression);
 }
 
 /**
- * The archive in the open file `file`, decompressed. A regular file that is
- * not compressed is returned as it is, at its start: the tar reader reads it
- * into one buffer of its own, where a stream hands out a fresh buffer a
- * piece. Anything else is read as a stream of pieces ({@linkcode fileChunks}).
+ * The archive in `file` (an open file, a pipe, stdin), decompressed, read
+ * with `readSync` into the reader's own buffer: a plain archive as it is,
+ * gzip and zstd through `decompressingReader` (`sync_decompress.ts`), so that memory
+ * stays a fixed window whatever the archive expands to. xz comes as a stream
+ * of pieces (its decoder is a wasm stream).
  *
  * @example
  * ```ts
@@ -59,21 +105,27 @@ export async function decompress(
  * ```
  */
 export async function decompressFile(
-  file: Deno.FsFile,
-): Promise<ReadableStream<Uint8Array> | Deno.FsFile> {
+  file: ByteSource,
+): Promise<ReadableStream<Uint8Array> | ByteSource> {
+  let head: Uint8Array;
   try {
-    // A pipe (a FIFO, `<(zcat x)`) cannot go back to its start.
-    if (file.statSync().isFile) {
-      const head = new Uint8Array(MAGIC_LENGTH);
-      readFull(file, head);
-      file.seekSync(0, Deno.SeekMode.Start);
-      if (detectCompression(head) === "none") return file;
-    }
+    head = new Uint8Array(MAGIC_LENGTH);
+    head = head.subarray(0, readFull(file, head));
   } catch (error) {
     file.close();
     throw error;
   }
-  return await decompress(fileChunks(file));
+  // The head is handed on, not sought back over: a pipe (a FIFO, `<(zcat x)`, stdin) cannot.
+  const compression = detectCompression(head);
+  if (compression === "none") return prefixed(head, file);
+  if (compression === "xz") return await decompress(fileChunks(prefixed(head, file)));
+  const { decompressingReader } = await import("./sync_decompress.ts");
+  try {
+    return decompressingReader(file, compression, head);
+  } catch (error) {
+    file.close();
+    throw error;
+  }
 }
 
 async function decompressor(

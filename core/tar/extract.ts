@@ -11,11 +11,12 @@
 
 import { PlashError, wrap } from "../errors.ts";
 import { EntryWriter, type WriterOptions } from "./entry_writer.ts";
+import type { AsyncByteSource, ByteSource } from "./file_chunks.ts";
 import { TarReader } from "./tar_reader.ts";
 
 /**
- * Extracts the (decompressed) tar archive `input`, a stream or an open file
- * (which it closes), into `root`, an existing directory. Fails on the first
+ * Extracts the (decompressed) tar archive `input`, a stream or a file read
+ * with `readSync` (which it closes), into `root`, an existing directory. Fails on the first
  * bad entry and on an archive that ends early; what was written by then
  * stays, so extract into a staging directory.
  * `options.whiteouts` reads the archive as an OCI layer (see `oci_whiteouts.ts`).
@@ -27,7 +28,7 @@ import { TarReader } from "./tar_reader.ts";
  * ```
  */
 export async function extractTar(
-  input: ReadableStream<Uint8Array> | Deno.FsFile,
+  input: ReadableStream<Uint8Array> | ByteSource | AsyncByteSource,
   root: string,
   options: WriterOptions = {},
 ): Promise<void> {

@@ -12,6 +12,22 @@
  * @module
  */
 
+/** What can be read from synchronously, as a file or stdin can. */
+export interface ByteSource {
+  /** Reads into `buffer`; the number of bytes read, `null` at the end. */
+  readSync(buffer: Uint8Array): number | null;
+  /** Releases it. */
+  close(): void;
+}
+
+/** What can be read from as a file is, each read awaited: a download being decompressed. */
+export interface AsyncByteSource {
+  /** Reads into `buffer`; the number of bytes read, `null` at the end. */
+  read(buffer: Uint8Array): Promise<number | null>;
+  /** Releases it. */
+  close(): void;
+}
+
 /** The size of each piece: large enough that per-read costs vanish, small enough to keep RSS flat. */
 export const PIECE = 1 << 20;
 
@@ -26,7 +42,7 @@ export const PIECE = 1 << 20;
  * for await (const piece of fileChunks(Deno.openSync("/etc/hostname"))) console.log(piece.length);
  * ```
  */
-export function fileChunks(file: Deno.FsFile): ReadableStream<Uint8Array> {
+export function fileChunks(file: ByteSource): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     pull(controller) {
       const buffer = new Uint8Array(PIECE);
@@ -56,7 +72,7 @@ export function fileChunks(file: Deno.FsFile): ReadableStream<Uint8Array> {
  * const length = readFull(Deno.openSync("rootfs.tar.gz"), head);
  * ```
  */
-export function readFull(file: Deno.FsFile, buffer: Uint8Array): number {
+export function readFull(file: ByteSource, buffer: Uint8Array): number {
   let filled = 0;
   while (filled < buffer.length) {
     const read = file.readSync(buffer.subarray(filled));
@@ -64,4 +80,50 @@ export function readFull(file: Deno.FsFile, buffer: Uint8Array): number {
     filled += read;
   }
   return filled;
+}
+
+/**
+ * Fills `buffer` from `source` as {@linkcode readFull} does, awaiting each
+ * read of an {@linkcode AsyncByteSource}.
+ */
+export async function fill(
+  source: ByteSource | AsyncByteSource,
+  buffer: Uint8Array,
+): Promise<number> {
+  if ("readSync" in source) return readFull(source, buffer);
+  let filled = 0;
+  while (filled < buffer.length) {
+    const read = await source.read(buffer.subarray(filled));
+    if (read === null) break;
+    filled += read;
+  }
+  return filled;
+}
+
+/**
+ * `source` read after `head`, bytes already read from it (a pipe cannot go
+ * back to its start).
+ *
+ * @example
+ * ```ts
+ * import { prefixed, readFull } from "./file_chunks.ts";
+ *
+ * const file = Deno.openSync("rootfs.tar");
+ * const head = new Uint8Array(6);
+ * readFull(file, head);
+ * const whole = prefixed(head, file); // reads from the file's first byte
+ * ```
+ */
+export function prefixed(head: Uint8Array, source: ByteSource): ByteSource {
+  let rest = head;
+  return {
+    readSync(buffer: Uint8Array): number | null {
+      if (rest.length === 0) return source.readSync(buffer);
+      const length = Math.min(rest.length, buffer.length);
+      buffer.set(rest.subarray(0, length));
+      rest = rest.subarray(length);
+      return length;
+    },
+    close: () => source.close(),
+  };
 }

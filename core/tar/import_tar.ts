@@ -7,7 +7,8 @@
 import { PlashError, wrap } from "../errors.ts";
 import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
-import { decompress, decompressFile } from "./decompress.ts";
+import { decompressFile, decompressForReading } from "./decompress.ts";
+import type { AsyncByteSource, ByteSource } from "./file_chunks.ts";
 import { extractTar } from "./extract.ts";
 
 /**
@@ -47,8 +48,8 @@ export async function importTar(
 
 /**
  * The tar archive `source` (a file path, "-" for stdin, or a stream; plain,
- * gzip, zstd or xz), decompressed: a plain archive file stays the open file
- * (see {@linkcode decompressFile}).
+ * gzip, zstd or xz), decompressed: a file or stdin is read as a
+ * {@linkcode ByteSource} (see {@linkcode decompressFile}).
  *
  * @example
  * ```ts
@@ -60,9 +61,9 @@ export async function importTar(
  */
 export async function openTar(
   source: string | ReadableStream<Uint8Array>,
-): Promise<ReadableStream<Uint8Array> | Deno.FsFile> {
-  if (typeof source !== "string") return await decompress(source);
-  if (source === "-") return await decompress(Deno.stdin.readable);
+): Promise<ReadableStream<Uint8Array> | ByteSource | AsyncByteSource> {
+  if (typeof source !== "string") return await decompressForReading(source);
+  if (source === "-") return await decompressFile(Deno.stdin);
   try {
     return await decompressFile(Deno.openSync(source));
   } catch (error) {

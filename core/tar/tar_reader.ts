@@ -27,16 +27,18 @@
  * Everything is parsed from the input's own chunks: a header or contents that
  * lie within a chunk are views of it (no copy), and only a header that
  * straddles two chunks is gathered. Contents are handed out in pieces, never
- * whole, so memory stays flat whatever the size of a file. A plain archive
- * file is read with `readSync` into one buffer, used again for every piece:
- * reading 178 MB into fresh 1 MiB buffers takes 112 ms, into one 41 ms.
+ * whole, so memory stays flat whatever the size of a file. An archive file
+ * (a {@linkcode ByteSource}: plain, or gzip and zstd decompressed as it is
+ * read) is read with `readSync` into one buffer, used again for every piece:
+ * reading 178 MB into fresh 1 MiB buffers takes 112 ms, into one 41 ms, and
+ * fresh buffers pile up faster than they are collected (a 1 GiB bomb: 400 MB).
  *
  * @module
  */
 
 import { PlashError, wrap } from "../errors.ts";
 import { quote } from "./entry_name.ts";
-import { PIECE, readFull } from "./file_chunks.ts";
+import { type AsyncByteSource, type ByteSource, fill, PIECE } from "./file_chunks.ts";
 import { decodePax, type PaxValue, utf8 } from "./pax.ts";
 import { BLOCK, checksum, padded } from "./tar_writer.ts";
 
@@ -102,7 +104,7 @@ interface Extended {
 }
 
 /**
- * Reads the entries of the tar archive `input`, a stream or an open file:
+ * Reads the entries of the tar archive `input`, a stream or a file read with `readSync`:
  * {@linkcode next} for each header, {@linkcode contents} for its bytes.
  *
  * @example
@@ -120,7 +122,7 @@ interface Extended {
 export class TarReader {
   /** The input: a stream's reader, or a file and the buffer it is read into. */
   readonly #stream?: ReadableStreamDefaultReader<Uint8Array>;
-  #file?: Deno.FsFile;
+  #file?: ByteSource | AsyncByteSource;
   #buffer = EMPTY;
   /** The input chunk being parsed, and where in it. */
   #chunk = EMPTY;
@@ -139,7 +141,7 @@ export class TarReader {
    * A reader of `input`, which it reads to its end and closes, or stops
    * reading at {@linkcode cancel}.
    */
-  constructor(input: ReadableStream<Uint8Array> | Deno.FsFile) {
+  constructor(input: ReadableStream<Uint8Array> | ByteSource | AsyncByteSource) {
     if (input instanceof ReadableStream) {
       this.#stream = input.getReader();
     } else {
@@ -241,7 +243,7 @@ export class TarReader {
 
   /** Moves to the next non-empty input chunk; false at the end of the input. */
   async #pull(): Promise<boolean> {
-    const chunk = this.#stream ? await this.#read() : this.#readFile();
+    const chunk = this.#stream ? await this.#read() : await this.#readFile();
     if (chunk === null) return false;
     this.#chunkStart += this.#chunk.length;
     this.#chunk = chunk;
@@ -259,8 +261,8 @@ export class TarReader {
   }
 
   /** The file's next piece, in the one buffer; `null` (the file closed) at its end. */
-  #readFile(): Uint8Array | null {
-    const length = this.#file ? readFull(this.#file, this.#buffer) : 0;
+  async #readFile(): Promise<Uint8Array | null> {
+    const length = this.#file ? await fill(this.#file, this.#buffer) : 0;
     if (length < this.#buffer.length) this.#closeFile();
     return length === 0 ? null : this.#buffer.subarray(0, length);
   }
