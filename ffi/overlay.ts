@@ -75,6 +75,22 @@ export function mountOverlay(spec: OverlaySpec): void {
   mountLegacy(spec);
 }
 
+/**
+ * Whether overlay takes its layers one at a time (`lowerdir+`, Linux >= 6.8),
+ * asked of a filesystem context that is never mounted; undefined when this
+ * process may not make one (without root).
+ */
+export function overlayTakesLayerByLayer(): boolean | undefined {
+  if (sym.fsopen === null) return false;
+  const fd = sym.fsopen(cString("overlay"), FSOPEN_CLOEXEC);
+  if (fd < 0) return errno() === ENOSYS ? false : undefined;
+  try {
+    return sym.fsconfig!(fd, FSCONFIG_SET_STRING, cString("lowerdir+"), cString("/"), 0) === 0;
+  } finally {
+    sym.close(fd);
+  }
+}
+
 /** Returns false when the kernel lacks `lowerdir+` (before 6.8), so the caller falls back. */
 function configureNewApi(fd: number, spec: OverlaySpec): boolean {
   const set = (key: string, value: string | null) => {

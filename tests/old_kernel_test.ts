@@ -165,3 +165,39 @@ Deno.test("old kernel, root: mount and with-mount of 150 layers", {
   const output = await old(store, ["with-mount", id, "cat", "layer148"]);
   assert.equal(output, "148");
 });
+
+Deno.test(
+  "old kernel, root: doctor lists each missing kernel feature and what plash does instead",
+  {
+    ignore: !ROOT,
+  },
+  async () => {
+    using store = new TestStore();
+    const checks = JSON.parse(await old(store, ["doctor", "--json"]));
+    const missing = checks.filter((check: { ok: boolean; required: boolean }) =>
+      !check.ok && !check.required
+    ).map((check: { name: string; detail: string }) => `${check.name}: ${check.detail}`);
+    for (
+      const [name, instead] of [
+        ["openat2", "one component at a time"],
+        ["new mount API (fsopen)", "mount(2)"],
+        ["mount_setattr", "remounting each mount"],
+        ["clone3", "clone"],
+        ["close_range", "without it"],
+      ]
+    ) {
+      assert.ok(
+        missing.some((line: string) =>
+          line.startsWith(`${name}: missing`) && line.includes(instead)
+        ),
+        `${name} in ${missing.join("\n")}`,
+      );
+    }
+    const here = JSON.parse(await store.ok(["doctor", "--json"]));
+    assert.ok(
+      here.some((check: { name: string; ok: boolean }) =>
+        check.name === "kernel features" && check.ok
+      ),
+    );
+  },
+);

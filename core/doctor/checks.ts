@@ -11,6 +11,7 @@ import { plannedMapping } from "../runtime/id_map.ts";
 import { cgroupRefusal, findOciRuntimes, type OciRuntime } from "../runtime/oci_runtime.ts";
 import { selfCommand } from "../self_command.ts";
 import type { Store } from "../store/store.ts";
+import { kernelFeatures } from "./kernel_features.ts";
 
 /** One finding. */
 export interface Check {
@@ -248,6 +249,7 @@ export async function runChecks(store: Store): Promise<Check[]> {
   ];
   return [
     kernel(),
+    ...kernelFeatures(),
     overlay(),
     libc(),
     ...identity,
