@@ -11,6 +11,8 @@
 import { check, SyscallError } from "./errors.ts";
 import { cString, errno, sym } from "./libc.ts";
 import { openPath, openPathAt } from "./in_root.ts";
+import { mountFuseOverlay } from "./fuse_overlay.ts";
+import { readUserNamespace } from "./namespaces.ts";
 import { chdir, closeFd, mount, MS } from "./sys.ts";
 
 /** What to stack where. */
@@ -229,6 +231,12 @@ function mountLegacy(spec: OverlaySpec): void {
     inDirectory("/proc/self/fd", () => {
       mount("overlay", spec.target, "overlay", spec.nosuid ? MS.NOSUID | MS.NODEV : 0n, data);
     });
+  } catch (error) {
+    // Overlay refuses a user namespace before Linux 5.11 (EPERM): fuse-overlayfs can serve it.
+    if (!(error instanceof SyscallError && error.code === "EPERM" && readUserNamespace())) {
+      throw error;
+    }
+    mountFuseOverlay(spec);
   } finally {
     for (const fd of fds) closeFd(fd);
   }

@@ -316,9 +316,24 @@ export async function waitForExit(pid: number): Promise<number> {
     if (now === pid) break;
     if (now < 0) throw new SyscallError("waitpid", String(pid), errno());
   }
-  const raw = status[0];
+  return shellStatus(status[0]);
+}
+
+/** A wait status as a shell reports it: the exit code, or 128 + the signal. */
+function shellStatus(raw: number): number {
   const signal = raw & 0x7f;
   return signal === 0 ? (raw >> 8) & 0xff : 128 + signal;
+}
+
+/**
+ * How child `pid` ended ({@linkcode waitForExit}'s number), or undefined while
+ * it runs: asked without waiting, on this thread (a clone child may ask).
+ */
+export function exitStatusNow(pid: number): number | undefined {
+  const status = new Int32Array(1);
+  const found = waitpidOnThisThread(pid, new Uint8Array(status.buffer), WNOHANG);
+  if (found < 0) throw new SyscallError("waitpid", String(pid), errno());
+  return found === pid ? shellStatus(status[0]) : undefined;
 }
 
 /** Bytes available to unprivileged users on the filesystem holding `path` (statvfs). */

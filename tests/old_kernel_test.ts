@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { busyboxRootfs } from "../scripts/busybox_rootfs.ts";
 import { NEW_SYSCALLS, oldKernel } from "./support/old_kernel.ts";
-import { TestStore } from "./support/plash.ts";
+import { oneLineError, TestStore } from "./support/plash.ts";
 import { runCommand } from "./support/command.ts";
 import { TempDirs } from "./support/temp_dirs.ts";
 import { mount, umount } from "../ffi/sys.ts";
@@ -201,3 +201,53 @@ Deno.test(
     );
   },
 );
+
+/**
+ * The prefix that runs plash as root of a new user namespace (its uid 0 is
+ * root's, so /dev/fuse opens there) on a kernel whose overlay refuses user
+ * namespaces, as before Linux 5.11: the filter answers EPERM to such mounts.
+ */
+const BEFORE_5_11 = [
+  ...oldKernel(["--no-overlay-in-userns", ...NEW_SYSCALLS]),
+  "/usr/bin/unshare",
+  "--user",
+  "--map-root-user",
+];
+
+Deno.test("old kernel, in a user namespace: run and build by fuse-overlayfs", {
+  ignore: !ROOT,
+}, async () => {
+  using store = new TestStore();
+  const id = await store.busybox();
+  const inNamespace = async (args: string[]) => {
+    const result = await store.plash(args, { prefix: BEFORE_5_11 });
+    assert.equal(result.code, 0, `plash ${args.join(" ")}: ${result.stderr}`);
+    // fuse-overlayfs's own chatter stays out.
+    assert.doesNotMatch(result.stderr, /fuse|argument/);
+    return result.stdout.trim();
+  };
+  const root = "awk '$5 == \"/\" {print $8}' /proc/self/mountinfo";
+  assert.equal(
+    await inNamespace(["run", id, "sh", "-c", `${root}; echo x > /x; cat /x`]),
+    "fuse.fuse-overlayfs\nx",
+  );
+  const built = await inNamespace(["build", "--from", id, "--run", "echo b > /b; rm /bin/vi"]);
+  // Mounted by the kernel's overlay: the layer fuse-overlayfs made means the same there.
+  const check = "cat /b; test -e /bin/vi || echo deleted";
+  assert.equal(await store.ok(["run", built, "sh", "-c", check]), "b\ndeleted");
+});
+
+Deno.test("old kernel, in a user namespace, without fuse-overlayfs: one line says so", {
+  ignore: !ROOT,
+}, async () => {
+  using store = new TestStore();
+  const id = await store.busybox();
+  const result = await store.plash(["run", id, "true"], {
+    prefix: BEFORE_5_11,
+    env: { PATH: "/sbin" }, // no fuse-overlayfs there (/usr/bin, /bin)
+  });
+  assert.match(
+    oneLineError(result),
+    /^plash error: overlay at .*: this kernel mounts no overlay in a user namespace \(Linux before 5\.11\) and fuse-overlayfs is not installed: apt-get install fuse-overlayfs, or run as root$/,
+  );
+});

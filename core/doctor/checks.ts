@@ -5,6 +5,7 @@
  * @module
  */
 
+import { fuseOverlayPath } from "../../ffi/fuse_overlay.ts";
 import { exists as existsPath, freeBytes, libcVersion } from "../../ffi/sys.ts";
 import { reason } from "../errors.ts";
 import { plannedMapping } from "../runtime/id_map.ts";
@@ -35,12 +36,21 @@ function readOrUndefined(path: string): string | undefined {
 
 function kernel(): Check {
   const [major, minor] = Deno.osRelease().split(".").map((part) => parseInt(part));
-  const ok = major > 5 || (major === 5 && minor >= 11);
+  const recent = major > 5 || (major === 5 && minor >= 11);
+  // Root mounts overlay on any kernel; a user namespace needs 5.11, or fuse-overlayfs.
+  const overlayWorks = recent || Deno.uid() === 0;
+  const fuse = overlayWorks ? undefined : fuseOverlayPath();
+  const ok = overlayWorks || fuse !== undefined;
+  const why = overlayWorks
+    ? ""
+    : fuse
+    ? `: overlay in a user namespace needs 5.11; plash mounts images with ${fuse}`
+    : ": overlay in a user namespace needs 5.11, and fuse-overlayfs is not installed";
   return {
     name: "kernel",
     ok,
-    detail: `Linux ${Deno.osRelease()}${ok ? "" : ": overlay's userxattr needs 5.11 or newer"}`,
-    fix: "upgrade the kernel to 5.11 or newer",
+    detail: `Linux ${Deno.osRelease()}${why}`,
+    fix: "apt-get install fuse-overlayfs, or upgrade the kernel to 5.11 or newer",
     required: true,
   };
 }
