@@ -212,34 +212,41 @@ function mountLegacy(spec: OverlaySpec): void {
     if (spec.userxattr) options.push("userxattr");
     const data = options.join(",");
     if (data.length >= OPTION_PAGE || spec.lowers.length > MAX_STACK) {
-      const most = Math.min(
-        MAX_STACK,
-        Math.floor(
-          (OPTION_PAGE - 1 - (data.length - lowers.length)) / (lowers.length + 1) *
-            spec.lowers.length,
-        ),
-      );
-      throw new Error(
-        `${
-          spec.image === undefined ? `overlay at ${spec.target}` : `image ${spec.image}`
-        } has too many layers for this kernel's ` +
-          `mount(2) (${spec.lowers.length}, at most about ${most}): overlay stacks at most ` +
-          `${MAX_STACK}, and Linux before 6.8 takes them in one page of options`,
+      throw tooManyLayers(
+        spec,
+        data.length - lowers.length,
+        (lowers.length + 1) / spec.lowers.length,
       );
     }
-    // The target is absolute (every caller's is): the working directory changes below.
-    inDirectory("/proc/self/fd", () => {
-      mount("overlay", spec.target, "overlay", spec.nosuid ? MS.NOSUID | MS.NODEV : 0n, data);
-    });
-  } catch (error) {
-    // Overlay refuses a user namespace before Linux 5.11 (EPERM): fuse-overlayfs can serve it.
-    if (!(error instanceof SyscallError && error.code === "EPERM" && readUserNamespace())) {
-      throw error;
+    try {
+      // The target is absolute (every caller's is): the working directory changes for the call.
+      inDirectory("/proc/self/fd", () => {
+        mount("overlay", spec.target, "overlay", spec.nosuid ? MS.NOSUID | MS.NODEV : 0n, data);
+      });
+    } catch (error) {
+      // Overlay refuses a user namespace before Linux 5.11 (EPERM): fuse-overlayfs serves it.
+      if (!(error instanceof SyscallError && error.code === "EPERM" && readUserNamespace())) {
+        throw error;
+      }
+      mountFuseOverlay(spec);
     }
-    mountFuseOverlay(spec);
   } finally {
     for (const fd of fds) closeFd(fd);
   }
+}
+
+/**
+ * The error for more layers than mount(2) takes: `fixed` characters of the
+ * options are not the layers', each layer takes `perLayer`.
+ */
+function tooManyLayers(spec: OverlaySpec, fixed: number, perLayer: number): Error {
+  const fit = Math.floor((OPTION_PAGE - 1 - fixed) / perLayer);
+  const what = spec.image === undefined ? `overlay at ${spec.target}` : `image ${spec.image}`;
+  return new Error(
+    `${what} has too many layers for this kernel's mount(2) (${spec.lowers.length}, at most ` +
+      `about ${Math.min(MAX_STACK, fit)}): overlay stacks at most ${MAX_STACK}, and Linux ` +
+      "before 6.8 takes them in one page of options",
+  );
 }
 
 /**
