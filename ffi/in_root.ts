@@ -198,7 +198,7 @@ function onProcfs(fd: number): boolean {
 }
 
 /** The id of the mount `fd` is on, from its fdinfo (Linux 3.15). */
-function mountId(fd: number): string {
+export function mountId(fd: number): string {
   const info = Deno.readTextFileSync(`/proc/self/fdinfo/${fd}`);
   const match = /^mnt_id:\s*(\d+)/m.exec(info);
   if (!match) throw new SyscallError("openat2", `/proc/self/fdinfo/${fd}`, EXDEV);
@@ -237,6 +237,16 @@ export function tryOpenDirBelow(rootFd: number, path: string): number {
 }
 const DIR_HOW = new BigUint64Array(3);
 const DIR_HOW_BYTES = new Uint8Array(DIR_HOW.buffer);
+
+/**
+ * An `O_PATH` descriptor of the directory `name` below the directory `dirFd`,
+ * looked up as the kernel does (for plash's own store, not an image's
+ * paths); `shown` names it in the error.
+ */
+export function openPathAt(dirFd: number, name: string, shown: string): number {
+  const flags = O_PATH | O_CLOEXEC | O_DIRECTORY;
+  return check(sym.openat(dirFd, cString(name), flags, 0), "openat", shown);
+}
 
 /** Makes directory `name` in the directory `dirFd` (never following anything). */
 export function makeDirAt(dirFd: number, name: string, shown: string, mode = 0o755): void {

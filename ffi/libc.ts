@@ -53,6 +53,17 @@ const SIGNATURES = {
     nonblocking: true,
   },
   pipe2: { parameters: ["buffer", "i32"], result: "i32" },
+  // pid, path, file actions, attributes, argv, envp; returns an errno value, not -1.
+  posix_spawn: {
+    parameters: ["buffer", "buffer", "buffer", "pointer", "buffer", "buffer"],
+    result: "i32",
+  },
+  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_addopen: {
+    parameters: ["buffer", "i32", "buffer", "i32", "u32"],
+    result: "i32",
+  },
+  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
   dup2: { parameters: ["i32", "i32"], result: "i32" },
   _exit: { parameters: ["i32"], result: "void" },
   geteuid: { parameters: [], result: "u32" },

@@ -12,14 +12,21 @@ let namespaced: boolean | undefined;
  * map is not the identity of every id).
  */
 export function inUserNamespace(): boolean {
-  if (namespaced === undefined) {
-    let map = "";
-    try {
-      map = Deno.readTextFileSync("/proc/self/uid_map");
-    } catch {
-      // No /proc: assume the host's namespace, where errors are real errors.
-    }
-    namespaced = map !== "" && !/^\s*0\s+0\s+4294967295\s*$/.test(map);
-  }
+  namespaced ??= readUserNamespace();
   return namespaced;
+}
+
+/**
+ * {@linkcode inUserNamespace}, read again: a clone child that has joined a
+ * user namespace shares the memory, and so the answer kept, of a parent that
+ * has not.
+ */
+export function readUserNamespace(): boolean {
+  let map = "";
+  try {
+    map = Deno.readTextFileSync("/proc/self/uid_map");
+  } catch {
+    // No /proc: assume the host's namespace, where errors are real errors.
+  }
+  return map !== "" && !/^\s*0\s+0\s+4294967295\s*$/.test(map);
 }

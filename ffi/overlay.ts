@@ -10,7 +10,9 @@
 
 import { check, SyscallError } from "./errors.ts";
 import { cString, errno, sym } from "./libc.ts";
-import { openPath } from "./in_root.ts";
+import { openPath, openPathAt } from "./in_root.ts";
+import { mountFuseOverlay } from "./fuse_overlay.ts";
+import { readUserNamespace } from "./namespaces.ts";
 import { chdir, closeFd, mount, MS } from "./sys.ts";
 
 /** What to stack where. */
@@ -42,6 +44,8 @@ export interface OverlaySpec {
    * mount nobody else reads, in a private mount namespace.
    */
   nested?: { top: string; layer: string };
+  /** The image mounted, named in the error when it has too many layers to mount. */
+  image?: number;
 }
 
 const FSOPEN_CLOEXEC = 1;
@@ -71,6 +75,22 @@ export function mountOverlay(spec: OverlaySpec): void {
     }
   }
   mountLegacy(spec);
+}
+
+/**
+ * Whether overlay takes its layers one at a time (`lowerdir+`, Linux >= 6.8),
+ * asked of a filesystem context that is never mounted; undefined when this
+ * process may not make one (without root).
+ */
+export function overlayTakesLayerByLayer(): boolean | undefined {
+  if (sym.fsopen === null) return false;
+  const fd = sym.fsopen(cString("overlay"), FSOPEN_CLOEXEC);
+  if (fd < 0) return errno() === ENOSYS ? false : undefined;
+  try {
+    return sym.fsconfig!(fd, FSCONFIG_SET_STRING, cString("lowerdir+"), cString("/"), 0) === 0;
+  } finally {
+    sym.close(fd);
+  }
 }
 
 /** Returns false when the kernel lacks `lowerdir+` (before 6.8), so the caller falls back. */
@@ -133,9 +153,7 @@ function addNestedLowers(
   const key = cString("lowerdir+");
   const names = Array.from({ length: CLIMB }, (_, up) => cString("../".repeat(up) + nested.layer));
   const climb = cString("../".repeat(CLIMB));
-  const caller = openPath(".", { directory: true });
-  try {
-    chdir(nested.top);
+  return inDirectory(nested.top, () => {
     for (let i = 0; i < spec.lowers.length; i++) {
       if (i > 0 && i % CLIMB === 0 && sym.chdir(climb) < 0) {
         throw new SyscallError("chdir", spec.lowers[i], errno());
@@ -148,13 +166,7 @@ function addNestedLowers(
       }
     }
     return true;
-  } finally {
-    try {
-      check(sym.fchdir(caller), "fchdir", "the working directory");
-    } finally {
-      closeFd(caller);
-    }
-  }
+  });
 }
 
 /** The kernel's own explanation, which a filesystem context fd hands out on read. */
@@ -170,38 +182,108 @@ function kernelMessage(fd: number, code: number): string | undefined {
   return messages.length ? messages.join("; ") : (code ? undefined : "failed");
 }
 
+/** Overlay's own limit on lower layers (OVL_MAX_STACK), whatever the API. */
+const MAX_STACK = 500;
+/** mount(2) copies its option string into one page, whose last byte is the NUL. */
+const OPTION_PAGE = 4096;
+
 /**
- * mount(2) with the option string. The layers are given relative to their
- * common parent (after a chdir there) so the page-sized string holds more.
+ * mount(2) with the option string (kernels before 6.8, or without the new
+ * mount API). Each directory is handed over as the number of a descriptor
+ * opened on it, from a working directory of /proc/self/fd: three or four
+ * characters a layer instead of a path, so one page holds more layers than
+ * overlay stacks (absolute paths filled it at about a hundred), and no
+ * path's `:` or `,` can split the list. The numbers mean nothing once plash
+ * has exited, which is what `mount` then shows for a `plash mount`.
  */
 function mountLegacy(spec: OverlaySpec): void {
-  const parent = commonParent(spec.lowers);
-  const lowers = spec.lowers.map((path) => path.slice(parent === "/" ? 1 : parent.length + 1));
-  const options = [`lowerdir=${lowers.join(":")}`];
-  if (spec.upper !== undefined) options.push(`upperdir=${spec.upper}`, `workdir=${spec.work}`);
-  if (spec.userxattr) options.push("userxattr");
-  const data = options.join(",");
-  if (data.length >= 4096) {
-    throw new SyscallError(
-      "mount overlay",
-      spec.target,
-      EINVAL,
-      `${spec.lowers.length} layers exceed the kernel's option page; Linux >= 6.8 lifts this`,
-    );
-  }
-  const cwd = Deno.cwd();
-  chdir(parent);
+  const fds: number[] = [];
   try {
-    mount("overlay", spec.target, "overlay", spec.nosuid ? MS.NOSUID | MS.NODEV : 0n, data);
+    openLayers(spec, fds);
+    const lowers = fds.slice(0, spec.lowers.length).join(":");
+    const options = [`lowerdir=${lowers}`];
+    if (spec.upper !== undefined) {
+      fds.push(
+        openPath(spec.upper, { directory: true }),
+        openPath(spec.work!, { directory: true }),
+      );
+      options.push(`upperdir=${fds.at(-2)}`, `workdir=${fds.at(-1)}`);
+    }
+    if (spec.userxattr) options.push("userxattr");
+    const data = options.join(",");
+    if (data.length >= OPTION_PAGE || spec.lowers.length > MAX_STACK) {
+      throw tooManyLayers(
+        spec,
+        data.length - lowers.length,
+        (lowers.length + 1) / spec.lowers.length,
+      );
+    }
+    try {
+      // The target is absolute (every caller's is): the working directory changes for the call.
+      inDirectory("/proc/self/fd", () => {
+        mount("overlay", spec.target, "overlay", spec.nosuid ? MS.NOSUID | MS.NODEV : 0n, data);
+      });
+    } catch (error) {
+      // Overlay refuses a user namespace before Linux 5.11 (EPERM): fuse-overlayfs serves it.
+      if (!(error instanceof SyscallError && error.code === "EPERM" && readUserNamespace())) {
+        throw error;
+      }
+      mountFuseOverlay(spec);
+    }
   } finally {
-    chdir(cwd);
+    for (const fd of fds) closeFd(fd);
   }
 }
 
-function commonParent(paths: string[]): string {
-  let parent = paths[0].slice(0, paths[0].lastIndexOf("/"));
-  while (!paths.every((path) => path.startsWith(parent + "/"))) {
-    parent = parent.slice(0, parent.lastIndexOf("/"));
+/**
+ * The error for more layers than mount(2) takes: `fixed` characters of the
+ * options are not the layers', each layer takes `perLayer`.
+ */
+function tooManyLayers(spec: OverlaySpec, fixed: number, perLayer: number): Error {
+  const fit = Math.floor((OPTION_PAGE - 1 - fixed) / perLayer);
+  const what = spec.image === undefined ? `overlay at ${spec.target}` : `image ${spec.image}`;
+  return new Error(
+    `${what} has too many layers for this kernel's mount(2) (${spec.lowers.length}, at most ` +
+      `about ${Math.min(MAX_STACK, fit)}): overlay stacks at most ${MAX_STACK}, and Linux ` +
+      "before 6.8 takes them in one page of options",
+  );
+}
+
+/**
+ * Opens each of `spec.lowers` as an `O_PATH` directory into `fds`, in order.
+ * Nested layers are reached from the node above by `..`, a step each, not by
+ * their whole paths (depth squared, see {@linkcode OverlaySpec.nested}).
+ */
+function openLayers(spec: OverlaySpec, fds: number[]): void {
+  if (spec.nested === undefined) {
+    for (const lower of spec.lowers) fds.push(openPath(lower, { directory: true }));
+    return;
   }
-  return parent || "/";
+  let node = openPath(spec.nested.top, { directory: true });
+  try {
+    for (let i = 0; i < spec.lowers.length; i++) {
+      fds.push(openPathAt(node, spec.nested.layer, spec.lowers[i]));
+      if (i === spec.lowers.length - 1) break;
+      const parent = openPathAt(node, "..", spec.lowers[i + 1]);
+      closeFd(node);
+      node = parent;
+    }
+  } finally {
+    closeFd(node);
+  }
+}
+
+/** Runs `body` with this thread's working directory at `dir`, then back where it was. */
+function inDirectory<T>(dir: string, body: () => T): T {
+  const caller = openPath(".", { directory: true });
+  try {
+    chdir(dir);
+    return body();
+  } finally {
+    try {
+      check(sym.fchdir(caller), "fchdir", "the working directory");
+    } finally {
+      closeFd(caller);
+    }
+  }
 }

@@ -316,9 +316,24 @@ export async function waitForExit(pid: number): Promise<number> {
     if (now === pid) break;
     if (now < 0) throw new SyscallError("waitpid", String(pid), errno());
   }
-  const raw = status[0];
+  return shellStatus(status[0]);
+}
+
+/** A wait status as a shell reports it: the exit code, or 128 + the signal. */
+function shellStatus(raw: number): number {
   const signal = raw & 0x7f;
   return signal === 0 ? (raw >> 8) & 0xff : 128 + signal;
+}
+
+/**
+ * How child `pid` ended ({@linkcode waitForExit}'s number), or undefined while
+ * it runs: asked without waiting, on this thread (a clone child may ask).
+ */
+export function exitStatusNow(pid: number): number | undefined {
+  const status = new Int32Array(1);
+  const found = waitpidOnThisThread(pid, new Uint8Array(status.buffer), WNOHANG);
+  if (found < 0) throw new SyscallError("waitpid", String(pid), errno());
+  return found === pid ? shellStatus(status[0]) : undefined;
 }
 
 /** Bytes available to unprivileged users on the filesystem holding `path` (statvfs). */
@@ -355,31 +370,6 @@ export function mountFlags(path: string): bigint {
 /** The C library's version, e.g. "2.36". */
 export function libcVersion(): string {
   return Deno.UnsafePointerView.getCString(sym.gnu_get_libc_version()!);
-}
-
-const AT_EMPTY_PATH = 0x1000;
-const AT_RECURSIVE = 0x8000;
-const MOUNT_ATTR_RDONLY = 1n;
-const ENOSYS = 38;
-
-/**
- * Makes the mount at descriptor `fd` and every mount below it read-only
- * (mount_setattr(2) with AT_RECURSIVE, Linux >= 5.12): a remount of the top
- * mount alone leaves the mounts under a recursive bind writable. False when
- * this kernel or libc lacks the call (then remount each mount instead).
- */
-export function makeReadOnlyRecursive(fd: number, shown: string): boolean {
-  if (sym.mount_setattr === null) return false;
-  // struct mount_attr: attr_set, attr_clr, propagation, userns_fd.
-  const attr = new BigUint64Array([MOUNT_ATTR_RDONLY, 0n, 0n, 0n]);
-  const flags = AT_EMPTY_PATH | AT_RECURSIVE;
-  const attrBytes = new Uint8Array(attr.buffer);
-  if (sym.mount_setattr(fd, cString(""), flags, attrBytes, BigInt(attr.byteLength)) === 0) {
-    return true;
-  }
-  const code = errno();
-  if (code === ENOSYS) return false;
-  throw new SyscallError("mount_setattr", shown, code);
 }
 
 const O_RDONLY_NONBLOCK_CLOEXEC = 0o4000 | 0o2000000;

@@ -28,7 +28,7 @@ export async function main(args: Args): Promise<void> {
   const target = existingDir(mountPoint, "mount point");
   if (changesDir === undefined) {
     // Read-only: every image but 0 has at least the two lower layers overlay then wants.
-    mountOverlay({ lowers, target, userxattr: true, nosuid: true });
+    mountOverlay({ lowers, target, userxattr: true, nosuid: true, image });
     return;
   }
   Deno.mkdirSync(changesDir, { recursive: true });
@@ -41,6 +41,7 @@ export async function main(args: Args): Promise<void> {
     target,
     userxattr: true,
     nosuid: true,
+    image,
   });
 }
 

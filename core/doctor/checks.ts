@@ -5,6 +5,7 @@
  * @module
  */
 
+import { fuseOverlayPath } from "../../ffi/fuse_overlay.ts";
 import { exists as existsPath, freeBytes, libcVersion } from "../../ffi/sys.ts";
 import { reason } from "../errors.ts";
 import { type Catalog, DEFAULT_SPEC_DIRS, readCatalog } from "../runtime/cdi/catalog.ts";
@@ -12,6 +13,7 @@ import { plannedMapping } from "../runtime/id_map.ts";
 import { cgroupRefusal, findOciRuntimes, type OciRuntime } from "../runtime/oci_runtime.ts";
 import { selfCommand } from "../self_command.ts";
 import type { Store } from "../store/store.ts";
+import { kernelFeatures } from "./kernel_features.ts";
 
 /** One finding. */
 export interface Check {
@@ -35,12 +37,21 @@ function readOrUndefined(path: string): string | undefined {
 
 function kernel(): Check {
   const [major, minor] = Deno.osRelease().split(".").map((part) => parseInt(part));
-  const ok = major > 5 || (major === 5 && minor >= 11);
+  const recent = major > 5 || (major === 5 && minor >= 11);
+  // Root mounts overlay on any kernel; a user namespace needs 5.11, or fuse-overlayfs.
+  const overlayWorks = recent || Deno.uid() === 0;
+  const fuse = overlayWorks ? undefined : fuseOverlayPath();
+  const ok = overlayWorks || fuse !== undefined;
+  const why = overlayWorks
+    ? ""
+    : fuse
+    ? `: overlay in a user namespace needs 5.11; plash mounts images with ${fuse}`
+    : ": overlay in a user namespace needs 5.11, and fuse-overlayfs is not installed";
   return {
     name: "kernel",
     ok,
-    detail: `Linux ${Deno.osRelease()}${ok ? "" : ": overlay's userxattr needs 5.11 or newer"}`,
-    fix: "upgrade the kernel to 5.11 or newer",
+    detail: `Linux ${Deno.osRelease()}${why}`,
+    fix: "apt-get install fuse-overlayfs, or upgrade the kernel to 5.11 or newer",
     required: true,
   };
 }
@@ -275,6 +286,7 @@ export async function runChecks(store: Store, cdiSpecDirs: string[] = []): Promi
   ];
   return [
     kernel(),
+    ...kernelFeatures(),
     overlay(),
     libc(),
     ...identity,

@@ -24,7 +24,8 @@ import {
   readLinkFd,
   symlinkTarget,
 } from "../../ffi/in_root.ts";
-import { closeFd, makeReadOnlyRecursive, mount, mountFlags, MS } from "../../ffi/sys.ts";
+import { makeReadOnlyRecursive } from "../../ffi/read_only_mount.ts";
+import { closeFd, mount, MS } from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
 
 /** One bind: a host path shown at a place in the image. */
@@ -124,17 +125,14 @@ export function makeDirInImage(rootFd: number, target: string, created: string[]
 /**
  * Makes the new bind at `path` read-only, with every mount below it (a bind
  * keeps its source's flags until changed, and a recursive bind brings the
- * source's submounts writable). Where the kernel lacks mount_setattr, the
- * top mount is remounted read-only.
+ * source's submounts writable).
  */
 function makeReadOnly(rootFd: number, path: string, bind: BindSpec): void {
   // Found again by path: the descriptor of the mount point is the mount below the new bind.
   const symlinks = bind.owner === "image" ? "follow" : "refuse";
   const mounted = openInRoot(rootFd, path, { symlinks, directory: bind.directory });
   try {
-    if (makeReadOnlyRecursive(mounted, path)) return;
-    const kept = mountFlags(fdPath(mounted));
-    mount(null, fdPath(mounted), null, kept | MS.BIND | MS.REMOUNT | MS.RDONLY);
+    makeReadOnlyRecursive(mounted, path);
   } finally {
     closeFd(mounted);
   }

@@ -54,6 +54,7 @@ export function mountImagePrivately(
     mountOverlay({
       lowers,
       nested: store.nestedLayers(chain),
+      image: chain[chain.length - 1],
       upper: changes.upper,
       work: changes.work,
       target: changes.root,

@@ -130,6 +130,7 @@ export function planContainer(
           lowers: spec.store.layersOf(chain),
           // A private mount: the kernel may be handed the layers by relative names.
           nested: spec.store.nestedLayers(chain),
+          image: spec.id,
           upper,
           work,
           target: root,
