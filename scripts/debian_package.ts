@@ -26,9 +26,12 @@ async function run(program: string, args: string[], cwd?: string): Promise<void>
   }
 }
 
-/** The `.deb` of `spec` (`uidmap`, `busybox-static:arm64`), downloaded once. */
-export async function debianPackage(spec: string): Promise<string> {
-  const dir = `${DEBS}/${spec.replace(":", "_")}`;
+/**
+ * The `.deb` of `spec` (`uidmap`, `busybox-static:arm64`), downloaded once
+ * into `cache` (default {@linkcode DEBS}) and kept there.
+ */
+export async function debianPackage(spec: string, cache = DEBS): Promise<string> {
+  const dir = `${cache}/${spec.replace(":", "_")}`;
   const find = () => [...Deno.readDirSync(dir)].find((entry) => entry.name.endsWith(".deb"));
   try {
     // The directory is renamed into place holding its package, so one that is there is whole.
@@ -37,8 +40,8 @@ export async function debianPackage(spec: string): Promise<string> {
   } catch {
     // Not downloaded yet.
   }
-  Deno.mkdirSync(DEBS, { recursive: true });
-  const staging = Deno.makeTempDirSync({ dir: DEBS, prefix: ".download-" });
+  Deno.mkdirSync(cache, { recursive: true });
+  const staging = Deno.makeTempDirSync({ dir: cache, prefix: ".download-" });
   try {
     // apt's _apt user cannot write here, so apt downloads as root and says so: harmless.
     await run("apt-get", ["download", "-q", spec], staging);
@@ -50,9 +53,12 @@ export async function debianPackage(spec: string): Promise<string> {
   return `${dir}/${find()!.name}`;
 }
 
-/** Unpacks the files of package `spec` into `dir` (made if missing), as `dpkg -x` does. */
-export async function unpackDebianPackage(spec: string, dir: string): Promise<void> {
-  await run("dpkg", ["-x", await debianPackage(spec), dir]);
+/**
+ * Unpacks the files of package `spec` into `dir` (made if missing), as
+ * `dpkg -x` does; the package is downloaded into `cache` when not there.
+ */
+export async function unpackDebianPackage(spec: string, dir: string, cache = DEBS): Promise<void> {
+  await run("dpkg", ["-x", await debianPackage(spec, cache), dir]);
 }
 
 if (import.meta.main) {
