@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { VERSION } from "../core/version.ts";
 import { runCommand } from "./support/command.ts";
-import { distArchives } from "./support/dist.ts";
+import { distArchives, distOneFiles } from "./support/dist.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 /** The Deno version package.json pins: the runtime the archives carry. */
@@ -33,8 +33,26 @@ Deno.test({
     assert.ok(entries.every((entry) => entry.startsWith(top)), "one directory");
     trees[arch] = entries.map((entry) => entry.slice(top.length));
   }
-  assert.deepEqual(trees.x86_64, trees.aarch64, "the same files, Deno's aside");
+  // The carried glibc's loader is named for its architecture.
+  const loaders = { x86_64: "ld-linux-x86-64.so.2", aarch64: "ld-linux-aarch64.so.1" };
+  const sameNames = (arch: keyof typeof loaders) =>
+    trees[arch].map((entry) => entry.replace(loaders[arch], "LOADER"));
+  assert.deepEqual(sameNames("x86_64"), sameNames("aarch64"), "the same files, Deno's aside");
   const files = new Set(trees.x86_64);
+  // What ldd lists for Deno, and nothing else of libc6 (its other libraries, gconv, locales).
+  assert.deepEqual(
+    trees.x86_64.filter((entry) => entry.startsWith("lib/plash/glibc/")).sort(),
+    [
+      "",
+      "ld-linux-x86-64.so.2",
+      "libc.so.6",
+      "libdl.so.2",
+      "libgcc_s.so.1",
+      "libm.so.6",
+      "libpthread.so.0",
+      "librt.so.1",
+    ].map((name) => `lib/plash/glibc/${name}`),
+  );
   for (
     const file of [
       "bin/plash",
@@ -47,6 +65,8 @@ Deno.test({
       "lib/plash/node_modules/smol-toml/package.json",
       "share/doc/plash/README.md",
       "share/doc/plash/LICENSE",
+      "share/doc/plash/libc6/copyright",
+      "share/doc/plash/libgcc-s1/copyright",
     ]
   ) assert.ok(files.has(file), file);
   const packages = trees.x86_64.filter((entry) =>
@@ -57,6 +77,27 @@ Deno.test({
   }
   assert.ok(!trees.x86_64.some((entry) => /\/prebuilds\/|\.node$/.test(entry)), "no native code");
   assert.ok(!trees.x86_64.some((entry) => entry.endsWith(".ts")), "no TypeScript to compile");
+});
+
+Deno.test({
+  name: "the one-file form is an sh header naming the archive's size and sha256, then the archive",
+  ignore: Deno.uid() !== 0,
+}, async () => {
+  const archives = await distArchives();
+  const oneFiles = await distOneFiles();
+  for (const [arch, archive] of Object.entries(archives) as [keyof typeof archives, string][]) {
+    assert.equal(oneFiles[arch], archive.slice(0, -".tar.gz".length));
+    const payload = Deno.readFileSync(archive);
+    const whole = Deno.readFileSync(oneFiles[arch]);
+    assert.ok(Deno.statSync(oneFiles[arch]).mode! & 0o100, "executable");
+    const header = new TextDecoder().decode(whole.subarray(0, whole.length - payload.length));
+    assert.deepEqual(whole.subarray(header.length), payload);
+    assert.ok(header.startsWith("#!/bin/sh\n"));
+    const sha256 = new Uint8Array(await crypto.subtle.digest("SHA-256", payload));
+    const hex = [...sha256].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+    assert.match(header, new RegExp(`^sum=${hex}$`, "m"));
+    assert.match(header, new RegExp(`^size=${payload.length}$`, "m"));
+  }
 });
 
 Deno.test("dist stops in one line, with nothing made, when Deno's runtime cannot be fetched", async () => {
