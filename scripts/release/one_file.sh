@@ -6,7 +6,7 @@
 # that cannot be written); later starts run plash from there at once. The unpacked directory
 # gets its name, with the marker holding the sum, by one rename when it is whole: a directory
 # without the right marker is replaced, never run. Needs sh, tail, sha256sum, gzip, tar, mkdir,
-# mktemp, mv and rm (busybox's will do).
+# mktemp, mv and rm, and id and ls for $TMPDIR (busybox's will do).
 name=@NAME@
 sum=@SHA256@
 size=@SIZE@
@@ -33,7 +33,11 @@ base=
 [ -z "${XDG_CACHE_HOME:-${HOME:-}}" ] || base=${XDG_CACHE_HOME:-$HOME/.cache}/plash
 dir=$base/$name-$sum
 if [ -z "$base" ] || ! finished "$dir"; then
-  if [ -z "$base" ] || ! { mkdir -p "$base" && [ -w "$base" ]; } 2>/dev/null; then
+  # Unpacked in the user's cache when a directory can be made there (a test of its mode would
+  # not do: root may write anywhere but on a read-only mount), else in $TMPDIR.
+  staging=
+  [ -z "$base" ] || staging=$({ mkdir -p "$base" && mktemp -d "$base/.unpack.XXXXXX"; } 2>/dev/null)
+  if [ -z "$staging" ]; then
     base=${TMPDIR:-/tmp}/plash-$(id -u)
     dir=$base/$name-$sum
     mkdir -m 700 "$base" 2>/dev/null
@@ -44,9 +48,10 @@ if [ -z "$base" ] || ! finished "$dir"; then
     d????-??-*) ;;
     *) fail "$base: others may write into it: refusing it (set TMPDIR to another)" ;;
     esac
+    finished "$dir" || staging=$(mktemp -d "$base/.unpack.XXXXXX") ||
+      fail "$base: cannot make a directory in it"
   fi
-  if ! finished "$dir"; then
-    staging=$(mktemp -d "$base/.unpack.XXXXXX") || fail "$base: cannot make a directory in it"
+  if [ -n "$staging" ]; then
     trap 'rm -rf "$staging"; exit 130' INT TERM HUP
     tail -c "$size" "$self" >"$staging/archive" || fail "$self: cannot read it"
     actual=$(sha256sum <"$staging/archive") || fail "$self: sha256sum failed"
@@ -57,16 +62,20 @@ if [ -z "$base" ] || ! finished "$dir"; then
       fail "$self: cannot unpack it into $base"
     rm "$staging/archive"
     echo "$sum" >"$staging/.plash-sha256" || fail "$staging: cannot write its marker"
-    # A damaged one (no or another marker) is moved aside and removed, never run.
-    if [ -e "$dir" ] || [ -L "$dir" ]; then
-      old=$(mktemp -d "$base/.old.XXXXXX") && mv "$dir" "$old/" 2>/dev/null
-      rm -rf "$old"
-    fi
-    # -T: onto a directory another first start put there since, mv fails instead of moving
-    # into it; then that one is used.
-    if ! mv -T "$staging" "$dir" 2>/dev/null; then
-      finished "$dir" || fail "$dir: cannot move the unpacked plash there"
-      rm -rf "$staging"
+    if finished "$dir"; then
+      rm -rf "$staging" # another first start's came first: that one is used
+    else
+      # A damaged one (no or another marker) is moved aside and removed, never run.
+      if [ -e "$dir" ] || [ -L "$dir" ]; then
+        old=$(mktemp -d "$base/.old.XXXXXX") && mv "$dir" "$old/" 2>/dev/null
+        rm -rf "$old"
+      fi
+      # -T: onto a directory another first start put there since, mv fails instead of moving
+      # into it; then that one is used.
+      if ! mv -T "$staging" "$dir" 2>/dev/null; then
+        finished "$dir" || fail "$dir: cannot move the unpacked plash there"
+        rm -rf "$staging"
+      fi
     fi
     staging=
     trap - INT TERM HUP
