@@ -33,30 +33,52 @@ const APPLETS = [
   "ls",
 ];
 
-/** A work directory with `tools/`, busybox's applets the header needs and nothing else. */
-async function workDir(dirs: TempDirs): Promise<string> {
-  const work = dirs.make("plash-one-file-");
-  Deno.mkdirSync(`${work}/tools`);
-  const busybox = `${await busyboxRootfs()}/bin/busybox`;
-  for (const applet of APPLETS) Deno.symlinkSync(busybox, `${work}/tools/${applet}`);
-  return work;
-}
+/**
+ * A test's work directory, removed with `using`: `tools/`, busybox's applets the
+ * header needs and nothing else, and an empty `home/`.
+ */
+class Work implements Disposable {
+  readonly #dirs = new TempDirs();
+  /** The directory. */
+  readonly dir = this.#dirs.make("plash-one-file-");
+  /** `dir/home`, empty. */
+  readonly home = `${this.dir}/home`;
+  /** The one-file form of the x86_64 archive. */
+  readonly oneFile: string;
 
-/** Starts `oneFile ARGS...` with busybox's sh and only `work/tools` on PATH, and `env`. */
-async function start(
-  work: string,
-  oneFile: string,
-  env: Record<string, string>,
-  args = ["version"],
-) {
-  const result = await runCommand(`${work}/tools/sh`, [oneFile, ...args], {
-    env: { PATH: `${work}/tools`, ...env },
-  });
-  return {
-    code: result.code,
-    stdout: new TextDecoder().decode(result.stdout),
-    stderr: result.stderr,
-  };
+  private constructor(oneFile: string) {
+    this.oneFile = oneFile;
+  }
+
+  static async make(): Promise<Work> {
+    const work = new Work((await distOneFiles()).x86_64);
+    Deno.mkdirSync(work.home);
+    Deno.mkdirSync(`${work.dir}/tools`);
+    const busybox = `${await busyboxRootfs()}/bin/busybox`;
+    for (const applet of APPLETS) Deno.symlinkSync(busybox, `${work.dir}/tools/${applet}`);
+    return work;
+  }
+
+  /** Another temp dir, removed with this one. */
+  tempDir(): string {
+    return this.#dirs.make("plash-one-file-tmp-");
+  }
+
+  /** Starts `oneFile ARGS...` with busybox's sh and only `tools/` on PATH, and `env`. */
+  async start(env: Record<string, string>, args = ["version"], oneFile = this.oneFile) {
+    const result = await runCommand(`${this.dir}/tools/sh`, [oneFile, ...args], {
+      env: { PATH: `${this.dir}/tools`, ...env },
+    });
+    return {
+      code: result.code,
+      stdout: new TextDecoder().decode(result.stdout),
+      stderr: result.stderr,
+    };
+  }
+
+  [Symbol.dispose](): void {
+    this.#dirs[Symbol.dispose]();
+  }
 }
 
 /** The sha256 the header names (its `sum=` line). */
@@ -75,12 +97,9 @@ Deno.test({
   name: "one file: the first start unpacks into ~/.cache/plash, later ones run from there",
   ignore,
 }, async () => {
-  const { x86_64: oneFile } = await distOneFiles();
-  using dirs = new TempDirs();
-  const work = await workDir(dirs);
-  const home = `${work}/home`;
-  Deno.mkdirSync(home);
-  const first = await start(work, oneFile, { HOME: home });
+  using work = await Work.make();
+  const { home, oneFile } = work;
+  const first = await work.start({ HOME: home });
   assert.deepEqual([first.code, first.stdout, first.stderr], [0, VERSION_LINE, ""]);
   const sum = headerSum(oneFile);
   const dir = `${home}/.cache/plash/${NAME}-${sum}`;
@@ -89,25 +108,22 @@ Deno.test({
   assert.deepEqual(names(dir), [".plash-sha256", NAME]);
   // A later start runs what is there: it does not unpack again.
   Deno.writeTextFileSync(`${dir}/kept`, "");
-  const later = await start(work, oneFile, { HOME: home }, ["run", "--help"]);
+  const later = await work.start({ HOME: home }, ["run", "--help"]);
   assert.equal(later.code, 0, later.stderr);
   assert.deepEqual(names(dir), [".plash-sha256", "kept", NAME]);
   // XDG_CACHE_HOME comes first.
-  const xdg = await start(work, oneFile, { HOME: home, XDG_CACHE_HOME: `${work}/xdg` });
+  const xdg = await work.start({ HOME: home, XDG_CACHE_HOME: `${work.dir}/xdg` });
   assert.deepEqual([xdg.code, xdg.stdout], [0, VERSION_LINE], xdg.stderr);
-  assert.deepEqual(names(`${work}/xdg/plash`), [`${NAME}-${sum}`]);
+  assert.deepEqual(names(`${work.dir}/xdg/plash`), [`${NAME}-${sum}`]);
 });
 
 Deno.test({
   name: "one file: three first starts at once all run, and leave one cache directory",
   ignore,
 }, async () => {
-  const { x86_64: oneFile } = await distOneFiles();
-  using dirs = new TempDirs();
-  const work = await workDir(dirs);
-  const home = `${work}/home`;
-  Deno.mkdirSync(home);
-  const starts = await Promise.all([1, 2, 3].map(() => start(work, oneFile, { HOME: home })));
+  using work = await Work.make();
+  const { home, oneFile } = work;
+  const starts = await Promise.all([1, 2, 3].map(() => work.start({ HOME: home })));
   for (const each of starts) {
     assert.deepEqual([each.code, each.stdout], [0, VERSION_LINE], each.stderr);
   }
@@ -118,13 +134,10 @@ Deno.test({
   name: "one file: a damaged cache (no marker, a wrong one, a changed launcher) is never run",
   ignore,
 }, async () => {
-  const { x86_64: oneFile } = await distOneFiles();
-  using dirs = new TempDirs();
-  const work = await workDir(dirs);
-  const home = `${work}/home`;
-  Deno.mkdirSync(home);
+  using work = await Work.make();
+  const { home, oneFile } = work;
   const dir = `${home}/.cache/plash/${NAME}-${headerSum(oneFile)}`;
-  const unpack = await start(work, oneFile, { HOME: home });
+  const unpack = await work.start({ HOME: home });
   assert.equal(unpack.code, 0, unpack.stderr);
   const planted = "#!/bin/sh\necho planted\n";
   const damages: Record<string, () => void> = {
@@ -144,7 +157,7 @@ Deno.test({
   };
   for (const [damage, make] of Object.entries(damages)) {
     make();
-    const result = await start(work, oneFile, { HOME: home });
+    const result = await work.start({ HOME: home });
     assert.deepEqual([result.code, result.stdout, result.stderr], [0, VERSION_LINE, ""], damage);
     assert.deepEqual(names(`${home}/.cache/plash`), [dir.slice(dir.lastIndexOf("/") + 1)]);
   }
@@ -154,16 +167,13 @@ Deno.test({
   name: "one file: a changed payload byte is refused in one line, and nothing is unpacked",
   ignore,
 }, async () => {
-  const { x86_64: oneFile } = await distOneFiles();
-  using dirs = new TempDirs();
-  const work = await workDir(dirs);
-  const home = `${work}/home`;
-  Deno.mkdirSync(home);
+  using work = await Work.make();
+  const { home, oneFile } = work;
   const bytes = Deno.readFileSync(oneFile);
   bytes[bytes.length - 1000] ^= 1;
-  const damaged = `${work}/${NAME}`;
+  const damaged = `${work.dir}/${NAME}`;
   Deno.writeFileSync(damaged, bytes, { mode: 0o755 });
-  const result = await start(work, damaged, { HOME: home });
+  const result = await work.start({ HOME: home }, ["version"], damaged);
   assert.equal(result.code, 1);
   assert.equal(result.stdout, "");
   const sum = headerSum(oneFile);
@@ -178,18 +188,17 @@ Deno.test({
   name: "one file: a home that cannot be written falls back to $TMPDIR/plash-UID, only our own",
   ignore,
 }, async (t) => {
-  const { x86_64: oneFile } = await distOneFiles();
-  using dirs = new TempDirs();
-  const work = await workDir(dirs);
+  using work = await Work.make();
+  const { oneFile } = work;
   const sum = headerSum(oneFile);
 
   await t.step("a home on a read-only mount", async () => {
-    const home = `${work}/home`;
+    const { home } = work;
     Deno.mkdirSync(`${home}/.cache/plash`, { recursive: true });
-    Deno.mkdirSync(`${work}/tmp`);
+    Deno.mkdirSync(`${work.dir}/tmp`);
     // Root writes wherever modes say no: a read-only mount it cannot.
     const script = `/bin/mount --bind ${home} ${home} && /bin/mount -o remount,bind,ro ${home} &&
-      exec ${work}/tools/sh ${oneFile} version`;
+      exec ${work.dir}/tools/sh ${oneFile} version`;
     const result = await runCommand("/usr/bin/unshare", [
       "--mount",
       "--propagation",
@@ -198,7 +207,7 @@ Deno.test({
       "-c",
       script,
     ], {
-      env: { PATH: `${work}/tools`, HOME: home, TMPDIR: `${work}/tmp` },
+      env: { PATH: `${work.dir}/tools`, HOME: home, TMPDIR: `${work.dir}/tmp` },
     });
     assert.deepEqual(
       [result.code, new TextDecoder().decode(result.stdout)],
@@ -206,12 +215,12 @@ Deno.test({
       result.stderr,
     );
     assert.deepEqual(names(`${home}/.cache/plash`), []);
-    assert.deepEqual(names(`${work}/tmp/plash-0`), [`${NAME}-${sum}`]);
-    assert.equal(Deno.statSync(`${work}/tmp/plash-0`).mode! & 0o777, 0o700);
+    assert.deepEqual(names(`${work.dir}/tmp/plash-0`), [`${NAME}-${sum}`]);
+    assert.equal(Deno.statSync(`${work.dir}/tmp/plash-0`).mode! & 0o777, 0o700);
   });
 
   await t.step("no home at all (it cannot be made)", async () => {
-    const result = await start(work, oneFile, { HOME: "/proc/plash-home", TMPDIR: `${work}/tmp` });
+    const result = await work.start({ HOME: "/proc/plash-home", TMPDIR: `${work.dir}/tmp` });
     assert.deepEqual([result.code, result.stdout], [0, VERSION_LINE], result.stderr);
   });
 
@@ -227,10 +236,10 @@ Deno.test({
           ["others may write into it", (dir: string) => Deno.chmodSync(dir, 0o777)],
         ] as const
       ) {
-        const tmp = dirs.make("plash-one-file-tmp-");
+        const tmp = work.tempDir();
         Deno.mkdirSync(`${tmp}/plash-0`, { mode: 0o700 });
         plant(`${tmp}/plash-0`);
-        const result = await start(work, oneFile, { HOME: "/proc/plash-home", TMPDIR: tmp });
+        const result = await work.start({ HOME: "/proc/plash-home", TMPDIR: tmp });
         assert.equal(result.code, 1);
         assert.equal(result.stdout, "");
         assert.equal(

@@ -17,15 +17,6 @@ import { neededLibraries } from "./elf_needed.ts";
 /** The Debian packages the carried libraries come from. */
 const PACKAGES = ["libc6", "libgcc-s1"];
 
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The files of {@linkcode PACKAGES} for `arch`, unpacked once into
  * `cache/glibc-DEBIANARCH` (renamed into place whole, so one there is
@@ -35,7 +26,12 @@ function exists(path: string): boolean {
 export async function glibcTree(arch: Arch, cache: string): Promise<string> {
   const { debian } = TARGETS[arch];
   const dir = `${cache}/glibc-${debian}`;
-  if (exists(dir)) return dir;
+  try {
+    Deno.statSync(dir);
+    return dir;
+  } catch {
+    // Not unpacked yet.
+  }
   Deno.mkdirSync(cache, { recursive: true });
   const staging = Deno.makeTempDirSync({ dir: cache, prefix: ".glibc-" });
   try {
@@ -67,12 +63,14 @@ export function carryGlibc(tree: string, arch: Arch, deno: string, lib: string, 
   for (let next = wanted.shift(); next; next = wanted.shift()) {
     if (carried.has(next.name)) continue;
     const source = `${from}/${next.name}`;
-    if (!exists(source)) {
+    try {
+      Deno.copyFileSync(source, `${lib}/${next.name}`); // through the package's links
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
       throw new PlashError(
         `${next.by} needs ${next.name}, which ${PACKAGES.join(" and ")} do not hold`,
       );
     }
-    Deno.copyFileSync(source, `${lib}/${next.name}`); // through the package's links
     Deno.chmodSync(`${lib}/${next.name}`, 0o755);
     carried.add(next.name);
     wanted.push(...neededLibraries(source).map((name) => ({ name, by: source })));
