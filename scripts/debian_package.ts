@@ -1,8 +1,9 @@
 /**
- * Test fixture: a Debian package's files without installing it, for roots
- * other than this machine's own (a copied Debian root, an arm64 rootfs):
- * `apt-get download` (from Debian's mirror, any architecture apt knows) into
- * `.fixtures/debs/`, reused after, then `dpkg -x`. No maintainer scripts run:
+ * A Debian package's files without installing it, for roots other than this
+ * machine's own (the tests' copied Debian root and arm64 rootfs, the C library
+ * a release archive carries): `apt-get download` (from Debian's mirror, any
+ * architecture apt knows) into a cache directory (the tests' `.fixtures/debs/`
+ * unless told), reused after, then `dpkg -x`. No maintainer scripts run:
  * whoever unpacks does their work (a setuid bit, say).
  *
  * `deno run -A scripts/debian_package.ts PACKAGE[:ARCH] DIR` unpacks it into DIR.
