@@ -168,7 +168,8 @@ async function main(args: string[]): Promise<void> {
   const options = parseOptions(args);
   checkVersions();
   const pins = readPins(ROOT);
-  // Every runtime first: a download that fails stops the run before anything is built.
+  // Every download first (runtimes, C libraries): one that fails stops the run before anything
+  // is built.
   const tarballs = new Map<Arch, string>();
   const glibcs = new Map<Arch, string>();
   for (const arch of options.arches) {
