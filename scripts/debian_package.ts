@@ -15,12 +15,15 @@
 export const DEBS = new URL("../.fixtures/debs", import.meta.url).pathname;
 
 async function run(program: string, args: string[], cwd?: string): Promise<void> {
-  const output = await new Deno.Command(program, { args, cwd, stdout: "piped", stderr: "piped" })
-    .output()
-    .catch((error) => {
-      if (error instanceof Deno.errors.NotFound) throw new Error(`${program} is missing`);
-      throw error;
-    });
+  let output: Deno.CommandOutput;
+  try {
+    // A missing program throws here, not in the promise.
+    output = await new Deno.Command(program, { args, cwd, stdout: "piped", stderr: "piped" })
+      .output();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) throw new Error(`${program} is missing`);
+    throw error;
+  }
   if (!output.success) {
     const log = new TextDecoder().decode(output.stderr).trim();
     throw new Error(`${program} ${args.join(" ")}: ${log.split("\n").at(-1)}`);

@@ -128,6 +128,46 @@ Deno.test("dist stops in one line, with nothing made, when Deno's runtime cannot
   }
 });
 
+Deno.test({
+  name: "dist stops in one line, with nothing made, when Debian's C library cannot be fetched",
+  // The runtime comes from the shared build's cache, in .fixtures/.
+  ignore: Deno.uid() !== 0,
+}, async () => {
+  await distArchives(); // its runtimes are in .fixtures/npm-packs
+  const work = Deno.makeTempDirSync({ prefix: "plash-dist-" });
+  try {
+    Deno.mkdirSync(`${work}/cache`);
+    const runtime = `deno-linux-x64-glibc-${DENO}.tgz`;
+    Deno.symlinkSync(`${ROOT}.fixtures/npm-packs/${runtime}`, `${work}/cache/${runtime}`);
+    const result = await runCommand(Deno.execPath(), [
+      "run",
+      "-A",
+      `${ROOT}scripts/dist.ts`,
+      "--out",
+      `${work}/out`,
+      "--cache",
+      `${work}/cache`,
+      "x86_64",
+    ], { env: { PATH: `${work}/no-tools` } });
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      "plash error: dist: the C library for x86_64 (Debian's libc6, libgcc-s1): " +
+        "apt-get is missing\n",
+    );
+    assert.ok(!exists(`${work}/out`), "no output directory");
+    // The packages' cache directory, empty: no staging left, no half-downloaded package.
+    assert.deepEqual(names(`${work}/cache`), ["debs", runtime]);
+    assert.deepEqual(names(`${work}/cache/debs`), []);
+  } finally {
+    Deno.removeSync(work, { recursive: true });
+  }
+});
+
+function names(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
+}
+
 function exists(path: string): boolean {
   try {
     Deno.statSync(path);

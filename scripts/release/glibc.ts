@@ -9,7 +9,7 @@
  * @module
  */
 
-import { PlashError } from "../../core/errors.ts";
+import { PlashError, wrap } from "../../core/errors.ts";
 import { unpackDebianPackage } from "../debian_package.ts";
 import { type Arch, TARGETS } from "./deno_runtime.ts";
 import { neededLibraries } from "./elf_needed.ts";
@@ -45,7 +45,7 @@ export async function glibcTree(arch: Arch, cache: string): Promise<string> {
     Deno.renameSync(staging, dir);
   } catch (error) {
     Deno.removeSync(staging, { recursive: true });
-    throw error;
+    throw wrap(error, `dist: the C library for ${arch} (Debian's ${PACKAGES.join(", ")})`);
   }
   return dir;
 }
