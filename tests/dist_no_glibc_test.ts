@@ -39,32 +39,39 @@ Deno.test({
   assert.equal(tar.code, 0, tar.stderr);
   Deno.writeFileSync(`${root.path}/srv/busybox.tar`, tar.stdout);
   await root.ok(`mkdir -p /opt && tar -xzf /srv/${NAME}.tar.gz -C /opt`);
-  const plash = `/opt/${NAME}/bin/plash`;
 
-  let image = "";
-  await t.step("the archive: version, init, import-tar, a build, run, export-oci", async () => {
+  /** version, init, import-tar, a two-layer build, run, export-oci, each with its own store. */
+  const useIt = async (plash: string, data: string) => {
+    const env = { PLASH_DATA: data };
     assert.equal(
-      await root.ok(`${plash} version`),
+      await root.ok(`${plash} version`, { env }),
       `plash ${VERSION} (deno ${Deno.version.deno}, linux x86_64)`,
     );
-    await root.ok(`${plash} init`);
-    const base = await root.ok(`${plash} import-tar /srv/busybox.tar`);
-    image = await root.ok(
+    await root.ok(`${plash} init`, { env });
+    const base = await root.ok(`${plash} import-tar /srv/busybox.tar`, { env });
+    const image = await root.ok(
       `${plash} build -f ${base} --run 'echo one > /one' --layer --run 'echo two > /two'`,
+      { env },
     );
-    assert.equal(await root.ok(`${plash} run ${image} cat /one /two`), "one\ntwo");
-    await root.ok(`${plash} export-oci ${image} /srv/oci`);
-    const index = JSON.parse(await root.ok("cat /srv/oci/index.json"));
+    assert.equal(await root.ok(`${plash} run ${image} cat /one /two`, { env }), "one\ntwo");
+    await root.ok(`${plash} export-oci ${image} ${data}-oci`, { env });
+    const index = JSON.parse(await root.ok(`cat ${data}-oci/index.json`));
     assert.equal(index.manifests.length, 1);
+  };
+
+  await t.step("the archive: version, init, import-tar, a build, run, export-oci", async () => {
+    await useIt(`/opt/${NAME}/bin/plash`, "/root/archive");
   });
 
   await t.step("plash starting itself again: doctor's overlay probe mounts", async () => {
-    const doctor = await root.sh(`${plash} doctor`);
+    const doctor = await root.sh(`/opt/${NAME}/bin/plash doctor`, {
+      env: { PLASH_DATA: "/root/archive" },
+    });
     assert.match(doctor.stdout, /^ok +mounting: /m, doctor.stdout + doctor.stderr);
   });
 
-  await t.step("the one-file form: unpacks into ~/.cache/plash, then runs the image", async () => {
-    assert.equal(await root.ok(`/srv/${NAME} run ${image} cat /two`), "two");
+  await t.step("the one file, unpacked into ~/.cache/plash: the same", async () => {
+    await useIt(`/srv/${NAME}`, "/root/one-file");
     const cached = await root.ok("ls /root/.cache/plash");
     assert.match(cached, new RegExp(`^${NAME}-[0-9a-f]{64}$`));
   });
