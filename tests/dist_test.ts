@@ -95,6 +95,12 @@ Deno.test({
   }
 });
 
+/** `deno task dist x86_64` into `work/out`, with its cache in `work/cache`, and `env`. */
+function distX86_64(work: string, env: Record<string, string>) {
+  const args = ["run", "-A", `${ROOT}scripts/dist.ts`, "--out", `${work}/out`];
+  return runCommand(Deno.execPath(), [...args, "--cache", `${work}/cache`, "x86_64"], { env });
+}
+
 Deno.test("dist stops in one line, with nothing made, when Deno's runtime cannot be fetched", async () => {
   const work = Deno.makeTempDirSync({ prefix: "plash-dist-" });
   try {
@@ -102,22 +108,11 @@ Deno.test("dist stops in one line, with nothing made, when Deno's runtime cannot
     Deno.mkdirSync(`${work}/cache`);
     const cached = `deno-linux-x64-glibc-${DENO}.tgz`;
     Deno.writeTextFileSync(`${work}/cache/${cached}`, "not it");
-    const result = await runCommand(Deno.execPath(), [
-      "run",
-      "-A",
-      `${ROOT}scripts/dist.ts`,
-      "--out",
-      `${work}/out`,
-      "--cache",
-      `${work}/cache`,
-      "x86_64",
-    ], {
-      env: {
-        npm_config_registry: "http://127.0.0.1:9/",
-        npm_config_cache: `${work}/npm`,
-        npm_config_fetch_retries: "0",
-        npm_config_offline: "false",
-      },
+    const result = await distX86_64(work, {
+      npm_config_registry: "http://127.0.0.1:9/",
+      npm_config_cache: `${work}/npm`,
+      npm_config_fetch_retries: "0",
+      npm_config_offline: "false",
     });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^plash error: npm pack @deno\/linux-x64-glibc@[\d.]+: .+\n$/);
@@ -139,16 +134,7 @@ Deno.test({
     Deno.mkdirSync(`${work}/cache`);
     const runtime = `deno-linux-x64-glibc-${DENO}.tgz`;
     Deno.symlinkSync(`${ROOT}.fixtures/npm-packs/${runtime}`, `${work}/cache/${runtime}`);
-    const result = await runCommand(Deno.execPath(), [
-      "run",
-      "-A",
-      `${ROOT}scripts/dist.ts`,
-      "--out",
-      `${work}/out`,
-      "--cache",
-      `${work}/cache`,
-      "x86_64",
-    ], { env: { PATH: `${work}/no-tools` } });
+    const result = await distX86_64(work, { PATH: `${work}/no-tools` });
     assert.equal(result.code, 1);
     assert.equal(
       result.stderr,
