@@ -111,6 +111,13 @@ Deno.test({
   const later = await work.start({ HOME: home }, ["run", "--help"]);
   assert.equal(later.code, 0, later.stderr);
   assert.deepEqual(names(dir), [".plash-sha256", "kept", NAME]);
+  // As `sh FILE` from its directory: $0 is a name without a slash.
+  const byName = await runCommand(`${work.dir}/tools/sh`, [NAME, "version"], {
+    cwd: oneFile.slice(0, oneFile.lastIndexOf("/")),
+    env: { PATH: `${work.dir}/tools`, HOME: `${work.dir}/home-by-name` },
+  });
+  assert.equal(byName.code, 0, byName.stderr);
+  assert.equal(new TextDecoder().decode(byName.stdout), VERSION_LINE);
   // XDG_CACHE_HOME comes first.
   const xdg = await work.start({ HOME: home, XDG_CACHE_HOME: `${work.dir}/xdg` });
   assert.deepEqual([xdg.code, xdg.stdout], [0, VERSION_LINE], xdg.stderr);

@@ -24,11 +24,6 @@ finished() {
   [ "$marker" = "$sum" ]
 }
 
-self=$0
-case $self in
-*/*) ;;
-*) self=$(command -v -- "$self") ;;
-esac
 base=
 [ -z "${XDG_CACHE_HOME:-${HOME:-}}" ] || base=${XDG_CACHE_HOME:-$HOME/.cache}/plash
 dir=$base/$name-$sum
@@ -53,6 +48,12 @@ if [ -z "$base" ] || ! finished "$dir"; then
   fi
   if [ -n "$staging" ]; then
     trap 'rm -rf "$staging"; exit 130' INT TERM HUP
+    # This file: run by its path, as `sh FILE` from its directory, or found on PATH.
+    self=$0
+    case $self in
+    */*) ;;
+    *) if [ -f "$self" ]; then self=./$self; else self=$(command -v -- "$self"); fi ;;
+    esac
     tail -c "$size" "$self" >"$staging/archive" || fail "$self: cannot read it"
     actual=$(sha256sum <"$staging/archive") || fail "$self: sha256sum failed"
     actual=${actual%% *}
