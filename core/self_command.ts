@@ -1,7 +1,8 @@
 /**
  * How plash starts another plash: the compiled binary runs itself; the start
  * bundle (`dist/js/cli.js`, see `scripts/bundle.ts`) runs the bundle; from
- * source, Deno runs cli.ts. Both with the project's config.
+ * source, Deno runs cli.ts. Both with the project's config, and with Deno
+ * started as this one was (the release archive's through its own glibc loader).
  *
  * @module
  */
@@ -9,6 +10,19 @@
 const FROM_SOURCES = import.meta.url.endsWith(".ts");
 /** The project: the sources' root, or two levels above the bundle's main module. */
 const PROJECT = FROM_SOURCES ? new URL("../", import.meta.url) : new URL("../../", Deno.mainModule);
+
+/**
+ * How this process's Deno was started: `Deno.execPath()`, or, when the
+ * release launcher started Deno through the glibc loader it carries (so that
+ * the host needs no C library), that loader with its library path and the
+ * Deno it ran, which the launcher names in `PLASH_DENO`.
+ */
+function denoCommand(): string[] {
+  const program = Deno.execPath();
+  const deno = Deno.env.get("PLASH_DENO");
+  const loader = /^(.*)\/ld-linux-[^/]+$/.exec(program);
+  return deno && loader ? [program, "--library-path", loader[1], deno] : [program];
+}
 
 /**
  * The argv that runs `plash ARGS...`.
@@ -28,7 +42,7 @@ export function selfCommand(args: string[]): string[] {
     ? new URL("cli.ts", PROJECT).pathname
     : new URL(Deno.mainModule).pathname;
   return [
-    Deno.execPath(),
+    ...denoCommand(),
     "run",
     "-A",
     "--quiet",

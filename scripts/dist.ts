@@ -1,16 +1,19 @@
 /**
  * `deno task dist`: the release archives, `dist/plash-VERSION-linux-ARCH.tar.gz`
- * for x86_64 and aarch64. Each unpacks to one directory laid out as an install
- * prefix, so it can be unpacked as `/opt/plash` or merged into `~/.local`:
+ * for x86_64 and aarch64, and beside each its one-file form
+ * `dist/plash-VERSION-linux-ARCH` (scripts/release/one_file.ts). Each archive
+ * unpacks to one directory laid out as an install prefix, so it can be
+ * unpacked as `/opt/plash` or merged into `~/.local`:
  *
  * ```
  * plash-VERSION-linux-ARCH/
  *   bin/plash                    the launcher (sh): runs the bundle with the Deno below
  *   lib/plash/deno               Deno for ARCH, from the npm registry (@deno/linux-*-glibc)
+ *   lib/plash/glibc/             its loader and libraries, from Debian's libc6 and libgcc-s1
  *   lib/plash/dist/js/           the start bundle and its chunks (scripts/bundle.ts)
  *   lib/plash/node_modules/      the npm packages plash loads at run time (plain JS)
  *   lib/plash/deno.json, package.json
- *   share/doc/plash/README.md, LICENSE
+ *   share/doc/plash/README.md, LICENSE, libc6/copyright, libgcc-s1/copyright
  * ```
  *
  * `lib/plash` is laid out as a checkout is (config, node_modules and
@@ -20,13 +23,14 @@
  * installed, and the Deno runtime is in the archive.
  *
  * The runtime tarballs are kept in the cache directory (`dist/cache`) and
- * checked against package-lock.json. Archives are made in a staging directory
+ * checked against package-lock.json; Debian's packages are kept there too
+ * (scripts/release/glibc.ts). Archives are made in a staging directory
  * beside the output and renamed: a failed or interrupted run leaves what was
  * there. `SOURCE_DATE_EPOCH` sets
  * the files' time, so the same sources give the same bytes.
  *
  * usage: deno run -A scripts/dist.ts [--out DIR] [--cache DIR] [x86_64|aarch64]...
- * prints the archives' paths, one a line.
+ * prints the archives' and the one-file forms' paths, one a line.
  *
  * @module
  */
@@ -41,7 +45,9 @@ import {
   runtimeTarball,
   TARGETS,
 } from "./release/deno_runtime.ts";
+import { carryGlibc, glibcTree } from "./release/glibc.ts";
 import { copyPackage, runtimePackages } from "./release/npm_packages.ts";
+import { writeOneFile } from "./release/one_file.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 /** Signals that end a run: its staging directory goes with it. */
@@ -130,7 +136,7 @@ async function fillTree(tree: string): Promise<void> {
 
 function removeIfThere(path: string): void {
   try {
-    Deno.removeSync(path);
+    Deno.removeSync(path, { recursive: true });
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
@@ -162,10 +168,13 @@ async function main(args: string[]): Promise<void> {
   const options = parseOptions(args);
   checkVersions();
   const pins = readPins(ROOT);
-  // Every runtime first: a download that fails stops the run before anything is built.
+  // Every download first (runtimes, C libraries): one that fails stops the run before anything
+  // is built.
   const tarballs = new Map<Arch, string>();
+  const glibcs = new Map<Arch, string>();
   for (const arch of options.arches) {
     tarballs.set(arch, await runtimeTarball(arch, pins, options.cache));
+    glibcs.set(arch, await glibcTree(arch, options.cache));
   }
   Deno.mkdirSync(options.out, { recursive: true });
   // Everything is made in here, beside the output, and only whole archives are renamed out.
@@ -183,11 +192,24 @@ async function main(args: string[]): Promise<void> {
       const name = `plash-${VERSION}-linux-${arch}`;
       Deno.renameSync(tree, `${staging}/${name}`);
       tree = `${staging}/${name}`;
-      removeIfThere(`${tree}/lib/plash/deno`); // the previous architecture's
-      await extractDeno(tarballs.get(arch)!, `${tree}/lib/plash/deno`);
+      // The previous architecture's runtime and C library.
+      for (const part of ["lib/plash/deno", "lib/plash/glibc"]) removeIfThere(`${tree}/${part}`);
+      const deno = `${tree}/lib/plash/deno`;
+      await extractDeno(tarballs.get(arch)!, deno);
+      carryGlibc(
+        glibcs.get(arch)!,
+        arch,
+        deno,
+        `${tree}/lib/plash/glibc`,
+        `${tree}/share/doc/plash`,
+      );
       const archive = `${options.out}/${name}.tar.gz`;
-      Deno.renameSync(await writeArchive(staging, name), archive);
+      const staged = await writeArchive(staging, name);
+      writeOneFile(staged, name, `${staging}/${name}.one-file`);
+      Deno.renameSync(staged, archive);
+      Deno.renameSync(`${staging}/${name}.one-file`, `${options.out}/${name}`);
       console.log(archive);
+      console.log(`${options.out}/${name}`);
     }
   } finally {
     for (const signal of SIGNALS) Deno.removeSignalListener(signal, interrupted);

@@ -43,7 +43,7 @@ tar -xzf "$archive" -C "$staging" || fail "$archive: cannot unpack it"
 set -- "$staging"/plash-*/bin/plash
 [ -f "$1" ] || fail "$archive: not a plash release archive (no plash-*/bin/plash)"
 new=${1%/bin/plash}
-# The new plash must run here (right architecture, a glibc) before it replaces anything.
+# The new plash must run here (the right architecture) before it replaces anything.
 version=$("$new/bin/plash" version 2>&1) || fail "$archive does not run here: $version"
 
 mkdir -p "$dir/bin" "$dir/lib" "$dir/share/doc"

@@ -1,6 +1,7 @@
 /**
- * The aarch64 release archive on an x86_64 machine, under qemu-user (binfmt_misc)
- * with the arm64 C library by multiarch: it starts (about 2.5 s a start under
+ * The aarch64 release archive on an x86_64 machine, under qemu-user (binfmt_misc):
+ * from a root of arm64 busybox-static only (no C library: the archive carries
+ * its own), and on this host: it starts (about 2.5 s a start under
  * emulation, so few starts), imports an arm64 busybox rootfs and runs it as
  * root, with the host's /proc, /dev and resolv.conf bound in (qemu-user lacks
  * openat2, so this also runs plash's lookups without it). And an arm64 image pulled from a registry with `--arch arm64` by the
@@ -14,6 +15,7 @@
 
 import assert from "node:assert/strict";
 import { VERSION } from "../core/version.ts";
+import { BareRoot } from "./support/bare_root.ts";
 import { runCommand } from "./support/command.ts";
 import { distArchives, Unpacked } from "./support/dist.ts";
 import {
@@ -70,6 +72,31 @@ Deno.test({
   // qemu-user has no openat2: the binds are placed by plash's own walk, none is skipped.
   const shared = "test -e /proc/self/stat && test -c /dev/null && test -e /etc/resolv.conf";
   assert.equal(await plash(archive, ["run", id, "sh", "-c", `${shared} && echo shared`]), "shared");
+});
+
+Deno.test({
+  name: "the aarch64 archive from an arm64 root with no C library (busybox only), under qemu-user",
+  ignore,
+}, async () => {
+  await enableAarch64Emulation();
+  const { aarch64 } = await distArchives();
+  const rootfs = await arm64BusyboxRootfs();
+  using root = await BareRoot.make(rootfs);
+  const name = `plash-${VERSION}-linux-aarch64`;
+  Deno.mkdirSync(`${root.path}/srv`);
+  Deno.copyFileSync(aarch64, `${root.path}/srv/${name}.tar.gz`);
+  const tar = await runCommand("tar", ["-C", rootfs, "-cf", `${root.path}/srv/busybox.tar`, "."]);
+  assert.equal(tar.code, 0, tar.stderr);
+  assert.equal(await root.ok("find / -xdev -name 'libc.so*' -o -xdev -name 'ld-*.so*'"), "");
+  await root.ok(`mkdir -p /opt && tar -xzf /srv/${name}.tar.gz -C /opt`);
+  const plash = `/opt/${name}/bin/plash`;
+  assert.equal(
+    await root.ok(`${plash} version`),
+    `plash ${VERSION} (deno ${Deno.version.deno}, linux aarch64)`,
+  );
+  await root.ok(`${plash} init`);
+  const id = await root.ok(`${plash} import-tar /srv/busybox.tar`);
+  assert.equal(await root.ok(`${plash} run ${id} uname -m`), "aarch64");
 });
 
 Deno.test({

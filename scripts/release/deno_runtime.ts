@@ -11,10 +11,23 @@
 import { createHash } from "node:crypto";
 import { PlashError, wrap } from "../../core/errors.ts";
 
-/** The targets plash ships for: our name, and npm's and Deno's names for it. */
+/**
+ * The targets plash ships for: our name, npm's and Deno's names for it, and
+ * Debian's architecture and multiarch directory (where its C library is).
+ */
 export const TARGETS = {
-  x86_64: { npm: "@deno/linux-x64-glibc", triple: "x86_64-unknown-linux-gnu" },
-  aarch64: { npm: "@deno/linux-arm64-glibc", triple: "aarch64-unknown-linux-gnu" },
+  x86_64: {
+    npm: "@deno/linux-x64-glibc",
+    triple: "x86_64-unknown-linux-gnu",
+    debian: "amd64",
+    multiarch: "x86_64-linux-gnu",
+  },
+  aarch64: {
+    npm: "@deno/linux-arm64-glibc",
+    triple: "aarch64-unknown-linux-gnu",
+    debian: "arm64",
+    multiarch: "aarch64-linux-gnu",
+  },
 } as const;
 
 /** `x86_64` or `aarch64`. */

@@ -1,7 +1,8 @@
 /**
  * Test support: a bare host to drop plash onto. A copy of the debootstrap
  * minbase Debian root (`scripts/debootstrap_rootfs.ts`; no node, npm or deno
- * in it), entered as a container would be: a mount namespace of its own with
+ * in it), or of another root tree (a busybox-static one has no C library at
+ * all), entered as a container would be: a mount namespace of its own with
  * the copy as its root (pivot_root, not chroot: the kernel refuses a user
  * namespace to a chrooted process, and plash makes one without root), /proc,
  * /dev and /sys mounted, and no network (a network namespace with nothing in
@@ -49,9 +50,12 @@ export class BareRoot implements Disposable {
     this.path = path;
   }
 
-  /** A fresh copy of the debootstrap fixture (built first when missing: a few minutes). */
-  static async make(): Promise<BareRoot> {
-    const fixture = await debootstrapRootfs();
+  /**
+   * A fresh copy of root tree `fixture`, by default the debootstrap fixture
+   * (built first when missing: a few minutes).
+   */
+  static async make(fixture?: string): Promise<BareRoot> {
+    fixture ??= await debootstrapRootfs();
     const dir = Deno.makeTempDirSync({ prefix: "plash-bare-root-" });
     const root = new BareRoot(`${dir}/root`);
     const cp = await runCommand("cp", ["-a", fixture, root.path]);

@@ -2,7 +2,8 @@
  * Test support: the release archives (`scripts/dist.ts`), built once for the
  * sources as they are and shared by every test file of a run (each file is a
  * module graph of its own, so the sharing is on disk): `.fixtures/dist/KEY/`,
- * KEY a hash of everything that goes into an archive. A build for other
+ * KEY a hash of everything that goes into an archive. The build holds the
+ * archives and their one-file forms. A build for other
  * sources replaces the one there. The Deno runtimes from the npm registry are
  * kept in `.fixtures/npm-packs/`.
  *
@@ -18,7 +19,15 @@ const BUILDS = `${ROOT}.fixtures/dist`;
 
 /** What an archive is made of: the files whose change means a new archive. */
 function* inputs(dir = ""): Generator<string> {
-  const top = ["cli.ts", "core", "ffi", "scripts/bundle.ts", "scripts/dist.ts", "scripts/release"];
+  const top = [
+    "cli.ts",
+    "core",
+    "ffi",
+    "scripts/bundle.ts",
+    "scripts/debian_package.ts",
+    "scripts/dist.ts",
+    "scripts/release",
+  ];
   const files = ["package.json", "package-lock.json", "deno.json", "README.md", "LICENSE"];
   for (
     const path of dir
@@ -40,18 +49,28 @@ function sourceKey(): string {
 
 /** The archives for this machine's sources, one per architecture, built when missing. */
 export async function distArchives(): Promise<Record<Arch, string>> {
+  return distFiles(/^plash-.*-linux-(x86_64|aarch64)\.tar\.gz$/);
+}
+
+/** The archives' one-file forms (`dist/plash-VERSION-linux-ARCH`), built when missing. */
+export async function distOneFiles(): Promise<Record<Arch, string>> {
+  return distFiles(/^plash-.*-linux-(x86_64|aarch64)$/);
+}
+
+/** The files of the build for these sources whose names `pattern` matches, by architecture. */
+async function distFiles(pattern: RegExp): Promise<Record<Arch, string>> {
   const dir = `${BUILDS}/${sourceKey()}`;
-  const archives = (): Record<Arch, string> => {
+  const files = (): Record<Arch, string> => {
     const found = {} as Record<Arch, string>;
     for (const entry of Deno.readDirSync(dir)) {
-      const match = /^plash-.*-linux-(x86_64|aarch64)\.tar\.gz$/.exec(entry.name);
+      const match = pattern.exec(entry.name);
       if (match) found[match[1] as Arch] = `${dir}/${entry.name}`;
     }
     return found;
   };
   try {
     // The directory is renamed into place whole, so one that is there is complete.
-    return archives();
+    return files();
   } catch {
     // Not built for these sources yet.
   }
@@ -78,7 +97,7 @@ export async function distArchives(): Promise<Record<Arch, string>> {
     Deno.removeSync(staging, { recursive: true });
     throw error;
   }
-  return archives();
+  return files();
 }
 
 /** An archive unpacked into a temp dir, removed with `using`. */
