@@ -12,7 +12,7 @@ function makeTree(dir: string): void {
     "mkdir -p etc/deep/er gone/sub keep opaque/old; echo motd > etc/motd; echo a > etc/deep/er/f; " +
       "echo x > gone/sub/x; echo old > opaque/old/o; echo k > keep/k; echo y > asfile; " +
       "ln -s motd etc/link; echo h > etc/hard; ln etc/hard etc/hard2; mkdir dirfile; " +
-      "echo m > etc/mode",
+      "echo m > etc/mode; echo l > etc/linked",
   );
 }
 
@@ -20,7 +20,7 @@ function makeTree(dir: string): void {
 const STEP = "echo more >> etc/motd; sed -i s/a/b/ etc/deep/er/f; rm -rf gone; " +
   "rm -rf opaque; mkdir -p opaque/new; echo n > opaque/new/n; rm asfile; mkdir asfile; " +
   "rm -r dirfile; echo now-a-file > dirfile; ln -sf hard etc/link; chmod 600 etc/mode; " +
-  "echo new > etc/new";
+  "echo new > etc/new; ln etc/linked etc/linked2";
 
 function sh(cwd: string, script: string): void {
   const result = new Deno.Command("sh", { args: ["-c", script], cwd }).outputSync();
@@ -76,6 +76,7 @@ Deno.test("a tree's changes become whiteouts, opaque directories and copied-up e
   has(/^etc\/link link -> hard$/);
   has(/^etc\/mode file 600 /);
   has(/^etc\/new file .* new$/);
+  has(/^etc\/linked file .* l$/);
   const paths = lines.map((line) => line.split(" ")[0]);
   for (const unchanged of ["keep", "keep/k", "etc/hard", "gone/sub", "opaque/old"]) {
     assert.ok(!paths.includes(unchanged), `${unchanged} is not in the layer: ${paths}`);

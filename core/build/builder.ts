@@ -90,9 +90,12 @@ export async function buildPlan(
     return await buildWithRegistries(store, plan, keys, built, id);
   }
   if (built === keys.length) return id;
-  const { buildLayer } = await lazyImport<typeof import("./build_layer.ts")>(
-    "core/build/build_layer.ts",
-  );
+  const [{ buildLayer }, { CopyReuse }] = await Promise.all([
+    lazyImport<typeof import("./build_layer.ts")>("core/build/build_layer.ts"),
+    lazyImport<typeof import("../runtime/mountless.ts")>("core/runtime/mountless.ts"),
+  ]);
+  // Without mounts, the steps share one copy of the image (see mountless.ts).
+  using reuse = new CopyReuse();
   for (let i = built; i < plan.layers.length; i++) {
     const key = KEYS.cache(keys[i]);
     const parent = id;
@@ -103,7 +106,10 @@ export async function buildPlan(
       if (found !== undefined) return found;
       let made: number;
       try {
-        made = await buildLayer(store, parent, plan.layers[i], `build: layer ${i + 1}`, options);
+        made = await buildLayer(store, parent, plan.layers[i], `build: layer ${i + 1}`, {
+          ...options,
+          reuse,
+        });
       } catch (error) {
         // A failing layer ends the build with exit status 1, whatever the
         // script's was, as the original plash did (scripts test for 1).

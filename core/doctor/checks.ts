@@ -7,6 +7,7 @@
 
 import { exists as existsPath, freeBytes, libcVersion } from "../../ffi/sys.ts";
 import { reason } from "../errors.ts";
+import { CAP_SYS_ADMIN, hasCapability, mountlessReason } from "../runtime/host_support.ts";
 import { plannedMapping } from "../runtime/id_map.ts";
 import { cgroupRefusal, findOciRuntimes, type OciRuntime } from "../runtime/oci_runtime.ts";
 import { selfCommand } from "../self_command.ts";
@@ -59,16 +60,8 @@ function libc(): Check {
   return { name: "libc", ok: true, detail: `glibc ${libcVersion()}, FFI works`, required: true };
 }
 
-/** Capability bit `bit` in this process's effective set. */
-function hasCapability(bit: number): boolean {
-  const line = readOrUndefined("/proc/self/status")?.split("\n").find((l) =>
-    l.startsWith("CapEff")
-  );
-  return line !== undefined && ((BigInt("0x" + line.split("\t")[1]) >> BigInt(bit)) & 1n) === 1n;
-}
-
 function rootCapabilities(): Check[] {
-  const admin = hasCapability(21);
+  const admin = hasCapability(CAP_SYS_ADMIN);
   const chroot = hasCapability(18);
   return [
     {
@@ -77,7 +70,8 @@ function rootCapabilities(): Check[] {
       detail: admin
         ? "root may mount"
         : "root without CAP_SYS_ADMIN (docker's default) cannot mount",
-      fix: "run the container with --privileged or --cap-add SYS_ADMIN, or set PLASH_NO_UNSHARE=1",
+      fix: "run the container with --privileged or --cap-add SYS_ADMIN (without it plash runs " +
+        "without mounts)",
       required: false,
     },
     {
@@ -175,8 +169,9 @@ async function overlayProbe(data: string): Promise<Check> {
     detail: output.success
       ? `namespaces and an overlay mount in ${data} work`
       : why.replace(/^plash error: /, ""),
-    fix: "see the lines above; PLASH_NO_UNSHARE=1 runs images without mounts (as root)",
-    required: true,
+    fix: "see the lines above; as root without CAP_SYS_ADMIN plash runs without mounts",
+    // Without mounts plash works all the same (see the mode line).
+    required: mountlessReason() === undefined,
   };
 }
 
@@ -239,6 +234,22 @@ async function ociRuntime(): Promise<Check> {
   };
 }
 
+/** Whether plash mounts here, or runs and builds in copies of images, and what that lacks. */
+function mode(): Check {
+  const why = mountlessReason();
+  return {
+    name: "mode",
+    ok: why === undefined,
+    detail: why === undefined
+      ? "mounts: images run on an overlay of their layers, with the host's /proc, /dev, /sys, " +
+        "/tmp and /home"
+      : `mount-less (${why}): images run and build in private copies of themselves; no /proc, ` +
+        "/sys, host /home or /tmp, no run -v, and mount, with-mount and runc cannot work",
+    fix: "give plash CAP_SYS_ADMIN (a container's --privileged or --cap-add SYS_ADMIN)",
+    required: false,
+  };
+}
+
 /** Runs every check, for plash using `store` (which need not exist yet). */
 export async function runChecks(store: Store): Promise<Check[]> {
   const data = store.root;
@@ -251,6 +262,7 @@ export async function runChecks(store: Store): Promise<Check[]> {
     overlay(),
     libc(),
     ...identity,
+    mode(),
     freeSpace(data),
     // The probe mounts in the data directory, which only `plash init` makes.
     unusableStore(store) ?? await overlayProbe(data),

@@ -12,9 +12,10 @@
  *   told by its inode, or a file) is copied with all it holds and marked
  *   opaque, hiding the old one's contents.
  *
- * An entry counts as changed when its type, inode, mode, owner, size, mtime,
- * ctime, xattrs or link target differ. The ctime is the one a command cannot
- * set back: a write that restores the size and mtime still moves it.
+ * An entry counts as changed when its type, inode, mode, owner, link count,
+ * size, mtime, ctime (to the nanosecond), xattrs or link target differ. The
+ * ctime is the one a command cannot set back: a write that restores the size
+ * and mtime still moves it.
  *
  * @example
  * ```ts
@@ -28,12 +29,18 @@
  * @module
  */
 
+import { changeTime } from "../../ffi/stat.ts";
 import { copyEntries } from "./copy_tree.ts";
 import { type TreeEntry, walkMerged } from "./merged_tree.ts";
 import { makeWhiteout, markOpaque } from "./overlay_format.ts";
 
+/** One entry of a record: its lstat and xattrs, and its ctime in nanoseconds. */
+export interface RecordedEntry extends TreeEntry {
+  ctime: bigint;
+}
+
 /** Every entry of a tree by path, in walk order (directories before what they hold). */
-export type TreeRecord = Map<string, TreeEntry>;
+export type TreeRecord = Map<string, RecordedEntry>;
 
 /** Paths (relative, like `etc/motd`) that a record and a diff leave out. */
 export type Ignored = ReadonlySet<string>;
@@ -42,7 +49,9 @@ export type Ignored = ReadonlySet<string>;
 export function recordTree(root: string, ignored: Ignored = new Set()): TreeRecord {
   const record: TreeRecord = new Map();
   for (const entry of walkMerged([root], { verbatim: true })) {
-    if (!ignored.has(entry.path)) record.set(entry.path, entry);
+    if (!ignored.has(entry.path)) {
+      record.set(entry.path, { ...entry, ctime: changeTime(entry.source) });
+    }
   }
   return record;
 }
@@ -76,7 +85,11 @@ export function writeTreeChanges(
   }
   Deno.mkdirSync(dest, { recursive: true });
   copyEntries([...after.values()].filter((entry) => kept.has(entry.path)), dest);
-  for (const path of gone) makeWhiteout(`${dest}/${path}`);
+  for (const path of gone) {
+    makeWhiteout(`${dest}/${path}`);
+    // Mode 0, as the kernel makes overlay's: an exported layer carries it.
+    Deno.chmodSync(`${dest}/${path}`, 0);
+  }
   for (const [path, change] of changes) {
     if (change === "replaced" && after.get(path)!.info.isDirectory) markOpaque(`${dest}/${path}`);
   }
@@ -87,14 +100,19 @@ export function writeTreeChanges(
  * How `now` differs from `was`, the same path's entry in the record; under
  * a new or replaced directory everything is new to the layer.
  */
-function compare(was: TreeEntry | undefined, now: TreeEntry, parent?: Change): Change | undefined {
+function compare(
+  was: RecordedEntry | undefined,
+  now: RecordedEntry,
+  parent?: Change,
+): Change | undefined {
   if (now.path === "") return undefined;
   if (parent === "new" || parent === "replaced" || was === undefined) return "new";
   const [a, b] = [was.info, now.info];
   if (kind(a) !== kind(b) || a.ino !== b.ino) return "replaced";
   if (
     a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid || a.size !== b.size ||
-    a.rdev !== b.rdev || time(a.mtime) !== time(b.mtime) || time(a.ctime) !== time(b.ctime) ||
+    a.nlink !== b.nlink || a.rdev !== b.rdev || time(a.mtime) !== time(b.mtime) ||
+    was.ctime !== now.ctime ||
     !sameXattrs(was.xattrs, now.xattrs)
   ) {
     return "changed";
@@ -146,8 +164,12 @@ function sameXattrs(a: Map<string, Uint8Array>, b: Map<string, Uint8Array>): boo
   if (a.size !== b.size) return false;
   for (const [name, value] of a) {
     const other = b.get(name);
-    if (other === undefined || other.length !== value.length) return false;
-    if (value.some((byte, i) => byte !== other[i])) return false;
+    if (other === undefined || !sameBytes(other, value)) return false;
   }
   return true;
+}
+
+/** Whether `a` and `b` hold the same bytes. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
