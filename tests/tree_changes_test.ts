@@ -83,6 +83,19 @@ Deno.test("a tree's changes become whiteouts, opaque directories and copied-up e
   }
 });
 
+Deno.test("ignored paths, and all they hold, are in no record and no layer", () => {
+  using dirs = new TempDirs();
+  const tree = dirs.make();
+  makeTree(tree);
+  const ignored = new Set(["keep"]);
+  const before = recordTree(tree, ignored);
+  assert.ok(!before.has("keep/k"));
+  sh(tree, "echo again > keep/k; echo new > keep/new");
+  const layer = `${dirs.make()}/layer`;
+  writeTreeChanges(before, tree, layer, ignored);
+  assert.deepEqual(describe(layer), []);
+});
+
 Deno.test("the record after a step is the next step's: only the second step's changes", () => {
   using dirs = new TempDirs();
   const tree = dirs.make();

@@ -63,6 +63,7 @@ function libc(): Check {
 function rootCapabilities(): Check[] {
   const admin = hasCapability(CAP_SYS_ADMIN);
   const chroot = hasCapability(18);
+  const mknod = hasCapability(27);
   return [
     {
       name: "CAP_SYS_ADMIN",
@@ -81,6 +82,16 @@ function rootCapabilities(): Check[] {
       fix: "give the process CAP_SYS_CHROOT",
       required: true,
     },
+    ...(admin ? [] : [{
+      name: "CAP_MKNOD",
+      ok: mknod,
+      detail: mknod
+        ? "root may make the device nodes of /dev in an image's copy"
+        : "root without CAP_MKNOD (podman's default): an image without its own /dev/null, " +
+          "/dev/zero... runs without them",
+      fix: "run the container with --cap-add MKNOD",
+      required: false,
+    }]),
   ];
 }
 

@@ -12,11 +12,13 @@
  * it after each step, as kaniko does.
  *
  * Nothing of the host is shared: no /proc, /sys, /home, /tmp or -v, and /dev
- * holds only the usual nodes (made in the copy unless the image has them).
+ * holds only the usual nodes (made in the copy unless the image has them,
+ * where root may: podman's default capabilities lack CAP_MKNOD).
  *
  * @module
  */
 
+import { SyscallError } from "../../ffi/errors.ts";
 import { mknod, S_IFCHR } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import { readConfig } from "../store/image_config.ts";
@@ -42,6 +44,12 @@ const DEVICES: [string, number, number][] = [
 
 /** Where a build step's script is written in the copy; no part of any layer. */
 const STEP_SCRIPT = ".plash-step";
+
+/**
+ * What no layer takes from a copy: the step's script, and /dev, which a run
+ * with mounts binds from the host, so that nothing written there stays.
+ */
+const IGNORED = new Set([STEP_SCRIPT, "dev"]);
 
 /** A private copy of an image, in the store's tmp/; removed when disposed. */
 export class ImageCopy implements Disposable {
@@ -99,7 +107,13 @@ function addDevices(root: string): void {
   for (const [name, major, minor] of DEVICES) {
     const path = `${dev}/${name}`;
     if (hasEntry(path)) continue;
-    mknod(path, S_IFCHR | 0o666, major, minor);
+    try {
+      mknod(path, S_IFCHR | 0o666, major, minor);
+    } catch (error) {
+      // No CAP_MKNOD: the copy does without (`plash doctor` says so).
+      if (error instanceof SyscallError && error.code === "EPERM") return;
+      throw error;
+    }
     Deno.chmodSync(path, 0o666);
   }
 }
@@ -191,9 +205,9 @@ export async function runMountless(spec: RunSpec): Promise<number> {
   const kept = spec.changesDir === undefined ? undefined : `${spec.changesDir}/data`;
   if (kept !== undefined) requireEmpty(kept);
   using copy = new ImageCopy(spec.store, spec.id);
-  const before = kept === undefined ? undefined : recordTree(copy.root);
+  const before = kept === undefined ? undefined : recordTree(copy.root, IGNORED);
   const status = await copy.run(spec, Deno.env.toObject());
-  if (kept !== undefined) writeTreeChanges(before!, copy.root, kept);
+  if (kept !== undefined) writeTreeChanges(before!, copy.root, kept, IGNORED);
   return status;
 }
 
@@ -221,24 +235,23 @@ export async function createInCopy(
   reuse?: CopyReuse,
 ): Promise<number> {
   noticeOnce(store);
-  const ignored = new Set([STEP_SCRIPT]);
   const copies = reuse ?? new CopyReuse();
   const copy = copies.copyOf(store, id);
   try {
-    copy.record ??= recordTree(copy.root, ignored);
+    copy.record ??= recordTree(copy.root, IGNORED);
     let stdin = options.stdin;
     if (options.script !== undefined) {
-      // /dev/fd needs /proc: the script is a file, its commands read /dev/null.
+      // /dev/fd needs /proc: the script is a file, and its commands read an empty stdin.
       Deno.writeFileSync(`${copy.root}/${STEP_SCRIPT}`, options.script, { mode: 0o600 });
-      command = ["/bin/sh", "-c", `exec /bin/sh /${STEP_SCRIPT} 0</dev/null`];
-      stdin = undefined;
+      command = ["/bin/sh", `/${STEP_SCRIPT}`];
+      stdin = new Uint8Array();
     }
     const spec = { store, id, command, buildStep: options.buildStep };
     const status = await copy.run(spec, buildHostEnvironment(), { stdin, stdoutToStderr: true });
     if (status !== 0) throw stepFailed(options.what, id, status);
     const changes = store.makeTmpDir();
     try {
-      copy.record = writeTreeChanges(copy.record, copy.root, `${changes}/data`, ignored);
+      copy.record = writeTreeChanges(copy.record, copy.root, `${changes}/data`, IGNORED);
       copy.id = store.addLayer(id, `${changes}/data`, options.config);
     } finally {
       removeTree(changes);

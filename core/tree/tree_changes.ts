@@ -9,7 +9,7 @@
  * * a deleted entry becomes a whiteout (only the topmost of a deleted
  *   subtree);
  * * a directory where the record had something else (another directory,
- *   told by its inode, or a file) is copied with all it holds and marked
+ *   told by its inode number and birth time, or a file) is copied with all it holds and marked
  *   opaque, hiding the old one's contents.
  *
  * An entry counts as changed when its type, inode, mode, owner, link count,
@@ -29,28 +29,28 @@
  * @module
  */
 
-import { changeTime } from "../../ffi/stat.ts";
+import { type InodeTimes, inodeTimes } from "../../ffi/stat.ts";
 import { copyEntries } from "./copy_tree.ts";
 import { type TreeEntry, walkMerged } from "./merged_tree.ts";
 import { makeWhiteout, markOpaque } from "./overlay_format.ts";
 
-/** One entry of a record: its lstat and xattrs, and its ctime in nanoseconds. */
+/** One entry of a record: its lstat and xattrs, and its ctime and birth time to the nanosecond. */
 export interface RecordedEntry extends TreeEntry {
-  ctime: bigint;
+  times: InodeTimes;
 }
 
 /** Every entry of a tree by path, in walk order (directories before what they hold). */
 export type TreeRecord = Map<string, RecordedEntry>;
 
-/** Paths (relative, like `etc/motd`) that a record and a diff leave out. */
+/** Names at the tree's top (like `dev`) that a record and a diff leave out, with all they hold. */
 export type Ignored = ReadonlySet<string>;
 
 /** Records the tree at `root`: each entry's lstat and xattrs, but no contents. */
 export function recordTree(root: string, ignored: Ignored = new Set()): TreeRecord {
   const record: TreeRecord = new Map();
   for (const entry of walkMerged([root], { verbatim: true })) {
-    if (!ignored.has(entry.path)) {
-      record.set(entry.path, { ...entry, ctime: changeTime(entry.source) });
+    if (!ignored.has(entry.path) && !ignored.has(entry.path.split("/")[0])) {
+      record.set(entry.path, { ...entry, times: inodeTimes(entry.source) });
     }
   }
   return record;
@@ -108,11 +108,14 @@ function compare(
   if (now.path === "") return undefined;
   if (parent === "new" || parent === "replaced" || was === undefined) return "new";
   const [a, b] = [was.info, now.info];
-  if (kind(a) !== kind(b) || a.ino !== b.ino) return "replaced";
+  // A new inode may reuse a deleted one's number (ext4 does at once): its birth time differs.
+  if (kind(a) !== kind(b) || a.ino !== b.ino || was.times.born !== now.times.born) {
+    return "replaced";
+  }
   if (
     a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid || a.size !== b.size ||
     a.nlink !== b.nlink || a.rdev !== b.rdev || time(a.mtime) !== time(b.mtime) ||
-    was.ctime !== now.ctime ||
+    was.times.changed !== now.times.changed ||
     !sameXattrs(was.xattrs, now.xattrs)
   ) {
     return "changed";
