@@ -79,6 +79,9 @@ Deno.test("without CAP_SYS_ADMIN mount, with-mount and runc say in one line they
 }, async () => {
   using store = new TestStore();
   const id = await store.busybox();
+  // sudo has nothing to keep from the host's mount namespace there: it makes none.
+  const sudo = await withoutSysAdmin(store, ["sudo", "true"]);
+  assert.deepEqual([sudo.code, sudo.stderr], [0, ""]);
   for (
     const args of [["mount", id, store.data], ["with-mount", id, "true"], ["runc", id, "true"]]
   ) {
@@ -90,6 +93,49 @@ Deno.test("without CAP_SYS_ADMIN mount, with-mount and runc say in one line they
     );
   }
 });
+
+Deno.test("a mount-less run's plash killed leaves its copy to plash clean", {
+  ignore: !ROOT,
+}, async () => {
+  using store = new TestStore();
+  const id = await store.busybox();
+  const [program, ...args] = selfCommand(["run", id, "sleep", "60"]);
+  const plash = new Deno.Command("setpriv", {
+    args: ["--inh-caps=-sys_admin", "--bounding-set=-sys_admin", program, ...args],
+    env: { PLASH_DATA: store.data },
+    stderr: "null",
+  }).spawn();
+  // The command runs once plash has a child: its copy is made.
+  let sleeper: number | undefined;
+  for (let tries = 0; sleeper === undefined && tries < 300; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    sleeper = childrenOf(plash.pid)[0];
+  }
+  if (sleeper === undefined) {
+    plash.kill("SIGKILL");
+    await plash.status;
+    assert.fail("plash started no child");
+  }
+  plash.kill("SIGKILL");
+  await plash.status;
+  try {
+    const tmp = () => [...Deno.readDirSync(`${store.data}/tmp`)].filter((e) => e.isDirectory);
+    assert.equal(tmp().length, 1, "the copy is left");
+    const clean = await store.plash(["clean"]);
+    assert.match(clean.stderr, /^removed 1 temporary dirs/);
+    assert.deepEqual(tmp(), []);
+  } finally {
+    Deno.kill(sleeper, "SIGKILL");
+  }
+});
+
+/** The pids of the children of process `pid`'s threads. */
+function childrenOf(pid: number): number[] {
+  return [...Deno.readDirSync(`/proc/${pid}/task`)].flatMap(({ name }) =>
+    Deno.readTextFileSync(`/proc/${pid}/task/${name}/children`).trim().split(" ")
+      .filter(Boolean).map(Number)
+  );
+}
 
 Deno.test("a build without mounts makes the layers, and cache keys, a build with mounts makes", {
   ignore: !ROOT,

@@ -41,5 +41,7 @@ export async function buildLayer(
       reuse: options.reuse,
     });
   }
-  return addConfigLayer(store, parent, layer.config);
+  const id = addConfigLayer(store, parent, layer.config);
+  options.reuse?.follow(parent, id);
+  return id;
 }

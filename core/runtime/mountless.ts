@@ -169,6 +169,11 @@ export class CopyReuse implements Disposable {
     return this.#copy = new ImageCopy(store, id);
   }
 
+  /** Says that image `to` holds the files of image `from` (a layer of config only). */
+  follow(from: number, to: number): void {
+    if (this.#copy?.id === from) this.#copy.id = to;
+  }
+
   /** Removes the held copy (after a failed step it is no image's). */
   drop(): void {
     this.#copy?.[Symbol.dispose]();
