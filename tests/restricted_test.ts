@@ -72,6 +72,9 @@ Deno.test("without CAP_SYS_ADMIN run --changes keeps the changes as overlay's up
     // etc: where the host's resolv.conf was lent, as a run with mounts makes its mount point.
     ["bin", "etc", "x"],
   );
+  // -w makes a missing directory in the copy, as with mounts.
+  const workdir = await withoutSysAdmin(store, ["run", "-w", "/made/here", id, "pwd"]);
+  assert.equal(workdir.stdout, "/made/here\n", workdir.stderr);
 });
 
 Deno.test("without CAP_SYS_ADMIN mount, with-mount and runc say in one line they need mounts", {
@@ -79,6 +82,17 @@ Deno.test("without CAP_SYS_ADMIN mount, with-mount and runc say in one line they
 }, async () => {
   using store = new TestStore();
   const id = await store.busybox();
+  // An image that binds a host path (--mount) cannot run there.
+  const binding = await store.ok(["build", "-f", id, "--mount", `${store.data}:/x`]);
+  const bound = await withoutSysAdmin(store, ["run", binding, "true"]);
+  assert.equal(bound.code, 1);
+  assert.match(
+    oneLineError(bound),
+    new RegExp(
+      `^plash error: image ${binding} binds ${store.data} \\(--mount\\): a bind is a mount`,
+      "m",
+    ),
+  );
   // sudo has nothing to keep from the host's mount namespace there: it makes none.
   const sudo = await withoutSysAdmin(store, ["sudo", "true"]);
   assert.deepEqual([sudo.code, sudo.stderr], [0, ""]);

@@ -19,7 +19,8 @@
  */
 
 import { SyscallError } from "../../ffi/errors.ts";
-import { mknod, S_IFCHR } from "../../ffi/sys.ts";
+import { openPath } from "../../ffi/in_root.ts";
+import { closeFd, mknod, S_IFCHR } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import { readConfig } from "../store/image_config.ts";
 import type { Store } from "../store/store.ts";
@@ -27,6 +28,7 @@ import { removeTree } from "../store/tmp.ts";
 import { copyTree } from "../tree/copy_tree.ts";
 import { recordTree, sameBytes, type TreeRecord, writeTreeChanges } from "../tree/tree_changes.ts";
 import { type CreateOptions, stepFailed } from "./create_image.ts";
+import { makeDirInImage } from "./binds.ts";
 import { buildHostEnvironment } from "./environment.ts";
 import { mountlessReason } from "./host_support.ts";
 import { commandOps, type RunSpec } from "./plan.ts";
@@ -82,6 +84,16 @@ export class ImageCopy implements Disposable {
       { op: "chroot" as const, root: this.root },
       ...commandOps(spec, config, { cwd: Deno.cwd(), env: host }),
     ];
+    const workdir = spec.options?.workdir;
+    if (workdir !== undefined) {
+      // -w makes a missing directory, as with mounts: inside the copy, through no link out of it.
+      const rootFd = openPath(this.root, { directory: true });
+      try {
+        makeDirInImage(rootFd, workdir, []);
+      } finally {
+        closeFd(rootFd);
+      }
+    }
     const giveBack = lendResolvConf(this.root);
     try {
       return (await runPlanInChild({ ops }, streams)).status;
@@ -185,6 +197,16 @@ export class CopyReuse implements Disposable {
   }
 }
 
+/** Throws when image `id` binds host paths (`--mount`): no run of it works without mounts. */
+function refuseBinds(store: Store, id: number): void {
+  const bind = store.config(id).mounts?.[0];
+  if (bind !== undefined) {
+    throw new PlashError(
+      `image ${id} binds ${bind.source} (--mount): a bind is a mount: ${mountlessReason()}`,
+    );
+  }
+}
+
 /** Says once per store, on stderr, that plash runs without mounts here and why. */
 function noticeOnce(store: Store): void {
   const marker = `${store.root}/mountless`;
@@ -206,6 +228,7 @@ function noticeOnce(store: Store): void {
  * kept in DIR/data as overlay's upper layer would hold it.
  */
 export async function runMountless(spec: RunSpec): Promise<number> {
+  refuseBinds(spec.store, spec.id);
   noticeOnce(spec.store);
   const kept = spec.changesDir === undefined ? undefined : `${spec.changesDir}/data`;
   if (kept !== undefined) requireEmpty(kept);
@@ -239,6 +262,7 @@ export async function createInCopy(
   options: CreateOptions,
   reuse?: CopyReuse,
 ): Promise<number> {
+  refuseBinds(store, id);
   noticeOnce(store);
   const copies = reuse ?? new CopyReuse();
   const copy = copies.copyOf(store, id);
