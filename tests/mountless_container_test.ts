@@ -135,3 +135,24 @@ Deno.test("a non-root user where user namespaces are refused gets one line: what
   assert.match(lines[0], new RegExp(`^plash error: ${refused}`));
   assert.match(result.stdout, new RegExp(`^FAIL {2}mounting: ${refused}`, "m"));
 });
+
+Deno.test("the harness runs a busybox-only image with podman's defaults: no CAP_SYS_ADMIN", {
+  ignore: !HAVE_PODMAN,
+}, async () => {
+  await using podman = new PodmanContainers();
+  const image = await podman.image(await busyboxRootfs());
+  assert.equal(await podman.image(await busyboxRootfs()), image, "imported once, by contents");
+  const result = await podman.exec(image, [
+    "sh",
+    "-c",
+    "grep CapEff /proc/self/status; ls /x; echo $GREETING",
+  ], {
+    volumes: [{ source: "/etc/hostname", target: "/x", readOnly: true }],
+    env: { GREETING: "hi" },
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const capabilities = BigInt(`0x${result.stdout.split("\t")[1].split("\n")[0]}`);
+  assert.equal((capabilities >> 21n) & 1n, 0n, "no CAP_SYS_ADMIN");
+  assert.equal((capabilities >> 18n) & 1n, 1n, "CAP_SYS_CHROOT");
+  assert.match(result.stdout, /^\/x\nhi\n$/m);
+});
