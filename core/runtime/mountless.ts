@@ -22,7 +22,6 @@ import { SyscallError } from "../../ffi/errors.ts";
 import { openPath } from "../../ffi/in_root.ts";
 import { closeFd, mknod, S_IFCHR } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
-import { readConfig } from "../store/image_config.ts";
 import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
 import { copyTree } from "../tree/copy_tree.ts";
@@ -79,10 +78,9 @@ export class ImageCopy implements Disposable {
 
   /** Runs `spec`'s command chrooted in the copy and returns its exit status. */
   async run(spec: RunSpec, host: Record<string, string>, streams?: ChildStreams): Promise<number> {
-    const config = readConfig(this.store.nodeOf(this.store.chain(spec.id)));
     const ops = [
       { op: "chroot" as const, root: this.root },
-      ...commandOps(spec, config, { cwd: Deno.cwd(), env: host }),
+      ...commandOps(spec, this.store.config(spec.id), { cwd: Deno.cwd(), env: host }),
     ];
     const workdir = spec.options?.workdir;
     if (workdir !== undefined) {
