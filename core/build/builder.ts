@@ -17,6 +17,7 @@
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { importedFromHost } from "../runtime/environment.ts";
+import { mountlessReason } from "../runtime/host_support.ts";
 import { mergeConfig } from "../store/image_config.ts";
 import { KEYS } from "../store/keys.ts";
 import type { Store } from "../store/store.ts";
@@ -90,12 +91,13 @@ export async function buildPlan(
     return await buildWithRegistries(store, plan, keys, built, id);
   }
   if (built === keys.length) return id;
-  const [{ buildLayer }, { CopyReuse }] = await Promise.all([
-    lazyImport<typeof import("./build_layer.ts")>("core/build/build_layer.ts"),
-    lazyImport<typeof import("../runtime/mountless.ts")>("core/runtime/mountless.ts"),
-  ]);
+  const { buildLayer } = await lazyImport<typeof import("./build_layer.ts")>(
+    "core/build/build_layer.ts",
+  );
   // Without mounts, the steps share one copy of the image (see mountless.ts).
-  using reuse = new CopyReuse();
+  using reuse = mountlessReason() === undefined ? undefined : new (
+    await lazyImport<typeof import("../runtime/mountless.ts")>("core/runtime/mountless.ts")
+  ).CopyReuse();
   for (let i = built; i < plan.layers.length; i++) {
     const key = KEYS.cache(keys[i]);
     const parent = id;

@@ -3,8 +3,8 @@
  * root, plash itself becomes the container; without root, a child that
  * shares plash's memory enters a new user namespace and becomes it, and
  * plash waits for it (one Deno start either way). Where the host refuses
- * mounts, it runs in a private copy of the image (`mountless.ts`). The run options (`-e`,
- * `--env-file`, `-v`, `--mount`, `-w`, `-u`) are docker's.
+ * mounts, it runs in a private copy of the image (`mountless.ts`). The run
+ * options (`-e`, `--env-file`, `-v`, `--mount`, `-w`, `-u`) are docker's.
  *
  * @module
  */
