@@ -176,6 +176,32 @@ Deno.test("a build without mounts makes the layers, and cache keys, a build with
   assert.equal(again.stderr, "");
 });
 
+Deno.test("without CAP_SYS_ADMIN the steps of a build share one copy of the image", {
+  ignore: !ROOT,
+}, async () => {
+  using store = new TestStore();
+  const base = await store.busybox();
+  // /dev is in no layer: the second step finds the file only in the first step's copy.
+  const build = [
+    "build",
+    "-f",
+    base,
+    "--run",
+    "touch /dev/from-step-1",
+    "--layer",
+    "--env",
+    "A=1",
+    "--layer",
+    "--run",
+    "test -e /dev/from-step-1",
+  ];
+  const built = await withoutSysAdmin(store, build);
+  assert.equal(built.code, 0, built.stderr);
+  const layer = `${await store.ok(["nodepath", built.stdout.trim()])}/_data/root`;
+  // etc: the mount point of the lent resolv.conf, as with mounts.
+  assert.deepEqual([...Deno.readDirSync(layer)].map((e) => e.name), ["etc"]);
+});
+
 Deno.test("without CAP_SYS_ADMIN a failing build step fails with its own error, nothing left", {
   ignore: !ROOT,
 }, async () => {
