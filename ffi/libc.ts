@@ -42,6 +42,7 @@ const SIGNATURES = {
   kill: { parameters: ["i32", "i32"], result: "i32" },
   setns: { parameters: ["i32", "i32"], result: "i32" },
   statvfs: { parameters: ["buffer", "buffer"], result: "i32" },
+  statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
   fstatfs: { parameters: ["i32", "buffer"], result: "i32" },
   gnu_get_libc_version: { parameters: [], result: "pointer" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },

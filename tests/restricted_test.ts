@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { selfCommand } from "../core/self_command.ts";
+import { BUILD } from "./support/export_image.ts";
+import { layerEntries } from "./support/oci_layers.ts";
 import { oneLineError, type Result, TestStore } from "./support/plash.ts";
+import { manifest } from "./tar_fixtures.ts";
 
 const ROOT = Deno.uid() === 0;
 
@@ -12,35 +15,215 @@ function withoutSysAdmin(store: TestStore, args: string[], env = {}): Promise<Re
   });
 }
 
-Deno.test("without CAP_SYS_ADMIN run fails with one line naming plash doctor", {
-  ignore: !ROOT,
-}, async () => {
-  using store = new TestStore();
-  const id = await store.busybox();
-  const result = await withoutSysAdmin(store, ["run", id, "true"]);
-  assert.equal(result.code, 1);
-  assert.match(oneLineError(result), /unshare CLONE_NEWNS: Operation not permitted.*plash doctor/);
-});
+/** The notice a store's first use without mounts gives, once. */
+const NOTICE = /^plash: no mounts here \(root without CAP_SYS_ADMIN cannot mount\)/;
 
-Deno.test("PLASH_NO_UNSHARE=1 runs by chroot alone, from a cached flat copy", {
+Deno.test("without CAP_SYS_ADMIN run picks the mount-less mode: a private copy per run", {
   ignore: !ROOT,
 }, async () => {
   using store = new TestStore();
   const base = await store.busybox();
   const id = await store.ok(["create", base, "sh", "-c", "echo top > /top; rm /bin/vi"]);
-  const env = { PLASH_NO_UNSHARE: "1" };
-  const first = await withoutSysAdmin(store, ["run", id, "sh", "-c", "cat /top; ls /bin/vi"], env);
-  assert.equal(first.stdout, "top\n");
-  assert.match(first.stderr, /\/bin\/vi: No such file/, "whiteouts hide in the flat copy too");
-  const flat = `${await store.ok(["nodepath", id])}/_data/flat`;
-  const inode = Deno.statSync(`${flat}/top`).ino;
-  const layerFile = `${await store.ok(["nodepath", base])}/_data/root/bin/busybox`;
-  assert.equal(Deno.statSync(`${flat}/bin/busybox`).ino, Deno.statSync(layerFile).ino, "a link");
-  const second = await withoutSysAdmin(store, ["run", id, "cat", "/top"], env);
-  assert.equal(second.stdout, "top\n");
-  assert.equal(Deno.statSync(`${flat}/top`).ino, inode, "the flat copy is reused");
-  const create = await withoutSysAdmin(store, ["create", id, "true"], env);
-  assert.match(oneLineError(create), /PLASH_NO_UNSHARE=1 rules out/);
+  const layers = [base, id].map(async (image) => `${await store.ok(["nodepath", image])}/_data`);
+  const before = await Promise.all(layers.map(async (dir) => manifest(await dir)));
+  const first = await withoutSysAdmin(store, [
+    "run",
+    id,
+    "sh",
+    "-c",
+    "echo more >> /top; sed -i s/top/changed/ /top; echo new > /new; cat /top; ls /dev; exit 7",
+  ]);
+  assert.equal(first.code, 7, "the command's exit status");
+  assert.equal(first.stdout, "changed\nmore\nfull\nnull\nrandom\ntty\nurandom\nzero\n");
+  assert.match(first.stderr, NOTICE);
+  const second = await withoutSysAdmin(store, ["run", id, "sh", "-c", "cat /top; ls /new /bin/vi"]);
+  assert.equal(second.stdout, "top\n", "an in-place write left the image as it was");
+  assert.match(second.stderr, /\/new: No such file/, "a new file did not survive the run");
+  assert.match(second.stderr, /\/bin\/vi: No such file/, "whiteouts hide in the copy too");
+  assert.doesNotMatch(second.stderr, NOTICE, "said once per store");
+  assert.deepEqual(
+    await Promise.all(layers.map(async (dir) => manifest(await dir))),
+    before,
+    "no layer was written",
+  );
+  assert.deepEqual([...Deno.readDirSync(`${store.data}/tmp`)].map((e) => e.name), []);
+});
+
+Deno.test("without CAP_SYS_ADMIN run --changes keeps the changes as overlay's upper layer", {
+  ignore: !ROOT,
+}, async () => {
+  using store = new TestStore();
+  const id = await store.busybox();
+  const changes = `${store.data}.changes`;
+  await withoutSysAdmin(store, [
+    "run",
+    "--changes",
+    changes,
+    id,
+    "sh",
+    "-c",
+    "rm /bin/vi; echo x > /x",
+  ]);
+  assert.equal(Deno.readTextFileSync(`${changes}/data/x`), "x\n");
+  const whiteout = Deno.lstatSync(`${changes}/data/bin/vi`);
+  assert.ok(whiteout.isCharDevice && whiteout.rdev === 0, "a whiteout");
+  assert.deepEqual(
+    [...Deno.readDirSync(`${changes}/data`)].map((e) => e.name).sort(),
+    // etc: where the host's resolv.conf was lent, as a run with mounts makes its mount point.
+    ["bin", "etc", "x"],
+  );
+  // -w makes a missing directory in the copy, as with mounts.
+  const workdir = await withoutSysAdmin(store, ["run", "-w", "/made/here", id, "pwd"]);
+  assert.equal(workdir.stdout, "/made/here\n", workdir.stderr);
+});
+
+Deno.test("without CAP_SYS_ADMIN mount, with-mount and runc say in one line they need mounts", {
+  ignore: !ROOT,
+}, async () => {
+  using store = new TestStore();
+  const id = await store.busybox();
+  // An image that binds a host path (--mount) cannot run there.
+  const binding = await store.ok(["build", "-f", id, "--mount", `${store.data}:/x`]);
+  const bound = await withoutSysAdmin(store, ["run", binding, "true"]);
+  assert.equal(bound.code, 1);
+  assert.match(
+    oneLineError(bound),
+    new RegExp(
+      `^plash error: image ${binding} binds ${store.data} \\(--mount\\): a bind is a mount`,
+      "m",
+    ),
+  );
+  // sudo has nothing to keep from the host's mount namespace there: it makes none.
+  const sudo = await withoutSysAdmin(store, ["sudo", "true"]);
+  assert.deepEqual([sudo.code, sudo.stderr], [0, ""]);
+  for (
+    const args of [["mount", id, store.data], ["with-mount", id, "true"], ["runc", id, "true"]]
+  ) {
+    const result = await withoutSysAdmin(store, args);
+    assert.equal(result.code, 1);
+    assert.match(
+      oneLineError(result),
+      new RegExp(`^plash error: ${args[0]} needs mounts: root without CAP_SYS_ADMIN`),
+    );
+  }
+});
+
+Deno.test("a mount-less run's plash killed leaves its copy to plash clean", {
+  ignore: !ROOT,
+}, async () => {
+  using store = new TestStore();
+  const id = await store.busybox();
+  const [program, ...args] = selfCommand(["run", id, "sleep", "60"]);
+  const plash = new Deno.Command("setpriv", {
+    args: ["--inh-caps=-sys_admin", "--bounding-set=-sys_admin", program, ...args],
+    env: { PLASH_DATA: store.data },
+    stderr: "null",
+  }).spawn();
+  // The command runs once plash has a child: its copy is made.
+  let sleeper: number | undefined;
+  for (let tries = 0; sleeper === undefined && tries < 300; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    sleeper = childrenOf(plash.pid)[0];
+  }
+  if (sleeper === undefined) {
+    plash.kill("SIGKILL");
+    await plash.status;
+    assert.fail("plash started no child");
+  }
+  plash.kill("SIGKILL");
+  await plash.status;
+  try {
+    const tmp = () => [...Deno.readDirSync(`${store.data}/tmp`)].filter((e) => e.isDirectory);
+    assert.equal(tmp().length, 1, "the copy is left");
+    const clean = await store.plash(["clean"]);
+    assert.match(clean.stderr, /^removed 1 temporary dirs/);
+    assert.deepEqual(tmp(), []);
+  } finally {
+    Deno.kill(sleeper, "SIGKILL");
+  }
+});
+
+/** The pids of the children of process `pid`'s threads. */
+function childrenOf(pid: number): number[] {
+  return [...Deno.readDirSync(`/proc/${pid}/task`)].flatMap(({ name }) =>
+    Deno.readTextFileSync(`/proc/${pid}/task/${name}/children`).trim().split(" ")
+      .filter(Boolean).map(Number)
+  );
+}
+
+Deno.test("a build without mounts makes the layers, and cache keys, a build with mounts makes", {
+  ignore: !ROOT,
+}, async () => {
+  using mounted = new TestStore();
+  using mountless = new TestStore();
+  const layouts = [];
+  for (const store of [mounted, mountless]) {
+    const base = await store.busybox();
+    const args = ["build", "--from", base, ...BUILD];
+    const built = store === mounted ? await store.plash(args) : await withoutSysAdmin(store, args);
+    assert.equal(built.code, 0, built.stderr);
+    const layout = `${store.data}.layout`;
+    await store.ok(["export-oci", built.stdout.trim(), layout]);
+    layouts.push(await layerEntries(layout));
+  }
+  assert.equal(layouts[1].length, 3);
+  assert.deepEqual(layouts[1], layouts[0]);
+  const keys = (store: TestStore) =>
+    [...Deno.readDirSync(`${store.data}/map`)].map((entry) => entry.name).sort();
+  assert.deepEqual(keys(mountless), keys(mounted));
+  // A fully cached build without mounts runs nothing and copies nothing.
+  const again = await withoutSysAdmin(mountless, ["build", "--from", "1", ...BUILD]);
+  assert.equal(again.stderr, "");
+});
+
+Deno.test("without CAP_SYS_ADMIN the steps of a build share one copy of the image", {
+  ignore: !ROOT,
+}, async () => {
+  using store = new TestStore();
+  const base = await store.busybox();
+  // /dev is in no layer: the second step finds the file only in the first step's copy.
+  const build = [
+    "build",
+    "-f",
+    base,
+    "--run",
+    "touch /dev/from-step-1",
+    "--layer",
+    "--env",
+    "A=1",
+    "--layer",
+    "--run",
+    "test -e /dev/from-step-1",
+  ];
+  const built = await withoutSysAdmin(store, build);
+  assert.equal(built.code, 0, built.stderr);
+  const layer = `${await store.ok(["nodepath", built.stdout.trim()])}/_data/root`;
+  // etc: the mount point of the lent resolv.conf, as with mounts.
+  assert.deepEqual([...Deno.readDirSync(layer)].map((e) => e.name), ["etc"]);
+});
+
+Deno.test("without CAP_SYS_ADMIN a failing build step fails with its own error, nothing left", {
+  ignore: !ROOT,
+}, async () => {
+  using store = new TestStore();
+  const base = await store.busybox();
+  const failed = await withoutSysAdmin(store, [
+    "build",
+    "--from",
+    base,
+    "--run",
+    "echo ok > /ok",
+    "--layer",
+    "--run",
+    "cat /proc/self/status",
+  ]);
+  assert.equal(failed.code, 1);
+  assert.match(failed.stderr, /cat: can't open '\/proc\/self\/status': No such file/);
+  assert.match(
+    failed.stderr,
+    /^plash error: build: layer 2 failed in image \d+ with exit status 1$/m,
+  );
+  assert.deepEqual([...Deno.readDirSync(`${store.data}/tmp`)].filter((e) => e.isDirectory), []);
 });
 
 /** The lines of a doctor report by check name: [mark, detail]. */
@@ -78,14 +261,20 @@ Deno.test("doctor reports what this host has, and its exit status follows its ve
   assert.equal(mounting[0], probe.code === 0 ? "ok" : "FAIL");
 });
 
-Deno.test("doctor fails, with the fix, without CAP_SYS_ADMIN", { ignore: !ROOT }, async () => {
+Deno.test("doctor says without CAP_SYS_ADMIN that plash runs without mounts, and what lacks", {
+  ignore: !ROOT,
+}, async () => {
   using store = new TestStore();
   const restricted = await withoutSysAdmin(store, ["doctor"]);
-  assert.equal(restricted.code, 1);
-  assert.match(restricted.stdout, /^warn {2}CAP_SYS_ADMIN: .*fix: .*PLASH_NO_UNSHARE=1$/m);
+  assert.equal(restricted.code, 0, "plash works there");
+  assert.match(restricted.stdout, /^warn {2}CAP_SYS_ADMIN: .*fix: .*--cap-add SYS_ADMIN/m);
   assert.match(
     restricted.stdout,
-    /^FAIL {2}mounting: unshare CLONE_NEWNS: Operation not permitted/m,
+    /^warn {2}mode: mount-less \(root without CAP_SYS_ADMIN cannot mount\): .*no \/proc/m,
+  );
+  assert.match(
+    restricted.stdout,
+    /^warn {2}mounting: unshare CLONE_NEWNS: Operation not permitted/m,
   );
 });
 

@@ -8,17 +8,10 @@
  */
 
 import { createImage } from "../runtime/create_image.ts";
+import type { CopyReuse } from "../runtime/mountless.ts";
 import { addConfigLayer } from "../store/config_layer.ts";
 import type { Store } from "../store/store.ts";
 import type { LayerPlan } from "./evaluate.ts";
-
-/**
- * Runs a layer's script: the shell reads it from fd 3, a copy of the stdin
- * plash writes it to, so that the script can be of any size (never on argv)
- * and the commands in it read /dev/null, not the rest of the script. Their
- * stdout joins stderr at once, keeping the two in order.
- */
-const SHELL = ["/bin/sh", "-c", "exec /bin/sh /dev/fd/3 3<&0 0</dev/null 1>&2"];
 
 /** Traces each command on stderr as `--> cmd` and stops at the first that fails. */
 const PREAMBLE = "PS4='--> '\nset -ex\n";
@@ -27,24 +20,28 @@ const QUIET_PREAMBLE = "set -e\n";
 
 /**
  * Builds `layer` on image `parent` and returns the new image; `what` names
- * it in errors; `quiet` leaves out the traces.
+ * it in errors; `quiet` leaves out the traces; without mounts, `reuse`
+ * holds the copy that the steps of one build share.
  */
 export async function buildLayer(
   store: Store,
   parent: number,
   layer: LayerPlan,
   what: string,
-  options: { quiet?: boolean } = {},
+  options: { quiet?: boolean; reuse?: CopyReuse } = {},
 ): Promise<number> {
   if (layer.runs) {
     // The preamble is no part of the layer's cache key: quiet or not, one image.
     const preamble = options.quiet ? QUIET_PREAMBLE : PREAMBLE;
-    return await createImage(store, parent, SHELL, {
+    return await createImage(store, parent, [], {
       config: layer.config,
       buildStep: true,
-      stdin: new TextEncoder().encode(preamble + layer.text),
+      script: new TextEncoder().encode(preamble + layer.text),
       what,
+      reuse: options.reuse,
     });
   }
-  return addConfigLayer(store, parent, layer.config);
+  const id = addConfigLayer(store, parent, layer.config);
+  options.reuse?.follow(parent, id);
+  return id;
 }

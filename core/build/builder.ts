@@ -17,6 +17,7 @@
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { importedFromHost } from "../runtime/environment.ts";
+import { mountlessReason } from "../runtime/host_support.ts";
 import { mergeConfig } from "../store/image_config.ts";
 import { KEYS } from "../store/keys.ts";
 import type { Store } from "../store/store.ts";
@@ -93,6 +94,10 @@ export async function buildPlan(
   const { buildLayer } = await lazyImport<typeof import("./build_layer.ts")>(
     "core/build/build_layer.ts",
   );
+  // Without mounts, the steps share one copy of the image (see mountless.ts).
+  using reuse = mountlessReason() === undefined ? undefined : new (
+    await lazyImport<typeof import("../runtime/mountless.ts")>("core/runtime/mountless.ts")
+  ).CopyReuse();
   for (let i = built; i < plan.layers.length; i++) {
     const key = KEYS.cache(keys[i]);
     const parent = id;
@@ -103,7 +108,10 @@ export async function buildPlan(
       if (found !== undefined) return found;
       let made: number;
       try {
-        made = await buildLayer(store, parent, plan.layers[i], `build: layer ${i + 1}`, options);
+        made = await buildLayer(store, parent, plan.layers[i], `build: layer ${i + 1}`, {
+          ...options,
+          reuse,
+        });
       } catch (error) {
         // A failing layer ends the build with exit status 1, whatever the
         // script's was, as the original plash did (scripts test for 1).

@@ -29,7 +29,10 @@ function roff(text: string): string {
 const ENVIRONMENT: [string, string][] = [
   ["PLASH_DATA", "the data directory (default ~/.plashdata); only plash init makes one"],
   ["PLASH_EXPORT", "colon-separated names of host variables every run gets"],
-  ["PLASH_NO_UNSHARE", "1: runs and builds by chroot alone; sudo: no new namespace"],
+  [
+    "PLASH_NO_UNSHARE",
+    "1: runs and builds without mounts, as where root lacks CAP_SYS_ADMIN; sudo: no new namespace",
+  ],
   ["PLASH_TRACE", "set: an error prints its cause chain below its line"],
   ["PLASH_HTTP_TIMEOUT", "seconds a server may send nothing before a request fails (30)"],
   ["PLASH_LXC_SERVER", "the LXC image server (https://images.linuxcontainers.org)"],

@@ -11,6 +11,7 @@ import { imageArg } from "../cli/image_arg.ts";
 import { mountOverlay } from "../../ffi/overlay.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
+import { requireMounts } from "../runtime/host_support.ts";
 import { requireRoot } from "../runtime/require_root.ts";
 import { Store } from "../store/store.ts";
 
@@ -25,6 +26,7 @@ export async function main(args: Args): Promise<void> {
     "mount",
     "a mount made without root would vanish with plash's namespace: run it inside `plash sudo`",
   );
+  requireMounts("mount");
   const target = existingDir(mountPoint, "mount point");
   if (changesDir === undefined) {
     // Read-only: every image but 0 has at least the two lower layers overlay then wants.

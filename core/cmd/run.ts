@@ -2,8 +2,9 @@
  * `plash run [--changes DIR] [--build-step] [RUN OPTIONS] ID [CMD...]`: as
  * root, plash itself becomes the container; without root, a child that
  * shares plash's memory enters a new user namespace and becomes it, and
- * plash waits for it (one Deno start either way). The run options (`-e`,
- * `--env-file`, `-v`, `--mount`, `-w`, `-u`) are docker's.
+ * plash waits for it (one Deno start either way). Where the host refuses
+ * mounts, it runs in a private copy of the image (`mountless.ts`). The run
+ * options (`-e`, `--env-file`, `-v`, `--mount`, `-w`, `-u`) are docker's.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { runContainer } from "../runtime/container.ts";
+import { mountlessReason } from "../runtime/host_support.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
@@ -34,15 +36,14 @@ export async function main(args: Args): Promise<number> {
     options,
     imageUser: true,
   };
-  if (Deno.env.get("PLASH_NO_UNSHARE") === "1") {
-    if (options.volumes) {
-      throw new PlashError("run -v: a bind is a mount, which PLASH_NO_UNSHARE=1 rules out");
-    }
+  const mountless = mountlessReason();
+  if (mountless !== undefined) {
+    if (options.volumes) throw new PlashError(`run -v: a bind is a mount: ${mountless}`);
     // Loaded only here: it brings the tree copier.
-    const { runChrootOnly } = await lazyImport<typeof import("../runtime/chroot_only.ts")>(
-      "core/runtime/chroot_only.ts",
+    const { runMountless } = await lazyImport<typeof import("../runtime/mountless.ts")>(
+      "core/runtime/mountless.ts",
     );
-    return await runChrootOnly(spec);
+    return await runMountless(spec);
   }
   if (Deno.uid() !== 0) {
     // Loaded only here: root's run needs no child and no user namespace.

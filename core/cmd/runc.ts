@@ -10,6 +10,7 @@
 import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
+import { requireMounts } from "../runtime/host_support.ts";
 import { runOci } from "../runtime/oci_run.ts";
 import { runOptionsFrom } from "../runtime/run_options.ts";
 import { Store } from "../store/store.ts";
@@ -27,9 +28,11 @@ export function networkOption(args: Args): "host" | "none" {
 export async function main(args: Args): Promise<number> {
   const [id, ...command] = args.positionals;
   const store = Store.open();
+  const image = await imageArg(store, id);
+  requireMounts("runc");
   return await runOci({
     store,
-    id: await imageArg(store, id),
+    id: image,
     command,
     options: runOptionsFrom((name) => args.values(name)),
     network: networkOption(args),

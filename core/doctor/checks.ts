@@ -9,6 +9,7 @@ import { fuseOverlayPath } from "../../ffi/fuse_overlay.ts";
 import { exists as existsPath, freeBytes, libcVersion } from "../../ffi/sys.ts";
 import { reason } from "../errors.ts";
 import { type Catalog, DEFAULT_SPEC_DIRS, readCatalog } from "../runtime/cdi/catalog.ts";
+import { CAP_SYS_ADMIN, hasCapability, mountlessReason } from "../runtime/host_support.ts";
 import { plannedMapping } from "../runtime/id_map.ts";
 import { cgroupRefusal, findOciRuntimes, type OciRuntime } from "../runtime/oci_runtime.ts";
 import { selfCommand } from "../self_command.ts";
@@ -71,17 +72,10 @@ function libc(): Check {
   return { name: "libc", ok: true, detail: `glibc ${libcVersion()}, FFI works`, required: true };
 }
 
-/** Capability bit `bit` in this process's effective set. */
-function hasCapability(bit: number): boolean {
-  const line = readOrUndefined("/proc/self/status")?.split("\n").find((l) =>
-    l.startsWith("CapEff")
-  );
-  return line !== undefined && ((BigInt("0x" + line.split("\t")[1]) >> BigInt(bit)) & 1n) === 1n;
-}
-
 function rootCapabilities(): Check[] {
-  const admin = hasCapability(21);
+  const admin = hasCapability(CAP_SYS_ADMIN);
   const chroot = hasCapability(18);
+  const mknod = hasCapability(27);
   return [
     {
       name: "CAP_SYS_ADMIN",
@@ -89,7 +83,8 @@ function rootCapabilities(): Check[] {
       detail: admin
         ? "root may mount"
         : "root without CAP_SYS_ADMIN (docker's default) cannot mount",
-      fix: "run the container with --privileged or --cap-add SYS_ADMIN, or set PLASH_NO_UNSHARE=1",
+      fix: "run the container with --privileged or --cap-add SYS_ADMIN (without it plash runs " +
+        "without mounts)",
       required: false,
     },
     {
@@ -99,6 +94,16 @@ function rootCapabilities(): Check[] {
       fix: "give the process CAP_SYS_CHROOT",
       required: true,
     },
+    ...(admin ? [] : [{
+      name: "CAP_MKNOD",
+      ok: mknod,
+      detail: mknod
+        ? "root may make the device nodes of /dev in an image's copy"
+        : "root without CAP_MKNOD (podman's default): an image without its own /dev/null, " +
+          "/dev/zero... runs without them",
+      fix: "run the container with --cap-add MKNOD",
+      required: false,
+    }]),
   ];
 }
 
@@ -187,8 +192,9 @@ async function overlayProbe(data: string): Promise<Check> {
     detail: output.success
       ? `namespaces and an overlay mount in ${data} work`
       : why.replace(/^plash error: /, ""),
-    fix: "see the lines above; PLASH_NO_UNSHARE=1 runs images without mounts (as root)",
-    required: true,
+    fix: "see the lines above; as root without CAP_SYS_ADMIN plash runs without mounts",
+    // Without mounts plash works all the same (see the mode line).
+    required: mountlessReason() === undefined,
   };
 }
 
@@ -274,6 +280,22 @@ async function cdiDevices(dirs: string[]): Promise<Check> {
   };
 }
 
+/** Whether plash mounts here, or runs and builds in copies of images, and what that lacks. */
+function mode(): Check {
+  const why = mountlessReason();
+  return {
+    name: "mode",
+    ok: why === undefined,
+    detail: why === undefined
+      ? "mounts: images run on an overlay of their layers, with the host's /proc, /dev, /sys, " +
+        "/tmp and /home"
+      : `mount-less (${why}): images run and build in private copies of themselves; no /proc, ` +
+        "/sys, host /home or /tmp, no run -v, and mount, with-mount and runc cannot work",
+    fix: "give plash CAP_SYS_ADMIN (a container's --privileged or --cap-add SYS_ADMIN)",
+    required: false,
+  };
+}
+
 /**
  * Runs every check, for plash using `store` (which need not exist yet),
  * listing the CDI devices of `cdiSpecDirs` (default: the usual ones).
@@ -290,6 +312,7 @@ export async function runChecks(store: Store, cdiSpecDirs: string[] = []): Promi
     overlay(),
     libc(),
     ...identity,
+    mode(),
     freeSpace(data),
     // The probe mounts in the data directory, which only `plash init` makes.
     unusableStore(store) ?? await overlayProbe(data),

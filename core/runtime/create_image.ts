@@ -1,21 +1,32 @@
 /**
  * Making an image by running a command: it runs in a container child (see
  * `spawn_container.ts`) whose changes are kept, and they are published as a
- * new image on the old one.
+ * new image on the old one. Where the host refuses mounts it runs in a copy
+ * of the image instead (`mountless.ts`).
  * `plash create` and every layer of `plash build` come through here.
  *
  * @module
  */
 
 import { PlashError } from "../errors.ts";
+import { lazyImport } from "../lazy_import.ts";
 import type { ImageConfig } from "../store/image_config.ts";
 import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
 import { buildHostEnvironment } from "./environment.ts";
-import { requireMounts } from "./host_support.ts";
+import { mountlessReason } from "./host_support.ts";
+import type { CopyReuse } from "./mountless.ts";
 import { planContainer } from "./plan.ts";
 import { pruneMountPoints } from "./prune_mount_points.ts";
 import { runPlanInChild } from "./spawn_container.ts";
+
+/**
+ * How a build step's script runs: the shell reads it from fd 3, a copy of
+ * the stdin plash writes it to, so that the script can be of any size (never
+ * on argv) and the commands in it read /dev/null, not the rest of the script.
+ * Their stdout joins stderr at once, keeping the two in order.
+ */
+const SCRIPT_SHELL = ["/bin/sh", "-c", "exec /bin/sh /dev/fd/3 3<&0 0</dev/null 1>&2"];
 
 /** How to run the command that makes the image. */
 export interface CreateOptions {
@@ -25,8 +36,12 @@ export interface CreateOptions {
   buildStep?: boolean;
   /** Written to the command's stdin, which is otherwise plash's own. */
   stdin?: Uint8Array;
+  /** A shell script the image's /bin/sh runs instead of the command (a build step's). */
+  script?: Uint8Array;
   /** Names the command in the error when it fails, like `create: sh`. */
   what: string;
+  /** Without mounts: the copy a build reuses from one step to the next. */
+  reuse?: CopyReuse;
 }
 
 /**
@@ -41,29 +56,36 @@ export async function createImage(
   command: string[],
   options: CreateOptions,
 ): Promise<number> {
-  requireMounts(options.what);
+  if (mountlessReason() !== undefined) {
+    // Loaded only here: it brings the tree copier and differ.
+    const { createInCopy } = await lazyImport<typeof import("./mountless.ts")>(
+      "core/runtime/mountless.ts",
+    );
+    return await createInCopy(store, id, command, options, options.reuse);
+  }
   const changes = store.makeTmpDir();
   try {
     const plan = planContainer({
       store,
       id,
-      command,
+      command: options.script === undefined ? command : SCRIPT_SHELL,
       changesDir: changes,
       buildStep: options.buildStep,
     }, { cwd: Deno.cwd(), env: buildHostEnvironment() });
     const { status, created } = await runPlanInChild(plan, {
-      stdin: options.stdin,
+      stdin: options.script ?? options.stdin,
       stdoutToStderr: true,
     });
-    if (status !== 0) {
-      const how = status > 128 ? `signal ${status - 128}` : `exit status ${status}`;
-      throw new PlashError(`${options.what} failed in image ${id} with ${how}`, {
-        exitCode: status,
-      });
-    }
+    if (status !== 0) throw stepFailed(options.what, id, status);
     pruneMountPoints(`${changes}/data`, created);
     return store.addLayer(id, `${changes}/data`, options.config);
   } finally {
     removeTree(changes);
   }
+}
+
+/** The error of a command that made no image: its exit status is plash's. */
+export function stepFailed(what: string, id: number, status: number): PlashError {
+  const how = status > 128 ? `signal ${status - 128}` : `exit status ${status}`;
+  return new PlashError(`${what} failed in image ${id} with ${how}`, { exitCode: status });
 }

@@ -61,7 +61,17 @@ function undo(dest: string, made: boolean): void {
   }
 }
 
-function copyEntries(entries: Iterable<TreeEntry>, dest: string, linkFiles: boolean): void {
+/**
+ * Creates each of `entries` (directories before what they hold, as
+ * `walkMerged` yields them) under `dest`, whose root must exist: the
+ * entry with path "" sets `dest`'s own metadata. Files that are hard links
+ * of one another among `entries` stay linked.
+ */
+export function copyEntries(
+  entries: Iterable<TreeEntry>,
+  dest: string,
+  linkFiles = false,
+): void {
   const links = new Map<string, string>();
   const dirs: { path: string; meta: Metadata }[] = [];
   for (const entry of entries) {

@@ -83,7 +83,12 @@ export class TestPodman implements AsyncDisposable {
 
   /** `podman ARGS...` on this storage; fails the test unless it exits 0. */
   podman(args: string[]): Promise<string> {
-    return ok("podman", [
+    return ok("podman", this.args(args));
+  }
+
+  /** The argv (after `podman`) of `podman ARGS...` on this storage. */
+  args(args: string[]): string[] {
+    return [
       "--root",
       `${this.dir}/root`,
       "--runroot",
@@ -99,7 +104,7 @@ export class TestPodman implements AsyncDisposable {
       "--cgroup-manager",
       "cgroupfs",
       ...args,
-    ]);
+    ];
   }
 
   /** `podman run` of `image` with `command` (and run `flags`), as podman can run here. */
