@@ -50,7 +50,13 @@ export async function main(args: Args): Promise<number> {
       lazyImport<typeof import("../runtime/spawn_container.ts")>("core/runtime/spawn_container.ts"),
       lazyImport<typeof import("../runtime/plan.ts")>("core/runtime/plan.ts"),
     ]);
-    return (await runPlanInChild(planContainer(spec))).status;
+    const { status, failure } = await runPlanInChild(planContainer(spec));
+    if (failure !== undefined) throw store.explainGone(failure, spec.id, "starting a run of it");
+    return status;
   }
-  return await runContainer(spec);
+  try {
+    return await runContainer(spec);
+  } catch (error) {
+    throw store.explainGone(error, spec.id, "starting a run of it");
+  }
 }

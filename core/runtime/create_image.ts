@@ -42,28 +42,32 @@ export async function createImage(
   options: CreateOptions,
 ): Promise<number> {
   requireMounts(options.what);
-  const changes = store.makeTmpDir();
-  try {
-    const plan = planContainer({
-      store,
-      id,
-      command,
-      changesDir: changes,
-      buildStep: options.buildStep,
-    }, { cwd: Deno.cwd(), env: buildHostEnvironment() });
-    const { status, created } = await runPlanInChild(plan, {
-      stdin: options.stdin,
-      stdoutToStderr: true,
-    });
-    if (status !== 0) {
-      const how = status > 128 ? `signal ${status - 128}` : `exit status ${status}`;
-      throw new PlashError(`${options.what} failed in image ${id} with ${how}`, {
-        exitCode: status,
+  // What another process's `rm` made fail is said as that.
+  return await store.whileThere(id, "creating an image on it", async () => {
+    const changes = store.makeTmpDir();
+    try {
+      const plan = planContainer({
+        store,
+        id,
+        command,
+        changesDir: changes,
+        buildStep: options.buildStep,
+      }, { cwd: Deno.cwd(), env: buildHostEnvironment() });
+      const { status, created, failure } = await runPlanInChild(plan, {
+        stdin: options.stdin,
+        stdoutToStderr: true,
       });
+      if (failure !== undefined) throw failure;
+      if (status !== 0) {
+        const how = status > 128 ? `signal ${status - 128}` : `exit status ${status}`;
+        throw new PlashError(`${options.what} failed in image ${id} with ${how}`, {
+          exitCode: status,
+        });
+      }
+      pruneMountPoints(`${changes}/data`, created);
+      return store.addLayer(id, `${changes}/data`, options.config);
+    } finally {
+      removeTree(changes);
     }
-    pruneMountPoints(`${changes}/data`, created);
-    return store.addLayer(id, `${changes}/data`, options.config);
-  } finally {
-    removeTree(changes);
-  }
+  });
 }

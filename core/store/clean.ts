@@ -52,6 +52,10 @@ export interface CleanParts {
 export function cleanStore(store: Store, parts: CleanParts = {}): CleanReport {
   const all = !parts.index && !parts.map && !parts.tmp;
   const report: CleanReport = { tmpDirs: 0, indexLinks: 0, mapLinks: 0 };
+  // Dangling index links are read before tmp/: a publisher links its image
+  // only once its node is staged, so a link read dangling here whose node is
+  // being staged has its staging directory in tmp/ below.
+  const dangling = all || parts.index ? danglingLinks(store.indexRoot) : [];
   const staging = new Set<string>();
   for (const entry of Deno.readDirSync(store.tmpRoot)) {
     // Only plash's own temporary directories: lock files may be held (see
@@ -60,31 +64,62 @@ export function cleanStore(store: Store, parts: CleanParts = {}): CleanReport {
     const path = `${store.tmpRoot}/${entry.name}`;
     if (tmpOwnerAlive(entry.name)) {
       // A live process may be publishing an image whose index link dangles until its rename.
-      if (entry.isDirectory) {
-        for (const inner of Deno.readDirSync(path)) staging.add(inner.name);
-      }
+      if (entry.isDirectory) { for (const name of namesIn(path)) staging.add(name); }
       continue;
     }
     if (!all && !parts.tmp) continue;
     removeTree(path);
     report.tmpDirs++;
   }
-  if (all || parts.index) {
-    report.indexLinks = removeDanglingLinks(store.indexRoot, (name) => !staging.has(name));
+  const unstaged = dangling.filter((name) => !staging.has(name));
+  report.indexLinks = removeIfDangling(store.indexRoot, unstaged);
+  if (all || parts.map) {
+    report.mapLinks = removeIfDangling(store.mapRoot, danglingLinks(store.mapRoot));
   }
-  if (all || parts.map) report.mapLinks = removeDanglingLinks(store.mapRoot, () => true);
   return report;
 }
 
-function removeDanglingLinks(dir: string, removable: (name: string) => boolean): number {
+/** The names in directory `dir`; none once it is gone (its owner ended meanwhile). */
+function namesIn(dir: string): string[] {
+  try {
+    return [...Deno.readDirSync(dir)].map((entry) => entry.name);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+}
+
+/** Whether the link `path` names no node (or is gone). */
+function dangles(path: string): boolean {
+  try {
+    Deno.statSync(`${path}/_data`);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** The links in `dir` that name no node. */
+function danglingLinks(dir: string): string[] {
+  return [...Deno.readDirSync(dir)]
+    .filter((entry) => entry.isSymlink && dangles(`${dir}/${entry.name}`))
+    .map((entry) => entry.name);
+}
+
+/**
+ * Removes the links `names` of `dir` that still dangle (one may have been
+ * published since); returns how many this call removed: one another process
+ * removed first is done, not an error.
+ */
+function removeIfDangling(dir: string, names: string[]): number {
   let count = 0;
-  for (const entry of Deno.readDirSync(dir)) {
-    if (!entry.isSymlink || !removable(entry.name)) continue;
+  for (const name of names) {
+    if (!dangles(`${dir}/${name}`)) continue;
     try {
-      Deno.statSync(`${dir}/${entry.name}/_data`);
-    } catch {
-      Deno.removeSync(`${dir}/${entry.name}`);
+      Deno.removeSync(`${dir}/${name}`);
       count++;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
   }
   return count;
