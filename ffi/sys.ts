@@ -257,6 +257,21 @@ export function readAvailable(fd: number): string {
   return length > 0 ? new TextDecoder().decode(buffer.subarray(0, length)) : "";
 }
 
+const LOCK_EX_NB = 2 | 4;
+const EWOULDBLOCK = 11;
+
+/**
+ * flock(2) an exclusive lock on `fd` without waiting: true when it was free
+ * (the lock is then this process's until `fd` is closed), false when another
+ * holds it.
+ */
+export function tryLockExclusive(fd: number, shown: string): boolean {
+  if (sym.flock(fd, LOCK_EX_NB) === 0) return true;
+  const code = errno();
+  if (code === EWOULDBLOCK) return false;
+  throw new SyscallError("flock", shown, code);
+}
+
 /** close(2). */
 export function closeFd(fd: number): void {
   sym.close(fd);
