@@ -344,6 +344,17 @@ export function freeBytes(path: string): number {
   return Number(fields[1] * fields[4]);
 }
 
+/**
+ * Whether the filesystem holding `path` has no block or no inode left for
+ * unprivileged users (statvfs): what a write there fails with ENOSPC on.
+ */
+export function filesystemFull(path: string): boolean {
+  // f_bsize, f_frsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree, f_favail, ...
+  const fields = new BigUint64Array(14);
+  check(sym.statvfs(cString(path), new Uint8Array(fields.buffer)), "statvfs", path);
+  return fields[4] === 0n || fields[7] === 0n;
+}
+
 /** statvfs(3) f_flag bits and the mount(2) flags that say the same. */
 const MOUNT_FLAG_BITS: [bigint, bigint][] = [
   [1n, MS.RDONLY],

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { filesystemFull } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import type { ImageConfig } from "../store/image_config.ts";
 import type { Store } from "../store/store.ts";
@@ -60,7 +61,11 @@ export async function createImage(
       if (failure !== undefined) throw failure;
       if (status !== 0) {
         const how = status > 128 ? `signal ${status - 128}` : `exit status ${status}`;
-        throw new PlashError(`${options.what} failed in image ${id} with ${how}`, {
+        // Its writes go to the store's filesystem: a full one is likely why.
+        const full = filesystemFull(store.root)
+          ? ` (no space left on the device of ${store.root})`
+          : "";
+        throw new PlashError(`${options.what} failed in image ${id} with ${how}${full}`, {
           exitCode: status,
         });
       }
