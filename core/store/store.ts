@@ -437,7 +437,9 @@ export class Store {
     try {
       return await work();
     } catch (error) {
-      throw this.explainGone(error, id, doing);
+      // It was there: gone now, it was removed meanwhile, whatever tripped on it.
+      if (this.exists(id)) throw error;
+      throw new NoImageError(id, doing, { cause: error });
     }
   }
 
