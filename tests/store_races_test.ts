@@ -50,6 +50,38 @@ Deno.test("create on an image removed while its command runs: `no image: ID (rem
   assert.deepEqual(store.images.imageIds(), [Number(base)], "no image was published on it");
 });
 
+Deno.test("ls and inspect while other processes remove images: a snapshot, never an error", async () => {
+  using store = new TestStore();
+  const kept = await store.busybox();
+  for (let round = 0; round < 2; round++) {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const layer = Deno.makeTempDirSync({ dir: `${store.data}/tmp` });
+      // Enough files that listing one takes a while.
+      for (let file = 0; file < 300; file++) Deno.writeTextFileSync(`${layer}/${file}`, "x");
+      ids.push(await store.ok(["add-layer", "0", layer]));
+    }
+    const [lists, inspects, removals] = await Promise.all([
+      Promise.all(Array.from({ length: 3 }, () => store.plash(["ls", "--json"]))),
+      Promise.all(ids.map((id) => store.plash(["inspect", id]))),
+      Promise.all(ids.map((id) => store.plash(["rm", id]))),
+    ]);
+    for (const removal of removals) assert.equal(removal.code, 0, removal.stderr);
+    for (const listed of lists) {
+      assert.equal(listed.code, 0, `round ${round}: ${listed.stderr}`);
+      const shown = JSON.parse(listed.stdout).map((image: { id: number }) => image.id);
+      assert.ok(shown.includes(Number(kept)), "an image there all along is listed");
+    }
+    inspects.forEach((result, i) => {
+      if (result.code === 0) return;
+      assert.match(
+        oneLineError(result),
+        new RegExp(`^plash error: no image: ${ids[i]}( \\(removed while inspecting it\\))?$`),
+      );
+    });
+  }
+});
+
 Deno.test("clean beside clean and rm: every one finishes its own work without an error", async () => {
   using store = new TestStore();
   for (let round = 0; round < 2; round++) {
