@@ -393,16 +393,17 @@ export class Store {
   }
 
   /**
-   * `error` as a command on image `id` should say it: `no image: ID (removed
-   * while DOING)` when another process removed the image meanwhile (what
-   * failed then was a path of it, which says nothing to the user), else
-   * `error` itself.
+   * `error`, which a command on image `id` (there when it began) ran into,
+   * as the command should say it: `no image: ID (removed while DOING)` when
+   * another process removed the image meanwhile (what failed then was a path
+   * of it, which says nothing to the user), else `error` itself.
    *
    * @example
    * ```ts
    * import { Store } from "./store.ts";
    *
    * const store = Store.open();
+   * const chain = store.chain(7); // `no image: 7` when it is not there
    * try {
    *   Deno.readDirSync(store.layer(7));
    * } catch (error) {
@@ -411,8 +412,7 @@ export class Store {
    * ```
    */
   explainGone(error: unknown, id: number, doing: string): unknown {
-    // Not there from the start, or already explained: said as it is.
-    if (error instanceof NoImageError || this.exists(id)) return error;
+    if (this.exists(id)) return error;
     return new NoImageError(id, doing, { cause: error });
   }
 
@@ -437,9 +437,7 @@ export class Store {
     try {
       return await work();
     } catch (error) {
-      // It was there: gone now, it was removed meanwhile, whatever tripped on it.
-      if (this.exists(id)) throw error;
-      throw new NoImageError(id, doing, { cause: error });
+      throw this.explainGone(error, id, doing);
     }
   }
 
