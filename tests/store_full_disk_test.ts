@@ -67,6 +67,10 @@ function fill(dir: string, lack: Lack): void {
   }
 }
 
+function listing(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
+}
+
 /** What a user sees of a store: its images and names, and tmp/ (empty between commands). */
 function snapshot(data: string): string[] {
   return ["index", "map", "tmp"].flatMap((part) =>
@@ -116,13 +120,18 @@ async function fullDisk(kind: Filesystem, lack: Lack): Promise<void> {
     // What needs space fails in one line, and the store stays as it was. A
     // name needs a directory entry and a link, which a tmpfs without free
     // blocks still has room for: there it may succeed.
+    const archive = `${dirs.make("plash-full-tar-")}/busybox.tar`;
+    await must("tar", ["-C", `${data}/index/${base}/_data/root`, "-cf", archive, "."]);
     const needSpace = [
       { args: ["create", base, "sh", "-c", "echo more > /more"], fails: true },
       { args: ["build", "-q", "-f", base, "--run", "echo built > /built"], fails: true },
+      { args: ["import-tar", archive], fails: true },
+      { args: ["export-tar", base, `${dir}/exported.tar`], fails: true },
       { args: ["tag", base, "other"], fails: kind === "ext4" || lack === "inodes" },
       { args: ["map", "again", base], fails: kind === "ext4" || lack === "inodes" },
     ];
     fill(dir, lack);
+    const top = listing(dir);
     for (const { args, fails } of needSpace) {
       const before = snapshot(data);
       const result = await plash(...args);
@@ -135,6 +144,7 @@ async function fullDisk(kind: Filesystem, lack: Lack): Promise<void> {
       assert.deepEqual(errors, [lines.at(-1)], what);
       assert.match(errors[0], /No space left on device|no space left on the device/, what);
       assert.deepEqual(snapshot(data), before, `${what}: left something`);
+      assert.deepEqual(listing(dir), top, `${what}: left a file`);
     }
 
     // What frees space needs none.
