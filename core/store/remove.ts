@@ -50,9 +50,10 @@ export function removeImage(store: Store, id: number): number[] {
     const removed = [id, ...descendants(trash)];
     for (const each of removed) removeLink(store.indexLink(each));
     for (const entry of store.mapEntries()) {
-      if (entry.target === relative || entry.target.startsWith(relative + "/")) {
-        removeLink(`${store.mapRoot}/${entry.file}`);
-      }
+      if (entry.target !== relative && !entry.target.startsWith(relative + "/")) continue;
+      const path = `${store.mapRoot}/${entry.file}`;
+      // Read again: a name given to another image since (a `tag` beside) stays.
+      if (linkTarget(path) === entry.target) removeLink(path);
     }
     return removed;
   } finally {
@@ -70,4 +71,13 @@ function descendants(node: string): number[] {
     }
   }
   return found;
+}
+
+/** Where the link `path` points, or undefined when it is gone. */
+function linkTarget(path: string): string | undefined {
+  try {
+    return Deno.readLinkSync(path);
+  } catch {
+    return undefined;
+  }
 }
