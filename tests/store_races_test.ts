@@ -82,6 +82,31 @@ Deno.test("ls and inspect while other processes remove images: a snapshot, never
   }
 });
 
+Deno.test("export-tar racing rm: the archive whole, or one line and no file", async () => {
+  using store = new TestStore();
+  using dirs = new TempDirs();
+  const out = dirs.make("plash-export-");
+  const layer = Deno.makeTempDirSync({ dir: `${store.data}/tmp` });
+  for (let dir = 0; dir < 20; dir++) {
+    Deno.mkdirSync(`${layer}/${dir}`);
+    for (let file = 0; file < 100; file++) Deno.writeTextFileSync(`${layer}/${dir}/${file}`, "x");
+  }
+  const image = await store.ok(["add-layer", "0", layer]);
+  const exporting = store.plash(["export-tar", image, `${out}/image.tar`]);
+  // Removed once the export is writing its archive.
+  while (!Deno.readDirSync(out).some((entry) => entry.name.includes(".plash-partial-"))) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await store.ok(["rm", image]);
+  const result = await exporting;
+  if (result.code === 0) return; // it had read every file before the rm
+  assert.equal(
+    oneLineError(result),
+    `plash error: no image: ${image} (removed while exporting it)`,
+  );
+  assert.deepEqual([...Deno.readDirSync(out)], [], "no partial archive is left");
+});
+
 Deno.test("clean beside clean and rm: every one finishes its own work without an error", async () => {
   using store = new TestStore();
   for (let round = 0; round < 2; round++) {
