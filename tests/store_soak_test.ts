@@ -36,7 +36,6 @@ const random = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * i
 Deno.test({
   name:
     `${WORKERS} workers and a killer on one store: only expected one-line errors, a consistent store`,
-  sanitizeResources: false,
   fn: async () => {
     using store = new TestStore();
     using dirs = new TempDirs();
