@@ -50,6 +50,25 @@ export class PlashError extends Error {
 }
 
 /**
+ * An image that is not in the store, or no longer: `no image: ID`, and why
+ * when another process removed it while a command used it.
+ *
+ * @example
+ * ```ts
+ * import { NoImageError } from "./errors.ts";
+ *
+ * new NoImageError(7, "exporting it").message; // "no image: 7 (removed while exporting it)"
+ * ```
+ */
+export class NoImageError extends PlashError {
+  /** `no image: ID`, with `(removed while DOING)` when given `doing`. */
+  constructor(id: number, doing?: string, options: { cause?: unknown } = {}) {
+    super(`no image: ${id}${doing === undefined ? "" : ` (removed while ${doing})`}`, options);
+    this.name = "NoImageError";
+  }
+}
+
+/**
  * A command line plash cannot take: printed as the usage line alone
  * (`usage: plash CMD ...`, no `plash error:` in front), exit status 1, as the
  * original plash printed it, so that scripts matching `usage: plash` keep

@@ -77,6 +77,7 @@ const SIGNATURES = {
   syscall: { parameters: ["i64", "i64", "buffer", "buffer", "i64"], result: "i64" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
+  flock: { parameters: ["i32", "i32"], result: "i32" },
   // The new mount API (glibc >= 2.36): optional, plash falls back to mount(2).
   fsopen: { parameters: ["buffer", "u32"], result: "i32", optional: true },
   fsconfig: {

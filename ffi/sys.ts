@@ -257,6 +257,21 @@ export function readAvailable(fd: number): string {
   return length > 0 ? new TextDecoder().decode(buffer.subarray(0, length)) : "";
 }
 
+const LOCK_EX_NB = 2 | 4;
+const EWOULDBLOCK = 11;
+
+/**
+ * flock(2) an exclusive lock on `fd` without waiting: true when it was free
+ * (the lock is then this process's until `fd` is closed), false when another
+ * holds it.
+ */
+export function tryLockExclusive(fd: number, shown: string): boolean {
+  if (sym.flock(fd, LOCK_EX_NB) === 0) return true;
+  const code = errno();
+  if (code === EWOULDBLOCK) return false;
+  throw new SyscallError("flock", shown, code);
+}
+
 /** close(2). */
 export function closeFd(fd: number): void {
   sym.close(fd);
@@ -342,6 +357,17 @@ export function freeBytes(path: string): number {
   const fields = new BigUint64Array(14);
   check(sym.statvfs(cString(path), new Uint8Array(fields.buffer)), "statvfs", path);
   return Number(fields[1] * fields[4]);
+}
+
+/**
+ * Whether the filesystem holding `path` has no block or no inode left for
+ * unprivileged users (statvfs): what a write there fails with ENOSPC on.
+ */
+export function filesystemFull(path: string): boolean {
+  // f_bsize, f_frsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree, f_favail, ...
+  const fields = new BigUint64Array(14);
+  check(sym.statvfs(cString(path), new Uint8Array(fields.buffer)), "statvfs", path);
+  return fields[4] === 0n || fields[7] === 0n;
 }
 
 /** statvfs(3) f_flag bits and the mount(2) flags that say the same. */

@@ -141,21 +141,22 @@ Deno.test("store locks exclude across processes, also while their holders remove
   Deno.removeSync(store.root.slice(0, -"/data".length), { recursive: true });
 });
 
-Deno.test("a lock whose holder was killed with SIGKILL is free, and clean keeps lock files", async () => {
+Deno.test("clean keeps a held lock file and removes one whose holder was killed with SIGKILL", async () => {
   const store = Store.create(`${Deno.makeTempDirSync()}/data`);
   const holder = locker(store.root, ["k", "hold", "-"]);
   const reader = holder.stdout.getReader();
   assert.equal(new TextDecoder().decode((await reader.read()).value), "locked\n");
+  const [left] = [...Deno.readDirSync(store.tmpRoot)].map((entry) => entry.name);
+  assert.match(left, /^plashlock_[0-9a-f]{64}$/);
+  assert.equal(cleanStore(store).lockFiles, 0, "a held lock stays");
+  assert.deepEqual([...Deno.readDirSync(store.tmpRoot)].map((entry) => entry.name), [left]);
   holder.kill("SIGKILL");
   assert.equal((await holder.status).signal, "SIGKILL");
   reader.releaseLock();
   await holder.stdout.cancel();
   await holder.stderr.cancel();
-  const [left] = [...Deno.readDirSync(store.tmpRoot)].map((entry) => entry.name);
-  assert.match(left, /^plashlock_[0-9a-f]{64}$/, "the killed holder left its file");
-  cleanStore(store);
-  assert.deepEqual([...Deno.readDirSync(store.tmpRoot)].map((entry) => entry.name), [left]);
+  assert.equal(cleanStore(store).lockFiles, 1, "the killed holder's file goes");
+  assert.deepEqual([...Deno.readDirSync(store.tmpRoot)], []);
   assert.equal(await store.withLock("k", () => Promise.resolve("taken")), "taken");
-  assert.deepEqual([...Deno.readDirSync(store.tmpRoot)], [], "and its next holder removed it");
   Deno.removeSync(store.root.slice(0, -"/data".length), { recursive: true });
 });

@@ -133,14 +133,14 @@ Deno.test("clean removes leftovers of dead processes only", async () => {
     Deno.symlinkSync("../layer/0/77", `${data}/index/77`);
     Deno.symlinkSync("../layer/0/78", `${data}/map/gone`);
     assert.ok(tmpOwnerAlive(live.slice(live.lastIndexOf("/") + 1)));
-    assert.deepEqual(cleanStore(store), { tmpDirs: 1, indexLinks: 1, mapLinks: 1 });
+    assert.deepEqual(cleanStore(store), { tmpDirs: 1, lockFiles: 0, indexLinks: 1, mapLinks: 1 });
     assert.ok(Deno.statSync(live).isDirectory, "a live owner's dir stays");
     assert.throws(() => Deno.statSync(dead));
   } finally {
     sleeper.kill();
     await sleeper.status;
   }
-  assert.deepEqual(cleanStore(store), { tmpDirs: 1, indexLinks: 0, mapLinks: 0 });
+  assert.deepEqual(cleanStore(store), { tmpDirs: 1, lockFiles: 0, indexLinks: 0, mapLinks: 0 });
 });
 
 Deno.test("a pid reused by another process does not keep a tmp dir alive", () => {

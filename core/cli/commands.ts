@@ -508,12 +508,16 @@ export const COMMANDS: Command[] = [
     options: [
       { name: "clean-index", help: "only index links to removed images" },
       { name: "clean-cache-keys", help: "only map entries of removed images" },
-      { name: "clean-tmp", help: "only temporary directories of ended plash processes" },
+      {
+        name: "clean-tmp",
+        help: "only temporary directories of ended plash processes and unheld lock files",
+      },
       { name: "quiet", help: "say nothing" },
     ],
     summary: "remove leftovers of finished or interrupted plash processes",
     details: "Without a --clean-* option it removes all three kinds. In tmp/ it removes only\n" +
-      "plash's own plashtmp_* directories whose process has ended.",
+      "plash's own plashtmp_* directories whose process has ended, and plashlock_* files\n" +
+      "no process holds.",
     group: "Store",
     module: "clean",
   },

@@ -17,7 +17,7 @@ export function main(args: Args): void {
   });
   if (args.flag("quiet")) return;
   console.error(
-    `removed ${report.tmpDirs} temporary dirs, ${report.indexLinks} index links, ` +
-      `${report.mapLinks} map links`,
+    `removed ${report.tmpDirs} temporary dirs, ${report.lockFiles} lock files, ` +
+      `${report.indexLinks} index links, ${report.mapLinks} map links`,
   );
 }

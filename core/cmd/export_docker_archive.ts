@@ -23,10 +23,11 @@ export async function main(args: Args): Promise<void> {
   if (target === "-" && Deno.stdout.isTerminal()) {
     throw new PlashError("refusing to write an archive to a terminal: give a FILE or redirect");
   }
-  await interruptible(
-    store,
-    `export-docker-archive ${target}`,
-    (signal) =>
-      exportDockerArchive(store, image, target, { ...options, ref: args.value("ref"), signal }),
-  );
+  await store.whileThere(image, "exporting it", () =>
+    interruptible(
+      store,
+      `export-docker-archive ${target}`,
+      (signal) =>
+        exportDockerArchive(store, image, target, { ...options, ref: args.value("ref"), signal }),
+    ));
 }

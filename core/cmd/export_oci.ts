@@ -20,10 +20,12 @@ export async function main(args: Args): Promise<void> {
   const store = Store.open();
   const image = await imageArg(store, id);
   const options = await exportOptions(store, (name) => args.value(name));
-  const exported = await interruptible(
-    store,
-    `export-oci ${path}`,
-    (signal) => exportOciLayout(store, image, path, { ...options, ref: args.value("ref"), signal }),
-  );
+  const exported = await store.whileThere(image, "exporting it", () =>
+    interruptible(
+      store,
+      `export-oci ${path}`,
+      (signal) =>
+        exportOciLayout(store, image, path, { ...options, ref: args.value("ref"), signal }),
+    ));
   printLine(exported.manifest.digest);
 }

@@ -19,5 +19,5 @@ export async function main(args: Args): Promise<void> {
   if (target === "-" && Deno.stdout.isTerminal()) {
     throw new PlashError("refusing to write a tar archive to a terminal: give a FILE or redirect");
   }
-  await exportTarTo(store, image, target);
+  await store.whileThere(image, "exporting it", () => exportTarTo(store, image, target));
 }

@@ -24,10 +24,11 @@ export async function main(args: Args): Promise<void> {
     ...await exportOptions(store, (name) => args.value(name)),
     insecure: args.flag("insecure"),
   };
-  const digest = await interruptible(
-    store,
-    `push ${ref}`,
-    (signal) => pushImage(store, image, ref, options, signal),
-  );
+  const digest = await store.whileThere(image, "pushing it", () =>
+    interruptible(
+      store,
+      `push ${ref}`,
+      (signal) => pushImage(store, image, ref, options, signal),
+    ));
   printLine(digest);
 }

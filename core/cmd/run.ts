@@ -45,13 +45,15 @@ export async function main(args: Args): Promise<number> {
     );
     return await runMountless(spec);
   }
-  if (Deno.uid() !== 0) {
+  return await store.whileThere(spec.id, "starting a run of it", async () => {
+    if (Deno.uid() === 0) return await runContainer(spec);
     // Loaded only here: root's run needs no child and no user namespace.
     const [{ runPlanInChild }, { planContainer }] = await Promise.all([
       lazyImport<typeof import("../runtime/spawn_container.ts")>("core/runtime/spawn_container.ts"),
       lazyImport<typeof import("../runtime/plan.ts")>("core/runtime/plan.ts"),
     ]);
-    return (await runPlanInChild(planContainer(spec))).status;
-  }
-  return await runContainer(spec);
+    const { status, failure } = await runPlanInChild(planContainer(spec));
+    if (failure !== undefined) throw failure;
+    return status;
+  });
 }

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { filesystemFull } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import type { ImageConfig } from "../store/image_config.ts";
@@ -61,31 +62,48 @@ export async function createImage(
     const { createInCopy } = await lazyImport<typeof import("./mountless.ts")>(
       "core/runtime/mountless.ts",
     );
-    return await createInCopy(store, id, command, options, options.reuse);
-  }
-  const changes = store.makeTmpDir();
-  try {
-    const plan = planContainer({
-      store,
+    return await store.whileThere(
       id,
-      command: options.script === undefined ? command : SCRIPT_SHELL,
-      changesDir: changes,
-      buildStep: options.buildStep,
-    }, { cwd: Deno.cwd(), env: buildHostEnvironment() });
-    const { status, created } = await runPlanInChild(plan, {
-      stdin: options.script ?? options.stdin,
-      stdoutToStderr: true,
-    });
-    if (status !== 0) throw stepFailed(options.what, id, status);
-    pruneMountPoints(`${changes}/data`, created);
-    return store.addLayer(id, `${changes}/data`, options.config);
-  } finally {
-    removeTree(changes);
+      "creating an image on it",
+      () => createInCopy(store, id, command, options, options.reuse),
+    );
   }
+  // What another process's `rm` made fail is said as that.
+  return await store.whileThere(id, "creating an image on it", async () => {
+    const changes = store.makeTmpDir();
+    try {
+      const plan = planContainer({
+        store,
+        id,
+        command: options.script === undefined ? command : SCRIPT_SHELL,
+        changesDir: changes,
+        buildStep: options.buildStep,
+      }, { cwd: Deno.cwd(), env: buildHostEnvironment() });
+      const { status, created, failure } = await runPlanInChild(plan, {
+        stdin: options.script ?? options.stdin,
+        stdoutToStderr: true,
+      });
+      if (failure !== undefined) throw failure;
+      if (status !== 0) throw stepFailed(options.what, id, status, store.root);
+      pruneMountPoints(`${changes}/data`, created);
+      return store.addLayer(id, `${changes}/data`, options.config);
+    } finally {
+      removeTree(changes);
+    }
+  });
 }
 
-/** The error of a command that made no image: its exit status is plash's. */
-export function stepFailed(what: string, id: number, status: number): PlashError {
+/**
+ * The error of a command that made no image: its exit status is plash's. Its
+ * writes went to the store's filesystem (`storeRoot`): a full one is likely why.
+ */
+export function stepFailed(
+  what: string,
+  id: number,
+  status: number,
+  storeRoot: string,
+): PlashError {
   const how = status > 128 ? `signal ${status - 128}` : `exit status ${status}`;
-  return new PlashError(`${what} failed in image ${id} with ${how}`, { exitCode: status });
+  const full = filesystemFull(storeRoot) ? ` (no space left on the device of ${storeRoot})` : "";
+  return new PlashError(`${what} failed in image ${id} with ${how}${full}`, { exitCode: status });
 }

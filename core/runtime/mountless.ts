@@ -275,7 +275,7 @@ export async function createInCopy(
     }
     const spec = { store, id, command, buildStep: options.buildStep };
     const status = await copy.run(spec, buildHostEnvironment(), { stdin, stdoutToStderr: true });
-    if (status !== 0) throw stepFailed(options.what, id, status);
+    if (status !== 0) throw stepFailed(options.what, id, status, store.root);
     const changes = store.makeTmpDir();
     try {
       copy.record = writeTreeChanges(copy.record, copy.root, `${changes}/data`, IGNORED);

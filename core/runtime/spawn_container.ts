@@ -10,9 +10,10 @@
 
 import { spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
 import { closeFd, dup2, makePipe, writeAllNonblocking } from "../../ffi/sys.ts";
+import { PlashError } from "../errors.ts";
 import { executePlan, prepareExecution } from "./execute.ts";
 import type { ContainerPlan } from "./plan.ts";
-import { mappedUserNamespace, reportInChild, SignalRelay } from "./user_namespace.ts";
+import { mappedUserNamespace, SignalRelay } from "./user_namespace.ts";
 
 /** What the child's standard streams are. */
 export interface ChildStreams {
@@ -28,6 +29,11 @@ export interface ChildResult {
   status: number;
   /** The mount points made in the image (absolute paths in it), parents first. */
   created: string[];
+  /**
+   * Why the child ended before its command ran (a command not in the image,
+   * a mount refused): the caller says it, in one line with its own context.
+   */
+  failure?: unknown;
 }
 
 /**
@@ -50,6 +56,7 @@ export async function runPlanInChild(
   streams: ChildStreams = {},
 ): Promise<ChildResult> {
   const created: string[] = [];
+  let failure: unknown;
   await prepareExecution(plan);
   // Listening before the child exists: its command may get a signal as soon as it runs.
   using relay = new SignalRelay();
@@ -61,7 +68,14 @@ export async function runPlanInChild(
       if (pipe) dup2(pipe.read, 0);
       if (streams.stdoutToStderr) dup2(2, 1);
       executePlan(plan, created);
-    }, { userNamespaceFd: namespace, onError: reportInChild });
+    }, {
+      userNamespaceFd: namespace,
+      // Kept, not printed: the child shares plash's memory until its exec.
+      onError: (error) => {
+        failure = error;
+        return error instanceof PlashError ? error.exitCode : 1;
+      },
+    });
   } finally {
     if (namespace !== undefined) closeFd(namespace);
     if (pipe) closeFd(pipe.read);
@@ -69,7 +83,7 @@ export async function runPlanInChild(
   const feeding = pipe ? feed(pipe.write, streams.stdin!) : Promise.resolve();
   const status = await relay.wait(pid);
   await feeding;
-  return { status, created };
+  return { status, created, failure };
 }
 
 /** Writes `bytes` to the pipe `fd` and closes it; a reader that ended early is no error. */

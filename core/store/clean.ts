@@ -1,13 +1,18 @@
 /**
  * `plash clean`: removes what interrupted or finished plash processes left:
  * plash's own temporary directories (`tmp/plashtmp_*`) whose owner is gone,
- * and index or map links to images that no longer exist. Nothing else in
- * tmp/ is plash's to remove: lock files stay (one may be held, and its next
- * holder removes it), and so does whatever someone else put there.
+ * lock files no process holds (a holder killed with SIGKILL leaves its
+ * file), and index or map links to images that no longer exist. Nothing else
+ * in tmp/ is plash's to remove: whatever someone else put there stays.
+ *
+ * Another plash may clean, remove or publish at the same time: what another
+ * process removed first is done, not an error, and a link that dangles
+ * because its image is being published is left alone.
  *
  * @module
  */
 
+import { LOCK_PREFIX, removeIfUnheld } from "./lock.ts";
 import type { Store } from "./store.ts";
 import { isTmpName, removeTree, tmpOwnerAlive } from "./tmp.ts";
 
@@ -15,6 +20,8 @@ import { isTmpName, removeTree, tmpOwnerAlive } from "./tmp.ts";
 export interface CleanReport {
   /** Temporary directories whose owner had ended. */
   tmpDirs: number;
+  /** Lock files that no process held. */
+  lockFiles: number;
   /** Index links to images that were never published or are gone. */
   indexLinks: number;
   /** Map entries naming images that are gone. */
@@ -31,7 +38,7 @@ export interface CleanParts {
   index?: boolean;
   /** Dangling links in map/ (the original's cache keys). */
   map?: boolean;
-  /** Temporary directories of ended processes. */
+  /** Temporary directories of ended processes, and lock files nobody holds. */
   tmp?: boolean;
 }
 
@@ -51,40 +58,78 @@ export interface CleanParts {
  */
 export function cleanStore(store: Store, parts: CleanParts = {}): CleanReport {
   const all = !parts.index && !parts.map && !parts.tmp;
-  const report: CleanReport = { tmpDirs: 0, indexLinks: 0, mapLinks: 0 };
+  const report: CleanReport = { tmpDirs: 0, lockFiles: 0, indexLinks: 0, mapLinks: 0 };
+  // Dangling index links are read before tmp/: a publisher links its image
+  // only once its node is staged, so a link read dangling here whose node is
+  // being staged has its staging directory in tmp/ below.
+  const dangling = all || parts.index ? danglingLinks(store.indexRoot) : [];
   const staging = new Set<string>();
   for (const entry of Deno.readDirSync(store.tmpRoot)) {
-    // Only plash's own temporary directories: lock files may be held (see
-    // lock.ts), and anything else is someone else's.
-    if (!isTmpName(entry.name)) continue;
     const path = `${store.tmpRoot}/${entry.name}`;
+    if (entry.name.startsWith(LOCK_PREFIX) && entry.isFile) {
+      if ((all || parts.tmp) && removeIfUnheld(path)) report.lockFiles++;
+      continue;
+    }
+    // Only plash's own temporary directories: anything else is someone else's.
+    if (!isTmpName(entry.name)) continue;
     if (tmpOwnerAlive(entry.name)) {
       // A live process may be publishing an image whose index link dangles until its rename.
-      if (entry.isDirectory) {
-        for (const inner of Deno.readDirSync(path)) staging.add(inner.name);
-      }
+      if (entry.isDirectory) { for (const name of namesIn(path)) staging.add(name); }
       continue;
     }
     if (!all && !parts.tmp) continue;
     removeTree(path);
     report.tmpDirs++;
   }
-  if (all || parts.index) {
-    report.indexLinks = removeDanglingLinks(store.indexRoot, (name) => !staging.has(name));
+  const unstaged = dangling.filter((name) => !staging.has(name));
+  report.indexLinks = removeIfDangling(store.indexRoot, unstaged);
+  if (all || parts.map) {
+    report.mapLinks = removeIfDangling(store.mapRoot, danglingLinks(store.mapRoot));
   }
-  if (all || parts.map) report.mapLinks = removeDanglingLinks(store.mapRoot, () => true);
   return report;
 }
 
-function removeDanglingLinks(dir: string, removable: (name: string) => boolean): number {
+/** The names in directory `dir`; none once it is gone (its owner ended meanwhile). */
+function namesIn(dir: string): string[] {
+  try {
+    return [...Deno.readDirSync(dir)].map((entry) => entry.name);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+}
+
+/** Whether the link `path` names no node (or is gone). */
+function dangles(path: string): boolean {
+  try {
+    Deno.statSync(`${path}/_data`);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** The links in `dir` that name no node. */
+function danglingLinks(dir: string): string[] {
+  return [...Deno.readDirSync(dir)]
+    .filter((entry) => entry.isSymlink && dangles(`${dir}/${entry.name}`))
+    .map((entry) => entry.name);
+}
+
+/**
+ * Removes the links `names` of `dir` that still dangle (one may have been
+ * published since); returns how many this call removed: one another process
+ * removed first is done, not an error.
+ */
+function removeIfDangling(dir: string, names: string[]): number {
   let count = 0;
-  for (const entry of Deno.readDirSync(dir)) {
-    if (!entry.isSymlink || !removable(entry.name)) continue;
+  for (const name of names) {
+    if (!dangles(`${dir}/${name}`)) continue;
     try {
-      Deno.statSync(`${dir}/${entry.name}/_data`);
-    } catch {
-      Deno.removeSync(`${dir}/${entry.name}`);
+      Deno.removeSync(`${dir}/${name}`);
       count++;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
   }
   return count;

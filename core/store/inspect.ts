@@ -61,6 +61,14 @@ function rank(kind: string): number {
  */
 export function inspectImage(store: Store, id: number): ImageReport {
   const chain = store.chain(id);
+  try {
+    return describe(store, id, chain);
+  } catch (error) {
+    throw store.explainGone(error, id, "inspecting it");
+  }
+}
+
+function describe(store: Store, id: number, chain: number[]): ImageReport {
   const node = store.nodeOf(chain);
   const keys = store.mapEntries().filter((entry) => entry.id === id).map((entry) => entry.key)
     .filter((key) => store.getMap(key) === id).sort();

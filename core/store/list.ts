@@ -24,7 +24,9 @@ export interface ImageInfo {
 }
 
 /**
- * Describes every image in `store`, oldest first.
+ * Describes every image in `store`, oldest first. A snapshot that never
+ * fails on another process's change: an image removed while it is read is
+ * left out; one there for the whole call is always listed.
  *
  * @example
  * ```ts
@@ -40,17 +42,24 @@ export function listImages(store: Store): ImageInfo[] {
     names.set(entry.id, [...(names.get(entry.id) ?? []), entry.key]);
   }
   const sizes = new LayerSizes(store);
-  return store.imageIds().map((id) => {
-    const chain = store.chain(id);
-    return {
-      id,
-      parent: chain[chain.length - 2],
-      names: (names.get(id) ?? []).sort(),
-      size: sizes.layer(id),
-      totalSize: sizes.total(chain),
-      created: createdOf(store.nodeOf(chain)),
-    };
-  });
+  const images: ImageInfo[] = [];
+  for (const id of store.imageIds()) {
+    try {
+      const chain = store.chain(id);
+      images.push({
+        id,
+        parent: chain[chain.length - 2],
+        names: (names.get(id) ?? []).sort(),
+        size: sizes.layer(id),
+        totalSize: sizes.total(chain),
+        created: createdOf(store.nodeOf(chain)),
+      });
+    } catch (error) {
+      // Removed since the index was read: not an image of this snapshot.
+      if (store.exists(id)) throw error;
+    }
+  }
+  return images;
 }
 
 /** When the image at node `node` was made: its config says, else its layer's mtime. */

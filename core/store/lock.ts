@@ -12,6 +12,7 @@
  * @module
  */
 
+import { closeFd, openReadOnly, tryLockExclusive } from "../../ffi/sys.ts";
 import { wrap } from "../errors.ts";
 
 /** The prefix of lock files in a store's tmp/ (`clean` leaves them alone). */
@@ -74,5 +75,37 @@ function sameFile(locked: Deno.FileInfo, path: string): boolean {
     return current.ino === locked.ino && current.dev === locked.dev;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Removes the lock file `path` unless a process holds its lock (one killed
+ * while holding it left it behind), as a holder removes it: locked, so a
+ * waiter on it sees it gone and starts again. Returns whether it was
+ * removed; one another process removed first is not.
+ *
+ * @example
+ * ```ts
+ * import { removeIfUnheld } from "./lock.ts";
+ *
+ * removeIfUnheld("/root/.plashdata/tmp/plashlock_0123"); // true: nobody held it
+ * ```
+ */
+export function removeIfUnheld(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openReadOnly(path);
+  } catch {
+    return false; // removed by its holder or another clean
+  }
+  try {
+    if (!tryLockExclusive(fd, path)) return false;
+    if (!sameFile(Deno.statSync(`/proc/self/fd/${fd}`), path)) return false;
+    Deno.removeSync(path);
+    return true;
+  } catch (error) {
+    throw wrap(error, `removing the lock file ${path}`);
+  } finally {
+    closeFd(fd);
   }
 }

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { PlashError } from "../errors.ts";
+import { PlashError, wrap } from "../errors.ts";
 import { chainOfLink } from "./ids.ts";
 import type { Store } from "./store.ts";
 import { removeTree } from "./tmp.ts";
@@ -130,12 +130,15 @@ export function deleteMap(store: Store, key: string): void {
   for (const name of fileNamesOf(key)) removeLink(`${store.mapRoot}/${name}`);
 }
 
-/** Removes the link at `path`, ignoring that it is not there. */
-function removeLink(path: string): void {
+/**
+ * Removes the link at `path` (in map/ or index/): one that is not there, or
+ * that another process removed first, is done.
+ */
+export function removeLink(path: string): void {
   try {
     Deno.removeSync(path);
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    if (!(error instanceof Deno.errors.NotFound)) throw wrap(error, `removing ${path}`);
   }
 }
 

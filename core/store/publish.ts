@@ -9,7 +9,7 @@
  * @module
  */
 
-import { PlashError } from "../errors.ts";
+import { NoImageError, PlashError } from "../errors.ts";
 import { configPath, type ImageConfig, mergeConfig, readConfig } from "./image_config.ts";
 import type { Store } from "./store.ts";
 import { removeTree } from "./tmp.ts";
@@ -64,7 +64,7 @@ export function publishLayer(
       Deno.renameSync(node, `${parentNode}/${id}`);
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) {
-        throw new PlashError(`image ${parent} was removed while adding a layer on it`);
+        throw new NoImageError(parent, "adding a layer on it", { cause: error });
       }
       throw error;
     }

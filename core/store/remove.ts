@@ -4,19 +4,24 @@
  * @module
  */
 
-import { PlashError } from "../errors.ts";
+import { NoImageError, PlashError, wrap } from "../errors.ts";
 import { idFromName } from "./ids.ts";
+import { removeLink } from "./map.ts";
 import type { Store } from "./store.ts";
-import { removeTree } from "./tmp.ts";
+import { removeTree, tmpPath } from "./tmp.ts";
 
 /**
  * Removes image `id` with its descendants and the map keys naming them; returns
- * the removed ids. The node is first renamed into a temporary directory, which
- * hides all of them at once; then their links go and the files are deleted.
+ * the removed ids. The node is first renamed into tmp/, where it becomes a
+ * temporary directory of this process: that hides all of them at once, and
+ * needs no new file, so removing works on a full disk (a SIGKILL from here on
+ * leaves links that dangle and a directory, both `plash clean`'s). Then their
+ * links go and the files are deleted.
  *
  * Another plash may remove the same tree at the same time: whichever renames
  * a node first removes it, and an image already gone (with an ancestor, say)
- * is `no image: ID`, as if this remover had come after.
+ * is `no image: ID`, as if this remover had come after. A link another
+ * process removed first is done, not an error.
  *
  * @example
  * ```ts
@@ -30,30 +35,25 @@ export function removeImage(store: Store, id: number): number[] {
   if (id === 0) throw new PlashError("the empty root image 0 cannot be removed");
   const chain = store.chain(id);
   const relative = store.nodeLink(chain);
-  const trash = store.makeTmpDir();
+  const trash = tmpPath(store.tmpRoot);
   try {
-    try {
-      Deno.renameSync(store.nodeOf(chain), `${trash}/node`);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) {
-        throw new PlashError(`no image: ${id}`, { cause: error });
-      }
-      throw error;
+    Deno.renameSync(store.nodeOf(chain), trash);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new NoImageError(id, undefined, { cause: error });
     }
-    // Walked in the trash, where no other process reaches: a concurrent
-    // remover can neither take a subtree away mid-walk nor add one.
-    const removed = [id, ...descendants(`${trash}/node`)];
-    for (const each of removed) {
-      try {
-        Deno.removeSync(store.indexLink(each));
-      } catch { /* removed concurrently */ }
-    }
+    throw wrap(error, `removing image ${id}`);
+  }
+  try {
+    // Walked in tmp/, where no other process reaches: a concurrent remover
+    // can neither take a subtree away mid-walk nor add one.
+    const removed = [id, ...descendants(trash)];
+    for (const each of removed) removeLink(store.indexLink(each));
     for (const entry of store.mapEntries()) {
-      if (entry.target === relative || entry.target.startsWith(relative + "/")) {
-        try {
-          Deno.removeSync(`${store.mapRoot}/${entry.file}`);
-        } catch { /* removed concurrently */ }
-      }
+      if (entry.target !== relative && !entry.target.startsWith(relative + "/")) continue;
+      const path = `${store.mapRoot}/${entry.file}`;
+      // Read again: a name given to another image since (a `tag` beside) stays.
+      if (linkTarget(path) === entry.target) removeLink(path);
     }
     return removed;
   } finally {
@@ -71,4 +71,13 @@ function descendants(node: string): number[] {
     }
   }
   return found;
+}
+
+/** Where the link `path` points, or undefined when it is gone. */
+function linkTarget(path: string): string | undefined {
+  try {
+    return Deno.readLinkSync(path);
+  } catch {
+    return undefined;
+  }
 }

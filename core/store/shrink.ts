@@ -30,12 +30,31 @@ export function shrinkStore(store: Store): number[] {
       .map((entry) => entry.id),
   );
   const target = Math.ceil(store.imageIds().length / 2);
+  const gone = new Set<number>();
   while (removed.length < target) {
-    const ids = store.imageIds();
-    const parents = new Set(ids.map((id) => store.chain(id).slice(0, -1)).flat());
-    const leaf = ids.find((id) => !parents.has(id) && !named.has(id));
+    const chains = store.imageIds().map(chainIfThere(store)).filter((chain) => chain.length);
+    const parents = new Set(chains.flatMap((chain) => chain.slice(0, -1)));
+    const leaf = chains.map((chain) => chain[chain.length - 1])
+      .find((id) => !parents.has(id) && !named.has(id) && !gone.has(id));
     if (leaf === undefined) break;
-    removed.push(...removeImage(store, leaf));
+    try {
+      removed.push(...removeImage(store, leaf));
+    } catch (error) {
+      // Another process removed it first: its space is freed all the same.
+      if (store.exists(leaf)) throw error;
+      gone.add(leaf);
+    }
   }
   return removed;
+}
+
+/** The chain of an image, or none when another process removed it since it was listed. */
+function chainIfThere(store: Store): (id: number) => number[] {
+  return (id) => {
+    try {
+      return store.chain(id);
+    } catch {
+      return [];
+    }
+  };
 }

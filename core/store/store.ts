@@ -40,7 +40,7 @@
  * @module
  */
 
-import { PlashError, wrap } from "../errors.ts";
+import { NoImageError, PlashError, wrap } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { allocateId, chainOfLink, idFromName } from "./ids.ts";
 import { type ImageConfig, readConfig } from "./image_config.ts";
@@ -370,13 +370,75 @@ export class Store {
       target = Deno.readLinkSync(this.indexLink(id));
       Deno.statSync(`${this.indexLink(id)}/_data`);
     } catch {
-      throw new PlashError(`no image: ${id}`);
+      throw new NoImageError(id);
     }
     const chain = chainOfLink(target);
     if (chain === undefined || chain[chain.length - 1] !== id) {
       throw new PlashError(`corrupt store: ${this.indexLink(id)} links to ${target}`);
     }
     return chain;
+  }
+
+  /**
+   * Whether image `id` is there: what a command that tripped on a missing
+   * path asks before it blames the path.
+   */
+  exists(id: number): boolean {
+    try {
+      this.chain(id);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * `error`, which a command on image `id` (there when it began) ran into,
+   * as the command should say it: `no image: ID (removed while DOING)` when
+   * another process removed the image meanwhile (what failed then was a path
+   * of it, which says nothing to the user), else `error` itself.
+   *
+   * @example
+   * ```ts
+   * import { Store } from "./store.ts";
+   *
+   * const store = Store.open();
+   * const chain = store.chain(7); // `no image: 7` when it is not there
+   * try {
+   *   Deno.readDirSync(store.layer(7));
+   * } catch (error) {
+   *   throw store.explainGone(error, 7, "listing it");
+   * }
+   * ```
+   */
+  explainGone(error: unknown, id: number, doing: string): unknown {
+    if (this.exists(id)) return error;
+    return new NoImageError(id, doing, { cause: error });
+  }
+
+  /**
+   * Runs `work` on image `id`, which must be there (else `no image: ID`);
+   * when it fails because another process removed the image meanwhile, it
+   * fails with `no image: ID (removed while DOING)` (see
+   * {@linkcode explainGone}).
+   *
+   * @example
+   * ```ts
+   * import { Store } from "./store.ts";
+   *
+   * const store = Store.open();
+   * await store.whileThere(7, "exporting it", async () => {
+   *   // read store.layer(7)...
+   * });
+   * ```
+   */
+  async whileThere<T>(id: number, doing: string, work: () => Promise<T>): Promise<T> {
+    this.chain(id);
+    try {
+      return await work();
+    } catch (error) {
+      throw this.explainGone(error, id, doing);
+    }
   }
 
   /** The node directory of the image whose {@linkcode chain} is `chain`. */

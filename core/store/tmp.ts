@@ -28,10 +28,19 @@ export function tmpPrefixOf(owner: number): string {
   return `${TMP_PREFIX}${owner}_${processStartTime(owner === Deno.pid ? "self" : owner) ?? "0"}_`;
 }
 
+/**
+ * A new name in `tmpRoot` for a temporary directory owned by process `owner`
+ * (default: this one), not made: what is renamed there (a removed image's
+ * node) becomes one, which needs no new inode on a full disk.
+ */
+export function tmpPath(tmpRoot: string, owner: number = Deno.pid): string {
+  const random = crypto.getRandomValues(new Uint32Array(2)).join("");
+  return `${tmpRoot}/${tmpPrefixOf(owner)}${random}`;
+}
+
 /** Creates a temporary directory in `tmpRoot` owned by process `owner` (default: this one). */
 export function makeTmpDir(tmpRoot: string, owner: number = Deno.pid): string {
-  const random = crypto.getRandomValues(new Uint32Array(2)).join("");
-  const path = `${tmpRoot}/${tmpPrefixOf(owner)}${random}`;
+  const path = tmpPath(tmpRoot, owner);
   Deno.mkdirSync(path, { mode: 0o700 });
   return path;
 }

@@ -48,12 +48,12 @@ function sourceKey(): string {
 }
 
 /** The archives for this machine's sources, one per architecture, built when missing. */
-export async function distArchives(): Promise<Record<Arch, string>> {
+export function distArchives(): Promise<Record<Arch, string>> {
   return distFiles(/^plash-.*-linux-(x86_64|aarch64)\.tar\.gz$/);
 }
 
 /** The archives' one-file forms (`dist/plash-VERSION-linux-ARCH`), built when missing. */
-export async function distOneFiles(): Promise<Record<Arch, string>> {
+export function distOneFiles(): Promise<Record<Arch, string>> {
   return distFiles(/^plash-.*-linux-(x86_64|aarch64)$/);
 }
 
