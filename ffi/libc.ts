@@ -53,6 +53,7 @@ const SIGNATURES = {
     nonblocking: true,
   },
   pipe2: { parameters: ["buffer", "i32"], result: "i32" },
+  dup: { parameters: ["i32"], result: "i32" },
   dup2: { parameters: ["i32", "i32"], result: "i32" },
   _exit: { parameters: ["i32"], result: "void" },
   geteuid: { parameters: [], result: "u32" },
