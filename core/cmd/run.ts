@@ -11,9 +11,8 @@
 import { RUN_OPTIONS } from "../cli/commands.ts";
 import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
-import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
-import { runContainer } from "../runtime/container.ts";
+import { runImage } from "../runtime/run_image.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
@@ -34,23 +33,5 @@ export async function main(args: Args): Promise<number> {
     options,
     imageUser: true,
   };
-  if (Deno.env.get("PLASH_NO_UNSHARE") === "1") {
-    if (options.volumes) {
-      throw new PlashError("run -v: a bind is a mount, which PLASH_NO_UNSHARE=1 rules out");
-    }
-    // Loaded only here: it brings the tree copier.
-    const { runChrootOnly } = await lazyImport<typeof import("../runtime/chroot_only.ts")>(
-      "core/runtime/chroot_only.ts",
-    );
-    return await runChrootOnly(spec);
-  }
-  if (Deno.uid() !== 0) {
-    // Loaded only here: root's run needs no child and no user namespace.
-    const [{ runPlanInChild }, { planContainer }] = await Promise.all([
-      lazyImport<typeof import("../runtime/spawn_container.ts")>("core/runtime/spawn_container.ts"),
-      lazyImport<typeof import("../runtime/plan.ts")>("core/runtime/plan.ts"),
-    ]);
-    return (await runPlanInChild(planContainer(spec))).status;
-  }
-  return await runContainer(spec);
+  return await runImage(spec);
 }

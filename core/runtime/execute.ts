@@ -127,6 +127,7 @@ function placeDevice(
       // Nothing there yet.
     }
     mknod(node.path, mknodMode(node), node.major, node.minor);
+    Deno.chmodSync(node.path, node.fileMode); // the mode asked for, not the umask's
     if (node.uid !== undefined || node.gid !== undefined) {
       lchown(node.path, node.uid ?? 0, node.gid ?? 0);
     }

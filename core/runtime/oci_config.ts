@@ -134,6 +134,10 @@ export function ociConfig(input: OciConfigInput): Record<string, unknown> {
         ? { ...bindMount({ ...bind, readOnly: true }), options: ["rbind", "nosuid", "nodev", "ro"] }
         : bindMount(bind)
     ),
+    // Bound as plash binds them: a runtime makes no node when /dev is a bind (the host's).
+    ...(input.devices ?? []).map(({ hostPath, path }) =>
+      bindMount({ source: hostPath, target: path })
+    ),
   ];
   const linux: Record<string, unknown> = {
     namespaces: namespaces.map((type) => ({ type })),
