@@ -240,14 +240,6 @@ export function duplicate(fd: number): number {
   return check(sym.dup(fd), "dup", String(fd));
 }
 
-/** Writes all of `bytes` to `fd` from this thread (a pipe with room for them, a file). */
-export function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.length;) {
-    const chunk = bytes.subarray(done);
-    done += check(sym.write(fd, chunk, BigInt(chunk.length)), "write", String(fd));
-  }
-}
-
 /**
  * Writes all of `bytes` to `fd` from a worker thread, so that the event loop
  * runs while a pipe's reader is slow. A failed write throws without an errno

@@ -34,7 +34,7 @@ export async function buildLayer(
   parent: number,
   layer: LayerPlan,
   what: string,
-  options: { quiet?: boolean } = {},
+  options: { quiet?: boolean; context?: string } = {},
 ): Promise<number> {
   if (layer.runs) {
     // The preamble is no part of the layer's cache key: quiet or not, one image.
@@ -44,6 +44,7 @@ export async function buildLayer(
       buildStep: true,
       stdin: new TextEncoder().encode(preamble + layer.text),
       what,
+      context: options.context,
     });
   }
   return addConfigLayer(store, parent, layer.config);

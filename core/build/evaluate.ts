@@ -14,7 +14,8 @@ import type { MacroCall } from "./tokenize.ts";
 
 /**
  * A fresh context whose macros reach the store `openStore` gives, asked for
- * (and stdin read) only when a macro needs it.
+ * (and stdin read) only when a macro needs it, and read relative paths from
+ * `dir`.
  *
  * @example
  * ```ts
@@ -25,10 +26,11 @@ import type { MacroCall } from "./tokenize.ts";
  * const steps = await evaluate(tokenize(["--run", "true"]), evalContext(() => Store.open()));
  * ```
  */
-export function evalContext(openStore: () => Store): EvalContext {
+export function evalContext(openStore: () => Store, dir: string = Deno.cwd()): EvalContext {
   let store: Store | undefined;
   let stdin: Promise<string> | undefined;
   const context: EvalContext = {
+    dir,
     store: () => (store ??= openStore()),
     evaluate: (calls) => evaluate(calls, context),
     stdin: () => (stdin ??= new Response(Deno.stdin.readable).text()),

@@ -37,6 +37,11 @@ export interface Command extends ArgsSpec {
    */
   ownUserNamespace?: true;
   /**
+   * Runs as its caller, and as root of a user namespace only from where it
+   * finds that it needs root (`core/privilege.ts`): a cached build needs none.
+   */
+  rootOnDemand?: true;
+  /**
    * With PLASH_NO_UNSHARE set (to anything but ""), a non-root caller runs it
    * as themselves, in no user namespace (the original plash's `sudo`).
    */
@@ -176,6 +181,7 @@ export const COMMANDS: Command[] = [
   {
     name: "build",
     asRoot: true,
+    rootOnDemand: true,
     usage: "MACRO [ARG...]...",
     arity: [1, MANY],
     raw: true,
@@ -190,6 +196,7 @@ export const COMMANDS: Command[] = [
   {
     name: "eval",
     asRoot: true,
+    rootOnDemand: true,
     usage: "MACRO [ARG...]...",
     arity: [1, MANY],
     raw: true,
@@ -200,6 +207,7 @@ export const COMMANDS: Command[] = [
   {
     name: "b",
     asRoot: true,
+    rootOnDemand: true,
     usage: "CMD [ARG...] MACRO... [-- ARG...]",
     arity: [2, MANY],
     raw: true,
@@ -212,6 +220,7 @@ export const COMMANDS: Command[] = [
   {
     name: "exec",
     asRoot: true,
+    rootOnDemand: true,
     usage: "[RUN OPTION...] PLASHFILE [ARG...]",
     arity: [1, MANY],
     raw: true,

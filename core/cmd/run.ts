@@ -12,26 +12,39 @@ import { RUN_OPTIONS } from "../cli/commands.ts";
 import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { lazyImport } from "../lazy_import.ts";
+import type { RunSpec } from "../runtime/container_spec.ts";
 import { runImage } from "../runtime/run_image.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<number> {
   const [id, ...command] = args.positionals;
+  const store = Store.open();
+  return await runImage(await runSpecOf(args, store, await imageArg(store, id), command));
+}
+
+/**
+ * The container `run`'s options in `args` ask for: image `id` of `store`
+ * running `command`. `plash exec` and `plash b run` run theirs with it.
+ */
+export async function runSpecOf(
+  args: Args,
+  store: Store,
+  id: number,
+  command: string[],
+): Promise<RunSpec> {
   // Loaded only for a run that has them: most runs have none.
   const options = RUN_OPTIONS.some((option) => args.flag(option.name))
     ? (await lazyImport<typeof import("../runtime/run_options.ts")>("core/runtime/run_options.ts"))
       .runOptionsFrom((name) => args.values(name))
     : {};
-  const store = Store.open();
-  const spec = {
+  return {
     store,
-    id: await imageArg(store, id),
+    id,
     command,
     changesDir: args.value("changes"),
     buildStep: args.flag("build-step"),
     options,
     imageUser: true,
   };
-  return await runImage(spec);
 }

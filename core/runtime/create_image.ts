@@ -27,6 +27,8 @@ export interface CreateOptions {
   stdin?: Uint8Array;
   /** Names the command in the error when it fails, like `create: sh`. */
   what: string;
+  /** The caller's directory as the command sees it (a build's context); the cwd by default. */
+  context?: string;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function createImage(
       command,
       changesDir: changes,
       buildStep: options.buildStep,
-    }, { cwd: Deno.cwd(), env: buildHostEnvironment() });
+    }, { cwd: options.context ?? Deno.cwd(), env: buildHostEnvironment() });
     const { status, created } = await runPlanInChild(plan, {
       stdin: options.stdin,
       stdoutToStderr: true,

@@ -11,7 +11,8 @@
  * @module
  */
 
-import { closeFd, dup2, duplicate, makePipe, writeAll } from "../../ffi/sys.ts";
+import { writeAll } from "../../ffi/at.ts";
+import { closeFd, dup2, duplicate, makePipe } from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
 import type { Hook } from "./container_edits.ts";
 import { OCI_VERSION } from "./oci_config.ts";
@@ -43,6 +44,7 @@ export function runHook(hook: Hook, state: Omit<OciState, "ociVersion">): void {
       writeAll(
         pipe.write,
         new TextEncoder().encode(JSON.stringify({ ociVersion: OCI_VERSION, ...state })),
+        "the hook's stdin",
       );
     } finally {
       closeFd(pipe.write);
