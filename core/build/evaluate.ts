@@ -6,6 +6,7 @@
  */
 
 import { PlashError, wrap } from "../errors.ts";
+import { needPrivilege } from "../privilege.ts";
 import { type ImageConfig, mergeConfig } from "../store/image_config.ts";
 import type { Store } from "../store/store.ts";
 import { findMacro } from "./macros.ts";
@@ -33,7 +34,11 @@ export function evalContext(openStore: () => Store, dir: string = Deno.cwd()): E
     dir,
     store: () => (store ??= openStore()),
     evaluate: (calls) => evaluate(calls, context),
-    stdin: () => (stdin ??= new Response(Deno.stdin.readable).text()),
+    stdin: () => {
+      // Read once: a start that went on in plash's user namespace could not read it again.
+      needPrivilege();
+      return stdin ??= new Response(Deno.stdin.readable).text();
+    },
   };
   return context;
 }
