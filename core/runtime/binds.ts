@@ -16,6 +16,7 @@
 import { SyscallError } from "../../ffi/errors.ts";
 import {
   fdPath,
+  findInRoot,
   makeDirAt,
   makeFileAt,
   MAX_LINKS,
@@ -163,13 +164,11 @@ function place(
   try {
     // The caller's target: the image's links resolved first, so that none is left on the way.
     if (bind.owner === "caller") path = resolveInImage(rootFd, bind.target);
-    try {
-      const fd = openInRoot(rootFd, path, { symlinks, directory: bind.directory });
-      if (!bind.onlyWhereMissing) return { fd: checkedKind(fd, bind), path };
-      closeFd(fd);
+    const found = findInRoot(rootFd, path, { symlinks, directory: bind.directory });
+    if (found !== undefined) {
+      if (!bind.onlyWhereMissing) return { fd: checkedKind(found, bind), path };
+      closeFd(found);
       return undefined;
-    } catch (error) {
-      if (!isCode(error, "ENOENT")) throw error;
     }
     if (bind.owner === "image") path = danglingTarget(rootFd, bind.target) ?? path;
     makeMountPoint(rootFd, path, bind.directory, symlinks, created);
@@ -293,17 +292,15 @@ function makeMountPoint(
     for (const [i, name] of parts.entries()) {
       const prefix = `/${parts.slice(0, i + 1).join("/")}`;
       const last = i === parts.length - 1;
-      try {
-        const next = openInRoot(rootFd, prefix, {
-          symlinks,
-          directory: !last || directory,
-          sameMount: true,
-        });
+      const next = findInRoot(rootFd, prefix, {
+        symlinks,
+        directory: !last || directory,
+        sameMount: true,
+      });
+      if (next !== undefined) {
         closeFd(parentFd);
         parentFd = next;
         continue;
-      } catch (error) {
-        if (!isCode(error, "ENOENT")) throw error;
       }
       if (last && !directory) makeFileAt(parentFd, name, prefix);
       else makeDirAt(parentFd, name, prefix);
