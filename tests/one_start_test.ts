@@ -1,7 +1,9 @@
 /**
  * Commands that need no root run in one Deno start, rootless too: a cached
- * build, `b run` and `exec` of a cached build, `ls`, `inspect`, `nodepath`.
- * Counted for real: every program plash execs, traced by strace.
+ * build, `b run` and `exec` of a cached build, `ls`, `inspect`, `nodepath`,
+ * and `sudo`, whose command alone needs the user namespace. Counted for
+ * real: every program plash execs, traced by strace, or the command's
+ * parent.
  */
 
 import assert from "node:assert/strict";
@@ -62,7 +64,7 @@ Deno.test("a cached build, ls, inspect and nodepath start Deno once", {
   }
 });
 
-Deno.test("b run and exec of a cached build run the container from plash's first start", async () => {
+Deno.test("b run and exec of a cached build, and sudo, run their command from plash's first start", async () => {
   using store = new TestStore();
   using temp = new TempDirs();
   const base = await store.busybox();
@@ -79,11 +81,12 @@ Deno.test("b run and exec of a cached build run the container from plash's first
     const args of [
       ["b", "run", ...macros, "--", "sh", ...script],
       ["exec", `${dir}/Plashfile`, ...script],
+      ["sudo", "sh", ...script],
     ]
   ) {
     const { pid, out } = await startedAs(store, args);
     const [self, parent] = out.split(" ").map(Number);
-    // As root the container is plash's process itself; rootless its child. A plash that
+    // As root the command is plash's process itself; rootless its child. A plash that
     // started again in a user namespace would be between them.
     assert.equal(Deno.uid() === 0 ? self : parent, pid, args.join(" "));
   }

@@ -168,6 +168,7 @@ export const COMMANDS: Command[] = [
   {
     name: "sudo",
     asRoot: true,
+    ownUserNamespace: true,
     noUnshareRunsAsCaller: true,
     usage: "[CMD [ARG...]]",
     arity: [0, MANY],

@@ -105,17 +105,24 @@ export class SignalRelay implements Disposable {
  * Runs `plash ARGS...` as root of a new user namespace and returns its exit
  * status (128 + N when signal N ended it).
  */
-export async function runInUserNamespace(args: string[]): Promise<number> {
-  using relay = new SignalRelay();
-  const namespace = await mappedUserNamespace();
+export function runInUserNamespace(args: string[]): Promise<number> {
   const [program, ...rest] = selfCommand(args);
   const env = Object.entries(Deno.env.toObject()).map(([name, value]) => `${name}=${value}`);
+  return asNamespaceRoot(() => execve(program, [program, ...rest], env));
+}
+
+/**
+ * Runs `body`, which ends in an exec, in a child that shares plash's memory
+ * and is root of a new user namespace (see `ffi/spawn_in_namespaces.ts`);
+ * returns the child's exit status (128 + N when signal N ended it), signals
+ * passed on meanwhile.
+ */
+export async function asNamespaceRoot(body: () => void): Promise<number> {
+  using relay = new SignalRelay();
+  const namespace = await mappedUserNamespace();
   let pid: number;
   try {
-    pid = spawnSharingMemory(() => execve(program, [program, ...rest], env), {
-      userNamespaceFd: namespace,
-      onError: reportInChild,
-    });
+    pid = spawnSharingMemory(body, { userNamespaceFd: namespace, onError: reportInChild });
   } finally {
     closeFd(namespace);
   }
