@@ -83,20 +83,23 @@ echo "machine: nproc $(nproc), kernel $(uname -r), $(grep -m1 'model name' /proc
 echo "deno: $("$deno" --version | head -1); $(hyperfine --version); plash-sub's range: $range"
 echo
 
-sub="env PLASH_DATA=$work/plash-sub/data"
-nosub="env PLASH_DATA=$work/plash-nosub/data"
+# As each user, with the user's HOME (Deno keeps its caches there).
+sub="setpriv --reuid=plash-sub --regid=plash-sub --init-groups env HOME=$(getent passwd plash-sub | cut -d: -f6)"
+nosub="setpriv --reuid=plash-nosub --regid=plash-nosub --init-groups env HOME=$(getent passwd plash-nosub | cut -d: -f6)"
+subdata="PLASH_DATA=$work/plash-sub/data"
+nosubdata="PLASH_DATA=$work/plash-nosub/data"
 hyperfine -N --warmup 5 --runs "$runs" --export-markdown "$work/table.md" \
   --export-json "$work/times.json" \
   -n "root: plash run ID true" "$plash run 1 true" \
   -n "root: bench/floor.ts" "$deno run -A --quiet $root/bench/floor.ts $work/floor1 $lower1" \
-  -n "plash-sub: plash run ID true" "setpriv --reuid=plash-sub --regid=plash-sub --init-groups $sub $plash run 1 true" \
-  -n "plash-sub: bench/floor_rootless.ts range" "setpriv --reuid=plash-sub --regid=plash-sub --init-groups $deno run -A --quiet $root/bench/floor_rootless.ts $work/plash-sub/scratch $work/plash-sub/lower range $range" \
-  -n "plash-nosub: plash run ID true" "setpriv --reuid=plash-nosub --regid=plash-nosub --init-groups $nosub $plash run 1 true" \
-  -n "plash-nosub: bench/floor_rootless.ts own" "setpriv --reuid=plash-nosub --regid=plash-nosub --init-groups $deno run -A --quiet $root/bench/floor_rootless.ts $work/plash-nosub/scratch $work/plash-nosub/lower own" \
+  -n "plash-sub: plash run ID true" "$sub $subdata $plash run 1 true" \
+  -n "plash-sub: bench/floor_rootless.ts range" "$sub $deno run -A --quiet $root/bench/floor_rootless.ts $work/plash-sub/scratch $work/plash-sub/lower range $range" \
+  -n "plash-nosub: plash run ID true" "$nosub $nosubdata $plash run 1 true" \
+  -n "plash-nosub: bench/floor_rootless.ts own" "$nosub $deno run -A --quiet $root/bench/floor_rootless.ts $work/plash-nosub/scratch $work/plash-nosub/lower own" \
   -n "root: plash build (5 layers, cached)" "$plash build $build_args" \
   -n "root: plash nodepath ID" "$plash nodepath $built" \
-  -n "plash-sub: plash build (5 layers, cached)" "setpriv --reuid=plash-sub --regid=plash-sub --init-groups $sub $plash build $build_args" \
-  -n "plash-sub: plash nodepath ID" "setpriv --reuid=plash-sub --regid=plash-sub --init-groups $sub $plash nodepath 1" \
+  -n "plash-sub: plash build (5 layers, cached)" "$sub $subdata $plash build $build_args" \
+  -n "plash-sub: plash nodepath ID" "$sub $subdata $plash nodepath 1" \
   -n "root: plash run ID301 true" "$plash run 301 true" \
   -n "root: bench/floor.ts, 301 layers" "$deno run -A --quiet $root/bench/floor.ts $work/floor301 $lower301" >&2
 
@@ -105,8 +108,9 @@ cat "$work/table.md"
 "$deno" eval --quiet '
   const results = JSON.parse(Deno.readTextFileSync(Deno.args[0])).results;
   const median = (i) => results[i].median * 1000;
-  const ratio = (a, b, what) => console.log(`${what}: ${median(a).toFixed(2)} / ${median(b).toFixed(2)} ms = ${(median(a) / median(b)).toFixed(2)}x`);
-  console.log("\nmedians:");
+  // CPU time (user + system, children included) suffers less from a busy machine than wall time.
+  const cpu = (i) => (results[i].user + results[i].system) * 1000;
+  const ratio = (a, b, what) => console.log(`${what}: median ${median(a).toFixed(2)} / ${median(b).toFixed(2)} ms = ${(median(a) / median(b)).toFixed(2)}x; cpu ${cpu(a).toFixed(2)} / ${cpu(b).toFixed(2)} ms = ${(cpu(a) / cpu(b)).toFixed(2)}x`);
   ratio(0, 1, "root run / floor.ts");
   ratio(2, 3, "plash-sub run / floor_rootless range");
   ratio(4, 5, "plash-nosub run / floor_rootless own");
@@ -115,3 +119,4 @@ cat "$work/table.md"
   ratio(10, 0, "root run 301 layers / 1 layer");
   ratio(11, 1, "floor.ts 301 layers / 1 layer");
 ' "$work/times.json"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
