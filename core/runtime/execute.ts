@@ -15,32 +15,21 @@
 import { SyscallError } from "../../ffi/errors.ts";
 import { openPath } from "../../ffi/in_root.ts";
 import { errnoText } from "../../ffi/libc.ts";
-import { switchIds } from "../../ffi/credentials.ts";
-import { inUserNamespace } from "../../ffi/namespaces.ts";
-import {
-  chdir,
-  chroot,
-  closeFd,
-  effectiveIds,
-  enterPrivateMountNamespace,
-  lchown,
-  mknod,
-  mount,
-  processId,
-} from "../../ffi/sys.ts";
+import { chdir, chroot, closeFd, enterPrivateMountNamespace, mount } from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { applyBind, bindImageView, makeDirInImage } from "./binds.ts";
-import { type HostDeviceNode, hostDeviceNode, mknodMode } from "./device_node.ts";
 import { execCommand } from "./exec.ts";
 import { explainRefusal } from "./host_support.ts";
 import { mountImageLayers } from "./image_root.ts";
 import { rootLoginShell } from "./login_shell.ts";
 import type { ContainerPlan, SetupOp } from "./plan.ts";
-import { runHook } from "./run_hook.ts";
 
 /** The user switch (`become_user.ts`), loaded only for a plan that switches users. */
 let users: typeof import("./become_user.ts") | undefined;
+/** The steps of device edits (`edit_steps.ts`), loaded only for a plan that has them. */
+let edits: typeof import("./edit_steps.ts") | undefined;
+const EDIT_STEPS = ["device", "mknod", "hook", "groups"];
 
 /**
  * Loads what carrying out `plan` needs beyond the start path (the user
@@ -50,6 +39,9 @@ let users: typeof import("./become_user.ts") | undefined;
 export async function prepareExecution(plan: ContainerPlan): Promise<ContainerPlan> {
   if (users === undefined && plan.ops.some((op) => op.op === "user")) {
     users = await lazyImport<typeof import("./become_user.ts")>("core/runtime/become_user.ts");
+  }
+  if (edits === undefined && plan.ops.some((op) => EDIT_STEPS.includes(op.op))) {
+    edits = await lazyImport<typeof import("./edit_steps.ts")>("core/runtime/edit_steps.ts");
   }
   return plan;
 }
@@ -64,11 +56,9 @@ export function executePlan(plan: ContainerPlan, created: string[] = []): never 
   if (switching && users === undefined) throw new Error("executePlan before prepareExecution");
   // Read while /proc and /dev are the host's: the image may have neither once in it.
   const idMaps = switching ? users!.readIdMaps() : undefined;
-  const nodes = new Map(
-    plan.ops.flatMap((op) =>
-      op.op === "device" || op.op === "mknod" ? [[op.node, hostDeviceNode(op.node)]] : []
-    ),
-  );
+  const editing = plan.ops.some((op) => EDIT_STEPS.includes(op.op));
+  if (editing && edits === undefined) throw new Error("executePlan before prepareExecution");
+  const nodes = editing ? edits!.hostNodes(plan) : undefined;
   let home: string | undefined;
   let groups: Extract<SetupOp, { op: "groups" }> | undefined;
   try {
@@ -84,72 +74,20 @@ export function executePlan(plan: ContainerPlan, created: string[] = []): never 
       if (op.op === "user") home = users!.becomeUser(op, idMaps!, groups?.gids);
       else if (op.op === "groups") groups = op;
       else if (op.op === "device" || op.op === "mknod") {
-        placeDevice(op.op, nodes.get(op.node)!, rootFd!, created);
-      } else runOp(op, rootFd!, created);
+        edits!.placeDevice(op.op, nodes!.get(op.node)!, rootFd!, created);
+      } else if (op.op === "hook") edits!.runHookStep(op);
+      else runOp(op, rootFd!, created);
     }
   } finally {
     if (rootFd !== undefined) closeFd(rootFd);
   }
   const exec = plan.ops.at(-1)!;
   if (exec.op !== "exec") throw new Error("a container plan ends in exec");
-  if (groups && !switching) addGroups(groups);
+  if (groups && !switching) edits!.addGroups(groups);
   const env = home === undefined
     ? exec.env
     : [...exec.env.filter((entry) => !entry.startsWith("HOME=")), `HOME=${home}`];
   execCommand(exec.argv.length ? exec.argv : [rootLoginShell()], env, exec.path, exec.where);
-}
-
-/**
- * A device node in the container: the host's bound onto a file made in the
- * image root ("device"), or, without mounts, made with mknod(2) in the root
- * this thread is in ("mknod"), with its owner.
- */
-function placeDevice(
-  how: "device" | "mknod",
-  node: HostDeviceNode,
-  rootFd: number,
-  created: string[],
-): void {
-  if (how === "device") {
-    const bind = {
-      source: node.hostPath,
-      target: node.path,
-      directory: false,
-      owner: "caller" as const,
-    };
-    return applyBind(rootFd, { ...bind, required: true, label: "device" }, created);
-  }
-  try {
-    Deno.mkdirSync(node.path.slice(0, node.path.lastIndexOf("/")) || "/", { recursive: true });
-    try {
-      Deno.removeSync(node.path);
-    } catch {
-      // Nothing there yet.
-    }
-    mknod(node.path, mknodMode(node), node.major, node.minor);
-    Deno.chmodSync(node.path, node.fileMode); // the mode asked for, not the umask's
-    if (node.uid !== undefined || node.gid !== undefined) {
-      lchown(node.path, node.uid ?? 0, node.gid ?? 0);
-    }
-  } catch (error) {
-    throw new PlashError(`device ${node.path}: ${reason(error)}`, { cause: error });
-  }
-}
-
-/**
- * The supplementary groups of a container whose user stays root: set as
- * root of the host; a user namespace cannot set groups (plash denies
- * setgroups in it), so the caller's own are kept, said in one warning.
- */
-function addGroups({ gids, where }: Extract<SetupOp, { op: "groups" }>): void {
-  if (inUserNamespace()) {
-    console.error(
-      `plash warning: ${where}: groups ${gids.join(",")} not added: a user namespace ` +
-        "cannot set groups (your own groups still apply)",
-    );
-    return;
-  }
-  switchIds({ ...effectiveIds(), groups: gids });
 }
 
 /** The operations that act inside the image root, before the chroot. */
@@ -183,12 +121,6 @@ function runOp(op: SetupOp, rootFd: number, created: string[]): void {
     case "chdir":
       return enterFirst(op.candidates, op.required ?? false);
     case "hook":
-      return runHook(op.hook, {
-        id: `plash-${processId()}`,
-        status: op.status,
-        pid: processId(),
-        bundle: op.bundle,
-      });
     case "device":
     case "mknod":
     case "groups":
