@@ -1,7 +1,8 @@
 /**
  * Commands that need no root run in one Deno start, rootless too: a cached
  * build, `b run` and `exec` of a cached build, `ls`, `inspect`, `nodepath`,
- * and `sudo`, whose command alone needs the user namespace. Counted for
+ * and `sudo`, `data` and `with-mount`, whose command alone needs the user
+ * namespace. Counted for
  * real: every program plash execs, traced by strace, or the command's
  * parent.
  */
@@ -64,7 +65,7 @@ Deno.test("a cached build, ls, inspect and nodepath start Deno once", {
   }
 });
 
-Deno.test("b run and exec of a cached build, and sudo, run their command from plash's first start", async () => {
+Deno.test("b run and exec of a cached build, sudo, data and with-mount run their command from plash's first start", async () => {
   using store = new TestStore();
   using temp = new TempDirs();
   const base = await store.busybox();
@@ -82,6 +83,8 @@ Deno.test("b run and exec of a cached build, and sudo, run their command from pl
       ["b", "run", ...macros, "--", "sh", ...script],
       ["exec", `${dir}/Plashfile`, ...script],
       ["sudo", "sh", ...script],
+      ["data", "sh", ...script],
+      ["with-mount", base, "sh", ...script],
     ]
   ) {
     const { pid, out } = await startedAs(store, args);

@@ -157,6 +157,7 @@ export const COMMANDS: Command[] = [
   {
     name: "with-mount",
     asRoot: true,
+    ownUserNamespace: true,
     usage: "ID [CMD [ARG...]]",
     arity: [1, MANY],
     optionsFirst: true,
@@ -491,6 +492,7 @@ export const COMMANDS: Command[] = [
   {
     name: "data",
     asRoot: true,
+    ownUserNamespace: true,
     usage: "[CMD [ARG...]]",
     arity: [0, MANY],
     optionsFirst: true,
