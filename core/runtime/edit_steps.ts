@@ -1,8 +1,11 @@
 /**
  * The operations a container's device edits add (`container_edits.ts`):
- * device nodes bound or made, supplementary groups, hooks. Loaded by the
- * executor (`execute.ts`) only for a plan that has them: most runs have
- * none.
+ * device nodes bound or made, supplementary groups, hooks, as the executor
+ * (`execute.ts`) carries them out. Loaded with the executor, not on demand:
+ * loaded by a lazy import in `prepareExecution`, rootless runs of the start
+ * bundle aborted in Deno now and then ("Invoke in
+ * DisallowJavascriptExecutionScope": 5 to 9 in 100 runs; 0 in 150 loaded
+ * with the executor), for a reason not found.
  *
  * @module
  */

@@ -19,6 +19,7 @@ import { chdir, chroot, closeFd, enterPrivateMountNamespace, mount } from "../..
 import { PlashError, reason } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { applyBind, bindImageView, makeDirInImage } from "./binds.ts";
+import { addGroups, hostNodes, placeDevice, runHookStep } from "./edit_steps.ts";
 import { execCommand } from "./exec.ts";
 import { explainRefusal } from "./host_support.ts";
 import { mountImageLayers } from "./image_root.ts";
@@ -27,9 +28,6 @@ import type { ContainerPlan, SetupOp } from "./plan.ts";
 
 /** The user switch (`become_user.ts`), loaded only for a plan that switches users. */
 let users: typeof import("./become_user.ts") | undefined;
-/** The steps of device edits (`edit_steps.ts`), loaded only for a plan that has them. */
-let edits: typeof import("./edit_steps.ts") | undefined;
-const EDIT_STEPS = ["device", "mknod", "hook", "groups"];
 
 /**
  * Loads what carrying out `plan` needs beyond the start path (the user
@@ -40,9 +38,7 @@ export async function prepareExecution(plan: ContainerPlan): Promise<ContainerPl
   if (users === undefined && plan.ops.some((op) => op.op === "user")) {
     users = await lazyImport<typeof import("./become_user.ts")>("core/runtime/become_user.ts");
   }
-  if (edits === undefined && plan.ops.some((op) => EDIT_STEPS.includes(op.op))) {
-    edits = await lazyImport<typeof import("./edit_steps.ts")>("core/runtime/edit_steps.ts");
-  }
+
   return plan;
 }
 
@@ -56,9 +52,7 @@ export function executePlan(plan: ContainerPlan, created: string[] = []): never 
   if (switching && users === undefined) throw new Error("executePlan before prepareExecution");
   // Read while /proc and /dev are the host's: the image may have neither once in it.
   const idMaps = switching ? users!.readIdMaps() : undefined;
-  const editing = plan.ops.some((op) => EDIT_STEPS.includes(op.op));
-  if (editing && edits === undefined) throw new Error("executePlan before prepareExecution");
-  const nodes = editing ? edits!.hostNodes(plan) : undefined;
+  const nodes = hostNodes(plan);
   let home: string | undefined;
   let groups: Extract<SetupOp, { op: "groups" }> | undefined;
   try {
@@ -74,8 +68,8 @@ export function executePlan(plan: ContainerPlan, created: string[] = []): never 
       if (op.op === "user") home = users!.becomeUser(op, idMaps!, groups?.gids);
       else if (op.op === "groups") groups = op;
       else if (op.op === "device" || op.op === "mknod") {
-        edits!.placeDevice(op.op, nodes!.get(op.node)!, rootFd!, created);
-      } else if (op.op === "hook") edits!.runHookStep(op);
+        placeDevice(op.op, nodes.get(op.node)!, rootFd!, created);
+      } else if (op.op === "hook") runHookStep(op);
       else runOp(op, rootFd!, created);
     }
   } finally {
@@ -83,7 +77,7 @@ export function executePlan(plan: ContainerPlan, created: string[] = []): never 
   }
   const exec = plan.ops.at(-1)!;
   if (exec.op !== "exec") throw new Error("a container plan ends in exec");
-  if (groups && !switching) edits!.addGroups(groups);
+  if (groups && !switching) addGroups(groups);
   const env = home === undefined
     ? exec.env
     : [...exec.env.filter((entry) => !entry.startsWith("HOME=")), `HOME=${home}`];
