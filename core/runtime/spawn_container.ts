@@ -12,7 +12,7 @@ import { spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
 import { closeFd, dup2, makePipe, writeAllNonblocking } from "../../ffi/sys.ts";
 import { executePlan, prepareExecution } from "./execute.ts";
 import type { ContainerPlan } from "./plan.ts";
-import { mappedUserNamespace, reportInChild, SignalRelay } from "./user_namespace.ts";
+import { reportInChild, SignalRelay, spawnAsNamespaceRoot } from "./user_namespace.ts";
 
 /** What the child's standard streams are. */
 export interface ChildStreams {
@@ -53,17 +53,18 @@ export async function runPlanInChild(
   await prepareExecution(plan);
   // Listening before the child exists: its command may get a signal as soon as it runs.
   using relay = new SignalRelay();
-  const namespace = Deno.uid() === 0 ? undefined : await mappedUserNamespace();
   const pipe = streams.stdin === undefined ? undefined : makePipe();
+  const body = () => {
+    if (pipe) dup2(pipe.read, 0);
+    if (streams.stdoutToStderr) dup2(2, 1);
+    executePlan(plan, created);
+  };
   let pid: number;
   try {
-    pid = spawnSharingMemory(() => {
-      if (pipe) dup2(pipe.read, 0);
-      if (streams.stdoutToStderr) dup2(2, 1);
-      executePlan(plan, created);
-    }, { userNamespaceFd: namespace, onError: reportInChild });
+    pid = Deno.uid() === 0
+      ? spawnSharingMemory(body, { onError: reportInChild })
+      : await spawnAsNamespaceRoot(body);
   } finally {
-    if (namespace !== undefined) closeFd(namespace);
     if (pipe) closeFd(pipe.read);
   }
   const feeding = pipe ? feed(pipe.write, streams.stdin!) : Promise.resolve();
