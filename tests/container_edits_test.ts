@@ -11,6 +11,7 @@ import { mknod, S_IFCHR } from "../ffi/sys.ts";
 import type { ContainerEdits } from "../core/runtime/container_edits.ts";
 import { findOciRuntimes } from "../core/runtime/oci_runtime.ts";
 import { runCommand } from "./support/command.ts";
+import { runBundle } from "./support/run_bundle.ts";
 import { type Result, TestStore } from "./support/plash.ts";
 import { TempDirs } from "./support/temp_dirs.ts";
 
@@ -146,16 +147,7 @@ Deno.test("a bundle carries a device's edits in config.json, and runc honours th
     }]);
     assert.deepEqual(Object.keys(config.hooks), ["createContainer", "startContainer"]);
     assert.deepEqual(config.hooks.createContainer[0].args, ["hook.sh", "create", "second"]);
-    const run = await runCommand(RUNC!.path, [
-      "--root",
-      `${bundle}.state`,
-      "run",
-      "-b",
-      bundle,
-      "t",
-    ], {
-      env: { XDG_RUNTIME_DIR: "" },
-    });
+    const run = await runBundle(RUNC!.path, bundle);
     assert.equal(run.code, 0, run.stderr);
     assertEdited(new TextDecoder().decode(run.stdout), dir);
   } finally {
