@@ -111,6 +111,6 @@ export function becomeUser(
   const user = mappedUser(op, accountFiles(), maps);
   if (user === undefined) return undefined;
   const extra = extraGroups.filter((gid) => mapped(maps.gids, gid) && !user.groups.includes(gid));
-  switchIds({ ...user, groups: [...user.groups, ...extra] });
+  switchIds(extra.length ? { ...user, groups: [...user.groups, ...extra] } : user);
   return op.keepHome ? undefined : user.home;
 }

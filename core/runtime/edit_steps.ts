@@ -1,11 +1,9 @@
 /**
  * The operations a container's device edits add (`container_edits.ts`):
  * device nodes bound or made, supplementary groups, hooks, as the executor
- * (`execute.ts`) carries them out. Loaded with the executor, not on demand:
- * loaded by a lazy import in `prepareExecution`, rootless runs of the start
- * bundle aborted in Deno now and then ("Invoke in
- * DisallowJavascriptExecutionScope": 5 to 9 in 100 runs; 0 in 150 loaded
- * with the executor), for a reason not found.
+ * (`execute.ts`) carries them out. Loaded with the executor, not on demand
+ * (see `prepareExecution`): loaded on demand, 5 to 9 of 100 rootless runs
+ * of the start bundle aborted in Deno; loaded with it, none of 150.
  *
  * @module
  */
