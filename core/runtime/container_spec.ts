@@ -115,7 +115,9 @@ export interface ContainerRoot {
 export interface ContainerSpec {
   /** Names the container in errors: `image N`. */
   where: string;
+  /** The command and how it starts. */
   process: ContainerProcess;
+  /** The image's layers and the writable layer. */
   root: ContainerRoot;
   /** Host paths shown in the container, in order (the host's, the image's, the caller's, edits'). */
   mounts: BindSpec[];
