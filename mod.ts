@@ -65,6 +65,7 @@ export type {
   DeviceNode,
   EditMount,
   Hook,
+  HookName,
 } from "./core/runtime/container_edits.ts";
 export { runInUserNamespace } from "./core/runtime/user_namespace.ts";
 export { createImage, type CreateOptions } from "./core/runtime/create_image.ts";
