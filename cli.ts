@@ -8,6 +8,7 @@ import { commandHelp, findCommand, loadCommand, noSuchCommand } from "./core/cli
 import { parseArgs } from "./core/cli/parse_args.ts";
 import { errorLine, errorTrace, PlashError } from "./core/errors.ts";
 import { lazyImport } from "./core/lazy_import.ts";
+import { NeedsPrivilege } from "./core/privilege.ts";
 
 /** What bare `plash` says, on stderr with exit status 1, as the original plash did. */
 const BARE = "plash is a container build and run engine, try --help";
@@ -49,19 +50,30 @@ async function dispatch(argv: string[]): Promise<number> {
     writeOut(commandHelp(command));
     return 0;
   }
-  // A non-root caller gets root of a user namespace, where plash runs again
-  // (unless the command enters one itself; without mounts it cannot).
+  // A non-root caller of a command that needs root throughout gets root of a
+  // user namespace, where plash runs again (unless the command enters one
+  // itself; without mounts it cannot). One that needs root only sometimes
+  // runs as its caller and says when it does (core/privilege.ts).
   const noUnshare = Deno.env.get("PLASH_NO_UNSHARE");
   const ownNamespace = command.ownUserNamespace && noUnshare !== "1";
   const asCaller = command.noUnshareRunsAsCaller && !!noUnshare;
-  if (command.asRoot && Deno.uid() !== 0 && !ownNamespace && !asCaller) {
-    const { runInUserNamespace } = await lazyImport<
-      typeof import("./core/runtime/user_namespace.ts")
-    >("core/runtime/user_namespace.ts");
-    return await runInUserNamespace(argv);
-  }
+  const rootless = command.asRoot && Deno.uid() !== 0 && !asCaller;
+  if (rootless && !ownNamespace && !command.rootOnDemand) return await inUserNamespace(argv);
   const module = await loadCommand(command);
-  return (await module.main(args)) ?? 0;
+  try {
+    return (await module.main(args)) ?? 0;
+  } catch (error) {
+    if (!(error instanceof NeedsPrivilege) || !rootless) throw error;
+    return await inUserNamespace(argv);
+  }
+}
+
+/** Runs `plash ARGV...` again as root of a new user namespace; its exit status. */
+async function inUserNamespace(argv: string[]): Promise<number> {
+  const { runInUserNamespace } = await lazyImport<
+    typeof import("./core/runtime/user_namespace.ts")
+  >("core/runtime/user_namespace.ts");
+  return await runInUserNamespace(argv);
 }
 
 try {

@@ -21,8 +21,11 @@
  * ```
  *
  * Everything that mounts (running, creating, building) needs root, as the
- * kernel does: without root, run plash's commands, which enter a user
- * namespace first ({@linkcode runInUserNamespace}).
+ * kernel does: without root, {@linkcode runImage} runs the container in a
+ * child that enters a user namespace, and plash's other commands enter one
+ * first ({@linkcode runInUserNamespace}). A container is a spec
+ * ({@linkcode containerSpec}) that devices' edits change
+ * ({@linkcode applyEdits}, or `RunSpec.edits`).
  *
  * @module
  */
@@ -45,6 +48,25 @@ export { type ImageInfo, listImages } from "./core/store/list.ts";
 export { purgeStore } from "./core/store/purge.ts";
 export { shrinkStore } from "./core/store/shrink.ts";
 export { runContainer, type RunSpec } from "./core/runtime/container.ts";
+export { runImage } from "./core/runtime/run_image.ts";
+export {
+  applyEdits,
+  type ContainerProcess,
+  type ContainerRoot,
+  type ContainerSpec,
+  containerSpec,
+  type HostFacts,
+} from "./core/runtime/container_spec.ts";
+export type { HostViewName } from "./core/runtime/host_view.ts";
+export type { BindSpec, MountTarget } from "./core/runtime/binds.ts";
+export type { RunOptions, Volume } from "./core/runtime/run_options.ts";
+export type {
+  ContainerEdits,
+  DeviceNode,
+  EditMount,
+  Hook,
+  HookName,
+} from "./core/runtime/container_edits.ts";
 export { runInUserNamespace } from "./core/runtime/user_namespace.ts";
 export { createImage, type CreateOptions } from "./core/runtime/create_image.ts";
 export { build, type BuildOptions, buildPlan } from "./core/build/builder.ts";

@@ -68,6 +68,21 @@ export function openPath(path: string, options: { directory?: boolean } = {}): n
  * missing, ELOOP for a refused symlink or magic link, ENOTDIR, EXDEV.
  */
 export function openInRoot(rootFd: number, path: string, options: InRootOptions): number {
+  const fd = findInRoot(rootFd, path, options);
+  if (fd === undefined) throw new SyscallError("openat2", `/${path.replace(/^\/+/, "")}`, ENOENT);
+  return fd;
+}
+
+/**
+ * {@linkcode openInRoot}, but undefined where `path` is missing: a miss that
+ * is expected (a mount point the image lacks) costs no error (its text and
+ * stack are most of a failed lookup's time).
+ */
+export function findInRoot(
+  rootFd: number,
+  path: string,
+  options: InRootOptions,
+): number | undefined {
   const how = new BigUint64Array(3);
   how[0] = BigInt(
     O_PATH | O_CLOEXEC | (options.directory ? O_DIRECTORY : 0) |
@@ -88,8 +103,14 @@ export function openInRoot(rootFd: number, path: string, options: InRootOptions)
   );
   if (fd >= 0n) return Number(fd);
   const code = errno();
-  if (code === ENOSYS) return walkInRoot(rootFd, relative, options);
-  throw new SyscallError("openat2", `/${relative}`, code);
+  if (code === ENOENT) return undefined;
+  if (code !== ENOSYS) throw new SyscallError("openat2", `/${relative}`, code);
+  try {
+    return walkInRoot(rootFd, relative, options);
+  } catch (error) {
+    if (error instanceof SyscallError && error.errno === ENOENT) return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -167,6 +188,7 @@ export function walkInRoot(rootFd: number, path: string, options: InRootOptions)
   }
 }
 
+const ENOENT = 2;
 const ENOSYS = 38;
 const EXDEV = 18;
 const ENOTDIR = 20;

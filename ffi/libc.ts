@@ -65,6 +65,7 @@ const SIGNATURES = {
     result: "i32",
   },
   posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
+  dup: { parameters: ["i32"], result: "i32" },
   dup2: { parameters: ["i32", "i32"], result: "i32" },
   _exit: { parameters: ["i32"], result: "void" },
   geteuid: { parameters: [], result: "u32" },

@@ -61,7 +61,9 @@ export function startNamespaceHolder(): number {
  * process is suspended until the child execs or exits, and the child runs on
  * a stack carved from the main thread's own, where V8 accepts it. With
  * `userNamespaceFd` the child first joins that user namespace (setns), where
- * it is root. Returns the child's pid once it has exec'd.
+ * it is root; with `newUserNamespace` it is made in a new one, with no id
+ * maps yet (`body` writes its own). Returns the child's pid once it has
+ * exec'd.
  *
  * `body` must end in an exec (or throw): the child never returns into
  * Deno's event loop. It should make no resources Deno keeps (open files are
@@ -72,7 +74,11 @@ export function startNamespaceHolder(): number {
  */
 export function spawnSharingMemory(
   body: () => void,
-  options: { userNamespaceFd?: number; onError: (error: unknown) => number },
+  options: {
+    userNamespaceFd?: number;
+    newUserNamespace?: boolean;
+    onError: (error: unknown) => number;
+  },
 ): number {
   const namespaceFd = options.userNamespaceFd;
   const child = new Deno.UnsafeCallback(
@@ -93,7 +99,8 @@ export function spawnSharingMemory(
       return status;
     },
   );
-  const pid = cloneCall(child.pointer, CLONE_VM | CLONE_VFORK | SIGCHLD);
+  const flags = CLONE_VM | CLONE_VFORK | SIGCHLD | (options.newUserNamespace ? CLONE_NEWUSER : 0);
+  const pid = cloneCall(child.pointer, flags);
   const code = errno();
   child.close();
   if (pid < 0) throw new SyscallError("clone", "CLONE_VM|CLONE_VFORK", code);

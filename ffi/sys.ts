@@ -235,6 +235,11 @@ export function dup2(fd: number, target: number): void {
   check(sym.dup2(fd, target), "dup2", String(target));
 }
 
+/** dup(2): another descriptor of what `fd` refers to (not close-on-exec). */
+export function duplicate(fd: number): number {
+  return check(sym.dup(fd), "dup", String(fd));
+}
+
 /**
  * Writes all of `bytes` to `fd` from a worker thread, so that the event loop
  * runs while a pipe's reader is slow. A failed write throws without an errno

@@ -11,6 +11,7 @@ import { cgroupRefusal, findOciRuntimes } from "../core/runtime/oci_runtime.ts";
 import { selfCommand } from "../core/self_command.ts";
 import { debootstrapRootfs } from "../scripts/debootstrap_rootfs.ts";
 import { runCommand } from "./support/command.ts";
+import { runBundle } from "./support/run_bundle.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
 import { TempDirs } from "./support/temp_dirs.ts";
 import { imageWithAccounts } from "./support/accounts.ts";
@@ -210,16 +211,7 @@ Deno.test(
       assert.equal(made.code, 0, made.stderr);
       const config = JSON.parse(Deno.readTextFileSync(`${bundle}/config.json`));
       assert.equal(config.linux.uidMappings[0].hostID, Deno.uid());
-      const run = await runCommand(RUNC!.path, [
-        "--root",
-        `${bundle}.state`,
-        "run",
-        "-b",
-        bundle,
-        "t",
-      ], {
-        env: { XDG_RUNTIME_DIR: "" },
-      });
+      const run = await runBundle(RUNC!.path, bundle);
       assert.equal(run.code, 4, run.stderr);
       assert.equal(new TextDecoder().decode(run.stdout), "0\n");
     } finally {

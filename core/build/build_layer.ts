@@ -28,7 +28,7 @@ export async function buildLayer(
   parent: number,
   layer: LayerPlan,
   what: string,
-  options: { quiet?: boolean; reuse?: CopyReuse } = {},
+  options: { quiet?: boolean; reuse?: CopyReuse; context?: string } = {},
 ): Promise<number> {
   if (layer.runs) {
     // The preamble is no part of the layer's cache key: quiet or not, one image.
@@ -39,6 +39,7 @@ export async function buildLayer(
       script: new TextEncoder().encode(preamble + layer.text),
       what,
       reuse: options.reuse,
+      context: options.context,
     });
   }
   const id = addConfigLayer(store, parent, layer.config);

@@ -16,6 +16,7 @@
 
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
+import { needPrivilege } from "../privilege.ts";
 import { importedFromHost } from "../runtime/environment.ts";
 import { mountlessReason } from "../runtime/host_support.ts";
 import { mergeConfig } from "../store/image_config.ts";
@@ -42,7 +43,8 @@ export async function build(
   words: string[],
   options: BuildOptions = {},
 ): Promise<number> {
-  const plan = planBuild(await evaluate(tokenize(words), evalContext(() => store)));
+  const context = evalContext(() => store, options.context);
+  const plan = planBuild(await evaluate(tokenize(words), context));
   return await buildPlan(store, plan, options);
 }
 
@@ -50,6 +52,8 @@ export async function build(
 export interface BuildOptions {
   /** No `--> CMD` traces of the steps (`plash build -q`); their own output stays. */
   quiet?: boolean;
+  /** The build context: the directory its steps see and its macros read from; the cwd by default. */
+  context?: string;
 }
 
 /**
@@ -83,12 +87,14 @@ export async function buildPlan(
   let id: number | undefined;
   while (built > 0 && (id = store.getMap(KEYS.cache(keys[built - 1]))) === undefined) built--;
   id ??= plan.base;
+  // Found in the cache: nothing to build, no privilege needed.
+  if (built < keys.length || plan.cacheFrom || plan.cacheTo) needPrivilege();
   if (plan.cacheFrom || plan.cacheTo) {
     // Loaded only here: a build without registries loads no registry code.
     const { buildWithRegistries } = await lazyImport<typeof import("./registry_cache.ts")>(
       "core/build/registry_cache.ts",
     );
-    return await buildWithRegistries(store, plan, keys, built, id);
+    return await buildWithRegistries(store, plan, keys, built, id, { context: options.context });
   }
   if (built === keys.length) return id;
   const { buildLayer } = await lazyImport<typeof import("./build_layer.ts")>(

@@ -6,6 +6,7 @@
  */
 
 import { PlashError, wrap } from "../errors.ts";
+import { needPrivilege } from "../privilege.ts";
 import { type ImageConfig, mergeConfig } from "../store/image_config.ts";
 import type { Store } from "../store/store.ts";
 import { findMacro } from "./macros.ts";
@@ -14,7 +15,8 @@ import type { MacroCall } from "./tokenize.ts";
 
 /**
  * A fresh context whose macros reach the store `openStore` gives, asked for
- * (and stdin read) only when a macro needs it.
+ * (and stdin read) only when a macro needs it, and read relative paths from
+ * `dir`.
  *
  * @example
  * ```ts
@@ -25,13 +27,18 @@ import type { MacroCall } from "./tokenize.ts";
  * const steps = await evaluate(tokenize(["--run", "true"]), evalContext(() => Store.open()));
  * ```
  */
-export function evalContext(openStore: () => Store): EvalContext {
+export function evalContext(openStore: () => Store, dir: string = Deno.cwd()): EvalContext {
   let store: Store | undefined;
   let stdin: Promise<string> | undefined;
   const context: EvalContext = {
+    dir,
     store: () => (store ??= openStore()),
     evaluate: (calls) => evaluate(calls, context),
-    stdin: () => (stdin ??= new Response(Deno.stdin.readable).text()),
+    stdin: () => {
+      // Read once: a start that went on in plash's user namespace could not read it again.
+      needPrivilege();
+      return stdin ??= new Response(Deno.stdin.readable).text();
+    },
   };
   return context;
 }

@@ -374,12 +374,13 @@ const CACHE_MACROS: Macro[] = [
     group: "Cache",
     min: 1,
     max: MANY,
-    expand: async (paths) => {
+    expand: async (paths, ctx) => {
       const { hashPath } = await lazyImport<typeof import("./hash_path.ts")>(
         "core/build/hash_path.ts",
       );
       return await Promise.all(
-        paths.map(async (path) => hint("hash-path", [path, await hashPath(path)])),
+        // The path as written keys the layer: a context moved elsewhere keeps its cache.
+        paths.map(async (path) => hint("hash-path", [path, await hashPath(inDir(ctx.dir, path))])),
       );
     },
   },
@@ -423,7 +424,7 @@ const EVAL_MACROS: Macro[] = [
     expand: async ([file], ctx) => {
       let text: string;
       try {
-        text = await Deno.readTextFile(file);
+        text = await Deno.readTextFile(inDir(ctx.dir, file));
       } catch (error) {
         throw wrap(error, `cannot read ${file}`);
       }
@@ -507,4 +508,9 @@ export const MACROS: Macro[] = [
 /** The macro called `name` (any of its names). */
 export function findMacro(name: string): Macro | undefined {
   return MACROS.find((macro) => macro.names.includes(name));
+}
+
+/** `path` from directory `dir` when it is relative. */
+function inDir(dir: string, path: string): string {
+  return path.startsWith("/") ? path : `${dir === "/" ? "" : dir}/${path}`;
 }

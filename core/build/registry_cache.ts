@@ -44,6 +44,7 @@ export async function buildWithRegistries(
   keys: string[],
   built: number,
   id: number,
+  options: { context?: string } = {},
 ): Promise<number> {
   const open = (names: string[] | undefined) => (names ?? []).map((name) => new Cache(store, name));
   const from = open(plan.cacheFrom);
@@ -65,7 +66,7 @@ export async function buildWithRegistries(
           layers.pull(remote[i], parent, layer.config, signal)
         );
       }
-      made ??= await buildLayer(store, parent, layer, `build: layer ${i + 1}`);
+      made ??= await buildLayer(store, parent, layer, `build: layer ${i + 1}`, options);
       store.setMap(key, made);
       return made;
     });

@@ -11,6 +11,7 @@
 
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
+import { needPrivilege } from "../privilege.ts";
 import { parseImageId } from "../store/ids.ts";
 import { KEYS } from "../store/keys.ts";
 import type { Store } from "../store/store.ts";
@@ -62,7 +63,11 @@ export const SOURCES: Record<string, Source> = {
         lazyImport<typeof import("../sha256.ts")>("core/sha256.ts"),
         lazyImport<typeof import("../tar/import_tar.ts")>("core/tar/import_tar.ts"),
       ]);
-      return store.cached(KEYS.tar(await sha256File(ref)), () => importTar(store, ref));
+      // An import chowns its files: only then is root needed.
+      return store.cached(KEYS.tar(await sha256File(ref)), () => {
+        needPrivilege();
+        return importTar(store, ref);
+      });
     },
   },
   url: {
@@ -74,6 +79,7 @@ export const SOURCES: Record<string, Source> = {
         "core/images/url/url_key.ts",
       );
       return store.cached(await urlKey(ref), async () => {
+        needPrivilege();
         // Loaded only here: a cached base costs no download or archive code.
         const { importUrl } = await lazyImport<typeof import("../images/url/import_url.ts")>(
           "core/images/url/import_url.ts",
@@ -93,6 +99,7 @@ export const SOURCES: Record<string, Source> = {
       );
       const found = await findPulled(store, ref);
       if (found !== undefined) return found;
+      needPrivilege();
       // Two builds pulling the same image: one pulls, the other then finds it.
       return await store.withLock(`docker-pull:${ref}`, async () => {
         const pulled = await findPulled(store, ref);
@@ -122,6 +129,7 @@ export const SOURCES: Record<string, Source> = {
         typeof import("../images/lxc/lxc_name.ts")
       >("core/images/lxc/lxc_name.ts");
       return store.cached(lxcNameKey(ref, lxcArch()), async () => {
+        needPrivilege();
         const { importLxc } = await lazyImport<typeof import("../images/lxc/import_lxc.ts")>(
           "core/images/lxc/import_lxc.ts",
         );

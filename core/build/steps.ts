@@ -38,6 +38,8 @@ export type Step =
 
 /** What a macro can reach while it expands. */
 export interface EvalContext {
+  /** The build context: where a macro's relative paths start (a Plashfile's directory). */
+  dir: string;
   /** The store, opened on first use. */
   store(): Store;
   /** Expands other macro calls (shortcuts, `--eval-*`). */

@@ -37,6 +37,11 @@ export interface Command extends ArgsSpec {
    */
   ownUserNamespace?: true;
   /**
+   * Runs as its caller, and as root of a user namespace only from where it
+   * finds that it needs root (`core/privilege.ts`): a cached build needs none.
+   */
+  rootOnDemand?: true;
+  /**
    * With PLASH_NO_UNSHARE set (to anything but ""), a non-root caller runs it
    * as themselves, in no user namespace (the original plash's `sudo`).
    */
@@ -164,6 +169,7 @@ export const COMMANDS: Command[] = [
   {
     name: "with-mount",
     asRoot: true,
+    ownUserNamespace: true,
     usage: "ID [CMD [ARG...]]",
     arity: [1, MANY],
     optionsFirst: true,
@@ -175,6 +181,7 @@ export const COMMANDS: Command[] = [
   {
     name: "sudo",
     asRoot: true,
+    ownUserNamespace: true,
     noUnshareRunsAsCaller: true,
     usage: "[CMD [ARG...]]",
     arity: [0, MANY],
@@ -188,6 +195,7 @@ export const COMMANDS: Command[] = [
   {
     name: "build",
     asRoot: true,
+    rootOnDemand: true,
     usage: "MACRO [ARG...]...",
     arity: [1, MANY],
     raw: true,
@@ -202,6 +210,7 @@ export const COMMANDS: Command[] = [
   {
     name: "eval",
     asRoot: true,
+    rootOnDemand: true,
     usage: "MACRO [ARG...]...",
     arity: [1, MANY],
     raw: true,
@@ -212,6 +221,7 @@ export const COMMANDS: Command[] = [
   {
     name: "b",
     asRoot: true,
+    rootOnDemand: true,
     usage: "CMD [ARG...] MACRO... [-- ARG...]",
     arity: [2, MANY],
     raw: true,
@@ -224,6 +234,7 @@ export const COMMANDS: Command[] = [
   {
     name: "exec",
     asRoot: true,
+    rootOnDemand: true,
     usage: "[RUN OPTION...] PLASHFILE [ARG...]",
     arity: [1, MANY],
     raw: true,
@@ -493,6 +504,7 @@ export const COMMANDS: Command[] = [
   {
     name: "data",
     asRoot: true,
+    ownUserNamespace: true,
     usage: "[CMD [ARG...]]",
     arity: [0, MANY],
     optionsFirst: true,

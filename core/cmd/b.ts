@@ -1,6 +1,7 @@
 /**
  * `plash b CMD [ARG...] MACRO... [-- ARG...]`: builds, then runs `plash CMD
- * ID ARG...` on the image, in this process. The arguments before the first
+ * ID ARG...` on the image, in this process: `run` by calling the run
+ * function with the built image, any other CMD with its own arguments. The arguments before the first
  * macro and those after `--` are CMD's; CMD's options may lead those after
  * `--` (`plash b run -A -- -e A=1 -v /srv:/srv env`).
  *
@@ -13,7 +14,10 @@ import { writeOut } from "../cli/output.ts";
 import { splitLeadingOptions } from "../cli/leading_options.ts";
 import { type Args, parseArgs } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
+import { needPrivilege } from "../privilege.ts";
+import { runImage } from "../runtime/run_image.ts";
 import { Store } from "../store/store.ts";
+import { runSpecOf } from "./run.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<number> {
@@ -36,7 +40,15 @@ export async function main(args: Args): Promise<number> {
   // CMD's options after `--` (`plash -A -- -e A=1 env`) go before the id, where CMD reads
   // them; an unknown one is told before anything is built.
   const { options, rest: words } = splitLeadingOptions(command, commandArgs);
-  const id = await build(Store.open(), macros);
+  const store = Store.open();
+  if (command.name === "run") {
+    const runArgs = parseArgs({ ...command, arity: [0, 0] }, options);
+    if (runArgs.help) return writeOut(commandHelp(command)), 0;
+    return await runImage(await runSpecOf(runArgs, store, await build(store, macros), words));
+  }
+  // A command that needs root throughout: as root from the start, not after the build.
+  if (command.asRoot && !command.ownUserNamespace && !command.rootOnDemand) needPrivilege();
+  const id = await build(store, macros);
   const parsed = parseArgs(command, [...options, String(id), ...words]);
   if (parsed.help) return writeOut(commandHelp(command)), 0;
   const module = await loadCommand(command);

@@ -4,6 +4,7 @@ import { chdir } from "../../ffi/sys.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
 import { execHostCommand } from "../runtime/exec.ts";
+import { asNamespaceRoot } from "../runtime/user_namespace.ts";
 import { dataDir, Store } from "../store/store.ts";
 
 /**
@@ -11,8 +12,15 @@ import { dataDir, Store } from "../store/store.ts";
  * environment names it (a relative PLASH_DATA as it is, as the original
  * plash printed it), made or not: it only reads.
  */
-export function main(args: Args): void {
-  if (args.positionals.length === 0) return printLine(dataDir());
-  chdir(Store.open().root);
-  execHostCommand(args.positionals);
+export async function main(args: Args): Promise<number> {
+  if (args.positionals.length === 0) return printLine(dataDir()), 0;
+  const root = Store.open().root;
+  const run = () => {
+    chdir(root);
+    execHostCommand(args.positionals);
+  };
+  // Without root the command runs as root of plash's user namespace, in a child of plash.
+  if (Deno.uid() !== 0) return await asNamespaceRoot(run);
+  run();
+  return 0; // not reached: run execs
 }

@@ -18,7 +18,8 @@ import { splitLeadingOptions } from "../cli/leading_options.ts";
 import { type Args, parseArgs, usageError } from "../cli/parse_args.ts";
 import { PlashError, reason } from "../errors.ts";
 import { Store } from "../store/store.ts";
-import { main as run } from "./run.ts";
+import { runImage } from "../runtime/run_image.ts";
+import { runSpecOf } from "./run.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<number> {
@@ -34,18 +35,19 @@ export async function main(args: Args): Promise<number> {
     throw new PlashError(`cannot read Plashfile ${file}: ${reason(error)}`, { cause: error });
   }
   const store = Store.open();
-  const callerDir = Deno.cwd();
-  // Relative paths in the Plashfile (--eval-file, --hash-path) and its
-  // build steps start where the Plashfile is.
-  Deno.chdir(file.includes("/") ? file.slice(0, file.lastIndexOf("/")) || "/" : ".");
-  const steps = await evaluate(tokenize(plashfileLines(text)), evalContext(() => store));
+  // The build's context is the Plashfile's directory: relative paths in it
+  // (--eval-file, --hash-path) and its build steps start there.
+  const dir = file.includes("/") ? file.slice(0, file.lastIndexOf("/")) || "/" : ".";
+  // As the process's directory would be there: symlinks resolved.
+  const context = Deno.realPathSync(dir);
+  const steps = await evaluate(tokenize(plashfileLines(text)), evalContext(() => store, context));
   if (!steps.some((step) => step.kind === "hint" && step.name === "entrypoint")) {
     throw new PlashError(
       `Plashfile ${file} has no entrypoint (maybe try adding \`--entrypoint /bin/sh\`)`,
     );
   }
-  const id = await buildPlan(store, planBuild(steps));
-  Deno.chdir(callerDir);
+  const id = await buildPlan(store, planBuild(steps), { context });
   const { entrypoint = [] } = store.config(id);
-  return run(parseArgs(runCommand, [...options, String(id), ...entrypoint, ...rest]));
+  const runArgs = parseArgs({ ...runCommand, arity: [0, 0] }, options);
+  return await runImage(await runSpecOf(runArgs, store, id, [...entrypoint, ...rest]));
 }

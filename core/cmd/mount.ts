@@ -8,10 +8,10 @@
  */
 
 import { imageArg } from "../cli/image_arg.ts";
-import { mountOverlay } from "../../ffi/overlay.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
 import { requireMounts } from "../runtime/host_support.ts";
+import { mountImageLayers } from "../runtime/image_root.ts";
 import { requireRoot } from "../runtime/require_root.ts";
 import { Store } from "../store/store.ts";
 
@@ -30,13 +30,13 @@ export async function main(args: Args): Promise<void> {
   const target = existingDir(mountPoint, "mount point");
   if (changesDir === undefined) {
     // Read-only: every image but 0 has at least the two lower layers overlay then wants.
-    mountOverlay({ lowers, target, userxattr: true, nosuid: true, image });
+    mountImageLayers({ lowers, target, userxattr: true, nosuid: true, image });
     return;
   }
   Deno.mkdirSync(changesDir, { recursive: true });
   const changes = existingDir(changesDir, "changes dir");
   for (const dir of ["data", "work"]) Deno.mkdirSync(`${changes}/${dir}`, { recursive: true });
-  mountOverlay({
+  mountImageLayers({
     lowers,
     upper: `${changes}/data`,
     work: `${changes}/work`,

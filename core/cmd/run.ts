@@ -2,9 +2,8 @@
  * `plash run [--changes DIR] [--build-step] [RUN OPTIONS] ID [CMD...]`: as
  * root, plash itself becomes the container; without root, a child that
  * shares plash's memory enters a new user namespace and becomes it, and
- * plash waits for it (one Deno start either way). Where the host refuses
- * mounts, it runs in a private copy of the image (`mountless.ts`). The run
- * options (`-e`, `--env-file`, `-v`, `--mount`, `-w`, `-u`) are docker's.
+ * plash waits for it (one Deno start either way). The run options (`-e`,
+ * `--env-file`, `-v`, `--mount`, `-w`, `-u`) are docker's.
  *
  * @module
  */
@@ -12,48 +11,40 @@
 import { RUN_OPTIONS } from "../cli/commands.ts";
 import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
-import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
-import { runContainer } from "../runtime/container.ts";
-import { mountlessReason } from "../runtime/host_support.ts";
+import type { RunSpec } from "../runtime/container_spec.ts";
+import { runImage } from "../runtime/run_image.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<number> {
   const [id, ...command] = args.positionals;
+  const store = Store.open();
+  return await runImage(await runSpecOf(args, store, await imageArg(store, id), command));
+}
+
+/**
+ * The container `run`'s options in `args` ask for: image `id` of `store`
+ * running `command`. `plash exec` and `plash b run` run theirs with it.
+ */
+export async function runSpecOf(
+  args: Args,
+  store: Store,
+  id: number,
+  command: string[],
+): Promise<RunSpec> {
   // Loaded only for a run that has them: most runs have none.
   const options = RUN_OPTIONS.some((option) => args.flag(option.name))
     ? (await lazyImport<typeof import("../runtime/run_options.ts")>("core/runtime/run_options.ts"))
       .runOptionsFrom((name) => args.values(name))
     : {};
-  const store = Store.open();
-  const spec = {
+  return {
     store,
-    id: await imageArg(store, id),
+    id,
     command,
     changesDir: args.value("changes"),
     buildStep: args.flag("build-step"),
     options,
     imageUser: true,
   };
-  const mountless = mountlessReason();
-  if (mountless !== undefined) {
-    if (options.volumes) throw new PlashError(`run -v: a bind is a mount: ${mountless}`);
-    // Loaded only here: it brings the tree copier.
-    const { runMountless } = await lazyImport<typeof import("../runtime/mountless.ts")>(
-      "core/runtime/mountless.ts",
-    );
-    return await runMountless(spec);
-  }
-  return await store.whileThere(spec.id, "starting a run of it", async () => {
-    if (Deno.uid() === 0) return await runContainer(spec);
-    // Loaded only here: root's run needs no child and no user namespace.
-    const [{ runPlanInChild }, { planContainer }] = await Promise.all([
-      lazyImport<typeof import("../runtime/spawn_container.ts")>("core/runtime/spawn_container.ts"),
-      lazyImport<typeof import("../runtime/plan.ts")>("core/runtime/plan.ts"),
-    ]);
-    const { status, failure } = await runPlanInChild(planContainer(spec));
-    if (failure !== undefined) throw failure;
-    return status;
-  });
 }

@@ -99,12 +99,18 @@ export function accountFiles(): AccountFiles {
 }
 
 /**
- * Becomes the `user` step's user; returns the HOME the command gets, or
+ * Becomes the `user` step's user, also in groups `extraGroups` (a device's)
+ * where this namespace maps them; returns the HOME the command gets, or
  * undefined to keep the environment's. Root (0:0) switches nothing.
  */
-export function becomeUser(op: Extract<SetupOp, { op: "user" }>, maps: IdMaps): string | undefined {
+export function becomeUser(
+  op: Extract<SetupOp, { op: "user" }>,
+  maps: IdMaps,
+  extraGroups: number[] = [],
+): string | undefined {
   const user = mappedUser(op, accountFiles(), maps);
   if (user === undefined) return undefined;
-  switchIds(user);
+  const extra = extraGroups.filter((gid) => mapped(maps.gids, gid) && !user.groups.includes(gid));
+  switchIds(extra.length ? { ...user, groups: [...user.groups, ...extra] } : user);
   return op.keepHome ? undefined : user.home;
 }

@@ -16,6 +16,7 @@
 import { SyscallError } from "../../ffi/errors.ts";
 import {
   fdPath,
+  findInRoot,
   makeDirAt,
   makeFileAt,
   MAX_LINKS,
@@ -28,11 +29,9 @@ import { makeReadOnlyRecursive } from "../../ffi/read_only_mount.ts";
 import { closeFd, mount, MS } from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
 
-/** One bind: a host path shown at a place in the image. */
-export interface BindSpec {
-  /** The host path. */
-  source: string;
-  /** Where it goes, an absolute path inside the image. */
+/** A place in the image where something is mounted (a bind, the image view) or made (`-w`). */
+export interface MountTarget {
+  /** Where it is, an absolute path inside the image. */
   target: string;
   /** A directory, or a single file. */
   directory: boolean;
@@ -48,12 +47,18 @@ export interface BindSpec {
   owner: "host" | "image" | "caller";
   /** Fail the run when it cannot be placed (the image's `--mount`s), else skip it. */
   required?: boolean;
-  /** Bound read-only. */
-  readOnly?: boolean;
-  /** Bound only where the image has nothing: the image's own files are not hidden. */
+  /** Placed only where the image has nothing: the image's own files are not hidden. */
   onlyWhereMissing?: boolean;
   /** What the target is called in errors; "mount target" unless said. */
   label?: string;
+}
+
+/** One bind: a host path shown at a place in the image. */
+export interface BindSpec extends MountTarget {
+  /** The host path. */
+  source: string;
+  /** Bound read-only. */
+  readOnly?: boolean;
 }
 
 /**
@@ -72,7 +77,7 @@ export function applyBind(rootFd: number, bind: BindSpec, created: string[]): vo
     return; // this host has no such directory or file
   }
   try {
-    const target = place(rootFd, bind, created);
+    const target = place(rootFd, bind, created, bind.source);
     if (target === undefined) return;
     try {
       mount(fdPath(sourceFd), fdPath(target.fd), null, MS.BIND | MS.REC);
@@ -90,14 +95,8 @@ export function applyBind(rootFd: number, bind: BindSpec, created: string[]): vo
  * image as it is, without the host directories bound over it.
  */
 export function bindImageView(rootFd: number, target: string, created: string[]): void {
-  const bind: BindSpec = {
-    source: "the image",
-    target,
-    directory: true,
-    owner: "host",
-    required: true,
-  };
-  const targetFd = placeTarget(rootFd, bind, created)!;
+  const view: MountTarget = { target, directory: true, owner: "host", required: true };
+  const targetFd = placeTarget(rootFd, view, created)!;
   try {
     mount(fdPath(rootFd), fdPath(targetFd), null, MS.BIND);
   } finally {
@@ -111,8 +110,7 @@ export function bindImageView(rootFd: number, target: string, created: string[])
  * of the image's links that lead out of it.
  */
 export function makeDirInImage(rootFd: number, target: string, created: string[]): void {
-  const dir: BindSpec = {
-    source: "-w",
+  const dir: MountTarget = {
     target,
     directory: true,
     owner: "caller",
@@ -139,35 +137,37 @@ function makeReadOnly(rootFd: number, path: string, bind: BindSpec): void {
 }
 
 /**
- * A descriptor of the bind's target inside the root, made when missing;
- * undefined when an optional bind cannot be placed (said in one warning).
+ * A descriptor of `target` inside the root, made when missing; undefined
+ * when an optional one cannot be placed (said in one warning).
  */
 export function placeTarget(
   rootFd: number,
-  bind: BindSpec,
+  target: MountTarget,
   created: string[],
 ): number | undefined {
-  return place(rootFd, bind, created)?.fd;
+  return place(rootFd, target, created, target.target)?.fd;
 }
 
-/** {@linkcode placeTarget}, with the path in the root where the target was found. */
+/**
+ * {@linkcode placeTarget}, with the path in the root where the target was
+ * found; `shared` names what is not shared when an optional one is skipped.
+ */
 function place(
   rootFd: number,
-  bind: BindSpec,
+  bind: MountTarget,
   created: string[],
+  shared: string,
 ): { fd: number; path: string } | undefined {
   const symlinks = bind.owner === "image" ? "follow" : "refuse";
   let path = bind.target;
   try {
     // The caller's target: the image's links resolved first, so that none is left on the way.
     if (bind.owner === "caller") path = resolveInImage(rootFd, bind.target);
-    try {
-      const fd = openInRoot(rootFd, path, { symlinks, directory: bind.directory });
-      if (!bind.onlyWhereMissing) return { fd: checkedKind(fd, bind), path };
-      closeFd(fd);
+    const found = findInRoot(rootFd, path, { symlinks, directory: bind.directory });
+    if (found !== undefined) {
+      if (!bind.onlyWhereMissing) return { fd: checkedKind(found, bind), path };
+      closeFd(found);
       return undefined;
-    } catch (error) {
-      if (!isCode(error, "ENOENT")) throw error;
     }
     if (bind.owner === "image") path = danglingTarget(rootFd, bind.target) ?? path;
     makeMountPoint(rootFd, path, bind.directory, symlinks, created);
@@ -180,7 +180,7 @@ function place(
         cause: error,
       });
     }
-    if (why !== undefined) console.error(`plash warning: ${bind.source} is not shared: ${why}`);
+    if (why !== undefined) console.error(`plash warning: ${shared} is not shared: ${why}`);
     return undefined;
   }
 }
@@ -241,7 +241,7 @@ export function resolveInImage(rootFd: number, path: string): string {
 }
 
 /** `fd` when what it refers to is of the bind's kind; a directory where a file goes is refused. */
-function checkedKind(fd: number, bind: BindSpec): number {
+function checkedKind(fd: number, bind: MountTarget): number {
   if (bind.directory || !Deno.statSync(fdPath(fd)).isDirectory) return fd;
   closeFd(fd);
   throw new SyscallError("openat2", bind.target, 21); // EISDIR
@@ -291,17 +291,15 @@ function makeMountPoint(
     for (const [i, name] of parts.entries()) {
       const prefix = `/${parts.slice(0, i + 1).join("/")}`;
       const last = i === parts.length - 1;
-      try {
-        const next = openInRoot(rootFd, prefix, {
-          symlinks,
-          directory: !last || directory,
-          sameMount: true,
-        });
+      const next = findInRoot(rootFd, prefix, {
+        symlinks,
+        directory: !last || directory,
+        sameMount: true,
+      });
+      if (next !== undefined) {
         closeFd(parentFd);
         parentFd = next;
         continue;
-      } catch (error) {
-        if (!isCode(error, "ENOENT")) throw error;
       }
       if (last && !directory) makeFileAt(parentFd, name, prefix);
       else makeDirAt(parentFd, name, prefix);
@@ -326,7 +324,7 @@ function isCode(error: unknown, code: string): boolean {
  * an id that a rootless run cannot copy up: EACCES, EPERM, EROFS, EOVERFLOW),
  * which is skipped quietly.
  */
-function refusal(error: unknown, bind: BindSpec, path: string): string | undefined {
+function refusal(error: unknown, bind: MountTarget, path: string): string | undefined {
   if (error instanceof LeavesImage) return "a symlink in the image on the way leads out of it";
   if (!(error instanceof SyscallError)) throw error;
   const kind = bind.directory ? "directory" : "file";

@@ -43,6 +43,8 @@ export interface CreateOptions {
   what: string;
   /** Without mounts: the copy a build reuses from one step to the next. */
   reuse?: CopyReuse;
+  /** The caller's directory as the command sees it (a build's context); the cwd by default. */
+  context?: string;
 }
 
 /**
@@ -78,7 +80,7 @@ export async function createImage(
         command: options.script === undefined ? command : SCRIPT_SHELL,
         changesDir: changes,
         buildStep: options.buildStep,
-      }, { cwd: Deno.cwd(), env: buildHostEnvironment() });
+      }, { cwd: options.context ?? Deno.cwd(), env: buildHostEnvironment() });
       const { status, created, failure } = await runPlanInChild(plan, {
         stdin: options.script ?? options.stdin,
         stdoutToStderr: true,

@@ -15,29 +15,40 @@
 import { SyscallError } from "../../ffi/errors.ts";
 import { openPath } from "../../ffi/in_root.ts";
 import { errnoText } from "../../ffi/libc.ts";
-import { mountOverlay } from "../../ffi/overlay.ts";
 import { chdir, chroot, closeFd, enterPrivateMountNamespace, mount } from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
-import { lazyImport } from "../lazy_import.ts";
+import { becomeUser, readIdMaps } from "./become_user.ts";
 import { applyBind, bindImageView, makeDirInImage } from "./binds.ts";
+import type { DeviceNode } from "./container_edits.ts";
+import type { HostDeviceNode } from "./device_node.ts";
+import { addGroups, hostNodes, placeDevice, runHookStep } from "./edit_steps.ts";
 import { execCommand } from "./exec.ts";
 import { explainRefusal } from "./host_support.ts";
+import { mountImageLayers } from "./image_root.ts";
 import { rootLoginShell } from "./login_shell.ts";
 import type { ContainerPlan, SetupOp } from "./plan.ts";
 
-/** The user switch (`become_user.ts`), loaded only for a plan that switches users. */
-let users: typeof import("./become_user.ts") | undefined;
+/** The host's device nodes of each plan that has devices, found by `prepareExecution`. */
+const devices = new WeakMap<ContainerPlan, Map<DeviceNode, HostDeviceNode>>();
 
 /**
- * Loads what carrying out `plan` needs beyond the start path (the user
- * switch, for a plan with a `user` step); call it before
- * {@linkcode executePlan}, which runs synchronously to the exec.
+ * Finds what carrying out `plan` needs from plash's own process (the host's
+ * device nodes); call it before {@linkcode executePlan}, which runs
+ * synchronously to the exec, maybe in a clone child.
+ *
+ * Everything the executor runs is imported with it, none of it on demand:
+ * a dynamic import right before the clone child of a rootless run made Deno
+ * abort now and then ("Invoke in DisallowJavascriptExecutionScope"): with
+ * the user switch loaded on demand, 5 of 9 rootless runs of
+ * tests/run_options_test.ts had a `-u` run abort; loaded with the executor,
+ * none of 6.
  */
-export async function prepareExecution(plan: ContainerPlan): Promise<ContainerPlan> {
-  if (users === undefined && plan.ops.some((op) => op.op === "user")) {
-    users = await lazyImport<typeof import("./become_user.ts")>("core/runtime/become_user.ts");
+export function prepareExecution(plan: ContainerPlan): Promise<ContainerPlan> {
+  // Read here, in plash's process: the child that carries a plan out does as little as it can.
+  if (plan.ops.some((op) => op.op === "device" || op.op === "mknod")) {
+    devices.set(plan, hostNodes(plan));
   }
-  return plan;
+  return Promise.resolve(plan);
 }
 
 /**
@@ -47,10 +58,11 @@ export async function prepareExecution(plan: ContainerPlan): Promise<ContainerPl
 export function executePlan(plan: ContainerPlan, created: string[] = []): never {
   let rootFd: number | undefined;
   const switching = plan.ops.some((op) => op.op === "user");
-  if (switching && users === undefined) throw new Error("executePlan before prepareExecution");
-  // Read while /proc is the host's: the image may have none once this thread is in it.
-  const idMaps = switching ? users!.readIdMaps() : undefined;
+  // Read while /proc and /dev are the host's: the image may have neither once in it.
+  const idMaps = switching ? readIdMaps() : undefined;
+  const nodes = devices.get(plan);
   let home: string | undefined;
+  let groups: Extract<SetupOp, { op: "groups" }> | undefined;
   try {
     for (const op of plan.ops) {
       if (op.op === "exec") break;
@@ -61,7 +73,11 @@ export function executePlan(plan: ContainerPlan, created: string[] = []): never 
         closeFd(rootFd);
         rootFd = undefined;
       }
-      if (op.op === "user") home = users!.becomeUser(op, idMaps!);
+      if (op.op === "user") home = becomeUser(op, idMaps!, groups?.gids);
+      else if (op.op === "groups") groups = op;
+      else if (op.op === "device" || op.op === "mknod") {
+        placeDevice(op.op, nodes!.get(op.node)!, rootFd!, created);
+      } else if (op.op === "hook") runHookStep(op);
       else runOp(op, rootFd!, created);
     }
   } finally {
@@ -69,6 +85,7 @@ export function executePlan(plan: ContainerPlan, created: string[] = []): never 
   }
   const exec = plan.ops.at(-1)!;
   if (exec.op !== "exec") throw new Error("a container plan ends in exec");
+  if (groups && !switching) addGroups(groups);
   const env = home === undefined
     ? exec.env
     : [...exec.env.filter((entry) => !entry.startsWith("HOME=")), `HOME=${home}`];
@@ -77,7 +94,7 @@ export function executePlan(plan: ContainerPlan, created: string[] = []): never 
 
 /** The operations that act inside the image root, before the chroot. */
 function needsRoot(op: SetupOp): boolean {
-  return op.op === "bind" || op.op === "image-view" || op.op === "make-dir";
+  return op.op === "bind" || op.op === "device" || op.op === "image-view" || op.op === "make-dir";
 }
 
 function isOverlay(op: SetupOp): op is Extract<SetupOp, { op: "overlay" }> {
@@ -94,7 +111,7 @@ function runOp(op: SetupOp, rootFd: number, created: string[]): void {
       for (const path of op.paths) Deno.mkdirSync(path, { recursive: true });
       return;
     case "overlay":
-      return explainRefusal(() => mountOverlay(op.overlay));
+      return mountImageLayers(op.overlay);
     case "bind":
       return applyBind(rootFd, op.bind, created);
     case "image-view":
@@ -105,6 +122,10 @@ function runOp(op: SetupOp, rootFd: number, created: string[]): void {
       return explainRefusal(() => chroot(op.root));
     case "chdir":
       return enterFirst(op.candidates, op.required ?? false);
+    case "hook":
+    case "device":
+    case "mknod":
+    case "groups":
     case "user":
     case "exec":
       return;

@@ -75,7 +75,15 @@ export async function writeIdMaps(pid: number, uid: number, gid: number): Promis
     ]);
     return;
   }
-  // Without the setuid helpers a user may map only itself, and must first give up setgroups.
+  mapOnlyCaller(pid, uid, gid);
+}
+
+/**
+ * Maps only the caller (`uid`, `gid`) as root in the user namespace of
+ * process `pid` ("self": this process, in its new namespace): what a user may
+ * map without the setuid helpers, after giving up setgroups.
+ */
+export function mapOnlyCaller(pid: number | "self", uid: number, gid: number): void {
   Deno.writeTextFileSync(`/proc/${pid}/setgroups`, "deny");
   Deno.writeTextFileSync(`/proc/${pid}/uid_map`, `0 ${uid} 1\n`);
   Deno.writeTextFileSync(`/proc/${pid}/gid_map`, `0 ${gid} 1\n`);

@@ -4,10 +4,20 @@
  * @module
  */
 
-import { mountOverlay } from "../../ffi/overlay.ts";
+import { mountOverlay, type OverlaySpec } from "../../ffi/overlay.ts";
 import { enterPrivateMountNamespace, mount } from "../../ffi/sys.ts";
 import type { Store } from "../store/store.ts";
 import { explainRefusal } from "./host_support.ts";
+
+/**
+ * Mounts an image's layers as `overlay` says: the one place plash mounts an
+ * overlay (containers, `create` and build steps, `mount`, `with-mount`,
+ * bundles), so that how it is mounted is decided once. A refusal by the host
+ * says where to look.
+ */
+export function mountImageLayers(overlay: OverlaySpec): void {
+  explainRefusal(() => mountOverlay(overlay));
+}
 
 /** Where the container's writable layer lives. */
 export interface Changes {
@@ -51,7 +61,7 @@ export function mountImagePrivately(
   return explainRefusal(() => {
     enterPrivateMountNamespace();
     const changes = prepareChanges(store, changesDir);
-    mountOverlay({
+    mountImageLayers({
       lowers,
       nested: store.nestedLayers(chain),
       image: chain[chain.length - 1],

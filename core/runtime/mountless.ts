@@ -30,7 +30,8 @@ import { type CreateOptions, stepFailed } from "./create_image.ts";
 import { makeDirInImage } from "./binds.ts";
 import { buildHostEnvironment } from "./environment.ts";
 import { mountlessReason } from "./host_support.ts";
-import { commandOps, type RunSpec } from "./plan.ts";
+import { containerSpec, type RunSpec } from "./container_spec.ts";
+import { containerOps } from "./plan.ts";
 import { type ChildStreams, runPlanInChild } from "./spawn_container.ts";
 
 /** The device nodes a copy gets when its image has none by that name: [name, major, minor]. */
@@ -78,10 +79,10 @@ export class ImageCopy implements Disposable {
 
   /** Runs `spec`'s command chrooted in the copy and returns its exit status. */
   async run(spec: RunSpec, host: Record<string, string>, streams?: ChildStreams): Promise<number> {
-    const ops = [
-      { op: "chroot" as const, root: this.root },
-      ...commandOps(spec, this.store.config(spec.id), { cwd: Deno.cwd(), env: host }),
-    ];
+    // The container spec's third back end: no mounts, the copy as its root.
+    const plan = containerOps(containerSpec(spec, { cwd: Deno.cwd(), env: host }), {
+      root: this.root,
+    });
     const workdir = spec.options?.workdir;
     if (workdir !== undefined) {
       // -w makes a missing directory, as with mounts: inside the copy, through no link out of it.
@@ -94,7 +95,9 @@ export class ImageCopy implements Disposable {
     }
     const giveBack = lendResolvConf(this.root);
     try {
-      return (await runPlanInChild({ ops }, streams)).status;
+      const { status, failure } = await runPlanInChild(plan, streams);
+      if (failure !== undefined) throw failure;
+      return status;
     } finally {
       giveBack();
     }

@@ -5,10 +5,10 @@
  * layers. `plash bundle` writes one where the caller says, `plash runc` a
  * throwaway one in the store's tmp.
  *
- * The process is what `plash run` would start (`plan.ts`'s command steps:
- * the image's env and command, the run options), and the binds are the ones
- * `plash run` makes. The user is looked up in the bundle's own rootfs
- * (runtimes take numbers), found strictly inside it.
+ * It is the container spec of `plash run` (`container_spec.ts`: the
+ * image's env and command, the run options, the host's directories, the
+ * devices' edits) written for a runtime. The user is looked up in the
+ * bundle's own rootfs (runtimes take numbers), found strictly inside it.
  *
  * @example
  * ```ts
@@ -30,18 +30,20 @@
  */
 
 import { fdPath, openInRoot, openPath } from "../../ffi/in_root.ts";
-import { mountOverlay } from "../../ffi/overlay.ts";
 import { closeFd, readSmallFile, umount } from "../../ffi/sys.ts";
 import { PlashError, wrap } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { readConfig } from "../store/image_config.ts";
 import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
+import type { BindSpec } from "./binds.ts";
 import { type IdMaps, mappedUser, readIdMaps } from "./become_user.ts";
+import type { ContainerEdits } from "./container_edits.ts";
+import { type ContainerProcess, containerSpec, type HostFacts } from "./container_spec.ts";
+import { hostDeviceNode } from "./device_node.ts";
 import { lookupEnv } from "./environment.ts";
-import { explainRefusal } from "./host_support.ts";
+import { mountImageLayers } from "./image_root.ts";
 import { type IdMapping, type OciBind, ociConfig, type OciMode } from "./oci_config.ts";
-import { commandOps, containerBinds, type HostFacts, type RunSpec, type SetupOp } from "./plan.ts";
 import type { RunOptions } from "./run_options.ts";
 import { ACCOUNT_FILE_LIMIT, type AccountFiles } from "./users.ts";
 
@@ -56,6 +58,8 @@ export interface BundleSpec {
   copy: boolean;
   network: "host" | "none";
   mode: OciMode;
+  /** Devices and what comes with them (`container_edits.ts`). */
+  edits?: ContainerEdits;
 }
 
 const MNT_DETACH = 2;
@@ -73,16 +77,20 @@ export async function writeBundle(
 ): Promise<{ mounted: boolean }> {
   const chain = spec.store.chain(spec.id);
   const config = readConfig(spec.store.nodeOf(chain));
-  const run: RunSpec = {
-    store: spec.store,
-    id: spec.id,
-    command: spec.command,
-    options: spec.options,
-    imageUser: true,
-  };
-  // Checked before anything is made: -v sources, the image's --mount sources.
-  const binds = containerBinds(run, config, host);
-  const ops = commandOps(run, config, host);
+  // Checked before anything is made: -v sources, the image's --mount sources, the devices.
+  const container = containerSpec(
+    {
+      store: spec.store,
+      id: spec.id,
+      command: spec.command,
+      options: spec.options,
+      imageUser: true,
+      edits: spec.edits,
+    },
+    host,
+    config,
+  );
+  const devices = container.devices.map(hostDeviceNode);
   // Loaded only for a copy: `plash runc` mounts, and starts without the tree copier.
   const copyTree = spec.copy
     ? (await lazyImport<typeof import("../tree/copy_tree.ts")>("core/tree/copy_tree.ts")).copyTree
@@ -96,16 +104,18 @@ export async function writeBundle(
     } else {
       const [upper, work] = [`${dir}/changes/data`, `${dir}/changes/work`];
       for (const path of [rootfs, upper, work]) Deno.mkdirSync(path, { recursive: true });
-      const lowers = spec.store.layersOf(chain);
-      explainRefusal(() => mountOverlay({ lowers, upper, work, target: rootfs, userxattr: true }));
+      const lowers = container.root.layers;
+      mountImageLayers({ lowers, upper, work, target: rootfs, userxattr: true });
       mounted = true;
     }
     const files = accountsIn(rootfs);
     const maps = readIdMaps();
-    const process = processOf(ops, files, maps, config.workdir);
+    const process = processOf(container.process, container.where, files, maps, config.workdir);
     const oci = ociConfig({
       ...process,
-      binds: ociBinds(binds),
+      binds: ociBinds(container.mounts),
+      devices,
+      hooks: container.hooks,
       network: spec.network,
       mode: spec.mode,
       idMaps: spec.mode === "rootless" ? ociMappings(maps) : undefined,
@@ -165,23 +175,30 @@ function accountsIn(rootfs: string): AccountFiles {
   }
 }
 
-/** The OCI process of `plash run`'s command steps: its user resolved in the image's files. */
-function processOf(ops: SetupOp[], files: AccountFiles, maps: IdMaps, imageWorkdir?: string) {
-  const exec = ops.find((op) => op.op === "exec") as Extract<SetupOp, { op: "exec" }>;
-  const chdir = ops.find((op) => op.op === "chdir") as Extract<SetupOp, { op: "chdir" }>;
-  const step = ops.find((op) => op.op === "user") as Extract<SetupOp, { op: "user" }> | undefined;
-  const user = step && mappedUser(step, files, maps);
-  const env = user === undefined || step!.keepHome
-    ? exec.env
-    : [...exec.env.filter((entry) => !entry.startsWith("HOME=")), `HOME=${user.home}`];
+/** The OCI process of the spec's: its user resolved in the image's files. */
+function processOf(
+  process: ContainerProcess,
+  where: string,
+  files: AccountFiles,
+  maps: IdMaps,
+  imageWorkdir?: string,
+) {
+  const { user: name, keepHome } = process;
+  const user = name === undefined
+    ? undefined
+    : mappedUser({ op: "user", user: name, keepHome, where }, files, maps);
+  const env = user === undefined || keepHome
+    ? process.env
+    : [...process.env.filter((entry) => !entry.startsWith("HOME=")), `HOME=${user.home}`];
+  const additionalGids = [...new Set([...(user?.groups ?? []), ...process.additionalGids])];
   return {
-    args: exec.argv.length ? exec.argv : [rootShell(files)],
-    env: lookupEnv(env, "PATH") === undefined ? [`PATH=${exec.path}`, ...env] : env,
+    args: process.args.length ? process.args : [rootShell(files)],
+    env: lookupEnv(env, "PATH") === undefined ? [`PATH=${process.path}`, ...env] : env,
     // -w, else the image's WorkingDir, else /: a runtime makes a missing cwd, so not the caller's.
-    cwd: chdir.required ? chdir.candidates[0] : imageWorkdir ?? "/",
+    cwd: process.cwdRequired ? process.cwd[0] : imageWorkdir ?? "/",
     user: user
-      ? { uid: user.uid, gid: user.gid, additionalGids: user.groups }
-      : { uid: 0, gid: 0, additionalGids: [] },
+      ? { uid: user.uid, gid: user.gid, additionalGids }
+      : { uid: 0, gid: 0, additionalGids },
   };
 }
 
@@ -196,7 +213,7 @@ function rootShell(files: AccountFiles): string {
  * `plash run`'s binds as OCI mounts: /proc is the runtime's own (it is a pid
  * namespace's), /sys read-only, a host directory this host lacks left out.
  */
-function ociBinds(binds: ReturnType<typeof containerBinds>): OciBind[] {
+function ociBinds(binds: BindSpec[]): OciBind[] {
   return binds.filter((bind) => bind.target !== "/proc").filter((bind) => {
     if (bind.owner !== "host" && bind.source !== "/etc/resolv.conf") return true;
     try {

@@ -33,6 +33,9 @@
  * @module
  */
 
+import type { Hook } from "./container_edits.ts";
+import type { HostDeviceNode } from "./device_node.ts";
+
 /** One line of an id mapping: `size` ids from `containerID` are `hostID`... on the host. */
 export interface IdMapping {
   containerID: number;
@@ -62,6 +65,10 @@ export interface OciConfigInput {
   /** "host": the host's network, as plash shares it; "none": a network namespace of its own. */
   network: "host" | "none";
   mode: OciMode;
+  /** Device nodes made (as root) or bound (in a user namespace) by the runtime. */
+  devices?: HostDeviceNode[];
+  /** Hooks the runtime runs, by their point. */
+  hooks?: Hook[];
   /** For "rootless": the user namespace's mappings (what plash's own namespace maps). */
   idMaps?: { uids: IdMapping[]; gids: IdMapping[] };
 }
@@ -127,12 +134,27 @@ export function ociConfig(input: OciConfigInput): Record<string, unknown> {
         ? { ...bindMount({ ...bind, readOnly: true }), options: ["rbind", "nosuid", "nodev", "ro"] }
         : bindMount(bind)
     ),
+    // Bound as plash binds them: a runtime makes no node when /dev is a bind (the host's).
+    ...(input.devices ?? []).map(({ hostPath, path }) =>
+      bindMount({ source: hostPath, target: path })
+    ),
   ];
   const linux: Record<string, unknown> = {
     namespaces: namespaces.map((type) => ({ type })),
     maskedPaths: MASKED_PATHS,
     readonlyPaths: READONLY_PATHS,
   };
+  if (input.devices?.length) {
+    linux.devices = input.devices.map(({ path, type, major, minor, fileMode, uid, gid }) => ({
+      path,
+      type,
+      major,
+      minor,
+      fileMode,
+      ...(uid === undefined ? {} : { uid }),
+      ...(gid === undefined ? {} : { gid }),
+    }));
+  }
   if (input.mode === "rootless" && input.idMaps) {
     linux.uidMappings = input.idMaps.uids;
     linux.gidMappings = input.idMaps.gids;
@@ -152,6 +174,14 @@ export function ociConfig(input: OciConfigInput): Record<string, unknown> {
     },
     root: { path: "rootfs", readonly: false },
     mounts,
+    ...(input.hooks?.length ? { hooks: ociHooks(input.hooks) } : {}),
     linux,
   };
+}
+
+/** Hooks as config.json has them: a list a point, each without its point's name. */
+function ociHooks(hooks: Hook[]): Record<string, unknown[]> {
+  const byPoint: Record<string, unknown[]> = {};
+  for (const { hookName, ...hook } of hooks) (byPoint[hookName] ??= []).push(hook);
+  return byPoint;
 }

@@ -1,16 +1,12 @@
 /**
- * A container's set-up as data: the list of named operations that turn an
- * image into a running command (a new mount namespace, the writable layer,
- * the overlay, each bind, the chroot, the working directory, the exec), made
- * by {@linkcode planContainer} from the image, the run's options and the
- * host, and carried out by one small loop (`execute.ts`): in plash's own
- * process as root, in a child made by clone(2) without root.
- *
- * Everything that can be known before anything is mounted is decided here:
- * which host directories are shared and how, which of the image's `--mount`
- * sources exist, the environment, the command, where it starts. What depends
- * on the mounted image (whether a mount point exists, where a symlink leads)
- * is found by the executor, inside the image root only.
+ * A container's set-up as operations: the list of named steps that turn a
+ * container spec (`container_spec.ts`) into a running command (a new mount
+ * namespace, the writable layer, the overlay, each bind and device, the
+ * hooks, the chroot, the working directory, the exec), made by
+ * {@linkcode containerOps} and carried out by one small loop
+ * (`execute.ts`): in plash's own process as root, in a child made by
+ * clone(2) without root, or, without mounts (`PLASH_NO_UNSHARE=1`), from a
+ * root directory prepared beforehand.
  *
  * @example
  * ```ts
@@ -25,38 +21,17 @@
  */
 
 import type { OverlaySpec } from "../../ffi/overlay.ts";
-import { PlashError, reason } from "../errors.ts";
-import { type ImageConfig, readConfig } from "../store/image_config.ts";
-import type { Store } from "../store/store.ts";
 import type { BindSpec } from "./binds.ts";
-import { containerEnvironment, DEFAULT_PATH, lookupEnv, withRunEnv } from "./environment.ts";
-import { IMAGE_VIEW } from "./image_view.ts";
-import type { RunOptions, Volume } from "./run_options.ts";
+import type { DeviceNode, Hook } from "./container_edits.ts";
+import {
+  type ContainerSpec,
+  containerSpec,
+  type HostFacts,
+  type RunSpec,
+} from "./container_spec.ts";
+import { PlashError } from "../errors.ts";
 
-/** How to run a container. */
-export interface RunSpec {
-  /** The store holding the image. */
-  store: Store;
-  /** The image to run. */
-  id: number;
-  /** The command; empty for the image's configured command or login shell. */
-  command: string[];
-  /** Keep the changes in this directory instead of discarding them. */
-  changesDir?: string;
-  /**
-   * A build step: the host's /home and the working directory read-only, the
-   * image's own /root and /tmp, and the image view (see `image_view.ts`), so
-   * that it writes into its image only.
-   */
-  buildStep?: boolean;
-  /** The caller's options: `-e`, `-v`, `-w`, `-u` (see `run_options.ts`). */
-  options?: RunOptions;
-  /**
-   * Run as the image's `User` unless `options.user` says otherwise: runs do;
-   * `create` and build steps make images, as root.
-   */
-  imageUser?: boolean;
-}
+export type { HostFacts, RunSpec } from "./container_spec.ts";
 
 /** One operation of a container's set-up, named as the executor runs it. */
 export type SetupOp =
@@ -70,14 +45,26 @@ export type SetupOp =
   | { op: "overlay"; overlay: OverlaySpec }
   /** A host path bound into the image root (the root is the overlay's target). */
   | { op: "bind"; bind: BindSpec }
+  /** The host's device node bound onto a file made in the image root. */
+  | { op: "device"; node: DeviceNode }
   /** The image root bound onto `target` inside itself, without the binds over it. */
   | { op: "image-view"; target: string }
   /** A directory made inside the image root when missing (`-w`), as a bind's target is. */
   | { op: "make-dir"; target: string }
+  /**
+   * A hook run with the OCI state on its stdin: `createContainer` in the
+   * container's mount namespace before the chroot, `startContainer` in the
+   * container right before the exec.
+   */
+  | { op: "hook"; hook: Hook; status: "creating" | "created"; bundle: string }
   /** Into the image root. */
   | { op: "chroot"; root: string }
+  /** A device node made with mknod(2) inside the root (after the chroot: no mounts). */
+  | { op: "mknod"; node: DeviceNode }
   /** The first of `candidates` the image has; with `required`, failing to enter it fails. */
   | { op: "chdir"; candidates: string[]; required?: boolean }
+  /** Supplementary groups for the command (a user step adds them to the user's own). */
+  | { op: "groups"; gids: number[]; where: string }
   /**
    * Become `user` (`USER[:GROUP]`, looked up in the image's /etc/passwd and
    * /etc/group once in its root), with HOME from passwd unless `keepHome`.
@@ -94,159 +81,104 @@ export interface ContainerPlan {
   ops: SetupOp[];
 }
 
-/** The host directories a run shares, and those a build step sees (read-only /home only). */
-const HOST_DIRS = {
-  run: ["/proc", "/dev", "/sys", "/tmp", "/home", "/root"],
-  build: ["/proc", "/dev", "/sys", "/home"],
-} as const;
+/** The hook points plash's own executor runs; a runtime (`plash runc`) runs them all. */
+const HOOK_POINTS = ["createContainer", "startContainer"];
 
-/** What the host adds to a plan; by default this process's. */
-export interface HostFacts {
-  /** The caller's working directory. */
-  cwd: string;
-  /** The caller's environment. */
-  env: Record<string, string>;
-}
-
-/** The set-up of `spec`'s container on this host (`host`, by default this process's). */
-export function planContainer(
-  spec: RunSpec,
-  host: HostFacts = { cwd: Deno.cwd(), env: Deno.env.toObject() },
-): ContainerPlan {
-  const chain = spec.store.chain(spec.id);
-  const config = readConfig(spec.store.nodeOf(chain));
-  const base = spec.changesDir ?? spec.store.mountRoot;
-  const [upper, work, root] = ["data", "work", "root"].map((name) => `${base}/${name}`);
-  const binds = containerBinds(spec, config, host);
-  const workdir = spec.options?.workdir;
+/**
+ * The executor's operations for `spec`. With mounts (as root in plash's
+ * process, rootless in the clone child): a mount namespace, the overlay,
+ * the binds, the devices bound from the host, the createContainer hooks,
+ * the chroot, then the command's steps. Without mounts (`mountless`, a root
+ * directory prepared beforehand): the chroot, the device nodes made with
+ * mknod, then the command's steps; nothing of the host is bound.
+ */
+export function containerOps(spec: ContainerSpec, mountless?: { root: string }): ContainerPlan {
+  const unsupported = spec.hooks.find((hook) => !HOOK_POINTS.includes(hook.hookName));
+  if (unsupported) {
+    throw new PlashError(
+      `hook ${unsupported.path}: ${unsupported.hookName} hooks run only under an OCI runtime ` +
+        "(plash runc, plash bundle)",
+    );
+  }
+  if (mountless) {
+    return {
+      ops: [
+        { op: "chroot", root: mountless.root },
+        ...spec.devices.map((node) => ({ op: "mknod" as const, node })),
+        ...processOps(spec, mountless.root),
+      ],
+    };
+  }
+  const { root } = spec;
+  const [upper, work, target] = ["data", "work", "root"].map((name) => `${root.changes}/${name}`);
   return {
     ops: [
       { op: "unshare-mounts" },
-      ...(spec.changesDir === undefined ? [{ op: "tmpfs" as const, target: base }] : []),
-      { op: "mkdirs", paths: [upper, work, root] },
+      ...(root.discard ? [{ op: "tmpfs" as const, target: root.changes }] : []),
+      { op: "mkdirs", paths: [upper, work, target] },
       {
         op: "overlay",
         overlay: {
-          lowers: spec.store.layersOf(chain),
+          lowers: root.layers,
           // A private mount: the kernel may be handed the layers by relative names.
-          nested: spec.store.nestedLayers(chain),
-          image: spec.id,
+          nested: root.nested,
+          image: root.image,
           upper,
           work,
-          target: root,
+          target,
           userxattr: true,
         },
       },
-      ...binds.map((bind) => ({ op: "bind" as const, bind })),
-      ...(spec.buildStep ? [{ op: "image-view" as const, target: IMAGE_VIEW }] : []),
-      ...(workdir === undefined ? [] : [{ op: "make-dir" as const, target: workdir }]),
-      { op: "chroot", root },
-      ...commandOps(spec, config, host),
+      ...spec.mounts.map((bind) => ({ op: "bind" as const, bind })),
+      ...spec.devices.map((node) => ({ op: "device" as const, node })),
+      ...(spec.imageView ? [{ op: "image-view" as const, target: spec.imageView }] : []),
+      ...spec.makeDirs.map((target) => ({ op: "make-dir" as const, target })),
+      ...hookOps(spec, "createContainer", "creating", root.changes),
+      { op: "chroot", root: target },
+      ...processOps(spec, root.changes),
     ],
   };
 }
 
 /**
- * What a container of `spec` shares with the host, in order: the host's
- * directories, its resolv.conf, the image's `--mount`s, a build step's
- * working directory, the caller's `-v`s. `plash bundle` binds the same.
- */
-export function containerBinds(spec: RunSpec, config: ImageConfig, host: HostFacts): BindSpec[] {
-  const mode = spec.buildStep ? "build" : "run";
-  return [
-    ...HOST_DIRS[mode].map((dir): BindSpec => ({
-      source: dir,
-      target: dir,
-      directory: true,
-      owner: "host",
-      required: false,
-      readOnly: mode === "build" && dir === "/home",
-    })),
-    { source: "/etc/resolv.conf", target: "/etc/resolv.conf", directory: false, owner: "image" },
-    ...imageMountBinds(config),
-    ...(spec.buildStep ? workdirBind(host.cwd) : []),
-    ...volumeBinds(spec.options?.volumes ?? []),
-  ];
-}
-
-/**
- * The last steps of any run, once in the image's root: the working
- * directory (`-w`, else the caller's when the image has it, else the
- * image's, else /), the user (`-u`, else the image's for a run), then the
+ * The last steps of any container, once in the image's root: the working
+ * directory, the groups and the user, the startContainer hooks, then the
  * command with the container's environment.
  */
-export function commandOps(spec: RunSpec, config: ImageConfig, host: HostFacts): SetupOp[] {
-  const options = spec.options ?? {};
-  const env = withRunEnv(containerEnvironment(config, host.env), options.env ?? [], host.env);
-  const user = options.user ?? (spec.imageUser ? config.user : undefined);
-  const where = `image ${spec.id}`;
+function processOps(
+  spec: Pick<ContainerSpec, "process" | "where" | "hooks">,
+  bundle: string,
+): SetupOp[] {
+  const { process, where } = spec;
   return [
-    options.workdir === undefined
-      ? { op: "chdir", candidates: [host.cwd, config.workdir ?? "/", "/"] }
-      : { op: "chdir", candidates: [options.workdir], required: true },
-    ...(user === undefined || user === "" ? [] : [{
-      op: "user" as const,
-      user,
-      // The image's HOME or the caller's -e HOME stays; the host's is root's, not the user's.
-      keepHome: config.env?.HOME !== undefined ||
-        (options.env ?? []).some((entry) => entry === "HOME" || entry.startsWith("HOME=")),
-      where,
-    }]),
-    {
-      op: "exec",
-      argv: spec.command.length ? spec.command : configuredCommand(config),
-      env,
-      path: lookupEnv(env, "PATH") ?? DEFAULT_PATH,
-      where,
-    },
+    process.cwdRequired
+      ? { op: "chdir", candidates: process.cwd, required: true }
+      : { op: "chdir", candidates: process.cwd },
+    ...(process.additionalGids.length
+      ? [{ op: "groups" as const, gids: process.additionalGids, where }]
+      : []),
+    ...(process.user === undefined
+      ? []
+      : [{ op: "user" as const, user: process.user, keepHome: process.keepHome, where }]),
+    ...hookOps(spec, "startContainer", "created", bundle),
+    { op: "exec", argv: process.args, env: process.env, path: process.path, where },
   ];
 }
 
-/** The command an image runs when none is given; empty: its root user's login shell. */
-export function configuredCommand(config: ImageConfig): string[] {
-  return [...(config.entrypoint ?? []), ...(config.cmd ?? [])];
+function hookOps(
+  spec: Pick<ContainerSpec, "hooks">,
+  point: Hook["hookName"],
+  status: "creating" | "created",
+  bundle: string,
+): SetupOp[] {
+  return spec.hooks.filter((hook) => hook.hookName === point)
+    .map((hook) => ({ op: "hook" as const, hook, status, bundle }));
 }
 
-/** The image's own `--mount`s: each source must exist on the host. */
-function imageMountBinds(config: ImageConfig): BindSpec[] {
-  return (config.mounts ?? []).map(({ source, target }): BindSpec => {
-    let directory: boolean;
-    try {
-      directory = Deno.statSync(source).isDirectory;
-    } catch {
-      throw new PlashError(`mount source is missing on the host: ${source}`);
-    }
-    return { source, target, directory, owner: "image", required: true };
-  });
-}
-
-/** The caller's `-v` binds: each source must exist on the host, each target is placed strictly. */
-function volumeBinds(volumes: Volume[]): BindSpec[] {
-  return volumes.map(({ source, target, readOnly }): BindSpec => {
-    let directory: boolean;
-    try {
-      directory = Deno.statSync(source).isDirectory;
-    } catch (error) {
-      const why = error instanceof Deno.errors.NotFound ? "is missing on the host" : reason(error);
-      throw new PlashError(`-v source ${source} ${why}`, { cause: error });
-    }
-    return { source, target, directory, owner: "caller", required: true, readOnly };
-  });
-}
-
-/**
- * A build step's working directory (a Plashfile's), read-only, where the
- * image has no such directory and /home does not already show it: a build
- * may read the files beside its Plashfile.
- */
-function workdirBind(cwd: string): BindSpec[] {
-  if (cwd === "/" || cwd === "/home" || cwd.startsWith("/home/")) return [];
-  return [{
-    source: cwd,
-    target: cwd,
-    directory: true,
-    owner: "host",
-    readOnly: true,
-    onlyWhereMissing: true,
-  }];
+/** The set-up of `run`'s container on this host (`host`, by default this process's). */
+export function planContainer(
+  run: RunSpec,
+  host: HostFacts = { cwd: Deno.cwd(), env: Deno.env.toObject() },
+): ContainerPlan {
+  return containerOps(containerSpec(run, host));
 }

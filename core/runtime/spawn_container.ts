@@ -13,7 +13,7 @@ import { closeFd, dup2, makePipe, writeAllNonblocking } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import { executePlan, prepareExecution } from "./execute.ts";
 import type { ContainerPlan } from "./plan.ts";
-import { mappedUserNamespace, SignalRelay } from "./user_namespace.ts";
+import { SignalRelay, spawnAsNamespaceRoot } from "./user_namespace.ts";
 
 /** What the child's standard streams are. */
 export interface ChildStreams {
@@ -60,24 +60,23 @@ export async function runPlanInChild(
   await prepareExecution(plan);
   // Listening before the child exists: its command may get a signal as soon as it runs.
   using relay = new SignalRelay();
-  const namespace = Deno.uid() === 0 ? undefined : await mappedUserNamespace();
   const pipe = streams.stdin === undefined ? undefined : makePipe();
+  const body = () => {
+    if (pipe) dup2(pipe.read, 0);
+    if (streams.stdoutToStderr) dup2(2, 1);
+    executePlan(plan, created);
+  };
   let pid: number;
   try {
-    pid = spawnSharingMemory(() => {
-      if (pipe) dup2(pipe.read, 0);
-      if (streams.stdoutToStderr) dup2(2, 1);
-      executePlan(plan, created);
-    }, {
-      userNamespaceFd: namespace,
-      // Kept, not printed: the child shares plash's memory until its exec.
-      onError: (error) => {
-        failure = error;
-        return error instanceof PlashError ? error.exitCode : 1;
-      },
-    });
+    // Kept, not printed: the child shares plash's memory until its exec.
+    const onError = (error: unknown) => {
+      failure = error;
+      return error instanceof PlashError ? error.exitCode : 1;
+    };
+    pid = Deno.uid() === 0
+      ? spawnSharingMemory(body, { onError })
+      : await spawnAsNamespaceRoot(body, onError);
   } finally {
-    if (namespace !== undefined) closeFd(namespace);
     if (pipe) closeFd(pipe.read);
   }
   const feeding = pipe ? feed(pipe.write, streams.stdin!) : Promise.resolve();

@@ -22,7 +22,7 @@ import {
 import { errorLine, PlashError } from "../errors.ts";
 import { selfCommand } from "../self_command.ts";
 import { explainRefusal } from "./host_support.ts";
-import { writeIdMaps } from "./id_map.ts";
+import { mapOnlyCaller, plannedMapping, writeIdMaps } from "./id_map.ts";
 
 /** Signals plash passes on to the container instead of acting on them. */
 const FORWARDED: [Deno.Signal, number][] = [
@@ -37,7 +37,7 @@ const FORWARDED: [Deno.Signal, number][] = [
 const SIGKILL = 9;
 
 /** A new user namespace with the caller's id maps, open as a descriptor (close it). */
-export async function mappedUserNamespace(): Promise<number> {
+async function mappedUserNamespace(): Promise<number> {
   const { uid, gid } = effectiveIds();
   const holder = explainRefusal(startNamespaceHolder);
   try {
@@ -46,6 +46,36 @@ export async function mappedUserNamespace(): Promise<number> {
   } finally {
     sendSignal(holder, SIGKILL);
     await waitForExit(holder);
+  }
+}
+
+/**
+ * Starts `body`, which ends in an exec, in a child that shares plash's
+ * memory and is root of a new user namespace with the caller's id maps;
+ * returns the child's pid. With a subordinate range the maps can only be
+ * written from outside: the child joins a namespace mapped by newuidmap and
+ * newgidmap while a holder process kept it. Without one the child makes the
+ * namespace itself and maps only the caller: no holder, no helpers. What
+ * `body` throws goes to `onError` (by default said in one line).
+ */
+export async function spawnAsNamespaceRoot(
+  body: () => void,
+  onError: (error: unknown) => number = reportInChild,
+): Promise<number> {
+  const { uid, gid } = effectiveIds();
+  if (plannedMapping(uid, gid).ranges === undefined) {
+    return explainRefusal(() =>
+      spawnSharingMemory(() => {
+        mapOnlyCaller("self", uid, gid);
+        body();
+      }, { newUserNamespace: true, onError })
+    );
+  }
+  const namespace = await mappedUserNamespace();
+  try {
+    return spawnSharingMemory(body, { userNamespaceFd: namespace, onError });
+  } finally {
+    closeFd(namespace);
   }
 }
 
@@ -105,19 +135,19 @@ export class SignalRelay implements Disposable {
  * Runs `plash ARGS...` as root of a new user namespace and returns its exit
  * status (128 + N when signal N ended it).
  */
-export async function runInUserNamespace(args: string[]): Promise<number> {
-  using relay = new SignalRelay();
-  const namespace = await mappedUserNamespace();
+export function runInUserNamespace(args: string[]): Promise<number> {
   const [program, ...rest] = selfCommand(args);
   const env = Object.entries(Deno.env.toObject()).map(([name, value]) => `${name}=${value}`);
-  let pid: number;
-  try {
-    pid = spawnSharingMemory(() => execve(program, [program, ...rest], env), {
-      userNamespaceFd: namespace,
-      onError: reportInChild,
-    });
-  } finally {
-    closeFd(namespace);
-  }
-  return await relay.wait(pid);
+  return asNamespaceRoot(() => execve(program, [program, ...rest], env));
+}
+
+/**
+ * Runs `body`, which ends in an exec, in a child that shares plash's memory
+ * and is root of a new user namespace (see `ffi/spawn_in_namespaces.ts`);
+ * returns the child's exit status (128 + N when signal N ended it), signals
+ * passed on meanwhile.
+ */
+export async function asNamespaceRoot(body: () => void): Promise<number> {
+  using relay = new SignalRelay();
+  return await relay.wait(await spawnAsNamespaceRoot(body));
 }

@@ -1,0 +1,77 @@
+/**
+ * Running an OCI hook (a device's, from its container edits) at its point
+ * of the container's start, as a runtime does: its `args` and whole `env`,
+ * the container's state as JSON on its stdin, its output plash's own. A
+ * hook that fails or cannot start fails the start in one line.
+ *
+ * It runs synchronously, from the thread that sets the container up (plash's
+ * own as root, the clone child rootless), so it sees that thread's mount
+ * namespace and root.
+ *
+ * @module
+ */
+
+import { writeAll } from "../../ffi/at.ts";
+import { closeFd, dup2, duplicate, makePipe } from "../../ffi/sys.ts";
+import { PlashError, reason } from "../errors.ts";
+import type { Hook } from "./container_edits.ts";
+import { OCI_VERSION } from "./oci_config.ts";
+
+/** The state of a container as the OCI runtime spec has it, what hooks read on stdin. */
+export interface OciState {
+  ociVersion: string;
+  /** The container's id: `plash-PID`. */
+  id: string;
+  /** `creating` for createContainer hooks, `created` for startContainer hooks. */
+  status: "creating" | "created";
+  /** The container's process. */
+  pid: number;
+  /** The directory of the container's writable layer, its bundle as plash has one. */
+  bundle: string;
+}
+
+/**
+ * Runs `hook` with `state` on its stdin and waits for it; throws when it
+ * fails. Its argv[0] is its path (`args[0]` cannot be passed apart from it).
+ */
+export function runHook(hook: Hook, state: Omit<OciState, "ociVersion">): void {
+  const pipe = makePipe();
+  const saved = duplicate(0);
+  let status: Deno.CommandStatus;
+  try {
+    // The state is small: the pipe holds it all before the hook reads.
+    try {
+      writeAll(
+        pipe.write,
+        new TextEncoder().encode(JSON.stringify({ ociVersion: OCI_VERSION, ...state })),
+        "the hook's stdin",
+      );
+    } finally {
+      closeFd(pipe.write);
+    }
+    dup2(pipe.read, 0);
+    const env = Object.fromEntries(
+      (hook.env ?? []).map((
+        entry,
+      ) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]),
+    );
+    status = new Deno.Command(hook.path, {
+      args: (hook.args ?? [hook.path]).slice(1),
+      env,
+      clearEnv: true,
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).outputSync();
+  } catch (error) {
+    throw new PlashError(`${hook.hookName} hook ${hook.path}: ${reason(error)}`, { cause: error });
+  } finally {
+    dup2(saved, 0);
+    closeFd(saved);
+    closeFd(pipe.read);
+  }
+  if (!status.success) {
+    const how = status.signal ? `signal ${status.signal}` : `exit status ${status.code}`;
+    throw new PlashError(`${hook.hookName} hook ${hook.path} failed with ${how}`);
+  }
+}

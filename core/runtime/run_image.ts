@@ -1,0 +1,49 @@
+/**
+ * Running an image, whoever the caller is: as root this process becomes the
+ * container (`container.ts`); without root a child sharing plash's memory
+ * enters a new user namespace and becomes it (`spawn_container.ts`); where
+ * root cannot mount (or `PLASH_NO_UNSHARE=1`) the command runs in a private
+ * copy of the image (`mountless.ts`). `plash run`, `plash exec` and
+ * `plash b run` call it.
+ *
+ * @example
+ * ```ts
+ * import { runImage } from "./run_image.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * Deno.exit(await runImage({ store: Store.open(), id: 1, command: ["true"], imageUser: true }));
+ * ```
+ *
+ * @module
+ */
+
+import { PlashError } from "../errors.ts";
+import { lazyImport } from "../lazy_import.ts";
+import { runContainer } from "./container.ts";
+import type { RunSpec } from "./container_spec.ts";
+import { mountlessReason } from "./host_support.ts";
+
+/** Runs `run`'s container and returns its exit status (as root, only by throwing or exec). */
+export async function runImage(run: RunSpec): Promise<number> {
+  const mountless = mountlessReason();
+  if (mountless !== undefined) {
+    if (run.options?.volumes) throw new PlashError(`run -v: a bind is a mount: ${mountless}`);
+    // Loaded only here: it brings the tree copier.
+    const { runMountless } = await lazyImport<typeof import("./mountless.ts")>(
+      "core/runtime/mountless.ts",
+    );
+    return await runMountless(run);
+  }
+  // What another process's `rm` made fail is said as that.
+  return await run.store.whileThere(run.id, "starting a run of it", async () => {
+    if (Deno.uid() === 0) return await runContainer(run);
+    // Loaded only here: root's run needs no child and no user namespace.
+    const [{ runPlanInChild }, { planContainer }] = await Promise.all([
+      lazyImport<typeof import("./spawn_container.ts")>("core/runtime/spawn_container.ts"),
+      lazyImport<typeof import("./plan.ts")>("core/runtime/plan.ts"),
+    ]);
+    const { status, failure } = await runPlanInChild(planContainer(run));
+    if (failure !== undefined) throw failure;
+    return status;
+  });
+}
