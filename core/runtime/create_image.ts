@@ -14,6 +14,7 @@ import { removeTree } from "../store/tmp.ts";
 import { buildHostEnvironment } from "./environment.ts";
 import { requireMounts } from "./host_support.ts";
 import { planContainer } from "./plan.ts";
+import type { RunOptions } from "./run_options.ts";
 import { pruneMountPoints } from "./prune_mount_points.ts";
 import { runPlanInChild } from "./spawn_container.ts";
 
@@ -23,6 +24,10 @@ export interface CreateOptions {
   config?: ImageConfig;
   /** Whether the command is a build step (see `RunSpec.buildStep`). */
   buildStep?: boolean;
+  /** A Dockerfile's RUN, with its environment (see `RunSpec.dockerfileStep`). */
+  dockerfileStep?: { env: string[] };
+  /** Its `-w`, `-u` and `-v` (a Dockerfile's WORKDIR, USER and RUN --mount). */
+  options?: RunOptions;
   /** Written to the command's stdin, which is otherwise plash's own. */
   stdin?: Uint8Array;
   /** Names the command in the error when it fails, like `create: sh`. */
@@ -50,6 +55,8 @@ export async function createImage(
       command,
       changesDir: changes,
       buildStep: options.buildStep,
+      dockerfileStep: options.dockerfileStep,
+      options: options.options,
     }, { cwd: Deno.cwd(), env: buildHostEnvironment() });
     const { status, created } = await runPlanInChild(plan, {
       stdin: options.stdin,

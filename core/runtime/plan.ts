@@ -49,6 +49,13 @@ export interface RunSpec {
    * that it writes into its image only.
    */
   buildStep?: boolean;
+  /**
+   * A Dockerfile's RUN (`plash bud`): it sees what docker's build steps see,
+   * the image, the host's /proc, /dev, /sys and resolv.conf, and its
+   * `options.volumes` (RUN --mount), none of the host's /home, /tmp or working
+   * directory, nor the image's `--mount`s; its environment is `env`, exactly.
+   */
+  dockerfileStep?: { env: string[] };
   /** The caller's options: `-e`, `-v`, `-w`, `-u` (see `run_options.ts`). */
   options?: RunOptions;
   /**
@@ -94,10 +101,14 @@ export interface ContainerPlan {
   ops: SetupOp[];
 }
 
-/** The host directories a run shares, and those a build step sees (read-only /home only). */
+/**
+ * The host directories a run shares, those a build step sees (read-only /home
+ * only), and those a Dockerfile's RUN sees (as docker's, none of the user's).
+ */
 const HOST_DIRS = {
   run: ["/proc", "/dev", "/sys", "/tmp", "/home", "/root"],
   build: ["/proc", "/dev", "/sys", "/home"],
+  dockerfile: ["/proc", "/dev", "/sys"],
 } as const;
 
 /** What the host adds to a plan; by default this process's. */
@@ -151,7 +162,7 @@ export function planContainer(
  * working directory, the caller's `-v`s. `plash bundle` binds the same.
  */
 export function containerBinds(spec: RunSpec, config: ImageConfig, host: HostFacts): BindSpec[] {
-  const mode = spec.buildStep ? "build" : "run";
+  const mode = spec.dockerfileStep ? "dockerfile" : spec.buildStep ? "build" : "run";
   return [
     ...HOST_DIRS[mode].map((dir): BindSpec => ({
       source: dir,
@@ -162,8 +173,8 @@ export function containerBinds(spec: RunSpec, config: ImageConfig, host: HostFac
       readOnly: mode === "build" && dir === "/home",
     })),
     { source: "/etc/resolv.conf", target: "/etc/resolv.conf", directory: false, owner: "image" },
-    ...imageMountBinds(config),
-    ...(spec.buildStep ? workdirBind(host.cwd) : []),
+    ...(spec.dockerfileStep ? [] : imageMountBinds(config)),
+    ...(mode === "build" ? workdirBind(host.cwd) : []),
     ...volumeBinds(spec.options?.volumes ?? []),
   ];
 }
@@ -176,7 +187,8 @@ export function containerBinds(spec: RunSpec, config: ImageConfig, host: HostFac
  */
 export function commandOps(spec: RunSpec, config: ImageConfig, host: HostFacts): SetupOp[] {
   const options = spec.options ?? {};
-  const env = withRunEnv(containerEnvironment(config, host.env), options.env ?? [], host.env);
+  const env = spec.dockerfileStep?.env ??
+    withRunEnv(containerEnvironment(config, host.env), options.env ?? [], host.env);
   const user = options.user ?? (spec.imageUser ? config.user : undefined);
   const where = `image ${spec.id}`;
   return [

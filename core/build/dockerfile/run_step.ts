@@ -1,0 +1,187 @@
+/**
+ * RUN: its command (exec form, shell form under SHELL, heredocs), the
+ * environment docker gives it (the stage's ENV over the ARGs in scope, the
+ * default PATH when none is set, HOME of root when no USER says otherwise,
+ * nothing of the host's), its `--mount`s as binds, and what keys it.
+ *
+ * @example
+ * ```ts
+ * import { runArgv } from "./run_step.ts";
+ *
+ * const run = { keyword: "RUN", line: 2, flags: [], args: "make", heredocs: [], text: "RUN make" };
+ * runArgv(run, {}); // ["/bin/sh", "-c", "make"]
+ * ```
+ *
+ * @module
+ */
+
+import { PlashError } from "../../errors.ts";
+import { createImage } from "../../runtime/create_image.ts";
+import { DEFAULT_PATH } from "../../runtime/environment.ts";
+import type { Volume } from "../../runtime/run_options.ts";
+import type { ImageConfig } from "../../store/image_config.ts";
+import { removeTree } from "../../store/tmp.ts";
+import { hashPath } from "../hash_path.ts";
+import type { StageBuilder } from "./build_dockerfile.ts";
+import { commandOf, DEFAULT_SHELL, joinWorkdir } from "./config_instructions.ts";
+import type { Instruction } from "./parse.ts";
+import { findStage } from "./stages.ts";
+
+/** The command a RUN runs. */
+export function runArgv(instruction: Instruction, config: ImageConfig): string[] {
+  const { heredocs, args } = instruction;
+  if (heredocs.length === 0) return commandOf(instruction, config);
+  const shell = config.shell ?? DEFAULT_SHELL;
+  // `RUN <<EOF`: the heredoc is the script; else the shell reads the heredocs itself.
+  if (heredocs.length === 1 && /^<<-?(["']?)[^\s"']+\1$/.test(args)) {
+    return [...shell, heredocs[0].content];
+  }
+  const bodies = heredocs.map((heredoc) => `${heredoc.content}${heredoc.name}\n`).join("");
+  return [...shell, `${args}\n${bodies}`];
+}
+
+/**
+ * Prepares `instruction` in the stage `builder` builds: pushes onto `parts`
+ * what keys it; returns what runs it.
+ */
+export async function runStep(
+  builder: StageBuilder,
+  instruction: Instruction,
+  parts: unknown[],
+): Promise<(config: ImageConfig) => Promise<number>> {
+  const config = builder.config;
+  const argv = runArgv(instruction, config);
+  const vars: Record<string, string> = { ...builder.args, ...config.env };
+  vars.PATH ??= DEFAULT_PATH;
+  if (!config.user) vars.HOME ??= "/root";
+  const env = Object.entries(vars).map(([name, value]) => `${name}=${value}`);
+  const workdir = config.workdir ?? "/";
+  const mounts: MountSpec[] = [];
+  for (const { name, value } of instruction.flags) {
+    if (name === "mount") mounts.push(parseMount(value, workdir));
+    else if (name === "network") {
+      if (value !== "host" && value !== "default") {
+        throw new PlashError(`--network=${value}: plash builds share the host's network only`);
+      }
+    } else throw new PlashError(`unknown flag --${name}`);
+  }
+  const mountKeys = [];
+  for (const mount of mounts) mountKeys.push(await mountKey(builder, mount));
+  parts.push(argv, env, config.user ?? "", workdir, mountKeys);
+  return async (changes) => {
+    const cleanup: string[] = [];
+    try {
+      const volumes = mounts.map((mount) => mountVolume(builder, mount, cleanup));
+      return await createImage(builder.store, builder.id, argv, {
+        config: changes,
+        dockerfileStep: { env },
+        options: { workdir, user: config.user || undefined, volumes },
+        stdin: new Uint8Array(),
+        what: `${builder.build.file}:${instruction.line}: ${instruction.text}`,
+      });
+    } finally {
+      for (const dir of cleanup) removeTree(dir);
+    }
+  };
+}
+
+/** A `RUN --mount` as written. */
+interface MountSpec {
+  type: "bind" | "cache" | "tmpfs" | "secret";
+  target: string;
+  source: string;
+  from?: string;
+  readOnly: boolean;
+  id?: string;
+  required: boolean;
+}
+
+function parseMount(text: string, workdir: string): MountSpec {
+  const fields: Record<string, string> = {};
+  for (const part of text.split(",")) {
+    const equals = part.indexOf("=");
+    fields[equals < 0 ? part : part.slice(0, equals)] = equals < 0
+      ? "true"
+      : part.slice(equals + 1);
+  }
+  const type = fields.type ?? "bind";
+  if (!["bind", "cache", "tmpfs", "secret"].includes(type)) {
+    throw new PlashError(`--mount=${text}: type ${type} is not supported`);
+  }
+  const id = fields.id;
+  const target = fields.target ?? fields.dst ?? fields.destination ??
+    (type === "secret" ? `/run/secrets/${id}` : undefined);
+  if (!target) throw new PlashError(`--mount=${text}: no target`);
+  const rw = fields.rw === "true" || fields.readwrite === "true" ||
+    fields.readonly === "false" || fields.ro === "false";
+  return {
+    type: type as MountSpec["type"],
+    target: joinWorkdir(workdir, target),
+    source: fields.source ?? fields.src ?? "",
+    from: fields.from,
+    // Bind mounts are read-only unless rw; cache and tmpfs mounts are writable.
+    readOnly: type === "bind" || type === "secret"
+      ? !rw
+      : fields.ro === "true" || fields.readonly === "true",
+    id,
+    required: fields.required === "true",
+  };
+}
+
+/** What keys a mount: a bind's content (its source's digest), not a cache's. */
+async function mountKey(builder: StageBuilder, mount: MountSpec): Promise<unknown[]> {
+  const base = [mount.type, mount.target, mount.readOnly];
+  if (mount.type !== "bind") return [...base, mount.id ?? ""];
+  const source = bindSource(builder, mount);
+  return [...base, mount.from ?? "", mount.source, await hashPath(source)];
+}
+
+/** The host path a bind mount shows: in the context, or in a stage's layer. */
+function bindSource(builder: StageBuilder, mount: MountSpec): string {
+  if (mount.from === undefined) {
+    const [path] = builder.context.match(mount.source || ".");
+    return path === "" ? builder.context.root : `${builder.context.root}/${path}`;
+  }
+  const stage = findStage(builder.graph, mount.from);
+  if (stage === undefined || !builder.built.has(stage.index)) {
+    throw new PlashError(`--mount from=${mount.from}: no earlier stage of that name`);
+  }
+  // A stage's top layer holds what it wrote last; a whole merged view would need a mount.
+  const id = builder.built.get(stage.index)!;
+  return `${builder.store.layer(id)}/${mount.source.replace(/^\/+/, "")}`;
+}
+
+function mountVolume(builder: StageBuilder, mount: MountSpec, cleanup: string[]): Volume {
+  const bind = (source: string): Volume => ({
+    source,
+    target: mount.target,
+    readOnly: mount.readOnly,
+  });
+  switch (mount.type) {
+    case "bind":
+      if (!mount.readOnly) throw new PlashError(`--mount type=bind,rw is not supported yet`);
+      return bind(bindSource(builder, mount));
+    case "tmpfs": {
+      const dir = builder.store.makeTmpDir();
+      cleanup.push(dir);
+      return bind(dir);
+    }
+    case "secret": {
+      const source = builder.build.secrets?.[mount.id ?? ""];
+      if (source === undefined) {
+        throw new PlashError(`--mount type=secret: no --secret id=${mount.id}`);
+      }
+      return bind(source);
+    }
+    case "cache":
+      return bind(cacheDir(builder, mount));
+  }
+}
+
+/** The directory of a cache mount, kept in the store across builds, by id (else target). */
+function cacheDir(builder: StageBuilder, mount: MountSpec): string {
+  const name = (mount.id ?? mount.target).replace(/[^A-Za-z0-9._-]/g, "_");
+  const dir = `${builder.store.root}/bud-cache/${name}`;
+  Deno.mkdirSync(dir, { recursive: true });
+  return dir;
+}
