@@ -224,8 +224,8 @@ class StageBuilder {
   async from(stage: Stage): Promise<void> {
     const base = expandWord(stage.base, this.globals, this.graph.escape);
     const where = `${this.build.file}:${stage.from.line}`;
-    const earlier = findStage(this.graph, base);
-    if (earlier && earlier.index < stage.index && /^\D/.test(base)) {
+    const earlier = findStage(this.graph, base, { byIndex: false });
+    if (earlier && earlier.index < stage.index) {
       this.id = this.built.get(earlier.index)!;
     } else if (base === "scratch") {
       this.id = 0;

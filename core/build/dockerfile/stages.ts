@@ -70,11 +70,18 @@ export function splitStages(dockerfile: Dockerfile, file: string): StageGraph {
   return graph;
 }
 
-/** The stage `text` names (an `AS` name, or an index), or undefined. */
-export function findStage(graph: StageGraph, text: string): Stage | undefined {
+/**
+ * The stage `text` names: an `AS` name, or (`--from` only, not FROM, where a
+ * number is a plash image id) an index; else undefined.
+ */
+export function findStage(
+  graph: StageGraph,
+  text: string,
+  options: { byIndex?: boolean } = { byIndex: true },
+): Stage | undefined {
   const lower = text.toLowerCase();
   const named = graph.stages.find((stage) => stage.name === lower);
-  if (named) return named;
+  if (named || !options.byIndex) return named;
   return /^\d+$/.test(text) ? graph.stages[Number(text)] : undefined;
 }
 
@@ -102,7 +109,8 @@ export function neededStages(graph: StageGraph, target: number, globals: Variabl
 }
 
 function stageDependencies(graph: StageGraph, stage: Stage, globals: Variables): number[] {
-  const refs = [expandWord(stage.base, globals, graph.escape)];
+  const base = findStage(graph, expandWord(stage.base, globals, graph.escape), { byIndex: false });
+  const refs: string[] = [];
   for (const instruction of stage.instructions) {
     for (const flag of instruction.flags) {
       if (flag.name === "from") refs.push(flag.value);
@@ -112,7 +120,7 @@ function stageDependencies(graph: StageGraph, stage: Stage, globals: Variables):
       }
     }
   }
-  return refs.map((ref) => findStage(graph, ref))
+  return [base, ...refs.map((ref) => findStage(graph, ref))]
     .filter((found): found is Stage => found !== undefined && found.index < stage.index)
     .map((found) => found.index);
 }
