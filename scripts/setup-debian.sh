@@ -13,10 +13,11 @@ as_root=""
 # crun: plash runc and bundle (crun for the test of a runtime this host's hybrid cgroups
 # refuse), bench/runc.sh; podman and runc load and run what plash exports (Debian's
 # podman runs containers here only with runc, see DESIGN.md). zsh and fish: the tests
-# load the completion scripts plash writes.
+# load the completion scripts plash writes. buildah: the differential test of plash bud
+# and its benchmark.
 packages="busybox-static zstd xz-utils debootstrap hyperfine bubblewrap uidmap util-linux bsdutils tar zsh fish
 docker-registry apache2-utils skopeo umoci time podman runc crun qemu-user-static binfmt-support libc6:arm64
-libgcc-s1:arm64"
+libgcc-s1:arm64 buildah"
 update=""
 # The arm64 packages (these, and the tests' busybox-static:arm64) need arm64's package lists.
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then

@@ -33,3 +33,16 @@ export async function budOk(store: TestStore, args: string[]): Promise<string> {
   if (result.code !== 0) throw new Error(`plash bud ${args.join(" ")}: ${result.stderr}`);
   return result.stdout.trim().split("\n").at(-1)!;
 }
+
+/** The OCI image config `plash export-oci ID DIR` writes (DIR must not exist). */
+export async function ociConfig(
+  store: TestStore,
+  id: string,
+  dir: string,
+): Promise<{ config: Record<string, unknown>; author?: string }> {
+  await store.ok(["export-oci", id, dir]);
+  const blob = (digest: string) =>
+    JSON.parse(Deno.readTextFileSync(`${dir}/blobs/sha256/${digest.slice("sha256:".length)}`));
+  const index = JSON.parse(Deno.readTextFileSync(`${dir}/index.json`));
+  return blob(blob(index.manifests[0].digest).config.digest);
+}

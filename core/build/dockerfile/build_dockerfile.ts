@@ -25,6 +25,7 @@
  */
 
 import { PlashError, reason } from "../../errors.ts";
+import { DEFAULT_PATH } from "../../runtime/environment.ts";
 import { interruptible } from "../../images/interrupt.ts";
 import { lazyImport } from "../../lazy_import.ts";
 import { addConfigLayer } from "../../store/config_layer.ts";
@@ -39,6 +40,9 @@ import { type Instruction, parseDockerfile } from "./parse.ts";
 import { predefinedArgs } from "./platform_args.ts";
 import { runStep } from "./run_step.ts";
 import { copyStep } from "./copy_step.ts";
+import { addCopyLayer } from "./copy_layer.ts";
+import type { CopyItem } from "./copy_plan.ts";
+import { lookupInLayers } from "./image_path.ts";
 import {
   findStage,
   neededStages,
@@ -234,6 +238,8 @@ class StageBuilder {
     }
     this.key = `image:${this.id}`;
     this.config = this.store.config(this.id);
+    // As BuildKit and buildah: a base without PATH gets the default one, in the image too.
+    if (this.config.env?.PATH === undefined) this.change({ env: { PATH: DEFAULT_PATH } });
     for (const flag of stage.from.flags) {
       if (flag.name !== "platform") {
         throw new PlashError(`${where}: FROM: unknown flag --${flag.name}`);
@@ -281,6 +287,25 @@ class StageBuilder {
     if (instruction.keyword === "CMD") this.cmdSet = true;
     this.change(change);
     this.key = await stepKey(this.key, [instruction.keyword, change]);
+    if (change.workdir !== undefined) await this.makeWorkdir(instruction, change.workdir);
+  }
+
+  /** WORKDIR's directory, made (0755, root's) in a layer of its own when the image lacks it. */
+  async makeWorkdir(instruction: Instruction, workdir: string): Promise<void> {
+    if (lookupInLayers(this.layers(), workdir)?.info.isDirectory) return;
+    const item: CopyItem = {
+      dest: workdir,
+      type: "dir",
+      mode: 0o755,
+      uid: 0,
+      gid: 0,
+      mtime: Date.now() / 1000,
+    };
+    await this.layer(instruction, (parts) => {
+      parts.push(workdir);
+      const layers = this.layers();
+      return Promise.resolve((config) => addCopyLayer(this.store, this.id, layers, [item], config));
+    });
   }
 
   /**
