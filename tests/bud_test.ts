@@ -341,3 +341,42 @@ Deno.test({
     assert.match(oneLineError(result), /--chown=4000000000:4000000000: .*\/etc\/subuid/);
   },
 });
+
+Deno.test("RUN --mount: bind from the context (read-only), cache kept across builds, tmpfs, secret", async () => {
+  using store = new TestStore();
+  using dirs = new TempDirs();
+  const secret = `${dirs.make("plash-bud-secret-")}/token`;
+  Deno.writeTextFileSync(secret, "s3cret\n");
+  const { context } = await setup(store, dirs, [
+    "FROM BASE",
+    "RUN --mount=type=bind,source=src,target=/src cat /src/in.txt > /bound && " +
+    "! touch /src/new 2>/dev/null",
+    "RUN --mount=type=cache,target=/cache echo run >> /cache/log && wc -l < /cache/log > /count",
+    "RUN --mount=type=tmpfs,target=/scratch touch /scratch/x && ls /scratch > /scratched",
+    "RUN --mount=type=secret,id=token cat /run/secrets/token > /told",
+  ], { "src/in.txt": "bound\n" });
+  const id = await budOk(store, ["--secret", `id=token,src=${secret}`, context]);
+  assert.equal(
+    await store.ok(["run", id, "cat", "/bound", "/count", "/scratched", "/told"]),
+    "bound\n1\nx\ns3cret",
+  );
+  const left = await store.plash([
+    "run",
+    id,
+    "ls",
+    "-d",
+    "/src",
+    "/cache",
+    "/scratch",
+    "/run/secrets",
+  ]);
+  assert.notEqual(left.code, 0, "no mount point is left in the image");
+  assert.equal(left.stdout, "");
+  Deno.writeTextFileSync(`${context}/src/in.txt`, "changed\n");
+  const next = await budOk(store, ["--secret", `id=token,src=${secret}`, context]);
+  assert.equal(
+    await store.ok(["run", next, "cat", "/bound", "/count"]),
+    "changed\n2",
+    "the bind's content keys its RUN; the cache mount kept its file",
+  );
+});
