@@ -26,7 +26,6 @@
 
 import { PlashError, reason } from "../../errors.ts";
 import { DEFAULT_PATH } from "../../runtime/environment.ts";
-import { interruptible } from "../../images/interrupt.ts";
 import { lazyImport } from "../../lazy_import.ts";
 import { addConfigLayer } from "../../store/config_layer.ts";
 import { type ImageConfig, mergeConfig } from "../../store/image_config.ts";
@@ -40,7 +39,6 @@ import { type Instruction, parseDockerfile } from "./parse.ts";
 import { predefinedArgs } from "./platform_args.ts";
 import { runStep } from "./run_step.ts";
 import { copyStep } from "./copy_step.ts";
-import { addCopyLayer } from "./copy_layer.ts";
 import type { CopyItem } from "./copy_plan.ts";
 import { lookupInLayers } from "./image_path.ts";
 import {
@@ -304,7 +302,10 @@ class StageBuilder {
     await this.layer(instruction, (parts) => {
       parts.push(workdir);
       const layers = this.layers();
-      return Promise.resolve((config) => addCopyLayer(this.store, this.id, layers, [item], config));
+      return Promise.resolve(async (config) => {
+        const { addCopyLayer } = await loadCopyLayer();
+        return addCopyLayer(this.store, this.id, layers, [item], config);
+      });
     });
   }
 
@@ -351,9 +352,10 @@ async function baseImage(store: Store, base: string, where: string): Promise<num
   } catch (error) {
     if (/^\d+$/.test(base)) throw new PlashError(`${where}: FROM ${base}: ${reason(error)}`);
   }
-  const { pullImage } = await lazyImport<typeof import("../../images/registry/pull.ts")>(
-    "core/images/registry/pull.ts",
-  );
+  const [{ pullImage }, { interruptible }] = await Promise.all([
+    lazyImport<typeof import("../../images/registry/pull.ts")>("core/images/registry/pull.ts"),
+    lazyImport<typeof import("../../images/interrupt.ts")>("core/images/interrupt.ts"),
+  ]);
   try {
     return await interruptible(
       store,
@@ -363,4 +365,12 @@ async function baseImage(store: Store, base: string, where: string): Promise<num
   } catch (error) {
     throw new PlashError(`${where}: FROM ${base}: ${reason(error)}`, { cause: error });
   }
+}
+
+/**
+ * The writer of COPY layers, loaded only when a layer is made: it imports the
+ * tar code, which a cached build does not need.
+ */
+export function loadCopyLayer(): Promise<typeof import("./copy_layer.ts")> {
+  return lazyImport<typeof import("./copy_layer.ts")>("core/build/dockerfile/copy_layer.ts");
 }

@@ -1,8 +1,7 @@
 /**
  * The build context: a directory whose files COPY and ADD may name, less
  * what `.dockerignore` (or `FILE.dockerignore` beside the Dockerfile, or
- * `--ignorefile`) excludes, read with the npm package `@balena/dockerignore`
- * (docker's rules: `**`, `!` exceptions, the last matching line wins).
+ * `--ignorefile`) excludes, with docker's rules (see `ignore_rules.ts`).
  * Sources are matched with docker's wildcards (`*`, `?`, `[a-z]`, `\`), one
  * path component at a time, and never leave the context.
  *
@@ -17,17 +16,15 @@
  * @module
  */
 
-import dockerignore, { type Ignore } from "@balena/dockerignore";
 import { PlashError } from "../../errors.ts";
+import { IgnoreRules, patternRegex } from "./ignore_rules.ts";
 
 /** A build context with its ignore rules. */
 export class BuildContext {
   private constructor(
     /** The context directory, absolute. */
     readonly root: string,
-    private readonly ignored: (path: string) => boolean,
-    /** Whether some rule is an exception (`!`): an ignored directory may hold kept files. */
-    private readonly exceptions: boolean,
+    private readonly rules: IgnoreRules,
   ) {}
 
   /**
@@ -41,31 +38,24 @@ export class BuildContext {
     let rules: string[] = [];
     for (const file of candidates) {
       try {
-        rules = Deno.readTextFileSync(file).split("\n").map((line) => line.trim())
-          .filter((line) => line !== "" && !line.startsWith("#"));
+        rules = Deno.readTextFileSync(file).split("\n");
         break;
       } catch (error) {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
         if (file === ignoreFile) throw new PlashError(`no such ignore file: ${ignoreFile}`);
       }
     }
-    // A CommonJS module: its default export is the function its types call `ignore`.
-    const matcher = (dockerignore as unknown as () => Ignore)().add(rules);
-    return new BuildContext(
-      root,
-      (path) => matcher.ignores(path),
-      rules.some((rule) => rule.startsWith("!")),
-    );
+    return new BuildContext(root, new IgnoreRules(rules));
   }
 
   /** Whether the ignore rules exclude `path` (relative to the root). */
   excludes(path: string): boolean {
-    return path !== "" && this.ignored(path);
+    return path !== "" && this.rules.excludes(path);
   }
 
   /** Whether a walk must look into the ignored directory `path` for exceptions. */
   descendsInto(path: string): boolean {
-    return !this.excludes(path) || this.exceptions;
+    return !this.excludes(path) || this.rules.hasExceptions;
   }
 
   /**
@@ -81,7 +71,7 @@ export class BuildContext {
     let found = [""];
     for (const part of parts) {
       const next: string[] = [];
-      const regex = hasWildcard(part) ? wildcardRegex(part) : undefined;
+      const regex = hasWildcard(part) ? patternRegex(part) : undefined;
       for (const dir of found) {
         const prefix = dir === "" ? "" : `${dir}/`;
         if (regex === undefined) {
@@ -140,28 +130,4 @@ function hasWildcard(part: string): boolean {
 
 function unescape(part: string): string {
   return part.replace(/\\(.)/g, "$1");
-}
-
-/** Go's filepath.Match for one component, as a regular expression. */
-function wildcardRegex(pattern: string): RegExp {
-  let source = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i];
-    if (ch === "*") source += "[^/]*";
-    else if (ch === "?") source += "[^/]";
-    else if (ch === "\\" && i + 1 < pattern.length) source += escapeRegex(pattern[++i]);
-    else if (ch === "[") {
-      const close = pattern.indexOf("]", i + 2);
-      if (close === -1) throw new PlashError(`syntax error in pattern: ${pattern}`);
-      let inner = pattern.slice(i + 1, close);
-      if (inner.startsWith("^")) inner = `^${inner.slice(1)}`;
-      source += `[${inner.replace(/\\(?!.)/g, "\\\\")}]`;
-      i = close;
-    } else source += escapeRegex(ch);
-  }
-  return new RegExp(`^${source}$`);
-}
-
-function escapeRegex(ch: string): string {
-  return ch.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }

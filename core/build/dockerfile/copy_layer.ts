@@ -6,19 +6,11 @@
  * upper directory shows its own), and symlinks on the way are followed
  * inside the image.
  *
- * @example
- * ```ts
- * import { copyKey } from "./copy_layer.ts";
- *
- * await copyKey([{ dest: "/a", type: "file", text: "hi\n", mode: 0o644, uid: 0, gid: 0, mtime: 0 }]);
- * ```
- *
  * @module
  */
 
 import { lchown, setTimesNoFollow } from "../../../ffi/sys.ts";
 import { wrap } from "../../errors.ts";
-import { sha256File } from "../../sha256.ts";
 import type { ImageConfig } from "../../store/image_config.ts";
 import type { Store } from "../../store/store.ts";
 import { removeTree } from "../../store/tmp.ts";
@@ -26,17 +18,6 @@ import { decompressFile } from "../../tar/decompress.ts";
 import { extractTar } from "../../tar/extract.ts";
 import type { CopyItem } from "./copy_plan.ts";
 import { lookupInLayers } from "./image_path.ts";
-
-/** What keys a COPY: every item's name, type, mode, owner and content, not its mtime. */
-export async function copyKey(items: CopyItem[]): Promise<unknown[]> {
-  const parts: unknown[] = [];
-  for (const item of items) {
-    const content = item.text ?? item.target ??
-      (item.source !== undefined ? await sha256File(item.source) : "");
-    parts.push([item.dest, item.type, item.mode, item.uid, item.gid, content]);
-  }
-  return parts;
-}
 
 /** Writes `items` as a new layer on `parent` (whose layers are `layers`), with `config`. */
 export async function addCopyLayer(

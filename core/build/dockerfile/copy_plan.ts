@@ -23,6 +23,7 @@
  */
 
 import { PlashError } from "../../errors.ts";
+import { sha256File, sha256Hex } from "../../sha256.ts";
 import { walkMerged } from "../../tree/merged_tree.ts";
 import type { BuildContext } from "./context.ts";
 import { lookupInLayers } from "./image_path.ts";
@@ -246,3 +247,23 @@ function isArchive(path: string): boolean {
     file.close();
   }
 }
+
+/** What keys a COPY: every item's name, type, mode, owner and content, not its mtime. */
+export async function copyKey(items: CopyItem[]): Promise<unknown[]> {
+  const parts: unknown[] = [];
+  for (const item of items) {
+    const content = item.text ?? item.target ??
+      (item.source !== undefined ? await fileDigest(item.source) : "");
+    parts.push([item.dest, item.type, item.mode, item.uid, item.gid, content]);
+  }
+  return parts;
+}
+
+/** A file's SHA-256: small ones read whole (no node:crypto to load on a cached build). */
+async function fileDigest(path: string): Promise<string> {
+  const size = Deno.statSync(path).size;
+  return size <= SMALL_FILE ? await sha256Hex(Deno.readFileSync(path)) : await sha256File(path);
+}
+
+/** Files up to this size are hashed whole. */
+const SMALL_FILE = 1 << 20;

@@ -7,19 +7,24 @@
  * @module
  */
 
-import dockerignore, { type Ignore } from "@balena/dockerignore";
 import { PlashError } from "../../errors.ts";
-import { openUrl } from "../../net/open_url.ts";
+import { lazyImport } from "../../lazy_import.ts";
 import { mapped, readIdMaps } from "../../runtime/become_user.ts";
 import { resolveUser } from "../../runtime/users.ts";
 import { sha256File } from "../../sha256.ts";
 import type { ImageConfig } from "../../store/image_config.ts";
 import { removeTree } from "../../store/tmp.ts";
 import { inUserNamespace } from "../../../ffi/namespaces.ts";
-import type { StageBuilder } from "./build_dockerfile.ts";
+import { loadCopyLayer, type StageBuilder } from "./build_dockerfile.ts";
 import { joinWorkdir } from "./config_instructions.ts";
-import { addCopyLayer, copyKey } from "./copy_layer.ts";
-import { type CopyItem, type CopyRequest, type CopySource, planCopy } from "./copy_plan.ts";
+import {
+  type CopyItem,
+  copyKey,
+  type CopyRequest,
+  type CopySource,
+  planCopy,
+} from "./copy_plan.ts";
+import { IgnoreRules } from "./ignore_rules.ts";
 import { lookupInLayers } from "./image_path.ts";
 import type { Instruction } from "./parse.ts";
 import { findStage } from "./stages.ts";
@@ -80,6 +85,7 @@ export async function copyStep(
     parts.push(request.dest, await copyKey(items));
     return async (config) => {
       try {
+        const { addCopyLayer } = await loadCopyLayer();
         return await addCopyLayer(builder.store, builder.id, layers, items, config);
       } finally {
         for (const dir of cleanup) removeTree(dir);
@@ -138,9 +144,8 @@ function mode(text: string): number {
 }
 
 function excluder(patterns: string[]): (path: string) => boolean {
-  // A CommonJS module: its default export is the function its types call `ignore`.
-  const matcher = (dockerignore as unknown as () => Ignore)().add(patterns);
-  return (path) => matcher.ignores(path);
+  const rules = new IgnoreRules(patterns);
+  return (path) => rules.excludes(path);
 }
 
 /** ADD URL: downloaded into the store's tmp/ (checked against `checksum`), then one file. */
@@ -155,6 +160,9 @@ async function download(
   cleanup.push(dir);
   const name = decodeURIComponent(new URL(url).pathname.split("/").pop() || "index.html");
   const file = `${dir}/${name}`;
+  const { openUrl } = await lazyImport<typeof import("../../net/open_url.ts")>(
+    "core/net/open_url.ts",
+  );
   const { body } = await openUrl(url);
   await body.pipeTo((await Deno.create(file)).writable);
   if (checksum !== undefined) {

@@ -16,7 +16,7 @@
  */
 
 import { PlashError } from "../../errors.ts";
-import { createImage } from "../../runtime/create_image.ts";
+import { lazyImport } from "../../lazy_import.ts";
 import { DEFAULT_PATH } from "../../runtime/environment.ts";
 import type { Volume } from "../../runtime/run_options.ts";
 import type { ImageConfig } from "../../store/image_config.ts";
@@ -72,6 +72,10 @@ export async function runStep(
     const cleanup: string[] = [];
     try {
       const volumes = mounts.map((mount) => mountVolume(builder, mount, cleanup));
+      // The runtime is loaded only when a RUN runs: a cached build needs none of it.
+      const { createImage } = await lazyImport<typeof import("../../runtime/create_image.ts")>(
+        "core/runtime/create_image.ts",
+      );
       return await createImage(builder.store, builder.id, argv, {
         config: changes,
         dockerfileStep: { env },
