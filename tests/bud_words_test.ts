@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { expandWord, splitWords } from "../core/build/dockerfile/words.ts";
 import { parseDockerfile } from "../core/build/dockerfile/parse.ts";
+import { IgnoreRules } from "../core/build/dockerfile/ignore_rules.ts";
 
 const vars = { PWD: "/home", SHELL: "bash", EMPTY: "" };
 
@@ -75,4 +76,35 @@ Deno.test("the parser joins continuations, reads # escape= and exec form, and na
     () => parseDockerfile("FROM x\nRUNN y\n", "F"),
     /^.*F:2: unknown instruction: RUNN$/,
   );
+});
+
+Deno.test("ignore rules follow docker's patternmatcher: **, !, directories and the last match", () => {
+  const rules = new IgnoreRules([
+    "# a comment",
+    "*.log",
+    "!keep.log",
+    "build/",
+    "**/*.tmp",
+    "docs/**",
+    "!docs/README.md",
+    "/abs",
+    "[ab]?.txt",
+  ]);
+  const cases: [string, boolean][] = [
+    ["a.log", true],
+    ["keep.log", false],
+    ["sub/a.log", false],
+    ["build", true],
+    ["build/out/x", true],
+    ["x.tmp", true],
+    ["deep/er/x.tmp", true],
+    ["docs/a", true],
+    ["docs/README.md", false],
+    ["abs", true],
+    ["a1.txt", true],
+    ["c1.txt", false],
+    ["src/main.ts", false],
+  ];
+  for (const [path, excluded] of cases) assert.equal(rules.excludes(path), excluded, path);
+  assert.ok(rules.hasExceptions);
 });
