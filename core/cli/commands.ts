@@ -203,8 +203,18 @@ export const COMMANDS: Command[] = [
       },
       { name: "target", value: "STAGE", help: "build up to STAGE, the last one by default" },
       { name: "no-cache", help: "build every step again" },
-      { name: "cache-from", value: "REG/REPO", help: "take cached layers from a registry" },
-      { name: "cache-to", value: "REG/REPO", help: "push the layers built to a registry" },
+      {
+        name: "cache-from",
+        value: "REG/REPO",
+        multiple: true,
+        help: "take cached layers from a registry",
+      },
+      {
+        name: "cache-to",
+        value: "REG/REPO",
+        multiple: true,
+        help: "put the build's layers in a registry",
+      },
       { name: "label", value: "KEY=VALUE", multiple: true, help: "add a label to the image" },
       {
         name: "secret",

@@ -25,11 +25,6 @@ export async function main(args: Args): Promise<void> {
   const tags = args.values("tag");
   for (const tag of tags) checkName(tag);
   const { text, file, path } = readDockerfile(args.value("file"), context);
-  for (const name of ["cache-from", "cache-to"]) {
-    if (args.value(name) !== undefined) {
-      throw new PlashError(`bud: --${name} is not supported yet`);
-    }
-  }
   const store = Store.open();
   const id = await buildDockerfile(store, {
     text,
@@ -39,6 +34,8 @@ export async function main(args: Args): Promise<void> {
     buildArgs: pairs(args.values("build-arg"), "--build-arg", true),
     target: args.value("target"),
     noCache: args.flag("no-cache"),
+    cacheFrom: args.values("cache-from"),
+    cacheTo: args.values("cache-to"),
     labels: pairs(args.values("label"), "--label", false),
     secrets: secrets(args.values("secret")),
     ignoreFile: args.value("ignorefile"),

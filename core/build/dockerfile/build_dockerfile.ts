@@ -31,6 +31,7 @@ import { addConfigLayer } from "../../store/config_layer.ts";
 import { type ImageConfig, mergeConfig } from "../../store/image_config.ts";
 import { parseImageId } from "../../store/ids.ts";
 import { KEYS } from "../../store/keys.ts";
+import type { Cache } from "../registry_cache.ts";
 import type { Store } from "../../store/store.ts";
 import { sha256Hex } from "../../sha256.ts";
 import { configChange } from "./config_instructions.ts";
@@ -65,6 +66,10 @@ export interface DockerfileBuild {
   buildArgs?: Record<string, string>;
   target?: string;
   noCache?: boolean;
+  /** `--cache-from` repositories (`REG/REPO`): layers missing here are looked up there. */
+  cacheFrom?: string[];
+  /** `--cache-to` repositories: each layer of the build is put there. */
+  cacheTo?: string[];
   /** `--label`s of the final image. */
   labels?: Record<string, string>;
   /** `--secret` id to host file. */
@@ -84,24 +89,47 @@ export async function buildDockerfile(store: Store, build: DockerfileBuild): Pro
   const target = targetStage(graph, build.target);
   const needed = neededStages(graph, target.index, globals);
   const built = new Map<number, number>();
-  let id = 0;
+  const caches = await registryCaches(store, build);
+  let last: StageBuilder | undefined;
   for (const index of needed) {
     const stage = graph.stages[index];
     const prefix = needed.length > 1 ? `[${needed.indexOf(index) + 1}/${needed.length}] ` : "";
-    id = await new StageBuilder(store, graph, build, context, built, globals, prefix).buildStage(
-      stage,
-    );
-    built.set(index, id);
+    last = new StageBuilder(store, graph, build, context, built, globals, prefix, caches);
+    built.set(index, await last.buildStage(stage));
   }
   if (build.labels && Object.keys(build.labels).length) {
-    id = await cachedStep(
-      store,
-      await stepKey(`image:${id}`, ["--label", build.labels]),
-      !!build.noCache,
-      () => Promise.resolve(addConfigLayer(store, id, { labels: build.labels })),
+    const labels = build.labels;
+    await last!.step(
+      ["--label", labels],
+      (parent) => addConfigLayer(store, parent, { labels }),
+      { labels },
     );
   }
-  return id;
+  return last!.id;
+}
+
+/** The registry caches of a build, loaded only when it names some. */
+interface RegistryCaches {
+  from: Cache[];
+  to: Cache[];
+  /** A key of image `id` that means the same on any machine. */
+  portableKey(id: number): Promise<string>;
+}
+
+async function registryCaches(
+  store: Store,
+  build: DockerfileBuild,
+): Promise<RegistryCaches | undefined> {
+  if (!build.cacheFrom?.length && !build.cacheTo?.length) return undefined;
+  const { Cache, portableKey } = await lazyImport<typeof import("../registry_cache.ts")>(
+    "core/build/registry_cache.ts",
+  );
+  const open = (names: string[] = []) => names.map((name) => new Cache(store, name));
+  return {
+    from: open(build.cacheFrom),
+    to: open(build.cacheTo),
+    portableKey: (id) => portableKey(store, id),
+  };
 }
 
 /** The global ARGs' values: defaults, overridden by `--build-arg`, and the predefined ones. */
@@ -129,41 +157,18 @@ async function stepKey(parent: string, parts: unknown[]): Promise<string> {
   return await sha256Hex(new TextEncoder().encode(JSON.stringify([VERSION, parent, ...parts])));
 }
 
-/**
- * The image cached for `key`, else the one `make` makes (then cached). The
- * key's lock is held while it is made, so concurrent builds make it once.
- */
-async function cachedStep(
-  store: Store,
-  key: string,
-  noCache: boolean,
-  make: () => Promise<number>,
-  onCached?: (id: number) => void,
-): Promise<number> {
-  const mapKey = KEYS.cache(key);
-  if (!noCache) {
-    const found = store.getMap(mapKey);
-    if (found !== undefined) return onCached?.(found), found;
-  }
-  return await store.withLock(mapKey, async () => {
-    const found = noCache ? undefined : store.getMap(mapKey);
-    if (found !== undefined) return onCached?.(found), found;
-    const made = await make();
-    store.setMap(mapKey, made);
-    return made;
-  });
-}
-
 /** One stage's build: the image so far, its key, the config and variables in scope. */
 class StageBuilder {
   id = 0;
   key = "";
+  /** The key in registry caches, grown from the base's portable key (with caches only). */
+  remoteKey = "";
   config: ImageConfig = {};
   /** Config changes since the last layer: the next layer carries them. */
   pending: ImageConfig = {};
   args: Variables = {};
   cmdSet = false;
-  step = 0;
+  stepNumber = 0;
   steps = 0;
 
   constructor(
@@ -174,6 +179,7 @@ class StageBuilder {
     readonly built: Map<number, number>,
     readonly globals: Variables,
     readonly prefix: string,
+    readonly caches?: RegistryCaches,
   ) {}
 
   /** The variables expansion sees: the ARGs in scope, then the ENV over them. */
@@ -208,19 +214,20 @@ class StageBuilder {
     }
     if (Object.keys(this.pending).length) {
       const pending = this.pending;
-      this.id = await cachedStep(
-        this.store,
-        this.key,
-        !!this.build.noCache,
-        () => Promise.resolve(addConfigLayer(this.store, this.id, pending)),
+      await this.step(
+        ["config"],
+        (parent) => addConfigLayer(this.store, parent, pending),
+        pending,
       );
     }
     return this.id;
   }
 
   trace(text: string): void {
-    this.step++;
-    if (!this.build.quiet) console.error(`${this.prefix}STEP ${this.step}/${this.steps}: ${text}`);
+    this.stepNumber++;
+    if (!this.build.quiet) {
+      console.error(`${this.prefix}STEP ${this.stepNumber}/${this.steps}: ${text}`);
+    }
   }
 
   async from(stage: Stage): Promise<void> {
@@ -235,6 +242,7 @@ class StageBuilder {
       this.id = await baseImage(this.store, base, where);
     }
     this.key = `image:${this.id}`;
+    if (this.caches) this.remoteKey = await this.caches.portableKey(this.id);
     this.config = this.store.config(this.id);
     // As BuildKit and buildah: a base without PATH gets the default one, in the image too.
     if (this.config.env?.PATH === undefined) this.change({ env: { PATH: DEFAULT_PATH } });
@@ -271,7 +279,7 @@ class StageBuilder {
           const given = this.build.buildArgs?.[name] ?? value ?? this.globals[name];
           this.args[name] = given ?? "";
         }
-        this.key = await stepKey(this.key, ["ARG", instruction.args]);
+        await this.advance(["ARG", instruction.args]);
         return;
       case "RUN":
         return await this.layer(instruction, (parts) => runStep(this, instruction, parts));
@@ -284,7 +292,7 @@ class StageBuilder {
     const change = configChange(instruction, state);
     if (instruction.keyword === "CMD") this.cmdSet = true;
     this.change(change);
-    this.key = await stepKey(this.key, [instruction.keyword, change]);
+    await this.advance([instruction.keyword, change]);
     if (change.workdir !== undefined) await this.makeWorkdir(instruction, change.workdir);
   }
 
@@ -302,7 +310,7 @@ class StageBuilder {
     await this.layer(instruction, (parts) => {
       parts.push(workdir);
       const layers = this.layers();
-      return Promise.resolve(async (config) => {
+      return Promise.resolve(async (config: ImageConfig) => {
         const { addCopyLayer } = await loadCopyLayer();
         return addCopyLayer(this.store, this.id, layers, [item], config);
       });
@@ -319,18 +327,55 @@ class StageBuilder {
   ): Promise<void> {
     const parts: unknown[] = [instruction.keyword];
     const make = await prepare(parts);
-    this.key = await stepKey(this.key, parts);
     const pending = this.pending;
-    this.id = await cachedStep(
-      this.store,
-      this.key,
-      !!this.build.noCache,
-      () => make(pending),
-      (id) => {
-        if (!this.build.quiet) console.error(`--> Using cache ${id}`);
-      },
-    );
+    await this.step(parts, () => make(pending), pending);
     this.pending = {};
+  }
+
+  /** Grows the keys by a step's `parts`. */
+  async advance(parts: unknown[]): Promise<void> {
+    this.key = await stepKey(this.key, parts);
+    if (this.caches) this.remoteKey = await stepKey(this.remoteKey, parts);
+  }
+
+  /**
+   * A step that makes an image on the current one, keyed by `parts`: the
+   * image cached for its key, else one from a `--cache-from` registry, else
+   * the one `make` makes; then put in the `--cache-to` registries. The key's
+   * lock is held while it is made, so concurrent builds make it once.
+   */
+  async step(
+    parts: unknown[],
+    make: (parent: number) => number | Promise<number>,
+    config: ImageConfig = {},
+  ): Promise<void> {
+    const parent = this.id;
+    const remoteParent = this.remoteKey;
+    await this.advance(parts);
+    const mapKey = KEYS.cache(this.key);
+    const noCache = !!this.build.noCache;
+    let found = noCache ? undefined : this.store.getMap(mapKey);
+    if (found !== undefined) {
+      if (!this.build.quiet) console.error(`--> Using cache ${found}`);
+    } else {
+      found = await this.store.withLock(mapKey, async () => {
+        const again = noCache ? undefined : this.store.getMap(mapKey);
+        if (again !== undefined) return again;
+        let made: number | undefined;
+        for (const cache of noCache ? [] : this.caches?.from ?? []) {
+          made ??= await cache.use((layers, signal) =>
+            layers.pull(this.remoteKey, parent, config, signal)
+          );
+        }
+        made ??= await make(parent);
+        this.store.setMap(mapKey, made);
+        return made;
+      });
+    }
+    this.id = found;
+    for (const cache of this.caches?.to ?? []) {
+      await cache.use((layers, signal) => layers.push(this.remoteKey, remoteParent, found, signal));
+    }
   }
 
   /** The image's layers, the top first. */
