@@ -236,7 +236,21 @@ Deno.test("the config instructions reach inspect and export-oci under docker's n
     'ENTRYPOINT ["echo"]',
   ]);
   const id = await budOk(store, ["--label", "c=3", context]);
-  const config = await ociConfig(store, id, `${dirs.make("plash-bud-oci-")}/oci`);
+  const layout = `${dirs.make("plash-bud-oci-")}/oci`;
+  const config = await ociConfig(store, id, layout);
+  const imported = await store.ok(["import-oci", layout]);
+  const back = JSON.parse(await store.ok(["inspect", "--json", imported]))[0].config;
+  assert.deepEqual(
+    [back.labels, back.exposedPorts, back.stopSignal, back.shell, back.author],
+    [
+      { a: "1", b: "two words", c: "3" },
+      ["80/tcp", "53/udp"],
+      "SIGTERM",
+      ["/bin/sh", "-ec"],
+      "someone",
+    ],
+    "an image imported back keeps them",
+  );
   assert.deepEqual(config.config.Labels, { a: "1", b: "two words", c: "3" });
   assert.deepEqual(config.config.ExposedPorts, { "80/tcp": {}, "53/udp": {} });
   assert.deepEqual(config.config.Volumes, { "/data": {} });
