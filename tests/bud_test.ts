@@ -394,3 +394,38 @@ Deno.test("RUN --mount: bind from the context (read-only), cache kept across bui
     "the bind's content keys its RUN; the cache mount kept its file",
   );
 });
+
+Deno.test("ARG scope and defaults, --build-arg, and the ignore files podman reads", async () => {
+  using store = new TestStore();
+  using dirs = new TempDirs();
+  const { context } = await setup(store, dirs, [
+    "ARG GLOBAL=g",
+    "FROM BASE",
+    "ARG UNSET",
+    "ARG GLOBAL",
+    "ARG GIVEN=default",
+    'RUN echo "${UNSET-unset} [$TARGETARCH] $GLOBAL $GIVEN" > /args',
+    "ARG TARGETARCH",
+    'RUN echo "$TARGETARCH" > /arch',
+    "COPY . /ctx/",
+  ], {
+    "a.txt": "a\n",
+    "b.txt": "b\n",
+    ".containerignore": "a.txt\n",
+    ".dockerignore": "b.txt\n",
+    "other.ignore": "*.txt\n",
+  });
+  const id = await budOk(store, ["--build-arg", "GIVEN=given", context]);
+  assert.equal(await store.ok(["run", id, "cat", "/args"]), "unset [] g given");
+  assert.match(await store.ok(["run", id, "cat", "/arch"]), /^(amd64|arm64)$/);
+  assert.deepEqual((await store.ok(["run", id, "ls", "/ctx"])).split("\n"), [
+    "Dockerfile",
+    "b.txt",
+    "other.ignore",
+  ], ".containerignore first");
+  const other = await budOk(store, ["--ignorefile", `${context}/other.ignore`, context]);
+  assert.deepEqual((await store.ok(["run", other, "ls", "/ctx"])).split("\n"), [
+    "Dockerfile",
+    "other.ignore",
+  ]);
+});

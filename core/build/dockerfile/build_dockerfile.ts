@@ -277,7 +277,8 @@ class StageBuilder {
           const [name, value] of argDeclarations(instruction.args, this.vars, this.graph.escape)
         ) {
           const given = this.build.buildArgs?.[name] ?? value ?? this.globals[name];
-          this.args[name] = given ?? "";
+          // Declared without a value anywhere: unset, not empty (`${A-x}` tells them apart).
+          if (given !== undefined) this.args[name] = given;
         }
         await this.advance(["ARG", instruction.args]);
         return;

@@ -1,7 +1,7 @@
 /**
  * The build context: a directory whose files COPY and ADD may name, less
- * what `.dockerignore` (or `FILE.dockerignore` beside the Dockerfile, or
- * `--ignorefile`) excludes, with docker's rules (see `ignore_rules.ts`).
+ * what `.dockerignore` (or `.containerignore`, or `FILE.dockerignore` beside
+ * the Dockerfile, or `--ignorefile`) excludes, with docker's rules (see `ignore_rules.ts`).
  * Sources are matched with docker's wildcards (`*`, `?`, `[a-z]`, `\`), one
  * path component at a time, and never leave the context.
  *
@@ -29,12 +29,15 @@ export class BuildContext {
 
   /**
    * The context at `root` (absolute) with the ignore file of `dockerfile`
-   * (`FILE.dockerignore`, else `root/.dockerignore`) or `ignoreFile`.
+   * (`FILE.dockerignore`, else `root/.containerignore`, else
+   * `root/.dockerignore`) or `ignoreFile`.
    */
   static open(root: string, dockerfile: string | undefined, ignoreFile?: string): BuildContext {
-    const candidates = ignoreFile !== undefined
-      ? [ignoreFile]
-      : [...(dockerfile ? [`${dockerfile}.dockerignore`] : []), `${root}/.dockerignore`];
+    const candidates = ignoreFile !== undefined ? [ignoreFile] : [
+      ...(dockerfile ? [`${dockerfile}.dockerignore`] : []),
+      `${root}/.containerignore`, // podman's name, read first as podman does
+      `${root}/.dockerignore`,
+    ];
     let rules: string[] = [];
     for (const file of candidates) {
       try {
