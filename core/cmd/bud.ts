@@ -24,7 +24,7 @@ export async function main(args: Args): Promise<void> {
   if (!isDirectory(context)) throw new PlashError(`bud: no such context directory: ${context}`);
   const tags = args.values("tag");
   for (const tag of tags) checkName(tag);
-  const { text, file, path } = readDockerfile(args.value("file"), context);
+  const { text, file, path } = await readDockerfile(args.value("file"), context);
   const store = Store.open();
   const id = await buildDockerfile(store, {
     text,
@@ -54,12 +54,12 @@ function isDirectory(path: string): boolean {
 }
 
 /** The Dockerfile: `-f FILE` (`-` for stdin), else CONTEXT/Containerfile, else CONTEXT/Dockerfile. */
-function readDockerfile(
+async function readDockerfile(
   given: string | undefined,
   context: string,
-): { text: string; file: string; path?: string } {
+): Promise<{ text: string; file: string; path?: string }> {
   if (given === "-") {
-    return { text: new TextDecoder().decode(readAllStdin()), file: "-" };
+    return { text: await new Response(Deno.stdin.readable).text(), file: "-" };
   }
   const candidates = given !== undefined
     ? [absolutePath(given)]
@@ -82,20 +82,6 @@ function readDockerfile(
       ? `bud: no such Dockerfile: ${given}`
       : `bud: no Containerfile or Dockerfile in ${context}`,
   );
-}
-
-function readAllStdin(): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  const buffer = new Uint8Array(65536);
-  for (;;) {
-    const count = Deno.stdin.readSync(buffer);
-    if (count === null || count === 0) break;
-    chunks.push(buffer.slice(0, count));
-  }
-  const all = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let at = 0;
-  for (const chunk of chunks) all.set(chunk, at), at += chunk.length;
-  return all;
 }
 
 /** `NAME=VALUE` options; with `fromHost`, a bare NAME takes the host's value. */

@@ -163,6 +163,11 @@ class StageBuilder {
   key = "";
   /** The key in registry caches, grown from the base's portable key (with caches only). */
   remoteKey = "";
+  /**
+   * What keys the steps since the last image, hashed into the keys only when
+   * the next image is made: one digest a layer, not one an instruction.
+   */
+  unhashed: unknown[] = [];
   config: ImageConfig = {};
   /** Config changes since the last layer: the next layer carries them. */
   pending: ImageConfig = {};
@@ -280,7 +285,7 @@ class StageBuilder {
           // Declared without a value anywhere: unset, not empty (`${A-x}` tells them apart).
           if (given !== undefined) this.args[name] = given;
         }
-        await this.advance(["ARG", instruction.args]);
+        this.unhashed.push(["ARG", instruction.args]);
         return;
       case "RUN":
         return await this.layer(instruction, (parts) => runStep(this, instruction, parts));
@@ -293,7 +298,7 @@ class StageBuilder {
     const change = configChange(instruction, state);
     if (instruction.keyword === "CMD") this.cmdSet = true;
     this.change(change);
-    await this.advance([instruction.keyword, change]);
+    this.unhashed.push([instruction.keyword, change]);
     if (change.workdir !== undefined) await this.makeWorkdir(instruction, change.workdir);
   }
 
@@ -333,10 +338,12 @@ class StageBuilder {
     this.pending = {};
   }
 
-  /** Grows the keys by a step's `parts`. */
+  /** Grows the keys by the steps since the last image and a new step's `parts`. */
   async advance(parts: unknown[]): Promise<void> {
-    this.key = await stepKey(this.key, parts);
-    if (this.caches) this.remoteKey = await stepKey(this.remoteKey, parts);
+    const steps = [...this.unhashed, parts];
+    this.unhashed = [];
+    this.key = await stepKey(this.key, steps);
+    if (this.caches) this.remoteKey = await stepKey(this.remoteKey, steps);
   }
 
   /**

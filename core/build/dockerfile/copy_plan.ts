@@ -248,22 +248,43 @@ function isArchive(path: string): boolean {
   }
 }
 
-/** What keys a COPY: every item's name, type, mode, owner and content, not its mtime. */
+/**
+ * What keys a COPY: every item's name, type, mode, owner and content, not
+ * its mtime. Small files are hashed together, a digest every 32 MiB of them
+ * (their lengths keep them apart), each large one streamed on its own: a
+ * cached build of many small files makes few digests.
+ */
 export async function copyKey(items: CopyItem[]): Promise<unknown[]> {
   const parts: unknown[] = [];
+  let batch: Uint8Array<ArrayBuffer>[] = [];
+  let batchSize = 0;
+  const flush = async () => {
+    parts.push(await sha256Hex(new Uint8Array(await new Blob(batch).arrayBuffer())));
+    batch = [];
+    batchSize = 0;
+  };
   for (const item of items) {
-    const content = item.text ?? item.target ??
-      (item.source !== undefined ? await fileDigest(item.source) : "");
+    let content = item.text ?? item.target ?? "";
+    if (item.source !== undefined) {
+      const size = Deno.statSync(item.source).size;
+      if (size <= SMALL_FILE) {
+        const length = new Uint8Array(8);
+        new DataView(length.buffer).setBigUint64(0, BigInt(size));
+        batch.push(length, Deno.readFileSync(item.source));
+        batchSize += size;
+        content = "in the batch digest";
+        if (batchSize >= BATCH) await flush();
+      } else {
+        content = await sha256File(item.source);
+      }
+    }
     parts.push([item.dest, item.type, item.mode, item.uid, item.gid, content]);
   }
+  await flush();
   return parts;
 }
 
-/** A file's SHA-256: small ones read whole (no node:crypto to load on a cached build). */
-async function fileDigest(path: string): Promise<string> {
-  const size = Deno.statSync(path).size;
-  return size <= SMALL_FILE ? await sha256Hex(Deno.readFileSync(path)) : await sha256File(path);
-}
-
-/** Files up to this size are hashed whole. */
+/** Files up to this size are hashed in batches, read whole. */
 const SMALL_FILE = 1 << 20;
+/** The bytes of small files hashed in one digest. */
+const BATCH = 32 << 20;
