@@ -48,6 +48,8 @@ export async function addCopyLayer(
 class LayerWriter {
   /** Directories made, by their path in the image, with the metadata they get last. */
   readonly #dirs = new Map<string, { mode: number; mtime: number }>();
+  /** The files written, by their path in the image. */
+  readonly #written = new Set<string>();
 
   constructor(readonly root: string, readonly layers: string[]) {}
 
@@ -61,11 +63,12 @@ class LayerWriter {
       }
       return;
     }
-    try {
+    // A fresh layer: only what this COPY wrote (or a directory it made) can be in the way.
+    if (this.#written.has(dest) || this.#dirs.has(dest)) {
       Deno.removeSync(path, { recursive: true });
-    } catch {
-      // Nothing there yet.
+      this.#dirs.delete(dest);
     }
+    this.#written.add(dest);
     if (item.type === "symlink") {
       Deno.symlinkSync(item.target!, path);
     } else if (item.text !== undefined) {
@@ -73,8 +76,9 @@ class LayerWriter {
     } else {
       Deno.copyFileSync(item.source!, path);
     }
-    lchown(path, item.uid, item.gid);
-    if (item.type !== "symlink") Deno.chmodSync(path, item.mode);
+    // Made by plash's root: 0:0 already. A copy has its source's mode already.
+    if (item.uid !== 0 || item.gid !== 0) lchown(path, item.uid, item.gid);
+    if (item.type !== "symlink" && !item.sourceMode) Deno.chmodSync(path, item.mode);
     setTimesNoFollow(path, item.mtime, item.mtime);
   }
 

@@ -43,6 +43,10 @@ export interface CopyItem {
   gid: number;
   /** Seconds since the epoch. */
   mtime: number;
+  /** A source file's size, as the plan found it. */
+  size?: number;
+  /** Whether `mode` is the source file's own (a copy keeps it without a chmod). */
+  sourceMode?: boolean;
 }
 
 /** Where a COPY's sources are found: the context, or an image's layers (`--from`). */
@@ -83,7 +87,12 @@ export function planCopy(request: CopyRequest, layers: string[]): CopyItem[] {
   const owner = request.owner ?? { uid: 0, gid: 0 };
   const items: CopyItem[] = [];
   const add = (item: CopyItem) =>
-    items.push({ ...item, ...owner, mode: request.mode ?? item.mode });
+    items.push({
+      ...item,
+      ...owner,
+      mode: request.mode ?? item.mode,
+      sourceMode: request.mode === undefined && item.source !== undefined,
+    });
   for (const heredoc of request.heredocs ?? []) {
     add({
       dest: destIsDir ? into(heredoc.name) : dest,
@@ -127,8 +136,11 @@ export function planCopy(request: CopyRequest, layers: string[]): CopyItem[] {
   return items;
 }
 
-function fileFacts(info: Deno.FileInfo): { mode: number; uid: number; gid: number; mtime: number } {
+function fileFacts(
+  info: Deno.FileInfo,
+): { mode: number; uid: number; gid: number; mtime: number; size: number } {
   return {
+    size: info.size,
     mode: (info.mode ?? 0o644) & 0o7777,
     uid: 0,
     gid: 0,
@@ -266,7 +278,7 @@ export async function copyKey(items: CopyItem[]): Promise<unknown[]> {
   for (const item of items) {
     let content = item.text ?? item.target ?? "";
     if (item.source !== undefined) {
-      const size = Deno.statSync(item.source).size;
+      const size = item.size ?? Deno.statSync(item.source).size;
       if (size <= SMALL_FILE) {
         const length = new Uint8Array(8);
         new DataView(length.buffer).setBigUint64(0, BigInt(size));
