@@ -48,6 +48,7 @@ export { runContainer, type RunSpec } from "./core/runtime/container.ts";
 export { runInUserNamespace } from "./core/runtime/user_namespace.ts";
 export { createImage, type CreateOptions } from "./core/runtime/create_image.ts";
 export { build, type BuildOptions, buildPlan } from "./core/build/builder.ts";
+export { buildDockerfile, type DockerfileBuild } from "./core/build/dockerfile/build_dockerfile.ts";
 export {
   type BuildPlan,
   evalContext,
