@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { bud, budOk, ociConfig, writeContext } from "./support/bud.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
 import { TempDirs } from "./support/temp_dirs.ts";
+import { onTerminal } from "./support/terminal.ts";
 
 const root = Deno.uid() === 0;
 
@@ -428,4 +429,18 @@ Deno.test("ARG scope and defaults, --build-arg, and the ignore files podman read
     "Dockerfile",
     "other.ignore",
   ]);
+});
+
+Deno.test("a COPY of many files shows its progress on a terminal, and none with -q", async () => {
+  using store = new TestStore();
+  using dirs = new TempDirs();
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 1200; i++) files[`many/f${i}`] = `${i}\n`;
+  const { context } = await setup(store, dirs, ["FROM BASE", "COPY many /many/"], files);
+  const shown = await onTerminal(store, ["bud", context]);
+  assert.equal(shown.code, 0, shown.stdout);
+  assert.match(shown.stdout, /COPY[\s\S]*1200 files/);
+  const quiet = await onTerminal(store, ["bud", "-q", "--no-cache", context]);
+  assert.equal(quiet.code, 0, quiet.stdout);
+  assert.doesNotMatch(quiet.stdout, /1200 files/);
 });

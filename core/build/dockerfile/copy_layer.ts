@@ -16,6 +16,7 @@ import type { Store } from "../../store/store.ts";
 import { removeTree } from "../../store/tmp.ts";
 import { decompressFile } from "../../tar/decompress.ts";
 import { extractTar } from "../../tar/extract.ts";
+import { type ProgressItem, startProgress } from "../../images/progress.ts";
 import type { CopyItem } from "./copy_plan.ts";
 import { lookupInLayers } from "./image_path.ts";
 
@@ -34,7 +35,17 @@ export async function addCopyLayer(
     const below = Deno.statSync(store.layer(parent));
     Deno.chmodSync(root, below.mode! & 0o7777);
     const writer = new LayerWriter(root, layers);
-    for (const item of items) await writer.write(item);
+    const progress = items.length >= LARGE ? copyProgress(items) : undefined;
+    try {
+      for (const [i, item] of items.entries()) {
+        await writer.write(item);
+        progress?.add(item.size ?? 0);
+        // A synchronous loop draws nothing: let the display's timer run now and then.
+        if (progress && i % LARGE === 0) await new Promise((resolve) => setTimeout(resolve));
+      }
+    } finally {
+      progress?.done();
+    }
     writer.finish();
     setTimesNoFollow(root, Date.now() / 1000, below.mtime!.getTime() / 1000);
     return store.addLayer(parent, root, config);
@@ -43,6 +54,23 @@ export async function addCopyLayer(
   } finally {
     removeTree(stage);
   }
+}
+
+/** A COPY of this many files or more shows its progress (on a terminal, without -q). */
+const LARGE = 1000;
+
+function copyProgress(items: CopyItem[]): ProgressItem {
+  const bytes = items.reduce((sum, item) => sum + (item.size ?? 0), 0);
+  const display = startProgress("COPY");
+  const files = items.filter((item) => item.type !== "dir").length;
+  const item = display.item(`${files} files`, bytes);
+  return {
+    add: (count) => item.add(count),
+    done: () => {
+      item.done();
+      display.finish();
+    },
+  };
 }
 
 class LayerWriter {
