@@ -161,7 +161,7 @@ Deno.test("an unchanged context is all cache; an mtime alone changes nothing; a 
 Deno.test("stages: COPY --from, --target, and a stage nothing needs is not built", async () => {
   using store = new TestStore();
   using dirs = new TempDirs();
-  const { context } = await setup(store, dirs, [
+  const { base, context } = await setup(store, dirs, [
     "ARG IMG=BASE",
     "FROM $IMG AS builder",
     "RUN echo built > /artifact",
@@ -171,13 +171,16 @@ Deno.test("stages: COPY --from, --target, and a stage nothing needs is not built
     "RUN echo tested > /tested",
     "FROM BASE",
     "COPY --from=builder /artifact /from-builder",
+    "COPY --from=base-image /bin/busybox /from-image",
   ]);
+  await store.ok(["tag", base, "base-image"]);
   const last = await bud(store, [context]);
   assert.equal(last.code, 0, last.stderr);
   assert.doesNotMatch(last.stderr, /exit 9/);
   assert.match(last.stderr, /^\[1\/2\] STEP 1\/2: FROM/m);
   const id = last.stdout.trim();
   assert.equal(await store.ok(["run", id, "cat", "/from-builder"]), "built");
+  assert.equal(await store.ok(["run", id, "cmp", "/from-image", "/bin/busybox"]), "");
   const tested = await budOk(store, ["--target", "tested", context]);
   assert.equal(await store.ok(["run", tested, "cat", "/artifact", "/tested"]), "built\ntested");
   const unknown = await bud(store, ["--target", "nope", context]);
@@ -295,7 +298,7 @@ Deno.test("bad input fails in one line naming FILE:LINE, and leaves nothing behi
     ],
     [
       ["COPY --from=nowhere /a /a"],
-      /^plash error: Dockerfile:2: COPY: --from=nowhere: no earlier stage/,
+      /^plash error: Dockerfile:2: COPY: --from=nowhere: no earlier stage of that name, and no such image: /,
     ],
   ];
   for (const [lines, expected] of cases) {

@@ -244,7 +244,11 @@ class StageBuilder {
     } else if (base === "scratch") {
       this.id = 0;
     } else {
-      this.id = await baseImage(this.store, base, where);
+      try {
+        this.id = await imageNamed(this.store, base);
+      } catch (error) {
+        throw new PlashError(`${where}: FROM ${base}: ${reason(error)}`, { cause: error });
+      }
     }
     this.key = `image:${this.id}`;
     if (this.caches) this.remoteKey = await this.caches.portableKey(this.id);
@@ -394,30 +398,26 @@ class StageBuilder {
 
 export type { StageBuilder };
 
-/** The image a FROM names: an image of the store, else pulled as podman build pulls it. */
-async function baseImage(store: Store, base: string, where: string): Promise<number> {
+/**
+ * The image `text` names (FROM, COPY --from): an image of the store (a
+ * number is an id), else pulled as podman build pulls it. Errors are the
+ * lookup's or the pull's, unwrapped.
+ */
+export async function imageNamed(store: Store, text: string): Promise<number> {
+  if (/^\d+$/.test(text)) return store.chain(parseImageId(text)).at(-1)!;
+  const { resolveImage } = await lazyImport<typeof import("../../images/names.ts")>(
+    "core/images/names.ts",
+  );
   try {
-    if (/^\d+$/.test(base)) return store.chain(parseImageId(base)).at(-1)!;
-    const { resolveImage } = await lazyImport<typeof import("../../images/names.ts")>(
-      "core/images/names.ts",
-    );
-    return await resolveImage(store, base);
-  } catch (error) {
-    if (/^\d+$/.test(base)) throw new PlashError(`${where}: FROM ${base}: ${reason(error)}`);
+    return await resolveImage(store, text);
+  } catch {
+    // Not in the store: pulled.
   }
   const [{ pullImage }, { interruptible }] = await Promise.all([
     lazyImport<typeof import("../../images/registry/pull.ts")>("core/images/registry/pull.ts"),
     lazyImport<typeof import("../../images/interrupt.ts")>("core/images/interrupt.ts"),
   ]);
-  try {
-    return await interruptible(
-      store,
-      `pull ${base}`,
-      (signal) => pullImage(store, base, {}, signal),
-    );
-  } catch (error) {
-    throw new PlashError(`${where}: FROM ${base}: ${reason(error)}`, { cause: error });
-  }
+  return await interruptible(store, `pull ${text}`, (signal) => pullImage(store, text, {}, signal));
 }
 
 /**

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { PlashError } from "../../errors.ts";
+import { PlashError, reason } from "../../errors.ts";
 import { lazyImport } from "../../lazy_import.ts";
 import { mapped, readIdMaps } from "../../runtime/become_user.ts";
 import { resolveUser } from "../../runtime/users.ts";
@@ -15,7 +15,7 @@ import { sha256File } from "../../sha256.ts";
 import type { ImageConfig } from "../../store/image_config.ts";
 import { removeTree } from "../../store/tmp.ts";
 import { inUserNamespace } from "../../../ffi/namespaces.ts";
-import { loadCopyLayer, type StageBuilder } from "./build_dockerfile.ts";
+import { imageNamed, loadCopyLayer, type StageBuilder } from "./build_dockerfile.ts";
 import { joinWorkdir } from "./config_instructions.ts";
 import {
   type CopyItem,
@@ -68,7 +68,7 @@ export async function copyStep(
     const urls = add ? named.filter((word) => /^https?:\/\//.test(word)) : [];
     const from = flags.get("from")?.[0];
     const request: CopyRequest = {
-      from: from === undefined ? { context: builder.context } : copySource(builder, from),
+      from: from === undefined ? { context: builder.context } : await copySource(builder, from),
       sources: named.filter((word) => !urls.includes(word)),
       heredocs,
       dest: destination(destWord, builder.config.workdir ?? "/"),
@@ -104,14 +104,21 @@ function destination(dest: string, workdir: string): string {
   return dir && path !== "/" ? `${path}/` : path;
 }
 
-function copySource(builder: StageBuilder, from: string): CopySource {
+/** `--from=`: an earlier stage (by name or index), else an image (of the store, else pulled). */
+async function copySource(builder: StageBuilder, from: string): Promise<CopySource> {
   const stage = findStage(builder.graph, from);
   if (stage !== undefined && builder.built.has(stage.index)) {
     return { layers: builder.layers(builder.built.get(stage.index)!), image: `stage ${from}` };
   }
-  throw new PlashError(
-    `--from=${from}: no earlier stage of that name (an image by name is not supported yet)`,
-  );
+  let id: number;
+  try {
+    id = await imageNamed(builder.store, from);
+  } catch (error) {
+    throw new PlashError(
+      `--from=${from}: no earlier stage of that name, and no such image: ${reason(error)}`,
+    );
+  }
+  return { layers: builder.layers(id), image: `image ${from}` };
 }
 
 /** `--chown=USER[:GROUP]`, names from the image's account files; checked against the id maps. */
