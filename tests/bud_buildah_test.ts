@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { budOk, ociConfig, writeContext } from "./support/bud.ts";
-import { installed, ok } from "./support/export_image.ts";
+import { installed, ok, TestPodman } from "./support/export_image.ts";
 import { TestStore } from "./support/plash.ts";
 import { TempDirs } from "./support/temp_dirs.ts";
 import { manifest } from "./tar_fixtures.ts";
@@ -175,3 +175,47 @@ function configOf(config: Record<string, unknown>) {
   if (Object.keys(labels).length) result.Labels = labels;
   return result;
 }
+
+Deno.test({
+  name: "podman runs a plash-built image as it runs the podman-built one, and plash run agrees",
+  ignore: Deno.uid() !== 0 || !installed("podman"),
+  fn: async () => {
+    using store = new TestStore();
+    using dirs = new TempDirs();
+    await using podman = new TestPodman();
+    const base = await store.busybox();
+    await store.ok(["tag", base, "localhost/base"]);
+    const baseArchive = `${dirs.make("plash-bud-podman-")}/base.tar`;
+    await store.ok(["export-docker-archive", "--ref", "localhost/base:latest", base, baseArchive]);
+    await podman.podman(["load", "--quiet", "-i", baseArchive]);
+    const context = writeContext(dirs.make("plash-bud-podman-ctx-"), {
+      "a.txt": "from the context\n",
+      Dockerfile: [
+        "FROM localhost/base",
+        "ENV GREETING=hi",
+        "WORKDIR /srv",
+        "COPY a.txt .",
+        "USER 5:6",
+        'ENTRYPOINT ["/bin/sh", "-c"]',
+        'CMD ["echo $GREETING; pwd; id -u; id -g; cat a.txt"]',
+      ].join("\n") + "\n",
+    });
+    const id = await budOk(store, [context]);
+    const archive = `${dirs.make("plash-bud-podman-out-")}/app.tar`;
+    await store.ok(["export-docker-archive", "--ref", "localhost/plash-built:1", id, archive]);
+    await podman.podman(["load", "--quiet", "-i", archive]);
+    await podman.podman([
+      "build",
+      "--isolation",
+      "chroot",
+      "-q",
+      "-t",
+      "localhost/podman-built:1",
+      context,
+    ]);
+    const expected = "hi\n/srv\n5\n6\nfrom the context\n";
+    assert.equal(await podman.run("localhost/podman-built:1", []), expected);
+    assert.equal(await podman.run("localhost/plash-built:1", []), expected);
+    assert.equal(await store.ok(["run", id]) + "\n", expected);
+  },
+});
