@@ -281,7 +281,9 @@ Deno.test("the config instructions reach inspect and export-oci under docker's n
 Deno.test("bad input fails in one line naming FILE:LINE, and leaves nothing behind", async () => {
   using store = new TestStore();
   using dirs = new TempDirs();
-  const { base, context } = await setup(store, dirs, ["FROM BASE", "FOO bar"]);
+  const { base, context } = await setup(store, dirs, ["FROM BASE", "FOO bar"], {
+    out: { link: "/etc" },
+  });
   const before = await store.ok(["ls", "--json"]);
   const unknown = await bud(store, [context]);
   assert.equal(unknown.code, 1);
@@ -291,6 +293,14 @@ Deno.test("bad input fails in one line naming FILE:LINE, and leaves nothing behi
     [
       ["COPY ../outside /"],
       /^plash error: Dockerfile:2: COPY: \.\.\/outside: outside the build context/,
+    ],
+    [
+      ["COPY out/passwd /"],
+      /^plash error: Dockerfile:2: COPY: out\/passwd: its symlink leads outside/,
+    ],
+    [
+      ["RUN --mount=type=bind,source=out,target=/x cat /x/passwd"],
+      /^plash error: Dockerfile:2: RUN: out: its symlink leads outside the build context/,
     ],
     [
       ["RUN exit 3"],

@@ -51,6 +51,19 @@ export class BuildContext {
     return new BuildContext(root, new IgnoreRules(rules));
   }
 
+  /**
+   * The host path of the context's `path` (relative to the root), its
+   * symlinks followed; refused when they lead outside the context.
+   */
+  hostPath(path: string): string {
+    const real = Deno.realPathSync(`${this.root}/${path}`);
+    const root = Deno.realPathSync(this.root);
+    if (real !== root && !real.startsWith(`${root}/`)) {
+      throw new PlashError(`${path}: its symlink leads outside the build context ${this.root}`);
+    }
+    return real === root ? this.root : `${this.root}${real.slice(root.length)}`;
+  }
+
   /** Whether the ignore rules exclude `path` (relative to the root). */
   excludes(path: string): boolean {
     return path !== "" && this.rules.excludes(path);

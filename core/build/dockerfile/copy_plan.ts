@@ -165,7 +165,7 @@ function findSources(request: CopyRequest): Found[] {
       !excluded(path)
     )
       .map((path) => {
-        const host = followInContext(context, path);
+        const host = context.hostPath(path);
         return {
           path,
           host,
@@ -186,16 +186,6 @@ function findSources(request: CopyRequest): Found[] {
       walk: () => walkImage(from.layers, file.path),
     };
   });
-}
-
-/** The host path of the context's `path`, its symlinks followed, refused when it leaves the context. */
-function followInContext(context: BuildContext, path: string): string {
-  const real = Deno.realPathSync(`${context.root}/${path}`);
-  const root = Deno.realPathSync(context.root);
-  if (real !== root && !real.startsWith(`${root}/`)) {
-    throw new PlashError(`${path}: its symlink leads outside the build context ${context.root}`);
-  }
-  return real === root ? context.root : `${context.root}${real.slice(root.length)}`;
 }
 
 function* walkContext(

@@ -25,6 +25,7 @@ import { hashPath } from "../hash_path.ts";
 import type { StageBuilder } from "./build_dockerfile.ts";
 import { commandOf, DEFAULT_SHELL, joinWorkdir } from "./config_instructions.ts";
 import type { Instruction } from "./parse.ts";
+import { lookupInLayers } from "./image_path.ts";
 import { findStage } from "./stages.ts";
 
 /** The command a RUN runs. */
@@ -140,19 +141,25 @@ async function mountKey(builder: StageBuilder, mount: MountSpec): Promise<unknow
   return [...base, mount.from ?? "", mount.source, await hashPath(source)];
 }
 
-/** The host path a bind mount shows: in the context, or in a stage's layer. */
+/**
+ * The host path a bind mount shows: in the context (its symlinks kept inside
+ * it), or in an earlier stage's image (symlinks resolved inside the image;
+ * a directory shows the topmost layer's).
+ */
 function bindSource(builder: StageBuilder, mount: MountSpec): string {
   if (mount.from === undefined) {
     const [path] = builder.context.match(mount.source || ".");
-    return path === "" ? builder.context.root : `${builder.context.root}/${path}`;
+    return builder.context.hostPath(path);
   }
   const stage = findStage(builder.graph, mount.from);
   if (stage === undefined || !builder.built.has(stage.index)) {
     throw new PlashError(`--mount from=${mount.from}: no earlier stage of that name`);
   }
-  // A stage's top layer holds what it wrote last; a whole merged view would need a mount.
-  const id = builder.built.get(stage.index)!;
-  return `${builder.store.layer(id)}/${mount.source.replace(/^\/+/, "")}`;
+  const file = lookupInLayers(builder.layers(builder.built.get(stage.index)!), mount.source);
+  if (file === undefined) {
+    throw new PlashError(`--mount from=${mount.from}: no such file in that stage: ${mount.source}`);
+  }
+  return file.source;
 }
 
 function mountVolume(builder: StageBuilder, mount: MountSpec, cleanup: string[]): Volume {
