@@ -9,12 +9,9 @@
 
 import { PlashError, reason } from "../../errors.ts";
 import { lazyImport } from "../../lazy_import.ts";
-import { mapped, readIdMaps } from "../../runtime/become_user.ts";
-import { resolveUser } from "../../runtime/users.ts";
 import { sha256File } from "../../sha256.ts";
 import type { ImageConfig } from "../../store/image_config.ts";
 import { removeTree } from "../../store/tmp.ts";
-import { inUserNamespace } from "../../../ffi/namespaces.ts";
 import { imageNamed, loadCopyLayer, type StageBuilder } from "./build_dockerfile.ts";
 import { joinWorkdir } from "./config_instructions.ts";
 import {
@@ -25,7 +22,6 @@ import {
   planCopy,
 } from "./copy_plan.ts";
 import { IgnoreRules } from "./ignore_rules.ts";
-import { lookupInLayers } from "./image_path.ts";
 import type { Instruction } from "./parse.ts";
 import { findStage } from "./stages.ts";
 import { expandWord, splitWords } from "./words.ts";
@@ -72,7 +68,7 @@ export async function copyStep(
       sources: named.filter((word) => !urls.includes(word)),
       heredocs,
       dest: destination(destWord, builder.config.workdir ?? "/"),
-      owner: flags.has("chown") ? owner(flags.get("chown")![0], layers) : undefined,
+      owner: flags.has("chown") ? await owner(flags.get("chown")![0], layers) : undefined,
       mode: flags.has("chmod") ? mode(flags.get("chmod")![0]) : undefined,
       unpack: add && flags.get("unpack")?.[0] !== "false",
       exclude: flags.has("exclude") ? excluder(flags.get("exclude")!) : undefined,
@@ -121,28 +117,12 @@ async function copySource(builder: StageBuilder, from: string): Promise<CopySour
   return { layers: builder.layers(id), image: `image ${from}` };
 }
 
-/** `--chown=USER[:GROUP]`, names from the image's account files; checked against the id maps. */
-function owner(spec: string, layers: string[]): { uid: number; gid: number } {
-  const read = (path: string) => {
-    const file = lookupInLayers(layers, path);
-    return file?.info.isFile ? Deno.readTextFileSync(file.source) : undefined;
-  };
-  const files = /^\d+(:\d+)?$/.test(spec)
-    ? {}
-    : { passwd: read("/etc/passwd"), group: read("/etc/group") };
-  const user = resolveUser(spec, files, "the image");
-  // As docker: a user without a group gives its own number as the group.
-  const ids = { uid: user.uid, gid: spec.includes(":") ? user.gid : user.uid };
-  if (inUserNamespace()) {
-    const maps = readIdMaps();
-    if (!mapped(maps.uids, ids.uid) || !mapped(maps.gids, ids.gid)) {
-      throw new PlashError(
-        `--chown=${spec}: ${ids.uid}:${ids.gid} is outside the ids your user namespace maps; ` +
-          "give your user a range in /etc/subuid and /etc/subgid (see `plash doctor`)",
-      );
-    }
-  }
-  return ids;
+/** `--chown`'s ids, read by a module loaded only for a COPY that has one. */
+async function owner(spec: string, layers: string[]): Promise<{ uid: number; gid: number }> {
+  const { chownIds } = await lazyImport<typeof import("./chown.ts")>(
+    "core/build/dockerfile/chown.ts",
+  );
+  return chownIds(spec, layers);
 }
 
 function mode(text: string): number {
