@@ -204,11 +204,16 @@ Deno.test("heredocs: RUN <<EOF runs the script, COPY <<EOF writes the file", asy
     "RUN cat <<A > /stdin",
     "from a heredoc",
     "A",
+    "RUN <<EOF",
+    "#!/bin/busybox awk -f",
+    'BEGIN { print "by its interpreter" > "/interpreted" }',
+    "EOF",
   ]);
   const id = await budOk(store, [context]);
   assert.equal(await store.ok(["run", id, "cat", "/script"]), "one\ntwo");
   assert.equal(await store.ok(["run", id, "cat", "/greeting"]), "hello world");
   assert.equal(await store.ok(["run", id, "cat", "/stdin"]), "from a heredoc");
+  assert.equal(await store.ok(["run", id, "cat", "/interpreted"]), "by its interpreter");
 });
 
 Deno.test("a file removed by a RUN is a whiteout over the layer that had it", async () => {

@@ -6,10 +6,10 @@
  *
  * @example
  * ```ts
- * import { runArgv } from "./run_step.ts";
+ * import { runCommand } from "./run_step.ts";
  *
  * const run = { keyword: "RUN", line: 2, flags: [], args: "make", heredocs: [], text: "RUN make" };
- * runArgv(run, {}); // ["/bin/sh", "-c", "make"]
+ * runCommand(run, {}); // { argv: ["/bin/sh", "-c", "make"], stdin: "" }
  * ```
  *
  * @module
@@ -28,17 +28,25 @@ import type { Instruction } from "./parse.ts";
 import { lookupInLayers } from "./image_path.ts";
 import { findStage } from "./stages.ts";
 
-/** The command a RUN runs. */
-export function runArgv(instruction: Instruction, config: ImageConfig): string[] {
+/** The command a RUN runs, and what it reads on stdin (nothing but a script's text). */
+export function runCommand(
+  instruction: Instruction,
+  config: ImageConfig,
+): { argv: string[]; stdin: string } {
   const { heredocs, args } = instruction;
-  if (heredocs.length === 0) return commandOf(instruction, config);
+  if (heredocs.length === 0) return { argv: commandOf(instruction, config), stdin: "" };
   const shell = config.shell ?? DEFAULT_SHELL;
   // `RUN <<EOF`: the heredoc is the script; else the shell reads the heredocs itself.
   if (heredocs.length === 1 && /^<<-?(["']?)[^\s"']+\1$/.test(args)) {
-    return [...shell, heredocs[0].content];
+    const script = heredocs[0].content;
+    // A script starting with `#!` runs under its interpreter, as BuildKit runs it; it reads
+    // the script from stdin (`python3 /dev/stdin`) rather than from a file in the image.
+    const shebang = /^#!\s*(\S.*)\n/.exec(script);
+    if (shebang) return { argv: [...shebang[1].trim().split(/\s+/), "/dev/stdin"], stdin: script };
+    return { argv: [...shell, script], stdin: "" };
   }
   const bodies = heredocs.map((heredoc) => `${heredoc.content}${heredoc.name}\n`).join("");
-  return [...shell, `${args}\n${bodies}`];
+  return { argv: [...shell, `${args}\n${bodies}`], stdin: "" };
 }
 
 /**
@@ -51,7 +59,7 @@ export async function runStep(
   parts: unknown[],
 ): Promise<(config: ImageConfig) => Promise<number>> {
   const config = builder.config;
-  const argv = runArgv(instruction, config);
+  const { argv, stdin } = runCommand(instruction, config);
   const vars: Record<string, string> = { ...builder.args, ...config.env };
   vars.PATH ??= DEFAULT_PATH;
   if (!config.user) vars.HOME ??= "/root";
@@ -68,7 +76,7 @@ export async function runStep(
   }
   const mountKeys = [];
   for (const mount of mounts) mountKeys.push(await mountKey(builder, mount));
-  parts.push(argv, env, config.user ?? "", workdir, mountKeys);
+  parts.push(argv, stdin, env, config.user ?? "", workdir, mountKeys);
   return async (changes) => {
     const cleanup: string[] = [];
     try {
@@ -81,7 +89,7 @@ export async function runStep(
         config: changes,
         dockerfileStep: { env },
         options: { workdir, user: config.user || undefined, volumes },
-        stdin: new Uint8Array(),
+        stdin: new TextEncoder().encode(stdin),
         what: `${builder.build.file}:${instruction.line}: ${instruction.text}`,
       });
     } finally {
