@@ -405,6 +405,9 @@ export type { StageBuilder };
  */
 export async function imageNamed(store: Store, text: string): Promise<number> {
   if (/^\d+$/.test(text)) return store.chain(parseImageId(text)).at(-1)!;
+  // A name as written (names.ts's first rule) needs no resolver: one lookup, nothing loaded.
+  const named = store.getMap(text);
+  if (named !== undefined) return named;
   const { resolveImage } = await lazyImport<typeof import("../../images/names.ts")>(
     "core/images/names.ts",
   );
