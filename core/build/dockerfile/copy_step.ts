@@ -12,7 +12,7 @@ import { lazyImport } from "../../lazy_import.ts";
 import { sha256File } from "../../sha256.ts";
 import type { ImageConfig } from "../../store/image_config.ts";
 import { removeTree } from "../../store/tmp.ts";
-import { imageNamed, loadCopyLayer, type StageBuilder } from "./build_dockerfile.ts";
+import { imageNamed, loadCopyLayer, type StageBuilder } from "./stage_builder.ts";
 import { joinWorkdir } from "./config_instructions.ts";
 import {
   type CopyItem,

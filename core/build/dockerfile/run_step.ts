@@ -22,7 +22,7 @@ import type { Volume } from "../../runtime/run_options.ts";
 import type { ImageConfig } from "../../store/image_config.ts";
 import { removeTree } from "../../store/tmp.ts";
 import { hashPath } from "../hash_path.ts";
-import type { StageBuilder } from "./build_dockerfile.ts";
+import type { StageBuilder } from "./stage_builder.ts";
 import { commandOf, DEFAULT_SHELL, joinWorkdir } from "./config_instructions.ts";
 import type { Instruction } from "./parse.ts";
 import { lookupInLayers } from "./image_path.ts";
