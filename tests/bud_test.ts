@@ -387,6 +387,8 @@ Deno.test("RUN --mount: bind from the context (read-only), cache kept across bui
     "RUN --mount=type=cache,target=/cache echo run >> /cache/log && wc -l < /cache/log > /count",
     "RUN --mount=type=tmpfs,target=/scratch touch /scratch/x && ls /scratch > /scratched",
     "RUN --mount=type=secret,id=token cat /run/secrets/token > /told",
+    "RUN --mount=type=bind,source=src,target=/src,rw echo scratch > /src/in.txt && " +
+    "cat /src/in.txt > /rw",
   ], { "src/in.txt": "bound\n" });
   const id = await budOk(store, ["--secret", `id=token,src=${secret}`, context]);
   assert.equal(

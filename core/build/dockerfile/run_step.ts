@@ -80,7 +80,8 @@ export async function runStep(
   return async (changes) => {
     const cleanup: string[] = [];
     try {
-      const volumes = mounts.map((mount) => mountVolume(builder, mount, cleanup));
+      const volumes = [];
+      for (const mount of mounts) volumes.push(await mountVolume(builder, mount, cleanup));
       // The runtime is loaded only when a RUN runs: a cached build needs none of it.
       const { createImage } = await lazyImport<typeof import("../../runtime/create_image.ts")>(
         "core/runtime/create_image.ts",
@@ -170,16 +171,33 @@ function bindSource(builder: StageBuilder, mount: MountSpec): string {
   return file.source;
 }
 
-function mountVolume(builder: StageBuilder, mount: MountSpec, cleanup: string[]): Volume {
+async function mountVolume(
+  builder: StageBuilder,
+  mount: MountSpec,
+  cleanup: string[],
+): Promise<Volume> {
   const bind = (source: string): Volume => ({
     source,
     target: mount.target,
     readOnly: mount.readOnly,
   });
   switch (mount.type) {
-    case "bind":
-      if (!mount.readOnly) throw new PlashError(`--mount type=bind,rw is not supported yet`);
-      return bind(bindSource(builder, mount));
+    case "bind": {
+      const source = bindSource(builder, mount);
+      if (mount.readOnly) return bind(source);
+      // rw: the step writes into a copy, thrown away after it, as BuildKit's rw binds are.
+      const dir = builder.store.makeTmpDir();
+      cleanup.push(dir);
+      if (Deno.statSync(source).isDirectory) {
+        const { copyTree } = await lazyImport<typeof import("../../tree/copy_tree.ts")>(
+          "core/tree/copy_tree.ts",
+        );
+        copyTree([source], `${dir}/copy`, { verbatim: true });
+      } else {
+        Deno.copyFileSync(source, `${dir}/copy`);
+      }
+      return bind(`${dir}/copy`);
+    }
     case "tmpfs": {
       const dir = builder.store.makeTmpDir();
       cleanup.push(dir);
