@@ -97,6 +97,8 @@ Deno.test({
           ...CONTEXT,
           Dockerfile: ["FROM localhost/base", ...lines].join("\n") + "\n",
         });
+        // A mode of its own: a copy's target directory and what it holds differ in it.
+        Deno.chmodSync(`${context}/dir`, 0o750);
         const id = await budOk(store, [context]);
         await buildah([
           "bud",

@@ -91,6 +91,7 @@ Deno.test("COPY follows docker's directory, trailing-slash, wildcard, symlink an
     "COPY top-link /followed",
     "COPY --chmod=640 a.txt /moded",
     "COPY . /all/",
+    "COPY dir /etc/",
   ], {
     "a.txt": "a\n",
     "b.txt": "b\n",
@@ -102,6 +103,7 @@ Deno.test("COPY follows docker's directory, trailing-slash, wildcard, symlink an
     "dir/keep.log": "kept by !\n",
     ".dockerignore": "*.log\n!dir/keep.log\n",
   });
+  Deno.chmodSync(`${context}/dir`, 0o750);
   const id = await budOk(store, [context]);
   const listing = await store.ok([
     "run",
@@ -113,7 +115,8 @@ Deno.test("COPY follows docker's directory, trailing-slash, wildcard, symlink an
   ]);
   const lines = listing.split("\n");
   const has = (line: string) => assert.ok(lines.includes(line), `${line} in:\n${listing}`);
-  has("d1 directory 755 0:0");
+  has("d1 directory 755 0:0"); // made 0755, as buildah makes it, whatever the source's mode
+  has("all/dir directory 750 0:0"); // within the copy, the source's mode
   has("d1/x regular file 644 0:0");
   has("d1/sub/y regular file 644 0:0");
   has("d1/link symbolic link 777 0:0");
@@ -125,6 +128,11 @@ Deno.test("COPY follows docker's directory, trailing-slash, wildcard, symlink an
   has("followed regular file 644 0:0");
   has("moded regular file 640 0:0");
   has("all/dir/keep.log regular file 644 0:0");
+  assert.equal(
+    await store.ok(["run", id, "stat", "-c", "%a %u", "/etc", "/etc/x"]),
+    "755 0\n644 0",
+    "a target directory the image has keeps its mode",
+  );
   assert.ok(!lines.some((line) => line.startsWith("d1/dir")), "a directory copies what it holds");
   assert.ok(!lines.some((line) => line.startsWith("all/skip.log")), ".dockerignore excludes");
   assert.equal(await store.ok(["run", id, "readlink", "/d1/link"]), "x");

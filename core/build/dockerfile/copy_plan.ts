@@ -111,12 +111,17 @@ export function planCopy(request: CopyRequest, layers: string[]): CopyItem[] {
       : dest;
     const under = (name: string) => `${base === "/" ? "" : base}/${name}`;
     if (info.isDirectory) {
+      const top = request.parents ? under(name) : dest;
+      // The copy's target: a directory the image has keeps its owner and mode, a new one is
+      // made 0755 (as buildah makes it); what it holds takes the source's.
+      const keepTop = layers.length > 0 && lookupInLayers(layers, top)?.info.isDirectory === true;
       for (const entry of walk()) {
         const type = entry.info.isDirectory ? "dir" : entry.info.isSymlink ? "symlink" : "file";
         if (!entry.info.isDirectory && !entry.info.isFile && !entry.info.isSymlink) continue;
+        if (entry.rel === "" && keepTop) continue;
         add({
           dest: entry.rel === ""
-            ? (request.parents ? under(name) : dest)
+            ? top
             : request.parents
             ? `${under(name)}/${entry.rel}`
             : `${dest === "/" ? "" : dest}/${entry.rel}`,
@@ -124,6 +129,7 @@ export function planCopy(request: CopyRequest, layers: string[]): CopyItem[] {
           source: type === "file" ? entry.host : undefined,
           target: type === "symlink" ? Deno.readLinkSync(entry.host) : undefined,
           ...fileFacts(entry.info),
+          ...(entry.rel === "" ? { mode: 0o755 } : {}),
         });
       }
     } else if (request.unpack && isArchive(host)) {
