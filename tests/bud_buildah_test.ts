@@ -46,6 +46,7 @@ const DOCKERFILES: Record<string, string[]> = {
     "COPY *.txt /glob/",
     "COPY top-link /followed",
     "COPY . /all/",
+    "USER 5:6",
     "WORKDIR rel",
     "WORKDIR deeper",
     "COPY a.txt .",

@@ -214,20 +214,29 @@ export class StageBuilder {
     if (change.workdir !== undefined) await this.makeWorkdir(instruction, change.workdir);
   }
 
-  /** WORKDIR's directory, made (0755, root's) in a layer of its own when the image lacks it. */
+  /**
+   * WORKDIR's directory, made 0755 in a layer of its own when the image lacks
+   * it, owned by the stage's USER (as buildah makes it).
+   */
   async makeWorkdir(instruction: Instruction, workdir: string): Promise<void> {
-    if (lookupInLayers(this.layers(), workdir)?.info.isDirectory) return;
+    const layers = this.layers();
+    if (lookupInLayers(layers, workdir)?.info.isDirectory) return;
+    let owner = { uid: 0, gid: 0 };
+    if (this.config.user) {
+      const { userIds } = await lazyImport<typeof import("./chown.ts")>(
+        "core/build/dockerfile/chown.ts",
+      );
+      owner = userIds(this.config.user, layers);
+    }
     const item: CopyItem = {
       dest: workdir,
       type: "dir",
       mode: 0o755,
-      uid: 0,
-      gid: 0,
+      ...owner,
       mtime: Date.now() / 1000,
     };
     await this.layer(instruction, (parts) => {
-      parts.push(workdir);
-      const layers = this.layers();
+      parts.push(workdir, owner);
       return Promise.resolve(async (config: ImageConfig) => {
         const { addCopyLayer } = await loadCopyLayer();
         return addCopyLayer(this.store, this.id, layers, [item], config);
