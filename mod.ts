@@ -70,6 +70,7 @@ export type {
 export { runInUserNamespace } from "./core/runtime/user_namespace.ts";
 export { createImage, type CreateOptions } from "./core/runtime/create_image.ts";
 export { build, type BuildOptions, buildPlan } from "./core/build/builder.ts";
+export { buildDockerfile, type DockerfileBuild } from "./core/build/dockerfile/build_dockerfile.ts";
 export {
   type BuildPlan,
   evalContext,

@@ -83,8 +83,11 @@ async function putLayer(to: Cache[], remote: RegistryKeys, i: number, id: number
   }
 }
 
-/** A cache registry of a build, which stops being asked after its first failure. */
-class Cache {
+/**
+ * A cache registry of a build (of macros, or of a Dockerfile), which stops
+ * being asked after its first failure.
+ */
+export class Cache {
   readonly #store: Store;
   readonly #layers: LayerCache;
   #failed = false;

@@ -208,6 +208,53 @@ export const COMMANDS: Command[] = [
     module: "build",
   },
   {
+    name: "bud",
+    asRoot: true,
+    usage: "[CONTEXT]",
+    arity: [0, 1],
+    options: [
+      { name: "file", short: "f", value: "FILE", help: "the Dockerfile (- for stdin)" },
+      { name: "tag", short: "t", value: "NAME", multiple: true, help: "name the image NAME" },
+      {
+        name: "build-arg",
+        value: "NAME[=VALUE]",
+        multiple: true,
+        help: "set an ARG (without a value: the host's)",
+      },
+      { name: "target", value: "STAGE", help: "build up to STAGE, the last one by default" },
+      { name: "no-cache", help: "build every step again" },
+      {
+        name: "cache-from",
+        value: "REG/REPO",
+        multiple: true,
+        help: "take cached layers from a registry",
+      },
+      {
+        name: "cache-to",
+        value: "REG/REPO",
+        multiple: true,
+        help: "put the build's layers in a registry",
+      },
+      { name: "label", value: "KEY=VALUE", multiple: true, help: "add a label to the image" },
+      {
+        name: "secret",
+        value: "id=ID,src=PATH",
+        multiple: true,
+        help: "a file RUN --mount=type=secret,id=ID reads",
+      },
+      { name: "ignorefile", value: "FILE", help: "the ignore file instead of .dockerignore" },
+      { name: "quiet", short: "q", help: "no step traces" },
+    ],
+    summary: "build a Dockerfile (as podman build); prints the image id",
+    details: "FILE defaults to CONTEXT/Containerfile, then CONTEXT/Dockerfile; CONTEXT to `.`.\n" +
+      "Each RUN, COPY and ADD is one cached layer; the other instructions make the image's\n" +
+      "config. FROM takes a plash image, else pulls the reference. Steps trace as\n" +
+      "`STEP 3/9: RUN make` on stderr. RUN sees the image, its --mounts and the host's\n" +
+      "network, not the host's /home, /tmp or working directory.",
+    group: "Build",
+    module: "bud",
+  },
+  {
     name: "eval",
     asRoot: true,
     rootOnDemand: true,

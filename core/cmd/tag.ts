@@ -22,7 +22,7 @@ export async function main(args: Args): Promise<void> {
 }
 
 /** Refuses what would not read back as this name where an image is asked for. */
-function checkName(name: string): void {
+export function checkName(name: string): void {
   const refuse = (why: string) => new PlashError(`tag: cannot name an image ${name}: ${why}`);
   if (name === "") throw new PlashError("tag: a name cannot be empty");
   if (/^\d+$/.test(name)) throw refuse("a number is an image id");

@@ -55,7 +55,8 @@ export function readIdMaps(): IdMaps {
   };
 }
 
-function mapped(ranges: IdRange[], id: number): boolean {
+/** Whether `ranges` map `id` (inside the namespace). */
+export function mapped(ranges: IdRange[], id: number): boolean {
   return ranges.some(({ inside, count }) => id >= inside && id < inside + count);
 }
 

@@ -60,6 +60,12 @@ export interface RunSpec {
   buildStep?: boolean;
   /** What the container sees of the host (`host_view.ts`); by default a run's. */
   hostView?: HostViewName;
+  /**
+   * A Dockerfile's RUN (`plash bud`): the `dockerfile-step` view, and
+   * exactly `env` as its environment (the stage's ENV over the build args in
+   * scope, PATH and HOME), nothing of the host's or the image's config.
+   */
+  dockerfileStep?: { env: string[] };
   /** The caller's options: `-e`, `-v`, `-w`, `-u` (see `run_options.ts`). */
   options?: RunOptions;
   /**
@@ -170,7 +176,7 @@ export function containerSpec(
           owner: "image" as const,
         }]
         : []),
-      ...imageMountBinds(config),
+      ...(view.imageMounts ? imageMountBinds(config) : []),
       ...(view.callerDir ? callerDirBind(host.cwd) : []),
       ...volumeBinds(options.volumes ?? []),
     ],
@@ -183,7 +189,8 @@ export function containerSpec(
 }
 
 function hostViewOf(run: RunSpec): HostViewName {
-  return run.hostView ?? (run.buildStep ? "build-step" : "run");
+  return run.hostView ??
+    (run.dockerfileStep ? "dockerfile-step" : run.buildStep ? "build-step" : "run");
 }
 
 /**
@@ -204,7 +211,7 @@ export function containerProcess(
     : Object.entries({ PATH: DEFAULT_PATH, ...config.env }).map(([name, value]) =>
       `${name}=${value}`
     );
-  const env = withRunEnv(base, options.env ?? [], host.env);
+  const env = run.dockerfileStep?.env ?? withRunEnv(base, options.env ?? [], host.env);
   const user = options.user ?? (run.imageUser ? config.user : undefined);
   const imageCwd = config.workdir ?? "/";
   return {

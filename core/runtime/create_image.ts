@@ -18,6 +18,7 @@ import { buildHostEnvironment } from "./environment.ts";
 import { mountlessReason } from "./host_support.ts";
 import type { CopyReuse } from "./mountless.ts";
 import { planContainer } from "./plan.ts";
+import type { RunOptions } from "./run_options.ts";
 import { pruneMountPoints } from "./prune_mount_points.ts";
 import { runPlanInChild } from "./spawn_container.ts";
 
@@ -35,6 +36,10 @@ export interface CreateOptions {
   config?: ImageConfig;
   /** Whether the command is a build step (see `RunSpec.buildStep`). */
   buildStep?: boolean;
+  /** A Dockerfile's RUN, with its environment (see `RunSpec.dockerfileStep`). */
+  dockerfileStep?: { env: string[] };
+  /** Its `-w`, `-u` and `-v` (a Dockerfile's WORKDIR, USER and RUN --mount). */
+  options?: RunOptions;
   /** Written to the command's stdin, which is otherwise plash's own. */
   stdin?: Uint8Array;
   /** A shell script the image's /bin/sh runs instead of the command (a build step's). */
@@ -80,6 +85,8 @@ export async function createImage(
         command: options.script === undefined ? command : SCRIPT_SHELL,
         changesDir: changes,
         buildStep: options.buildStep,
+        dockerfileStep: options.dockerfileStep,
+        options: options.options,
       }, { cwd: options.context ?? Deno.cwd(), env: buildHostEnvironment() });
       const { status, created, failure } = await runPlanInChild(plan, {
         stdin: options.script ?? options.stdin,

@@ -17,6 +17,8 @@ export interface HostView {
   readOnly: string[];
   /** The host's /etc/resolv.conf at the image's (a build needs the network as much as a run). */
   resolvConf: boolean;
+  /** The image's own `--mount`s (a Dockerfile's RUN sees only its RUN --mounts). */
+  imageMounts: boolean;
   /** The caller's working directory, read-only, where the image lacks it (a Plashfile's files). */
   callerDir: boolean;
   /** The image as it is at `/.plash-image`, for the macros that write files (`image_view.ts`). */
@@ -41,6 +43,7 @@ export const HOST_VIEWS: Record<HostViewName, HostView> = {
     dirs: ["/proc", "/dev", "/sys", "/tmp", "/home", "/root"],
     readOnly: [],
     resolvConf: true,
+    imageMounts: true,
     callerDir: false,
     imageView: false,
     hostEnv: true,
@@ -50,6 +53,7 @@ export const HOST_VIEWS: Record<HostViewName, HostView> = {
     dirs: ["/proc", "/dev", "/sys", "/home"],
     readOnly: ["/home"],
     resolvConf: true,
+    imageMounts: true,
     callerDir: true,
     imageView: true,
     hostEnv: true,
@@ -59,6 +63,7 @@ export const HOST_VIEWS: Record<HostViewName, HostView> = {
     dirs: ["/proc", "/dev", "/sys"],
     readOnly: [],
     resolvConf: true,
+    imageMounts: false,
     callerDir: false,
     imageView: false,
     hostEnv: false,

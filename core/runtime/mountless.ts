@@ -276,7 +276,17 @@ export async function createInCopy(
       command = ["/bin/sh", `/${STEP_SCRIPT}`];
       stdin = new Uint8Array();
     }
-    const spec = { store, id, command, buildStep: options.buildStep };
+    if (options.options?.volumes?.length) {
+      throw new PlashError(`${options.what}: a RUN --mount is a mount: ${mountlessReason()}`);
+    }
+    const spec = {
+      store,
+      id,
+      command,
+      buildStep: options.buildStep,
+      dockerfileStep: options.dockerfileStep,
+      options: options.options,
+    };
     const status = await copy.run(spec, buildHostEnvironment(), { stdin, stdoutToStderr: true });
     if (status !== 0) throw stepFailed(options.what, id, status, store.root);
     const changes = store.makeTmpDir();

@@ -32,6 +32,33 @@ export interface ImageConfig {
   devices?: string[];
   /** When the image was made, ISO 8601. */
   created?: string;
+  /** Metadata (OCI `Labels`, a Dockerfile's LABEL). */
+  labels?: Record<string, string>;
+  /** Ports the image's program listens on, `80/tcp` (OCI `ExposedPorts`, EXPOSE). */
+  exposedPorts?: string[];
+  /** Paths meant to hold volumes (OCI `Volumes`, VOLUME). */
+  volumes?: string[];
+  /** The signal that stops its program (OCI `StopSignal`, STOPSIGNAL). */
+  stopSignal?: string;
+  /** HEALTHCHECK, as docker keeps it (`Healthcheck`: Test, Interval, ... in nanoseconds). */
+  healthcheck?: Healthcheck;
+  /** The shell of shell-form RUN, CMD and ENTRYPOINT (docker's `Shell`, SHELL). */
+  shell?: string[];
+  /** Instructions a build FROM this image runs first (docker's `OnBuild`, ONBUILD). */
+  onBuild?: string[];
+  /** Who made it (OCI `author`, MAINTAINER). */
+  author?: string;
+}
+
+/** A HEALTHCHECK in docker's field names (durations in nanoseconds). */
+export interface Healthcheck {
+  /** `["NONE"]`, `["CMD", ARG...]` or `["CMD-SHELL", COMMAND]`. */
+  Test: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
 }
 
 /** The config file of node directory `node`. */
@@ -60,9 +87,20 @@ export function mergeConfig(parent: ImageConfig, changes: ImageConfig): ImageCon
       ...new Set([...(parent.importEnvPrefixes ?? []), ...(changes.importEnvPrefixes ?? [])]),
     ],
     mounts: [...(parent.mounts ?? []), ...(changes.mounts ?? [])],
+    ...(parent.labels || changes.labels ? { labels: { ...parent.labels, ...changes.labels } } : {}),
+    ...(parent.exposedPorts || changes.exposedPorts
+      ? { exposedPorts: union(parent.exposedPorts, changes.exposedPorts) }
+      : {}),
+    ...(parent.volumes || changes.volumes
+      ? { volumes: union(parent.volumes, changes.volumes) }
+      : {}),
     // Only when some image asked for one: older configs stay byte for byte.
     ...(parent.devices || changes.devices
       ? { devices: [...new Set([...(parent.devices ?? []), ...(changes.devices ?? [])])] }
       : {}),
   };
+}
+
+function union(a: string[] = [], b: string[] = []): string[] {
+  return [...new Set([...a, ...b])];
 }

@@ -9,6 +9,9 @@
  * | `workdir`, `user`          | `WorkingDir`, `User`                         |
  * | `mounts`                   | label `plash.mounts` (JSON), and a warning   |
  * | `importEnv`, `importEnvPrefixes` | labels `plash.env-pass`, `plash.env-prefixes` |
+ * | `labels`, `exposedPorts`, `volumes`, `stopSignal` | `Labels`, `ExposedPorts`, `Volumes`, `StopSignal` |
+ * | `healthcheck`, `shell`, `onBuild` | docker's `Healthcheck`, `Shell`, `OnBuild` (as BuildKit keeps them) |
+ * | `author`                   | `author`                                     |
  * | `created` of each layer    | `history`, `created`                         |
  *
  * Host binds and host variables have no OCI form (an OCI runtime binds what
@@ -71,7 +74,7 @@ export function ociImageConfig(input: OciConfigInput): OciConfigOutput {
     ...("PATH" in env ? [] : [`PATH=${DEFAULT_PATH}`]),
     ...Object.entries(env).map(([name, value]) => `${name}=${value}`),
   ];
-  const Labels: Record<string, string> = {};
+  const Labels: Record<string, string> = { ...config.labels };
   const moved: string[] = [];
   if (config.mounts?.length) {
     Labels[LABELS.mounts] = JSON.stringify(config.mounts);
@@ -90,9 +93,17 @@ export function ociImageConfig(input: OciConfigInput): OciConfigOutput {
   if (config.cmd?.length) fields.Cmd = config.cmd;
   if (config.workdir) fields.WorkingDir = config.workdir;
   if (config.user) fields.User = config.user;
-  if (moved.length) fields.Labels = Labels;
+  if (Object.keys(Labels).length) fields.Labels = Labels;
+  if (config.exposedPorts?.length) fields.ExposedPorts = emptyObjects(config.exposedPorts);
+  if (config.volumes?.length) fields.Volumes = emptyObjects(config.volumes);
+  if (config.stopSignal) fields.StopSignal = config.stopSignal;
+  // Not in the OCI image spec: docker's names, where BuildKit and podman keep them.
+  if (config.healthcheck) fields.Healthcheck = config.healthcheck;
+  if (config.shell?.length) fields.Shell = config.shell;
+  if (config.onBuild?.length) fields.OnBuild = config.onBuild;
   const document: Record<string, unknown> = {
     ...(config.created ? { created: config.created } : {}),
+    ...(config.author ? { author: config.author } : {}),
     architecture: platform.architecture,
     ...(platform.variant ? { variant: platform.variant } : {}),
     os: "linux",
@@ -107,6 +118,13 @@ export function ociImageConfig(input: OciConfigInput): OciConfigOutput {
   const warning = moved.length === 0
     ? undefined
     : `${moved.join(", ")}: no OCI form, kept only as ` +
-      `label${moved.length > 1 ? "s" : ""} ${Object.keys(Labels).join(", ")}`;
+      `label${moved.length > 1 ? "s" : ""} ${
+        Object.values(LABELS).filter((l) => l in Labels).join(", ")
+      }`;
   return { document, warning };
+}
+
+/** `{ "80/tcp": {} }`: how OCI writes a set. */
+function emptyObjects(keys: string[]): Record<string, Record<never, never>> {
+  return Object.fromEntries(keys.map((key) => [key, {}]));
 }

@@ -55,7 +55,15 @@ export interface ImageConfigBlob {
     Cmd?: string[] | null;
     WorkingDir?: string;
     User?: string;
+    Labels?: unknown;
+    ExposedPorts?: unknown;
+    Volumes?: unknown;
+    StopSignal?: unknown;
+    Healthcheck?: unknown;
+    Shell?: unknown;
+    OnBuild?: unknown;
   } | null;
+  author?: unknown;
   rootfs?: { diff_ids?: unknown };
 }
 

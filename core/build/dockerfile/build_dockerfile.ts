@@ -1,0 +1,116 @@
+/**
+ * Building a Dockerfile (`plash bud`): the stages the target needs, in
+ * order, each instruction keyed on the one before it. RUN, COPY and ADD
+ * make a layer each, cached in the map under `cache:<key>` as the macros'
+ * layers are; the other instructions change the config, which the next
+ * layer (or a last config-only layer) carries. A key holds everything the
+ * step depends on (the base image, the instruction expanded, the build
+ * args and environment a RUN sees, the names, modes, owners and contents a
+ * COPY copies), so an unchanged build runs nothing and a changed file
+ * rebuilds from its COPY on.
+ *
+ * @example
+ * ```ts
+ * import { buildDockerfile } from "./build_dockerfile.ts";
+ * import { Store } from "../../store/store.ts";
+ *
+ * const id = await buildDockerfile(Store.open(), {
+ *   text: "FROM busybox\nRUN echo hi > /hi\n",
+ *   file: "Dockerfile",
+ *   context: "/src/app",
+ * });
+ * ```
+ *
+ * @module
+ */
+
+import { lazyImport } from "../../lazy_import.ts";
+import { addConfigLayer } from "../../store/config_layer.ts";
+import type { Store } from "../../store/store.ts";
+import { BuildContext } from "./context.ts";
+import { parseDockerfile } from "./parse.ts";
+import { predefinedArgs } from "./platform_args.ts";
+import { argDeclarations, type RegistryCaches, StageBuilder } from "./stage_builder.ts";
+import { neededStages, splitStages, type StageGraph, targetStage } from "./stages.ts";
+import type { Variables } from "./words.ts";
+
+/** What to build and how. */
+export interface DockerfileBuild {
+  /** The Dockerfile's text. */
+  text: string;
+  /** How errors name it (`Dockerfile`, `-` for stdin). */
+  file: string;
+  /** Its path on the host, for `FILE.dockerignore`; undefined when read from stdin. */
+  path?: string;
+  /** The context directory, absolute. */
+  context: string;
+  /** `--build-arg` values. */
+  buildArgs?: Record<string, string>;
+  target?: string;
+  noCache?: boolean;
+  /** `--cache-from` repositories (`REG/REPO`): layers missing here are looked up there. */
+  cacheFrom?: string[];
+  /** `--cache-to` repositories: each layer of the build is put there. */
+  cacheTo?: string[];
+  /** `--label`s of the final image. */
+  labels?: Record<string, string>;
+  /** `--secret` id to host file. */
+  secrets?: Record<string, string>;
+  ignoreFile?: string;
+  quiet?: boolean;
+}
+
+/** Builds `build` in `store`; returns the id of the target stage's image. */
+export async function buildDockerfile(store: Store, build: DockerfileBuild): Promise<number> {
+  const graph = splitStages(parseDockerfile(build.text, build.file), build.file);
+  const context = BuildContext.open(build.context, build.path, build.ignoreFile);
+  const globals = globalArgs(graph, build.buildArgs ?? {});
+  const target = targetStage(graph, build.target);
+  const needed = neededStages(graph, target.index, globals);
+  const built = new Map<number, number>();
+  const caches = await registryCaches(store, build);
+  let last: StageBuilder | undefined;
+  for (const index of needed) {
+    const stage = graph.stages[index];
+    const prefix = needed.length > 1 ? `[${needed.indexOf(index) + 1}/${needed.length}] ` : "";
+    last = new StageBuilder(store, graph, build, context, built, globals, prefix, caches);
+    built.set(index, await last.buildStage(stage));
+  }
+  if (build.labels && Object.keys(build.labels).length) {
+    const labels = build.labels;
+    await last!.step(
+      ["--label", labels],
+      (parent) => addConfigLayer(store, parent, { labels }),
+      { labels },
+    );
+  }
+  return last!.id;
+}
+
+async function registryCaches(
+  store: Store,
+  build: DockerfileBuild,
+): Promise<RegistryCaches | undefined> {
+  if (!build.cacheFrom?.length && !build.cacheTo?.length) return undefined;
+  const { Cache, portableKey } = await lazyImport<typeof import("../registry_cache.ts")>(
+    "core/build/registry_cache.ts",
+  );
+  const open = (names: string[] = []) => names.map((name) => new Cache(store, name));
+  return {
+    from: open(build.cacheFrom),
+    to: open(build.cacheTo),
+    portableKey: (id) => portableKey(store, id),
+  };
+}
+
+/** The global ARGs' values: defaults, overridden by `--build-arg`, and the predefined ones. */
+function globalArgs(graph: StageGraph, buildArgs: Record<string, string>): Variables {
+  const vars: Variables = { ...predefinedArgs() };
+  for (const instruction of graph.globalArgs) {
+    for (const [name, value] of argDeclarations(instruction.args, vars, graph.escape)) {
+      const given = buildArgs[name] ?? value;
+      if (given !== undefined) vars[name] = given;
+    }
+  }
+  return vars;
+}

@@ -1,0 +1,60 @@
+/**
+ * COPY and ADD `--chown=USER[:GROUP]`: names from the image's account files,
+ * numbers as they are, and (without root) refused in one line when plash's
+ * user namespace does not map them; and the owner of WORKDIR's directory.
+ *
+ * @example
+ * ```ts
+ * import { chownIds } from "./chown.ts";
+ *
+ * chownIds("5:6", []); // { uid: 5, gid: 6 }
+ * ```
+ *
+ * @module
+ */
+
+import { inUserNamespace } from "../../../ffi/namespaces.ts";
+import { PlashError } from "../../errors.ts";
+import { mapped, readIdMaps } from "../../runtime/become_user.ts";
+import { type AccountFiles, resolveUser } from "../../runtime/users.ts";
+import { lookupInLayers } from "./image_path.ts";
+
+/** The image's account files (of `layers`, top first). */
+function accountFiles(layers: string[]): AccountFiles {
+  const read = (path: string) => {
+    const file = lookupInLayers(layers, path);
+    return file?.info.isFile ? Deno.readTextFileSync(file.source) : undefined;
+  };
+  return { passwd: read("/etc/passwd"), group: read("/etc/group") };
+}
+
+/** `--chown=USER[:GROUP]`, names from the image's account files; checked against the id maps. */
+export function chownIds(spec: string, layers: string[]): { uid: number; gid: number } {
+  const files = /^\d+(:\d+)?$/.test(spec) ? {} : accountFiles(layers);
+  const user = resolveUser(spec, files, "the image");
+  // As docker: a user without a group gives its own number as the group.
+  const ids = { uid: user.uid, gid: spec.includes(":") ? user.gid : user.uid };
+  if (inUserNamespace()) {
+    const maps = readIdMaps();
+    if (!mapped(maps.uids, ids.uid) || !mapped(maps.gids, ids.gid)) {
+      throw new PlashError(
+        `--chown=${spec}: ${ids.uid}:${ids.gid} is outside the ids your user namespace maps; ` +
+          "give your user a range in /etc/subuid and /etc/subgid (see `plash doctor`)",
+      );
+    }
+  }
+  return ids;
+}
+
+/**
+ * The ids of USER `spec` in the image, for WORKDIR's directory (buildah makes
+ * it the user's); root's when plash's user namespace cannot hold them.
+ */
+export function userIds(spec: string, layers: string[]): { uid: number; gid: number } {
+  const { uid, gid } = resolveUser(spec, accountFiles(layers), "the image");
+  if (inUserNamespace()) {
+    const maps = readIdMaps();
+    if (!mapped(maps.uids, uid) || !mapped(maps.gids, gid)) return { uid: 0, gid: 0 };
+  }
+  return { uid, gid };
+}

@@ -1,0 +1,119 @@
+/**
+ * `plash bud [-f FILE] [-t NAME]... [--build-arg NAME[=VALUE]]... [--target
+ * STAGE] [--no-cache] [--cache-from REG/REPO] [--cache-to REG/REPO] [--label
+ * K=V]... [--secret id=ID,src=PATH]... [--ignorefile FILE] [-q] [CONTEXT]`:
+ * builds a Dockerfile as `podman build` does and prints the image id, the
+ * last line of stdout; the steps' traces and output go to stderr.
+ *
+ * @module
+ */
+
+import type { Args } from "../cli/parse_args.ts";
+import { printLine } from "../cli/output.ts";
+import { buildDockerfile } from "../build/dockerfile/build_dockerfile.ts";
+import { PlashError } from "../errors.ts";
+import { setQuiet } from "../images/progress.ts";
+import { absolutePath, Store } from "../store/store.ts";
+import { checkName } from "./tag.ts";
+
+/** Runs the command line. */
+export async function main(args: Args): Promise<void> {
+  const quiet = args.flag("quiet");
+  setQuiet(quiet);
+  const context = absolutePath(args.positionals[0] ?? ".");
+  if (!isDirectory(context)) throw new PlashError(`bud: no such context directory: ${context}`);
+  const tags = args.values("tag");
+  for (const tag of tags) checkName(tag);
+  const { text, file, path } = await readDockerfile(args.value("file"), context);
+  const store = Store.open();
+  const id = await buildDockerfile(store, {
+    text,
+    file,
+    path,
+    context,
+    buildArgs: pairs(args.values("build-arg"), "--build-arg", true),
+    target: args.value("target"),
+    noCache: args.flag("no-cache"),
+    cacheFrom: args.values("cache-from"),
+    cacheTo: args.values("cache-to"),
+    labels: pairs(args.values("label"), "--label", false),
+    secrets: secrets(args.values("secret")),
+    ignoreFile: args.value("ignorefile"),
+    quiet,
+  });
+  for (const tag of tags) store.setMap(tag, id);
+  printLine(id);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/** The Dockerfile: `-f FILE` (`-` for stdin), else CONTEXT/Containerfile, else CONTEXT/Dockerfile. */
+async function readDockerfile(
+  given: string | undefined,
+  context: string,
+): Promise<{ text: string; file: string; path?: string }> {
+  if (given === "-") {
+    return { text: await new Response(Deno.stdin.readable).text(), file: "-" };
+  }
+  const candidates = given !== undefined
+    ? [absolutePath(given)]
+    : [`${context}/Containerfile`, `${context}/Dockerfile`];
+  for (const path of candidates) {
+    try {
+      return {
+        text: Deno.readTextFileSync(path),
+        file: given ?? path.slice(context.length + 1),
+        path,
+      };
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) {
+        throw new PlashError(`bud: cannot read ${path}: ${(error as Error).message}`);
+      }
+    }
+  }
+  throw new PlashError(
+    given !== undefined
+      ? `bud: no such Dockerfile: ${given}`
+      : `bud: no Containerfile or Dockerfile in ${context}`,
+  );
+}
+
+/** `NAME=VALUE` options; with `fromHost`, a bare NAME takes the host's value. */
+function pairs(values: string[], option: string, fromHost: boolean): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const value of values) {
+    const equals = value.indexOf("=");
+    if (equals > 0) {
+      result[value.slice(0, equals)] = value.slice(equals + 1);
+    } else if (fromHost && equals < 0) {
+      const host = Deno.env.get(value);
+      if (host !== undefined) result[value] = host;
+    } else {
+      throw new PlashError(`bud: ${option} needs NAME=VALUE, got: ${value}`);
+    }
+  }
+  return result;
+}
+
+/** `--secret id=ID,src=PATH`: the file each id reads. */
+function secrets(values: string[]): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const value of values) {
+    const fields = Object.fromEntries(value.split(",").map((part) => part.split("=", 2)));
+    const source = fields.src ?? fields.source;
+    if (!fields.id || !source) {
+      throw new PlashError(`bud: --secret needs id=ID,src=PATH, got: ${value}`);
+    }
+    if (!Deno.statSync(absolutePath(source)).isFile) {
+      throw new PlashError(`bud: --secret ${value}: not a file`);
+    }
+    result[fields.id] = absolutePath(source);
+  }
+  return result;
+}

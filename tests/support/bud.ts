@@ -1,0 +1,48 @@
+/**
+ * Test support for `plash bud`: a build context written from a table of
+ * files, and a build of it that must succeed.
+ *
+ * @module
+ */
+
+import type { Result, TestStore } from "./plash.ts";
+
+/** A context's files: a path to its text, or to a symlink (`{ link }`) or a directory (`{}`). */
+export type ContextFiles = Record<string, string | { link: string } | { dir: true }>;
+
+/** Writes `files` into `dir` (made by the caller); returns `dir`. */
+export function writeContext(dir: string, files: ContextFiles): string {
+  for (const [path, content] of Object.entries(files)) {
+    const full = `${dir}/${path}`;
+    Deno.mkdirSync(full.slice(0, full.lastIndexOf("/")), { recursive: true });
+    if (typeof content === "string") Deno.writeTextFileSync(full, content);
+    else if ("link" in content) Deno.symlinkSync(content.link, full);
+    else Deno.mkdirSync(full, { recursive: true });
+  }
+  return dir;
+}
+
+/** `plash bud ARGS...`; the Dockerfile's `FROM BASE` lines say `FROM <base id>`. */
+export function bud(store: TestStore, args: string[], stdin?: string): Promise<Result> {
+  return store.plash(["bud", ...args], { stdin });
+}
+
+/** `plash bud -q ARGS...`, which must succeed; returns the image id (stdout's last line). */
+export async function budOk(store: TestStore, args: string[]): Promise<string> {
+  const result = await bud(store, ["-q", ...args]);
+  if (result.code !== 0) throw new Error(`plash bud ${args.join(" ")}: ${result.stderr}`);
+  return result.stdout.trim().split("\n").at(-1)!;
+}
+
+/** The OCI image config `plash export-oci ID DIR` writes (DIR must not exist). */
+export async function ociConfig(
+  store: TestStore,
+  id: string,
+  dir: string,
+): Promise<{ config: Record<string, unknown>; author?: string }> {
+  await store.ok(["export-oci", id, dir]);
+  const blob = (digest: string) =>
+    JSON.parse(Deno.readTextFileSync(`${dir}/blobs/sha256/${digest.slice("sha256:".length)}`));
+  const index = JSON.parse(Deno.readTextFileSync(`${dir}/index.json`));
+  return blob(blob(index.manifests[0].digest).config.digest);
+}
