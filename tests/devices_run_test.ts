@@ -15,13 +15,6 @@ import { runCommand } from "./support/command.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
 import { TempDirs } from "./support/temp_dirs.ts";
 
-/**
- * The CDI reader (core/runtime/cdi/) makes ContainerEdits; the container
- * spec applies them. Until the two are connected (the lead's merge of issue
- * 23) these tests cannot pass: the lead sets this to true then.
- */
-const DEVICES_CONNECTED = false;
-
 const ROOT = Deno.uid() === 0;
 const RUNC = findOciRuntimes({ ...Deno.env.toObject(), PLASH_OCI_RUNTIME: "runc" })[0];
 const KIND = "plash.test/dev";
@@ -108,7 +101,6 @@ function assertHostClean(): void {
 
 Deno.test(
   "plash run --device: the CDI device's node, mount, env and hooks, seen inside",
-  { ignore: !DEVICES_CONNECTED },
   async () => {
     using store = new TestStore();
     using temp = new TempDirs();
@@ -139,7 +131,7 @@ Deno.test(
 
 Deno.test(
   "plash runc --device: the same through runc",
-  { ignore: !DEVICES_CONNECTED || !RUNC },
+  { ignore: !RUNC },
   async () => {
     using store = new TestStore();
     using temp = new TempDirs();
@@ -165,7 +157,7 @@ Deno.test(
 
 Deno.test(
   "plash bundle --device: config.json carries the edits, and runc runs it",
-  { ignore: !DEVICES_CONNECTED || !RUNC },
+  { ignore: !RUNC },
   async () => {
     using store = new TestStore();
     using temp = new TempDirs();
@@ -224,7 +216,6 @@ Deno.test(
 
 Deno.test(
   "--device /dev/HOST:/dev/CONTAINER, and the image's --device macro",
-  { ignore: !DEVICES_CONNECTED },
   async () => {
     using store = new TestStore();
     using temp = new TempDirs();
@@ -253,7 +244,7 @@ Deno.test(
 
 Deno.test(
   "as root, a device node made with mknod in a test directory",
-  { ignore: !DEVICES_CONNECTED || !ROOT },
+  { ignore: !ROOT },
   async () => {
     using store = new TestStore();
     using temp = new TempDirs();
@@ -292,7 +283,6 @@ Deno.test(
 
 Deno.test(
   "an unknown CDI device fails run, runc and bundle in one line, listing the known ones",
-  { ignore: !DEVICES_CONNECTED },
   async () => {
     using store = new TestStore();
     using temp = new TempDirs();

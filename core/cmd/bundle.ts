@@ -15,6 +15,7 @@ import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
 import { writeBundle } from "../runtime/oci_bundle.ts";
+import { deviceEdits } from "../runtime/device_edits.ts";
 import { runOptionsFrom } from "../runtime/run_options.ts";
 import { Store } from "../store/store.ts";
 import { networkOption } from "./runc.ts";
@@ -31,14 +32,17 @@ export async function main(args: Args): Promise<number> {
       "bundle: without root the overlay would be unmounted when plash ends: use --copy",
     );
   }
+  const image = await imageArg(store, id);
+  const options = runOptionsFrom((name) => args.values(name));
   const { mounted } = await writeBundle(dir, {
     store,
-    id: await imageArg(store, id),
+    id: image,
     command,
-    options: runOptionsFrom((name) => args.values(name)),
+    options,
     copy,
     network: networkOption(args),
     mode: rootless ? "rootless" : "root",
+    edits: await deviceEdits(store, image, options),
   });
   if (mounted) console.error(`plash: ${dir}/rootfs is mounted: umount it before removing ${dir}`);
   return 0;

@@ -13,6 +13,7 @@ import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { lazyImport } from "../lazy_import.ts";
 import type { RunSpec } from "../runtime/container_spec.ts";
+import { deviceEdits } from "../runtime/device_edits.ts";
 import { runImage } from "../runtime/run_image.ts";
 import { Store } from "../store/store.ts";
 
@@ -46,5 +47,6 @@ export async function runSpecOf(
     buildStep: args.flag("build-step"),
     options,
     imageUser: true,
+    edits: await deviceEdits(store, id, options),
   };
 }

@@ -12,6 +12,7 @@ import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
 import { requireMounts } from "../runtime/host_support.ts";
 import { runOci } from "../runtime/oci_run.ts";
+import { deviceEdits } from "../runtime/device_edits.ts";
 import { runOptionsFrom } from "../runtime/run_options.ts";
 import { Store } from "../store/store.ts";
 
@@ -30,11 +31,13 @@ export async function main(args: Args): Promise<number> {
   const store = Store.open();
   const image = await imageArg(store, id);
   requireMounts("runc");
+  const options = runOptionsFrom((name) => args.values(name));
   return await runOci({
     store,
     id: image,
     command,
-    options: runOptionsFrom((name) => args.values(name)),
+    options,
     network: networkOption(args),
+    edits: await deviceEdits(store, image, options),
   });
 }

@@ -1,0 +1,38 @@
+/**
+ * The devices of one container: those its image's config names (the
+ * `--device` macro) and those the caller asks for (`--device`), resolved by
+ * the CDI reader (`cdi/`) into the edits the container spec takes in
+ * (`container_spec.ts` `applyEdits`). The reader is loaded only for a
+ * container that has a device: most have none, and a start pays nothing.
+ *
+ * @example
+ * ```ts
+ * import { deviceEdits } from "./device_edits.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * const store = Store.open();
+ * const edits = await deviceEdits(store, 1, { devices: ["/dev/null"] });
+ * console.log(edits?.deviceNodes); // [{ path: "/dev/null", type: "c", major: 1, minor: 3, ... }]
+ * ```
+ *
+ * @module
+ */
+
+import { lazyImport } from "../lazy_import.ts";
+import type { Store } from "../store/store.ts";
+import type { ContainerEdits } from "./container_edits.ts";
+import type { RunOptions } from "./run_options.ts";
+
+/** The edits of image `id`'s devices and `options`' (image's first); undefined for none. */
+export async function deviceEdits(
+  store: Store,
+  id: number,
+  options: RunOptions,
+): Promise<ContainerEdits | undefined> {
+  const requests = [...(store.config(id).devices ?? []), ...(options.devices ?? [])];
+  if (requests.length === 0) return undefined;
+  const { resolveDevices } = await lazyImport<typeof import("./cdi/resolve.ts")>(
+    "core/runtime/cdi/resolve.ts",
+  );
+  return await resolveDevices(requests, { specDirs: options.cdiSpecDirs });
+}
