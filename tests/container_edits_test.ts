@@ -138,13 +138,19 @@ Deno.test("a bundle carries a device's edits in config.json, and runc honours th
   assert.equal(made.code, 0, made.stderr);
   try {
     const config = JSON.parse(Deno.readTextFileSync(`${bundle}/config.json`));
-    assert.deepEqual(config.linux.devices, [{
-      path: "/opt/devs/null0",
-      type: "c",
-      major: 1,
-      minor: 3,
-      fileMode: 0o666,
-    }]);
+    // In a user namespace a runtime binds a device from its own path: this one is plash's bind.
+    assert.deepEqual(
+      config.linux?.devices,
+      ROOT
+        ? [{
+          path: "/opt/devs/null0",
+          type: "c",
+          major: 1,
+          minor: 3,
+          fileMode: 0o666,
+        }]
+        : undefined,
+    );
     assert.deepEqual(Object.keys(config.hooks), ["createContainer", "startContainer"]);
     assert.deepEqual(config.hooks.createContainer[0].args, ["hook.sh", "create", "second"]);
     const run = await runBundle(RUNC!.path, bundle);

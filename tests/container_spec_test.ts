@@ -113,7 +113,12 @@ Deno.test("edits: env laid over, devices, mounts as binds after the rest, hooks,
   assert.deepEqual(spec.process.additionalGids, [44]);
   assert.deepEqual(spec.devices, EDITS.deviceNodes);
   assert.deepEqual(spec.hooks, EDITS.hooks);
-  assert.deepEqual(spec.mounts.slice(0, -1), plain.mounts);
+  // A device in /dev: /dev is the container's own, not the host's bound.
+  assert.equal(spec.ownDev, true);
+  assert.deepEqual(
+    spec.mounts.slice(0, -1),
+    plain.mounts.filter((bind) => bind.target !== "/dev"),
+  );
   assert.deepEqual(spec.mounts.at(-1), {
     source: "/etc/hostname",
     target: "/etc/gpu.conf",
@@ -150,7 +155,8 @@ Deno.test("operations with mounts: devices after the binds, createContainer befo
     "tmpfs",
     "mkdirs",
     "overlay",
-    ...Array(8).fill("bind"),
+    "own-dev",
+    ...Array(7).fill("bind"),
     "device",
     "hook:createContainer:creating",
     "chroot",

@@ -182,10 +182,12 @@ Deno.test(
     assert.equal(made.code, 0, made.stderr);
     try {
       const config = JSON.parse(Deno.readTextFileSync(`${bundle}/config.json`));
-      const device = config.linux.devices.find((each: { path: string }) =>
+      // As root the runtime makes the node; in a user namespace plash's bind of /dev/null is it.
+      const device = config.linux.devices?.find((each: { path: string }) =>
         each.path === "/dev/cdi-null"
       );
-      assert.deepEqual([device?.type, device?.major, device?.minor], ["c", 1, 3]);
+      if (ROOT) assert.deepEqual([device?.type, device?.major, device?.minor], ["c", 1, 3]);
+      else assert.equal(device, undefined);
       assert.ok(config.process.env.includes("CDI_DEVICE=null"));
       assert.ok(
         config.mounts.some((each: { destination: string }) => each.destination === "/cdi/file"),

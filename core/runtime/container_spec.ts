@@ -40,6 +40,7 @@ import type { ContainerEdits, DeviceNode, Hook } from "./container_edits.ts";
 import { containerEnvironment, DEFAULT_PATH, lookupEnv, withRunEnv } from "./environment.ts";
 import { HOST_VIEWS, type HostViewName } from "./host_view.ts";
 import { IMAGE_VIEW } from "./image_view.ts";
+import { DEV } from "./own_dev.ts";
 import type { RunOptions, Volume } from "./run_options.ts";
 
 /** How to run a container. */
@@ -135,6 +136,11 @@ export interface ContainerSpec {
   makeDirs: string[];
   /** Device nodes. */
   devices: DeviceNode[];
+  /**
+   * /dev is the container's own (`own_dev.ts`) instead of the host's bound:
+   * a device goes into it, never into the host's /dev.
+   */
+  ownDev: boolean;
   /** Hooks, in the order they run within their point. */
   hooks: Hook[];
 }
@@ -183,6 +189,7 @@ export function containerSpec(
     imageView: view.imageView ? IMAGE_VIEW : undefined,
     makeDirs: options.workdir === undefined ? [] : [options.workdir],
     devices: [],
+    ownDev: false,
     hooks: [],
   };
   return run.edits ? applyEdits(spec, run.edits) : spec;
@@ -254,6 +261,11 @@ export function containerProcess(
  */
 export function applyEdits(spec: ContainerSpec, edits: ContainerEdits): ContainerSpec {
   const env = withRunEnv(spec.process.env, edits.env, {});
+  // A device in the host's /dev, bound, would be made on the host: /dev becomes the container's.
+  const hostDev = (bind: BindSpec) => bind.owner === "host" && bind.target === DEV;
+  const ownDev = spec.ownDev ||
+    (edits.deviceNodes.some((node) => node.path.startsWith(`${DEV}/`)) &&
+      spec.mounts.some(hostDev));
   return {
     ...spec,
     process: {
@@ -262,8 +274,12 @@ export function applyEdits(spec: ContainerSpec, edits: ContainerEdits): Containe
       path: lookupEnv(env, "PATH") ?? DEFAULT_PATH,
       additionalGids: [...new Set([...spec.process.additionalGids, ...edits.additionalGids])],
     },
-    mounts: [...spec.mounts, ...edits.mounts.map(editBind)],
+    mounts: [
+      ...spec.mounts.filter((bind) => !ownDev || !hostDev(bind)),
+      ...edits.mounts.map(editBind),
+    ],
     devices: [...spec.devices, ...edits.deviceNodes],
+    ownDev,
     hooks: [...spec.hooks, ...edits.hooks],
   };
 }

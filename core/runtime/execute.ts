@@ -22,6 +22,7 @@ import { applyBind, bindImageView, makeDirInImage } from "./binds.ts";
 import type { DeviceNode } from "./container_edits.ts";
 import type { HostDeviceNode } from "./device_node.ts";
 import { addGroups, hostNodes, placeDevice, runHookStep } from "./edit_steps.ts";
+import { makeOwnDev } from "./own_dev.ts";
 import { execCommand } from "./exec.ts";
 import { explainRefusal } from "./host_support.ts";
 import { mountImageLayers } from "./image_root.ts";
@@ -94,7 +95,8 @@ export function executePlan(plan: ContainerPlan, created: string[] = []): never 
 
 /** The operations that act inside the image root, before the chroot. */
 function needsRoot(op: SetupOp): boolean {
-  return op.op === "bind" || op.op === "device" || op.op === "image-view" || op.op === "make-dir";
+  return op.op === "bind" || op.op === "own-dev" || op.op === "device" ||
+    op.op === "image-view" || op.op === "make-dir";
 }
 
 function isOverlay(op: SetupOp): op is Extract<SetupOp, { op: "overlay" }> {
@@ -112,6 +114,8 @@ function runOp(op: SetupOp, rootFd: number, created: string[]): void {
       return;
     case "overlay":
       return mountImageLayers(op.overlay);
+    case "own-dev":
+      return makeOwnDev(rootFd, created, op.devices);
     case "bind":
       return applyBind(rootFd, op.bind, created);
     case "image-view":

@@ -115,6 +115,7 @@ export async function writeBundle(
       ...process,
       binds: ociBinds(container.mounts),
       devices,
+      ownDev: container.ownDev,
       hooks: container.hooks,
       network: spec.network,
       mode: spec.mode,

@@ -67,6 +67,8 @@ export interface OciConfigInput {
   mode: OciMode;
   /** Device nodes made (as root) or bound (in a user namespace) by the runtime. */
   devices?: HostDeviceNode[];
+  /** /dev is the container's own, as a runtime makes it, not the host's bound (`own_dev.ts`). */
+  ownDev?: boolean;
   /** Hooks the runtime runs, by their point. */
   hooks?: Hook[];
   /** For "rootless": the user namespace's mappings (what plash's own namespace maps). */
@@ -109,6 +111,34 @@ const MASKED_PATHS = [
 ];
 const READONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
+/** A /dev of the container's own, as OCI runtimes' default configs have it. */
+const OWN_DEV = [
+  {
+    destination: "/dev",
+    type: "tmpfs",
+    source: "tmpfs",
+    options: ["nosuid", "strictatime", "mode=755", "size=65536k"],
+  },
+  {
+    destination: "/dev/pts",
+    type: "devpts",
+    source: "devpts",
+    options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"],
+  },
+  {
+    destination: "/dev/shm",
+    type: "tmpfs",
+    source: "shm",
+    options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"],
+  },
+  {
+    destination: "/dev/mqueue",
+    type: "mqueue",
+    source: "mqueue",
+    options: ["nosuid", "noexec", "nodev"],
+  },
+];
+
 function bindMount({ source, target, readOnly }: OciBind) {
   // rro (runc >= 1.1, Linux >= 5.12): the mounts below the source read-only too, as plash's own.
   const options = readOnly ? ["rbind", "rprivate", "ro", "rro"] : ["rbind"];
@@ -129,6 +159,7 @@ export function ociConfig(input: OciConfigInput): Record<string, unknown> {
   if (input.mode === "rootless") namespaces.push("user");
   const mounts = [
     { destination: "/proc", type: "proc", source: "proc" },
+    ...(input.ownDev ? OWN_DEV : []),
     ...input.binds.map((bind) =>
       bind.target === "/sys"
         ? { ...bindMount({ ...bind, readOnly: true }), options: ["rbind", "nosuid", "nodev", "ro"] }
@@ -144,8 +175,13 @@ export function ociConfig(input: OciConfigInput): Record<string, unknown> {
     maskedPaths: MASKED_PATHS,
     readonlyPaths: READONLY_PATHS,
   };
-  if (input.devices?.length) {
-    linux.devices = input.devices.map(({ path, type, major, minor, fileMode, uid, gid }) => ({
+  // In a user namespace a runtime binds each device from its container path on the host:
+  // one the host has by another name is there by plash's own bind above alone.
+  const listed = (input.devices ?? []).filter((node) =>
+    input.mode === "root" || node.hostPath === node.path
+  );
+  if (listed.length) {
+    linux.devices = listed.map(({ path, type, major, minor, fileMode, uid, gid }) => ({
       path,
       type,
       major,

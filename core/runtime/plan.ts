@@ -43,6 +43,8 @@ export type SetupOp =
   | { op: "mkdirs"; paths: string[] }
   /** The image's layers and the writable layer, mounted at `overlay.target`. */
   | { op: "overlay"; overlay: OverlaySpec }
+  /** The container's own /dev: a tmpfs showing the host's, with room for `devices` (`own_dev.ts`). */
+  | { op: "own-dev"; devices: string[] }
   /** A host path bound into the image root (the root is the overlay's target). */
   | { op: "bind"; bind: BindSpec }
   /** The host's device node bound onto a file made in the image root. */
@@ -129,6 +131,9 @@ export function containerOps(spec: ContainerSpec, mountless?: { root: string }):
           userxattr: true,
         },
       },
+      ...(spec.ownDev
+        ? [{ op: "own-dev" as const, devices: spec.devices.map((node) => node.path) }]
+        : []),
       ...spec.mounts.map((bind) => ({ op: "bind" as const, bind })),
       ...spec.devices.map((node) => ({ op: "device" as const, node })),
       ...(spec.imageView ? [{ op: "image-view" as const, target: spec.imageView }] : []),
