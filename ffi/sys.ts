@@ -240,6 +240,21 @@ export function duplicate(fd: number): number {
   return check(sym.dup(fd), "dup", String(fd));
 }
 
+/** PIPE_BUF: a write of at most this many bytes into a pipe is whole, or fails. */
+const PIPE_BUF = 4096;
+
+/**
+ * Writes `bytes`, at most 4 KiB, into the empty pipe `fd` with one write(2),
+ * whole or not at all: no loop, no reader needed, as for a small message
+ * (an OCI state) a child reads once it starts.
+ */
+export function writeToPipe(fd: number, bytes: Uint8Array): void {
+  if (bytes.length > PIPE_BUF) {
+    throw new Error(`writeToPipe: ${bytes.length} bytes exceed a pipe's atomic write`);
+  }
+  check(sym.write(fd, bytes, BigInt(bytes.length)), "write", `pipe ${fd}`);
+}
+
 /**
  * Writes all of `bytes` to `fd` from a worker thread, so that the event loop
  * runs while a pipe's reader is slow. A failed write throws without an errno

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import { evalContext, evaluate } from "../core/build/evaluate.ts";
+import { tokenize } from "../core/build/tokenize.ts";
 import { oneLineError, TestStore, usageFailure } from "./support/plash.ts";
+import { TempDirs } from "./support/temp_dirs.ts";
 
 const BIN = new URL("../bin", import.meta.url).pathname;
 
@@ -135,4 +138,30 @@ Deno.test("plash MACROS -- CMD builds and runs", async () => {
   assert.equal(status.code, 5, "the command's exit status");
   const help = await store.ok(["--help-macros"]);
   assert.equal(help, await store.ok(["help-macros"]));
+});
+
+Deno.test("a build's context is a parameter: its macros read relative paths there, not in the cwd", async () => {
+  using store = new TestStore();
+  using temp = new TempDirs();
+  const dir = temp.make("plash-context-");
+  Deno.writeTextFileSync(`${dir}/more`, "--env\nFROM_EVAL=1\n");
+  Deno.mkdirSync(`${dir}/data`);
+  Deno.writeTextFileSync(`${dir}/data/file`, "content\n");
+  const words = ["--eval-file", "more", "--hash-path", "data"];
+  const steps = await evaluate(tokenize(words), evalContext(() => store.images, dir));
+  const hints = steps.filter((step) => step.kind === "hint").map((step) => step.name);
+  assert.deepEqual(hints, ["env", "hash-path"]);
+  // The same words from the process's own directory find neither.
+  await assert.rejects(
+    () => evaluate(tokenize(words), evalContext(() => store.images)),
+    /cannot read more/,
+  );
+  if (Deno.uid() !== 0) return; // importing a tar needs plash's user namespace
+  const base = await store.busybox();
+  await store.ok(["export-tar", base, `${dir}/base.tar`]);
+  const [from] = await evaluate(
+    tokenize(["--from-tar", "base.tar"]),
+    evalContext(() => store.images, dir),
+  );
+  assert.equal(from.kind, "base");
 });

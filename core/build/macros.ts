@@ -92,7 +92,8 @@ function hint(name: string, value: unknown, config?: ImageConfig): Step {
 }
 
 async function base(source: string, ref: string, ctx: EvalContext): Promise<Step[]> {
-  return [{ kind: "base", id: await SOURCES[source].resolve(ctx.store(), ref) }];
+  const { hostPath, resolve } = SOURCES[source];
+  return [{ kind: "base", id: await resolve(ctx.store(), hostPath ? inDir(ctx.dir, ref) : ref) }];
 }
 
 /**

@@ -21,6 +21,8 @@ export interface Source {
   /** What the reference is, for `plash help-macros`. */
   arg: string;
   summary: string;
+  /** The reference is a host path: a relative one starts in the build's context. */
+  hostPath?: true;
   /** The id of the image `ref` names, imported into `store` when needed. */
   resolve(store: Store, ref: string): Promise<number>;
 }
@@ -57,6 +59,7 @@ export const SOURCES: Record<string, Source> = {
   tar: {
     arg: "FILE",
     summary: "start from a tar archive (plain, gzip, zstd or xz), imported once",
+    hostPath: true,
     resolve: async (store, ref) => {
       // Loaded only here: the tar code and node:crypto stay off the start path.
       const [{ sha256File }, { importTar }] = await Promise.all([

@@ -11,8 +11,7 @@
  * @module
  */
 
-import { writeAll } from "../../ffi/at.ts";
-import { closeFd, dup2, duplicate, makePipe } from "../../ffi/sys.ts";
+import { closeFd, dup2, duplicate, makePipe, writeToPipe } from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
 import type { Hook } from "./container_edits.ts";
 import { OCI_VERSION } from "./oci_config.ts";
@@ -39,12 +38,11 @@ export function runHook(hook: Hook, state: Omit<OciState, "ociVersion">): void {
   const saved = duplicate(0);
   let status: Deno.CommandStatus;
   try {
-    // The state is small: the pipe holds it all before the hook reads.
+    // The state is small (a few hundred bytes): the pipe holds it all before the hook reads.
     try {
-      writeAll(
+      writeToPipe(
         pipe.write,
         new TextEncoder().encode(JSON.stringify({ ociVersion: OCI_VERSION, ...state })),
-        "the hook's stdin",
       );
     } finally {
       closeFd(pipe.write);
