@@ -15,6 +15,7 @@ import { fdPath, openInRoot } from "../../ffi/in_root.ts";
 import { closeFd, mount, MS } from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
 import { placeTarget } from "./binds.ts";
+import { entryExists } from "../tree/entry_exists.ts";
 
 /** Where a container's devices go, and what becomes the container's own. */
 export const DEV = "/dev";
@@ -49,7 +50,7 @@ export function makeOwnDev(rootFd: number, created: string[], devicePaths: strin
       if (hostDirs.has(parts[0])) continue;
       const parent = [dev, ...parts.slice(0, -1)].join("/");
       Deno.mkdirSync(parent, { recursive: true });
-      if (!exists(`${parent}/${parts.at(-1)}`)) {
+      if (!entryExists(`${parent}/${parts.at(-1)}`)) {
         Deno.writeFileSync(`${parent}/${parts.at(-1)}`, new Uint8Array(), { mode: 0o600 });
       }
     }
@@ -80,15 +81,6 @@ function showHostEntry(entry: Deno.DirEntry, dev: string): boolean {
     throw new PlashError(`${DEV}/${entry.name}: shown from the host: ${reason(error)}`, {
       cause: error,
     });
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -70,6 +70,20 @@ export function filesOf(dir: string): Record<string, Uint8Array> {
 }
 
 /**
+ * `podman run` as podman runs here (`TestPodman` adds runc, DESIGN.md): limits under the
+ * machine's hard ones, no network, removed when done.
+ */
+export const PODMAN_RUN = [
+  "run",
+  "--rm",
+  "--ulimit",
+  "nofile=1024:1024",
+  "--ulimit",
+  "nproc=1024:1024",
+  "--network=none",
+];
+
+/**
  * Podman with storage of its own in a temp dir (no image left in the host's
  * storage), run as Debian's podman runs here: runc, and ulimits below this
  * machine's hard limit (see DESIGN.md). Remove it with `await using`.
@@ -109,18 +123,7 @@ export class TestPodman implements AsyncDisposable {
 
   /** `podman run` of `image` with `command` (and run `flags`), as podman can run here. */
   run(image: string, command: string[], flags: string[] = []): Promise<string> {
-    return this.podman([
-      "run",
-      "--rm",
-      "--ulimit",
-      "nofile=1024:1024",
-      "--ulimit",
-      "nproc=1024:1024",
-      "--network=none",
-      ...flags,
-      image,
-      ...command,
-    ]);
+    return this.podman([...PODMAN_RUN, ...flags, image, ...command]);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

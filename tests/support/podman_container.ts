@@ -23,7 +23,7 @@
 
 import { sha256Hex } from "../../core/sha256.ts";
 import { runCommand } from "./command.ts";
-import { installed, TestPodman } from "./export_image.ts";
+import { installed, PODMAN_RUN, TestPodman } from "./export_image.ts";
 
 /** Whether containers can be run here: as root, with podman installed. */
 export const HAVE_PODMAN = Deno.uid() === 0 && installed("podman");
@@ -96,18 +96,7 @@ export class PodmanContainers extends TestPodman {
     ];
     const output = await runCommand(
       "podman",
-      this.args([
-        "run",
-        "--rm",
-        "--ulimit",
-        "nofile=1024:1024",
-        "--ulimit",
-        "nproc=1024:1024",
-        "--network=none",
-        ...flags,
-        image,
-        ...command,
-      ]),
+      this.args([...PODMAN_RUN, ...flags, image, ...command]),
       { stdin: run.stdin },
     );
     return {

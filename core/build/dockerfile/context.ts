@@ -18,6 +18,7 @@
 
 import { PlashError } from "../../errors.ts";
 import { IgnoreRules, patternRegex } from "./ignore_rules.ts";
+import { entryExists } from "../../tree/entry_exists.ts";
 
 /** A build context with its ignore rules. */
 export class BuildContext {
@@ -106,7 +107,9 @@ export class BuildContext {
       }
       found = next;
     }
-    const kept = found.filter((path) => !this.excludes(path) && exists(`${this.root}/${path}`));
+    const kept = found.filter((path) =>
+      !this.excludes(path) && entryExists(`${this.root}/${path}`)
+    );
     if (kept.length === 0) {
       throw new PlashError(
         `${pattern}: no such file or directory in the build context ${this.root} ` +
@@ -129,15 +132,6 @@ function cleanParts(path: string): string[] | undefined {
     }
   }
   return parts;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function hasWildcard(part: string): boolean {
