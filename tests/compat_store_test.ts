@@ -90,6 +90,7 @@ const NEEDS_STORE: Record<string, string[]> = {
   "export-oci": ["1", "/nonexistent/layout"],
   "export-docker-archive": ["1", "/nonexistent/out.tar"],
   push: ["1", "127.0.0.1:9/none"],
+  bud: ["-f", "/dev/null", "/"],
 };
 
 /** Commands that never touch a store, and those that may without one. */

@@ -14,7 +14,7 @@ import { buildDockerfile } from "../build/dockerfile/build_dockerfile.ts";
 import { PlashError } from "../errors.ts";
 import { setQuiet } from "../images/progress.ts";
 import { absolutePath, Store } from "../store/store.ts";
-import { checkName } from "./tag.ts";
+import { nameKey } from "./tag.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<void> {
@@ -23,7 +23,7 @@ export async function main(args: Args): Promise<void> {
   const context = absolutePath(args.positionals[0] ?? ".");
   if (!isDirectory(context)) throw new PlashError(`bud: no such context directory: ${context}`);
   const tags = args.values("tag");
-  for (const tag of tags) checkName(tag);
+  const keys = tags.map(nameKey);
   const { text, file, path } = await readDockerfile(args.value("file"), context);
   const store = Store.open();
   const id = await buildDockerfile(store, {
@@ -41,7 +41,7 @@ export async function main(args: Args): Promise<void> {
     ignoreFile: args.value("ignorefile"),
     quiet,
   });
-  for (const tag of tags) store.setMap(tag, id);
+  for (const key of keys) store.setMap(key, id);
   printLine(id);
 }
 
