@@ -67,6 +67,8 @@ export async function assertRound(dir: string, onHost: Layers): Promise<void> {
   const inContainer = await layerEntries(`${dir}/layout`);
   assert.equal(inContainer.length, 3, "busybox and two build layers");
   assert.deepEqual(inContainer, onHost);
+  // What the comparison must cover: the second layer deleted a file and replaced a directory.
+  for (const name of ["srv/.wh.gone", "srv/cache/.wh..wh..opq"]) assert.ok(inContainer[2][name]);
   // And its layer directories: the runs wrote none of them.
   const hellos = Object.entries(manifest(`${dir}/data/layer`))
     .filter(([path]) => path.endsWith("/_data/root/srv/hello"));
