@@ -103,6 +103,9 @@ export function spawnSharingMemory(
   const pid = cloneCall(child.pointer, flags);
   const code = errno();
   child.close();
-  if (pid < 0) throw new SyscallError("clone", "CLONE_VM|CLONE_VFORK", code);
+  // A refused new user namespace is named as the holder's clone names it: what
+  // the host refuses is the namespace, and what plash then says depends on it.
+  const call = options.newUserNamespace ? "CLONE_NEWUSER" : "CLONE_VM|CLONE_VFORK";
+  if (pid < 0) throw new SyscallError("clone", call, code);
   return pid;
 }

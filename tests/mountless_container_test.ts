@@ -8,15 +8,11 @@
 
 import assert from "node:assert/strict";
 import { shellQuote } from "../core/build/shell_quote.ts";
-import { sha256Hex } from "../core/sha256.ts";
 import { selfCommand } from "../core/self_command.ts";
 import { busyboxRootfs } from "../scripts/busybox_rootfs.ts";
 import { debootstrapRootfs } from "../scripts/debootstrap_rootfs.ts";
-import { BUILD } from "./support/export_image.ts";
-import { layerEntries } from "./support/oci_layers.ts";
-import { TestStore } from "./support/plash.ts";
+import { assertRound, hostLayers, roundScript } from "./support/container_round.ts";
 import { HAVE_PODMAN, PodmanContainers, type Volume } from "./support/podman_container.ts";
-import { manifest } from "./tar_fixtures.ts";
 import { TempDirs } from "./support/temp_dirs.ts";
 
 /** This checkout and the Deno that runs it (node_modules may link elsewhere), at their paths. */
@@ -42,55 +38,18 @@ Deno.test("in a default container plash builds, runs and exports without mounts"
   using dirs = new TempDirs();
   const work = dirs.make("plash-container-");
   const image = await podman.image(await debootstrapRootfs());
-  const script = [
-    "set -e",
-    plashFunction(),
-    "plash init",
-    "base=$(tar -C /busybox -c . | plash import-tar)",
-    `id=$(plash build -q --from "$base" ${BUILD.map(shellQuote).join(" ")})`,
-    "echo $id > /work/id",
-    `made=$(plash create "$id" sh -c 'echo made > /made')`,
-    `plash run "$made" cat /made > /work/made`,
-    // In-place writes of an image file, and a new file: none of it may stay.
-    `plash run "$id" sh -c 'echo more >> /srv/hello; sed -i s/hello/changed/ /srv/hello; ` +
-    `echo new > /new; cat /srv/hello' > /work/changed`,
-    `plash run "$id" sh -c 'cat /srv/hello; ls /new 2>&1 || true' > /work/after`,
-    `plash export-oci "$id" /work/layout > /dev/null`,
-  ].join("\n");
+  const script = `${plashFunction()}\n${roundScript("plash", "/work", "tar -C /busybox -c .")}`;
   const result = await podman.exec(image, ["sh", "-c", script], {
     volumes: [
       ...checkoutVolumes(),
       { source: await busyboxRootfs(), target: "/busybox", readOnly: true },
       { source: work, target: "/work" },
     ],
-    env: { PLASH_DATA: "/work/data", DENO_DIR: "/work/deno" },
+    env: { DENO_DIR: "/work/deno" },
   });
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /^plash: no mounts here \(root without CAP_SYS_ADMIN cannot mount\)/);
-  const read = (name: string) => Deno.readTextFileSync(`${work}/${name}`);
-  assert.equal(read("made"), "made\n");
-  assert.equal(read("changed"), "changed\nmore\n");
-  assert.equal(read("after"), "hello\nls: /new: No such file or directory\n");
-
-  // The same build on the host, with mounts.
-  using store = new TestStore();
-  const base = await store.busybox();
-  const id = await store.ok(["build", "-q", "--from", base, ...BUILD]);
-  await store.ok(["export-oci", id, `${store.data}.layout`]);
-  const [inContainer, onHost] = [
-    await layerEntries(`${work}/layout`),
-    await layerEntries(`${store.data}.layout`),
-  ];
-  assert.equal(inContainer.length, 3, "busybox and two build layers");
-  assert.deepEqual(inContainer, onHost);
-  // And its layer directories: the runs wrote none of them.
-  const hellos = Object.entries(manifest(`${work}/data/layer`))
-    .filter(([path]) => path.endsWith("/_data/root/srv/hello"));
-  // Made by the first layer, copied up by the second (which links it).
-  assert.equal(hellos.length, 2);
-  const hello = await sha256Hex(new TextEncoder().encode("hello\n"));
-  for (const [path, entry] of hellos) assert.equal(entry.sha256, hello, path);
-  assert.deepEqual([...Deno.readDirSync(`${work}/data/tmp`)].filter((e) => e.isDirectory), []);
+  await assertRound(work, await hostLayers());
 });
 
 /**
