@@ -66,7 +66,7 @@ export interface RunSpec {
    * exactly `env` as its environment (the stage's ENV over the build args in
    * scope, PATH and HOME), nothing of the host's or the image's config.
    */
-  dockerfileStep?: { env: string[] };
+  dockerfileStep?: { env: string[]; network?: Network };
   /** The caller's options: `-e`, `-v`, `-w`, `-u` (see `run_options.ts`). */
   options?: RunOptions;
   /**
@@ -120,6 +120,12 @@ export interface ContainerRoot {
   discard: boolean;
 }
 
+/**
+ * The network a container has: the host's (plash shares it), or `none`, a
+ * network namespace of its own with only loopback (`RUN --network=none`).
+ */
+export type Network = "host" | "none";
+
 /** A container of plash, as data. */
 export interface ContainerSpec {
   /** Names the container in errors: `image N`. */
@@ -143,6 +149,8 @@ export interface ContainerSpec {
   ownDev: boolean;
   /** Hooks, in the order they run within their point. */
   hooks: Hook[];
+  /** The host's network, or one of its own with only loopback. */
+  network: Network;
 }
 
 /** The spec of `run`'s container on this host (`host`, by default this process's). */
@@ -191,6 +199,7 @@ export function containerSpec(
     devices: [],
     ownDev: false,
     hooks: [],
+    network: run.dockerfileStep?.network ?? "host",
   };
   return run.edits ? applyEdits(spec, run.edits) : spec;
 }

@@ -15,6 +15,7 @@
 import { SyscallError } from "../../ffi/errors.ts";
 import { openPath } from "../../ffi/in_root.ts";
 import { errnoText } from "../../ffi/libc.ts";
+import { enterEmptyNetworkNamespace } from "../../ffi/network_namespace.ts";
 import { chdir, chroot, closeFd, enterPrivateMountNamespace, mount } from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
 import { becomeUser, readIdMaps } from "./become_user.ts";
@@ -107,6 +108,8 @@ function runOp(op: SetupOp, rootFd: number, created: string[]): void {
   switch (op.op) {
     case "unshare-mounts":
       return explainRefusal(enterPrivateMountNamespace);
+    case "unshare-network":
+      return explainRefusal(enterEmptyNetworkNamespace);
     case "tmpfs":
       return explainRefusal(() => mount("tmpfs", op.target, "tmpfs", 0n, "mode=0755"));
     case "mkdirs":

@@ -37,6 +37,8 @@ export type { HostFacts, RunSpec } from "./container_spec.ts";
 export type SetupOp =
   /** A mount namespace of this thread's own, whose mounts reach nobody else. */
   | { op: "unshare-mounts" }
+  /** A network namespace of this thread's own with only loopback, up (`network: "none"`). */
+  | { op: "unshare-network" }
   /** A tmpfs for the writable layer, gone with the namespace. */
   | { op: "tmpfs"; target: string }
   /** Directories made on the host side (the writable layer's). */
@@ -105,6 +107,8 @@ export function containerOps(spec: ContainerSpec, mountless?: { root: string }):
   if (mountless) {
     return {
       ops: [
+        // Where the host refuses namespaces, this fails in one line: nothing else would isolate.
+        ...networkOps(spec),
         { op: "chroot", root: mountless.root },
         ...spec.devices.map((node) => ({ op: "mknod" as const, node })),
         ...processOps(spec, mountless.root),
@@ -116,6 +120,7 @@ export function containerOps(spec: ContainerSpec, mountless?: { root: string }):
   return {
     ops: [
       { op: "unshare-mounts" },
+      ...networkOps(spec),
       ...(root.discard ? [{ op: "tmpfs" as const, target: root.changes }] : []),
       { op: "mkdirs", paths: [upper, work, target] },
       {
@@ -168,6 +173,10 @@ function processOps(
     ...hookOps(spec, "startContainer", "created", bundle),
     { op: "exec", argv: process.args, env: process.env, path: process.path, where },
   ];
+}
+
+function networkOps(spec: Pick<ContainerSpec, "network">): SetupOp[] {
+  return spec.network === "none" ? [{ op: "unshare-network" }] : [];
 }
 
 function hookOps(

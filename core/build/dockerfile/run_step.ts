@@ -18,6 +18,7 @@
 import { PlashError } from "../../errors.ts";
 import { lazyImport } from "../../lazy_import.ts";
 import { DEFAULT_PATH } from "../../runtime/environment.ts";
+import type { Network } from "../../runtime/container_spec.ts";
 import type { Volume } from "../../runtime/run_options.ts";
 import type { ImageConfig } from "../../store/image_config.ts";
 import { removeTree } from "../../store/tmp.ts";
@@ -66,17 +67,17 @@ export async function runStep(
   const env = Object.entries(vars).map(([name, value]) => `${name}=${value}`);
   const workdir = config.workdir ?? "/";
   const mounts: MountSpec[] = [];
+  let network: Network = "host";
   for (const { name, value } of instruction.flags) {
     if (name === "mount") mounts.push(parseMount(value, workdir));
-    else if (name === "network") {
-      if (value !== "host" && value !== "default") {
-        throw new PlashError(`--network=${value}: plash builds share the host's network only`);
-      }
-    } else throw new PlashError(`unknown flag --${name}`);
+    else if (name === "network") network = parseNetwork(value);
+    else throw new PlashError(`unknown flag --${name}`);
   }
   const mountKeys = [];
   for (const mount of mounts) mountKeys.push(await mountKey(builder, mount));
   parts.push(argv, stdin, env, config.user ?? "", workdir, mountKeys);
+  // Only `none` keys the step: steps that share the host's network keep their old keys.
+  if (network === "none") parts.push("network=none");
   return async (changes) => {
     const cleanup: string[] = [];
     try {
@@ -88,7 +89,7 @@ export async function runStep(
       );
       return await createImage(builder.store, builder.id, argv, {
         config: changes,
-        dockerfileStep: { env },
+        dockerfileStep: { env, network },
         options: { workdir, user: config.user || undefined, volumes },
         stdin: new TextEncoder().encode(stdin),
         what: `${builder.build.file}:${instruction.line}: ${instruction.text}`,
@@ -97,6 +98,13 @@ export async function runStep(
       for (const dir of cleanup) removeTree(dir);
     }
   };
+}
+
+/** `RUN --network=`: `default` and `host` are the host's network, as plash shares it. */
+function parseNetwork(value: string): Network {
+  if (value === "none") return "none";
+  if (value === "host" || value === "default") return "host";
+  throw new PlashError(`--network=${value}: only none, host and default are supported`);
 }
 
 /** A `RUN --mount` as written. */
