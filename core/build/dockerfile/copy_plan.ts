@@ -26,7 +26,7 @@ import { PlashError } from "../../errors.ts";
 import { sha256File, sha256Hex } from "../../sha256.ts";
 import { walkMerged } from "../../tree/merged_tree.ts";
 import type { BuildContext } from "./context.ts";
-import { lookupInLayers } from "./image_path.ts";
+import { layersAt, lookupInLayers } from "./image_path.ts";
 
 /** One thing a COPY writes at `dest` (an absolute path in the image). */
 export interface CopyItem {
@@ -228,15 +228,7 @@ function* walkImage(
   layers: string[],
   path: string,
 ): Generator<{ rel: string; host: string; info: Deno.FileInfo }> {
-  const inLayer = path === "/" ? "" : path;
-  const present = layers.map((layer) => `${layer}${inLayer}`).filter((dir) => {
-    try {
-      return Deno.lstatSync(dir).isDirectory;
-    } catch {
-      return false;
-    }
-  });
-  for (const entry of walkMerged(present)) {
+  for (const entry of walkMerged(layersAt(layers, path))) {
     yield { rel: entry.path, host: entry.source, info: entry.info };
   }
 }
