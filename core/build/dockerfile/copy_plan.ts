@@ -132,7 +132,7 @@ export function planCopy(request: CopyRequest, layers: string[]): CopyItem[] {
           ...(entry.rel === "" ? { mode: 0o755 } : {}),
         });
       }
-    } else if (request.unpack && isArchive(host)) {
+    } else if (request.unpack && isArchive(host, path)) {
       add({ dest, type: "archive", source: host, ...fileFacts(info) });
     } else {
       const file = destIsDir || request.parents ? under(name) : dest;
@@ -233,8 +233,13 @@ function* walkImage(
   }
 }
 
-/** Whether the file at `path` is a tar archive, plain or compressed (its first bytes say). */
-function isArchive(path: string): boolean {
+/**
+ * Whether the file at `path` (named `named` in the Dockerfile) is a tar
+ * archive, plain or compressed as plash reads it (its first bytes say). A
+ * bzip2 file, which docker's ADD would unpack, fails: copying it as it is
+ * would build another image than docker's.
+ */
+function isArchive(path: string, named: string): boolean {
   const file = Deno.openSync(path);
   try {
     const head = new Uint8Array(512);
@@ -242,10 +247,27 @@ function isArchive(path: string): boolean {
     const starts = (...bytes: number[]) => bytes.every((byte, i) => head[i] === byte);
     if (starts(0x1f, 0x8b) || starts(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00)) return true;
     if (starts(0x28, 0xb5, 0x2f, 0xfd)) return true;
+    if (isBzip2(head)) {
+      throw new PlashError(
+        `${named}: bzip2 is not supported: plash unpacks tar archives plain or compressed with ` +
+          "gzip, xz or zstd; recompress it, or COPY it to keep it packed",
+      );
+    }
     return length >= 262 && new TextDecoder().decode(head.subarray(257, 262)) === "ustar";
   } finally {
     file.close();
   }
+}
+
+/**
+ * Whether `head` starts a bzip2 stream: `BZh`, the block size 1-9, then the
+ * magic of a block (pi's digits) or of an empty stream's end (sqrt(pi)'s).
+ */
+function isBzip2(head: Uint8Array): boolean {
+  const at = (offset: number, bytes: number[]) =>
+    bytes.every((byte, i) => head[offset + i] === byte);
+  return at(0, [0x42, 0x5a, 0x68]) && head[3] >= 0x31 && head[3] <= 0x39 &&
+    (at(4, [0x31, 0x41, 0x59, 0x26, 0x53, 0x59]) || at(4, [0x17, 0x72, 0x45, 0x38, 0x50, 0x90]));
 }
 
 /**
