@@ -55,3 +55,28 @@ Deno.test("RUN --network= other than none, host or default fails in one line", a
   assert.notEqual(result.code, 0);
   assert.match(result.stderr, /^plash error: .*--network=bridge: only none, host and default/m);
 });
+
+Deno.test("RUN --network=none fails in one line where the host refuses a network namespace", {
+  ignore: Deno.uid() !== 0,
+}, async () => {
+  using store = new TestStore();
+  using dirs = new TempDirs();
+  const base = await store.busybox();
+  const context = writeContext(dirs.make("plash-bud-"), {
+    Dockerfile: `FROM ${base}\nRUN --network=none true\n`,
+  });
+  const before = await store.ok(["ls", "--json"]);
+  // Root without CAP_SYS_ADMIN, as in docker's default capabilities: the mount-less mode.
+  const result = await store.plash(["bud", "-q", context], {
+    prefix: ["setpriv", "--inh-caps=-sys_admin", "--bounding-set=-sys_admin"],
+  });
+  assert.notEqual(result.code, 0);
+  // After the notice of the mount-less mode, one line.
+  const lines = result.stderr.trimEnd().split("\n").filter((line) =>
+    !/^plash: no mounts/.test(line)
+  );
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0], /^plash error: Dockerfile:2: RUN: unshare CLONE_NEWNET: /);
+  assert.equal(await store.ok(["ls", "--json"]), before, "no image was made");
+  assert.deepEqual([...Deno.readDirSync(`${store.data}/tmp`)], []);
+});
