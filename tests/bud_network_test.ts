@@ -25,7 +25,7 @@ Deno.test("RUN --network=none has only loopback, up; a RUN without it reaches th
     const context = writeContext(dirs.make("plash-bud-"), {
       Dockerfile: [
         `FROM ${base}`,
-        `RUN --network=none (${reach} || echo unreachable) > /none; ip link > /links`,
+        `RUN --network=none (${reach} || echo unreachable) > /none; ip link > /links; ls /sys/class/net > /sys-net`,
         `RUN --network=default ${reach} > /default`,
         `RUN --network=host ${reach} > /host`,
       ].join("\n") + "\n",
@@ -38,6 +38,7 @@ Deno.test("RUN --network=none has only loopback, up; a RUN without it reaches th
     const links = (await cat("/links")).split("\n").filter((line) => /^\d+:/.test(line));
     assert.equal(links.length, 1, `only lo: ${links}`);
     assert.match(links[0], /^1: lo: <LOOPBACK,UP,/);
+    assert.equal(await cat("/sys-net"), "lo", "a sysfs of the step's network namespace");
   } finally {
     server.close();
     await server.served.catch(() => {});

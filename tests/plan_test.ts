@@ -134,6 +134,11 @@ Deno.test("a Dockerfile step with network none unshares the network first, with 
     "chroot",
     "chdir",
   ]);
+  // The host's /sys would list the host's interfaces: the namespace's own sysfs is there instead.
+  const none = containerOps(step("none"));
+  assert.deepEqual(ops(none, "sysfs").map((op) => op.target), ["/sys"]);
+  assert.ok(!ops(none, "bind").some(({ bind }) => bind.target === "/sys"));
+  assert.deepEqual(ops(containerOps(step()), "sysfs"), []);
   assert.deepEqual(ops(containerOps(step()), "unshare-network"), []);
   assert.deepEqual(ops(containerOps(step("host"), { root: "/copy" }), "unshare-network"), []);
 });

@@ -43,6 +43,9 @@ import { IMAGE_VIEW } from "./image_view.ts";
 import { DEV } from "./own_dev.ts";
 import type { RunOptions, Volume } from "./run_options.ts";
 
+/** Where sysfs is. */
+const SYS = "/sys";
+
 /** How to run a container. */
 export interface RunSpec {
   /** The store holding the image. */
@@ -136,6 +139,11 @@ export interface ContainerSpec {
   root: ContainerRoot;
   /** Host paths shown in the container, in order (the host's, the image's, the caller's, edits'). */
   mounts: BindSpec[];
+  /**
+   * A sysfs of the container's own network namespace at this path, instead
+   * of the host's /sys bound there (`network: "none"`).
+   */
+  sysfs?: string;
   /** The image as it is, without the mounts, at this path (a build step's image view). */
   imageView?: string;
   /** Directories made in the image when missing (`-w`). */
@@ -163,6 +171,9 @@ export function containerSpec(
   const view = HOST_VIEWS[hostViewOf(run)];
   const options = run.options ?? {};
   const changes = run.changesDir ?? run.store.mountRoot;
+  const network = run.dockerfileStep?.network ?? "host";
+  // The host's /sys shows the host's interfaces: a network of its own gets a sysfs of its own.
+  const sysfs = network === "none" && view.dirs.includes(SYS) ? SYS : undefined;
   const spec: ContainerSpec = {
     where: `image ${run.id}`,
     process: containerProcess(run, config, host),
@@ -174,7 +185,7 @@ export function containerSpec(
       discard: run.changesDir === undefined,
     },
     mounts: [
-      ...view.dirs.map((dir): BindSpec => ({
+      ...view.dirs.filter((dir) => dir !== sysfs).map((dir): BindSpec => ({
         source: dir,
         target: dir,
         directory: true,
@@ -194,12 +205,13 @@ export function containerSpec(
       ...(view.callerDir ? callerDirBind(host.cwd) : []),
       ...volumeBinds(options.volumes ?? []),
     ],
+    sysfs,
     imageView: view.imageView ? IMAGE_VIEW : undefined,
     makeDirs: options.workdir === undefined ? [] : [options.workdir],
     devices: [],
     ownDev: false,
     hooks: [],
-    network: run.dockerfileStep?.network ?? "host",
+    network,
   };
   return run.edits ? applyEdits(spec, run.edits) : spec;
 }

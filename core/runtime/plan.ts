@@ -53,6 +53,8 @@ export type SetupOp =
   | { op: "device"; node: DeviceNode }
   /** The image root bound onto `target` inside itself, without the binds over it. */
   | { op: "image-view"; target: string }
+  /** A sysfs of the container's network namespace mounted inside the image root. */
+  | { op: "sysfs"; target: string }
   /** A directory made inside the image root when missing (`-w`), as a bind's target is. */
   | { op: "make-dir"; target: string }
   /**
@@ -141,6 +143,7 @@ export function containerOps(spec: ContainerSpec, mountless?: { root: string }):
         : []),
       ...spec.mounts.map((bind) => ({ op: "bind" as const, bind })),
       ...spec.devices.map((node) => ({ op: "device" as const, node })),
+      ...(spec.sysfs ? [{ op: "sysfs" as const, target: spec.sysfs }] : []),
       ...(spec.imageView ? [{ op: "image-view" as const, target: spec.imageView }] : []),
       ...spec.makeDirs.map((target) => ({ op: "make-dir" as const, target })),
       ...hookOps(spec, "createContainer", "creating", root.changes),
