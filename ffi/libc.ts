@@ -78,6 +78,9 @@ const SIGNATURES = {
   syscall: { parameters: ["i64", "i64", "buffer", "buffer", "i64"], result: "i64" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  // Variadic in C; plash passes only a pointer, which goes where a fixed argument would.
+  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
   flock: { parameters: ["i32", "i32"], result: "i32" },
   // The new mount API (glibc >= 2.36): optional, plash falls back to mount(2).
   fsopen: { parameters: ["buffer", "u32"], result: "i32", optional: true },

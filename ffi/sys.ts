@@ -13,6 +13,7 @@ export const MS = {
   RDONLY: 1n,
   NOSUID: 2n,
   NODEV: 4n,
+  NOEXEC: 8n,
   REMOUNT: 32n,
   BIND: 4096n,
   REC: 16384n,

@@ -16,8 +16,9 @@ as_root=""
 # load the completion scripts plash writes. python3-seccomp: the old-kernel tests' seccomp
 # filter. fuse-overlayfs: rootless plash's overlay on kernels before 5.11. e2fsprogs
 # (mkfs.ext4): the full-disk test's filesystem on a loop device. strace: a test counts
-# plash's starts. buildah: the differential test of plash bud and its benchmark.
-packages="strace busybox-static zstd xz-utils debootstrap hyperfine bubblewrap uidmap util-linux bsdutils tar zsh fish
+# plash's starts. buildah: the differential test of plash bud and its benchmark. bzip2:
+# the archive that plash bud's ADD refuses to copy packed.
+packages="strace busybox-static zstd xz-utils bzip2 debootstrap hyperfine bubblewrap uidmap util-linux bsdutils tar zsh fish
 docker-registry apache2-utils skopeo umoci time podman runc crun qemu-user-static binfmt-support libc6:arm64
 libgcc-s1:arm64 python3-seccomp fuse-overlayfs e2fsprogs buildah"
 update=""

@@ -9,7 +9,13 @@ import assert from "node:assert/strict";
 import { openPath } from "../ffi/in_root.ts";
 import { closeFd } from "../ffi/sys.ts";
 import { type BindSpec, placeTarget } from "../core/runtime/binds.ts";
-import { type ContainerPlan, planContainer, type SetupOp } from "../core/runtime/plan.ts";
+import { containerSpec } from "../core/runtime/container_spec.ts";
+import {
+  containerOps,
+  type ContainerPlan,
+  planContainer,
+  type SetupOp,
+} from "../core/runtime/plan.ts";
 import { Store } from "../core/store/store.ts";
 import { TempDirs } from "./support/temp_dirs.ts";
 
@@ -109,6 +115,32 @@ Deno.test("a build step: /home read-only, no /tmp or /root, its directory, the i
     cwd: "/home/me/project",
   });
   assert.ok(!ops(inHome, "bind").some(({ bind }) => bind.target === "/home/me/project"));
+});
+
+Deno.test("a Dockerfile step with network none unshares the network first, with mounts or without", () => {
+  using temp = new TempDirs();
+  const store = freshStore(temp);
+  const id = imageOn(store, 0);
+  const step = (network?: "host" | "none") =>
+    containerSpec({ store, id, command: ["sh"], dockerfileStep: { env: [], network } }, HOST);
+  const names = (plan: ContainerPlan) => plan.ops.map((op) => op.op).slice(0, 3);
+  assert.deepEqual(names(containerOps(step("none"))), [
+    "unshare-mounts",
+    "unshare-network",
+    "tmpfs",
+  ]);
+  assert.deepEqual(names(containerOps(step("none"), { root: "/copy" })), [
+    "unshare-network",
+    "chroot",
+    "chdir",
+  ]);
+  // The host's /sys would list the host's interfaces: the namespace's own sysfs is there instead.
+  const none = containerOps(step("none"));
+  assert.deepEqual(ops(none, "sysfs").map((op) => op.target), ["/sys"]);
+  assert.ok(!ops(none, "bind").some(({ bind }) => bind.target === "/sys"));
+  assert.deepEqual(ops(containerOps(step()), "sysfs"), []);
+  assert.deepEqual(ops(containerOps(step()), "unshare-network"), []);
+  assert.deepEqual(ops(containerOps(step("host"), { root: "/copy" }), "unshare-network"), []);
 });
 
 Deno.test("--changes keeps the layer in DIR: no tmpfs; --mount sources must exist", () => {

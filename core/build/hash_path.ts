@@ -7,6 +7,7 @@
 
 import { PlashError } from "../errors.ts";
 import { sha256File, sha256Hex } from "../sha256.ts";
+import { walkMerged } from "../tree/merged_tree.ts";
 
 const encoder = new TextEncoder();
 
@@ -23,8 +24,29 @@ export async function hashPath(path: string): Promise<string> {
   } catch {
     throw new PlashError(`no such file or directory: ${path}`);
   }
-  const entries: [string, string, number, string][] = [];
+  const entries: Entry[] = [];
   await collect(path, ".", info, entries);
+  return await digest(entries);
+}
+
+/**
+ * {@linkcode hashPath} of the merged view of `layers` (top first): the same
+ * digest as that of a copy of it.
+ */
+export async function hashMerged(layers: string[]): Promise<string> {
+  const entries: Entry[] = [];
+  for (const entry of walkMerged(layers)) {
+    entries.push(
+      await describe(entry.source, entry.path === "" ? "." : `./${entry.path}`, entry.info),
+    );
+  }
+  return await digest(entries);
+}
+
+/** One entry hashed: its relative name, type, mode bits and content. */
+type Entry = [string, string, number, string];
+
+async function digest(entries: Entry[]): Promise<string> {
   entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return await sha256Hex(encoder.encode(JSON.stringify(entries)));
 }
@@ -33,21 +55,21 @@ async function collect(
   path: string,
   name: string,
   info: Deno.FileInfo,
-  into: [string, string, number, string][],
+  into: Entry[],
 ): Promise<void> {
-  const mode = (info.mode ?? 0) & 0o7777;
-  if (info.isDirectory) {
-    into.push([name, "dir", mode, ""]);
-    for (const entry of Deno.readDirSync(path)) {
-      const child = `${path}/${entry.name}`;
-      await collect(child, `${name}/${entry.name}`, Deno.lstatSync(child), into);
-    }
-  } else if (info.isSymlink) {
-    into.push([name, "symlink", mode, Deno.readLinkSync(path)]);
-  } else if (info.isFile) {
-    // Streamed: a file of any size hashes in constant memory.
-    into.push([name, "file", mode, await sha256File(path)]);
-  } else {
-    into.push([name, "other", mode, ""]);
+  into.push(await describe(path, name, info));
+  if (!info.isDirectory) return;
+  for (const entry of Deno.readDirSync(path)) {
+    const child = `${path}/${entry.name}`;
+    await collect(child, `${name}/${entry.name}`, Deno.lstatSync(child), into);
   }
+}
+
+async function describe(path: string, name: string, info: Deno.FileInfo): Promise<Entry> {
+  const mode = (info.mode ?? 0) & 0o7777;
+  if (info.isDirectory) return [name, "dir", mode, ""];
+  if (info.isSymlink) return [name, "symlink", mode, Deno.readLinkSync(path)];
+  // Streamed: a file of any size hashes in constant memory.
+  if (info.isFile) return [name, "file", mode, await sha256File(path)];
+  return [name, "other", mode, ""];
 }

@@ -105,6 +105,21 @@ export function bindImageView(rootFd: number, target: string, created: string[])
 }
 
 /**
+ * Mounts a sysfs of the container's network namespace on `target` (where
+ * the host's /sys would be bound), read-only as docker mounts it: its
+ * `class/net` lists the container's interfaces, the host's /sys the host's.
+ */
+export function mountSysfs(rootFd: number, target: string, created: string[]): void {
+  const sys: MountTarget = { target, directory: true, owner: "host", required: true };
+  const targetFd = placeTarget(rootFd, sys, created)!;
+  try {
+    mount("sysfs", fdPath(targetFd), "sysfs", MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC);
+  } finally {
+    closeFd(targetFd);
+  }
+}
+
+/**
  * Makes directory `target` in the image when it is missing (`-w`), as a
  * caller's bind target is made: on the image's own filesystem, through none
  * of the image's links that lead out of it.

@@ -43,6 +43,9 @@ import { IMAGE_VIEW } from "./image_view.ts";
 import { DEV } from "./own_dev.ts";
 import type { RunOptions, Volume } from "./run_options.ts";
 
+/** Where sysfs is. */
+const SYS = "/sys";
+
 /** How to run a container. */
 export interface RunSpec {
   /** The store holding the image. */
@@ -66,7 +69,7 @@ export interface RunSpec {
    * exactly `env` as its environment (the stage's ENV over the build args in
    * scope, PATH and HOME), nothing of the host's or the image's config.
    */
-  dockerfileStep?: { env: string[] };
+  dockerfileStep?: { env: string[]; network?: Network };
   /** The caller's options: `-e`, `-v`, `-w`, `-u` (see `run_options.ts`). */
   options?: RunOptions;
   /**
@@ -120,6 +123,12 @@ export interface ContainerRoot {
   discard: boolean;
 }
 
+/**
+ * The network a container has: the host's (plash shares it), or `none`, a
+ * network namespace of its own with only loopback (`RUN --network=none`).
+ */
+export type Network = "host" | "none";
+
 /** A container of plash, as data. */
 export interface ContainerSpec {
   /** Names the container in errors: `image N`. */
@@ -130,6 +139,11 @@ export interface ContainerSpec {
   root: ContainerRoot;
   /** Host paths shown in the container, in order (the host's, the image's, the caller's, edits'). */
   mounts: BindSpec[];
+  /**
+   * A sysfs of the container's own network namespace at this path, instead
+   * of the host's /sys bound there (`network: "none"`).
+   */
+  sysfs?: string;
   /** The image as it is, without the mounts, at this path (a build step's image view). */
   imageView?: string;
   /** Directories made in the image when missing (`-w`). */
@@ -143,6 +157,8 @@ export interface ContainerSpec {
   ownDev: boolean;
   /** Hooks, in the order they run within their point. */
   hooks: Hook[];
+  /** The host's network, or one of its own with only loopback. */
+  network: Network;
 }
 
 /** The spec of `run`'s container on this host (`host`, by default this process's). */
@@ -155,6 +171,9 @@ export function containerSpec(
   const view = HOST_VIEWS[hostViewOf(run)];
   const options = run.options ?? {};
   const changes = run.changesDir ?? run.store.mountRoot;
+  const network = run.dockerfileStep?.network ?? "host";
+  // The host's /sys shows the host's interfaces: a network of its own gets a sysfs of its own.
+  const sysfs = network === "none" && view.dirs.includes(SYS) ? SYS : undefined;
   const spec: ContainerSpec = {
     where: `image ${run.id}`,
     process: containerProcess(run, config, host),
@@ -166,7 +185,7 @@ export function containerSpec(
       discard: run.changesDir === undefined,
     },
     mounts: [
-      ...view.dirs.map((dir): BindSpec => ({
+      ...view.dirs.filter((dir) => dir !== sysfs).map((dir): BindSpec => ({
         source: dir,
         target: dir,
         directory: true,
@@ -186,11 +205,13 @@ export function containerSpec(
       ...(view.callerDir ? callerDirBind(host.cwd) : []),
       ...volumeBinds(options.volumes ?? []),
     ],
+    sysfs,
     imageView: view.imageView ? IMAGE_VIEW : undefined,
     makeDirs: options.workdir === undefined ? [] : [options.workdir],
     devices: [],
     ownDev: false,
     hooks: [],
+    network,
   };
   return run.edits ? applyEdits(spec, run.edits) : spec;
 }

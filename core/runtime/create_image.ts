@@ -16,6 +16,7 @@ import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
 import { buildHostEnvironment } from "./environment.ts";
 import { mountlessReason } from "./host_support.ts";
+import type { RunSpec } from "./container_spec.ts";
 import type { CopyReuse } from "./mountless.ts";
 import { planContainer } from "./plan.ts";
 import type { RunOptions } from "./run_options.ts";
@@ -37,7 +38,7 @@ export interface CreateOptions {
   /** Whether the command is a build step (see `RunSpec.buildStep`). */
   buildStep?: boolean;
   /** A Dockerfile's RUN, with its environment (see `RunSpec.dockerfileStep`). */
-  dockerfileStep?: { env: string[] };
+  dockerfileStep?: RunSpec["dockerfileStep"];
   /** Its `-w`, `-u` and `-v` (a Dockerfile's WORKDIR, USER and RUN --mount). */
   options?: RunOptions;
   /** Written to the command's stdin, which is otherwise plash's own. */

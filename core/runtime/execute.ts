@@ -15,10 +15,11 @@
 import { SyscallError } from "../../ffi/errors.ts";
 import { openPath } from "../../ffi/in_root.ts";
 import { errnoText } from "../../ffi/libc.ts";
+import { enterEmptyNetworkNamespace } from "../../ffi/network_namespace.ts";
 import { chdir, chroot, closeFd, enterPrivateMountNamespace, mount } from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
 import { becomeUser, readIdMaps } from "./become_user.ts";
-import { applyBind, bindImageView, makeDirInImage } from "./binds.ts";
+import { applyBind, bindImageView, makeDirInImage, mountSysfs } from "./binds.ts";
 import type { DeviceNode } from "./container_edits.ts";
 import type { HostDeviceNode } from "./device_node.ts";
 import { addGroups, hostNodes, placeDevice, runHookStep } from "./edit_steps.ts";
@@ -96,7 +97,7 @@ export function executePlan(plan: ContainerPlan, created: string[] = []): never 
 /** The operations that act inside the image root, before the chroot. */
 function needsRoot(op: SetupOp): boolean {
   return op.op === "bind" || op.op === "own-dev" || op.op === "device" ||
-    op.op === "image-view" || op.op === "make-dir";
+    op.op === "image-view" || op.op === "make-dir" || op.op === "sysfs";
 }
 
 function isOverlay(op: SetupOp): op is Extract<SetupOp, { op: "overlay" }> {
@@ -107,6 +108,8 @@ function runOp(op: SetupOp, rootFd: number, created: string[]): void {
   switch (op.op) {
     case "unshare-mounts":
       return explainRefusal(enterPrivateMountNamespace);
+    case "unshare-network":
+      return explainRefusal(enterEmptyNetworkNamespace);
     case "tmpfs":
       return explainRefusal(() => mount("tmpfs", op.target, "tmpfs", 0n, "mode=0755"));
     case "mkdirs":
@@ -120,6 +123,8 @@ function runOp(op: SetupOp, rootFd: number, created: string[]): void {
       return applyBind(rootFd, op.bind, created);
     case "image-view":
       return bindImageView(rootFd, op.target, created);
+    case "sysfs":
+      return mountSysfs(rootFd, op.target, created);
     case "make-dir":
       return makeDirInImage(rootFd, op.target, created);
     case "chroot":

@@ -37,6 +37,8 @@ export type { HostFacts, RunSpec } from "./container_spec.ts";
 export type SetupOp =
   /** A mount namespace of this thread's own, whose mounts reach nobody else. */
   | { op: "unshare-mounts" }
+  /** A network namespace of this thread's own with only loopback, up (`network: "none"`). */
+  | { op: "unshare-network" }
   /** A tmpfs for the writable layer, gone with the namespace. */
   | { op: "tmpfs"; target: string }
   /** Directories made on the host side (the writable layer's). */
@@ -51,6 +53,8 @@ export type SetupOp =
   | { op: "device"; node: DeviceNode }
   /** The image root bound onto `target` inside itself, without the binds over it. */
   | { op: "image-view"; target: string }
+  /** A sysfs of the container's network namespace mounted inside the image root. */
+  | { op: "sysfs"; target: string }
   /** A directory made inside the image root when missing (`-w`), as a bind's target is. */
   | { op: "make-dir"; target: string }
   /**
@@ -105,6 +109,8 @@ export function containerOps(spec: ContainerSpec, mountless?: { root: string }):
   if (mountless) {
     return {
       ops: [
+        // Where the host refuses namespaces, this fails in one line: nothing else would isolate.
+        ...networkOps(spec),
         { op: "chroot", root: mountless.root },
         ...spec.devices.map((node) => ({ op: "mknod" as const, node })),
         ...processOps(spec, mountless.root),
@@ -116,6 +122,7 @@ export function containerOps(spec: ContainerSpec, mountless?: { root: string }):
   return {
     ops: [
       { op: "unshare-mounts" },
+      ...networkOps(spec),
       ...(root.discard ? [{ op: "tmpfs" as const, target: root.changes }] : []),
       { op: "mkdirs", paths: [upper, work, target] },
       {
@@ -136,6 +143,7 @@ export function containerOps(spec: ContainerSpec, mountless?: { root: string }):
         : []),
       ...spec.mounts.map((bind) => ({ op: "bind" as const, bind })),
       ...spec.devices.map((node) => ({ op: "device" as const, node })),
+      ...(spec.sysfs ? [{ op: "sysfs" as const, target: spec.sysfs }] : []),
       ...(spec.imageView ? [{ op: "image-view" as const, target: spec.imageView }] : []),
       ...spec.makeDirs.map((target) => ({ op: "make-dir" as const, target })),
       ...hookOps(spec, "createContainer", "creating", root.changes),
@@ -168,6 +176,10 @@ function processOps(
     ...hookOps(spec, "startContainer", "created", bundle),
     { op: "exec", argv: process.args, env: process.env, path: process.path, where },
   ];
+}
+
+function networkOps(spec: Pick<ContainerSpec, "network">): SetupOp[] {
+  return spec.network === "none" ? [{ op: "unshare-network" }] : [];
 }
 
 function hookOps(

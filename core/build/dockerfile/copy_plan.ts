@@ -26,7 +26,7 @@ import { PlashError } from "../../errors.ts";
 import { sha256File, sha256Hex } from "../../sha256.ts";
 import { walkMerged } from "../../tree/merged_tree.ts";
 import type { BuildContext } from "./context.ts";
-import { lookupInLayers } from "./image_path.ts";
+import { layersAt, lookupInLayers } from "./image_path.ts";
 
 /** One thing a COPY writes at `dest` (an absolute path in the image). */
 export interface CopyItem {
@@ -132,7 +132,7 @@ export function planCopy(request: CopyRequest, layers: string[]): CopyItem[] {
           ...(entry.rel === "" ? { mode: 0o755 } : {}),
         });
       }
-    } else if (request.unpack && isArchive(host)) {
+    } else if (request.unpack && isArchive(host, path)) {
       add({ dest, type: "archive", source: host, ...fileFacts(info) });
     } else {
       const file = destIsDir || request.parents ? under(name) : dest;
@@ -228,21 +228,18 @@ function* walkImage(
   layers: string[],
   path: string,
 ): Generator<{ rel: string; host: string; info: Deno.FileInfo }> {
-  const inLayer = path === "/" ? "" : path;
-  const present = layers.map((layer) => `${layer}${inLayer}`).filter((dir) => {
-    try {
-      return Deno.lstatSync(dir).isDirectory;
-    } catch {
-      return false;
-    }
-  });
-  for (const entry of walkMerged(present)) {
+  for (const entry of walkMerged(layersAt(layers, path))) {
     yield { rel: entry.path, host: entry.source, info: entry.info };
   }
 }
 
-/** Whether the file at `path` is a tar archive, plain or compressed (its first bytes say). */
-function isArchive(path: string): boolean {
+/**
+ * Whether the file at `path` (named `named` in the Dockerfile) is a tar
+ * archive, plain or compressed as plash reads it (its first bytes say). A
+ * bzip2 file, which docker's ADD would unpack, fails: copying it as it is
+ * would build another image than docker's.
+ */
+function isArchive(path: string, named: string): boolean {
   const file = Deno.openSync(path);
   try {
     const head = new Uint8Array(512);
@@ -250,10 +247,27 @@ function isArchive(path: string): boolean {
     const starts = (...bytes: number[]) => bytes.every((byte, i) => head[i] === byte);
     if (starts(0x1f, 0x8b) || starts(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00)) return true;
     if (starts(0x28, 0xb5, 0x2f, 0xfd)) return true;
+    if (isBzip2(head)) {
+      throw new PlashError(
+        `${named}: bzip2 is not supported: plash unpacks tar archives plain or compressed with ` +
+          "gzip, xz or zstd; recompress it, or COPY it to keep it packed",
+      );
+    }
     return length >= 262 && new TextDecoder().decode(head.subarray(257, 262)) === "ustar";
   } finally {
     file.close();
   }
+}
+
+/**
+ * Whether `head` starts a bzip2 stream: `BZh`, the block size 1-9, then the
+ * magic of a block (pi's digits) or of an empty stream's end (sqrt(pi)'s).
+ */
+function isBzip2(head: Uint8Array): boolean {
+  const at = (offset: number, bytes: number[]) =>
+    bytes.every((byte, i) => head[offset + i] === byte);
+  return at(0, [0x42, 0x5a, 0x68]) && head[3] >= 0x31 && head[3] <= 0x39 &&
+    (at(4, [0x31, 0x41, 0x59, 0x26, 0x53, 0x59]) || at(4, [0x17, 0x72, 0x45, 0x38, 0x50, 0x90]));
 }
 
 /**

@@ -15,7 +15,8 @@
  */
 
 import { MAX_LINKS } from "../../../ffi/in_root.ts";
-import { isWhiteout } from "../../tree/overlay_format.ts";
+import { isOpaque, isWhiteout } from "../../tree/overlay_format.ts";
+import { readXattrs } from "../../tree/xattrs.ts";
 
 /** A file of an image: its resolved path in the image and where a layer holds it. */
 export interface ImageFile {
@@ -72,4 +73,38 @@ function topmost(layers: string[], path: string): ImageFile | undefined {
     return isWhiteout(info) ? undefined : { path, source: `${layer}${inLayer}`, info };
   }
   return undefined;
+}
+
+/**
+ * The directories whose merge is the image's directory at `path` (resolved,
+ * as {@linkcode lookupInLayers} gives it), top first: each layer's directory
+ * there, down to the first layer that hides the ones below (a whiteout, a
+ * file or an opaque directory at `path` or above it), as overlayfs merges.
+ */
+export function layersAt(layers: string[], path: string): string[] {
+  const parts = path.split("/").filter((part) => part !== "");
+  const found: string[] = [];
+  for (const layer of layers) {
+    let here = layer;
+    let reaches = true;
+    let hides = false;
+    for (const part of parts) {
+      here = `${here}/${part}`;
+      let info: Deno.FileInfo;
+      try {
+        info = Deno.lstatSync(here);
+      } catch {
+        reaches = false; // not in this layer: the ones below show through
+        break;
+      }
+      if (!info.isDirectory) {
+        [reaches, hides] = [false, true];
+        break;
+      }
+      if (isOpaque(readXattrs(here))) hides = true;
+    }
+    if (reaches) found.push(here);
+    if (hides) break;
+  }
+  return found;
 }

@@ -18,14 +18,15 @@
 import { PlashError } from "../../errors.ts";
 import { lazyImport } from "../../lazy_import.ts";
 import { DEFAULT_PATH } from "../../runtime/environment.ts";
+import type { Network } from "../../runtime/container_spec.ts";
 import type { Volume } from "../../runtime/run_options.ts";
 import type { ImageConfig } from "../../store/image_config.ts";
 import { removeTree } from "../../store/tmp.ts";
-import { hashPath } from "../hash_path.ts";
+import { hashMerged, hashPath } from "../hash_path.ts";
 import type { StageBuilder } from "./stage_builder.ts";
 import { commandOf, DEFAULT_SHELL, joinWorkdir } from "./config_instructions.ts";
 import type { Instruction } from "./parse.ts";
-import { lookupInLayers } from "./image_path.ts";
+import { layersAt, lookupInLayers } from "./image_path.ts";
 import { findStage } from "./stages.ts";
 
 /** The command a RUN runs, and what it reads on stdin (nothing but a script's text). */
@@ -66,17 +67,17 @@ export async function runStep(
   const env = Object.entries(vars).map(([name, value]) => `${name}=${value}`);
   const workdir = config.workdir ?? "/";
   const mounts: MountSpec[] = [];
+  let network: Network = "host";
   for (const { name, value } of instruction.flags) {
     if (name === "mount") mounts.push(parseMount(value, workdir));
-    else if (name === "network") {
-      if (value !== "host" && value !== "default") {
-        throw new PlashError(`--network=${value}: plash builds share the host's network only`);
-      }
-    } else throw new PlashError(`unknown flag --${name}`);
+    else if (name === "network") network = parseNetwork(value);
+    else throw new PlashError(`unknown flag --${name}`);
   }
   const mountKeys = [];
   for (const mount of mounts) mountKeys.push(await mountKey(builder, mount));
   parts.push(argv, stdin, env, config.user ?? "", workdir, mountKeys);
+  // Only `none` keys the step: steps that share the host's network keep their old keys.
+  if (network === "none") parts.push("network=none");
   return async (changes) => {
     const cleanup: string[] = [];
     try {
@@ -88,7 +89,7 @@ export async function runStep(
       );
       return await createImage(builder.store, builder.id, argv, {
         config: changes,
-        dockerfileStep: { env },
+        dockerfileStep: { env, network },
         options: { workdir, user: config.user || undefined, volumes },
         stdin: new TextEncoder().encode(stdin),
         what: `${builder.build.file}:${instruction.line}: ${instruction.text}`,
@@ -97,6 +98,13 @@ export async function runStep(
       for (const dir of cleanup) removeTree(dir);
     }
   };
+}
+
+/** `RUN --network=`: `default` and `host` are the host's network, as plash shares it. */
+function parseNetwork(value: string): Network {
+  if (value === "none") return "none";
+  if (value === "host" || value === "default") return "host";
+  throw new PlashError(`--network=${value}: only none, host and default are supported`);
 }
 
 /** A `RUN --mount` as written. */
@@ -147,28 +155,32 @@ async function mountKey(builder: StageBuilder, mount: MountSpec): Promise<unknow
   const base = [mount.type, mount.target, mount.readOnly];
   if (mount.type !== "bind") return [...base, mount.id ?? ""];
   const source = bindSource(builder, mount);
-  return [...base, mount.from ?? "", mount.source, await hashPath(source)];
+  const digest = "layers" in source ? await hashMerged(source.layers) : await hashPath(source.path);
+  return [...base, mount.from ?? "", mount.source, digest];
 }
 
 /**
- * The host path a bind mount shows: in the context (its symlinks kept inside
- * it), or in an earlier stage's image (symlinks resolved inside the image;
- * a directory shows the topmost layer's).
+ * What a bind mount shows: a host path in the context (its symlinks kept
+ * inside it) or a file of an earlier stage's image, or a directory of that
+ * image as the layers merged there (symlinks resolved inside the image).
  */
-function bindSource(builder: StageBuilder, mount: MountSpec): string {
+function bindSource(builder: StageBuilder, mount: MountSpec): { path: string } | {
+  layers: string[];
+} {
   if (mount.from === undefined) {
     const [path] = builder.context.match(mount.source || ".");
-    return builder.context.hostPath(path);
+    return { path: builder.context.hostPath(path) };
   }
   const stage = findStage(builder.graph, mount.from);
   if (stage === undefined || !builder.built.has(stage.index)) {
     throw new PlashError(`--mount from=${mount.from}: no earlier stage of that name`);
   }
-  const file = lookupInLayers(builder.layers(builder.built.get(stage.index)!), mount.source);
+  const layers = builder.layers(builder.built.get(stage.index)!);
+  const file = lookupInLayers(layers, mount.source);
   if (file === undefined) {
     throw new PlashError(`--mount from=${mount.from}: no such file in that stage: ${mount.source}`);
   }
-  return file.source;
+  return file.info.isDirectory ? { layers: layersAt(layers, file.path) } : { path: file.source };
 }
 
 async function mountVolume(
@@ -184,19 +196,22 @@ async function mountVolume(
   switch (mount.type) {
     case "bind": {
       const source = bindSource(builder, mount);
-      if (mount.readOnly) return bind(source);
-      // rw: the step writes into a copy, thrown away after it, as BuildKit's rw binds are.
+      if (mount.readOnly && "path" in source) return bind(source.path);
+      // A stage's directory is its layers merged, in a copy; an rw bind writes into a copy too,
+      // thrown away after the step, as BuildKit's rw binds are.
       const dir = builder.store.makeTmpDir();
       cleanup.push(dir);
-      if (Deno.statSync(source).isDirectory) {
+      const copy = `${dir}/copy`;
+      if ("layers" in source || Deno.statSync(source.path).isDirectory) {
         const { copyTree } = await lazyImport<typeof import("../../tree/copy_tree.ts")>(
           "core/tree/copy_tree.ts",
         );
-        copyTree([source], `${dir}/copy`, { verbatim: true });
+        if ("layers" in source) copyTree(source.layers, copy);
+        else copyTree([source.path], copy, { verbatim: true });
       } else {
-        Deno.copyFileSync(source, `${dir}/copy`);
+        Deno.copyFileSync(source.path, copy);
       }
-      return bind(`${dir}/copy`);
+      return bind(copy);
     }
     case "tmpfs": {
       const dir = builder.store.makeTmpDir();

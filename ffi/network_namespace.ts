@@ -1,0 +1,47 @@
+/**
+ * A network namespace of the calling thread's own, with only the loopback
+ * interface, up: what docker gives `RUN --network=none`.
+ *
+ * @module
+ */
+
+import { check } from "./errors.ts";
+import { cString, sym } from "./libc.ts";
+
+const CLONE_NEWNET = 0x40000000;
+const AF_INET = 2;
+const SOCK_DGRAM = 2;
+const SOCK_CLOEXEC = 0o2000000;
+const SIOCGIFFLAGS = 0x8913n;
+const SIOCSIFFLAGS = 0x8914n;
+const IFF_UP = 1;
+/** `struct ifreq`: the interface name (16 bytes), then a union whose first field is the flags. */
+const IFREQ_SIZE = 40;
+const IFNAMSIZ = 16;
+
+/**
+ * Moves the calling thread into a new network namespace and brings its `lo`
+ * up, as `ip link set lo up` does (a new namespace's loopback starts down).
+ *
+ * @example
+ * ```ts ignore
+ * import { enterEmptyNetworkNamespace } from "./network_namespace.ts";
+ *
+ * enterEmptyNetworkNamespace(); // now only 127.0.0.1 and ::1 are reachable
+ * ```
+ */
+export function enterEmptyNetworkNamespace(): void {
+  check(sym.unshare(CLONE_NEWNET), "unshare", "CLONE_NEWNET");
+  // The socket is made in the new namespace: its ioctls act on that namespace's interfaces.
+  const fd = check(sym.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), "socket", "lo");
+  try {
+    const request = new Uint8Array(IFREQ_SIZE);
+    request.set(cString("lo"));
+    check(sym.ioctl(fd, SIOCGIFFLAGS, request), "ioctl SIOCGIFFLAGS", "lo");
+    const flags = new DataView(request.buffer, IFNAMSIZ, 2);
+    flags.setInt16(0, flags.getInt16(0, true) | IFF_UP, true);
+    check(sym.ioctl(fd, SIOCSIFFLAGS, request), "ioctl SIOCSIFFLAGS", "lo");
+  } finally {
+    sym.close(fd);
+  }
+}
