@@ -472,3 +472,34 @@ Deno.test("a COPY of many files shows its progress on a terminal, and none with 
   assert.equal(quiet.code, 0, quiet.stdout);
   assert.doesNotMatch(quiet.stdout, /1200 files/);
 });
+
+Deno.test(
+  "without mounts bud makes the same layers and keys; a RUN --mount is refused in one line",
+  {
+    ignore: !root,
+  },
+  async () => {
+    using store = new TestStore();
+    using dirs = new TempDirs();
+    const { context } = await setup(store, dirs, [
+      "FROM BASE",
+      "ENV A=1",
+      "RUN echo $A > /a && rm /bin/ls",
+      "COPY f /f",
+      'CMD ["cat", "/a"]',
+    ], { f: "hi\n" });
+    const mountless = { PLASH_NO_UNSHARE: "1" };
+    const built = await store.plash(["bud", "-q", context], { env: mountless });
+    assert.equal(built.code, 0, built.stderr);
+    const id = built.stdout.trim();
+    assert.equal(await store.ok(["run", id]), "1");
+    assert.equal((await store.plash(["run", id, "ls"])).code, 127, "the RUN's deletion holds");
+    // The same build with mounts is all cache: the same keys made the same image.
+    assert.equal(await budOk(store, [context]), id);
+    writeContext(context, { Dockerfile: `FROM ${id}\nRUN --mount=type=tmpfs,target=/t true\n` });
+    const refused = await store.plash(["bud", "-q", context], { env: mountless });
+    assert.equal(refused.code, 1);
+    assert.match(oneLineError(refused), /RUN --mount is a mount: PLASH_NO_UNSHARE=1$/);
+    assert.deepEqual([...Deno.readDirSync(`${store.data}/tmp`)], []);
+  },
+);
