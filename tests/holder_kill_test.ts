@@ -3,9 +3,8 @@
  * the holder dies with it, and holds none of plash's descriptors meanwhile,
  * so a later build of the same layer takes the layer's lock and finishes.
  *
- * The holder's window is made observable with a `newuidmap` first on PATH, a
- * script this test writes, which marks that it runs and sleeps before it
- * execs the real one. As root, plash runs as plash-sub (setpriv); as a user
+ * The holder's window is made long enough to see with a `newuidmap` first on
+ * PATH, a script this test writes, which sleeps before it execs the real one. As root, plash runs as plash-sub (setpriv); as a user
  * with a subordinate range, as that user; without a range there is no holder.
  */
 
@@ -73,20 +72,20 @@ async function until(condition: () => boolean, seconds: number): Promise<boolean
 }
 
 Deno.test({
-  name: "a rootless plash SIGKILLed while its holder lives leaves no holder and no held lock",
+  name: "a rootless plash SIGKILLed while its holder lives leaves no holder, no open pipe, no lock",
   ignore: !usesHolder(),
   fn: async () => {
     const home = Deno.makeTempDirSync({ prefix: "plash-holder-" });
     Deno.chmodSync(home, 0o755);
     const data = `${home}/data`;
-    const marker = `${home}/in-window`;
     const bin = `${home}/bin`;
     Deno.mkdirSync(bin);
     const realNewuidmap = plannedMapping(0, 0).ranges?.newuidmap ?? "/usr/bin/newuidmap";
-    // plash runs the helpers with an empty environment: absolute paths only.
+    // plash runs the helpers with an empty environment: absolute paths only. The script lets go
+    // of plash's stdout, which the real helper holds only for an instant.
     Deno.writeTextFileSync(
       `${bin}/newuidmap`,
-      `#!/bin/sh\n/bin/touch ${marker}\n/bin/sleep 5\nexec ${realNewuidmap} "$@"\n`,
+      `#!/bin/sh\nexec >/dev/null\n/bin/sleep 5\nexec ${realNewuidmap} "$@"\n`,
       { mode: 0o755 },
     );
     const prefix = ROOT ? ["setpriv", `--reuid=${USER}`, `--regid=${USER}`, "--init-groups"] : [];
@@ -97,13 +96,11 @@ Deno.test({
     });
     const start = (args: string[], slow: boolean, signal?: AbortSignal) => {
       const [program, ...rest] = [...prefix, ...selfCommand(args)];
-      // The killed one's output is not read: a holder with a copy of its pipes kept them open.
-      const output = slow ? "null" : "piped";
       return new Deno.Command(program, {
         args: rest,
         env: env(slow),
-        stdout: output,
-        stderr: output,
+        stdout: "piped",
+        stderr: slow ? "null" : "piped",
         signal,
       }).spawn();
     };
@@ -126,15 +123,24 @@ Deno.test({
       const build = ["build", "-f", base, "-x", "touch /built"];
 
       const killed = start(build, true);
-      assert.ok(await until(() => alive(killed.pid) && exists(marker), 120), "never in the window");
-      const holders = holdersOf(killed.pid);
+      let holders: number[] = [];
+      const inWindow = () => alive(killed.pid) && (holders = holdersOf(killed.pid)).length > 0;
+      assert.ok(await until(inWindow, 120), "no holder seen");
       leftover.push(...holders);
       assert.equal(holders.length, 1, "one holder while newuidmap runs");
+      const closed = new Response(killed.stdout).arrayBuffer().then(() => true);
       killed.kill("SIGKILL");
       await killed.status;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<false>((resolve) =>
+        timer = setTimeout(() => resolve(false), 10_000)
+      );
+      const ended = await Promise.race([closed, late]);
+      clearTimeout(timer);
+      assert.ok(ended, "plash's stdout stayed open after it was killed");
       assert.ok(await until(() => !holders.some(alive), 5), `holder ${holders} outlived plash`);
 
-      // Before, the holder kept its copy of the layer's lock: this waited for ever.
+      // Its lock was the killed plash's; nothing else may hold it now.
       const again = await start(build, false, AbortSignal.timeout(120_000)).output();
       const stderr = new TextDecoder().decode(again.stderr);
       assert.equal(again.code, 0, `the build again: ${again.signal ?? ""} ${stderr}`);
@@ -148,12 +154,3 @@ Deno.test({
     }
   },
 });
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
