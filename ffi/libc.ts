@@ -34,6 +34,9 @@ const SIGNATURES = {
   sigprocmask: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
   getppid: { parameters: [], result: "i32" },
   getpid: { parameters: [], result: "i32" },
+  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
+  // glibc >= 2.34.
+  close_range: { parameters: ["u32", "u32", "i32"], result: "i32" },
   // The child of a CLONE_VM clone runs JavaScript, which V8 forbids inside a fast API call, and
   // optimized code calls an i32 function that way. A one-int struct comes back in the same
   // register as an int (x86_64, aarch64) but has no fast call: the call stays on the slow path.

@@ -5,10 +5,13 @@
  * unshare(CLONE_NEWUSER) refuses a multithreaded caller, and JavaScript cannot
  * run in a fork()ed copy of Deno. Two clones do it (DESIGN.md section 4):
  *
- * 1. A holder: clone(2) without CLONE_VM whose child runs libc's pause()
- *    directly, no JavaScript, in a new user namespace. Its id maps are written
- *    from outside (newuidmap can map ranges only that way), and a descriptor of
- *    its namespace keeps the namespace after the holder is killed.
+ * 1. A holder: a child made as in 2, in a new user namespace, that asks to be
+ *    killed when plash dies, closes every descriptor and execs `sleep`. Its id
+ *    maps are written from outside (newuidmap can map ranges only that way),
+ *    and a descriptor of its namespace keeps the namespace after the holder
+ *    is killed. A SIGKILLed plash leaves no holder behind, and none that holds
+ *    a copy of its descriptors (a build's layer lock, a `$(plash ...)`'s
+ *    stdout), as a clone without CLONE_VM running pause() did.
  * 2. The program: clone(2) with CLONE_VM | CLONE_VFORK, whose child runs a
  *    callback on a stack carved from the main thread's own stack while the
  *    parent stays suspended. The callback joins the namespace with setns(2),
@@ -19,7 +22,8 @@
  */
 
 import { SyscallError } from "./errors.ts";
-import { errno, libcAddress, sym } from "./libc.ts";
+import { errno, sym } from "./libc.ts";
+import { execve } from "./sys.ts";
 
 const CLONE_VM = 0x100;
 const CLONE_VFORK = 0x4000;
@@ -41,18 +45,26 @@ function cloneCall(fn: Deno.PointerValue, flags: number): number {
   return new Int32Array(result.buffer, result.byteOffset, 1)[0];
 }
 
-/** The address of libc's pause(), for a clone child that must run no JavaScript. */
-function pauseFunction(): Deno.PointerValue {
-  const address = libcAddress("pause");
-  if (address === null) throw new SyscallError("dlsym", "pause", errno());
-  return address;
-}
+const PR_SET_PDEATHSIG = 1;
+const SIGKILL = 9;
+/** What a holder runs: a program that sleeps until it is killed. */
+const HOLDER = ["/bin/sleep", "infinity"];
 
-/** Starts a process that sleeps in a new user namespace with no id maps yet; returns its pid. */
+/**
+ * Starts a process that sleeps in a new user namespace with no id maps yet;
+ * returns its pid. It dies with plash (a parent-death signal) and has none of
+ * plash's descriptors open.
+ */
 export function startNamespaceHolder(): number {
-  const pid = cloneCall(pauseFunction(), CLONE_NEWUSER | SIGCHLD);
-  if (pid < 0) throw new SyscallError("clone", "CLONE_NEWUSER", errno());
-  return pid;
+  const parent = sym.getpid();
+  return spawnSharingMemory(() => {
+    sym.prctl(PR_SET_PDEATHSIG, BigInt(SIGKILL), 0n, 0n, 0n);
+    // Plash died before the signal was asked for: nobody is left to send it.
+    if (sym.getppid() !== parent) sym._exit(1);
+    // Without CLONE_FILES the table is the child's own copy: plash keeps its descriptors.
+    sym.close_range(0, 0xffffffff, 0);
+    execve(HOLDER[0], HOLDER, []);
+  }, { newUserNamespace: true, onError: () => 127 });
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * Bounded memory on import (issue 26, item 5): `plash import-tar` (and
- * `import-url`) of decompression bombs, of many tiny entries and of very long names, each run
- * under GNU time (`/usr/bin/time -f %M`, package `time`), peaks below 100 MiB
- * resident, and a bomb of 4 GiB as low as one of 1 GiB.
+ * `import-url`) of decompression bombs (gzip, zstd, xz), of many tiny entries and of very long
+ * names, and a gzip bomb as an image's layer (`import-oci`, `import-docker-archive`,
+ * `import-docker` from a registry), each run under GNU time (`/usr/bin/time -f %M`, package
+ * `time`), peaks below 100 MiB resident, and a bomb of 4 GiB as low as one of 1 GiB.
  *
  * A bomb is 64 MiB of zeros compressed once and repeated: gzip members and
  * zstd frames may follow each other, and zeros are an empty archive (its end
@@ -11,8 +12,11 @@
  */
 
 import assert from "node:assert/strict";
-import { buildArchive, run } from "./tar_fixtures.ts";
+import { HOST_ARCH } from "./support/images.ts";
+import { digest, image, type Layer, pushImage, writeLayout } from "./support/oci_image.ts";
 import { TestStore } from "./support/plash.ts";
+import { HAVE_REGISTRY, TestRegistry } from "./support/registry.ts";
+import { buildArchive, run } from "./tar_fixtures.ts";
 
 const TIME = "/usr/bin/time";
 /** The goal, in KiB as GNU time reports it. */
@@ -24,8 +28,12 @@ const SAME = 16 * 1024;
 const COMPRESSORS: Record<string, string> = { gzip: "gzip -1 -c", zstd: "zstd -q -1 -c" };
 
 /** `plash import-tar PATH` (or import-url file://PATH) under GNU time; its peak resident size in KiB. */
-async function importPeak(store: TestStore, path: string, url = false): Promise<number> {
-  const args = url ? ["import-url", `file://${path}`] : ["import-tar", path];
+function importPeak(store: TestStore, path: string, url = false): Promise<number> {
+  return plashPeak(store, url ? ["import-url", `file://${path}`] : ["import-tar", path]);
+}
+
+/** `plash ARGS` under GNU time; its peak resident size in KiB. */
+async function plashPeak(store: TestStore, args: string[]): Promise<number> {
   const result = await store.plash(args, { prefix: [TIME, "-f", "peak %M"] });
   assert.equal(result.code, 0, result.stderr);
   const peak = /^peak (\d+)$/m.exec(result.stderr);
@@ -82,4 +90,73 @@ Deno.test("10,000 tiny entries and very long names import below 100 MiB", async 
   await run("gzip", ["-1", path]);
   const peak = await importPeak(store, `${path}.gz`);
   assert.ok(peak < LIMIT, `peak ${peak} KiB`);
+});
+
+Deno.test("an xz bomb of 1 GiB imports below 100 MiB", async () => {
+  using store = new TestStore();
+  const bomb = `${store.data}.1g.xz`;
+  await run("sh", ["-c", `head -c 1G /dev/zero | xz -1 -T1 -c > ${bomb}`]);
+  const peak = await importPeak(store, bomb);
+  Deno.removeSync(bomb);
+  assert.ok(peak < LIMIT, `peak ${peak} KiB`);
+});
+
+/** A gzip layer of 1 GiB of zeros (an empty archive, then zeros), as an image's only layer. */
+async function bombLayer(): Promise<Layer> {
+  const part = await run("sh", ["-c", "head -c 64M /dev/zero | gzip -1 -c"]);
+  const bytes = new Uint8Array(part.length * 16);
+  for (let i = 0; i < 16; i++) bytes.set(part, i * part.length);
+  const diffId = new TextDecoder().decode(
+    await run("sh", ["-c", "head -c 1G /dev/zero | sha256sum"]),
+  ).split(" ")[0];
+  return {
+    mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
+    digest: digest(bytes),
+    size: bytes.length,
+    bytes,
+    diffId: `sha256:${diffId}`,
+  };
+}
+
+Deno.test("a gzip bomb layer of 1 GiB imports below 100 MiB from a layout, an archive, a registry", async (t) => {
+  const bomb = image([await bombLayer()], {}, HOST_ARCH);
+  using store = new TestStore();
+
+  await t.step("import-oci", async () => {
+    const layout = `${store.data}.layout`;
+    writeLayout(layout, [bomb.config, ...bomb.layers, bomb.manifest], [{ blob: bomb.manifest }]);
+    const peak = await plashPeak(store, ["import-oci", layout]);
+    Deno.removeSync(layout, { recursive: true });
+    assert.ok(peak < LIMIT, `peak ${peak} KiB`);
+  });
+
+  await t.step("import-docker-archive", async () => {
+    const configName = `${bomb.config.digest.slice(7)}.json`;
+    const manifest = [{ Config: configName, RepoTags: [], Layers: ["bomb/layer.tar"] }];
+    const archive = await buildArchive([
+      { name: "bomb/", type: "directory" },
+      { name: "bomb/layer.tar", body: bomb.layers[0].bytes },
+      { name: configName, body: bomb.config.bytes },
+      { name: "manifest.json", body: JSON.stringify(manifest) },
+    ]);
+    const path = `${store.data}.docker.tar`;
+    Deno.writeFileSync(path, archive);
+    // Not the same store: the layer is cached by its digest after the first import.
+    using other = new TestStore();
+    const peak = await plashPeak(other, ["import-docker-archive", path]);
+    Deno.removeSync(path);
+    assert.ok(peak < LIMIT, `peak ${peak} KiB`);
+  });
+
+  await t.step({
+    name: "import-docker",
+    ignore: !HAVE_REGISTRY,
+    fn: async () => {
+      await using registry = await TestRegistry.start();
+      await pushImage(registry.host, "bomb", "v1", bomb);
+      using other = new TestStore();
+      const peak = await plashPeak(other, ["import-docker", `${registry.host}/bomb:v1`]);
+      assert.ok(peak < LIMIT, `peak ${peak} KiB`);
+    },
+  });
 });

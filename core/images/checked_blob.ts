@@ -45,12 +45,12 @@ export interface CheckedBlob {
  * @example
  * ```ts
  * import { checkBlob } from "./checked_blob.ts";
- * import { decompress } from "../tar/decompress.ts";
+ * import { decompressForReading } from "../tar/decompress.ts";
  * import { extractTar } from "../tar/extract.ts";
  *
  * const response = await fetch("http://127.0.0.1:5000/v2/app/blobs/sha256:...");
  * const blob = checkBlob(response.body!, { digest: "sha256:...", size: 1234 });
- * await extractTar(await decompress(blob.stream), "/tmp/layer").finally(blob.release);
+ * await extractTar(await decompressForReading(blob.stream), "/tmp/layer").finally(blob.release);
  * await blob.verified; // throws on a digest mismatch
  * ```
  */

@@ -7,9 +7,10 @@
 import { PlashError, wrap } from "../errors.ts";
 import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
-import { decompress } from "../tar/decompress.ts";
+import { decompressForReading } from "../tar/decompress.ts";
 import { extractTar } from "../tar/extract.ts";
 import { checkBlob } from "./checked_blob.ts";
+import { hashedTar } from "./hashed_tar.ts";
 import { countBytes, type Progress } from "./progress.ts";
 
 /** A layer of an image, wherever its bytes come from. */
@@ -32,7 +33,7 @@ export interface LayerBlob {
  * Streams `layer` into a new staging directory of `store` and returns it (the
  * layer is its `root`). Whiteouts become overlay whiteouts; the digest and
  * size of the blob are checked, and the digest of the tar it decompresses to
- * (its diff_id), hashed as it is extracted. On any failure the directory is
+ * (its diff_id), hashed as it is extracted (`hashed_tar.ts`). On any failure the directory is
  * removed.
  */
 export async function stageLayer(
@@ -49,14 +50,12 @@ export async function stageLayer(
     Deno.chmodSync(root, 0o755);
     const source = countBytes(await layer.open(signal), progress.item(layer.name, layer.size));
     const blob = checkBlob(source, layer, signal);
-    // The tar is hashed by a pump of its own, to its end (past where the extractor stops).
-    // No signal: an abort reaches it as the blob's error, and a cancel of its own, while
-    // node:zlib is still busy with a chunk, makes Deno's stream adapter throw uncaught.
-    const tar = decompress(blob.stream).then((tar) => checkBlob(tar, {}));
-    const extracted = tar.then((tar) =>
-      extractTar(tar.stream, root, { whiteouts: true }).finally(tar.release)
-    );
-    const hashed = tar.then((tar) => tar.verified).finally(blob.release);
+    // The tar is hashed as the extractor reads it, then to its end (past where the
+    // extractor stops, also when it fails): the diff_id covers every byte.
+    const tar = decompressForReading(blob.stream).then(hashedTar);
+    const extracted = tar.then((tar) => extractTar(tar.source, root, { whiteouts: true }));
+    const hashed = extracted.catch(() => {}).then(() => tar).then((tar) => tar.digest())
+      .finally(blob.release);
     const [extraction, check, diff] = await Promise.allSettled([extracted, blob.verified, hashed]);
     // A corrupt blob explains whatever the rest made of it, a layer that is not
     // the one the config names explains what the extraction made of it.

@@ -1,9 +1,10 @@
 /**
- * Compressing or decompressing a stream in a Web Worker, so that the codec
- * runs on another core while plash's own thread packs the tar, hashes it and
- * sends the result (compression, the slow part of writing a layer: 2.4 s for
- * 172 MB of Debian here), or extracts it (zstd: 0.3 s for the same tree in
- * node:zlib, as long as the extraction itself).
+ * Compressing a stream in a Web Worker, so that the compressor runs on
+ * another core while plash's own thread packs the tar, hashes it and sends
+ * the result (compression, the slow part of writing a layer: 2.4 s for 172 MB
+ * of Debian here). Decompression is not done here: the tar reader undoes it
+ * into its own buffer (`sync_decompress.ts`), which holds memory to a fixed
+ * window (issue 26).
  *
  * The worker is made from source held here (a `blob:` URL), so it runs the
  * same from the sources and from the start bundle. Both ways hold back:
@@ -13,11 +14,10 @@
  *
  * @example
  * ```ts
- * import { compressInWorker } from "./compress_worker.ts";
+ * import { compressInWorker } from "./codec_worker.ts";
  *
  * const file = await Deno.open("layer.tar");
  * const gzip = compressInWorker(file.readable, "gzip");
- * const tar = decompressInWorker(gzip, "gzip");
  * ```
  *
  * @module
@@ -27,8 +27,6 @@ import { PlashError } from "../errors.ts";
 
 /** What a worker can compress with. */
 export type WorkerCompression = "gzip" | "zstd";
-/** What the worker runs: a compressor, or (`un` before the name) a decompressor. */
-type Codec = WorkerCompression | "ungzip" | "unzstd";
 
 /** How many blocks may wait in the worker. */
 const IN_FLIGHT = 4;
@@ -51,11 +49,7 @@ const fail = (error) => self.postMessage({ type: "error", message: String(error?
 async function open(codec) {
   if (codec === "gzip") return new CompressionStream("gzip");
   const [{ Duplex }, zlib] = await Promise.all([import("node:stream"), import("node:zlib")]);
-  // Output in pieces of BATCH: at node:zlib's default 16 KiB, zstd decompression takes 1.2x longer.
-  if (codec === "zstd") return Duplex.toWeb(zlib.createZstdCompress());
-  // gunzip rather than DecompressionStream: it reads multi-member files (cat a.gz b.gz, bgzip).
-  if (codec === "ungzip") return Duplex.toWeb(zlib.createGunzip({ chunkSize: BATCH }));
-  return Duplex.toWeb(zlib.createZstdDecompress({ chunkSize: BATCH }));
+  return Duplex.toWeb(zlib.createZstdCompress());
 }
 async function pump() {
   let parts = [], size = 0;
@@ -112,31 +106,9 @@ export function compressInWorker(
   return inWorker(blocks, compression, failure);
 }
 
-/**
- * `input` decompressed (gzip, multi-member included, or zstd) in a worker of
- * its own. The worker's failures are plain `Error`s with zlib's message, for
- * the caller to call corrupt data; a failure of `input` itself comes out as
- * it was. Chunks that share their buffer are copied before they are handed over.
- */
-export function decompressInWorker(
-  input: ReadableStream<Uint8Array>,
-  compression: WorkerCompression,
-): ReadableStream<Uint8Array> {
-  const owned = input.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array<ArrayBuffer>>({
-      transform(chunk, controller) {
-        const whole = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength &&
-          chunk.buffer instanceof ArrayBuffer;
-        controller.enqueue(whole ? chunk as Uint8Array<ArrayBuffer> : chunk.slice());
-      },
-    }),
-  );
-  return inWorker(owned, `un${compression}`, (message) => new Error(message));
-}
-
 function inWorker(
   blocks: ReadableStream<Uint8Array<ArrayBuffer>>,
-  codec: Codec,
+  codec: WorkerCompression,
   failure: (message: string) => Error,
 ): ReadableStream<Uint8Array> {
   sourceUrl ??= URL.createObjectURL(new Blob([SOURCE], { type: "application/javascript" }));

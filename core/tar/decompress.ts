@@ -5,12 +5,10 @@
  * The decompressors are imported only when an archive needs them (node:zlib
  * costs every command that loads it about 15 ms).
  *
- * gzip and zstd of a file (or stdin) are undone as the tar reader reads, into
- * its one buffer (`sync_decompress.ts`): memory stays a fixed window however
- * far an archive expands; the same for a download the tar reader reads alone
- * ({@linkcode decompressForReading}). A stream whose bytes are also hashed
- * (a registry's layer) goes through node:zlib in a worker (`codec_worker.ts`),
- * so that it runs beside the extraction.
+ * Every compression of a file (or stdin) or a download is undone as the tar
+ * reader reads, into its one buffer (gzip and zstd in `sync_decompress.ts`,
+ * xz in `xz_reader.ts`): memory stays a fixed window however far an archive
+ * expands.
  * gzip through gunzip rather than `DecompressionStream`: the latter fails on
  * multi-member gzip files (`cat a.gz b.gz`, bgzip), which gunzip and tar
  * accept.
@@ -18,7 +16,6 @@
  * @module
  */
 
-import { PlashError, reason, wrap } from "../errors.ts";
 import {
   type AsyncByteSource,
   type ByteSource,
@@ -44,21 +41,10 @@ export function detectCompression(head: Uint8Array): Compression {
 }
 
 /**
- * `input` decompressed. A corrupt compressed stream errors with a one-line
- * {@linkcode PlashError} when it is read.
- */
-export async function decompress(
-  input: ReadableStream<Uint8Array>,
-): Promise<ReadableStream<Uint8Array>> {
-  const { head, stream } = await peek(input, MAGIC_LENGTH);
-  return await decompressed(stream, detectCompression(head));
-}
-
-/**
  * The archive stream `input` (a download) decompressed for the tar reader:
  * gzip and zstd are undone as it reads, into its own buffer, as
  * {@linkcode decompressFile} does (only the compressed pieces are fresh
- * buffers); xz and a plain archive come as streams.
+ * buffers); a plain archive comes as the stream it is.
  *
  * @example
  * ```ts
@@ -74,28 +60,21 @@ export async function decompressForReading(
 ): Promise<ReadableStream<Uint8Array> | AsyncByteSource> {
   const { head, stream } = await peek(input, MAGIC_LENGTH);
   const compression = detectCompression(head);
-  if (compression !== "gzip" && compression !== "zstd") {
-    return await decompressed(stream, compression);
+  if (compression === "none") return stream;
+  if (compression === "xz") {
+    const { xzReader } = await import("./xz_reader.ts");
+    return await xzReader(stream);
   }
   const { decompressingStreamReader } = await import("./sync_decompress.ts");
   return decompressingStreamReader(stream, compression);
-}
-
-/** `stream` decompressed from `compression`, as a stream. */
-async function decompressed(
-  stream: ReadableStream<Uint8Array>,
-  compression: Compression,
-): Promise<ReadableStream<Uint8Array>> {
-  if (compression === "none") return stream;
-  return relabelErrors(await decompressor(compression, stream), compression);
 }
 
 /**
  * The archive in `file` (an open file, a pipe, stdin), decompressed, read
  * with `readSync` into the reader's own buffer: a plain archive as it is,
  * gzip and zstd through `decompressingReader` (`sync_decompress.ts`), so that memory
- * stays a fixed window whatever the archive expands to. xz comes as a stream
- * of pieces (its decoder is a wasm stream).
+ * stays a fixed window whatever the archive expands to; xz through
+ * `xzReader` (`xz_reader.ts`), awaited, its input read in pieces.
  *
  * @example
  * ```ts
@@ -106,7 +85,7 @@ async function decompressed(
  */
 export async function decompressFile(
   file: ByteSource,
-): Promise<ReadableStream<Uint8Array> | ByteSource> {
+): Promise<ByteSource | AsyncByteSource> {
   let head: Uint8Array;
   try {
     head = new Uint8Array(MAGIC_LENGTH);
@@ -118,7 +97,10 @@ export async function decompressFile(
   // The head is handed on, not sought back over: a pipe (a FIFO, `<(zcat x)`, stdin) cannot.
   const compression = detectCompression(head);
   if (compression === "none") return prefixed(head, file);
-  if (compression === "xz") return await decompress(fileChunks(prefixed(head, file)));
+  if (compression === "xz") {
+    const { xzReader } = await import("./xz_reader.ts");
+    return await xzReader(fileChunks(prefixed(head, file)));
+  }
   const { decompressingReader } = await import("./sync_decompress.ts");
   try {
     return decompressingReader(file, compression, head);
@@ -126,18 +108,6 @@ export async function decompressFile(
     file.close();
     throw error;
   }
-}
-
-async function decompressor(
-  compression: Exclude<Compression, "none">,
-  stream: ReadableStream<Uint8Array>,
-): Promise<ReadableStream<Uint8Array>> {
-  if (compression === "xz") {
-    const { default: xz } = await import("xz-decompress");
-    return new xz.XzReadableStream(stream);
-  }
-  const { decompressInWorker } = await import("./codec_worker.ts");
-  return decompressInWorker(stream, compression);
 }
 
 /** Reads `input` until `length` bytes are seen (or it ends); returns them and the whole stream. */
@@ -172,28 +142,4 @@ async function peek(
     cancel: (reason) => reader.cancel(reason),
   });
   return { head, stream };
-}
-
-/** `stream`, whose errors say in one line that the data is corrupt. */
-function relabelErrors(
-  stream: ReadableStream<Uint8Array>,
-  compression: Compression,
-): ReadableStream<Uint8Array> {
-  const reader = stream.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (error) {
-        // The input's own failure (a download that broke off) is not corrupt data.
-        if (error instanceof PlashError) return controller.error(error);
-        // xz-decompress reports xz-embedded's XZ_BUF_ERROR (8) for input that stops short.
-        const truncated = compression === "xz" && reason(error).endsWith("error code 8");
-        controller.error(wrap(error, `${truncated ? "truncated" : "corrupt"} ${compression} data`));
-      }
-    },
-    cancel: (reason) => reader.cancel(reason),
-  });
 }
