@@ -32,7 +32,7 @@
 
 export { dataDir, Store } from "./core/store/store.ts";
 export { type ImageArgOptions, parseImageId } from "./core/store/ids.ts";
-export type { ImageConfig } from "./core/store/image_config.ts";
+export type { Healthcheck, ImageConfig } from "./core/store/image_config.ts";
 export type { MapEntry } from "./core/store/map.ts";
 export {
   KEY_KINDS,
@@ -56,6 +56,7 @@ export {
   type ContainerSpec,
   containerSpec,
   type HostFacts,
+  type Network,
 } from "./core/runtime/container_spec.ts";
 export type { HostViewName } from "./core/runtime/host_view.ts";
 export type { BindSpec, MountTarget } from "./core/runtime/binds.ts";
@@ -68,7 +69,7 @@ export type {
   HookName,
 } from "./core/runtime/container_edits.ts";
 export { runInUserNamespace } from "./core/runtime/user_namespace.ts";
-export { createImage, type CreateOptions } from "./core/runtime/create_image.ts";
+export { createImage, type CreateOptions, type StepCopies } from "./core/runtime/create_image.ts";
 export { build, type BuildOptions, buildPlan } from "./core/build/builder.ts";
 export { buildDockerfile, type DockerfileBuild } from "./core/build/dockerfile/build_dockerfile.ts";
 export {

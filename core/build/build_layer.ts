@@ -7,8 +7,7 @@
  * @module
  */
 
-import { createImage } from "../runtime/create_image.ts";
-import type { CopyReuse } from "../runtime/mountless.ts";
+import { createImage, type StepCopies } from "../runtime/create_image.ts";
 import { addConfigLayer } from "../store/config_layer.ts";
 import type { Store } from "../store/store.ts";
 import type { LayerPlan } from "./evaluate.ts";
@@ -28,7 +27,7 @@ export async function buildLayer(
   parent: number,
   layer: LayerPlan,
   what: string,
-  options: { quiet?: boolean; reuse?: CopyReuse; context?: string } = {},
+  options: { quiet?: boolean; reuse?: StepCopies; context?: string } = {},
 ): Promise<number> {
   if (layer.runs) {
     // The preamble is no part of the layer's cache key: quiet or not, one image.

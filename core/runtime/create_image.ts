@@ -31,6 +31,15 @@ import { runPlanInChild } from "./spawn_container.ts";
  */
 const SCRIPT_SHELL = ["/bin/sh", "-c", "exec /bin/sh /dev/fd/3 3<&0 0</dev/null 1>&2"];
 
+/**
+ * The copy of an image a mount-less build reuses from one step to the next
+ * (made by `mountless.ts`); removed when disposed.
+ */
+export interface StepCopies extends Disposable {
+  /** Says that image `to` holds the files of image `from` (a layer of config only). */
+  follow(from: number, to: number): void;
+}
+
 /** How to run the command that makes the image. */
 export interface CreateOptions {
   /** Changes to the image config for the new image. */
@@ -48,7 +57,7 @@ export interface CreateOptions {
   /** Names the command in the error when it fails, like `create: sh`. */
   what: string;
   /** Without mounts: the copy a build reuses from one step to the next. */
-  reuse?: CopyReuse;
+  reuse?: StepCopies;
   /** The caller's directory as the command sees it (a build's context); the cwd by default. */
   context?: string;
 }
@@ -73,7 +82,7 @@ export async function createImage(
     return await store.whileThere(
       id,
       "creating an image on it",
-      () => createInCopy(store, id, command, options, options.reuse),
+      () => createInCopy(store, id, command, options, options.reuse as CopyReuse | undefined),
     );
   }
   // What another process's `rm` made fail is said as that.

@@ -54,10 +54,15 @@ export interface ImageConfig {
 export interface Healthcheck {
   /** `["NONE"]`, `["CMD", ARG...]` or `["CMD-SHELL", COMMAND]`. */
   Test: string[];
+  /** Time between two checks. */
   Interval?: number;
+  /** How long a check may take before it counts as failed. */
   Timeout?: number;
+  /** Time to start in, during which failures do not count. */
   StartPeriod?: number;
+  /** Time between two checks during the start period. */
   StartInterval?: number;
+  /** Failures in a row that make the container unhealthy. */
   Retries?: number;
 }
 

@@ -46,7 +46,9 @@ export interface DockerfileBuild {
   context: string;
   /** `--build-arg` values. */
   buildArgs?: Record<string, string>;
+  /** `--target`: the stage to build (and those it needs); the last one by default. */
   target?: string;
+  /** `--no-cache`: every step runs, none is taken from the cache. */
   noCache?: boolean;
   /** `--cache-from` repositories (`REG/REPO`): layers missing here are looked up there. */
   cacheFrom?: string[];
@@ -56,7 +58,9 @@ export interface DockerfileBuild {
   labels?: Record<string, string>;
   /** `--secret` id to host file. */
   secrets?: Record<string, string>;
+  /** `--ignorefile`: the ignore file instead of the context's `.dockerignore`. */
   ignoreFile?: string;
+  /** `-q`: no step traces, no progress. */
   quiet?: boolean;
 }
 

@@ -16,7 +16,7 @@
  * import { BuildContext } from "./context.ts";
  *
  * const context = BuildContext.open("/src/app", undefined);
- * const items = planCopy({ context, sources: ["src/"], dest: "/app/", owner: { uid: 0, gid: 0 } }, []);
+ * const items = planCopy({ from: { context }, sources: ["src/"], dest: "/app/" }, []);
  * ```
  *
  * @module
