@@ -47,6 +47,17 @@ function cloneCall(fn: Deno.PointerValue, flags: number): number {
 
 const PR_SET_PDEATHSIG = 1;
 const SIGKILL = 9;
+/**
+ * In a child of plash (whose pid is `parent`): asks for SIGKILL when plash
+ * dies, and exits at once when it already has, so that a plash killed by
+ * SIGKILL leaves nothing running in its name.
+ */
+export function dieWithParent(parent: number): void {
+  sym.prctl(PR_SET_PDEATHSIG, BigInt(SIGKILL), 0n, 0n, 0n);
+  // Plash died before the signal was asked for: nobody is left to send it.
+  if (sym.getppid() !== parent) sym._exit(1);
+}
+
 /** What a holder runs: a program that sleeps until it is killed. */
 const HOLDER = ["/bin/sleep", "infinity"];
 
@@ -58,9 +69,7 @@ const HOLDER = ["/bin/sleep", "infinity"];
 export function startNamespaceHolder(): number {
   const parent = sym.getpid();
   return spawnSharingMemory(() => {
-    sym.prctl(PR_SET_PDEATHSIG, BigInt(SIGKILL), 0n, 0n, 0n);
-    // Plash died before the signal was asked for: nobody is left to send it.
-    if (sym.getppid() !== parent) sym._exit(1);
+    dieWithParent(parent);
     // Without CLONE_FILES the table is the child's own copy: plash keeps its descriptors.
     sym.close_range(0, 0xffffffff, 0);
     execve(HOLDER[0], HOLDER, []);

@@ -154,3 +154,53 @@ Deno.test({
     }
   },
 });
+
+/** Whether process `pid`'s command line holds `word`. */
+function runs(pid: number, word: string): boolean {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0").includes(word);
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "a rootless plash SIGKILLed takes the plash it started in its user namespace with it",
+  ignore: ROOT && !usesHolder(), // as root, plash-sub (made by the rootless suite) runs it
+  fn: async () => {
+    const home = Deno.makeTempDirSync({ prefix: "plash-inner-" });
+    Deno.chmodSync(home, 0o755);
+    const prefix = ROOT ? ["setpriv", `--reuid=${USER}`, `--regid=${USER}`, "--init-groups"] : [];
+    if (ROOT) {
+      const [uid, gid] = await userIds();
+      await runCommand("chown", [`${uid}:${gid}`, home]);
+    }
+    const start = (args: string[], stdin: "piped" | "null" = "null") => {
+      const [program, ...rest] = [...prefix, ...selfCommand(args)];
+      return new Deno.Command(program, {
+        args: rest,
+        env: { PLASH_DATA: `${home}/data`, HOME: home, PATH: Deno.env.get("PATH")! },
+        stdin,
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+    };
+    let inner: number | undefined;
+    try {
+      assert.equal((await start(["init"]).status).code, 0);
+      // An import that waits for its archive on stdin: plash again, in the user namespace.
+      const outer = start(["import-tar", "-"], "piped");
+      const found = () =>
+        (inner = holdersOf(outer.pid).find((pid) => runs(pid, "import-tar"))) !== undefined;
+      assert.ok(await until(found, 60), "no plash seen in the user namespace");
+      outer.kill("SIGKILL");
+      await outer.status;
+      assert.ok(await until(() => !alive(inner!), 5), `plash ${inner} outlived the one killed`);
+      await outer.stdin.close().catch(() => {});
+    } finally {
+      if (inner !== undefined && alive(inner)) Deno.kill(inner, "SIGKILL");
+      await start(["purge", "--yes"]).status;
+      Deno.removeSync(home, { recursive: true });
+    }
+  },
+});

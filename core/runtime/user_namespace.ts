@@ -10,12 +10,17 @@
  * @module
  */
 
-import { spawnSharingMemory, startNamespaceHolder } from "../../ffi/spawn_in_namespaces.ts";
+import {
+  dieWithParent,
+  spawnSharingMemory,
+  startNamespaceHolder,
+} from "../../ffi/spawn_in_namespaces.ts";
 import {
   closeFd,
   effectiveIds,
   execve,
   openReadOnly,
+  processId,
   sendSignal,
   waitForExit,
 } from "../../ffi/sys.ts";
@@ -133,12 +138,17 @@ export class SignalRelay implements Disposable {
 
 /**
  * Runs `plash ARGS...` as root of a new user namespace and returns its exit
- * status (128 + N when signal N ended it).
+ * status (128 + N when signal N ended it). The plash started there dies with
+ * this one: killed, this one leaves no export or import going on in its name.
  */
 export function runInUserNamespace(args: string[]): Promise<number> {
   const [program, ...rest] = selfCommand(args);
   const env = Object.entries(Deno.env.toObject()).map(([name, value]) => `${name}=${value}`);
-  return asNamespaceRoot(() => execve(program, [program, ...rest], env));
+  const parent = processId();
+  return asNamespaceRoot(() => {
+    dieWithParent(parent);
+    execve(program, [program, ...rest], env);
+  });
 }
 
 /**
