@@ -40,12 +40,18 @@ Deno.test("a run's spec: the process, the root's layers, the host's mounts in or
     args: ["/bin/app"],
     env: spec.process.env,
     path: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-    cwd: ["/work/project", "/srv", "/"],
+    // The image's own command starts in its WorkingDir, as docker's run.
+    cwd: ["/srv", "/"],
     cwdRequired: false,
     user: undefined,
     keepHome: false,
     additionalGids: [],
   });
+  // A command of the caller's starts in the caller's directory where the image has it.
+  assert.deepEqual(
+    containerSpec({ store, id, command: ["ls"] }, HOST).process.cwd,
+    ["/work/project", "/srv", "/"],
+  );
   assert.deepEqual(spec.process.env.sort(), [
     "A=1",
     "HOME=/root",

@@ -246,9 +246,11 @@ export function containerProcess(
     args: run.command.length ? run.command : configuredCommand(config),
     env,
     path: lookupEnv(env, "PATH") ?? DEFAULT_PATH,
+    // The image's own command starts where the image says (its WorkingDir, as docker's run);
+    // a command of the caller's starts in the caller's directory when the image has it.
     cwd: options.workdir !== undefined
       ? [options.workdir]
-      : view.callerCwd
+      : view.callerCwd && !(run.command.length === 0 && config.workdir !== undefined)
       ? [host.cwd, imageCwd, "/"]
       : [imageCwd, "/"],
     cwdRequired: options.workdir !== undefined,

@@ -1,6 +1,6 @@
 /**
  * Running an image, whoever the caller is: as root this process becomes the
- * container (`container.ts`); without root a child sharing plash's memory
+ * container; without root a child sharing plash's memory
  * enters a new user namespace and becomes it (`spawn_container.ts`); where
  * root cannot mount (or `PLASH_NO_UNSHARE=1`) the command runs in a private
  * copy of the image (`mountless.ts`). `plash run`, `plash exec` and
@@ -19,7 +19,8 @@
 
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
-import { runContainer } from "./container.ts";
+import { executePlan, prepareExecution } from "./execute.ts";
+import { planContainer } from "./plan.ts";
 import type { RunSpec } from "./container_spec.ts";
 import { mountlessReason } from "./host_support.ts";
 
@@ -34,14 +35,21 @@ export async function runImage(run: RunSpec): Promise<number> {
     );
     return await runMountless(run);
   }
-  // What another process's `rm` made fail is said as that.
+  if (Deno.uid() === 0) {
+    // Planned while the image is there (what another process's `rm` made fail is said as that);
+    // chrooted into it, this process no longer sees the store: what fails then is the run's own.
+    const plan = await run.store.whileThere(
+      run.id,
+      "starting a run of it",
+      () => Promise.resolve(planContainer(run)),
+    );
+    executePlan(await prepareExecution(plan));
+  }
   return await run.store.whileThere(run.id, "starting a run of it", async () => {
-    if (Deno.uid() === 0) return await runContainer(run);
     // Loaded only here: root's run needs no child and no user namespace.
-    const [{ runPlanInChild }, { planContainer }] = await Promise.all([
-      lazyImport<typeof import("./spawn_container.ts")>("core/runtime/spawn_container.ts"),
-      lazyImport<typeof import("./plan.ts")>("core/runtime/plan.ts"),
-    ]);
+    const { runPlanInChild } = await lazyImport<typeof import("./spawn_container.ts")>(
+      "core/runtime/spawn_container.ts",
+    );
     const { status, failure } = await runPlanInChild(planContainer(run));
     if (failure !== undefined) throw failure;
     return status;
