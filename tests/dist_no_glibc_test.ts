@@ -84,10 +84,14 @@ Deno.test({
   const { x86_64 } = await distArchives();
   using archive = await Unpacked.from(x86_64);
   const glibc = `${archive.plash.slice(0, -"bin/plash".length)}lib/plash/glibc`;
+  const env = { PLASH_DATA: `${archive.dir}/data`, HOME: archive.dir };
+  // A store to import into: without one the import ends at once, before its maps can be read.
+  const init = await new Deno.Command(archive.plash, { args: ["init"], env }).output();
+  assert.equal(init.code, 0, new TextDecoder().decode(init.stderr));
   // Waiting for its tar on stdin, after the FFI has loaded: its mappings can be read.
   const child = new Deno.Command(archive.plash, {
     args: ["import-tar", "-"],
-    env: { PLASH_DATA: `${archive.dir}/data`, HOME: archive.dir },
+    env,
     stdin: "piped",
     stdout: "null",
     stderr: "null",
