@@ -35,17 +35,9 @@ export async function runImage(run: RunSpec): Promise<number> {
     );
     return await runMountless(run);
   }
-  if (Deno.uid() === 0) {
-    // Planned while the image is there (what another process's `rm` made fail is said as that);
-    // chrooted into it, this process no longer sees the store: what fails then is the run's own.
-    const plan = await run.store.whileThere(
-      run.id,
-      "starting a run of it",
-      () => Promise.resolve(planContainer(run)),
-    );
-    executePlan(await prepareExecution(plan));
-  }
+  // What another process's `rm` made fail is said as that.
   return await run.store.whileThere(run.id, "starting a run of it", async () => {
+    if (Deno.uid() === 0) executePlan(await prepareExecution(planContainer(run)));
     // Loaded only here: root's run needs no child and no user namespace.
     const { runPlanInChild } = await lazyImport<typeof import("./spawn_container.ts")>(
       "core/runtime/spawn_container.ts",

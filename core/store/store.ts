@@ -412,8 +412,19 @@ export class Store {
    * ```
    */
   explainGone(error: unknown, id: number, doing: string): unknown {
-    if (this.exists(id)) return error;
+    // A process chrooted into an image (a root run, after its set-up) sees no store: what
+    // failed there is its own.
+    if (this.exists(id) || !this.#visible()) return error;
     return new NoImageError(id, doing, { cause: error });
+  }
+
+  /** Whether this process sees the store at all (a chrooted one does not). */
+  #visible(): boolean {
+    try {
+      return Deno.statSync(`${this.root}/index`).isDirectory;
+    } catch {
+      return false;
+    }
   }
 
   /**
