@@ -27,12 +27,22 @@ export function addConfigLayer(store: Store, parent: number, config?: ImageConfi
   const stage = store.makeTmpDir();
   try {
     const root = `${stage}/root`;
-    Deno.mkdirSync(root);
-    const below = Deno.statSync(store.layer(parent));
-    Deno.chmodSync(root, below.mode! & 0o7777);
+    const below = makeLayerRoot(store, parent, root);
     Deno.utimeSync(root, below.atime ?? new Date(), below.mtime!);
     return store.addLayer(parent, root, config);
   } finally {
     removeTree(stage);
   }
+}
+
+/**
+ * Makes `dir`, a new layer's root on image `parent`, with the mode of the
+ * layer root below it (the container's / keeps its mode); returns what that
+ * root is.
+ */
+export function makeLayerRoot(store: Store, parent: number, dir: string): Deno.FileInfo {
+  Deno.mkdirSync(dir);
+  const below = Deno.statSync(store.layer(parent));
+  Deno.chmodSync(dir, below.mode! & 0o7777);
+  return below;
 }

@@ -19,6 +19,7 @@ import { extractTar } from "../../tar/extract.ts";
 import { type ProgressItem, startProgress } from "../../images/progress.ts";
 import type { CopyItem } from "./copy_plan.ts";
 import { lookupInLayers } from "./image_path.ts";
+import { makeLayerRoot } from "../../store/config_layer.ts";
 
 /** Writes `items` as a new layer on `parent` (whose layers are `layers`), with `config`. */
 export async function addCopyLayer(
@@ -31,9 +32,7 @@ export async function addCopyLayer(
   const stage = store.makeTmpDir();
   try {
     const root = `${stage}/root`;
-    Deno.mkdirSync(root);
-    const below = Deno.statSync(store.layer(parent));
-    Deno.chmodSync(root, below.mode! & 0o7777);
+    const below = makeLayerRoot(store, parent, root);
     const writer = new LayerWriter(root, layers);
     const progress = items.length >= LARGE ? copyProgress(items) : undefined;
     try {
