@@ -104,6 +104,8 @@ export function removeIfUnheld(path: string): boolean {
     Deno.removeSync(path);
     return true;
   } catch (error) {
+    // Gone meanwhile (its holder or another clean removed it): not ours to report.
+    if (!sameFile(Deno.statSync(`/proc/self/fd/${fd}`), path)) return false;
     throw wrap(error, `removing the lock file ${path}`);
   } finally {
     closeFd(fd);
