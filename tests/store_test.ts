@@ -193,6 +193,9 @@ Deno.test("purge deletes what plash keeps in the store, not the data directory",
   using temp = new TempDirs();
   const store = freshStore(temp);
   store.addLayer(0, layerWith(store, { a: "1" }));
+  // What a Dockerfile's RUN --mount=type=cache keeps, and the mount-less mode's notice marker.
+  Deno.mkdirSync(`${store.root}/bud-cache/apt`, { recursive: true });
+  Deno.writeTextFileSync(`${store.root}/mountless`, "no CAP_SYS_ADMIN\n");
   purgeStore(store);
   assert.deepEqual([...Deno.readDirSync(store.root)], []);
   assert.throws(() => Store.open(store.root), /run `plash init`/);

@@ -16,7 +16,7 @@ import { removeTree } from "./tmp.ts";
  * that every command refuses until `plash init`, never a half store that
  * looks whole.
  */
-const ENTRIES = ["id_counter", "index", "map", "layer", "tmp", "mnt"];
+const ENTRIES = ["id_counter", "index", "map", "layer", "tmp", "mnt", "bud-cache", "mountless"];
 
 /** Mount points at or below `dir`, from /proc/self/mountinfo. */
 export function mountsBelow(dir: string): string[] {
