@@ -48,12 +48,15 @@ export interface CleanParts {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cleanStore } from "./clean.ts";
  * import { Store } from "./store.ts";
  *
- * const report = cleanStore(Store.open());
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const report = cleanStore(store);
  * console.log(`${report.tmpDirs} temporary directories removed`);
- * cleanStore(Store.open(), { map: true }); // only map entries of removed images
+ * assert.equal(cleanStore(store, { map: true }).mapLinks, 0); // only map entries of removed images
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
 export function cleanStore(store: Store, parts: CleanParts = {}): CleanReport {
