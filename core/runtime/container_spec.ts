@@ -19,7 +19,9 @@
  * import { applyEdits, containerSpec } from "./container_spec.ts";
  * import { Store } from "../store/store.ts";
  *
- * const spec = applyEdits(containerSpec({ store: Store.open(), id: 1, command: ["ls"] }), {
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * const spec = applyEdits(containerSpec({ store, id, command: ["ls"] }), {
  *   env: ["GPU=1"],
  *   deviceNodes: [{ path: "/dev/null" }],
  *   mounts: [],
@@ -27,6 +29,7 @@
  *   additionalGids: [],
  * });
  * console.log(spec.process.env, spec.devices);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  *
  * @module
@@ -270,16 +273,21 @@ export function containerProcess(
  *
  * @example
  * ```ts
- * import { applyEdits, type ContainerSpec } from "./container_spec.ts";
+ * import { applyEdits, containerSpec } from "./container_spec.ts";
+ * import { Store } from "../store/store.ts";
  *
- * declare const spec: ContainerSpec;
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const spec = containerSpec({ store, id: store.addLayer(0, store.makeTmpDir()), command: ["ls"] });
+ * const lib = Deno.makeTempDirSync(); // a host directory the device brings
  * applyEdits(spec, {
  *   env: ["A=1"],
  *   deviceNodes: [],
- *   mounts: [{ hostPath: "/opt/lib", containerPath: "/usr/lib/x", options: ["ro"] }],
+ *   mounts: [{ hostPath: lib, containerPath: "/usr/lib/x", options: ["ro"] }],
  *   hooks: [],
  *   additionalGids: [44],
  * });
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(lib);
  * ```
  */
 export function applyEdits(spec: ContainerSpec, edits: ContainerEdits): ContainerSpec {

@@ -67,6 +67,23 @@ export interface CreateOptions {
  * changes. The command's stdout goes to plash's stderr, so plash's stdout can
  * carry the id alone. A failing command creates nothing: the error has its
  * exit status as exit code.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createImage } from "./create_image.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const layer = store.makeTmpDir();
+ * Deno.mkdirSync(`${layer}/bin`);
+ * Deno.copyFileSync("/bin/busybox", `${layer}/bin/sh`); // a static shell
+ * const base = store.addLayer(0, layer);
+ * const id = await createImage(store, base, ["sh", "-c", "echo hi > /hello"], { what: "create" });
+ * assert.equal(Deno.readTextFileSync(`${store.layer(id)}/hello`), "hi\n");
+ * await assert.rejects(createImage(store, base, ["sh", "-c", "exit 3"], { what: "create" }));
+ * Deno.removeSync(store.root, { recursive: true });
+ * ```
  */
 export async function createImage(
   store: Store,

@@ -8,10 +8,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runImage } from "./run_image.ts";
  * import { Store } from "../store/store.ts";
  *
- * Deno.exit(await runImage({ store: Store.open(), id: 1, command: ["true"], imageUser: true }));
+ * const store = Store.create(Deno.makeTempDirSync());
+ * // A program that ends in the container (as root it becomes it, as `plash run` does):
+ * //   Deno.exit(await runImage({ store, id, command: ["true"], imageUser: true }));
+ * // An image that is not there is said before anything runs.
+ * await assert.rejects(runImage({ store, id: 1, command: ["true"] }), /no image: 1/);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  *
  * @module
