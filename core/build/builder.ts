@@ -35,7 +35,13 @@ import { tokenize } from "./tokenize.ts";
  * import { build } from "./builder.ts";
  * import { Store } from "../store/store.ts";
  *
- * const id = await build(Store.open(), ["--from", "1", "--run", "touch /hello"]);
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const layer = store.makeTmpDir();
+ * Deno.mkdirSync(`${layer}/bin`);
+ * Deno.copyFileSync("/bin/busybox", `${layer}/bin/sh`); // a static shell
+ * const base = store.addLayer(0, layer);
+ * const id = await build(store, ["--from-id", String(base), "--run", "touch /hello"]);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
 export async function build(
@@ -64,8 +70,14 @@ export interface BuildOptions {
  * import { buildPlan } from "./builder.ts";
  * import { Store } from "../store/store.ts";
  *
- * const plan = { base: 1, layers: [{ text: "touch /x", runs: true, config: {} }] };
- * await buildPlan(Store.open(), plan);
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const layer = store.makeTmpDir();
+ * Deno.mkdirSync(`${layer}/bin`);
+ * Deno.copyFileSync("/bin/busybox", `${layer}/bin/sh`);
+ * const base = store.addLayer(0, layer);
+ * const plan = { base, layers: [{ text: "touch /x", runs: true, config: {} }] };
+ * await buildPlan(store, plan);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
 export async function buildPlan(

@@ -11,14 +11,22 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildDockerfile } from "./build_dockerfile.ts";
  * import { Store } from "../../store/store.ts";
  *
- * const id = await buildDockerfile(Store.open(), {
- *   text: "FROM busybox\nRUN echo hi > /hi\n",
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const context = Deno.makeTempDirSync();
+ * Deno.copyFileSync("/bin/busybox", `${context}/sh`); // a static shell
+ * const id = await buildDockerfile(store, {
+ *   text: "FROM scratch\nCOPY sh /bin/sh\nRUN echo hi > /hi\n",
  *   file: "Dockerfile",
- *   context: "/src/app",
+ *   context,
+ *   quiet: true,
  * });
+ * assert.equal(Deno.readTextFileSync(`${store.layer(id)}/hi`), "hi\n");
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(context, { recursive: true });
  * ```
  *
  * @module
