@@ -15,10 +15,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compress } from "./compress.ts";
  *
- * const file = await Deno.open("layer.tar");
- * const gzip = compress(file.readable, "gzip");
+ * const gzip = compress(ReadableStream.from([new Uint8Array(10240)]), "gzip");
+ * const bytes = new Uint8Array(await new Response(gzip).arrayBuffer());
+ * assert.deepEqual([...bytes.subarray(0, 2)], [0x1f, 0x8b]); // gzip's magic
  * ```
  *
  * @module

@@ -10,10 +10,23 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { exportDockerArchive } from "./docker_archive_out.ts";
+ * import { importDockerArchive } from "../oci/docker_archive.ts";
  * import { Store } from "../../store/store.ts";
  *
- * await exportDockerArchive(Store.open(), 7, "/tmp/app.tar", { ref: "app:1" });
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const layer = store.makeTmpDir();
+ * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
+ * const dir = Deno.makeTempDirSync();
+ * const archive = `${dir}/app.tar`;
+ * await exportDockerArchive(store, store.addLayer(0, layer), archive, { ref: "app:1" });
+ * const id = await importDockerArchive(store, archive, "app:1", AbortSignal.timeout(60_000));
+ * const names = (layer: string) => [...Deno.readDirSync(layer)].map((entry) => entry.name);
+ * // Its files in its layer, and its config in a layer of config only
+ * assert.deepEqual(store.layersOf(store.chain(id)).flatMap(names), ["hello"]);
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module

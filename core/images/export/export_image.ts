@@ -13,9 +13,13 @@
  * import { BlobDir } from "./blob_dir.ts";
  * import { Store } from "../../store/store.ts";
  *
- * const blobs = BlobDir.create("/tmp/layout");
- * const image = await exportImage(Store.open(), 7, blobs, { compression: "gzip" });
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * const blobs = BlobDir.create(`${Deno.makeTempDirSync()}/layout`);
+ * const image = await exportImage(store, id, blobs, { compression: "gzip" });
  * console.log(image.manifest.digest);
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(`${blobs.root}/..`, { recursive: true });
  * ```
  *
  * @module

@@ -13,10 +13,25 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { exportOciLayout } from "./oci_layout_out.ts";
+ * import { importOciLayout } from "../oci/layout.ts";
+ * import { wantedPlatform } from "../oci/platform.ts";
  * import { Store } from "../../store/store.ts";
  *
- * await exportOciLayout(Store.open(), 7, "/tmp/app-oci", { ref: "app:1" });
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const layer = store.makeTmpDir();
+ * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
+ * const dir = Deno.makeTempDirSync();
+ * const layout = `${dir}/app-oci`;
+ * await exportOciLayout(store, store.addLayer(0, layer), layout, { ref: "app:1" });
+ * const options = { ref: "app:1", platform: wantedPlatform() };
+ * const id = await importOciLayout(store, layout, options, AbortSignal.timeout(60_000));
+ * const names = (layer: string) => [...Deno.readDirSync(layer)].map((entry) => entry.name);
+ * // Its files in its layer, and its config in a layer of config only
+ * assert.deepEqual(store.layersOf(store.chain(id)).flatMap(names), ["hello"]);
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module

@@ -124,10 +124,11 @@ export function parseImageConfig(bytes: Uint8Array): ImageConfigBlob {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { diffIdsOf } from "./manifest.ts";
  *
  * diffIdsOf({ rootfs: { diff_ids: [`sha256:${"a".repeat(64)}`] } }, 1); // the one digest
- * diffIdsOf({}, 1); // throws: "image config: rootfs.diff_ids lists 0 digests for 1 layers"
+ * assert.throws(() => diffIdsOf({}, 1), /rootfs.diff_ids lists 0 digests for 1 layers/);
  * ```
  */
 export function diffIdsOf(config: ImageConfigBlob, layers: number): string[] {

@@ -29,6 +29,15 @@ const HOST: Record<string, WantedPlatform> = {
 /**
  * The platform to pull: this machine's, unless `architecture` (and
  * `variant`) are given (`--arch`, `--variant`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { wantedPlatform } from "./platform.ts";
+ *
+ * assert.deepEqual(wantedPlatform("arm", "v6"), { architecture: "arm", variant: "v6" });
+ * wantedPlatform(); // on x86_64: { architecture: "amd64", variant: undefined }
+ * ```
  */
 export function wantedPlatform(architecture?: string, variant?: string): WantedPlatform {
   if (architecture === undefined) {

@@ -53,10 +53,18 @@ const PARALLEL = 3;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pushImage } from "./push.ts";
  * import { Store } from "../../store/store.ts";
  *
- * const digest = await pushImage(Store.open(), 7, "127.0.0.1:5000/app:1", {}, new AbortController().signal);
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * // With a registry at 127.0.0.1:5000: the manifest's digest, `sha256:...`.
+ * //   const digest = await pushImage(store, id, "127.0.0.1:5000/app:1", {}, signal);
+ * // None listens on port 1: one line naming the reference.
+ * const signal = AbortSignal.timeout(60_000);
+ * await assert.rejects(pushImage(store, id, "127.0.0.1:1/app:1", {}, signal), /127\.0\.0\.1:1/);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
 export async function pushImage(
