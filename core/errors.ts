@@ -32,9 +32,12 @@ export interface PlashErrorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PlashError } from "./errors.ts";
  *
- * throw new PlashError("no image: 7");
+ * const error = new PlashError("no image: 7", { exitCode: 2 });
+ * assert.equal(error.message, "no image: 7"); // plash says "plash error: no image: 7", exits 2
+ * assert.equal(error.exitCode, 2);
  * ```
  */
 export class PlashError extends Error {
