@@ -19,7 +19,17 @@
  * @module
  */
 
-/** How a {@linkcode PlashError} ends plash and what caused it. */
+/**
+ * How a {@linkcode PlashError} ends plash and what caused it.
+ *
+ * @example
+ * ```ts
+ * import { PlashError, type PlashErrorOptions } from "./errors.ts";
+ *
+ * const options: PlashErrorOptions = { exitCode: 130, cause: new Error("SIGINT") };
+ * const error = new PlashError("interrupted", options); // plash exits 130
+ * ```
+ */
 export interface PlashErrorOptions {
   /** What plash exits with; 1 unless said otherwise. */
   exitCode?: number;

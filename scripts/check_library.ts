@@ -1,8 +1,9 @@
 /**
  * The library's checks, as CI runs them (`deno task library`, part of
- * `npm test`): `deno doc --lint` on each entry deno.json exports, `deno check
- * --doc` on every module, `deno test --doc` on the entries and the modules
- * they export from (every example there runs), and `deno publish --dry-run`.
+ * `npm test`): `deno doc --lint` on each entry deno.json exports and an
+ * example on each of their exports, `deno check --doc` on every module,
+ * `deno test --doc` on the entries and the modules they export from (every
+ * example there runs), and `deno publish --dry-run`.
  * The examples run as the caller: as root they mount and run containers.
  *
  * @module
@@ -37,6 +38,20 @@ function exportingModules(files: string[]): string[] {
   return [...found].sort();
 }
 
+/** The names `entry` exports whose documentation shows no example. */
+async function withoutExample(entry: string): Promise<string[]> {
+  const { stdout } = await new Deno.Command(DENO, { args: ["doc", "--json", entry], cwd: ROOT })
+    .output();
+  const doc = JSON.parse(new TextDecoder().decode(stdout));
+  const symbols: { name: string; declarations: { jsDoc?: { tags?: { kind: string }[] } }[] }[] =
+    Object.values(doc.nodes as Record<string, { symbols: never[] }>)[0].symbols;
+  return symbols.filter(({ declarations }) =>
+    !declarations.some((declaration) =>
+      declaration.jsDoc?.tags?.some((tag) => tag.kind === "example")
+    )
+  ).map(({ name }) => name);
+}
+
 /** Runs `deno ARGS...` in the project's root; exits with its status when it fails. */
 async function deno(args: string[], env: Record<string, string> = {}): Promise<void> {
   console.log(`$ deno ${args.join(" ")}`);
@@ -45,7 +60,14 @@ async function deno(args: string[], env: Record<string, string> = {}): Promise<v
 }
 
 const exported = entries();
-for (const entry of exported) await deno(["doc", "--lint", entry]);
+for (const entry of exported) {
+  await deno(["doc", "--lint", entry]);
+  const missing = await withoutExample(entry);
+  if (missing.length) {
+    console.error(`${entry}: no @example on ${missing.join(", ")}`);
+    Deno.exit(1);
+  }
+}
 await deno(["check", "--quiet", "--doc", "mod.ts", "core/", "ffi/"]);
 // A store no example may use: each makes its own in a temp dir.
 const scratch = Deno.makeTempDirSync();

@@ -54,7 +54,16 @@ export async function build(
   return await buildPlan(store, plan, options);
 }
 
-/** How a build shows itself. */
+/**
+ * How a build shows itself.
+ *
+ * @example
+ * ```ts
+ * import type { BuildOptions } from "./builder.ts";
+ *
+ * const options: BuildOptions = { quiet: true, context: "." }; // `plash build -q`, from here
+ * ```
+ */
 export interface BuildOptions {
   /** No `--> CMD` traces of the steps (`plash build -q`); their own output stays. */
   quiet?: boolean;

@@ -49,7 +49,26 @@ import type { RunOptions, Volume } from "./run_options.ts";
 /** Where sysfs is. */
 const SYS = "/sys";
 
-/** How to run a container. */
+/**
+ * How to run a container.
+ *
+ * @example
+ * ```ts
+ * import type { RunSpec } from "./container_spec.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * // `plash run -w /srv -e A=1 ID ls`, as the image's user
+ * const run: RunSpec = {
+ *   store,
+ *   id: store.addLayer(0, store.makeTmpDir()),
+ *   command: ["ls"],
+ *   options: { workdir: "/srv", env: ["A=1"] },
+ *   imageUser: true,
+ * };
+ * Deno.removeSync(store.root, { recursive: true });
+ * ```
+ */
 export interface RunSpec {
   /** The store holding the image. */
   store: Store;
@@ -129,6 +148,13 @@ export interface ContainerRoot {
 /**
  * The network a container has: the host's (plash shares it), or `none`, a
  * network namespace of its own with only loopback (`RUN --network=none`).
+ *
+ * @example
+ * ```ts
+ * import type { Network } from "./container_spec.ts";
+ *
+ * const network: Network = "none"; // `RUN --network=none`: loopback only
+ * ```
  */
 export type Network = "host" | "none";
 

@@ -34,13 +34,31 @@ const SCRIPT_SHELL = ["/bin/sh", "-c", "exec /bin/sh /dev/fd/3 3<&0 0</dev/null 
 /**
  * The copy of an image a mount-less build reuses from one step to the next
  * (made by `mountless.ts`); removed when disposed.
+ *
+ * @example
+ * ```ts
+ * import type { StepCopies } from "./create_image.ts";
+ *
+ * // What a build hands from one step to the next without mounts; plash makes these itself.
+ * const copies: StepCopies = { follow() {}, [Symbol.dispose]() {} };
+ * ```
  */
 export interface StepCopies extends Disposable {
   /** Says that image `to` holds the files of image `from` (a layer of config only). */
   follow(from: number, to: number): void;
 }
 
-/** How to run the command that makes the image. */
+/**
+ * How to run the command that makes the image.
+ *
+ * @example
+ * ```ts
+ * import type { CreateOptions } from "./create_image.ts";
+ *
+ * // `plash create` with a config change: the new image's command
+ * const options: CreateOptions = { what: "create: apt-get", config: { cmd: ["bash"] } };
+ * ```
+ */
 export interface CreateOptions {
   /** Changes to the image config for the new image. */
   config?: ImageConfig;

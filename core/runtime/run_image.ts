@@ -6,6 +6,19 @@
  * copy of the image (`mountless.ts`). `plash run`, `plash exec` and
  * `plash b run` call it.
  *
+ * @module
+ */
+
+import { PlashError } from "../errors.ts";
+import { lazyImport } from "../lazy_import.ts";
+import { executePlan, prepareExecution } from "./execute.ts";
+import { planContainer } from "./plan.ts";
+import type { RunSpec } from "./container_spec.ts";
+import { mountlessReason } from "./host_support.ts";
+
+/**
+ * Runs `run`'s container and returns its exit status (as root, only by throwing or exec).
+ *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -19,18 +32,7 @@
  * await assert.rejects(runImage({ store, id: 1, command: ["true"] }), /no image: 1/);
  * Deno.removeSync(store.root, { recursive: true });
  * ```
- *
- * @module
  */
-
-import { PlashError } from "../errors.ts";
-import { lazyImport } from "../lazy_import.ts";
-import { executePlan, prepareExecution } from "./execute.ts";
-import { planContainer } from "./plan.ts";
-import type { RunSpec } from "./container_spec.ts";
-import { mountlessReason } from "./host_support.ts";
-
-/** Runs `run`'s container and returns its exit status (as root, only by throwing or exec). */
 export async function runImage(run: RunSpec): Promise<number> {
   const mountless = mountlessReason();
   if (mountless !== undefined) {

@@ -7,7 +7,21 @@
 import { readConfig } from "./image_config.ts";
 import type { Store } from "./store.ts";
 
-/** One image as `plash ls` shows it. */
+/**
+ * One image as `plash ls` shows it.
+ *
+ * @example
+ * ```ts
+ * import { listImages } from "./list.ts";
+ * import { Store } from "./store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * store.addLayer(0, store.makeTmpDir());
+ * const [info] = listImages(store);
+ * console.log(info.id, info.parent, info.names, info.totalSize, info.created);
+ * Deno.removeSync(store.root, { recursive: true });
+ * ```
+ */
 export interface ImageInfo {
   /** The image. */
   id: number;

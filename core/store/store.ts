@@ -25,19 +25,6 @@
  * names all of its ancestors: `index/9 -> ../layer/0/1/5/9` is image 9 on 5
  * on 1 on the empty root 0.
  *
- * @example
- * ```ts
- * import { Store } from "./store.ts";
- *
- * const store = Store.create(Deno.makeTempDirSync());
- * const layer = store.makeTmpDir();
- * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
- * const id = store.addLayer(0, layer);
- * store.setMap("hello", id);
- * console.log(store.node(id), store.chain(id)); // ".../layer/0/1", [0, 1]
- * Deno.removeSync(store.root, { recursive: true });
- * ```
- *
  * @module
  */
 
@@ -183,7 +170,22 @@ const TOP: readonly [name: string, kind: PrivateKind, mode: number][] = [
   ["id_counter", "file", 0o600],
 ];
 
-/** A data directory of images; see the module documentation for its layout. */
+/**
+ * A data directory of images; see the module documentation for its layout.
+ *
+ * @example
+ * ```ts
+ * import { Store } from "./store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const layer = store.makeTmpDir();
+ * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
+ * const id = store.addLayer(0, layer);
+ * store.setMap("hello", id);
+ * console.log(store.node(id), store.chain(id)); // ".../layer/0/1", [0, 1]
+ * Deno.removeSync(store.root, { recursive: true });
+ * ```
+ */
 export class Store {
   /** The data directory: an absolute path. */
   readonly root: string;

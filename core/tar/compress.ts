@@ -33,7 +33,16 @@ import { gzipInBlocks } from "./gzip_parallel.ts";
 /** The block size compressors are fed: fixed, so that their output is too. */
 export const BLOCK = 1 << 20;
 
-/** The compressions plash writes. */
+/**
+ * The compressions plash writes.
+ *
+ * @example
+ * ```ts
+ * import type { OutputCompression } from "./compress.ts";
+ *
+ * const compression: OutputCompression = "zstd"; // `--compress zstd`
+ * ```
+ */
 export type OutputCompression = "gzip" | "zstd" | "none";
 
 /** Every {@linkcode OutputCompression}, as `--compress` takes them. */

@@ -8,6 +8,39 @@
  * The archive is written beside its path and renamed (or streamed to
  * stdout): a failure leaves nothing at the path.
  *
+ * @module
+ */
+
+import { PlashError, wrap } from "../../errors.ts";
+import type { Store } from "../../store/store.ts";
+import { removeTree } from "../../store/tmp.ts";
+import { writeArchive } from "../../tar/export_tar.ts";
+import { parseReference } from "../registry/reference.ts";
+import { BlobDir } from "./blob_dir.ts";
+import { type ExportedImage, exportImage, type ExportOptions } from "./export_image.ts";
+import { mtimeOf } from "./oci_layout_out.ts";
+import { packDirectory } from "./pack_dir.ts";
+
+/**
+ * How to export a docker archive.
+ *
+ * @example
+ * ```ts
+ * import type { DockerArchiveOptions } from "./docker_archive_out.ts";
+ *
+ * const options: DockerArchiveOptions = { ref: "app:1" }; // `docker load` tags it app:1
+ * ```
+ */
+export interface DockerArchiveOptions extends ExportOptions {
+  /** The image's tag (`NAME[:TAG]`, `:latest` when none); untagged without it. */
+  ref?: string;
+}
+
+/**
+ * Writes image `id` as a docker archive to `target` (a file, or "-" for
+ * stdout); returns what was exported. Errors read
+ * `export-docker-archive TARGET: why`.
+ *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -28,30 +61,6 @@
  * Deno.removeSync(store.root, { recursive: true });
  * Deno.removeSync(dir, { recursive: true });
  * ```
- *
- * @module
- */
-
-import { PlashError, wrap } from "../../errors.ts";
-import type { Store } from "../../store/store.ts";
-import { removeTree } from "../../store/tmp.ts";
-import { writeArchive } from "../../tar/export_tar.ts";
-import { parseReference } from "../registry/reference.ts";
-import { BlobDir } from "./blob_dir.ts";
-import { type ExportedImage, exportImage, type ExportOptions } from "./export_image.ts";
-import { mtimeOf } from "./oci_layout_out.ts";
-import { packDirectory } from "./pack_dir.ts";
-
-/** How to export a docker archive. */
-export interface DockerArchiveOptions extends ExportOptions {
-  /** The image's tag (`NAME[:TAG]`, `:latest` when none); untagged without it. */
-  ref?: string;
-}
-
-/**
- * Writes image `id` as a docker archive to `target` (a file, or "-" for
- * stdout); returns what was exported. Errors read
- * `export-docker-archive TARGET: why`.
  */
 export async function exportDockerArchive(
   store: Store,

@@ -11,6 +11,43 @@
  * `index.json` replaces the old one, where an entry with the same ref name
  * (or, without `--ref`, an unnamed one) is replaced.
  *
+ * @module
+ */
+
+import { PlashError, wrap } from "../../errors.ts";
+import type { Store } from "../../store/store.ts";
+import { removeTree } from "../../store/tmp.ts";
+import { writeArchive } from "../../tar/export_tar.ts";
+import { type Descriptor, parseManifest } from "../oci/manifest.ts";
+import { OCI_INDEX } from "../oci/media_types.ts";
+import { BlobDir } from "./blob_dir.ts";
+import { type ExportedImage, exportImage, type ExportOptions } from "./export_image.ts";
+import { packDirectory } from "./pack_dir.ts";
+import { publishDirectory } from "./publish_dir.ts";
+
+/** The annotation naming an image of a layout. */
+export const REF_NAME = "org.opencontainers.image.ref.name";
+const LAYOUT_FILE = '{"imageLayoutVersion":"1.0.0"}';
+
+/**
+ * How to export a layout.
+ *
+ * @example
+ * ```ts
+ * import type { LayoutExportOptions } from "./oci_layout_out.ts";
+ *
+ * const options: LayoutExportOptions = { ref: "app:1", compression: "gzip" }; // --ref app:1
+ * ```
+ */
+export interface LayoutExportOptions extends ExportOptions {
+  /** The image's ref name annotation (`skopeo copy oci:DIR:NAME` finds it by it). */
+  ref?: string;
+}
+
+/**
+ * Writes image `id` as an OCI image layout at `target` (a tar when it ends
+ * in `.tar`); returns what was exported. Errors read `export-oci TARGET: why`.
+ *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -33,34 +70,6 @@
  * Deno.removeSync(store.root, { recursive: true });
  * Deno.removeSync(dir, { recursive: true });
  * ```
- *
- * @module
- */
-
-import { PlashError, wrap } from "../../errors.ts";
-import type { Store } from "../../store/store.ts";
-import { removeTree } from "../../store/tmp.ts";
-import { writeArchive } from "../../tar/export_tar.ts";
-import { type Descriptor, parseManifest } from "../oci/manifest.ts";
-import { OCI_INDEX } from "../oci/media_types.ts";
-import { BlobDir } from "./blob_dir.ts";
-import { type ExportedImage, exportImage, type ExportOptions } from "./export_image.ts";
-import { packDirectory } from "./pack_dir.ts";
-import { publishDirectory } from "./publish_dir.ts";
-
-/** The annotation naming an image of a layout. */
-export const REF_NAME = "org.opencontainers.image.ref.name";
-const LAYOUT_FILE = '{"imageLayoutVersion":"1.0.0"}';
-
-/** How to export a layout. */
-export interface LayoutExportOptions extends ExportOptions {
-  /** The image's ref name annotation (`skopeo copy oci:DIR:NAME` finds it by it). */
-  ref?: string;
-}
-
-/**
- * Writes image `id` as an OCI image layout at `target` (a tar when it ends
- * in `.tar`); returns what was exported. Errors read `export-oci TARGET: why`.
  */
 export async function exportOciLayout(
   store: Store,

@@ -26,7 +26,17 @@ import { choosePlatform, type WantedPlatform } from "./platform.ts";
 /** The annotation naming an image of a layout (`skopeo copy ... oci:DIR:NAME`). */
 const REF_NAME = "org.opencontainers.image.ref.name";
 
-/** Which image of the layout to import. */
+/**
+ * Which image of the layout to import.
+ *
+ * @example
+ * ```ts
+ * import type { LayoutOptions } from "./layout.ts";
+ *
+ * // `plash import-oci DIR:app:1 --arch arm64`
+ * const options: LayoutOptions = { ref: "app:1", platform: { architecture: "arm64" } };
+ * ```
+ */
 export interface LayoutOptions {
   /** The image's ref name annotation; needed when the layout has several. */
   ref?: string;

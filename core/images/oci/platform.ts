@@ -8,7 +8,16 @@
 import { PlashError } from "../../errors.ts";
 import type { Descriptor, Platform } from "./manifest.ts";
 
-/** The platform wanted: an architecture and, when it matters, a variant. */
+/**
+ * The platform wanted: an architecture and, when it matters, a variant.
+ *
+ * @example
+ * ```ts
+ * import type { WantedPlatform } from "./platform.ts";
+ *
+ * const wanted: WantedPlatform = { architecture: "arm64" }; // --arch arm64
+ * ```
+ */
 export interface WantedPlatform {
   /** OCI's name of the architecture: `amd64`, `arm64`. */
   architecture: string;

@@ -29,7 +29,16 @@ import {
 } from "./registries_conf.ts";
 import { type FetchedManifest, Repository } from "./repository.ts";
 
-/** How to pull. */
+/**
+ * How to pull.
+ *
+ * @example
+ * ```ts
+ * import type { PullOptions } from "./pull.ts";
+ *
+ * const options: PullOptions = { architecture: "arm", variant: "v7" }; // --arch arm --variant v7
+ * ```
+ */
 export interface PullOptions {
   /** The architecture to pull from a multi-platform image (`--arch`); the host's by default. */
   architecture?: string;

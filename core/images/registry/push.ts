@@ -38,7 +38,17 @@ import { RegistryClient } from "./client.ts";
 import { formatReference, parseReference } from "./reference.ts";
 import { Uploader } from "./upload.ts";
 
-/** How to push. */
+/**
+ * How to push.
+ *
+ * @example
+ * ```ts
+ * import type { PushOptions } from "./push.ts";
+ *
+ * // A registry on another machine over plain HTTP, layers compressed with zstd
+ * const options: PushOptions = { insecure: true, compression: "zstd" };
+ * ```
+ */
 export interface PushOptions extends ExportOptions {
   /** Allow plain HTTP to a registry not on this machine (`--insecure`). */
   insecure?: boolean;
