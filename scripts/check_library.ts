@@ -69,12 +69,20 @@ for (const entry of exported) {
   }
 }
 await deno(["check", "--quiet", "--doc", "mod.ts", "core/", "ffi/"]);
-// A store no example may use: each makes its own in a temp dir.
+// A store no example may use: each makes its own in a temp dir, in a TMPDIR of their own
+// that they must leave empty.
 const scratch = Deno.makeTempDirSync();
 try {
+  Deno.mkdirSync(`${scratch}/tmp`);
   await deno(["test", "--quiet", "-A", "--doc", ...exportingModules(exported)], {
     PLASH_DATA: `${scratch}/no-store`,
+    TMPDIR: `${scratch}/tmp`,
   });
+  const left = [...Deno.readDirSync(`${scratch}/tmp`)].map((entry) => entry.name);
+  if (left.length) {
+    console.error(`the examples left ${left.join(", ")} in their TMPDIR`);
+    Deno.exit(1);
+  }
 } finally {
   Deno.removeSync(scratch, { recursive: true });
 }

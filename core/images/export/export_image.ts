@@ -15,11 +15,12 @@
  *
  * const store = Store.create(Deno.makeTempDirSync());
  * const id = store.addLayer(0, store.makeTmpDir());
- * const blobs = BlobDir.create(`${Deno.makeTempDirSync()}/layout`);
+ * const dir = Deno.makeTempDirSync();
+ * const blobs = BlobDir.create(`${dir}/layout`);
  * const image = await exportImage(store, id, blobs, { compression: "gzip" });
  * console.log(image.manifest.digest);
  * Deno.removeSync(store.root, { recursive: true });
- * Deno.removeSync(`${blobs.root}/..`, { recursive: true });
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module
