@@ -15,6 +15,7 @@
  * {@linkcode PlashError}, whose message is one line.
  *
  * ```ts
+ * import assert from "node:assert/strict";
  * import { build, createImage, exportTar, importTar, Store } from "@plash/plash";
  *
  * const dir = Deno.makeTempDirSync();
@@ -29,7 +30,7 @@
  * const command = ["sh", "-c", "cat /built > /copy"];
  * const changed = await createImage(store, built, command, { what: "create" });
  * const copy = await importTar(store, exportTar(store, changed)); // one layer of both
- * console.log(Deno.readTextFileSync(`${store.layer(copy)}/copy`)); // built
+ * assert.equal(Deno.readTextFileSync(`${store.layer(copy)}/copy`), "built\n");
  * Deno.removeSync(dir, { recursive: true });
  * ```
  *

@@ -4,6 +4,7 @@
  * (`plash bud`).
  *
  * ```ts
+ * import assert from "node:assert/strict";
  * import { build } from "@plash/plash/build";
  * import { Store } from "@plash/plash/store";
  *
@@ -15,7 +16,7 @@
  * const base = store.addLayer(0, layer);
  * const words = ["--from-id", String(base), "--run", "echo hi > /hello"];
  * const id = await build(store, words, { quiet: true });
- * console.log(await build(store, words, { quiet: true }) === id); // true: cached
+ * assert.equal(await build(store, words, { quiet: true }), id); // cached: nothing runs
  * Deno.removeSync(dir, { recursive: true });
  * ```
  *

@@ -3,6 +3,7 @@
  * push), OCI layouts, docker archives and LXC's image server.
  *
  * ```ts
+ * import assert from "node:assert/strict";
  * import { exportTar, importTar } from "@plash/plash/images";
  * import { Store } from "@plash/plash/store";
  *
@@ -12,7 +13,7 @@
  * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
  * const id = store.addLayer(0, layer);
  * const copy = await importTar(store, exportTar(store, id)); // `plash export-tar | plash import-tar -`
- * console.log(Deno.readTextFileSync(`${store.layer(copy)}/hello`)); // hi
+ * assert.equal(Deno.readTextFileSync(`${store.layer(copy)}/hello`), "hi\n");
  * Deno.removeSync(dir, { recursive: true });
  * ```
  *

@@ -4,6 +4,7 @@
  * user namespace).
  *
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createImage } from "@plash/plash/runtime";
  * import { Store } from "@plash/plash/store";
  *
@@ -15,7 +16,7 @@
  * const base = store.addLayer(0, layer);
  * // `plash create`: the command's changes become a new image
  * const id = await createImage(store, base, ["sh", "-c", "echo hi > /hello"], { what: "create" });
- * console.log(Deno.readTextFileSync(`${store.layer(id)}/hello`)); // hi
+ * assert.equal(Deno.readTextFileSync(`${store.layer(id)}/hello`), "hi\n");
  * Deno.removeSync(dir, { recursive: true });
  * ```
  *

@@ -4,6 +4,7 @@
  * stands on, and an image is its layer on its parent's image.
  *
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listImages, Store } from "@plash/plash/store";
  *
  * const dir = Deno.makeTempDirSync();
@@ -11,7 +12,7 @@
  * const layer = store.makeTmpDir();
  * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
  * const id = store.addLayer(0, layer); // a new image on the empty root
- * console.log(listImages(store).map((image) => image.id)); // [ 1 ]
+ * assert.deepEqual(listImages(store).map((image) => image.id), [id]);
  * Deno.removeSync(dir, { recursive: true });
  * ```
  *
