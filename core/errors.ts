@@ -19,7 +19,17 @@
  * @module
  */
 
-/** How a {@linkcode PlashError} ends plash and what caused it. */
+/**
+ * How a {@linkcode PlashError} ends plash and what caused it.
+ *
+ * @example
+ * ```ts
+ * import { PlashError, type PlashErrorOptions } from "./errors.ts";
+ *
+ * const options: PlashErrorOptions = { exitCode: 130, cause: new Error("SIGINT") };
+ * const error = new PlashError("interrupted", options); // plash exits 130
+ * ```
+ */
 export interface PlashErrorOptions {
   /** What plash exits with; 1 unless said otherwise. */
   exitCode?: number;
@@ -32,9 +42,12 @@ export interface PlashErrorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PlashError } from "./errors.ts";
  *
- * throw new PlashError("no image: 7");
+ * const error = new PlashError("no image: 7", { exitCode: 2 });
+ * assert.equal(error.message, "no image: 7"); // plash says "plash error: no image: 7", exits 2
+ * assert.equal(error.exitCode, 2);
  * ```
  */
 export class PlashError extends Error {

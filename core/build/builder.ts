@@ -35,7 +35,13 @@ import { tokenize } from "./tokenize.ts";
  * import { build } from "./builder.ts";
  * import { Store } from "../store/store.ts";
  *
- * const id = await build(Store.open(), ["--from", "1", "--run", "touch /hello"]);
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const layer = store.makeTmpDir();
+ * Deno.mkdirSync(`${layer}/bin`);
+ * Deno.copyFileSync("/bin/busybox", `${layer}/bin/sh`); // a static shell
+ * const base = store.addLayer(0, layer);
+ * const id = await build(store, ["--from-id", String(base), "--run", "touch /hello"]);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
 export async function build(
@@ -48,7 +54,16 @@ export async function build(
   return await buildPlan(store, plan, options);
 }
 
-/** How a build shows itself. */
+/**
+ * How a build shows itself.
+ *
+ * @example
+ * ```ts
+ * import type { BuildOptions } from "./builder.ts";
+ *
+ * const options: BuildOptions = { quiet: true, context: "." }; // `plash build -q`, from here
+ * ```
+ */
 export interface BuildOptions {
   /** No `--> CMD` traces of the steps (`plash build -q`); their own output stays. */
   quiet?: boolean;
@@ -64,8 +79,14 @@ export interface BuildOptions {
  * import { buildPlan } from "./builder.ts";
  * import { Store } from "../store/store.ts";
  *
- * const plan = { base: 1, layers: [{ text: "touch /x", runs: true, config: {} }] };
- * await buildPlan(Store.open(), plan);
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const layer = store.makeTmpDir();
+ * Deno.mkdirSync(`${layer}/bin`);
+ * Deno.copyFileSync("/bin/busybox", `${layer}/bin/sh`);
+ * const base = store.addLayer(0, layer);
+ * const plan = { base, layers: [{ text: "touch /x", runs: true, config: {} }] };
+ * await buildPlan(store, plan);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
 export async function buildPlan(

@@ -19,10 +19,16 @@ export type { RunSpec } from "./plan.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runContainer } from "./container.ts";
  * import { Store } from "../store/store.ts";
  *
- * await runContainer({ store: Store.open(), id: 1, command: ["ls", "/"] });
+ * const store = Store.create(Deno.makeTempDirSync());
+ * // The last thing a program does (this process becomes `ls` in image `id`):
+ * //   await runContainer({ store, id, command: ["ls", "/"] });
+ * // An image that is not there is said before anything runs.
+ * await assert.rejects(runContainer({ store, id: 1, command: ["ls", "/"] }), /no image: 1/);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
 export async function runContainer(spec: RunSpec): Promise<never> {

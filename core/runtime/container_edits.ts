@@ -9,7 +9,17 @@
  * @module
  */
 
-/** A device node made in the container (bound from the host's node of that path). */
+/**
+ * A device node made in the container (bound from the host's node of that path).
+ *
+ * @example
+ * ```ts
+ * import type { DeviceNode } from "./container_edits.ts";
+ *
+ * // The host's /dev/nvidia0 as the container's /dev/nvidia0, read and write
+ * const node: DeviceNode = { path: "/dev/nvidia0", permissions: "rw" };
+ * ```
+ */
 export interface DeviceNode {
   /** Where it appears inside the container. */
   path: string;
@@ -31,7 +41,20 @@ export interface DeviceNode {
   gid?: number;
 }
 
-/** A host path mounted into the container. */
+/**
+ * A host path mounted into the container.
+ *
+ * @example
+ * ```ts
+ * import type { EditMount } from "./container_edits.ts";
+ *
+ * const mount: EditMount = {
+ *   hostPath: "/usr/lib/x86_64-linux-gnu/libcuda.so.1",
+ *   containerPath: "/usr/lib/x86_64-linux-gnu/libcuda.so.1",
+ *   options: ["ro", "nosuid", "nodev", "bind"],
+ * };
+ * ```
+ */
 export interface EditMount {
   /** The host path. */
   hostPath: string;
@@ -43,7 +66,16 @@ export interface EditMount {
   options?: string[];
 }
 
-/** When an OCI hook runs (CDI uses `createContainer` and `startContainer` the most). */
+/**
+ * When an OCI hook runs (CDI uses `createContainer` and `startContainer` the most).
+ *
+ * @example
+ * ```ts
+ * import type { HookName } from "./container_edits.ts";
+ *
+ * const when: HookName = "createContainer"; // in the container's namespaces, before its command
+ * ```
+ */
 export type HookName =
   | "prestart"
   | "createRuntime"
@@ -52,7 +84,20 @@ export type HookName =
   | "poststart"
   | "poststop";
 
-/** A program run at a point of the container's life, with the OCI state on its stdin. */
+/**
+ * A program run at a point of the container's life, with the OCI state on its stdin.
+ *
+ * @example
+ * ```ts
+ * import type { Hook } from "./container_edits.ts";
+ *
+ * const hook: Hook = {
+ *   hookName: "createContainer",
+ *   path: "/usr/bin/nvidia-cdi-hook",
+ *   args: ["nvidia-cdi-hook", "update-ldcache"],
+ * };
+ * ```
+ */
 export interface Hook {
   /** When it runs. */
   hookName: HookName;
@@ -66,7 +111,23 @@ export interface Hook {
   timeout?: number;
 }
 
-/** Everything the devices of one run add to its container. */
+/**
+ * Everything the devices of one run add to its container.
+ *
+ * @example
+ * ```ts
+ * import type { ContainerEdits } from "./container_edits.ts";
+ *
+ * // What `--device /dev/fuse` adds to a container
+ * const edits: ContainerEdits = {
+ *   env: [],
+ *   deviceNodes: [{ path: "/dev/fuse" }],
+ *   mounts: [],
+ *   hooks: [],
+ *   additionalGids: [],
+ * };
+ * ```
+ */
 export interface ContainerEdits {
   /** `NAME=VALUE`, laid over the image's and the caller's environment. */
   env: string[];

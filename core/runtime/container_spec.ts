@@ -19,7 +19,9 @@
  * import { applyEdits, containerSpec } from "./container_spec.ts";
  * import { Store } from "../store/store.ts";
  *
- * const spec = applyEdits(containerSpec({ store: Store.open(), id: 1, command: ["ls"] }), {
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * const spec = applyEdits(containerSpec({ store, id, command: ["ls"] }), {
  *   env: ["GPU=1"],
  *   deviceNodes: [{ path: "/dev/null" }],
  *   mounts: [],
@@ -27,6 +29,7 @@
  *   additionalGids: [],
  * });
  * console.log(spec.process.env, spec.devices);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  *
  * @module
@@ -46,7 +49,26 @@ import type { RunOptions, Volume } from "./run_options.ts";
 /** Where sysfs is. */
 const SYS = "/sys";
 
-/** How to run a container. */
+/**
+ * How to run a container.
+ *
+ * @example
+ * ```ts
+ * import type { RunSpec } from "./container_spec.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * // `plash run -w /srv -e A=1 ID ls`, as the image's user
+ * const run: RunSpec = {
+ *   store,
+ *   id: store.addLayer(0, store.makeTmpDir()),
+ *   command: ["ls"],
+ *   options: { workdir: "/srv", env: ["A=1"] },
+ *   imageUser: true,
+ * };
+ * Deno.removeSync(store.root, { recursive: true });
+ * ```
+ */
 export interface RunSpec {
   /** The store holding the image. */
   store: Store;
@@ -126,6 +148,13 @@ export interface ContainerRoot {
 /**
  * The network a container has: the host's (plash shares it), or `none`, a
  * network namespace of its own with only loopback (`RUN --network=none`).
+ *
+ * @example
+ * ```ts
+ * import type { Network } from "./container_spec.ts";
+ *
+ * const network: Network = "none"; // `RUN --network=none`: loopback only
+ * ```
  */
 export type Network = "host" | "none";
 
@@ -270,16 +299,21 @@ export function containerProcess(
  *
  * @example
  * ```ts
- * import { applyEdits, type ContainerSpec } from "./container_spec.ts";
+ * import { applyEdits, containerSpec } from "./container_spec.ts";
+ * import { Store } from "../store/store.ts";
  *
- * declare const spec: ContainerSpec;
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const spec = containerSpec({ store, id: store.addLayer(0, store.makeTmpDir()), command: ["ls"] });
+ * const lib = Deno.makeTempDirSync(); // a host directory the device brings
  * applyEdits(spec, {
  *   env: ["A=1"],
  *   deviceNodes: [],
- *   mounts: [{ hostPath: "/opt/lib", containerPath: "/usr/lib/x", options: ["ro"] }],
+ *   mounts: [{ hostPath: lib, containerPath: "/usr/lib/x", options: ["ro"] }],
  *   hooks: [],
  *   additionalGids: [44],
  * });
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(lib);
  * ```
  */
 export function applyEdits(spec: ContainerSpec, edits: ContainerEdits): ContainerSpec {

@@ -34,13 +34,31 @@ const SCRIPT_SHELL = ["/bin/sh", "-c", "exec /bin/sh /dev/fd/3 3<&0 0</dev/null 
 /**
  * The copy of an image a mount-less build reuses from one step to the next
  * (made by `mountless.ts`); removed when disposed.
+ *
+ * @example
+ * ```ts
+ * import type { StepCopies } from "./create_image.ts";
+ *
+ * // What a build hands from one step to the next without mounts; plash makes these itself.
+ * const copies: StepCopies = { follow() {}, [Symbol.dispose]() {} };
+ * ```
  */
 export interface StepCopies extends Disposable {
   /** Says that image `to` holds the files of image `from` (a layer of config only). */
   follow(from: number, to: number): void;
 }
 
-/** How to run the command that makes the image. */
+/**
+ * How to run the command that makes the image.
+ *
+ * @example
+ * ```ts
+ * import type { CreateOptions } from "./create_image.ts";
+ *
+ * // `plash create` with a config change: the new image's command
+ * const options: CreateOptions = { what: "create: apt-get", config: { cmd: ["bash"] } };
+ * ```
+ */
 export interface CreateOptions {
   /** Changes to the image config for the new image. */
   config?: ImageConfig;
@@ -67,6 +85,23 @@ export interface CreateOptions {
  * changes. The command's stdout goes to plash's stderr, so plash's stdout can
  * carry the id alone. A failing command creates nothing: the error has its
  * exit status as exit code.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createImage } from "./create_image.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const layer = store.makeTmpDir();
+ * Deno.mkdirSync(`${layer}/bin`);
+ * Deno.copyFileSync("/bin/busybox", `${layer}/bin/sh`); // a static shell
+ * const base = store.addLayer(0, layer);
+ * const id = await createImage(store, base, ["sh", "-c", "echo hi > /hello"], { what: "create" });
+ * assert.equal(Deno.readTextFileSync(`${store.layer(id)}/hello`), "hi\n");
+ * await assert.rejects(createImage(store, base, ["sh", "-c", "exit 3"], { what: "create" }));
+ * Deno.removeSync(store.root, { recursive: true });
+ * ```
  */
 export async function createImage(
   store: Store,

@@ -6,7 +6,16 @@
  * @module
  */
 
-/** The kinds of container plash makes. */
+/**
+ * The kinds of container plash makes.
+ *
+ * @example
+ * ```ts
+ * import type { HostViewName } from "./host_view.ts";
+ *
+ * const view: HostViewName = "build-step"; // the host's /home read-only, the image's /tmp
+ * ```
+ */
 export type HostViewName = "run" | "build-step" | "dockerfile-step";
 
 /** One row: the host's directories shared, and what else of the host the container gets. */

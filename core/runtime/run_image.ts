@@ -6,14 +6,6 @@
  * copy of the image (`mountless.ts`). `plash run`, `plash exec` and
  * `plash b run` call it.
  *
- * @example
- * ```ts
- * import { runImage } from "./run_image.ts";
- * import { Store } from "../store/store.ts";
- *
- * Deno.exit(await runImage({ store: Store.open(), id: 1, command: ["true"], imageUser: true }));
- * ```
- *
  * @module
  */
 
@@ -24,7 +16,23 @@ import { planContainer } from "./plan.ts";
 import type { RunSpec } from "./container_spec.ts";
 import { mountlessReason } from "./host_support.ts";
 
-/** Runs `run`'s container and returns its exit status (as root, only by throwing or exec). */
+/**
+ * Runs `run`'s container and returns its exit status (as root, only by throwing or exec).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runImage } from "./run_image.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * // A program that ends in the container (as root it becomes it, as `plash run` does):
+ * //   Deno.exit(await runImage({ store, id, command: ["true"], imageUser: true }));
+ * // An image that is not there is said before anything runs.
+ * await assert.rejects(runImage({ store, id: 1, command: ["true"] }), /no image: 1/);
+ * Deno.removeSync(store.root, { recursive: true });
+ * ```
+ */
 export async function runImage(run: RunSpec): Promise<number> {
   const mountless = mountlessReason();
   if (mountless !== undefined) {

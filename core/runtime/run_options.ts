@@ -22,7 +22,16 @@
 import { PlashError, reason } from "../errors.ts";
 import { parseDeviceRequest } from "./cdi/request.ts";
 
-/** A host path bound into the container by the caller. */
+/**
+ * A host path bound into the container by the caller.
+ *
+ * @example
+ * ```ts
+ * import type { Volume } from "./run_options.ts";
+ *
+ * const volume: Volume = { source: "/srv/data", target: "/data", readOnly: true }; // -v /srv/data:/data:ro
+ * ```
+ */
 export interface Volume {
   /** The host path, absolute. */
   source: string;
@@ -32,7 +41,22 @@ export interface Volume {
   readOnly: boolean;
 }
 
-/** What a caller may change about one run. */
+/**
+ * What a caller may change about one run.
+ *
+ * @example
+ * ```ts
+ * import type { RunOptions } from "./run_options.ts";
+ *
+ * // -e LANG=C.UTF-8 -w /srv -u nobody -v /srv/data:/data
+ * const options: RunOptions = {
+ *   env: ["LANG=C.UTF-8"],
+ *   workdir: "/srv",
+ *   user: "nobody",
+ *   volumes: [{ source: "/srv/data", target: "/data", readOnly: false }],
+ * };
+ * ```
+ */
 export interface RunOptions {
   /** `-e` and `--env-file` entries in order: NAME=VALUE, or NAME for the host's NAME. */
   env?: string[];

@@ -100,11 +100,13 @@ export function reportInChild(error: unknown): number {
  *
  * @example
  * ```ts
- * import { SignalRelay } from "./user_namespace.ts";
+ * import assert from "node:assert/strict";
+ * import { SignalRelay, spawnAsNamespaceRoot } from "./user_namespace.ts";
+ * import { execve } from "../../ffi/sys.ts";
  *
- * declare function spawnChild(): number;
  * using relay = new SignalRelay();
- * const status = await relay.wait(spawnChild());
+ * const pid = await spawnAsNamespaceRoot(() => execve("/bin/sh", ["sh", "-c", "exit 3"], []));
+ * assert.equal(await relay.wait(pid), 3);
  * ```
  */
 export class SignalRelay implements Disposable {
@@ -140,6 +142,14 @@ export class SignalRelay implements Disposable {
  * Runs `plash ARGS...` as root of a new user namespace and returns its exit
  * status (128 + N when signal N ended it). The plash started there dies with
  * this one: killed, this one leaves no export or import going on in its name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runInUserNamespace } from "./user_namespace.ts";
+ *
+ * assert.equal(await runInUserNamespace(["version"]), 0); // `plash version`, printed there
+ * ```
  */
 export function runInUserNamespace(args: string[]): Promise<number> {
   const [program, ...rest] = selfCommand(args);

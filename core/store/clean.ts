@@ -16,7 +16,21 @@ import { LOCK_PREFIX, removeIfUnheld } from "./lock.ts";
 import type { Store } from "./store.ts";
 import { isTmpName, removeTree, tmpOwnerAlive } from "./tmp.ts";
 
-/** What {@linkcode cleanStore} removed. */
+/**
+ * What {@linkcode cleanStore} removed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cleanStore } from "./clean.ts";
+ * import { Store } from "./store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const report = cleanStore(store);
+ * assert.deepEqual(report, { tmpDirs: 0, lockFiles: 0, indexLinks: 0, mapLinks: 0 });
+ * Deno.removeSync(store.root, { recursive: true });
+ * ```
+ */
 export interface CleanReport {
   /** Temporary directories whose owner had ended. */
   tmpDirs: number;
@@ -32,6 +46,17 @@ export interface CleanReport {
  * Which leftovers {@linkcode cleanStore} removes; all of them when none is
  * chosen (the original plash's `--clean-index`, `--clean-cache-keys`,
  * `--clean-tmp`).
+ *
+ * @example
+ * ```ts
+ * import { cleanStore, type CleanParts } from "./clean.ts";
+ * import { Store } from "./store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const parts: CleanParts = { tmp: true }; // `plash clean --tmp`
+ * cleanStore(store, parts);
+ * Deno.removeSync(store.root, { recursive: true });
+ * ```
  */
 export interface CleanParts {
   /** Dangling links in index/. */
@@ -48,12 +73,15 @@ export interface CleanParts {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cleanStore } from "./clean.ts";
  * import { Store } from "./store.ts";
  *
- * const report = cleanStore(Store.open());
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const report = cleanStore(store);
  * console.log(`${report.tmpDirs} temporary directories removed`);
- * cleanStore(Store.open(), { map: true }); // only map entries of removed images
+ * assert.equal(cleanStore(store, { map: true }).mapLinks, 0); // only map entries of removed images
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
 export function cleanStore(store: Store, parts: CleanParts = {}): CleanReport {

@@ -6,7 +6,22 @@
  * @module
  */
 
-/** The run-time settings of an image. */
+/**
+ * The run-time settings of an image.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ImageConfig } from "./image_config.ts";
+ * import { Store } from "./store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const config: ImageConfig = { env: { LANG: "C.UTF-8" }, cmd: ["sh"], workdir: "/srv" };
+ * const id = store.addLayer(0, store.makeTmpDir(), config);
+ * assert.equal(store.config(id).workdir, "/srv");
+ * Deno.removeSync(store.root, { recursive: true });
+ * ```
+ */
 export interface ImageConfig {
   /** Variables set in the container (OCI `Env`, `plash build --env NAME=VALUE`). */
   env?: Record<string, string>;
@@ -50,7 +65,17 @@ export interface ImageConfig {
   author?: string;
 }
 
-/** A HEALTHCHECK in docker's field names (durations in nanoseconds). */
+/**
+ * A HEALTHCHECK in docker's field names (durations in nanoseconds).
+ *
+ * @example
+ * ```ts
+ * import type { Healthcheck } from "./image_config.ts";
+ *
+ * // HEALTHCHECK --interval=30s CMD curl -f http://localhost/
+ * const check: Healthcheck = { Test: ["CMD", "curl", "-f", "http://localhost/"], Interval: 30e9 };
+ * ```
+ */
 export interface Healthcheck {
   /** `["NONE"]`, `["CMD", ARG...]` or `["CMD-SHELL", COMMAND]`. */
   Test: string[];

@@ -7,7 +7,21 @@
 import { readConfig } from "./image_config.ts";
 import type { Store } from "./store.ts";
 
-/** One image as `plash ls` shows it. */
+/**
+ * One image as `plash ls` shows it.
+ *
+ * @example
+ * ```ts
+ * import { listImages } from "./list.ts";
+ * import { Store } from "./store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * store.addLayer(0, store.makeTmpDir());
+ * const [info] = listImages(store);
+ * console.log(info.id, info.parent, info.names, info.totalSize, info.created);
+ * Deno.removeSync(store.root, { recursive: true });
+ * ```
+ */
 export interface ImageInfo {
   /** The image. */
   id: number;
@@ -30,10 +44,15 @@ export interface ImageInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listImages } from "./list.ts";
  * import { Store } from "./store.ts";
  *
- * for (const image of listImages(Store.open())) console.log(image.id, image.names);
+ * const store = Store.create(Deno.makeTempDirSync());
+ * store.setMap("empty", store.addLayer(0, store.makeTmpDir()));
+ * for (const image of listImages(store)) console.log(image.id, image.names);
+ * assert.deepEqual(listImages(store).map((image) => image.names), [["empty"]]);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
 export function listImages(store: Store): ImageInfo[] {
@@ -76,9 +95,11 @@ export function createdOf(node: string): string {
  * import { LayerSizes } from "./list.ts";
  * import { Store } from "./store.ts";
  *
- * const store = Store.open();
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
  * const sizes = new LayerSizes(store);
- * sizes.total(store.chain(7)); // bytes in image 7's layer and its parents'
+ * sizes.total(store.chain(id)); // bytes in the image's layer and its parents'
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
 export class LayerSizes {

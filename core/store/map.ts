@@ -19,7 +19,21 @@ import { chainOfLink } from "./ids.ts";
 import type { Store } from "./store.ts";
 import { removeTree } from "./tmp.ts";
 
-/** One entry of the map. */
+/**
+ * One entry of the map.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Store } from "./store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * store.setMap("docker:alpine", store.addLayer(0, store.makeTmpDir()));
+ * const [entry] = store.mapEntries();
+ * assert.equal(entry.key, "docker:alpine");
+ * Deno.removeSync(store.root, { recursive: true });
+ * ```
+ */
 export interface MapEntry {
   /** The key, as the user or plash wrote it. */
   key: string;

@@ -34,10 +34,15 @@ export function mountsBelow(dir: string): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { purgeStore } from "./purge.ts";
  * import { Store } from "./store.ts";
  *
- * purgeStore(Store.at("/tmp/plash-example"));
+ * const store = Store.create(Deno.makeTempDirSync());
+ * store.addLayer(0, store.makeTmpDir());
+ * purgeStore(store); // everything in the data directory, gone
+ * assert.deepEqual([...Deno.readDirSync(store.root)], []);
+ * Deno.removeSync(store.root);
  * ```
  */
 export function purgeStore(store: Store): void {

@@ -25,10 +25,15 @@ import { removeTree, tmpPath } from "./tmp.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { removeImage } from "./remove.ts";
  * import { Store } from "./store.ts";
  *
- * removeImage(Store.open(), 7); // [7, and every image built on 7]
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const base = store.addLayer(0, store.makeTmpDir());
+ * const child = store.addLayer(base, store.makeTmpDir());
+ * assert.deepEqual(removeImage(store, base).sort(), [base, child]); // and every image built on it
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
 export function removeImage(store: Store, id: number): number[] {

@@ -16,10 +16,15 @@ import type { Store } from "./store.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { shrinkStore } from "./shrink.ts";
  * import { Store } from "./store.ts";
  *
- * console.log(shrinkStore(Store.open()));
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const unnamed = store.addLayer(0, store.makeTmpDir());
+ * store.setMap("kept", store.addLayer(0, store.makeTmpDir()));
+ * assert.deepEqual(shrinkStore(store), [unnamed]);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
 export function shrinkStore(store: Store): number[] {

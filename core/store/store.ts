@@ -25,18 +25,6 @@
  * names all of its ancestors: `index/9 -> ../layer/0/1/5/9` is image 9 on 5
  * on 1 on the empty root 0.
  *
- * @example
- * ```ts
- * import { Store } from "./store.ts";
- *
- * const store = Store.create("/tmp/plash-example");
- * const layer = store.makeTmpDir();
- * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
- * const id = store.addLayer(0, layer);
- * store.setMap("hello", id);
- * console.log(store.node(id), store.chain(id)); // ".../layer/0/1", [0, 1]
- * ```
- *
  * @module
  */
 
@@ -182,7 +170,22 @@ const TOP: readonly [name: string, kind: PrivateKind, mode: number][] = [
   ["id_counter", "file", 0o600],
 ];
 
-/** A data directory of images; see the module documentation for its layout. */
+/**
+ * A data directory of images; see the module documentation for its layout.
+ *
+ * @example
+ * ```ts
+ * import { Store } from "./store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const layer = store.makeTmpDir();
+ * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
+ * const id = store.addLayer(0, layer);
+ * store.setMap("hello", id);
+ * console.log(store.node(id), store.chain(id)); // ".../layer/0/1", [0, 1]
+ * Deno.removeSync(store.root, { recursive: true });
+ * ```
+ */
 export class Store {
   /** The data directory: an absolute path. */
   readonly root: string;
@@ -199,9 +202,14 @@ export class Store {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Store } from "./store.ts";
    *
-   * const store = Store.open(); // $PLASH_DATA
+   * const dir = Deno.makeTempDirSync();
+   * assert.throws(() => Store.open(dir)); // run `plash init`: not a plash data directory yet
+   * Store.create(dir);
+   * const store = Store.open(dir); // without a directory: $PLASH_DATA
+   * Deno.removeSync(store.root, { recursive: true });
    * ```
    */
   static open(root: string = dataDir()): Store {
@@ -218,7 +226,8 @@ export class Store {
    * ```ts
    * import { Store } from "./store.ts";
    *
-   * const store = Store.create("/tmp/plash-example");
+   * const store = Store.create(Deno.makeTempDirSync()); // without a directory: $PLASH_DATA
+   * Deno.removeSync(store.root, { recursive: true });
    * ```
    */
   static create(root: string = dataDir()): Store {
@@ -402,13 +411,15 @@ export class Store {
    * ```ts
    * import { Store } from "./store.ts";
    *
-   * const store = Store.open();
-   * const chain = store.chain(7); // `no image: 7` when it is not there
+   * const store = Store.create(Deno.makeTempDirSync());
+   * const id = store.addLayer(0, store.makeTmpDir());
+   * const chain = store.chain(id); // `no image: ID` when it is not there
    * try {
-   *   Deno.readDirSync(store.layer(7));
+   *   Deno.readDirSync(store.layer(id));
    * } catch (error) {
-   *   throw store.explainGone(error, 7, "listing it");
+   *   throw store.explainGone(error, id, "listing it");
    * }
+   * Deno.removeSync(store.root, { recursive: true });
    * ```
    */
   explainGone(error: unknown, id: number, doing: string): unknown {
@@ -437,10 +448,12 @@ export class Store {
    * ```ts
    * import { Store } from "./store.ts";
    *
-   * const store = Store.open();
-   * await store.whileThere(7, "exporting it", async () => {
-   *   // read store.layer(7)...
+   * const store = Store.create(Deno.makeTempDirSync());
+   * const id = store.addLayer(0, store.makeTmpDir());
+   * await store.whileThere(id, "exporting it", async () => {
+   *   // read store.layer(id)...
    * });
+   * Deno.removeSync(store.root, { recursive: true });
    * ```
    */
   async whileThere<T>(id: number, doing: string, work: () => Promise<T>): Promise<T> {
@@ -586,10 +599,11 @@ export class Store {
    * ```ts
    * import { Store } from "./store.ts";
    *
-   * const store = Store.open();
+   * const store = Store.create(Deno.makeTempDirSync());
    * const id = await store.withLock("cache:abc", async () => {
    *   return store.getMap("cache:abc") ?? 0; // else build it, map it
    * });
+   * Deno.removeSync(store.root, { recursive: true });
    * ```
    */
   async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {

@@ -15,10 +15,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compress } from "./compress.ts";
  *
- * const file = await Deno.open("layer.tar");
- * const gzip = compress(file.readable, "gzip");
+ * const gzip = compress(ReadableStream.from([new Uint8Array(10240)]), "gzip");
+ * const bytes = new Uint8Array(await new Response(gzip).arrayBuffer());
+ * assert.deepEqual([...bytes.subarray(0, 2)], [0x1f, 0x8b]); // gzip's magic
  * ```
  *
  * @module
@@ -31,7 +33,16 @@ import { gzipInBlocks } from "./gzip_parallel.ts";
 /** The block size compressors are fed: fixed, so that their output is too. */
 export const BLOCK = 1 << 20;
 
-/** The compressions plash writes. */
+/**
+ * The compressions plash writes.
+ *
+ * @example
+ * ```ts
+ * import type { OutputCompression } from "./compress.ts";
+ *
+ * const compression: OutputCompression = "zstd"; // `--compress zstd`
+ * ```
+ */
 export type OutputCompression = "gzip" | "zstd" | "none";
 
 /** Every {@linkcode OutputCompression}, as `--compress` takes them. */

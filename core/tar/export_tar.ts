@@ -21,7 +21,12 @@ import { packTree, sendTree } from "./pack.ts";
  * import { exportTar } from "./export_tar.ts";
  * import { Store } from "../store/store.ts";
  *
- * await exportTar(Store.open(), 3).pipeTo(Deno.stdout.writable);
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * const archive = Deno.makeTempFileSync({ suffix: ".tar" });
+ * await exportTar(store, id).pipeTo((await Deno.create(archive)).writable);
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(archive);
  * ```
  */
 export function exportTar(store: Store, id: number): ReadableStream<Uint8Array> {
@@ -47,7 +52,12 @@ function packImage(store: Store, id: number, reuse: boolean): ReadableStream<Uin
  * import { exportTarTo } from "./export_tar.ts";
  * import { Store } from "../store/store.ts";
  *
- * await exportTarTo(Store.open(), 3, "/tmp/image3.tar");
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * const archive = Deno.makeTempFileSync({ suffix: ".tar" });
+ * await exportTarTo(store, id, archive); // "-": stdout
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(archive);
  * ```
  */
 export async function exportTarTo(store: Store, id: number, target: string): Promise<void> {
@@ -72,7 +82,9 @@ export async function exportTarTo(store: Store, id: number, target: string): Pro
  * ```ts
  * import { writeArchive } from "./export_tar.ts";
  *
- * await writeArchive(() => ReadableStream.from([new Uint8Array(1024)]), "/tmp/empty.tar", "demo");
+ * const dir = Deno.makeTempDirSync();
+ * await writeArchive(() => ReadableStream.from([new Uint8Array(1024)]), `${dir}/empty.tar`, "demo");
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export async function writeArchive(

@@ -20,10 +20,21 @@ import { extractTar } from "./extract.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { importTar } from "./import_tar.ts";
+ * import { exportTarTo } from "./export_tar.ts";
  * import { Store } from "../store/store.ts";
  *
- * const id = await importTar(Store.open(), "rootfs.tar.gz");
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const layer = store.makeTmpDir();
+ * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
+ * const dir = Deno.makeTempDirSync();
+ * const archive = `${dir}/rootfs.tar`;
+ * await exportTarTo(store, store.addLayer(0, layer), archive);
+ * const id = await importTar(store, archive); // plain, gzip, zstd or xz; "-": stdin
+ * assert.equal(Deno.readTextFileSync(`${store.layer(id)}/hello`), "hi\n");
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export async function importTar(
@@ -56,7 +67,9 @@ export async function importTar(
  * import { openTar } from "./import_tar.ts";
  * import { extractTar } from "./extract.ts";
  *
- * await extractTar(await openTar("rootfs.tar.gz"), "/tmp/rootfs");
+ * const dir = Deno.makeTempDirSync();
+ * await extractTar(await openTar(ReadableStream.from([new Uint8Array(1024)])), dir); // an empty tar
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export async function openTar(

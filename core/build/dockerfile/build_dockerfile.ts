@@ -9,18 +9,6 @@
  * COPY copies), so an unchanged build runs nothing and a changed file
  * rebuilds from its COPY on.
  *
- * @example
- * ```ts
- * import { buildDockerfile } from "./build_dockerfile.ts";
- * import { Store } from "../../store/store.ts";
- *
- * const id = await buildDockerfile(Store.open(), {
- *   text: "FROM busybox\nRUN echo hi > /hi\n",
- *   file: "Dockerfile",
- *   context: "/src/app",
- * });
- * ```
- *
  * @module
  */
 
@@ -34,7 +22,23 @@ import { argDeclarations, type RegistryCaches, StageBuilder } from "./stage_buil
 import { neededStages, splitStages, type StageGraph, targetStage } from "./stages.ts";
 import type { Variables } from "./words.ts";
 
-/** What to build and how. */
+/**
+ * What to build and how.
+ *
+ * @example
+ * ```ts
+ * import type { DockerfileBuild } from "./build_dockerfile.ts";
+ *
+ * // `plash bud -f Dockerfile --build-arg V=1 .`
+ * const build: DockerfileBuild = {
+ *   text: "FROM scratch\nARG V\nCOPY . /src\n",
+ *   file: "Dockerfile",
+ *   path: "./Dockerfile",
+ *   context: ".",
+ *   buildArgs: { V: "1" },
+ * };
+ * ```
+ */
 export interface DockerfileBuild {
   /** The Dockerfile's text. */
   text: string;
@@ -64,7 +68,29 @@ export interface DockerfileBuild {
   quiet?: boolean;
 }
 
-/** Builds `build` in `store`; returns the id of the target stage's image. */
+/**
+ * Builds `build` in `store`; returns the id of the target stage's image.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildDockerfile } from "./build_dockerfile.ts";
+ * import { Store } from "../../store/store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const context = Deno.makeTempDirSync();
+ * Deno.copyFileSync("/bin/busybox", `${context}/sh`); // a static shell
+ * const id = await buildDockerfile(store, {
+ *   text: "FROM scratch\nCOPY sh /bin/sh\nRUN echo hi > /hi\n",
+ *   file: "Dockerfile",
+ *   context,
+ *   quiet: true,
+ * });
+ * assert.equal(Deno.readTextFileSync(`${store.layer(id)}/hi`), "hi\n");
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(context, { recursive: true });
+ * ```
+ */
 export async function buildDockerfile(store: Store, build: DockerfileBuild): Promise<number> {
   const graph = splitStages(parseDockerfile(build.text, build.file), build.file);
   const context = BuildContext.open(build.context, build.path, build.ignoreFile);

@@ -8,14 +8,6 @@
  * The archive is written beside its path and renamed (or streamed to
  * stdout): a failure leaves nothing at the path.
  *
- * @example
- * ```ts
- * import { exportDockerArchive } from "./docker_archive_out.ts";
- * import { Store } from "../../store/store.ts";
- *
- * await exportDockerArchive(Store.open(), 7, "/tmp/app.tar", { ref: "app:1" });
- * ```
- *
  * @module
  */
 
@@ -29,7 +21,16 @@ import { type ExportedImage, exportImage, type ExportOptions } from "./export_im
 import { mtimeOf } from "./oci_layout_out.ts";
 import { packDirectory } from "./pack_dir.ts";
 
-/** How to export a docker archive. */
+/**
+ * How to export a docker archive.
+ *
+ * @example
+ * ```ts
+ * import type { DockerArchiveOptions } from "./docker_archive_out.ts";
+ *
+ * const options: DockerArchiveOptions = { ref: "app:1" }; // `docker load` tags it app:1
+ * ```
+ */
 export interface DockerArchiveOptions extends ExportOptions {
   /** The image's tag (`NAME[:TAG]`, `:latest` when none); untagged without it. */
   ref?: string;
@@ -39,6 +40,27 @@ export interface DockerArchiveOptions extends ExportOptions {
  * Writes image `id` as a docker archive to `target` (a file, or "-" for
  * stdout); returns what was exported. Errors read
  * `export-docker-archive TARGET: why`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { exportDockerArchive } from "./docker_archive_out.ts";
+ * import { importDockerArchive } from "../oci/docker_archive.ts";
+ * import { Store } from "../../store/store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const layer = store.makeTmpDir();
+ * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
+ * const dir = Deno.makeTempDirSync();
+ * const archive = `${dir}/app.tar`;
+ * await exportDockerArchive(store, store.addLayer(0, layer), archive, { ref: "app:1" });
+ * const id = await importDockerArchive(store, archive, "app:1", AbortSignal.timeout(60_000));
+ * const names = (layer: string) => [...Deno.readDirSync(layer)].map((entry) => entry.name);
+ * // Its files in its layer, and its config in a layer of config only
+ * assert.deepEqual(store.layersOf(store.chain(id)).flatMap(names), ["hello"]);
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
  */
 export async function exportDockerArchive(
   store: Store,

@@ -13,9 +13,14 @@
  * import { BlobDir } from "./blob_dir.ts";
  * import { Store } from "../../store/store.ts";
  *
- * const blobs = BlobDir.create("/tmp/layout");
- * const image = await exportImage(Store.open(), 7, blobs, { compression: "gzip" });
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * const dir = Deno.makeTempDirSync();
+ * const blobs = BlobDir.create(`${dir}/layout`);
+ * const image = await exportImage(store, id, blobs, { compression: "gzip" });
  * console.log(image.manifest.digest);
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module
@@ -32,7 +37,17 @@ import { imageLayers } from "./image_layers.ts";
 import { writeLayerBlob } from "./layer_blob.ts";
 import { ociImageConfig } from "./oci_config.ts";
 
-/** How to export. */
+/**
+ * How to export.
+ *
+ * @example
+ * ```ts
+ * import type { ExportOptions } from "./export_image.ts";
+ *
+ * // Only the layers above image 3, gzip-compressed, given up after a minute
+ * const options: ExportOptions = { base: 3, compression: "gzip", signal: AbortSignal.timeout(60_000) };
+ * ```
+ */
 export interface ExportOptions {
   /** Export only the layers above this image (default 0: all of them). */
   base?: number;
@@ -44,7 +59,23 @@ export interface ExportOptions {
   signal?: AbortSignal;
 }
 
-/** What an export wrote. */
+/**
+ * What an export wrote.
+ *
+ * @example
+ * ```ts
+ * import { exportImage } from "./export_image.ts";
+ * import { BlobDir } from "./blob_dir.ts";
+ * import { Store } from "../../store/store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const dir = Deno.makeTempDirSync();
+ * const image = await exportImage(store, store.addLayer(0, store.makeTmpDir()), BlobDir.create(dir));
+ * console.log(image.manifest.digest, image.config.size, image.layers.length, image.diffIds);
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
 export interface ExportedImage {
   /** The manifest's descriptor. */
   manifest: Descriptor;

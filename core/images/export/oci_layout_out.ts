@@ -11,14 +11,6 @@
  * `index.json` replaces the old one, where an entry with the same ref name
  * (or, without `--ref`, an unnamed one) is replaced.
  *
- * @example
- * ```ts
- * import { exportOciLayout } from "./oci_layout_out.ts";
- * import { Store } from "../../store/store.ts";
- *
- * await exportOciLayout(Store.open(), 7, "/tmp/app-oci", { ref: "app:1" });
- * ```
- *
  * @module
  */
 
@@ -37,7 +29,16 @@ import { publishDirectory } from "./publish_dir.ts";
 export const REF_NAME = "org.opencontainers.image.ref.name";
 const LAYOUT_FILE = '{"imageLayoutVersion":"1.0.0"}';
 
-/** How to export a layout. */
+/**
+ * How to export a layout.
+ *
+ * @example
+ * ```ts
+ * import type { LayoutExportOptions } from "./oci_layout_out.ts";
+ *
+ * const options: LayoutExportOptions = { ref: "app:1", compression: "gzip" }; // --ref app:1
+ * ```
+ */
 export interface LayoutExportOptions extends ExportOptions {
   /** The image's ref name annotation (`skopeo copy oci:DIR:NAME` finds it by it). */
   ref?: string;
@@ -46,6 +47,29 @@ export interface LayoutExportOptions extends ExportOptions {
 /**
  * Writes image `id` as an OCI image layout at `target` (a tar when it ends
  * in `.tar`); returns what was exported. Errors read `export-oci TARGET: why`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { exportOciLayout } from "./oci_layout_out.ts";
+ * import { importOciLayout } from "../oci/layout.ts";
+ * import { wantedPlatform } from "../oci/platform.ts";
+ * import { Store } from "../../store/store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const layer = store.makeTmpDir();
+ * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
+ * const dir = Deno.makeTempDirSync();
+ * const layout = `${dir}/app-oci`;
+ * await exportOciLayout(store, store.addLayer(0, layer), layout, { ref: "app:1" });
+ * const options = { ref: "app:1", platform: wantedPlatform() };
+ * const id = await importOciLayout(store, layout, options, AbortSignal.timeout(60_000));
+ * const names = (layer: string) => [...Deno.readDirSync(layer)].map((entry) => entry.name);
+ * // Its files in its layer, and its config in a layer of config only
+ * assert.deepEqual(store.layersOf(store.chain(id)).flatMap(names), ["hello"]);
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
  */
 export async function exportOciLayout(
   store: Store,

@@ -50,6 +50,31 @@ export async function findLxcRootfs(name: string): Promise<LxcRootfs> {
 /**
  * Imports the newest build of the LXC image `name` and returns its id. A
  * build imported before is not downloaded again.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { importLxc } from "./import_lxc.ts";
+ * import { lxcArch } from "./lxc_name.ts";
+ * import { exportTarTo } from "../../tar/export_tar.ts";
+ * import { Store } from "../../store/store.ts";
+ *
+ * // A mirror of images.linuxcontainers.org in a directory: its index and one build.
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const mirror = Deno.makeTempDirSync();
+ * const build = `/images/debian/trixie/${lxcArch()}/default/20260101_05:24/`;
+ * Deno.mkdirSync(`${mirror}/meta/1.0`, { recursive: true });
+ * Deno.mkdirSync(`${mirror}${build}`, { recursive: true });
+ * const line = `debian;trixie;${lxcArch()};default;20260101_05:24;${build}\n`;
+ * Deno.writeTextFileSync(`${mirror}/meta/1.0/index-user`, line);
+ * await exportTarTo(store, store.addLayer(0, store.makeTmpDir()), `${mirror}${build}rootfs.tar.xz`);
+ * Deno.env.set("PLASH_LXC_SERVER", `file://${mirror}`); // by default the real one
+ * const id = await importLxc(store, "debian:trixie");
+ * assert.equal(await importLxc(store, "debian"), id); // the same build, not downloaded again
+ * Deno.env.delete("PLASH_LXC_SERVER");
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(mirror, { recursive: true });
+ * ```
  */
 export async function importLxc(store: Store, name: string): Promise<number> {
   const { build, url } = await findLxcRootfs(name);

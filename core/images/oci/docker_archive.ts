@@ -33,6 +33,23 @@ interface Entry {
  * stdin, or a directory it was unpacked to) tagged `ref`, or its only one,
  * into `store`; returns its id. The image's tags map to it as
  * `--from-docker TAG` finds them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { importDockerArchive } from "./docker_archive.ts";
+ * import { exportDockerArchive } from "../export/docker_archive_out.ts";
+ * import { Store } from "../../store/store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const dir = Deno.makeTempDirSync();
+ * const archive = `${dir}/app.tar`; // `docker save app:1 > app.tar`
+ * await exportDockerArchive(store, store.addLayer(0, store.makeTmpDir()), archive, { ref: "app:1" });
+ * const id = await importDockerArchive(store, archive, undefined, AbortSignal.timeout(60_000));
+ * assert.equal(store.parent(id), 0);
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
  */
 export async function importDockerArchive(
   store: Store,

@@ -26,7 +26,17 @@ import { choosePlatform, type WantedPlatform } from "./platform.ts";
 /** The annotation naming an image of a layout (`skopeo copy ... oci:DIR:NAME`). */
 const REF_NAME = "org.opencontainers.image.ref.name";
 
-/** Which image of the layout to import. */
+/**
+ * Which image of the layout to import.
+ *
+ * @example
+ * ```ts
+ * import type { LayoutOptions } from "./layout.ts";
+ *
+ * // `plash import-oci DIR:app:1 --arch arm64`
+ * const options: LayoutOptions = { ref: "app:1", platform: { architecture: "arm64" } };
+ * ```
+ */
 export interface LayoutOptions {
   /** The image's ref name annotation; needed when the layout has several. */
   ref?: string;
@@ -34,7 +44,28 @@ export interface LayoutOptions {
   platform: WantedPlatform;
 }
 
-/** Imports an image of the layout at `source` into `store`; returns its id. */
+/**
+ * Imports an image of the layout at `source` into `store`; returns its id.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { importOciLayout } from "./layout.ts";
+ * import { wantedPlatform } from "./platform.ts";
+ * import { exportOciLayout } from "../export/oci_layout_out.ts";
+ * import { Store } from "../../store/store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const dir = Deno.makeTempDirSync();
+ * const layout = `${dir}/layout`; // `skopeo copy ... oci:DIR` writes one too
+ * await exportOciLayout(store, store.addLayer(0, store.makeTmpDir()), layout);
+ * const signal = AbortSignal.timeout(60_000);
+ * const id = await importOciLayout(store, layout, { platform: wantedPlatform() }, signal);
+ * assert.equal(store.parent(id), 0);
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
 export async function importOciLayout(
   store: Store,
   source: string,

@@ -10,7 +10,16 @@ import { PlashError, wrap } from "../../errors.ts";
 import { checkDigest } from "../digest.ts";
 import { isIndexType, isManifestType } from "./media_types.ts";
 
-/** The platform an index entry is for. */
+/**
+ * The platform an index entry is for.
+ *
+ * @example
+ * ```ts
+ * import type { Platform } from "./manifest.ts";
+ *
+ * const platform: Platform = { os: "linux", architecture: "arm", variant: "v7" };
+ * ```
+ */
 export interface Platform {
   /** The operating system: `linux`. */
   os: string;
@@ -20,7 +29,20 @@ export interface Platform {
   variant?: string;
 }
 
-/** A reference to a blob: its type, digest and size. */
+/**
+ * A reference to a blob: its type, digest and size.
+ *
+ * @example
+ * ```ts
+ * import type { Descriptor } from "./manifest.ts";
+ *
+ * const layer: Descriptor = {
+ *   mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
+ *   digest: `sha256:${"0".repeat(64)}`,
+ *   size: 32,
+ * };
+ * ```
+ */
 export interface Descriptor {
   /** What the blob is: a manifest, a config, a layer and how it is compressed. */
   mediaType: string;
@@ -124,10 +146,11 @@ export function parseImageConfig(bytes: Uint8Array): ImageConfigBlob {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { diffIdsOf } from "./manifest.ts";
  *
  * diffIdsOf({ rootfs: { diff_ids: [`sha256:${"a".repeat(64)}`] } }, 1); // the one digest
- * diffIdsOf({}, 1); // throws: "image config: rootfs.diff_ids lists 0 digests for 1 layers"
+ * assert.throws(() => diffIdsOf({}, 1), /rootfs.diff_ids lists 0 digests for 1 layers/);
  * ```
  */
 export function diffIdsOf(config: ImageConfigBlob, layers: number): string[] {

@@ -8,7 +8,16 @@
 import { PlashError } from "../../errors.ts";
 import type { Descriptor, Platform } from "./manifest.ts";
 
-/** The platform wanted: an architecture and, when it matters, a variant. */
+/**
+ * The platform wanted: an architecture and, when it matters, a variant.
+ *
+ * @example
+ * ```ts
+ * import type { WantedPlatform } from "./platform.ts";
+ *
+ * const wanted: WantedPlatform = { architecture: "arm64" }; // --arch arm64
+ * ```
+ */
 export interface WantedPlatform {
   /** OCI's name of the architecture: `amd64`, `arm64`. */
   architecture: string;
@@ -29,6 +38,15 @@ const HOST: Record<string, WantedPlatform> = {
 /**
  * The platform to pull: this machine's, unless `architecture` (and
  * `variant`) are given (`--arch`, `--variant`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { wantedPlatform } from "./platform.ts";
+ *
+ * assert.deepEqual(wantedPlatform("arm", "v6"), { architecture: "arm", variant: "v6" });
+ * wantedPlatform(); // on x86_64: { architecture: "amd64", variant: undefined }
+ * ```
  */
 export function wantedPlatform(architecture?: string, variant?: string): WantedPlatform {
   if (architecture === undefined) {

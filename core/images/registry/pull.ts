@@ -29,7 +29,16 @@ import {
 } from "./registries_conf.ts";
 import { type FetchedManifest, Repository } from "./repository.ts";
 
-/** How to pull. */
+/**
+ * How to pull.
+ *
+ * @example
+ * ```ts
+ * import type { PullOptions } from "./pull.ts";
+ *
+ * const options: PullOptions = { architecture: "arm", variant: "v7" }; // --arch arm --variant v7
+ * ```
+ */
 export interface PullOptions {
   /** The architecture to pull from a multi-platform image (`--arch`); the host's by default. */
   architecture?: string;
@@ -46,6 +55,21 @@ export interface PullOptions {
  * name is pulled from its registry's mirrors first, then from the registry
  * (see `registries_conf.ts`). Errors are one line naming the reference and
  * what failed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pullImage } from "./pull.ts";
+ * import { Store } from "../../store/store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * // From Docker Hub (or registries.conf's registries), this machine's platform:
+ * //   const id = await pullImage(store, "debian:12", {}, signal);
+ * // None listens on port 1: one line naming the reference.
+ * const signal = AbortSignal.timeout(60_000);
+ * await assert.rejects(pullImage(store, "127.0.0.1:1/app:1", {}, signal), /127\.0\.0\.1:1/);
+ * Deno.removeSync(store.root, { recursive: true });
+ * ```
  */
 export async function pullImage(
   store: Store,

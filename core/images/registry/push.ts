@@ -38,7 +38,17 @@ import { RegistryClient } from "./client.ts";
 import { formatReference, parseReference } from "./reference.ts";
 import { Uploader } from "./upload.ts";
 
-/** How to push. */
+/**
+ * How to push.
+ *
+ * @example
+ * ```ts
+ * import type { PushOptions } from "./push.ts";
+ *
+ * // A registry on another machine over plain HTTP, layers compressed with zstd
+ * const options: PushOptions = { insecure: true, compression: "zstd" };
+ * ```
+ */
 export interface PushOptions extends ExportOptions {
   /** Allow plain HTTP to a registry not on this machine (`--insecure`). */
   insecure?: boolean;
@@ -53,10 +63,18 @@ const PARALLEL = 3;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pushImage } from "./push.ts";
  * import { Store } from "../../store/store.ts";
  *
- * const digest = await pushImage(Store.open(), 7, "127.0.0.1:5000/app:1", {}, new AbortController().signal);
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * // With a registry at 127.0.0.1:5000: the manifest's digest, `sha256:...`.
+ * //   const digest = await pushImage(store, id, "127.0.0.1:5000/app:1", {}, signal);
+ * // None listens on port 1: one line naming the reference.
+ * const signal = AbortSignal.timeout(60_000);
+ * await assert.rejects(pushImage(store, id, "127.0.0.1:1/app:1", {}, signal), /127\.0\.0\.1:1/);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
 export async function pushImage(

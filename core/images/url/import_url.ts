@@ -16,6 +16,25 @@ import { countBytes, startProgress } from "../progress.ts";
  * A progress display runs on a terminal. Any failure, SIGINT included,
  * leaves the store as it was: one-line error naming `url`, no image, no
  * name, no staging directory.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { importUrl } from "./import_url.ts";
+ * import { exportTarTo } from "../../tar/export_tar.ts";
+ * import { Store } from "../../store/store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const layer = store.makeTmpDir();
+ * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
+ * const dir = Deno.makeTempDirSync();
+ * const archive = `${dir}/rootfs.tar`;
+ * await exportTarTo(store, store.addLayer(0, layer), archive);
+ * const id = await importUrl(store, `file://${archive}`); // or http(s)://
+ * assert.equal(Deno.readTextFileSync(`${store.layer(id)}/hello`), "hi\n");
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
  */
 export function importUrl(store: Store, url: string): Promise<number> {
   return interruptible(store, url, async (signal) => {

@@ -1,0 +1,89 @@
+/**
+ * The library's checks, as CI runs them (`deno task library`, part of
+ * `npm test`): `deno doc --lint` on each entry deno.json exports and an
+ * example on each of their exports, `deno check --doc` on every module,
+ * `deno test --doc` on the entries and the modules they export from (every
+ * example there runs), and `deno publish --dry-run`.
+ * The examples run as the caller: as root they mount and run containers.
+ *
+ * @module
+ */
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const DENO = Deno.execPath();
+
+/** The files deno.json exports, from the project's root: `./mod.ts`, `./core/store/mod.ts`... */
+function entries(): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
+  return Object.values(config.exports as Record<string, string>);
+}
+
+/**
+ * `files` and the modules they export from, through entries that export
+ * entries (mod.ts exports core/store/mod.ts's names): relative specifiers only.
+ */
+function exportingModules(files: string[]): string[] {
+  const found = new Set<string>();
+  const visit = (file: string) => {
+    const path = new URL(file, `file://${ROOT}`).pathname.slice(ROOT.length);
+    if (found.has(path)) return;
+    found.add(path);
+    if (!path.endsWith("/mod.ts") && path !== "mod.ts") return;
+    const text = Deno.readTextFileSync(`${ROOT}${path}`).replace(/^\s*\*.*$/gm, "");
+    for (const [, specifier] of text.matchAll(/^export\b[^;]*?\bfrom\s+"(\.[^"]+)"/gms)) {
+      visit(new URL(specifier, `file://${ROOT}${path}`).pathname.slice(ROOT.length));
+    }
+  };
+  for (const file of files) visit(file);
+  return [...found].sort();
+}
+
+/** The names `entry` exports whose documentation shows no example. */
+async function withoutExample(entry: string): Promise<string[]> {
+  const { stdout } = await new Deno.Command(DENO, { args: ["doc", "--json", entry], cwd: ROOT })
+    .output();
+  const doc = JSON.parse(new TextDecoder().decode(stdout));
+  const symbols: { name: string; declarations: { jsDoc?: { tags?: { kind: string }[] } }[] }[] =
+    Object.values(doc.nodes as Record<string, { symbols: never[] }>)[0].symbols;
+  return symbols.filter(({ declarations }) =>
+    !declarations.some((declaration) =>
+      declaration.jsDoc?.tags?.some((tag) => tag.kind === "example")
+    )
+  ).map(({ name }) => name);
+}
+
+/** Runs `deno ARGS...` in the project's root; exits with its status when it fails. */
+async function deno(args: string[], env: Record<string, string> = {}): Promise<void> {
+  console.log(`$ deno ${args.join(" ")}`);
+  const { code } = await new Deno.Command(DENO, { args, cwd: ROOT, env }).spawn().status;
+  if (code !== 0) Deno.exit(code);
+}
+
+const exported = entries();
+for (const entry of exported) {
+  await deno(["doc", "--lint", entry]);
+  const missing = await withoutExample(entry);
+  if (missing.length) {
+    console.error(`${entry}: no @example on ${missing.join(", ")}`);
+    Deno.exit(1);
+  }
+}
+await deno(["check", "--quiet", "--doc", "mod.ts", "core/", "ffi/"]);
+// A store no example may use: each makes its own in a temp dir, in a TMPDIR of their own
+// that they must leave empty.
+const scratch = Deno.makeTempDirSync();
+try {
+  Deno.mkdirSync(`${scratch}/tmp`);
+  await deno(["test", "--quiet", "-A", "--doc", ...exportingModules(exported)], {
+    PLASH_DATA: `${scratch}/no-store`,
+    TMPDIR: `${scratch}/tmp`,
+  });
+  const left = [...Deno.readDirSync(`${scratch}/tmp`)].map((entry) => entry.name);
+  if (left.length) {
+    console.error(`the examples left ${left.join(", ")} in their TMPDIR`);
+    Deno.exit(1);
+  }
+} finally {
+  Deno.removeSync(scratch, { recursive: true });
+}
+await deno(["publish", "--quiet", "--dry-run", "--allow-dirty"]);
