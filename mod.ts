@@ -83,8 +83,8 @@ export {
 export { type Macro, MACRO_GROUPS, MACROS } from "./core/build/macros.ts";
 export type { EvalContext, Step } from "./core/build/steps.ts";
 export { type MacroCall, plashfileLines, tokenize } from "./core/build/tokenize.ts";
-export { importTar } from "./core/tar/import_tar.ts";
-export { exportTar, exportTarTo } from "./core/tar/export_tar.ts";
+export { importTar } from "./core/images/tarball/import_tar.ts";
+export { exportTar, exportTarTo } from "./core/images/tarball/export_tar.ts";
 export { importUrl } from "./core/images/url/import_url.ts";
 export { pullImage, type PullOptions } from "./core/images/registry/pull.ts";
 export { importOciLayout, type LayoutOptions } from "./core/images/oci/layout.ts";

@@ -64,7 +64,9 @@ export const SOURCES: Record<string, Source> = {
       // Loaded only here: the tar code and node:crypto stay off the start path.
       const [{ sha256File }, { importTar }] = await Promise.all([
         lazyImport<typeof import("../sha256.ts")>("core/sha256.ts"),
-        lazyImport<typeof import("../tar/import_tar.ts")>("core/tar/import_tar.ts"),
+        lazyImport<typeof import("../images/tarball/import_tar.ts")>(
+          "core/images/tarball/import_tar.ts",
+        ),
       ]);
       // An import chowns its files: only then is root needed.
       return store.cached(KEYS.tar(await sha256File(ref)), () => {

@@ -22,7 +22,7 @@
 import { PlashError, wrap } from "../../errors.ts";
 import type { Store } from "../../store/store.ts";
 import { removeTree } from "../../store/tmp.ts";
-import { writeArchive } from "../../tar/export_tar.ts";
+import { writeArchive } from "../../tar/write_archive.ts";
 import { parseReference } from "../registry/reference.ts";
 import { BlobDir } from "./blob_dir.ts";
 import { type ExportedImage, exportImage, type ExportOptions } from "./export_image.ts";

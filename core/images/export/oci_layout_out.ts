@@ -25,7 +25,7 @@
 import { PlashError, wrap } from "../../errors.ts";
 import type { Store } from "../../store/store.ts";
 import { removeTree } from "../../store/tmp.ts";
-import { writeArchive } from "../../tar/export_tar.ts";
+import { writeArchive } from "../../tar/write_archive.ts";
 import { type Descriptor, parseManifest } from "../oci/manifest.ts";
 import { OCI_INDEX } from "../oci/media_types.ts";
 import { BlobDir } from "./blob_dir.ts";

@@ -15,7 +15,7 @@ import type { Store } from "../../store/store.ts";
 import { removeTree } from "../../store/tmp.ts";
 import { normalizeEntryName, quote } from "../../tar/entry_name.ts";
 import { extractTar } from "../../tar/extract.ts";
-import { openTar } from "../../tar/import_tar.ts";
+import { openTar } from "../../tar/open_tar.ts";
 import { readBlob } from "../checked_blob.ts";
 
 /** The directory of `source` (a directory, an archive file or "-"), for the time `use` runs. */

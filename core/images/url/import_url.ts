@@ -6,7 +6,7 @@
 
 import { openUrl } from "../../net/open_url.ts";
 import type { Store } from "../../store/store.ts";
-import { importTar } from "../../tar/import_tar.ts";
+import { importTar } from "../tarball/import_tar.ts";
 import { interruptible } from "../interrupt.ts";
 import { countBytes, startProgress } from "../progress.ts";
 
