@@ -91,12 +91,9 @@ export { importOciLayout, type LayoutOptions } from "./core/images/oci/layout.ts
 export type { WantedPlatform } from "./core/images/oci/platform.ts";
 export { wantedPlatform } from "./core/images/oci/platform.ts";
 export { importDockerArchive } from "./core/images/oci/docker_archive.ts";
-export {
-  type ExportedImage,
-  exportImage,
-  type ExportOptions,
-} from "./core/images/export/export_image.ts";
-export { BlobDir, type WrittenBlob } from "./core/images/export/blob_dir.ts";
+export { type ExportedImage, exportImage } from "./core/images/write_blobs.ts";
+export type { ExportOptions } from "./core/images/store_image.ts";
+export { BlobDir, type WrittenBlob } from "./core/images/blob_dir.ts";
 export type { Descriptor, Platform } from "./core/images/oci/manifest.ts";
 export { exportOciLayout, type LayoutExportOptions } from "./core/images/export/oci_layout_out.ts";
 export {

@@ -24,10 +24,11 @@ import type { Store } from "../../store/store.ts";
 import { removeTree } from "../../store/tmp.ts";
 import { writeArchive } from "../../tar/write_archive.ts";
 import { parseReference } from "../registry/reference.ts";
-import { BlobDir } from "./blob_dir.ts";
-import { type ExportedImage, exportImage, type ExportOptions } from "./export_image.ts";
+import { BlobDir } from "../blob_dir.ts";
+import type { ExportOptions } from "../store_image.ts";
+import { type ExportedImage, exportImage } from "../write_blobs.ts";
 import { mtimeOf } from "./oci_layout_out.ts";
-import { packDirectory } from "./pack_dir.ts";
+import { packDirectory } from "../pack_dir.ts";
 
 /** How to export a docker archive. */
 export interface DockerArchiveOptions extends ExportOptions {

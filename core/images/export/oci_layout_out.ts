@@ -28,10 +28,11 @@ import { removeTree } from "../../store/tmp.ts";
 import { writeArchive } from "../../tar/write_archive.ts";
 import { type Descriptor, parseManifest } from "../oci/manifest.ts";
 import { OCI_INDEX } from "../oci/media_types.ts";
-import { BlobDir } from "./blob_dir.ts";
-import { type ExportedImage, exportImage, type ExportOptions } from "./export_image.ts";
-import { packDirectory } from "./pack_dir.ts";
-import { publishDirectory } from "./publish_dir.ts";
+import { BlobDir } from "../blob_dir.ts";
+import type { ExportOptions } from "../store_image.ts";
+import { type ExportedImage, exportImage } from "../write_blobs.ts";
+import { packDirectory } from "../pack_dir.ts";
+import { publishDirectory } from "../publish_dir.ts";
 
 /** The annotation naming an image of a layout. */
 export const REF_NAME = "org.opencontainers.image.ref.name";

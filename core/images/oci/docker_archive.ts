@@ -18,7 +18,7 @@ import { digestOf, shortDigest } from "../digest.ts";
 import { checkLayerCount, installImage } from "../install_image.ts";
 import { formatReference, parseReference, referenceKey } from "../registry/reference.ts";
 import { fileInside, onlyImage, readSmallFile, withArchiveDir } from "./archive_dir.ts";
-import { imageConfigOf } from "./image_config.ts";
+import { imageConfigOf } from "./oci_image_config.ts";
 import { diffIdsOf, parseImageConfig } from "./manifest.ts";
 
 /** One image of the archive's manifest.json. */

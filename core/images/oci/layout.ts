@@ -12,7 +12,7 @@ import type { Store } from "../../store/store.ts";
 import { digestOf, shortDigest } from "../digest.ts";
 import { checkLayerCount, installImage } from "../install_image.ts";
 import { fileInside, onlyImage, readSmallFile, withArchiveDir } from "./archive_dir.ts";
-import { imageConfigOf } from "./image_config.ts";
+import { imageConfigOf } from "./oci_image_config.ts";
 import {
   type Descriptor,
   diffIdsOf,
