@@ -85,21 +85,21 @@ export type { EvalContext, Step } from "./core/build/steps.ts";
 export { type MacroCall, plashfileLines, tokenize } from "./core/build/tokenize.ts";
 export { importTar } from "./core/images/tarball/import_tar.ts";
 export { exportTar, exportTarTo } from "./core/images/tarball/export_tar.ts";
-export { importUrl } from "./core/images/url/import_url.ts";
+export { importUrl } from "./core/images/tarball/import_url.ts";
 export { pullImage, type PullOptions } from "./core/images/registry/pull.ts";
-export { importOciLayout, type LayoutOptions } from "./core/images/oci/layout.ts";
+export { importOciLayout, type LayoutOptions } from "./core/images/layout/read_layout.ts";
 export type { WantedPlatform } from "./core/images/oci/platform.ts";
 export { wantedPlatform } from "./core/images/oci/platform.ts";
-export { importDockerArchive } from "./core/images/oci/docker_archive.ts";
+export { importDockerArchive } from "./core/images/docker_archive/read_docker_archive.ts";
 export { type ExportedImage, exportImage } from "./core/images/write_blobs.ts";
 export type { ExportOptions } from "./core/images/store_image.ts";
 export { BlobDir, type WrittenBlob } from "./core/images/blob_dir.ts";
 export type { Descriptor, Platform } from "./core/images/oci/manifest.ts";
-export { exportOciLayout, type LayoutExportOptions } from "./core/images/export/oci_layout_out.ts";
+export { exportOciLayout, type LayoutExportOptions } from "./core/images/layout/write_layout.ts";
 export {
   type DockerArchiveOptions,
   exportDockerArchive,
-} from "./core/images/export/docker_archive_out.ts";
+} from "./core/images/docker_archive/write_docker_archive.ts";
 export { pushImage, type PushOptions } from "./core/images/registry/push.ts";
 export { LayerCache } from "./core/images/registry/layer_cache.ts";
 export { packLayer } from "./core/tar/oci_layer.ts";

@@ -99,3 +99,18 @@ async function writeDocument(blobs: BlobDir, document: Document): Promise<Descri
   const { digest, size } = await blobs.writeBytes(document.bytes);
   return { mediaType: document.mediaType, digest, size };
 }
+
+/**
+ * The one mtime of an archive's entries: when the image was made.
+ *
+ * @example
+ * ```ts
+ * import { mtimeOf } from "./write_blobs.ts";
+ *
+ * mtimeOf({ created: "2026-01-02T03:04:05.678Z" } as never); // 2026-01-02T03:04:05Z
+ * ```
+ */
+export function mtimeOf(image: ExportedImage): Date {
+  const time = image.created ? Date.parse(image.created) : NaN;
+  return new Date(Number.isNaN(time) ? 0 : Math.floor(time / 1000) * 1000);
+}

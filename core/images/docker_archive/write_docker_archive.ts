@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * import { exportDockerArchive } from "./docker_archive_out.ts";
+ * import { exportDockerArchive } from "./write_docker_archive.ts";
  * import { Store } from "../../store/store.ts";
  *
  * await exportDockerArchive(Store.open(), 7, "/tmp/app.tar", { ref: "app:1" });
@@ -26,8 +26,7 @@ import { writeArchive } from "../../tar/write_archive.ts";
 import { parseReference } from "../registry/reference.ts";
 import { BlobDir } from "../blob_dir.ts";
 import type { ExportOptions } from "../store_image.ts";
-import { type ExportedImage, exportImage } from "../write_blobs.ts";
-import { mtimeOf } from "./oci_layout_out.ts";
+import { type ExportedImage, exportImage, mtimeOf } from "../write_blobs.ts";
 import { packDirectory } from "../pack_dir.ts";
 
 /** How to export a docker archive. */

@@ -13,7 +13,7 @@
  *
  * @example
  * ```ts
- * import { exportOciLayout } from "./oci_layout_out.ts";
+ * import { exportOciLayout } from "./write_layout.ts";
  * import { Store } from "../../store/store.ts";
  *
  * await exportOciLayout(Store.open(), 7, "/tmp/app-oci", { ref: "app:1" });
@@ -30,7 +30,7 @@ import { type Descriptor, parseManifest } from "../oci/manifest.ts";
 import { OCI_INDEX } from "../oci/media_types.ts";
 import { BlobDir } from "../blob_dir.ts";
 import type { ExportOptions } from "../store_image.ts";
-import { type ExportedImage, exportImage } from "../write_blobs.ts";
+import { type ExportedImage, exportImage, mtimeOf } from "../write_blobs.ts";
 import { packDirectory } from "../pack_dir.ts";
 import { publishDirectory } from "../publish_dir.ts";
 
@@ -126,10 +126,4 @@ function isLayout(path: string): boolean {
 function isNotEmpty(error: unknown): boolean {
   return error instanceof Error && "code" in error &&
     (error.code === "ENOTEMPTY" || error.code === "EEXIST" || error.code === "ENOTDIR");
-}
-
-/** The one mtime of an archive's entries: when the image was made. */
-export function mtimeOf(image: ExportedImage): Date {
-  const time = image.created ? Date.parse(image.created) : NaN;
-  return new Date(Number.isNaN(time) ? 0 : Math.floor(time / 1000) * 1000);
 }
