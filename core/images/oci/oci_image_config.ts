@@ -29,7 +29,7 @@
  *
  * const { document } = ociImageConfig({
  *   config: { env: { A: "1" }, cmd: ["/bin/sh"] },
- *   layers: [{ id: 1, dir: "/x", empty: false }],
+ *   layers: [{ id: 1, empty: false }],
  *   diffIds: [`sha256:${"0".repeat(64)}`],
  *   platform: { architecture: "amd64" },
  * });
