@@ -56,22 +56,40 @@ export async function exportImage(
   options: ExportOptions = {},
 ): Promise<ExportedImage> {
   const image = storeImage(store, id, options);
-  return await writeBlobs(image, blobs, `exporting image ${id}`, options);
+  return await writeBlobs(image, blobs, { ...options, title: `exporting image ${id}` });
+}
+
+/** How a writer writes an image's blobs. */
+export interface WriteOptions {
+  /** How to compress the layers (default gzip). */
+  compression?: OutputCompression;
+  /** Stops the writing (Ctrl-C). */
+  signal?: AbortSignal;
+  /** What the progress display is titled. */
+  title: string;
 }
 
 /**
- * Writes `image` into `blobs`, its layers compressed with
- * `options.compression` (gzip by default), under a progress display titled
- * `title`; returns the descriptors of what it wrote.
+ * Writes `image` into `blobs`; returns the descriptors of what it wrote.
+ *
+ * @example
+ * ```ts
+ * import { writeBlobs } from "./write_blobs.ts";
+ * import { BlobDir } from "./blob_dir.ts";
+ * import { storeImage } from "./store_image.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * const blobs = BlobDir.create("/tmp/layout");
+ * await writeBlobs(storeImage(Store.open(), 7), blobs, { title: "exporting image 7" });
+ * ```
  */
 export async function writeBlobs(
   image: OutgoingImage,
   blobs: BlobDir,
-  title: string,
-  options: { compression?: OutputCompression; signal?: AbortSignal } = {},
+  options: WriteOptions,
 ): Promise<ExportedImage> {
   const compression = options.compression ?? "gzip";
-  const progress = startProgress(title);
+  const progress = startProgress(options.title);
   const written: WrittenLayer[] = [];
   try {
     for (const layer of image.layers) {
