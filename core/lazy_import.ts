@@ -20,7 +20,7 @@ const FROM_SOURCES = import.meta.url.endsWith(".ts");
 const ROOT = FROM_SOURCES ? new URL("../", import.meta.url) : new URL("./", Deno.mainModule);
 
 /**
- * The module at `path`, from the project's root (`core/tar/import_tar.ts`),
+ * The module at `path`, from the project's root (`core/images/tarball/import_tar.ts`),
  * or a `node:` module. Give its type as `typeof import("PATH")`, relative to
  * the caller as usual: type-only, so not loaded either.
  *

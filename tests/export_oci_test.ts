@@ -4,8 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import { exportDockerArchive } from "../core/images/export/docker_archive_out.ts";
-import { exportOciLayout } from "../core/images/export/oci_layout_out.ts";
+import { exportDockerArchive } from "../core/images/docker_archive/write_docker_archive.ts";
+import { exportOciLayout } from "../core/images/layout/write_layout.ts";
 import { assertSameTree, builtImage, filesOf, installed, ok } from "./support/export_image.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
 import { HAVE_REGISTRY, TestRegistry } from "./support/registry.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { urlKey } from "../core/images/url/url_key.ts";
+import { urlKey } from "../core/images/tarball/url_key.ts";
 import { selfCommand } from "../core/self_command.ts";
 import { oneLineError, type Result, TestStore } from "./support/plash.ts";
 import {

@@ -82,6 +82,14 @@ Deno.test("no two folders import each other", () => {
   assert.deepEqual(cycles, []);
 });
 
+Deno.test("core/tar is a codec on its own: it imports no store or image module", () => {
+  const reaching = dependencies().filter(([file, imported]) =>
+    file.startsWith("core/tar/") &&
+    (imported.startsWith("core/store/") || imported.startsWith("core/images/"))
+  );
+  assert.deepEqual(reaching.map(([file, imported]) => `${file} -> ${imported}`), []);
+});
+
 Deno.test("the layer table knows every folder, and the checks see the imports", () => {
   const pairs = dependencies();
   for (const [file, imported] of pairs) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { detectCompression } from "../core/tar/decompress.ts";
-import { importTar } from "../core/tar/import_tar.ts";
+import { importTar } from "../core/images/tarball/import_tar.ts";
 import {
   AS_ROOT,
   assertStoreUntouched,

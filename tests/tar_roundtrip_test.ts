@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { exportTar } from "../core/tar/export_tar.ts";
-import { importTar } from "../core/tar/import_tar.ts";
+import { exportTar } from "../core/images/tarball/export_tar.ts";
+import { importTar } from "../core/images/tarball/import_tar.ts";
 import {
   AS_ROOT,
   buildArchive,

@@ -64,7 +64,9 @@ export const SOURCES: Record<string, Source> = {
       // Loaded only here: the tar code and node:crypto stay off the start path.
       const [{ sha256File }, { importTar }] = await Promise.all([
         lazyImport<typeof import("../sha256.ts")>("core/sha256.ts"),
-        lazyImport<typeof import("../tar/import_tar.ts")>("core/tar/import_tar.ts"),
+        lazyImport<typeof import("../images/tarball/import_tar.ts")>(
+          "core/images/tarball/import_tar.ts",
+        ),
       ]);
       // An import chowns its files: only then is root needed.
       return store.cached(KEYS.tar(await sha256File(ref)), () => {
@@ -78,14 +80,14 @@ export const SOURCES: Record<string, Source> = {
     summary: "start from a tar archive at an http, https or file URL, downloaded once",
     resolve: async (store, ref) => {
       // Loaded only when used: a build from an id or a map key loads no source's code.
-      const { urlKey } = await lazyImport<typeof import("../images/url/url_key.ts")>(
-        "core/images/url/url_key.ts",
+      const { urlKey } = await lazyImport<typeof import("../images/tarball/url_key.ts")>(
+        "core/images/tarball/url_key.ts",
       );
       return store.cached(await urlKey(ref), async () => {
         needPrivilege();
         // Loaded only here: a cached base costs no download or archive code.
-        const { importUrl } = await lazyImport<typeof import("../images/url/import_url.ts")>(
-          "core/images/url/import_url.ts",
+        const { importUrl } = await lazyImport<typeof import("../images/tarball/import_url.ts")>(
+          "core/images/tarball/import_url.ts",
         );
         return await importUrl(store, ref);
       });

@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { ExportOptions } from "../images/export/export_image.ts";
+import type { ExportOptions } from "../images/store_image.ts";
 import { wantedPlatform } from "../images/oci/platform.ts";
 import { type OutputCompression, parseCompression } from "../tar/compress.ts";
 import type { Store } from "../store/store.ts";

@@ -10,7 +10,7 @@ import { exportOptions } from "../cli/export_options.ts";
 import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
-import { exportDockerArchive } from "../images/export/docker_archive_out.ts";
+import { exportDockerArchive } from "../images/docker_archive/write_docker_archive.ts";
 import { interruptible } from "../images/interrupt.ts";
 import { Store } from "../store/store.ts";
 

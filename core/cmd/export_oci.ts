@@ -10,7 +10,7 @@ import { exportOptions } from "../cli/export_options.ts";
 import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
-import { exportOciLayout } from "../images/export/oci_layout_out.ts";
+import { exportOciLayout } from "../images/layout/write_layout.ts";
 import { interruptible } from "../images/interrupt.ts";
 import { Store } from "../store/store.ts";
 

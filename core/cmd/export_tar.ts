@@ -9,7 +9,7 @@ import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
 import { Store } from "../store/store.ts";
-import { exportTarTo } from "../tar/export_tar.ts";
+import { exportTarTo } from "../images/tarball/export_tar.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<void> {

@@ -8,7 +8,7 @@
 import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
 import { interruptible } from "../images/interrupt.ts";
-import { importDockerArchive } from "../images/oci/docker_archive.ts";
+import { importDockerArchive } from "../images/docker_archive/read_docker_archive.ts";
 import { setQuiet } from "../images/progress.ts";
 import { Store } from "../store/store.ts";
 

@@ -8,7 +8,7 @@
 import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
 import { interruptible } from "../images/interrupt.ts";
-import { importOciLayout } from "../images/oci/layout.ts";
+import { importOciLayout } from "../images/layout/read_layout.ts";
 import { wantedPlatform } from "../images/oci/platform.ts";
 import { setQuiet } from "../images/progress.ts";
 import { Store } from "../store/store.ts";

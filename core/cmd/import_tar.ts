@@ -8,7 +8,7 @@
 import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
 import { Store } from "../store/store.ts";
-import { importTar } from "../tar/import_tar.ts";
+import { importTar } from "../images/tarball/import_tar.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<void> {

@@ -8,8 +8,8 @@
 
 import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
-import { importUrl } from "../images/url/import_url.ts";
-import { urlKey } from "../images/url/url_key.ts";
+import { importUrl } from "../images/tarball/import_url.ts";
+import { urlKey } from "../images/tarball/url_key.ts";
 import { setQuiet } from "../images/progress.ts";
 import { Store } from "../store/store.ts";
 

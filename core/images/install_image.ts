@@ -28,8 +28,14 @@ import { runLimited } from "./limiter.ts";
 import { startProgress } from "./progress.ts";
 import { type LayerBlob, stageLayer } from "./stage_layer.ts";
 
-/** An image to install, from a registry or an archive. */
-export interface ImageToInstall {
+/**
+ * An image on its way into plash, whatever it comes from: what every OCI
+ * reader (a registry's `registry/pull.ts`, `layout/read_layout.ts`,
+ * `docker_archive/read_docker_archive.ts`) makes of its manifest and
+ * config, its layers as streams opened when they are unpacked. The
+ * counterpart of `outgoing_image.ts`.
+ */
+export interface IncomingImage {
   /** What the progress display is titled. */
   label: string;
   /** The digest of the image's config blob. */
@@ -80,7 +86,7 @@ export function checkLayerCount(count: number): void {
 /** Installs `image` in `store` (reusing what is there) and returns its id. */
 export async function installImage(
   store: Store,
-  image: ImageToInstall,
+  image: IncomingImage,
   signal: AbortSignal,
 ): Promise<number> {
   checkLayerCount(image.layers.length);
@@ -119,7 +125,7 @@ export async function installImage(
 /** Notes where the blobs of a pulled image are (see `blob_notes.ts`). */
 function notePulled(
   store: Store,
-  image: ImageToInstall,
+  image: IncomingImage,
   layerIds: number[],
   top: number,
   pulled: PulledManifest,

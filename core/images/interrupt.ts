@@ -13,7 +13,7 @@
  * @example
  * ```ts
  * import { interruptible } from "./interrupt.ts";
- * import { importTar } from "../tar/import_tar.ts";
+ * import { importTar } from "./tarball/import_tar.ts";
  * import { Store } from "../store/store.ts";
  *
  * const store = Store.open();

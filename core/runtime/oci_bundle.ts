@@ -1,6 +1,6 @@
 /**
  * Writing an OCI runtime bundle of an image: `DIR/config.json` (see
- * `oci_config.ts`) and `DIR/rootfs`, the image's overlay mounted there with
+ * `runtime_config.ts`) and `DIR/rootfs`, the image's overlay mounted there with
  * its writable layer in `DIR/changes/{data,work}`, or a merged copy of its
  * layers. `plash bundle` writes one where the caller says, `plash runc` a
  * throwaway one in the store's tmp.
@@ -43,7 +43,7 @@ import { type ContainerProcess, containerSpec, type HostFacts } from "./containe
 import { hostDeviceNode } from "./device_node.ts";
 import { lookupEnv } from "./environment.ts";
 import { mountImageLayers } from "./image_root.ts";
-import { type IdMapping, type OciBind, ociConfig, type OciMode } from "./oci_config.ts";
+import { type IdMapping, type OciBind, ociConfig, type OciMode } from "./runtime_config.ts";
 import type { RunOptions } from "./run_options.ts";
 import { ACCOUNT_FILE_LIMIT, type AccountFiles } from "./users.ts";
 

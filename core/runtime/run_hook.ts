@@ -14,7 +14,7 @@
 import { closeFd, dup2, duplicate, makePipe, writeToPipe } from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
 import type { Hook } from "./container_edits.ts";
-import { OCI_VERSION } from "./oci_config.ts";
+import { OCI_VERSION } from "./runtime_config.ts";
 
 /** The state of a container as the OCI runtime spec has it, what hooks read on stdin. */
 export interface OciState {

@@ -4,7 +4,7 @@
  * type=bind,source=SRC,target=DST[,readonly]`, `-w DIR`, `-u USER[:GROUP]`,
  * `--device NAME`, `--cdi-spec-dir DIR`.
  * Parsed here into what the plan (`plan.ts`) and the OCI config
- * (`oci_config.ts`) read; what is wrong with them fails in one line before
+ * (`runtime_config.ts`) read; what is wrong with them fails in one line before
  * anything is set up. Loaded only for a run that has options (`core/cmd/run.ts`).
  *
  * @example

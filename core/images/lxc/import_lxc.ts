@@ -11,7 +11,7 @@ import { openUrl } from "../../net/open_url.ts";
 import { KEYS } from "../../store/keys.ts";
 import type { Store } from "../../store/store.ts";
 import { DOCUMENT_LIMIT } from "../limits.ts";
-import { importUrl } from "../url/import_url.ts";
+import { importUrl } from "../tarball/import_url.ts";
 import { chooseBuild, type LxcBuild, parseIndex } from "./lxc_index.ts";
 import { lxcArch, lxcServer, parseLxcName } from "./lxc_name.ts";
 

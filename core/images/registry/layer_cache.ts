@@ -29,15 +29,14 @@ import type { ImageConfig } from "../../store/image_config.ts";
 import type { Store } from "../../store/store.ts";
 import { removeTree } from "../../store/tmp.ts";
 import { rememberBlob } from "../blob_notes.ts";
-import { digestOf, shortDigest } from "../digest.ts";
-import { ociManifest } from "../export/export_image.ts";
-import { imageLayers } from "../export/image_layers.ts";
-import { checkDigest } from "../digest.ts";
+import { checkDigest, shortDigest } from "../digest.ts";
 import { isLayerType } from "../oci/media_types.ts";
+import { documentsOf, type OutgoingImage } from "../outgoing_image.ts";
 import { startProgress } from "../progress.ts";
 import { stageLayer } from "../stage_layer.ts";
+import { storeLayer } from "../store_image.ts";
 import { RegistryClient } from "./client.ts";
-import { LayerPush } from "./push.ts";
+import { RegistryWriter } from "./push.ts";
 import { parseReference } from "./reference.ts";
 import { Repository } from "./repository.ts";
 import { Uploader } from "./upload.ts";
@@ -144,39 +143,29 @@ export class LayerCache {
     const uploads = new Uploader(client, this.#repository);
     const repository = new Repository(client, this.#repository);
     if (await repository.findManifest(tagOf(key)) !== undefined) return;
-    const [layer] = imageLayers(this.#store, id, this.#store.parent(id));
-    const push = new LayerPush(this.#store, uploads, {
+    const writer = new RegistryWriter(this.#store, uploads, {
       registry: this.#registry,
       repository: this.#repository,
       compression: "gzip",
       signal,
     });
-    const progress = startProgress(`pushing cached layer ${shortDigest(`sha256:${key}`)}`);
-    let blob;
-    try {
-      ({ blob } = await push.layer(layer, progress));
-    } finally {
-      progress.finish();
-    }
-    const config: CacheConfig = { key, parent, diff_id: blob.diffId };
-    const bytes = new TextEncoder().encode(JSON.stringify(config));
-    await push.bytes({ bytes, mediaType: CACHE_CONFIG });
-    const configDescriptor = {
-      mediaType: CACHE_CONFIG,
-      digest: await digestOf(bytes),
-      size: bytes.length,
-    };
-    const { digest, size, mediaType } = blob;
-    const manifest = new TextEncoder().encode(
-      JSON.stringify(ociManifest(configDescriptor, [{ mediaType, digest, size }])),
-    );
-    await uploads.putManifest(
-      tagOf(key),
-      manifest,
-      "application/vnd.oci.image.manifest.v1+json",
-      await digestOf(manifest),
-    );
+    const title = `pushing cached layer ${shortDigest(`sha256:${key}`)}`;
+    await writer.write(cacheEntry(this.#store, id, key, parent), tagOf(key), title);
   }
+}
+
+/**
+ * The layer of image `id` (also when it holds no files) as the entry for
+ * `key` on the entry `parent`: its config is the key chain.
+ */
+function cacheEntry(store: Store, id: number, key: string, parent: string): OutgoingImage {
+  return {
+    layers: [storeLayer(store, id)],
+    documents: (written) => {
+      const config: CacheConfig = { key, parent, diff_id: written[0].blob.diffId };
+      return documentsOf(config, CACHE_CONFIG, written);
+    },
+  };
 }
 
 /** The tag of the entry for `key`. */

@@ -15,7 +15,7 @@ import { KEYS } from "../../store/keys.ts";
 import type { Store } from "../../store/store.ts";
 import { shortDigest } from "../digest.ts";
 import { checkLayerCount, installImage } from "../install_image.ts";
-import { imageConfigOf } from "../oci/image_config.ts";
+import { imageConfigOf } from "../oci/oci_image_config.ts";
 import { diffIdsOf, parseImageConfig } from "../oci/manifest.ts";
 import { isLayerType } from "../oci/media_types.ts";
 import { choosePlatform, platformName, wantedPlatform } from "../oci/platform.ts";

@@ -17,23 +17,22 @@
  * so their digests, and the image's, change; once pushed, those are known
  * too.
  *
+ * What goes up is an {@linkcode OutgoingImage}; {@linkcode RegistryWriter}
+ * writes one, for a push and for a build's `--cache-to` (`layer_cache.ts`).
+ *
  * @module
  */
 
 import { PlashError, wrap } from "../../errors.ts";
 import type { Store } from "../../store/store.ts";
 import type { OutputCompression } from "../../tar/compress.ts";
-import { knownBlobs, type LayerBlobInfo, pulledManifest, rememberBlob } from "../blob_notes.ts";
+import { knownBlobs, rememberBlob } from "../blob_notes.ts";
 import { digestOf } from "../digest.ts";
-import { type ExportOptions, ociManifest } from "../export/export_image.ts";
-import { type ImageLayer, imageLayers } from "../export/image_layers.ts";
-import { layerBlobStream } from "../export/layer_blob.ts";
-import { ociImageConfig } from "../export/oci_config.ts";
 import { runLimited } from "../limiter.ts";
-import type { Descriptor } from "../oci/manifest.ts";
-import { layerType, OCI_CONFIG, OCI_MANIFEST, ociLayerType } from "../oci/media_types.ts";
-import { wantedPlatform } from "../oci/platform.ts";
+import { layerType, ociLayerType } from "../oci/media_types.ts";
+import type { Document, OutgoingImage, OutgoingLayer, WrittenLayer } from "../outgoing_image.ts";
 import { type Progress, startProgress } from "../progress.ts";
+import { type ExportOptions, storeImage } from "../store_image.ts";
 import { RegistryClient } from "./client.ts";
 import { formatReference, parseReference } from "./reference.ts";
 import { Uploader } from "./upload.ts";
@@ -87,48 +86,19 @@ export async function pushImage(
   const ref = parseReference(text);
   const name = formatReference(ref);
   try {
-    const layers = imageLayers(store, id, options.base);
+    const image = storeImage(store, id, { ...options, keepPulled: true });
     const client = new RegistryClient(ref.registry, { insecure: options.insecure, signal });
-    const push = new LayerPush(store, new Uploader(client, ref.repository), {
+    const writer = new RegistryWriter(store, new Uploader(client, ref.repository), {
       registry: ref.registry,
       repository: ref.repository,
       compression: options.compression ?? "gzip",
       signal,
     });
-    const progress = startProgress(`pushing ${name}`);
-    let pushed: PushedLayer[];
-    try {
-      const filled = layers.filter((layer) => !layer.empty);
-      pushed = await runLimited(filled, PARALLEL, signal, (layer) => push.layer(layer, progress));
-    } finally {
-      progress.finish();
-    }
-    const { config, manifest, from } = await imageDocuments(store, id, layers, pushed, options);
-    await push.bytes(config, from);
-    const digest = await digestOf(manifest.bytes);
-    if (ref.digest !== undefined && ref.digest !== digest) {
-      throw new PlashError(`the image's manifest is ${digest}, not the digest given`);
-    }
-    const reference = ref.digest ?? ref.tag!;
-    await push.uploads.putManifest(reference, manifest.bytes, manifest.mediaType, digest);
-    return digest;
+    return await writer.write(image, ref.digest ?? ref.tag!, `pushing ${name}`, ref.digest);
   } catch (error) {
     signal.throwIfAborted();
     throw wrap(error, `push ${name}`);
   }
-}
-
-/** A layer in the registry: its blob, and whether it is the blob it was pulled as. */
-interface PushedLayer {
-  blob: LayerBlobInfo;
-  /** It is a blob plash knew of (pulled, or pushed before), not one it packed now. */
-  original: boolean;
-}
-
-/** A blob in memory, to push. */
-interface Document {
-  bytes: Uint8Array<ArrayBuffer>;
-  mediaType: string;
 }
 
 /** Where the layers go, and how. */
@@ -139,8 +109,8 @@ interface Destination {
   signal: AbortSignal;
 }
 
-/** Pushes the layers of images to one repository. */
-export class LayerPush {
+/** Writes images of a store to one repository of a registry. */
+export class RegistryWriter {
   /** The uploads to the repository. */
   readonly uploads: Uploader;
   readonly #store: Store;
@@ -158,13 +128,46 @@ export class LayerPush {
   }
 
   /**
+   * Puts `image` in the repository as `reference` (a tag, or the digest
+   * its manifest must have, `digest`) under a progress display titled
+   * `title`, its manifest last, so that the tag names it only once every
+   * blob is there; returns the manifest's digest.
+   */
+  async write(
+    image: OutgoingImage,
+    reference: string,
+    title: string,
+    digest?: string,
+  ): Promise<string> {
+    const progress = startProgress(title);
+    let written: WrittenLayer[];
+    try {
+      written = await runLimited(
+        image.layers,
+        PARALLEL,
+        this.#to.signal,
+        (layer) => this.#layer(layer, progress),
+      );
+    } finally {
+      progress.finish();
+    }
+    const { config, manifest, from } = await image.documents(written);
+    await this.#bytes(config, from);
+    const manifestDigest = await digestOf(manifest.bytes);
+    if (digest !== undefined && digest !== manifestDigest) {
+      throw new PlashError(`the image's manifest is ${manifestDigest}, not the digest given`);
+    }
+    await this.uploads.putManifest(reference, manifest.bytes, manifest.mediaType, manifestDigest);
+    return manifestDigest;
+  }
+
+  /**
    * Puts `layer` in the repository: a blob of it the repository has (or
    * can mount) is not sent; otherwise it is packed, compressed and streamed
    * up. Either way the note says the repository has it.
    */
-  async layer(layer: ImageLayer, progress: Progress): Promise<PushedLayer> {
-    const name = `layer of image ${layer.id}`;
-    const item = progress.item(name);
+  async #layer(layer: OutgoingLayer, progress: Progress): Promise<WrittenLayer> {
+    const item = progress.item(layer.name);
     const wanted = layerType(this.#to.compression);
     const known = knownBlobs(this.#store, layer.id)
       .filter((blob) => ociLayerType(blob.mediaType) === wanted);
@@ -175,8 +178,8 @@ export class LayerPush {
         return { blob, original: true };
       }
     }
-    const made = await layerBlobStream(layer.dir, this.#to.compression, undefined, this.#to.signal);
-    const { digest, size } = await this.uploads.upload(made.stream, name, item);
+    const made = await layer.open(this.#to.compression, undefined, this.#to.signal);
+    const { digest, size } = await this.uploads.upload(made.stream, layer.name, item);
     const blob = { digest, size, mediaType: wanted, diffId: made.diffId() };
     rememberBlob(this.#store, layer.id, blob, this.#here);
     return { blob, original: false };
@@ -201,7 +204,7 @@ export class LayerPush {
    * Puts a small blob, unless the repository has it or can mount it from one
    * of `repositories` (`registry/repository`).
    */
-  async bytes(document: Document, repositories: string[] = []): Promise<void> {
+  async #bytes(document: Document, repositories: string[] = []): Promise<void> {
     const digest = await digestOf(document.bytes);
     if (await this.#reuse({ digest, repositories })) return;
     await this.uploads.upload(
@@ -211,90 +214,4 @@ export class LayerPush {
       digest,
     );
   }
-}
-
-/**
- * The config and manifest of the pushed image. An image pulled and pushed
- * unchanged (all of it, its blobs the pulled ones) gets the manifest and
- * config it was pulled with; one whose layers were packed anew gets the
- * pulled config with their diff_ids; any other, its plash config made an
- * OCI config.
- */
-async function imageDocuments(
-  store: Store,
-  id: number,
-  layers: ImageLayer[],
-  pushed: PushedLayer[],
-  options: PushOptions,
-): Promise<{ config: Document; manifest: Document; from?: string[] }> {
-  const pulled = (options.base ?? 0) === 0 ? pulledManifest(store, id) : undefined;
-  const descriptors = pushed.map(({ blob }) => ({
-    mediaType: blob.mediaType,
-    digest: blob.digest,
-    size: blob.size,
-  }));
-  if (pulled) {
-    const reused = reusePulled(pulled.manifest, pulled.config, pushed);
-    if (reused === "whole") {
-      return {
-        config: { bytes: new Uint8Array(pulled.config), mediaType: OCI_CONFIG },
-        manifest: { bytes: new Uint8Array(pulled.manifest), mediaType: pulled.mediaType },
-        from: [pulled.repository],
-      };
-    }
-    if (reused) return await documentsOf(reused, descriptors);
-  }
-  const { document, warning } = ociImageConfig({
-    config: store.config(id),
-    layers,
-    diffIds: pushed.map(({ blob }) => blob.diffId),
-    platform: options.platform ?? wantedPlatform(),
-  });
-  if (warning) console.error(`plash warning: image ${id}: ${warning}`);
-  return await documentsOf(document, descriptors);
-}
-
-/**
- * How much of a pulled image's documents a push can keep: all of them
- * ("whole") when every layer is the blob the manifest lists, else its
- * config with the diff_ids of the layers as pushed (when the layers are as
- * many), else nothing.
- */
-function reusePulled(
-  manifestBytes: Uint8Array,
-  configBytes: Uint8Array,
-  pushed: PushedLayer[],
-): "whole" | Record<string, unknown> | undefined {
-  try {
-    const manifest = JSON.parse(new TextDecoder().decode(manifestBytes));
-    const config = JSON.parse(new TextDecoder().decode(configBytes));
-    const listed: string[] = manifest.layers.map((layer: Descriptor) => layer.digest);
-    if (listed.length !== pushed.length || !Array.isArray(config.rootfs?.diff_ids)) {
-      return undefined;
-    }
-    if (pushed.every(({ blob, original }, i) => original && blob.digest === listed[i])) {
-      return "whole";
-    }
-    return { ...config, rootfs: { ...config.rootfs, diff_ids: pushed.map((p) => p.blob.diffId) } };
-  } catch {
-    return undefined; // a note plash cannot read: the plash config serves
-  }
-}
-
-/** The config blob of `config` and the OCI manifest listing it and `layers`. */
-async function documentsOf(
-  config: Record<string, unknown>,
-  layers: Descriptor[],
-): Promise<{ config: Document; manifest: Document }> {
-  const configBytes = new TextEncoder().encode(JSON.stringify(config));
-  const configDescriptor = {
-    mediaType: OCI_CONFIG,
-    digest: await digestOf(configBytes),
-    size: configBytes.length,
-  };
-  const manifest = new TextEncoder().encode(JSON.stringify(ociManifest(configDescriptor, layers)));
-  return {
-    config: { bytes: configBytes, mediaType: OCI_CONFIG },
-    manifest: { bytes: manifest, mediaType: OCI_MANIFEST },
-  };
 }

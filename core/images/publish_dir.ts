@@ -12,8 +12,8 @@
  * @module
  */
 
-import { copyTree } from "../../tree/copy_tree.ts";
-import { removeTree } from "../../store/tmp.ts";
+import { copyTree } from "../tree/copy_tree.ts";
+import { removeTree } from "../store/tmp.ts";
 
 /**
  * Moves directory `staged` to `target` (missing, or an empty directory) with

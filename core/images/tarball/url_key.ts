@@ -1,5 +1,6 @@
 /**
- * The map key under which `--from-url URL` finds the image imported from URL.
+ * The map key under which `--from-url URL` finds the image imported from URL
+ * (a tarball: see `import_url.ts`).
  *
  * @module
  */

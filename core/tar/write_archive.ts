@@ -1,5 +1,5 @@
 /**
- * Writing an image's files as one tar archive.
+ * Writing an archive to a file (complete or not at all) or to stdout.
  *
  * @module
  */
@@ -8,69 +8,6 @@ import { AT_FDCWD, createFileAt, syncData, writeAll } from "../../ffi/at.ts";
 import { SyscallError } from "../../ffi/errors.ts";
 import { closeFd } from "../../ffi/sys.ts";
 import { wrap } from "../errors.ts";
-import type { Store } from "../store/store.ts";
-import { walkMerged } from "../tree/merged_tree.ts";
-import { packTree, sendTree } from "./pack.ts";
-
-/**
- * The uncompressed tar archive of image `id`'s merged view (every layer, top
- * one winning, whiteouts applied).
- *
- * @example
- * ```ts
- * import { exportTar } from "./export_tar.ts";
- * import { Store } from "../store/store.ts";
- *
- * const store = Store.create(Deno.makeTempDirSync());
- * const id = store.addLayer(0, store.makeTmpDir());
- * const archive = Deno.makeTempFileSync({ suffix: ".tar" });
- * await exportTar(store, id).pipeTo((await Deno.create(archive)).writable);
- * Deno.removeSync(store.root, { recursive: true });
- * Deno.removeSync(archive);
- * ```
- */
-export function exportTar(store: Store, id: number): ReadableStream<Uint8Array> {
-  return packImage(store, id, false);
-}
-
-function layersOf(store: Store, id: number): string[] {
-  return store.layersOf(store.chain(id));
-}
-
-function packImage(store: Store, id: number, reuse: boolean): ReadableStream<Uint8Array> {
-  // Members named `./etc/passwd`, as the original plash's `tar -cf - .` named them.
-  return packTree(walkMerged(layersOf(store, id)), { prefix: "./", reuse });
-}
-
-/**
- * Writes the archive of image `id` to `target`, a file path or "-" for
- * stdout. A file is written under a temporary name beside it and renamed when
- * complete, so a failure leaves no partial archive (and any old file intact).
- *
- * @example
- * ```ts
- * import { exportTarTo } from "./export_tar.ts";
- * import { Store } from "../store/store.ts";
- *
- * const store = Store.create(Deno.makeTempDirSync());
- * const id = store.addLayer(0, store.makeTmpDir());
- * const archive = Deno.makeTempFileSync({ suffix: ".tar" });
- * await exportTarTo(store, id, archive); // "-": stdout
- * Deno.removeSync(store.root, { recursive: true });
- * Deno.removeSync(archive);
- * ```
- */
-export async function exportTarTo(store: Store, id: number, target: string): Promise<void> {
-  if (target === "-") {
-    // writeStream is done with each piece before it reads the next: one buffer serves them all.
-    return await writeArchive(() => packImage(store, id, true), target, "export-tar");
-  }
-  try {
-    await intoFile(target, (fd) => sendTree(walkMerged(layersOf(store, id)), fd, { prefix: "./" }));
-  } catch (error) {
-    throw wrap(error, `export-tar ${target}`);
-  }
-}
 
 /**
  * Writes the archive `open` makes to `target`, a file path or "-" for
@@ -80,7 +17,7 @@ export async function exportTarTo(store: Store, id: number, target: string): Pro
  *
  * @example
  * ```ts
- * import { writeArchive } from "./export_tar.ts";
+ * import { writeArchive } from "./write_archive.ts";
  *
  * const dir = Deno.makeTempDirSync();
  * await writeArchive(() => ReadableStream.from([new Uint8Array(1024)]), `${dir}/empty.tar`, "demo");
@@ -114,8 +51,16 @@ export async function writeArchive(
 /**
  * Runs `write` on a new file beside `target` and renames it onto `target`
  * once written and on the disk; on failure the file is removed.
+ *
+ * @example
+ * ```ts
+ * import { intoFile } from "./write_archive.ts";
+ * import { writeAll } from "../../ffi/at.ts";
+ *
+ * await intoFile("/tmp/hello.txt", (fd) => writeAll(fd, new TextEncoder().encode("hi\n"), "hello"));
+ * ```
  */
-async function intoFile(target: string, write: (fd: number) => unknown): Promise<void> {
+export async function intoFile(target: string, write: (fd: number) => unknown): Promise<void> {
   const partial = `${target}.plash-partial-${Deno.pid}`;
   const fd = createFileAt(AT_FDCWD, partial, 0o644);
   if (fd < 0) throw new SyscallError("open", partial, -fd);
@@ -145,7 +90,7 @@ const PIECE = 1 << 20;
  *
  * @example
  * ```ts
- * import { writeStream } from "./export_tar.ts";
+ * import { writeStream } from "./write_archive.ts";
  *
  * await writeStream(ReadableStream.from([new TextEncoder().encode("hi\n")]), Deno.stdout);
  * ```

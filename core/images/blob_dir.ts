@@ -17,8 +17,8 @@
  * @module
  */
 
-import { createSha256 } from "../../sha256.ts";
-import { writeStream } from "../../tar/export_tar.ts";
+import { createSha256 } from "../sha256.ts";
+import { writeStream } from "../tar/write_archive.ts";
 
 /** A blob written: its digest and size. */
 export interface WrittenBlob {

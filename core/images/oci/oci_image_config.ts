@@ -1,6 +1,10 @@
 /**
- * An image's plash config as an OCI image config: what `docker run`,
- * podman and Kubernetes read.
+ * Converting between plash's image config (the store's record,
+ * `store/image_config.ts`) and an OCI image config, both ways: what an
+ * import keeps of an image's config, and what an export or a push writes,
+ * the config `docker run`, podman and Kubernetes read.
+ *
+ * Plash to OCI:
  *
  * | plash                      | OCI                                          |
  * | -------------------------- | -------------------------------------------- |
@@ -21,11 +25,11 @@
  *
  * @example
  * ```ts
- * import { ociImageConfig } from "./oci_config.ts";
+ * import { ociImageConfig } from "./oci_image_config.ts";
  *
  * const { document } = ociImageConfig({
  *   config: { env: { A: "1" }, cmd: ["/bin/sh"] },
- *   layers: [{ id: 1, dir: "/x", empty: false }],
+ *   layers: [{ id: 1, empty: false }],
  *   diffIds: [`sha256:${"0".repeat(64)}`],
  *   platform: { architecture: "amd64" },
  * });
@@ -35,16 +39,26 @@
  */
 
 import { DEFAULT_PATH } from "../../runtime/environment.ts";
-import type { ImageConfig } from "../../store/image_config.ts";
-import type { WantedPlatform } from "../oci/platform.ts";
-import type { ImageLayer } from "./image_layers.ts";
+import type { Healthcheck, ImageConfig } from "../../store/image_config.ts";
+import type { ImageConfigBlob } from "./manifest.ts";
+import type { WantedPlatform } from "./platform.ts";
+
+/** What the config's history says of one exported plash layer. */
+export interface LayerHistory {
+  /** The image whose layer it is. */
+  id: number;
+  /** Whether it holds no files (an `empty_layer` entry). */
+  empty: boolean;
+  /** When it was made, ISO 8601, when the image says. */
+  created?: string;
+}
 
 /** What an image config is made of. */
 export interface OciConfigInput {
   /** The plash config of the image exported (its top layer's). */
   config: ImageConfig;
   /** The exported layers, the bottom one first, empty ones included. */
-  layers: ImageLayer[];
+  layers: LayerHistory[];
   /** The diff_ids of the layers that are not empty, in order. */
   diffIds: string[];
   /** The platform the image says it is for. */
@@ -127,4 +141,57 @@ export function ociImageConfig(input: OciConfigInput): OciConfigOutput {
 /** `{ "80/tcp": {} }`: how OCI writes a set. */
 function emptyObjects(keys: string[]): Record<string, Record<never, never>> {
   return Object.fromEntries(keys.map((key) => [key, {}]));
+}
+
+/**
+ * The {@linkcode ImageConfig} of an image whose config blob is `blob`: Env
+ * (as a map; a name without `=` is set empty, as docker does), Entrypoint,
+ * Cmd, WorkingDir and User. Every field is given, also when empty, so that
+ * nothing is inherited from the layer images below. What `plash bud` makes
+ * and reads back (Labels, ExposedPorts, Volumes, StopSignal, and docker's
+ * Healthcheck, Shell and OnBuild) is kept when it is well formed.
+ */
+export function imageConfigOf(blob: ImageConfigBlob): ImageConfig {
+  const fields = blob.config ?? {};
+  const env: Record<string, string> = {};
+  for (const item of fields.Env ?? []) {
+    const equals = item.indexOf("=");
+    if (equals < 0) env[item] = "";
+    else env[item.slice(0, equals)] = item.slice(equals + 1);
+  }
+  return {
+    env,
+    entrypoint: fields.Entrypoint ?? [],
+    cmd: fields.Cmd ?? [],
+    workdir: fields.WorkingDir || undefined,
+    user: fields.User || undefined,
+    ...dockerFields(fields, blob.author),
+  };
+}
+
+/** The fields beyond `docker run`'s, each only when present and well formed. */
+function dockerFields(
+  fields: NonNullable<ImageConfigBlob["config"]>,
+  author: unknown,
+): ImageConfig {
+  const config: ImageConfig = {};
+  const isStrings = (value: unknown): value is string[] =>
+    Array.isArray(value) && value.every((item) => typeof item === "string");
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === "object" && value !== null && !Array.isArray(value);
+  if (isObject(fields.Labels)) {
+    config.labels = Object.fromEntries(
+      Object.entries(fields.Labels).filter(([, value]) => typeof value === "string"),
+    ) as Record<string, string>;
+  }
+  if (isObject(fields.ExposedPorts)) config.exposedPorts = Object.keys(fields.ExposedPorts);
+  if (isObject(fields.Volumes)) config.volumes = Object.keys(fields.Volumes);
+  if (typeof fields.StopSignal === "string") config.stopSignal = fields.StopSignal;
+  if (isObject(fields.Healthcheck) && isStrings(fields.Healthcheck.Test)) {
+    config.healthcheck = fields.Healthcheck as unknown as Healthcheck;
+  }
+  if (isStrings(fields.Shell)) config.shell = fields.Shell;
+  if (isStrings(fields.OnBuild)) config.onBuild = fields.OnBuild;
+  if (typeof author === "string" && author !== "") config.author = author;
+  return config;
 }

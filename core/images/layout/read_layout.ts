@@ -11,17 +11,17 @@ import { KEYS } from "../../store/keys.ts";
 import type { Store } from "../../store/store.ts";
 import { digestOf, shortDigest } from "../digest.ts";
 import { checkLayerCount, installImage } from "../install_image.ts";
-import { fileInside, onlyImage, readSmallFile, withArchiveDir } from "./archive_dir.ts";
-import { imageConfigOf } from "./image_config.ts";
+import { fileInside, onlyImage, readSmallFile, withArchiveDir } from "../archive_dir.ts";
+import { imageConfigOf } from "../oci/oci_image_config.ts";
 import {
   type Descriptor,
   diffIdsOf,
   type ManifestDocument,
   parseImageConfig,
   parseManifest,
-} from "./manifest.ts";
-import { isLayerType, OCI_INDEX } from "./media_types.ts";
-import { choosePlatform, type WantedPlatform } from "./platform.ts";
+} from "../oci/manifest.ts";
+import { isLayerType, OCI_INDEX } from "../oci/media_types.ts";
+import { choosePlatform, type WantedPlatform } from "../oci/platform.ts";
 
 /** The annotation naming an image of a layout (`skopeo copy ... oci:DIR:NAME`). */
 const REF_NAME = "org.opencontainers.image.ref.name";

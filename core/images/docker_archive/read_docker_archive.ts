@@ -17,9 +17,9 @@ import { detectCompression } from "../../tar/decompress.ts";
 import { digestOf, shortDigest } from "../digest.ts";
 import { checkLayerCount, installImage } from "../install_image.ts";
 import { formatReference, parseReference, referenceKey } from "../registry/reference.ts";
-import { fileInside, onlyImage, readSmallFile, withArchiveDir } from "./archive_dir.ts";
-import { imageConfigOf } from "./image_config.ts";
-import { diffIdsOf, parseImageConfig } from "./manifest.ts";
+import { fileInside, onlyImage, readSmallFile, withArchiveDir } from "../archive_dir.ts";
+import { imageConfigOf } from "../oci/oci_image_config.ts";
+import { diffIdsOf, parseImageConfig } from "../oci/manifest.ts";
 
 /** One image of the archive's manifest.json. */
 interface Entry {

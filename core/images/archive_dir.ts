@@ -7,16 +7,18 @@
  * manifest give are then looked up inside the directory only: no `..`, and
  * no symlink that leads out of it.
  *
+ * Shared by the readers of both formats (`layout/`, `docker_archive/`).
+ *
  * @module
  */
 
-import { PlashError } from "../../errors.ts";
-import type { Store } from "../../store/store.ts";
-import { removeTree } from "../../store/tmp.ts";
-import { normalizeEntryName, quote } from "../../tar/entry_name.ts";
-import { extractTar } from "../../tar/extract.ts";
-import { openTar } from "../../tar/import_tar.ts";
-import { readBlob } from "../checked_blob.ts";
+import { PlashError } from "../errors.ts";
+import type { Store } from "../store/store.ts";
+import { removeTree } from "../store/tmp.ts";
+import { normalizeEntryName, quote } from "../tar/entry_name.ts";
+import { extractTar } from "../tar/extract.ts";
+import { openTar } from "../tar/open_tar.ts";
+import { readBlob } from "./checked_blob.ts";
 
 /** The directory of `source` (a directory, an archive file or "-"), for the time `use` runs. */
 export async function withArchiveDir<T>(

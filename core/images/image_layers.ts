@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { imageLayers } from "./image_layers.ts";
- * import { Store } from "../../store/store.ts";
+ * import { Store } from "../store/store.ts";
  *
  * for (const layer of imageLayers(Store.open(), 9)) console.log(layer.id, layer.empty);
  * ```
@@ -14,8 +14,8 @@
  * @module
  */
 
-import { PlashError } from "../../errors.ts";
-import type { Store } from "../../store/store.ts";
+import { PlashError } from "../errors.ts";
+import type { Store } from "../store/store.ts";
 
 /** One plash layer of an export. */
 export interface ImageLayer {

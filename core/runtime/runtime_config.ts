@@ -16,7 +16,7 @@
  *
  * @example
  * ```ts
- * import { ociConfig } from "./oci_config.ts";
+ * import { ociConfig } from "./runtime_config.ts";
  *
  * const config = ociConfig({
  *   args: ["sh"],

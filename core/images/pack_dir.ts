@@ -13,8 +13,8 @@
  * @module
  */
 
-import { packTree } from "../../tar/pack.ts";
-import { type TreeEntry, walkMerged } from "../../tree/merged_tree.ts";
+import { packTree } from "../tar/pack.ts";
+import { type TreeEntry, walkMerged } from "../tree/merged_tree.ts";
 
 /** The tar archive of `dir`'s files (its root is `./`), every entry's mtime `mtime`. */
 export function packDirectory(dir: string, mtime: Date): ReadableStream<Uint8Array> {

@@ -11,19 +11,29 @@
  * `index.json` replaces the old one, where an entry with the same ref name
  * (or, without `--ref`, an unnamed one) is replaced.
  *
+ * @example
+ * ```ts
+ * import { exportOciLayout } from "./write_layout.ts";
+ * import { Store } from "../../store/store.ts";
+ *
+ * await exportOciLayout(Store.open(), 7, "/tmp/app-oci", { ref: "app:1" });
+ * ```
+ *
  * @module
  */
 
 import { PlashError, wrap } from "../../errors.ts";
 import type { Store } from "../../store/store.ts";
 import { removeTree } from "../../store/tmp.ts";
-import { writeArchive } from "../../tar/export_tar.ts";
+import { writeArchive } from "../../tar/write_archive.ts";
 import { type Descriptor, parseManifest } from "../oci/manifest.ts";
 import { OCI_INDEX } from "../oci/media_types.ts";
-import { BlobDir } from "./blob_dir.ts";
-import { type ExportedImage, exportImage, type ExportOptions } from "./export_image.ts";
-import { packDirectory } from "./pack_dir.ts";
-import { publishDirectory } from "./publish_dir.ts";
+import { BlobDir } from "../blob_dir.ts";
+import { type ExportOptions, storeImage } from "../store_image.ts";
+import type { OutgoingImage } from "../outgoing_image.ts";
+import { type ExportedImage, mtimeOf, writeBlobs, type WriteOptions } from "../write_blobs.ts";
+import { packDirectory } from "../pack_dir.ts";
+import { publishDirectory } from "../publish_dir.ts";
 
 /** The annotation naming an image of a layout. */
 export const REF_NAME = "org.opencontainers.image.ref.name";
@@ -79,26 +89,12 @@ export async function exportOciLayout(
 ): Promise<ExportedImage> {
   const stage = store.makeTmpDir();
   try {
-    if (target.endsWith(".tar")) {
-      const blobs = BlobDir.create(`${stage}/layout`);
-      const image = await exportImage(store, id, blobs, options);
-      writeIndex(blobs.root, [entryOf(image, options.ref)]);
-      await writeArchive(() => packDirectory(blobs.root, mtimeOf(image)), target);
-      return image;
-    }
-    if (isLayout(target)) return await addToLayout(store, id, target, options);
-    const blobs = BlobDir.create(`${stage}/layout`);
-    const image = await exportImage(store, id, blobs, options);
-    writeIndex(blobs.root, [entryOf(image, options.ref)]);
-    try {
-      publishDirectory(blobs.root, target);
-    } catch (error) {
-      if (error instanceof Deno.errors.AlreadyExists || isNotEmpty(error)) {
-        throw new PlashError("it exists and is not an OCI image layout", { cause: error });
-      }
-      throw error;
-    }
-    return image;
+    const image = storeImage(store, id, options);
+    return await writeOciLayout(image, target, {
+      ...options,
+      stage,
+      title: `exporting image ${id}`,
+    });
   } catch (error) {
     throw wrap(error, `export-oci ${target}`);
   } finally {
@@ -106,16 +102,64 @@ export async function exportOciLayout(
   }
 }
 
-/** Adds the image to the layout at `dir`; see the module documentation. */
+/** How to write a layout. */
+export interface LayoutWriteOptions extends WriteOptions {
+  /** The image's ref name annotation (`skopeo copy oci:DIR:NAME` finds it by it). */
+  ref?: string;
+  /** An empty directory to stage the layout in, which the caller removes. */
+  stage: string;
+}
+
+/**
+ * Writes `image` as an OCI image layout at `target` (a tar when it ends in
+ * `.tar`), as the module documentation says; returns what was written.
+ *
+ * @example
+ * ```ts
+ * import { writeOciLayout } from "./write_layout.ts";
+ * import { storeImage } from "../store_image.ts";
+ * import { Store } from "../../store/store.ts";
+ *
+ * const stage = Deno.makeTempDirSync();
+ * await writeOciLayout(storeImage(Store.open(), 7), "/tmp/app.tar", { stage, title: "exporting" });
+ * ```
+ */
+export async function writeOciLayout(
+  image: OutgoingImage,
+  target: string,
+  options: LayoutWriteOptions,
+): Promise<ExportedImage> {
+  if (target.endsWith(".tar")) {
+    const blobs = BlobDir.create(`${options.stage}/layout`);
+    const written = await writeBlobs(image, blobs, options);
+    writeIndex(blobs.root, [entryOf(written, options.ref)]);
+    await writeArchive(() => packDirectory(blobs.root, mtimeOf(written)), target);
+    return written;
+  }
+  if (isLayout(target)) return await addToLayout(image, target, options);
+  const blobs = BlobDir.create(`${options.stage}/layout`);
+  const written = await writeBlobs(image, blobs, options);
+  writeIndex(blobs.root, [entryOf(written, options.ref)]);
+  try {
+    publishDirectory(blobs.root, target);
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists || isNotEmpty(error)) {
+      throw new PlashError("it exists and is not an OCI image layout", { cause: error });
+    }
+    throw error;
+  }
+  return written;
+}
+
+/** Adds `outgoing` to the layout at `dir`; see the module documentation. */
 async function addToLayout(
-  store: Store,
-  id: number,
+  outgoing: OutgoingImage,
   dir: string,
-  options: LayoutExportOptions,
+  options: LayoutWriteOptions,
 ): Promise<ExportedImage> {
   const top = parseManifest(Deno.readFileSync(`${dir}/index.json`), OCI_INDEX);
   if (top.kind !== "index") throw new PlashError("index.json is not an index");
-  const image = await exportImage(store, id, BlobDir.create(dir), options);
+  const image = await writeBlobs(outgoing, BlobDir.create(dir), options);
   const kept = top.index.manifests.filter((entry) => entry.annotations?.[REF_NAME] !== options.ref);
   writeIndex(dir, [...kept, entryOf(image, options.ref)]);
   return image;
@@ -149,10 +193,4 @@ function isLayout(path: string): boolean {
 function isNotEmpty(error: unknown): boolean {
   return error instanceof Error && "code" in error &&
     (error.code === "ENOTEMPTY" || error.code === "EEXIST" || error.code === "ENOTDIR");
-}
-
-/** The one mtime of an archive's entries: when the image was made. */
-export function mtimeOf(image: ExportedImage): Date {
-  const time = image.created ? Date.parse(image.created) : NaN;
-  return new Date(Number.isNaN(time) ? 0 : Math.floor(time / 1000) * 1000);
 }

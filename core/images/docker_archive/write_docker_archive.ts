@@ -8,18 +8,27 @@
  * The archive is written beside its path and renamed (or streamed to
  * stdout): a failure leaves nothing at the path.
  *
+ * @example
+ * ```ts
+ * import { exportDockerArchive } from "./write_docker_archive.ts";
+ * import { Store } from "../../store/store.ts";
+ *
+ * await exportDockerArchive(Store.open(), 7, "/tmp/app.tar", { ref: "app:1" });
+ * ```
+ *
  * @module
  */
 
 import { PlashError, wrap } from "../../errors.ts";
 import type { Store } from "../../store/store.ts";
 import { removeTree } from "../../store/tmp.ts";
-import { writeArchive } from "../../tar/export_tar.ts";
+import { writeArchive } from "../../tar/write_archive.ts";
 import { parseReference } from "../registry/reference.ts";
-import { BlobDir } from "./blob_dir.ts";
-import { type ExportedImage, exportImage, type ExportOptions } from "./export_image.ts";
-import { mtimeOf } from "./oci_layout_out.ts";
-import { packDirectory } from "./pack_dir.ts";
+import { BlobDir } from "../blob_dir.ts";
+import { type ExportOptions, storeImage } from "../store_image.ts";
+import type { OutgoingImage } from "../outgoing_image.ts";
+import { type ExportedImage, mtimeOf, writeBlobs, type WriteOptions } from "../write_blobs.ts";
+import { packDirectory } from "../pack_dir.ts";
 
 /**
  * How to export a docker archive.
@@ -77,23 +86,60 @@ export async function exportDockerArchive(
   }
   const stage = store.makeTmpDir();
   try {
-    const blobs = BlobDir.create(`${stage}/archive`);
-    const image = await exportImage(store, id, blobs, { compression: "none", ...options });
-    const manifest = [{
-      Config: blobs.name(image.config.digest),
-      RepoTags: tag === undefined ? null : [tag],
-      Layers: image.layers.map((layer) => blobs.name(layer.digest)),
-    }];
-    Deno.writeTextFileSync(`${blobs.root}/manifest.json`, JSON.stringify(manifest) + "\n");
-    // The manifest blob is an OCI layout's, not docker's.
-    Deno.removeSync(blobs.path(image.manifest.digest));
-    await writeArchive(() => packDirectory(blobs.root, mtimeOf(image)), target);
-    return image;
+    const image = storeImage(store, id, options);
+    return await writeDockerArchive(image, target, {
+      compression: "none",
+      ...options,
+      tag,
+      stage,
+      title: `exporting image ${id}`,
+    });
   } catch (error) {
     throw wrap(error, what);
   } finally {
     removeTree(stage);
   }
+}
+
+/** How to write a docker archive. */
+export interface DockerArchiveWriteOptions extends WriteOptions {
+  /** The image's tag (`NAME:TAG`); untagged without it. */
+  tag?: string;
+  /** An empty directory to stage the archive's files in, which the caller removes. */
+  stage: string;
+}
+
+/**
+ * Writes `image` as a docker archive to `target` (a file, or "-" for
+ * stdout); returns what was written.
+ *
+ * @example
+ * ```ts
+ * import { writeDockerArchive } from "./write_docker_archive.ts";
+ * import { storeImage } from "../store_image.ts";
+ * import { Store } from "../../store/store.ts";
+ *
+ * const stage = Deno.makeTempDirSync();
+ * await writeDockerArchive(storeImage(Store.open(), 7), "/tmp/app.tar", { stage, title: "exporting" });
+ * ```
+ */
+export async function writeDockerArchive(
+  image: OutgoingImage,
+  target: string,
+  options: DockerArchiveWriteOptions,
+): Promise<ExportedImage> {
+  const blobs = BlobDir.create(`${options.stage}/archive`);
+  const written = await writeBlobs(image, blobs, options);
+  const manifest = [{
+    Config: blobs.name(written.config.digest),
+    RepoTags: options.tag === undefined ? null : [options.tag],
+    Layers: written.layers.map((layer) => blobs.name(layer.digest)),
+  }];
+  Deno.writeTextFileSync(`${blobs.root}/manifest.json`, JSON.stringify(manifest) + "\n");
+  // The manifest blob is an OCI layout's, not docker's.
+  Deno.removeSync(blobs.path(written.manifest.digest));
+  await writeArchive(() => packDirectory(blobs.root, mtimeOf(written)), target);
+  return written;
 }
 
 /** `ref` as docker archives tag images: `NAME:TAG`, `:latest` added when it has no tag. */

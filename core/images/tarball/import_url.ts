@@ -1,12 +1,13 @@
 /**
- * Importing a tar archive (plain, gzip, zstd or xz) from a URL.
+ * Importing a tar archive (plain, gzip, zstd or xz) from a URL: the
+ * tarball format, fetched (`import-url`, `--from-url`, LXC's rootfs).
  *
  * @module
  */
 
 import { openUrl } from "../../net/open_url.ts";
 import type { Store } from "../../store/store.ts";
-import { importTar } from "../../tar/import_tar.ts";
+import { importTar } from "./import_tar.ts";
 import { interruptible } from "../interrupt.ts";
 import { countBytes, startProgress } from "../progress.ts";
 

@@ -1,0 +1,35 @@
+/**
+ * Opening a tar archive, compressed or not, from a file, stdin or a stream.
+ *
+ * @module
+ */
+
+import { PlashError } from "../errors.ts";
+import { decompressFile, decompressForReading } from "./decompress.ts";
+import type { AsyncByteSource, ByteSource } from "./file_chunks.ts";
+
+/**
+ * The tar archive `source` (a file path, "-" for stdin, or a stream; plain,
+ * gzip, zstd or xz), decompressed: a file or stdin is read as a
+ * {@linkcode ByteSource} (see {@linkcode decompressFile}).
+ *
+ * @example
+ * ```ts
+ * import { openTar } from "./open_tar.ts";
+ * import { extractTar } from "./extract.ts";
+ *
+ * await extractTar(await openTar("rootfs.tar.gz"), "/tmp/rootfs");
+ * ```
+ */
+export async function openTar(
+  source: string | ReadableStream<Uint8Array>,
+): Promise<ReadableStream<Uint8Array> | ByteSource | AsyncByteSource> {
+  if (typeof source !== "string") return await decompressForReading(source);
+  if (source === "-") return await decompressFile(Deno.stdin);
+  try {
+    return await decompressFile(Deno.openSync(source));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) throw new PlashError("no such file");
+    throw error;
+  }
+}
