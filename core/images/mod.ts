@@ -20,19 +20,23 @@
  * @module
  */
 
-export { importTar } from "../tar/import_tar.ts";
-export { exportTar, exportTarTo } from "../tar/export_tar.ts";
+export { importTar } from "./tarball/import_tar.ts";
+export { exportTar, exportTarTo } from "./tarball/export_tar.ts";
 export type { OutputCompression } from "../tar/compress.ts";
-export { importUrl } from "./url/import_url.ts";
+export { importUrl } from "./tarball/import_url.ts";
 export { pullImage, type PullOptions } from "./registry/pull.ts";
 export { pushImage, type PushOptions } from "./registry/push.ts";
-export { importOciLayout, type LayoutOptions } from "./oci/layout.ts";
-export { importDockerArchive } from "./oci/docker_archive.ts";
-export { exportOciLayout, type LayoutExportOptions } from "./export/oci_layout_out.ts";
-export { type DockerArchiveOptions, exportDockerArchive } from "./export/docker_archive_out.ts";
+export { importOciLayout, type LayoutOptions } from "./layout/read_layout.ts";
+export { importDockerArchive } from "./docker_archive/read_docker_archive.ts";
+export { exportOciLayout, type LayoutExportOptions } from "./layout/write_layout.ts";
+export {
+  type DockerArchiveOptions,
+  exportDockerArchive,
+} from "./docker_archive/write_docker_archive.ts";
 export { type WantedPlatform, wantedPlatform } from "./oci/platform.ts";
 export { importLxc } from "./lxc/import_lxc.ts";
-export type { ExportedImage, ExportOptions } from "./export/export_image.ts";
+export type { ExportedImage } from "./write_blobs.ts";
+export type { ExportOptions } from "./store_image.ts";
 export type { Descriptor, Platform } from "./oci/manifest.ts";
 // The store they take, and the types it names, for the reader of this entry's types.
 export type { Healthcheck, ImageConfig, MapEntry, Store } from "../store/mod.ts";

@@ -13,8 +13,12 @@
  * import { storeImage } from "./store_image.ts";
  * import { Store } from "../store/store.ts";
  *
- * const image = storeImage(Store.open(), 7);
- * console.log(image.layers.map((layer) => layer.name));
+ * const dir = Deno.makeTempDirSync();
+ * const store = Store.create(`${dir}/store`);
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * const image = storeImage(store, id);
+ * console.log(image.layers.map((layer) => layer.name)); // [ "layer of image 1" ]
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module
@@ -37,7 +41,17 @@ import {
   type WrittenLayer,
 } from "./outgoing_image.ts";
 
-/** How to export. */
+/**
+ * How to export.
+ *
+ * @example
+ * ```ts
+ * import type { ExportOptions } from "./store_image.ts";
+ *
+ * // Only the layers above image 3, gzip-compressed, given up after a minute
+ * const options: ExportOptions = { base: 3, compression: "gzip", signal: AbortSignal.timeout(60_000) };
+ * ```
+ */
 export interface ExportOptions {
   /** Export only the layers above this image (default 0: all of them). */
   base?: number;
@@ -104,7 +118,13 @@ export function storeImage(
  * import { storeLayer } from "./store_image.ts";
  * import { Store } from "../store/store.ts";
  *
- * const blob = await storeLayer(Store.open(), 7).open("gzip");
+ * const dir = Deno.makeTempDirSync();
+ * const store = Store.create(`${dir}/store`);
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * const blob = await storeLayer(store, id).open("gzip");
+ * await blob.stream.pipeTo(new WritableStream());
+ * console.log(blob.diffId()); // sha256:...
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export function storeLayer(store: Store, id: number): OutgoingLayer {

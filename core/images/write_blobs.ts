@@ -13,9 +13,12 @@
  * import { BlobDir } from "./blob_dir.ts";
  * import { Store } from "../store/store.ts";
  *
- * const blobs = BlobDir.create("/tmp/layout");
- * const image = await exportImage(Store.open(), 7, blobs, { compression: "gzip" });
+ * const dir = Deno.makeTempDirSync();
+ * const store = Store.create(`${dir}/store`);
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * const image = await exportImage(store, id, BlobDir.create(`${dir}/layout`), { compression: "gzip" });
  * console.log(image.manifest.digest);
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module
@@ -30,7 +33,23 @@ import type { Document, OutgoingImage, WrittenLayer } from "./outgoing_image.ts"
 import { startProgress } from "./progress.ts";
 import { type ExportOptions, storeImage } from "./store_image.ts";
 
-/** What an export wrote. */
+/**
+ * What an export wrote.
+ *
+ * @example
+ * ```ts
+ * import { exportImage } from "./write_blobs.ts";
+ * import { BlobDir } from "./blob_dir.ts";
+ * import { Store } from "../store/store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const dir = Deno.makeTempDirSync();
+ * const image = await exportImage(store, store.addLayer(0, store.makeTmpDir()), BlobDir.create(dir));
+ * console.log(image.manifest.digest, image.config.size, image.layers.length, image.diffIds);
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
 export interface ExportedImage {
   /** The manifest's descriptor. */
   manifest: Descriptor;
@@ -47,7 +66,7 @@ export interface ExportedImage {
 /**
  * Writes image `id` of `store` into `blobs` as OCI blobs and returns their
  * descriptors. A plash setting without an OCI form is said in one warning
- * line on stderr (see `oci/oci_image_config.ts`).
+ * line on stderr (see `oci_config.ts`).
  */
 export async function exportImage(
   store: Store,
@@ -79,8 +98,11 @@ export interface WriteOptions {
  * import { storeImage } from "./store_image.ts";
  * import { Store } from "../store/store.ts";
  *
- * const blobs = BlobDir.create("/tmp/layout");
- * await writeBlobs(storeImage(Store.open(), 7), blobs, { title: "exporting image 7" });
+ * const dir = Deno.makeTempDirSync();
+ * const store = Store.create(`${dir}/store`);
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * await writeBlobs(storeImage(store, id), BlobDir.create(`${dir}/layout`), { title: "exporting" });
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export async function writeBlobs(

@@ -18,7 +18,9 @@ import type { AsyncByteSource, ByteSource } from "./file_chunks.ts";
  * import { openTar } from "./open_tar.ts";
  * import { extractTar } from "./extract.ts";
  *
- * await extractTar(await openTar("rootfs.tar.gz"), "/tmp/rootfs");
+ * const dir = Deno.makeTempDirSync();
+ * await extractTar(await openTar(ReadableStream.from([new Uint8Array(1024)])), dir); // an empty tar
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export async function openTar(

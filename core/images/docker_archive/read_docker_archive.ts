@@ -37,8 +37,8 @@ interface Entry {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { importDockerArchive } from "./docker_archive.ts";
- * import { exportDockerArchive } from "../export/docker_archive_out.ts";
+ * import { importDockerArchive } from "./read_docker_archive.ts";
+ * import { exportDockerArchive } from "./write_docker_archive.ts";
  * import { Store } from "../../store/store.ts";
  *
  * const store = Store.create(Deno.makeTempDirSync());

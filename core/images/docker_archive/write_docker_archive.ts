@@ -13,7 +13,11 @@
  * import { exportDockerArchive } from "./write_docker_archive.ts";
  * import { Store } from "../../store/store.ts";
  *
- * await exportDockerArchive(Store.open(), 7, "/tmp/app.tar", { ref: "app:1" });
+ * const dir = Deno.makeTempDirSync();
+ * const store = Store.create(`${dir}/store`);
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * await exportDockerArchive(store, id, `${dir}/app.tar`, { ref: "app:1" });
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module
@@ -35,7 +39,7 @@ import { packDirectory } from "../pack_dir.ts";
  *
  * @example
  * ```ts
- * import type { DockerArchiveOptions } from "./docker_archive_out.ts";
+ * import type { DockerArchiveOptions } from "./write_docker_archive.ts";
  *
  * const options: DockerArchiveOptions = { ref: "app:1" }; // `docker load` tags it app:1
  * ```
@@ -53,8 +57,8 @@ export interface DockerArchiveOptions extends ExportOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { exportDockerArchive } from "./docker_archive_out.ts";
- * import { importDockerArchive } from "../oci/docker_archive.ts";
+ * import { exportDockerArchive } from "./write_docker_archive.ts";
+ * import { importDockerArchive } from "./read_docker_archive.ts";
  * import { Store } from "../../store/store.ts";
  *
  * const store = Store.create(Deno.makeTempDirSync());
@@ -119,8 +123,12 @@ export interface DockerArchiveWriteOptions extends WriteOptions {
  * import { storeImage } from "../store_image.ts";
  * import { Store } from "../../store/store.ts";
  *
- * const stage = Deno.makeTempDirSync();
- * await writeDockerArchive(storeImage(Store.open(), 7), "/tmp/app.tar", { stage, title: "exporting" });
+ * const dir = Deno.makeTempDirSync();
+ * const store = Store.create(`${dir}/store`);
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * const stage = store.makeTmpDir();
+ * await writeDockerArchive(storeImage(store, id), `${dir}/app.tar`, { stage, title: "exporting" });
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export async function writeDockerArchive(

@@ -31,7 +31,7 @@ const REF_NAME = "org.opencontainers.image.ref.name";
  *
  * @example
  * ```ts
- * import type { LayoutOptions } from "./layout.ts";
+ * import type { LayoutOptions } from "./read_layout.ts";
  *
  * // `plash import-oci DIR:app:1 --arch arm64`
  * const options: LayoutOptions = { ref: "app:1", platform: { architecture: "arm64" } };
@@ -50,9 +50,9 @@ export interface LayoutOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { importOciLayout } from "./layout.ts";
- * import { wantedPlatform } from "./platform.ts";
- * import { exportOciLayout } from "../export/oci_layout_out.ts";
+ * import { importOciLayout } from "./read_layout.ts";
+ * import { wantedPlatform } from "../oci/platform.ts";
+ * import { exportOciLayout } from "./write_layout.ts";
  * import { Store } from "../../store/store.ts";
  *
  * const store = Store.create(Deno.makeTempDirSync());

@@ -16,7 +16,11 @@
  * import { exportOciLayout } from "./write_layout.ts";
  * import { Store } from "../../store/store.ts";
  *
- * await exportOciLayout(Store.open(), 7, "/tmp/app-oci", { ref: "app:1" });
+ * const dir = Deno.makeTempDirSync();
+ * const store = Store.create(`${dir}/store`);
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * await exportOciLayout(store, id, `${dir}/app-oci`, { ref: "app:1" });
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module
@@ -44,7 +48,7 @@ const LAYOUT_FILE = '{"imageLayoutVersion":"1.0.0"}';
  *
  * @example
  * ```ts
- * import type { LayoutExportOptions } from "./oci_layout_out.ts";
+ * import type { LayoutExportOptions } from "./write_layout.ts";
  *
  * const options: LayoutExportOptions = { ref: "app:1", compression: "gzip" }; // --ref app:1
  * ```
@@ -61,8 +65,8 @@ export interface LayoutExportOptions extends ExportOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { exportOciLayout } from "./oci_layout_out.ts";
- * import { importOciLayout } from "../oci/layout.ts";
+ * import { exportOciLayout } from "./write_layout.ts";
+ * import { importOciLayout } from "./read_layout.ts";
  * import { wantedPlatform } from "../oci/platform.ts";
  * import { Store } from "../../store/store.ts";
  *
@@ -120,8 +124,12 @@ export interface LayoutWriteOptions extends WriteOptions {
  * import { storeImage } from "../store_image.ts";
  * import { Store } from "../../store/store.ts";
  *
- * const stage = Deno.makeTempDirSync();
- * await writeOciLayout(storeImage(Store.open(), 7), "/tmp/app.tar", { stage, title: "exporting" });
+ * const dir = Deno.makeTempDirSync();
+ * const store = Store.create(`${dir}/store`);
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * const stage = store.makeTmpDir();
+ * await writeOciLayout(storeImage(store, id), `${dir}/app.tar`, { stage, title: "exporting" });
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export async function writeOciLayout(

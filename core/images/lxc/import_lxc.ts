@@ -56,7 +56,7 @@ export async function findLxcRootfs(name: string): Promise<LxcRootfs> {
  * import assert from "node:assert/strict";
  * import { importLxc } from "./import_lxc.ts";
  * import { lxcArch } from "./lxc_name.ts";
- * import { exportTarTo } from "../../tar/export_tar.ts";
+ * import { exportTarTo } from "../tarball/export_tar.ts";
  * import { Store } from "../../store/store.ts";
  *
  * // A mirror of images.linuxcontainers.org in a directory: its index and one build.

@@ -19,7 +19,12 @@ import { walkMerged } from "../../tree/merged_tree.ts";
  * import { exportTar } from "./export_tar.ts";
  * import { Store } from "../../store/store.ts";
  *
- * await exportTar(Store.open(), 3).pipeTo(Deno.stdout.writable);
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * const archive = Deno.makeTempFileSync({ suffix: ".tar" });
+ * await exportTar(store, id).pipeTo((await Deno.create(archive)).writable);
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(archive);
  * ```
  */
 export function exportTar(store: Store, id: number): ReadableStream<Uint8Array> {
@@ -45,7 +50,12 @@ function packImage(store: Store, id: number, reuse: boolean): ReadableStream<Uin
  * import { exportTarTo } from "./export_tar.ts";
  * import { Store } from "../../store/store.ts";
  *
- * await exportTarTo(Store.open(), 3, "/tmp/image3.tar");
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * const archive = Deno.makeTempFileSync({ suffix: ".tar" });
+ * await exportTarTo(store, id, archive); // "-": stdout
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(archive);
  * ```
  */
 export async function exportTarTo(store: Store, id: number, target: string): Promise<void> {

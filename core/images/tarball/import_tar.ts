@@ -19,10 +19,21 @@ import { openTar } from "../../tar/open_tar.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { importTar } from "./import_tar.ts";
+ * import { exportTarTo } from "./export_tar.ts";
  * import { Store } from "../../store/store.ts";
  *
- * const id = await importTar(Store.open(), "rootfs.tar.gz");
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const layer = store.makeTmpDir();
+ * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
+ * const dir = Deno.makeTempDirSync();
+ * const archive = `${dir}/rootfs.tar`;
+ * await exportTarTo(store, store.addLayer(0, layer), archive);
+ * const id = await importTar(store, archive); // plain, gzip, zstd or xz; "-": stdin
+ * assert.equal(Deno.readTextFileSync(`${store.layer(id)}/hello`), "hi\n");
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export async function importTar(

@@ -22,7 +22,7 @@ import { countBytes, startProgress } from "../progress.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { importUrl } from "./import_url.ts";
- * import { exportTarTo } from "../../tar/export_tar.ts";
+ * import { exportTarTo } from "./export_tar.ts";
  * import { Store } from "../../store/store.ts";
  *
  * const store = Store.create(Deno.makeTempDirSync());
