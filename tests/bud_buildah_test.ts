@@ -11,7 +11,7 @@ import { budOk, ociConfig, writeContext } from "./support/bud.ts";
 import { installed, ok, TestPodman } from "./support/export_image.ts";
 import { TestStore } from "./support/plash.ts";
 import { TempDirs } from "./support/temp_dirs.ts";
-import { manifest } from "./tar_fixtures.ts";
+import { manifest } from "./support/tar_fixtures.ts";
 
 const CONTEXT = {
   "a.txt": "a\n",

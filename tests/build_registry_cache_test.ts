@@ -10,7 +10,7 @@ import { busyboxRootfs } from "../scripts/busybox_rootfs.ts";
 import { runCommand } from "./support/command.ts";
 import { TestStore } from "./support/plash.ts";
 import { freePort, HAVE_REGISTRY, TestRegistry } from "./support/registry.ts";
-import { manifest } from "./tar_fixtures.ts";
+import { manifest } from "./support/tar_fixtures.ts";
 
 const ignore = !HAVE_REGISTRY;
 

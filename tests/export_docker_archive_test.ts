@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { builtImage, installed, ok, TestPodman } from "./support/export_image.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
-import { names } from "./tar_fixtures.ts";
+import { names } from "./support/tar_fixtures.ts";
 
 Deno.test({
   name: "export-docker-archive: podman loads it and runs it",

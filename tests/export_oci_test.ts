@@ -9,7 +9,7 @@ import { exportOciLayout } from "../core/images/export/oci_layout_out.ts";
 import { assertSameTree, builtImage, filesOf, installed, ok } from "./support/export_image.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
 import { HAVE_REGISTRY, TestRegistry } from "./support/registry.ts";
-import { names } from "./tar_fixtures.ts";
+import { names } from "./support/tar_fixtures.ts";
 
 /** The JSON blob `digest` of the layout at `dir`. */
 function blob(dir: string, digest: string) {

@@ -9,7 +9,7 @@ import { busyboxLayer } from "./support/images.ts";
 import { image, layer, pushImage } from "./support/oci_image.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
 import { HAVE_REGISTRY, serveInFront, TestRegistry } from "./support/registry.ts";
-import { assertStoreUntouched } from "./tar_fixtures.ts";
+import { assertStoreUntouched } from "./support/tar_fixtures.ts";
 
 const ignore = !HAVE_REGISTRY;
 const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;

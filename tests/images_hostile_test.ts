@@ -29,7 +29,7 @@ import {
   stallingResponse,
 } from "./support/hostile_registry.ts";
 import { extractTar } from "../core/tar/extract.ts";
-import { assertStoreUntouched } from "./tar_fixtures.ts";
+import { assertStoreUntouched } from "./support/tar_fixtures.ts";
 
 /** The text of file `name` in image `id` (small images have no `cat` to run). */
 async function fileOf(store: TestStore, id: string, name: string): Promise<string> {

@@ -3,7 +3,7 @@ import { chooseBuild, parseIndex } from "../core/images/lxc/lxc_index.ts";
 import { lxcArch } from "../core/images/lxc/lxc_name.ts";
 import { oneLineError, type Result, TestStore, usageFailure } from "./support/plash.ts";
 import { busyboxArchive, type ImageServer, serveImages } from "./support/image_server.ts";
-import { assertStoreUntouched } from "./tar_fixtures.ts";
+import { assertStoreUntouched } from "./support/tar_fixtures.ts";
 
 const INDEX = "/meta/1.0/index-user";
 const OLD = "20261120_05:24";

@@ -10,7 +10,7 @@ import { busyboxLayer } from "./support/images.ts";
 import { image, layer, pushImage } from "./support/oci_image.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
 import { freePort, HAVE_REGISTRY, serveInFront, TestRegistry } from "./support/registry.ts";
-import { assertStoreUntouched } from "./tar_fixtures.ts";
+import { assertStoreUntouched } from "./support/tar_fixtures.ts";
 
 const isBlob = (request: Request) => new URL(request.url).pathname.includes("/blobs/");
 

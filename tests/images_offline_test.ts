@@ -18,7 +18,7 @@ import {
 import { selfCommand } from "../core/self_command.ts";
 import { runCommand } from "./support/command.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
-import { assertStoreUntouched, buildArchive } from "./tar_fixtures.ts";
+import { assertStoreUntouched, buildArchive } from "./support/tar_fixtures.ts";
 
 /** A tar archive of directory `dir`'s contents. */
 async function tarOf(dir: string): Promise<Uint8Array> {

@@ -18,7 +18,7 @@ import {
 } from "./support/oci_image.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
 import { HAVE_REGISTRY, TestRegistry } from "./support/registry.ts";
-import { assertStoreUntouched } from "./tar_fixtures.ts";
+import { assertStoreUntouched } from "./support/tar_fixtures.ts";
 
 const ignore = !HAVE_REGISTRY;
 

@@ -9,7 +9,7 @@ import {
   serveImages,
   shortBody,
 } from "./support/image_server.ts";
-import { assertStoreUntouched, buildArchive, names } from "./tar_fixtures.ts";
+import { assertStoreUntouched, buildArchive, names } from "./support/tar_fixtures.ts";
 
 const ROOTFS = "/rootfs.tar.xz";
 

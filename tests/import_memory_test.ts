@@ -16,7 +16,7 @@ import { HOST_ARCH } from "./support/images.ts";
 import { digest, image, type Layer, pushImage, writeLayout } from "./support/oci_image.ts";
 import { TestStore } from "./support/plash.ts";
 import { HAVE_REGISTRY, TestRegistry } from "./support/registry.ts";
-import { buildArchive, run } from "./tar_fixtures.ts";
+import { buildArchive, run } from "./support/tar_fixtures.ts";
 
 const TIME = "/usr/bin/time";
 /** The goal, in KiB as GNU time reports it. */

@@ -12,7 +12,7 @@ import { FakeUploadRegistry } from "./support/hostile_registry.ts";
 import { image, layer, pushImage } from "./support/oci_image.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
 import { HAVE_REGISTRY, TestRegistry } from "./support/registry.ts";
-import { names } from "./tar_fixtures.ts";
+import { names } from "./support/tar_fixtures.ts";
 
 const ignore = !HAVE_REGISTRY;
 

@@ -10,7 +10,7 @@ import { busyboxLayer } from "./support/images.ts";
 import { image, layer, pushImage } from "./support/oci_image.ts";
 import { oneLineError, TestStore } from "./support/plash.ts";
 import { freePort, HAVE_REGISTRY, TestRegistry } from "./support/registry.ts";
-import { assertStoreUntouched } from "./tar_fixtures.ts";
+import { assertStoreUntouched } from "./support/tar_fixtures.ts";
 
 /** Where nothing answers: a reference to it fails if plash ever asks it. */
 const UPSTREAM = "upstream.invalid";

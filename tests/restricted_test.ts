@@ -3,7 +3,7 @@ import { selfCommand } from "../core/self_command.ts";
 import { BUILD } from "./support/export_image.ts";
 import { layerEntries } from "./support/oci_layers.ts";
 import { oneLineError, type Result, TestStore } from "./support/plash.ts";
-import { manifest } from "./tar_fixtures.ts";
+import { manifest } from "./support/tar_fixtures.ts";
 
 const ROOT = Deno.uid() === 0;
 

@@ -4,7 +4,7 @@ import { selfCommand } from "../core/self_command.ts";
 import { busyboxRootfs } from "../scripts/busybox_rootfs.ts";
 import { runCommand } from "./support/command.ts";
 import { TestStore } from "./support/plash.ts";
-import { buildArchive } from "./tar_fixtures.ts";
+import { buildArchive } from "./support/tar_fixtures.ts";
 import { DEFAULT_LAYER as DEBIAN_LAYER } from "../scripts/debian_layer.ts";
 
 const ROOT = Deno.uid() === 0;

@@ -10,7 +10,7 @@ import {
   names,
   run,
   writeTemp,
-} from "./tar_fixtures.ts";
+} from "./support/tar_fixtures.ts";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 

@@ -6,18 +6,18 @@
  */
 
 import assert from "node:assert/strict";
-import { openPath } from "../ffi/in_root.ts";
-import { closeFd } from "../ffi/sys.ts";
-import { type BindSpec, placeTarget } from "../core/runtime/binds.ts";
-import { containerSpec } from "../core/runtime/container_spec.ts";
+import { openPath } from "../../ffi/in_root.ts";
+import { closeFd } from "../../ffi/sys.ts";
+import { type BindSpec, placeTarget } from "../../core/runtime/binds.ts";
+import { containerSpec } from "../../core/runtime/container_spec.ts";
 import {
   containerOps,
   type ContainerPlan,
   planContainer,
   type SetupOp,
-} from "../core/runtime/plan.ts";
-import { Store } from "../core/store/store.ts";
-import { TempDirs } from "./support/temp_dirs.ts";
+} from "../../core/runtime/plan.ts";
+import { Store } from "../../core/store/store.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
 
 function freshStore(temp: TempDirs): Store {
   return Store.create(`${temp.make("plash-plan-")}/data`);

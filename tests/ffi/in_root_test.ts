@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { SyscallError } from "../ffi/errors.ts";
+import { SyscallError } from "../../ffi/errors.ts";
 import {
   fdPath,
   type InRootOptions,
@@ -14,8 +14,8 @@ import {
   openPath,
   tryOpenDirBelow,
   walkInRoot,
-} from "../ffi/in_root.ts";
-import { closeFd } from "../ffi/sys.ts";
+} from "../../ffi/in_root.ts";
+import { closeFd } from "../../ffi/sys.ts";
 
 /** A tree whose links try every way out: climbing, absolute, loops, through /proc. */
 function hostileRoot(): string {

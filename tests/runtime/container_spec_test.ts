@@ -7,11 +7,11 @@
  */
 
 import assert from "node:assert/strict";
-import type { ContainerEdits } from "../core/runtime/container_edits.ts";
-import { applyEdits, containerSpec } from "../core/runtime/container_spec.ts";
-import { containerOps, type SetupOp } from "../core/runtime/plan.ts";
-import { Store } from "../core/store/store.ts";
-import { TempDirs } from "./support/temp_dirs.ts";
+import type { ContainerEdits } from "../../core/runtime/container_edits.ts";
+import { applyEdits, containerSpec } from "../../core/runtime/container_spec.ts";
+import { containerOps, type SetupOp } from "../../core/runtime/plan.ts";
+import { Store } from "../../core/store/store.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
 
 const HOST = { cwd: "/work/project", env: { TERM: "xterm", SECRET: "no", HOME: "/root" } };
 

@@ -8,15 +8,22 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mknod, S_IFBLK, S_IFCHR, setXattr } from "../ffi/sys.ts";
-import { type PackEntry, packTree, sendTree } from "../core/tar/pack.ts";
-import { AT_FDCWD, createFileAt } from "../ffi/at.ts";
-import { closeFd } from "../ffi/sys.ts";
-import { BLOCK, headerBlocks, writeHeader } from "../core/tar/tar_writer.ts";
-import { walkMerged } from "../core/tree/merged_tree.ts";
-import { TarReader } from "../core/tar/tar_reader.ts";
-import { TempDirs } from "./support/temp_dirs.ts";
-import { AS_ROOT, buildArchive, CAPABILITY, readAll, run, writeTemp } from "./tar_fixtures.ts";
+import { mknod, S_IFBLK, S_IFCHR, setXattr } from "../../ffi/sys.ts";
+import { type PackEntry, packTree, sendTree } from "../../core/tar/pack.ts";
+import { AT_FDCWD, createFileAt } from "../../ffi/at.ts";
+import { closeFd } from "../../ffi/sys.ts";
+import { BLOCK, headerBlocks, writeHeader } from "../../core/tar/tar_writer.ts";
+import { walkMerged } from "../../core/tree/merged_tree.ts";
+import { TarReader } from "../../core/tar/tar_reader.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
+import {
+  AS_ROOT,
+  buildArchive,
+  CAPABILITY,
+  readAll,
+  run,
+  writeTemp,
+} from "../support/tar_fixtures.ts";
 
 const MTIME = 1_650_000_000;
 /** A 100+ byte path (name and prefix fields) and a 255+ byte one (PAX `path`). */

@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
-import { cleanStore } from "../core/store/clean.ts";
-import { parseImageId } from "../core/store/ids.ts";
-import { listImages } from "../core/store/list.ts";
-import { keyFileName, keyFromFileName } from "../core/store/map.ts";
-import { purgeStore } from "../core/store/purge.ts";
-import { removeImage } from "../core/store/remove.ts";
-import { shrinkStore } from "../core/store/shrink.ts";
-import { Store } from "../core/store/store.ts";
-import { tmpOwnerAlive } from "../core/store/tmp.ts";
-import { selfCommand } from "../core/self_command.ts";
-import { runCommand } from "./support/command.ts";
-import { TempDirs } from "./support/temp_dirs.ts";
+import { cleanStore } from "../../core/store/clean.ts";
+import { parseImageId } from "../../core/store/ids.ts";
+import { listImages } from "../../core/store/list.ts";
+import { keyFileName, keyFromFileName } from "../../core/store/map.ts";
+import { purgeStore } from "../../core/store/purge.ts";
+import { removeImage } from "../../core/store/remove.ts";
+import { shrinkStore } from "../../core/store/shrink.ts";
+import { Store } from "../../core/store/store.ts";
+import { tmpOwnerAlive } from "../../core/store/tmp.ts";
+import { selfCommand } from "../../core/self_command.ts";
+import { runCommand } from "../support/command.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
 
 function freshStore(temp: TempDirs): Store {
   return Store.create(`${temp.make("plash-store-")}/data`);

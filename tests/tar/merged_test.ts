@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { mknod, S_IFCHR, setXattr } from "../ffi/sys.ts";
-import { extractTar } from "../core/tar/extract.ts";
-import { packTree } from "../core/tar/pack.ts";
-import { copyTree } from "../core/tree/copy_tree.ts";
-import { walkMerged } from "../core/tree/merged_tree.ts";
-import { AS_ROOT, freshStore, manifest, run } from "./tar_fixtures.ts";
+import { mknod, S_IFCHR, setXattr } from "../../ffi/sys.ts";
+import { extractTar } from "../../core/tar/extract.ts";
+import { packTree } from "../../core/tar/pack.ts";
+import { copyTree } from "../../core/tree/copy_tree.ts";
+import { walkMerged } from "../../core/tree/merged_tree.ts";
+import { AS_ROOT, freshStore, manifest, run } from "../support/tar_fixtures.ts";
 
 const OPAQUE = new TextEncoder().encode("y");
 

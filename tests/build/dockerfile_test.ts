@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { expandWord, splitWords } from "../core/build/dockerfile/words.ts";
-import { parseDockerfile } from "../core/build/dockerfile/parse.ts";
-import { IgnoreRules } from "../core/build/dockerfile/ignore_rules.ts";
+import { expandWord, splitWords } from "../../core/build/dockerfile/words.ts";
+import { parseDockerfile } from "../../core/build/dockerfile/parse.ts";
+import { IgnoreRules } from "../../core/build/dockerfile/ignore_rules.ts";
 
 const vars = { PWD: "/home", SHELL: "bash", EMPTY: "" };
 

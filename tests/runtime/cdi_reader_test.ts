@@ -6,11 +6,11 @@
  */
 
 import assert from "node:assert/strict";
-import { mknod, S_IFBLK, S_IFCHR, S_IFIFO } from "../ffi/sys.ts";
-import { PlashError } from "../core/errors.ts";
-import { resolveDevices } from "../core/runtime/cdi/resolve.ts";
-import { SPEC_FILE_LIMIT } from "../core/runtime/cdi/catalog.ts";
-import { TempDirs } from "./support/temp_dirs.ts";
+import { mknod, S_IFBLK, S_IFCHR, S_IFIFO } from "../../ffi/sys.ts";
+import { PlashError } from "../../core/errors.ts";
+import { resolveDevices } from "../../core/runtime/cdi/resolve.ts";
+import { SPEC_FILE_LIMIT } from "../../core/runtime/cdi/catalog.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
 
 const ROOT = Deno.uid() === 0;
 

@@ -5,13 +5,13 @@
  * @module
  */
 
-import { runCommand } from "./support/command.ts";
+import { runCommand } from "./command.ts";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mknod, S_IFBLK, S_IFCHR, setXattr, splitDevice } from "../ffi/sys.ts";
-import { Store } from "../core/store/store.ts";
-import { END_OF_ARCHIVE, headerBlocks, padded, type TarHeader } from "../core/tar/tar_writer.ts";
-import { readXattrs } from "../core/tree/xattrs.ts";
+import { mknod, S_IFBLK, S_IFCHR, setXattr, splitDevice } from "../../ffi/sys.ts";
+import { Store } from "../../core/store/store.ts";
+import { END_OF_ARCHIVE, headerBlocks, padded, type TarHeader } from "../../core/tar/tar_writer.ts";
+import { readXattrs } from "../../core/tree/xattrs.ts";
 
 /**
  * A fresh store (`images`, at `data`) in a temp dir of its own (`dir`),

@@ -5,16 +5,16 @@
  */
 
 import assert from "node:assert/strict";
-import { mknod, S_IFCHR, setXattr } from "../ffi/sys.ts";
-import { compress } from "../core/tar/compress.ts";
-import { extractTar } from "../core/tar/extract.ts";
-import { packLayer } from "../core/tar/oci_layer.ts";
-import { packTree } from "../core/tar/pack.ts";
-import { type ReadHeader, TarReader } from "../core/tar/tar_reader.ts";
-import { walkMerged } from "../core/tree/merged_tree.ts";
-import { isOpaque, isWhiteout } from "../core/tree/overlay_format.ts";
-import { readXattrs } from "../core/tree/xattrs.ts";
-import { AS_ROOT, makeReferenceTree, manifest, readAll } from "./tar_fixtures.ts";
+import { mknod, S_IFCHR, setXattr } from "../../ffi/sys.ts";
+import { compress } from "../../core/tar/compress.ts";
+import { extractTar } from "../../core/tar/extract.ts";
+import { packLayer } from "../../core/tar/oci_layer.ts";
+import { packTree } from "../../core/tar/pack.ts";
+import { type ReadHeader, TarReader } from "../../core/tar/tar_reader.ts";
+import { walkMerged } from "../../core/tree/merged_tree.ts";
+import { isOpaque, isWhiteout } from "../../core/tree/overlay_format.ts";
+import { readXattrs } from "../../core/tree/xattrs.ts";
+import { AS_ROOT, makeReferenceTree, manifest, readAll } from "../support/tar_fixtures.ts";
 
 /** The headers of a tar archive, in order. */
 async function headersOf(archive: Uint8Array): Promise<ReadHeader[]> {

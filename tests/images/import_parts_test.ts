@@ -5,20 +5,24 @@
  */
 
 import assert from "node:assert/strict";
-import { getXattr, splitDevice } from "../ffi/sys.ts";
-import { checkBlob, readBlob } from "../core/images/checked_blob.ts";
-import { parseManifest } from "../core/images/oci/manifest.ts";
-import { choosePlatform } from "../core/images/oci/platform.ts";
+import { getXattr, splitDevice } from "../../ffi/sys.ts";
+import { checkBlob, readBlob } from "../../core/images/checked_blob.ts";
+import { parseManifest } from "../../core/images/oci/manifest.ts";
+import { choosePlatform } from "../../core/images/oci/platform.ts";
 import {
   findCredentials,
   removeCredentials,
   storeCredentials,
-} from "../core/images/registry/auth_file.ts";
-import { parseChallenge } from "../core/images/registry/challenge.ts";
-import { formatReference, isLoopback, parseReference } from "../core/images/registry/reference.ts";
-import { extractTar } from "../core/tar/extract.ts";
-import { digest } from "./support/oci_image.ts";
-import { buildArchive } from "./tar_fixtures.ts";
+} from "../../core/images/registry/auth_file.ts";
+import { parseChallenge } from "../../core/images/registry/challenge.ts";
+import {
+  formatReference,
+  isLoopback,
+  parseReference,
+} from "../../core/images/registry/reference.ts";
+import { extractTar } from "../../core/tar/extract.ts";
+import { digest } from "../support/oci_image.ts";
+import { buildArchive } from "../support/tar_fixtures.ts";
 
 Deno.test("references are read as docker reads them", () => {
   const cases: [string, string][] = [

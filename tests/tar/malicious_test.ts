@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { extractTar } from "../core/tar/extract.ts";
-import { importTar } from "../core/tar/import_tar.ts";
+import { extractTar } from "../../core/tar/extract.ts";
+import { importTar } from "../../core/tar/import_tar.ts";
 import {
   AS_ROOT,
   assertStoreUntouched,
@@ -9,7 +9,7 @@ import {
   freshStore,
   names,
   writeTemp,
-} from "./tar_fixtures.ts";
+} from "../support/tar_fixtures.ts";
 
 /**
  * Archives that try to write outside the directory they are extracted into.

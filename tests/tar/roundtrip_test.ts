@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { exportTar } from "../core/tar/export_tar.ts";
-import { importTar } from "../core/tar/import_tar.ts";
+import { exportTar } from "../../core/tar/export_tar.ts";
+import { importTar } from "../../core/tar/import_tar.ts";
 import {
   AS_ROOT,
   buildArchive,
@@ -14,7 +14,7 @@ import {
   retype,
   run,
   writeTemp,
-} from "./tar_fixtures.ts";
+} from "../support/tar_fixtures.ts";
 
 Deno.test("a tree made by GNU tar survives import -> export -> import", AS_ROOT, async () => {
   using store = freshStore();

@@ -5,9 +5,9 @@
  */
 
 import assert from "node:assert/strict";
-import { encodePax } from "../core/tar/pax.ts";
-import { type ReadHeader, TarReader } from "../core/tar/tar_reader.ts";
-import { concat, oneLine, run } from "./tar_fixtures.ts";
+import { encodePax } from "../../core/tar/pax.ts";
+import { type ReadHeader, TarReader } from "../../core/tar/tar_reader.ts";
+import { concat, oneLine, run } from "../support/tar_fixtures.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

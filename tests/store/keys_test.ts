@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { KEY_KINDS, keyKind, KEYS } from "../core/store/keys.ts";
+import { KEY_KINDS, keyKind, KEYS } from "../../core/store/keys.ts";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 

@@ -5,9 +5,9 @@
  */
 
 import assert from "node:assert/strict";
-import { resolveUser } from "../core/runtime/users.ts";
-import { withRunEnv } from "../core/runtime/environment.ts";
-import { parseMount, parseVolume } from "../core/runtime/run_options.ts";
+import { resolveUser } from "../../core/runtime/users.ts";
+import { withRunEnv } from "../../core/runtime/environment.ts";
+import { parseMount, parseVolume } from "../../core/runtime/run_options.ts";
 
 const FILES = {
   passwd:

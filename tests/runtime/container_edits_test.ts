@@ -7,17 +7,17 @@
  */
 
 import assert from "node:assert/strict";
-import { mknod, S_IFCHR } from "../ffi/sys.ts";
-import type { ContainerEdits } from "../core/runtime/container_edits.ts";
-import { findOciRuntimes } from "../core/runtime/oci_runtime.ts";
-import { runCommand } from "./support/command.ts";
-import { runBundle } from "./support/run_bundle.ts";
-import { type Result, TestStore } from "./support/plash.ts";
-import { TempDirs } from "./support/temp_dirs.ts";
+import { mknod, S_IFCHR } from "../../ffi/sys.ts";
+import type { ContainerEdits } from "../../core/runtime/container_edits.ts";
+import { findOciRuntimes } from "../../core/runtime/oci_runtime.ts";
+import { runCommand } from "../support/command.ts";
+import { runBundle } from "../support/run_bundle.ts";
+import { type Result, TestStore } from "../support/plash.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
 
 const ROOT = Deno.uid() === 0;
 const RUNC = findOciRuntimes({ ...Deno.env.toObject(), PLASH_OCI_RUNTIME: "runc" })[0];
-const DRIVER = new URL("./support/run_with_edits.ts", import.meta.url).pathname;
+const DRIVER = new URL("../support/run_with_edits.ts", import.meta.url).pathname;
 
 /** The edits of a made-up device, with its files in `dir` (bound at /opt/hooks). */
 function deviceEdits(dir: string): ContainerEdits {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { detectCompression } from "../core/tar/decompress.ts";
-import { importTar } from "../core/tar/import_tar.ts";
+import { detectCompression } from "../../core/tar/decompress.ts";
+import { importTar } from "../../core/tar/import_tar.ts";
 import {
   AS_ROOT,
   assertStoreUntouched,
@@ -11,7 +11,7 @@ import {
   oneLine,
   run,
   writeTemp,
-} from "./tar_fixtures.ts";
+} from "../support/tar_fixtures.ts";
 
 /** A small archive whose contents compress well enough to be cut in the middle. */
 function sampleArchive(): Promise<Uint8Array> {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { getXattr, listXattrs } from "../ffi/sys.ts";
-import { recordTree, writeTreeChanges } from "../core/tree/tree_changes.ts";
-import { TempDirs } from "./support/temp_dirs.ts";
+import { getXattr, listXattrs } from "../../ffi/sys.ts";
+import { recordTree, writeTreeChanges } from "../../core/tree/tree_changes.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
 
 const ROOT = Deno.uid() === 0;
 
