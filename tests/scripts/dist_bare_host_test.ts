@@ -9,12 +9,12 @@
  */
 
 import assert from "node:assert/strict";
-import { busyboxRootfs } from "../scripts/busybox_rootfs.ts";
-import { unpackDebianPackage } from "../scripts/debian_package.ts";
-import { VERSION } from "../core/version.ts";
-import { BareRoot } from "./support/bare_root.ts";
-import { runCommand } from "./support/command.ts";
-import { distArchives } from "./support/dist.ts";
+import { busyboxRootfs } from "../../scripts/busybox_rootfs.ts";
+import { unpackDebianPackage } from "../../scripts/debian_package.ts";
+import { VERSION } from "../../core/version.ts";
+import { BareRoot } from "../support/bare_root.ts";
+import { runCommand } from "../support/command.ts";
+import { distArchives } from "../support/dist.ts";
 
 // Mounts, pivot_root, useradd in the copy: root only.
 const ignore = Deno.uid() !== 0 || Deno.build.arch !== "x86_64";
@@ -93,7 +93,7 @@ Deno.test({
   const srv = `${root.path}/srv`;
   Deno.copyFileSync(archive, `${srv}/${archive.slice(archive.lastIndexOf("/") + 1)}`);
   Deno.copyFileSync(
-    new URL("../scripts/install.sh", import.meta.url).pathname,
+    new URL("../../scripts/install.sh", import.meta.url).pathname,
     `${srv}/install.sh`,
   );
   // xz: the import reaches the wasm decompressor, an npm package from the archive.

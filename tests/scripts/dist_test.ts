@@ -4,11 +4,11 @@
  */
 
 import assert from "node:assert/strict";
-import { VERSION } from "../core/version.ts";
-import { runCommand } from "./support/command.ts";
-import { distArchives, distOneFiles } from "./support/dist.ts";
+import { VERSION } from "../../core/version.ts";
+import { runCommand } from "../support/command.ts";
+import { distArchives, distOneFiles } from "../support/dist.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
+const ROOT = new URL("../..", import.meta.url).pathname;
 /** The Deno version package.json pins: the runtime the archives carry. */
 const DENO = JSON.parse(Deno.readTextFileSync(`${ROOT}package.json`)).dependencies.deno;
 

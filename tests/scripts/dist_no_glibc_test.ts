@@ -8,11 +8,11 @@
  */
 
 import assert from "node:assert/strict";
-import { busyboxRootfs } from "../scripts/busybox_rootfs.ts";
-import { VERSION } from "../core/version.ts";
-import { BareRoot } from "./support/bare_root.ts";
-import { runCommand } from "./support/command.ts";
-import { distArchives, distOneFiles, Unpacked } from "./support/dist.ts";
+import { busyboxRootfs } from "../../scripts/busybox_rootfs.ts";
+import { VERSION } from "../../core/version.ts";
+import { BareRoot } from "../support/bare_root.ts";
+import { runCommand } from "../support/command.ts";
+import { distArchives, distOneFiles, Unpacked } from "../support/dist.ts";
 
 // Mounts and pivot_root into the copy: root only.
 const ignore = Deno.uid() !== 0 || Deno.build.arch !== "x86_64";

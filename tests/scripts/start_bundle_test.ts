@@ -6,10 +6,10 @@
  */
 
 import assert from "node:assert/strict";
-import { runCommand } from "./support/command.ts";
-import { TestStore } from "./support/plash.ts";
+import { runCommand } from "../support/command.ts";
+import { TestStore } from "../support/plash.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
+const ROOT = new URL("../..", import.meta.url).pathname;
 
 function* sources(dir: string): Generator<string> {
   for (const entry of Deno.readDirSync(`${ROOT}${dir}`)) {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { runCommand } from "./support/command.ts";
+import { runCommand } from "../support/command.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
+const ROOT = new URL("../..", import.meta.url).pathname;
 const COMPILE = ["run", "-A", `${ROOT}scripts/compile.ts`];
 
 /**

@@ -8,11 +8,11 @@
  */
 
 import assert from "node:assert/strict";
-import { busyboxRootfs } from "../scripts/busybox_rootfs.ts";
-import { VERSION } from "../core/version.ts";
-import { runCommand } from "./support/command.ts";
-import { distOneFiles } from "./support/dist.ts";
-import { TempDirs } from "./support/temp_dirs.ts";
+import { busyboxRootfs } from "../../scripts/busybox_rootfs.ts";
+import { VERSION } from "../../core/version.ts";
+import { runCommand } from "../support/command.ts";
+import { distOneFiles } from "../support/dist.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
 
 // The shared build lives in .fixtures/, which the unprivileged test users cannot read.
 const ignore = Deno.uid() !== 0 || Deno.build.arch !== "x86_64";

@@ -14,18 +14,18 @@
  */
 
 import assert from "node:assert/strict";
-import { VERSION } from "../core/version.ts";
-import { BareRoot } from "./support/bare_root.ts";
-import { runCommand } from "./support/command.ts";
-import { distArchives, Unpacked } from "./support/dist.ts";
+import { VERSION } from "../../core/version.ts";
+import { BareRoot } from "../support/bare_root.ts";
+import { runCommand } from "../support/command.ts";
+import { distArchives, Unpacked } from "../support/dist.ts";
 import {
   arm64BusyboxRootfs,
   enableAarch64Emulation,
   HAVE_AARCH64_EMULATION,
-} from "./support/emulation.ts";
-import { busyboxLayer } from "./support/images.ts";
-import { image, index, layer, pushIndex } from "./support/oci_image.ts";
-import { HAVE_REGISTRY, TestRegistry } from "./support/registry.ts";
+} from "../support/emulation.ts";
+import { busyboxLayer } from "../support/images.ts";
+import { image, index, layer, pushIndex } from "../support/oci_image.ts";
+import { HAVE_REGISTRY, TestRegistry } from "../support/registry.ts";
 
 // Enabling binfmt_misc and running as root (the rootless path cannot run under qemu-user).
 const ignore = Deno.uid() !== 0 || !HAVE_AARCH64_EMULATION;

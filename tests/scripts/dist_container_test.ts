@@ -8,14 +8,14 @@
  */
 
 import assert from "node:assert/strict";
-import { VERSION } from "../core/version.ts";
-import { busyboxRootfs } from "../scripts/busybox_rootfs.ts";
-import { debootstrapRootfs } from "../scripts/debootstrap_rootfs.ts";
-import { runCommand } from "./support/command.ts";
-import { assertRound, hostLayers, roundScript } from "./support/container_round.ts";
-import { distArchives, distOneFiles, Unpacked } from "./support/dist.ts";
-import { HAVE_PODMAN, PodmanContainers } from "./support/podman_container.ts";
-import { TempDirs } from "./support/temp_dirs.ts";
+import { VERSION } from "../../core/version.ts";
+import { busyboxRootfs } from "../../scripts/busybox_rootfs.ts";
+import { debootstrapRootfs } from "../../scripts/debootstrap_rootfs.ts";
+import { runCommand } from "../support/command.ts";
+import { assertRound, hostLayers, roundScript } from "../support/container_round.ts";
+import { distArchives, distOneFiles, Unpacked } from "../support/dist.ts";
+import { HAVE_PODMAN, PodmanContainers } from "../support/podman_container.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
 
 const NAME = `plash-${VERSION}-linux-x86_64`;
 
