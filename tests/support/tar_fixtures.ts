@@ -47,7 +47,7 @@ export type FixtureEntry = Partial<TarHeader> & { name: string; body?: string | 
 /**
  * For the archive tests: they set owners and make device nodes, which only
  * root can. A user's imports go through plash's user namespace and are
- * tested in rootless_test.ts.
+ * tested in commands/rootless_test.ts.
  */
 export const AS_ROOT = { ignore: Deno.uid() !== 0 };
 
