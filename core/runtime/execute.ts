@@ -42,7 +42,7 @@ const devices = new WeakMap<ContainerPlan, Map<DeviceNode, HostDeviceNode>>();
  * a dynamic import right before the clone child of a rootless run made Deno
  * abort now and then ("Invoke in DisallowJavascriptExecutionScope"): with
  * the user switch loaded on demand, 5 of 9 rootless runs of
- * tests/run_options_test.ts had a `-u` run abort; loaded with the executor,
+ * tests/commands/run_options_test.ts had a `-u` run abort; loaded with the executor,
  * none of 6.
  */
 export function prepareExecution(plan: ContainerPlan): Promise<ContainerPlan> {

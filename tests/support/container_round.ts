@@ -18,7 +18,7 @@
 import assert from "node:assert/strict";
 import { shellQuote } from "../../core/build/shell_quote.ts";
 import { sha256Hex } from "../../core/sha256.ts";
-import { manifest } from "../tar_fixtures.ts";
+import { manifest } from "./tar_fixtures.ts";
 import { BUILD } from "./export_image.ts";
 import { layerEntries } from "./oci_layers.ts";
 import { TestStore } from "./plash.ts";

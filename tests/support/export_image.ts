@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { manifest } from "../tar_fixtures.ts";
+import { manifest } from "./tar_fixtures.ts";
 import { runCommand } from "./command.ts";
 import type { TestStore } from "./plash.ts";
 

@@ -8,7 +8,7 @@
  */
 
 import { busyboxRootfs } from "../../scripts/busybox_rootfs.ts";
-import { run } from "../tar_fixtures.ts";
+import { run } from "./tar_fixtures.ts";
 
 /** What a path answers: bytes (200), or a handler. */
 export type Route = Uint8Array | string | ((request: Request) => Response | Promise<Response>);

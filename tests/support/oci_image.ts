@@ -7,7 +7,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { buildArchive, type FixtureEntry } from "../tar_fixtures.ts";
+import { buildArchive, type FixtureEntry } from "./tar_fixtures.ts";
 import { runCommand } from "./command.ts";
 
 /** A blob and what describes it. */

@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { manifest, type ManifestEntry } from "../tar_fixtures.ts";
+import { manifest, type ManifestEntry } from "./tar_fixtures.ts";
 import { ok } from "./export_image.ts";
 
 /** The entries of each layer of the single image in the OCI layout at `layout`, bottom first. */

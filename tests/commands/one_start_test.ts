@@ -1,0 +1,96 @@
+/**
+ * Commands that need no root run in one Deno start, rootless too: a cached
+ * build, `b run` and `exec` of a cached build, `ls`, `inspect`, `nodepath`,
+ * and `sudo`, `data` and `with-mount`, whose command alone needs the user
+ * namespace. Counted for
+ * real: every program plash execs, traced by strace, or the command's
+ * parent.
+ */
+
+import assert from "node:assert/strict";
+import { runCommand } from "../support/command.ts";
+import { TestStore } from "../support/plash.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
+import { selfCommand } from "../../core/self_command.ts";
+
+const STRACE = ["/usr/bin/strace", "/bin/strace"].find((path) => {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+});
+
+/** The programs `plash ARGS...` and its children exec'd, in order, and plash's exit status. */
+async function execs(store: TestStore, temp: TempDirs, args: string[], cwd?: string) {
+  const log = `${temp.make()}/trace`;
+  const result = await runCommand(
+    STRACE!,
+    ["-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", log, ...selfCommand(args)],
+    { env: { PLASH_DATA: store.data }, cwd },
+  );
+  const programs = Deno.readTextFileSync(log).split("\n")
+    .filter((line) => / = 0$/.test(line))
+    .map((line) => line.match(/execve\("([^"]+)"/)![1]);
+  return { code: result.code, stderr: result.stderr, programs };
+}
+
+/** The pid `plash ARGS...` started as, and what the command in the container printed. */
+async function startedAs(store: TestStore, args: string[]): Promise<{ pid: number; out: string }> {
+  const [program, ...rest] = selfCommand(args);
+  const child = new Deno.Command(program, {
+    args: rest,
+    env: { PLASH_DATA: store.data },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output = await child.output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  return { pid: child.pid, out: new TextDecoder().decode(output.stdout).trim() };
+}
+
+Deno.test("a cached build, ls, inspect and nodepath start Deno once", {
+  ignore: !STRACE,
+}, async () => {
+  using store = new TestStore();
+  using temp = new TempDirs();
+  const base = await store.busybox();
+  const macros = ["--from", base, "--run", "touch /one"];
+  const built = await store.ok(["build", ...macros]);
+  const deno = Deno.execPath();
+  for (const args of [["build", ...macros], ["ls"], ["inspect", built], ["nodepath", built]]) {
+    const { code, stderr, programs } = await execs(store, temp, args);
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(programs, [deno], args.join(" "));
+  }
+});
+
+Deno.test("b run and exec of a cached build, sudo, data and with-mount run their command from plash's first start", async () => {
+  using store = new TestStore();
+  using temp = new TempDirs();
+  const base = await store.busybox();
+  const macros = ["--from", base, "--run", "touch /one"];
+  const dir = temp.make();
+  Deno.writeTextFileSync(
+    `${dir}/Plashfile`,
+    `--from\n${base}\n--run\ntouch /one\n--entrypoint\n/bin/sh\n`,
+  );
+  const script = ["-c", "echo $$ $PPID"];
+  await store.ok(["exec", `${dir}/Plashfile`, ...script]); // built once
+  await store.ok(["b", "run", ...macros, "--", "true"]);
+  for (
+    const args of [
+      ["b", "run", ...macros, "--", "sh", ...script],
+      ["exec", `${dir}/Plashfile`, ...script],
+      ["sudo", "sh", ...script],
+      ["data", "sh", ...script],
+      ["with-mount", base, "sh", ...script],
+    ]
+  ) {
+    const { pid, out } = await startedAs(store, args);
+    const [self, parent] = out.split(" ").map(Number);
+    // As root the command is plash's process itself; rootless its child. A plash that
+    // started again in a user namespace would be between them.
+    assert.equal(Deno.uid() === 0 ? self : parent, pid, args.join(" "));
+  }
+});
