@@ -8,7 +8,7 @@
  */
 
 import { PlashError } from "../errors.ts";
-import { lazyImport } from "../lazy_import.ts";
+import { importFromRoot } from "../lazy_import.ts";
 import { twoColumns } from "./output.ts";
 import { type Args, type ArgsSpec, type OptionSpec, usageLine } from "./parse_args.ts";
 
@@ -780,7 +780,7 @@ export const COMMANDS: Command[] = [
  * (`deno compile` is told to include core/ instead).
  */
 export function loadCommand(command: Command): Promise<CommandModule> {
-  return lazyImport<CommandModule>(`core/cmd/${command.module}.ts`);
+  return importFromRoot<CommandModule>(`core/cmd/${command.module}.ts`);
 }
 
 /** The command called `name`. */

@@ -36,7 +36,7 @@ export async function runSpecOf(
 ): Promise<RunSpec> {
   // Loaded only for a run that has them: most runs have none.
   const options = RUN_OPTIONS.some((option) => args.flag(option.name))
-    ? (await lazyImport<typeof import("../runtime/run_options.ts")>("core/runtime/run_options.ts"))
+    ? (await lazyImport("runOptions"))
       .runOptionsFrom((name) => args.values(name))
     : {};
   return {

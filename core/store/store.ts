@@ -595,8 +595,8 @@ export class Store {
   async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
     // Loaded here: a cached build or a run takes no lock.
     const [{ sha256Hex }, { LOCK_PREFIX, withLockFile }] = await Promise.all([
-      lazyImport<typeof import("../sha256.ts")>("core/sha256.ts"),
-      lazyImport<typeof import("./lock.ts")>("core/store/lock.ts"),
+      lazyImport("sha256"),
+      lazyImport("storeLock"),
     ]);
     // Hashed: a name may be any text, longer than a file name may be.
     const hash = await sha256Hex(new TextEncoder().encode(name));
