@@ -30,7 +30,8 @@
  * @module
  */
 
-export { dataDir, Store } from "./core/store/store.ts";
+export { dataDir } from "./core/store/data_dir.ts";
+export { Store } from "./core/store/store.ts";
 export { type ImageArgOptions, parseImageId } from "./core/store/ids.ts";
 export type { Healthcheck, ImageConfig } from "./core/store/image_config.ts";
 export type { MapEntry } from "./core/store/map.ts";

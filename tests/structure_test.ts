@@ -118,3 +118,24 @@ Deno.test("each lazy module's path is the one its type is imported from, and eac
   }
   assert.deepEqual(Object.keys(LAZY_MODULES).filter((name) => !used.has(name)), []);
 });
+
+/** A store path built from a variable (`${root}/tmp`, `${node}/_data`), or a store entry's prefix. */
+const STORE_PATH =
+  /\$\{[^}]*\}\/(?:_data|index|map|layer|tmp|mnt|bud-cache|mountless|id_counter)(?![\w.-])|"\.\.\/layer|"plash(?:tmp|lock)_"/;
+
+/** The lines of `file`, comments aside, that build a store path. */
+function storePathsIn(file: string): string[] {
+  return Deno.readTextFileSync(`${ROOT}${file}`).split("\n")
+    .filter((line) => !/^\s*(\*|\/\/|\/\*\*)/.test(line) && STORE_PATH.test(line))
+    .map((line) => `${file}: ${line.trim()}`);
+}
+
+Deno.test("only the store's layout module builds a path inside a store", () => {
+  const layout = "core/store/layout.ts";
+  const elsewhere = ["cli.ts", ...sources("core"), ...sources("ffi")]
+    .filter((file) => file !== layout)
+    .flatMap(storePathsIn);
+  assert.deepEqual(elsewhere, []);
+  // The check sees the paths where they are built.
+  assert.ok(storePathsIn(layout).length >= 5);
+});

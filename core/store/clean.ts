@@ -12,7 +12,8 @@
  * @module
  */
 
-import { LOCK_PREFIX, removeIfUnheld } from "./lock.ts";
+import { LOCK_PREFIX, nodeDataDir } from "./layout.ts";
+import { removeIfUnheld } from "./lock.ts";
 import type { Store } from "./store.ts";
 import { isTmpName, removeTree, tmpOwnerAlive } from "./tmp.ts";
 
@@ -65,7 +66,7 @@ export function cleanStore(store: Store, parts: CleanParts = {}): CleanReport {
   const dangling = all || parts.index ? danglingLinks(store.indexRoot) : [];
   const staging = new Set<string>();
   for (const entry of Deno.readDirSync(store.tmpRoot)) {
-    const path = `${store.tmpRoot}/${entry.name}`;
+    const path = store.tmpEntry(entry.name);
     if (entry.name.startsWith(LOCK_PREFIX) && entry.isFile) {
       if ((all || parts.tmp) && removeIfUnheld(path)) report.lockFiles++;
       continue;
@@ -102,7 +103,7 @@ function namesIn(dir: string): string[] {
 /** Whether the link `path` names no node (or is gone). */
 function dangles(path: string): boolean {
   try {
-    Deno.statSync(`${path}/_data`);
+    Deno.statSync(nodeDataDir(path));
     return false;
   } catch {
     return true;

@@ -229,7 +229,7 @@ async function mountVolume(
 /** The directory of a cache mount, kept in the store across builds, by id (else target). */
 function cacheDir(builder: StageBuilder, mount: MountSpec): string {
   const name = (mount.id ?? mount.target).replace(/[^A-Za-z0-9._-]/g, "_");
-  const dir = `${builder.store.root}/bud-cache/${name}`;
+  const dir = builder.store.budCacheDir(name);
   Deno.mkdirSync(dir, { recursive: true });
   return dir;
 }
