@@ -4,7 +4,7 @@
  * @module
  */
 
-import { commandHelp, findCommand, loadCommand, noSuchCommand } from "./core/cli/commands.ts";
+import { commandHelp, findCommand, loadCommand, noSuchCommand } from "./core/cli/commands/mod.ts";
 import { parseArgs } from "./core/cli/parse_args.ts";
 import { errorLine, errorTrace, PlashError } from "./core/errors.ts";
 import { lazyImport } from "./core/lazy_import.ts";

@@ -68,7 +68,9 @@ export const LAZY_MODULES = {
   registryCache: at<typeof import("./build/registry_cache.ts")>("core/build/registry_cache.ts"),
   registryPull: at<typeof import("./images/registry/pull.ts")>("core/images/registry/pull.ts"),
   registryToml: at<typeof import("./images/registry/toml.ts")>("core/images/registry/toml.ts"),
-  runOptions: at<typeof import("./runtime/run_options.ts")>("core/runtime/run_options.ts"),
+  parseRunOptions: at<typeof import("./cli/commands/parse_run_options.ts")>(
+    "core/cli/commands/parse_run_options.ts",
+  ),
   sha256: at<typeof import("./sha256.ts")>("core/sha256.ts"),
   spawnContainer: at<typeof import("./runtime/spawn_container.ts")>(
     "core/runtime/spawn_container.ts",
@@ -103,7 +105,7 @@ export function lazyImport<Name extends LazyModuleName>(name: Name): Promise<Mod
 /**
  * The module at `path` from the project's root (`core/cmd/run.ts`), or a
  * `node:` module, for a loader whose modules are listed in a table of their
- * own (the commands, in `core/cli/commands.ts`). Prefer {@linkcode lazyImport}.
+ * own (the commands, in `core/cli/commands/mod.ts`). Prefer {@linkcode lazyImport}.
  *
  * @example
  * ```ts
