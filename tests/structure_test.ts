@@ -119,9 +119,13 @@ Deno.test("each lazy module's path is the one its type is imported from, and eac
   assert.deepEqual(Object.keys(LAZY_MODULES).filter((name) => !used.has(name)), []);
 });
 
-/** A store path built from a variable (`${root}/tmp`, `${node}/_data`), or a store entry's prefix. */
+/**
+ * A store path built from a variable (`${root}/tmp`, `${node}/_data`), a path
+ * below one of the layout's directories (`${store.tmpRoot}/${name}`), or a
+ * store entry's prefix.
+ */
 const STORE_PATH =
-  /\$\{[^}]*\}\/(?:_data|index|map|layer|tmp|mnt|bud-cache|mountless|id_counter)(?![\w.-])|"\.\.\/layer|"plash(?:tmp|lock)_"/;
+  /\$\{[^}]*\}\/(?:_data|index|map|layer|tmp|mnt|bud-cache|mountless|id_counter)(?![\w.-])|Root\}\/|"\.\.\/layer|"plash(?:tmp|lock)_"/;
 
 /** The lines of `file`, comments aside, that build a store path. */
 function storePathsIn(file: string): string[] {

@@ -63,7 +63,9 @@ export function cleanStore(store: Store, parts: CleanParts = {}): CleanReport {
   // Dangling index links are read before tmp/: a publisher links its image
   // only once its node is staged, so a link read dangling here whose node is
   // being staged has its staging directory in tmp/ below.
-  const dangling = all || parts.index ? danglingLinks(store.indexRoot) : [];
+  const index = { dir: store.indexRoot, link: (name: string) => store.indexEntry(name) };
+  const map = { dir: store.mapRoot, link: (name: string) => store.mapLink(name) };
+  const dangling = all || parts.index ? danglingLinks(index) : [];
   const staging = new Set<string>();
   for (const entry of Deno.readDirSync(store.tmpRoot)) {
     const path = store.tmpEntry(entry.name);
@@ -83,9 +85,9 @@ export function cleanStore(store: Store, parts: CleanParts = {}): CleanReport {
     report.tmpDirs++;
   }
   const unstaged = dangling.filter((name) => !staging.has(name));
-  report.indexLinks = removeIfDangling(store.indexRoot, unstaged);
+  report.indexLinks = removeIfDangling(index, unstaged);
   if (all || parts.map) {
-    report.mapLinks = removeIfDangling(store.mapRoot, danglingLinks(store.mapRoot));
+    report.mapLinks = removeIfDangling(map, danglingLinks(map));
   }
   return report;
 }
@@ -110,24 +112,31 @@ function dangles(path: string): boolean {
   }
 }
 
-/** The links in `dir` that name no node. */
-function danglingLinks(dir: string): string[] {
-  return [...Deno.readDirSync(dir)]
-    .filter((entry) => entry.isSymlink && dangles(`${dir}/${entry.name}`))
+/** A directory of links to nodes (index/ or map/): where it is, and the path of its entry `name`. */
+interface LinkDir {
+  dir: string;
+  link(name: string): string;
+}
+
+/** The links in `links` that name no node. */
+function danglingLinks(links: LinkDir): string[] {
+  return [...Deno.readDirSync(links.dir)]
+    .filter((entry) => entry.isSymlink && dangles(links.link(entry.name)))
     .map((entry) => entry.name);
 }
 
 /**
- * Removes the links `names` of `dir` that still dangle (one may have been
+ * Removes the links `names` of `links` that still dangle (one may have been
  * published since); returns how many this call removed: one another process
  * removed first is done, not an error.
  */
-function removeIfDangling(dir: string, names: string[]): number {
+function removeIfDangling(links: LinkDir, names: string[]): number {
   let count = 0;
   for (const name of names) {
-    if (!dangles(`${dir}/${name}`)) continue;
+    const path = links.link(name);
+    if (!dangles(path)) continue;
     try {
-      Deno.removeSync(`${dir}/${name}`);
+      Deno.removeSync(path);
       count++;
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;

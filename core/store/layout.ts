@@ -126,7 +126,12 @@ export class StoreLayout {
 
   /** The index link of image `id`, which may not exist. */
   indexLink(id: number): string {
-    return `${this.indexRoot}/${id}`;
+    return this.indexEntry(String(id));
+  }
+
+  /** The entry `name` of {@linkcode indexRoot}, an image's link or anything else found there. */
+  indexEntry(name: string): string {
+    return `${this.indexRoot}/${name}`;
   }
 
   /** The node directory of the image whose chain (ids, the empty root 0 first) is `chain`. */
