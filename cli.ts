@@ -4,7 +4,7 @@
  * @module
  */
 
-import { commandHelp, findCommand, loadCommand, noSuchCommand } from "./core/cli/commands.ts";
+import { commandHelp, findCommand, loadCommand, noSuchCommand } from "./core/cli/commands/mod.ts";
 import { parseArgs } from "./core/cli/parse_args.ts";
 import { errorLine, errorTrace, PlashError } from "./core/errors.ts";
 import { lazyImport } from "./core/lazy_import.ts";
@@ -44,9 +44,7 @@ async function dispatch(argv: string[]): Promise<number> {
   // Wrong usage is told before anything else happens, a user namespace included.
   const args = parseArgs(command, rest);
   if (args.help) {
-    const { writeOut } = await lazyImport<typeof import("./core/cli/output.ts")>(
-      "core/cli/output.ts",
-    );
+    const { writeOut } = await lazyImport("cliOutput");
     writeOut(commandHelp(command));
     return 0;
   }
@@ -70,9 +68,7 @@ async function dispatch(argv: string[]): Promise<number> {
 
 /** Runs `plash ARGV...` again as root of a new user namespace; its exit status. */
 async function inUserNamespace(argv: string[]): Promise<number> {
-  const { runInUserNamespace } = await lazyImport<
-    typeof import("./core/runtime/user_namespace.ts")
-  >("core/runtime/user_namespace.ts");
+  const { runInUserNamespace } = await lazyImport("userNamespace");
   return await runInUserNamespace(argv);
 }
 

@@ -54,9 +54,7 @@ export interface Sha256 {
  * ```
  */
 export async function createSha256(): Promise<Sha256> {
-  const { createHash } = await lazyImport<typeof import("node:crypto")>(
-    "node:crypto",
-  );
+  const { createHash } = await lazyImport("nodeCrypto");
   const hash = createHash("sha256");
   return { update: (bytes) => hash.update(bytes), hex: () => hash.digest("hex") };
 }

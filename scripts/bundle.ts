@@ -5,8 +5,8 @@
  * emit (with an inline source map as large as the module) before anything
  * runs; from the bundle it reads a few small minified files. The bundle has
  * one entry per module plash loads on its own: `cli.js`, each command of
- * `core/cmd/`, and each module imported through `lazyImport` (found in the
- * sources), at its source path with `.js` for `.ts`, so that `lazyImport`
+ * `core/cmd/`, and each module of the lazy modules' table (`LAZY_MODULES` in
+ * `core/lazy_import.ts`), at its source path with `.js` for `.ts`, so that `lazyImport`
  * finds it beside the bundle's main module. What they share goes into chunks
  * loaded with them (one copy of each module, so `instanceof` holds). The npm
  * packages stay outside, loaded from `node_modules` when used.
@@ -21,6 +21,8 @@
  * @module
  */
 
+import { LAZY_MODULES } from "../core/lazy_import.ts";
+
 const ROOT = new URL("..", import.meta.url).pathname;
 // Absolute: deno bundle runs in the project, not in the caller's directory.
 const out = Deno.args[0]
@@ -33,30 +35,12 @@ function fail(message: string, detail = ""): never {
   Deno.exit(1);
 }
 
-function* sources(dir: string): Generator<string> {
-  for (const entry of Deno.readDirSync(`${ROOT}${dir}`)) {
-    const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory) yield* sources(path);
-    else if (entry.name.endsWith(".ts")) yield path;
-  }
-}
-
-/** The modules plash imports through `lazyImport("core/...")`, from the sources. */
-function lazyTargets(): string[] {
-  const found = new Set<string>();
-  for (const file of ["cli.ts", ...sources("core")]) {
-    const text = Deno.readTextFileSync(`${ROOT}${file}`);
-    for (const match of text.matchAll(/lazyImport<[\s\S]*?>\(\s*"((?:core|ffi)\/[^"]+\.ts)"/g)) {
-      found.add(match[1]);
-    }
-  }
-  return [...found];
-}
-
 const commands = [...Deno.readDirSync(`${ROOT}core/cmd`)]
   .filter((entry) => entry.name.endsWith(".ts"))
   .map((entry) => `core/cmd/${entry.name}`);
-const entries = [...new Set(["cli.ts", ...commands, ...lazyTargets()])].sort();
+// The `node:` modules of the table are not files to bundle.
+const lazyFiles = Object.values(LAZY_MODULES).filter((path) => !path.startsWith("node:"));
+const entries = [...new Set(["cli.ts", ...commands, ...lazyFiles])].sort();
 const packageJson = JSON.parse(Deno.readTextFileSync(`${ROOT}package.json`));
 const packages = Object.keys(packageJson.dependencies ?? {}).filter((name) => name !== "deno");
 

@@ -12,7 +12,7 @@
  * 1. Every binary is built beside the others in a staging directory and they
  * are moved into dist/ together: a failed run adds nothing.
  *
- * The command modules that `core/commands.ts` loads by computed specifiers are
+ * The command modules that `core/cli/commands/mod.ts` loads by computed specifiers are
  * not in the static module graph, so core/ is embedded with `--include`. The
  * `deno` npm package (the 90 MB toolchain binary, twice: `deno/` and
  * `@deno/`) and type-only packages are excluded from the embedded

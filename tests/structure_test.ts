@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { LAZY_MODULES, type LazyModuleName } from "../core/lazy_import.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -40,17 +41,22 @@ function folderOf(path: string): string {
   return parts.join("/");
 }
 
+/** The table of lazily loaded modules, whose type-only imports name them rather than use them. */
+const LAZY_TABLE = "core/lazy_import.ts";
+
 /** Every module `file` imports: static, dynamic, type-only and through lazyImport. */
 function importsOf(file: string): string[] {
   const text = Deno.readTextFileSync(`${ROOT}${file}`).replace(/^\s*\*.*$/gm, "");
+  if (file === LAZY_TABLE) return [];
   const relative = [
     ...text.matchAll(/\bfrom\s+"([^"]+)"/g),
     ...text.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g),
   ].map((match) => match[1]).filter((specifier) => specifier.startsWith("."))
     .map((specifier) => new URL(specifier, `file://${ROOT}${file}`).pathname.slice(ROOT.length));
-  // lazyImport("core/...") names modules from the project's root.
-  const lazy = [...text.matchAll(/lazyImport<[\s\S]*?>\(\s*["`]((?:core|ffi)\/[^"`$]+\.ts)["`]/g)]
-    .map((match) => match[1]);
+  // lazyImport("name") names a module of the table, by its path from the project's root.
+  const lazy = [...text.matchAll(/\blazyImport\(\s*"(\w+)"/g)]
+    .map((match) => LAZY_MODULES[match[1] as LazyModuleName])
+    .filter((path) => !path.startsWith("node:"));
   return [...relative, ...lazy];
 }
 
@@ -101,4 +107,47 @@ Deno.test("the layer table knows every folder, and the checks see the imports", 
       file === "core/build/sources.ts" && imported === "core/images/registry/pull.ts"
     ),
   );
+});
+
+Deno.test("each lazy module's path is the one its type is imported from, and each is used", () => {
+  const table = Deno.readTextFileSync(`${ROOT}${LAZY_TABLE}`);
+  const entries = [...table.matchAll(/(\w+): at<typeof import\("([^"]+)"\)>\(\s*"([^"]+)"/g)];
+  assert.deepEqual(entries.map((entry) => entry[1]).sort(), Object.keys(LAZY_MODULES).sort());
+  for (const [, name, typePath, path] of entries) {
+    const typeTarget = typePath.startsWith("node:")
+      ? typePath
+      : new URL(typePath, `file://${ROOT}${LAZY_TABLE}`).pathname.slice(ROOT.length);
+    assert.equal(typeTarget, path, name);
+  }
+  const used = new Set<string>();
+  for (const file of ["cli.ts", ...sources("core")]) {
+    const text = Deno.readTextFileSync(`${ROOT}${file}`);
+    for (const match of text.matchAll(/\blazyImport\(\s*"(\w+)"/g)) used.add(match[1]);
+  }
+  assert.deepEqual(Object.keys(LAZY_MODULES).filter((name) => !used.has(name)), []);
+});
+
+/**
+ * A store path built from a variable (`${root}/tmp`, `${node}/_data`), a path
+ * below one of the layout's directories (`${store.tmpRoot}/${name}`), or a
+ * store entry's prefix.
+ */
+const STORE_PATH =
+  /\$\{[^}]*\}\/(?:_data|index|map|layer|tmp|mnt|bud-cache|mountless|id_counter)(?![\w.-])|Root\}\/|"\.\.\/layer|"plash(?:tmp|lock)_"/;
+
+/** The lines of `file`, comments aside, that build a store path. */
+function storePathsIn(file: string): string[] {
+  return Deno.readTextFileSync(`${ROOT}${file}`).split("\n")
+    .filter((line) => !/^\s*(\*|\/\/|\/\*\*)/.test(line) && STORE_PATH.test(line))
+    .map((line) => `${file}: ${line.trim()}`);
+}
+
+Deno.test("only the store's layout module builds a path inside a store", () => {
+  const layout = "core/store/layout.ts";
+  const elsewhere = ["cli.ts", ...sources("core"), ...sources("ffi")]
+    .filter((file) => file !== layout)
+    .flatMap(storePathsIn);
+  assert.deepEqual(elsewhere, []);
+  // The check sees the paths where they are built.
+  assert.ok(storePathsIn(layout).length >= 5);
 });

@@ -112,18 +112,14 @@ export async function buildPlan(
   if (built < keys.length || plan.cacheFrom || plan.cacheTo) needPrivilege();
   if (plan.cacheFrom || plan.cacheTo) {
     // Loaded only here: a build without registries loads no registry code.
-    const { buildWithRegistries } = await lazyImport<typeof import("./registry_cache.ts")>(
-      "core/build/registry_cache.ts",
-    );
+    const { buildWithRegistries } = await lazyImport("registryCache");
     return await buildWithRegistries(store, plan, keys, built, id, { context: options.context });
   }
   if (built === keys.length) return id;
-  const { buildLayer } = await lazyImport<typeof import("./build_layer.ts")>(
-    "core/build/build_layer.ts",
-  );
+  const { buildLayer } = await lazyImport("buildLayer");
   // Without mounts, the steps share one copy of the image (see mountless.ts).
   using reuse = mountlessReason() === undefined ? undefined : new (
-    await lazyImport<typeof import("../runtime/mountless.ts")>("core/runtime/mountless.ts")
+    await lazyImport("mountless")
   ).CopyReuse();
   for (let i = built; i < plan.layers.length; i++) {
     const key = KEYS.cache(keys[i]);

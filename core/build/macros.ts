@@ -140,8 +140,8 @@ async function evalText(text: string, ctx: EvalContext): Promise<Step[]> {
 async function evalUrl(url: string, ctx: EvalContext): Promise<Step[]> {
   // Loaded only here: the download code stays off the start path.
   const [{ openUrl }, { readLimited }] = await Promise.all([
-    lazyImport<typeof import("../net/open_url.ts")>("core/net/open_url.ts"),
-    lazyImport<typeof import("../net/http.ts")>("core/net/http.ts"),
+    lazyImport("openUrl"),
+    lazyImport("http"),
   ]);
   const { body } = await openUrl(url);
   const bytes = await readLimited(body, MACROS_LIMIT, url);
@@ -319,9 +319,7 @@ const CONFIG_MACROS: Macro[] = [
     max: MANY,
     expand: async (names) => {
       // Loaded only here: a build that names no device does not load it at start.
-      const { parseDeviceRequest } = await lazyImport<
-        typeof import("../runtime/cdi/request.ts")
-      >("core/runtime/cdi/request.ts");
+      const { parseDeviceRequest } = await lazyImport("cdiRequest");
       // Only read here: the specs and host nodes are those of the host of each run.
       names.forEach(parseDeviceRequest);
       return names.map((name) => hint("device", name, { devices: [name] }));
@@ -376,9 +374,7 @@ const CACHE_MACROS: Macro[] = [
     min: 1,
     max: MANY,
     expand: async (paths, ctx) => {
-      const { hashPath } = await lazyImport<typeof import("./hash_path.ts")>(
-        "core/build/hash_path.ts",
-      );
+      const { hashPath } = await lazyImport("hashPath");
       return await Promise.all(
         // The path as written keys the layer: a context moved elsewhere keeps its cache.
         paths.map(async (path) => hint("hash-path", [path, await hashPath(inDir(ctx.dir, path))])),

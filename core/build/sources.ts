@@ -38,9 +38,7 @@ export const SOURCES: Record<string, Source> = {
         id = parseImageId(ref);
       } else {
         // Loaded only for a name: a build from an id stays as cheap as it was.
-        const { resolveImage } = await lazyImport<typeof import("../images/names.ts")>(
-          "core/images/names.ts",
-        );
+        const { resolveImage } = await lazyImport("imageNames");
         id = await resolveImage(store, ref);
       }
       store.chain(id); // fails for an image that is not there
@@ -63,10 +61,8 @@ export const SOURCES: Record<string, Source> = {
     resolve: async (store, ref) => {
       // Loaded only here: the tar code and node:crypto stay off the start path.
       const [{ sha256File }, { importTar }] = await Promise.all([
-        lazyImport<typeof import("../sha256.ts")>("core/sha256.ts"),
-        lazyImport<typeof import("../images/tarball/import_tar.ts")>(
-          "core/images/tarball/import_tar.ts",
-        ),
+        lazyImport("sha256"),
+        lazyImport("importTar"),
       ]);
       // An import chowns its files: only then is root needed.
       return store.cached(KEYS.tar(await sha256File(ref)), () => {
@@ -80,15 +76,11 @@ export const SOURCES: Record<string, Source> = {
     summary: "start from a tar archive at an http, https or file URL, downloaded once",
     resolve: async (store, ref) => {
       // Loaded only when used: a build from an id or a map key loads no source's code.
-      const { urlKey } = await lazyImport<typeof import("../images/tarball/url_key.ts")>(
-        "core/images/tarball/url_key.ts",
-      );
+      const { urlKey } = await lazyImport("urlKey");
       return store.cached(await urlKey(ref), async () => {
         needPrivilege();
         // Loaded only here: a cached base costs no download or archive code.
-        const { importUrl } = await lazyImport<typeof import("../images/tarball/import_url.ts")>(
-          "core/images/tarball/import_url.ts",
-        );
+        const { importUrl } = await lazyImport("importUrl");
         return await importUrl(store, ref);
       });
     },
@@ -99,9 +91,7 @@ export const SOURCES: Record<string, Source> = {
     // Found by name, so a build asks no registry once the image is here; `plash
     // import-docker IMAGE` pulls it again and moves the name.
     resolve: async (store, ref) => {
-      const { findPulled } = await lazyImport<typeof import("../images/names.ts")>(
-        "core/images/names.ts",
-      );
+      const { findPulled } = await lazyImport("imageNames");
       const found = await findPulled(store, ref);
       if (found !== undefined) return found;
       needPrivilege();
@@ -110,12 +100,8 @@ export const SOURCES: Record<string, Source> = {
         const pulled = await findPulled(store, ref);
         if (pulled !== undefined) return pulled;
         const [{ pullImage }, { interruptible }] = await Promise.all([
-          lazyImport<typeof import("../images/registry/pull.ts")>(
-            "core/images/registry/pull.ts",
-          ),
-          lazyImport<typeof import("../images/interrupt.ts")>(
-            "core/images/interrupt.ts",
-          ),
+          lazyImport("registryPull"),
+          lazyImport("interrupt"),
         ]);
         return await interruptible(
           store,
@@ -130,14 +116,10 @@ export const SOURCES: Record<string, Source> = {
     summary: "start from a distribution image of linuxcontainers.org, downloaded once",
     // Found by name, so the second build asks no server (see lxcNameKey).
     resolve: async (store, ref) => {
-      const { lxcArch, lxcNameKey } = await lazyImport<
-        typeof import("../images/lxc/lxc_name.ts")
-      >("core/images/lxc/lxc_name.ts");
+      const { lxcArch, lxcNameKey } = await lazyImport("lxcName");
       return store.cached(lxcNameKey(ref, lxcArch()), async () => {
         needPrivilege();
-        const { importLxc } = await lazyImport<typeof import("../images/lxc/import_lxc.ts")>(
-          "core/images/lxc/import_lxc.ts",
-        );
+        const { importLxc } = await lazyImport("importLxc");
         return await importLxc(store, ref);
       });
     },

@@ -17,7 +17,7 @@
  */
 
 import { MACROS } from "../build/macros.ts";
-import { type Command, COMMANDS } from "./commands.ts";
+import { type Command, COMMANDS } from "./commands/mod.ts";
 
 /** The shells plash writes completion for. */
 export const SHELLS = ["bash", "zsh", "fish"] as const;
@@ -68,7 +68,7 @@ export interface CommandCompletion {
  * @example
  * ```ts
  * import { commandCompletion } from "./completion.ts";
- * import { findCommand } from "./commands.ts";
+ * import { findCommand } from "./commands/mod.ts";
  *
  * commandCompletion(findCommand("run")!).positionals; // ["image", "command", "file"]
  * ```

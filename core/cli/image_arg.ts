@@ -31,8 +31,6 @@ export async function imageArg(
   options: ImageArgOptions = {},
 ): Promise<number> {
   if (/^\d+$/.test(text)) return parseImageId(text, options);
-  const { resolveImage } = await lazyImport<typeof import("../images/names.ts")>(
-    "core/images/names.ts",
-  );
+  const { resolveImage } = await lazyImport("imageNames");
   return await resolveImage(store, text, options);
 }

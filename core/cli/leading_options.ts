@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import { findCommand } from "./commands.ts";
+ * import { findCommand } from "./commands/mod.ts";
  * import { withLeadingOptions } from "./leading_options.ts";
  *
  * withLeadingOptions(findCommand("run")!, ["7"], ["-e", "A=1", "env"]);

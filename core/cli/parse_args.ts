@@ -1,6 +1,6 @@
 /**
  * The one parser of plash's command lines: each command declares its options
- * and how many positional arguments it takes (see `commands.ts`), and this
+ * and how many positional arguments it takes (see `commands/`), and this
  * turns argv into what the command reads, or into a usage error naming what
  * is wrong. Help, completion and the manual read the same declarations.
  *
@@ -44,13 +44,16 @@ export interface OptionSpec {
   help: string;
 }
 
+/** No upper bound on a command's positional arguments (in `ArgsSpec.arity`). */
+export const MANY = Infinity;
+
 /** What the parser needs to know of a command. */
 export interface ArgsSpec {
   name: string;
   /** The positional arguments as help shows them (`ID [CMD [ARG...]]`). */
   usage?: string;
   options?: OptionSpec[];
-  /** How many positional arguments it takes: at least, at most. */
+  /** How many positional arguments it takes: at least, at most ({@linkcode MANY}: no limit). */
   arity: [number, number];
   /** Options stop at the first positional argument: the rest is a command line. */
   optionsFirst?: true;

@@ -37,9 +37,7 @@ export async function main(args: Args): Promise<void> {
   const stage = store.makeTmpDir();
   try {
     // The copier is loaded only here: most add-layers move their directory.
-    const { copyTree } = await lazyImport<typeof import("../tree/copy_tree.ts")>(
-      "core/tree/copy_tree.ts",
-    );
+    const { copyTree } = await lazyImport("copyTree");
     // Verbatim: the directory's own whiteouts and opaque marks are part of the layer.
     copyTree([dir], `${stage}/root`, { verbatim: true });
     printLine(store.addLayer(parent, `${stage}/root`));

@@ -9,7 +9,7 @@
  */
 
 import { build } from "../build/builder.ts";
-import { commandHelp, findCommand, loadCommand, noSuchCommand } from "../cli/commands.ts";
+import { commandHelp, findCommand, loadCommand, noSuchCommand } from "../cli/commands/mod.ts";
 import { writeOut } from "../cli/output.ts";
 import { splitLeadingOptions } from "../cli/leading_options.ts";
 import { type Args, parseArgs } from "../cli/parse_args.ts";

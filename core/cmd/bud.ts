@@ -13,7 +13,8 @@ import { printLine } from "../cli/output.ts";
 import { buildDockerfile } from "../build/dockerfile/build_dockerfile.ts";
 import { PlashError } from "../errors.ts";
 import { setQuiet } from "../images/progress.ts";
-import { absolutePath, Store } from "../store/store.ts";
+import { absolutePath } from "../store/data_dir.ts";
+import { Store } from "../store/store.ts";
 import { nameKey } from "./tag.ts";
 
 /** Runs the command line. */

@@ -6,7 +6,7 @@
  */
 
 import { build } from "../build/builder.ts";
-import { findCommand } from "../cli/commands.ts";
+import { findCommand } from "../cli/commands/mod.ts";
 import { type Args, usageError } from "../cli/parse_args.ts";
 import { setQuiet } from "../images/progress.ts";
 import { printLine } from "../cli/output.ts";

@@ -16,7 +16,7 @@ import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
 import { writeBundle } from "../runtime/oci_bundle.ts";
 import { deviceEdits } from "../runtime/device_edits.ts";
-import { runOptionsFrom } from "../runtime/run_options.ts";
+import { runOptionsFrom } from "../cli/commands/parse_run_options.ts";
 import { Store } from "../store/store.ts";
 import { networkOption } from "./runc.ts";
 

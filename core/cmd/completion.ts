@@ -1,7 +1,7 @@
 /** `plash completion bash|zsh|fish`: the shell's completion script, on stdout. @module */
 
 import { completionScript, SHELLS } from "../cli/completion.ts";
-import { findCommand } from "../cli/commands.ts";
+import { findCommand } from "../cli/commands/mod.ts";
 import { type Args, usageError } from "../cli/parse_args.ts";
 import { writeOut } from "../cli/output.ts";
 

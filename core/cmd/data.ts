@@ -5,7 +5,8 @@ import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
 import { execHostCommand } from "../runtime/exec.ts";
 import { asNamespaceRoot } from "../runtime/user_namespace.ts";
-import { dataDir, Store } from "../store/store.ts";
+import { dataDir } from "../store/data_dir.ts";
+import { Store } from "../store/store.ts";
 
 /**
  * Runs the command line. Without CMD it prints the data directory as the

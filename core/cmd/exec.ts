@@ -13,7 +13,7 @@
 import { buildPlan } from "../build/builder.ts";
 import { evalContext, evaluate, planBuild } from "../build/evaluate.ts";
 import { plashfileLines, tokenize } from "../build/tokenize.ts";
-import { findCommand } from "../cli/commands.ts";
+import { findCommand } from "../cli/commands/mod.ts";
 import { splitLeadingOptions } from "../cli/leading_options.ts";
 import { type Args, parseArgs, usageError } from "../cli/parse_args.ts";
 import { PlashError, reason } from "../errors.ts";

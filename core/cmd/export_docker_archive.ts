@@ -6,7 +6,7 @@
  * @module
  */
 
-import { exportOptions } from "../cli/export_options.ts";
+import { exportOptions } from "../cli/commands/parse_export_options.ts";
 import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";

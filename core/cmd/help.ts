@@ -6,7 +6,7 @@ import {
   COMMANDS,
   findCommand,
   noSuchCommand,
-} from "../cli/commands.ts";
+} from "../cli/commands/mod.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { twoColumns, writeOut } from "../cli/output.ts";
 

@@ -1,7 +1,7 @@
 /** `plash nodepath ID [--allow-root-container]` @module */
 
 import { imageArg } from "../cli/image_arg.ts";
-import { findCommand } from "../cli/commands.ts";
+import { findCommand } from "../cli/commands/mod.ts";
 import { type Args, usageError } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
 import { Store } from "../store/store.ts";

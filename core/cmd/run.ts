@@ -8,7 +8,7 @@
  * @module
  */
 
-import { RUN_OPTIONS } from "../cli/commands.ts";
+import { RUN_OPTIONS } from "../cli/commands/running.ts";
 import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { lazyImport } from "../lazy_import.ts";
@@ -36,7 +36,7 @@ export async function runSpecOf(
 ): Promise<RunSpec> {
   // Loaded only for a run that has them: most runs have none.
   const options = RUN_OPTIONS.some((option) => args.flag(option.name))
-    ? (await lazyImport<typeof import("../runtime/run_options.ts")>("core/runtime/run_options.ts"))
+    ? (await lazyImport("parseRunOptions"))
       .runOptionsFrom((name) => args.values(name))
     : {};
   return {

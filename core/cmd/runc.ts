@@ -13,7 +13,7 @@ import { PlashError } from "../errors.ts";
 import { requireMounts } from "../runtime/host_support.ts";
 import { runOci } from "../runtime/oci_run.ts";
 import { deviceEdits } from "../runtime/device_edits.ts";
-import { runOptionsFrom } from "../runtime/run_options.ts";
+import { runOptionsFrom } from "../cli/commands/parse_run_options.ts";
 import { Store } from "../store/store.ts";
 
 /** `--net`: the host's network (the default, as plash shares it), or none. */

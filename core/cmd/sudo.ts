@@ -32,9 +32,7 @@ export async function main(args: Args): Promise<number> {
   };
   if (namespaces && Deno.uid() !== 0) {
     // Loaded only here: root's sudo needs no child and no user namespace.
-    const { asNamespaceRoot } = await lazyImport<
-      typeof import("../runtime/user_namespace.ts")
-    >("core/runtime/user_namespace.ts");
+    const { asNamespaceRoot } = await lazyImport("userNamespace");
     return await asNamespaceRoot(run);
   }
   run();

@@ -71,7 +71,7 @@ function giveUp(store: Store, error: PlashError): never {
   const prefix = tmpPrefixOf(Deno.pid);
   try {
     for (const entry of Deno.readDirSync(store.tmpRoot)) {
-      if (entry.name.startsWith(prefix)) removeTree(`${store.tmpRoot}/${entry.name}`);
+      if (entry.name.startsWith(prefix)) removeTree(store.tmpEntry(entry.name));
     }
   } catch { /* the store is gone: nothing to clean */ }
   console.error(errorLine(error));

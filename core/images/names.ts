@@ -133,9 +133,7 @@ export async function findImageKey(
   }
   if (registryOf(text) !== undefined) return findQualified(store, ref);
   // Loaded only for a short name: it reads registries.conf.
-  const { loadRegistriesConf, shortNameCandidates } = await lazyImport<
-    typeof import("./registry/registries_conf.ts")
-  >("core/images/registry/registries_conf.ts");
+  const { loadRegistriesConf, shortNameCandidates } = await lazyImport("registriesConf");
   for (const candidate of shortNameCandidates(await loadRegistriesConf(), text)) {
     const found = findQualified(store, parseReference(candidate));
     if (found) return found;
@@ -157,9 +155,7 @@ export async function findImageKey(
  * ```
  */
 export async function findPulled(store: Store, text: string): Promise<number | undefined> {
-  const { loadRegistriesConf, shortNameCandidates } = await lazyImport<
-    typeof import("./registry/registries_conf.ts")
-  >("core/images/registry/registries_conf.ts");
+  const { loadRegistriesConf, shortNameCandidates } = await lazyImport("registriesConf");
   for (const candidate of shortNameCandidates(await loadRegistriesConf(), text)) {
     const found = findQualified(store, parseReference(candidate));
     if (found) return found.id;

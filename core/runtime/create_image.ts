@@ -111,9 +111,7 @@ export async function createImage(
 ): Promise<number> {
   if (mountlessReason() !== undefined) {
     // Loaded only here: it brings the tree copier and differ.
-    const { createInCopy } = await lazyImport<typeof import("./mountless.ts")>(
-      "core/runtime/mountless.ts",
-    );
+    const { createInCopy } = await lazyImport("mountless");
     return await store.whileThere(
       id,
       "creating an image on it",

@@ -31,8 +31,6 @@ export async function deviceEdits(
 ): Promise<ContainerEdits | undefined> {
   const requests = [...(store.config(id).devices ?? []), ...(options.devices ?? [])];
   if (requests.length === 0) return undefined;
-  const { resolveDevices } = await lazyImport<typeof import("./cdi/resolve.ts")>(
-    "core/runtime/cdi/resolve.ts",
-  );
+  const { resolveDevices } = await lazyImport("cdiResolve");
   return await resolveDevices(requests, { specDirs: options.cdiSpecDirs });
 }

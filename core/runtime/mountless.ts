@@ -210,7 +210,7 @@ function refuseBinds(store: Store, id: number): void {
 
 /** Says once per store, on stderr, that plash runs without mounts here and why. */
 function noticeOnce(store: Store): void {
-  const marker = `${store.root}/mountless`;
+  const marker = store.mountlessMarker;
   try {
     Deno.writeTextFileSync(marker, `${mountlessReason()}\n`, { createNew: true });
   } catch {

@@ -92,9 +92,7 @@ export async function writeBundle(
   );
   const devices = container.devices.map(hostDeviceNode);
   // Loaded only for a copy: `plash runc` mounts, and starts without the tree copier.
-  const copyTree = spec.copy
-    ? (await lazyImport<typeof import("../tree/copy_tree.ts")>("core/tree/copy_tree.ts")).copyTree
-    : undefined;
+  const copyTree = spec.copy ? (await lazyImport("copyTree")).copyTree : undefined;
   const made = makeEmptyDir(dir);
   const rootfs = `${dir}/rootfs`;
   let mounted = false;

@@ -38,18 +38,14 @@ export async function runImage(run: RunSpec): Promise<number> {
   if (mountless !== undefined) {
     if (run.options?.volumes) throw new PlashError(`run -v: a bind is a mount: ${mountless}`);
     // Loaded only here: it brings the tree copier.
-    const { runMountless } = await lazyImport<typeof import("./mountless.ts")>(
-      "core/runtime/mountless.ts",
-    );
+    const { runMountless } = await lazyImport("mountless");
     return await runMountless(run);
   }
   // What another process's `rm` made fail is said as that.
   return await run.store.whileThere(run.id, "starting a run of it", async () => {
     if (Deno.uid() === 0) executePlan(await prepareExecution(planContainer(run)));
     // Loaded only here: root's run needs no child and no user namespace.
-    const { runPlanInChild } = await lazyImport<typeof import("./spawn_container.ts")>(
-      "core/runtime/spawn_container.ts",
-    );
+    const { runPlanInChild } = await lazyImport("spawnContainer");
     const { status, failure } = await runPlanInChild(planContainer(run));
     if (failure !== undefined) throw failure;
     return status;

@@ -12,7 +12,8 @@
  * @module
  */
 
-import { LOCK_PREFIX, removeIfUnheld } from "./lock.ts";
+import { LOCK_PREFIX, nodeDataDir } from "./layout.ts";
+import { removeIfUnheld } from "./lock.ts";
 import type { Store } from "./store.ts";
 import { isTmpName, removeTree, tmpOwnerAlive } from "./tmp.ts";
 
@@ -90,10 +91,12 @@ export function cleanStore(store: Store, parts: CleanParts = {}): CleanReport {
   // Dangling index links are read before tmp/: a publisher links its image
   // only once its node is staged, so a link read dangling here whose node is
   // being staged has its staging directory in tmp/ below.
-  const dangling = all || parts.index ? danglingLinks(store.indexRoot) : [];
+  const index = { dir: store.indexRoot, link: (name: string) => store.indexEntry(name) };
+  const map = { dir: store.mapRoot, link: (name: string) => store.mapLink(name) };
+  const dangling = all || parts.index ? danglingLinks(index) : [];
   const staging = new Set<string>();
   for (const entry of Deno.readDirSync(store.tmpRoot)) {
-    const path = `${store.tmpRoot}/${entry.name}`;
+    const path = store.tmpEntry(entry.name);
     if (entry.name.startsWith(LOCK_PREFIX) && entry.isFile) {
       if ((all || parts.tmp) && removeIfUnheld(path)) report.lockFiles++;
       continue;
@@ -110,9 +113,9 @@ export function cleanStore(store: Store, parts: CleanParts = {}): CleanReport {
     report.tmpDirs++;
   }
   const unstaged = dangling.filter((name) => !staging.has(name));
-  report.indexLinks = removeIfDangling(store.indexRoot, unstaged);
+  report.indexLinks = removeIfDangling(index, unstaged);
   if (all || parts.map) {
-    report.mapLinks = removeIfDangling(store.mapRoot, danglingLinks(store.mapRoot));
+    report.mapLinks = removeIfDangling(map, danglingLinks(map));
   }
   return report;
 }
@@ -130,31 +133,38 @@ function namesIn(dir: string): string[] {
 /** Whether the link `path` names no node (or is gone). */
 function dangles(path: string): boolean {
   try {
-    Deno.statSync(`${path}/_data`);
+    Deno.statSync(nodeDataDir(path));
     return false;
   } catch {
     return true;
   }
 }
 
-/** The links in `dir` that name no node. */
-function danglingLinks(dir: string): string[] {
-  return [...Deno.readDirSync(dir)]
-    .filter((entry) => entry.isSymlink && dangles(`${dir}/${entry.name}`))
+/** A directory of links to nodes (index/ or map/): where it is, and the path of its entry `name`. */
+interface LinkDir {
+  dir: string;
+  link(name: string): string;
+}
+
+/** The links in `links` that name no node. */
+function danglingLinks(links: LinkDir): string[] {
+  return [...Deno.readDirSync(links.dir)]
+    .filter((entry) => entry.isSymlink && dangles(links.link(entry.name)))
     .map((entry) => entry.name);
 }
 
 /**
- * Removes the links `names` of `dir` that still dangle (one may have been
+ * Removes the links `names` of `links` that still dangle (one may have been
  * published since); returns how many this call removed: one another process
  * removed first is done, not an error.
  */
-function removeIfDangling(dir: string, names: string[]): number {
+function removeIfDangling(links: LinkDir, names: string[]): number {
   let count = 0;
   for (const name of names) {
-    if (!dangles(`${dir}/${name}`)) continue;
+    const path = links.link(name);
+    if (!dangles(path)) continue;
     try {
-      Deno.removeSync(`${dir}/${name}`);
+      Deno.removeSync(path);
       count++;
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;

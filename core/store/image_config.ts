@@ -6,6 +6,8 @@
  * @module
  */
 
+import { nodeConfigFile } from "./layout.ts";
+
 /**
  * The run-time settings of an image.
  *
@@ -91,15 +93,10 @@ export interface Healthcheck {
   Retries?: number;
 }
 
-/** The config file of node directory `node`. */
-export function configPath(node: string): string {
-  return `${node}/_data/config.json`;
-}
-
 /** Reads the config of the node at `node`; an image without one declares nothing. */
 export function readConfig(node: string): ImageConfig {
   try {
-    return JSON.parse(Deno.readTextFileSync(configPath(node)));
+    return JSON.parse(Deno.readTextFileSync(nodeConfigFile(node)));
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return {};
     throw error;

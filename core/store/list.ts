@@ -5,6 +5,7 @@
  */
 
 import { readConfig } from "./image_config.ts";
+import { nodeDataDir } from "./layout.ts";
 import type { Store } from "./store.ts";
 
 /**
@@ -83,7 +84,7 @@ export function listImages(store: Store): ImageInfo[] {
 
 /** When the image at node `node` was made: its config says, else its layer's mtime. */
 export function createdOf(node: string): string {
-  return readConfig(node).created ?? Deno.statSync(`${node}/_data`).mtime!.toISOString();
+  return readConfig(node).created ?? Deno.statSync(nodeDataDir(node)).mtime!.toISOString();
 }
 
 /**

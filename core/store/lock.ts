@@ -15,9 +15,6 @@
 import { closeFd, openReadOnly, tryLockExclusive } from "../../ffi/sys.ts";
 import { wrap } from "../errors.ts";
 
-/** The prefix of lock files in a store's tmp/ (`clean` leaves them alone). */
-export const LOCK_PREFIX = "plashlock_";
-
 /**
  * Runs `fn` holding the exclusive lock on the file `path` (created when
  * missing), then releases it; waits while another process or task holds it.

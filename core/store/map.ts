@@ -16,6 +16,7 @@
 
 import { PlashError, wrap } from "../errors.ts";
 import { chainOfLink } from "./ids.ts";
+import { nodeDataDir } from "./layout.ts";
 import type { Store } from "./store.ts";
 import { removeTree } from "./tmp.ts";
 
@@ -102,7 +103,7 @@ function idOfTarget(target: string): number | undefined {
 export function getMap(store: Store, key: string): number | undefined {
   if (key === "") return undefined;
   for (const name of fileNamesOf(key)) {
-    const link = `${store.mapRoot}/${name}`;
+    const link = store.mapLink(name);
     let target: string;
     try {
       target = Deno.readLinkSync(link);
@@ -110,7 +111,7 @@ export function getMap(store: Store, key: string): number | undefined {
       continue; // not stored under this name
     }
     try {
-      Deno.statSync(`${link}/_data`);
+      Deno.statSync(nodeDataDir(link));
     } catch {
       return undefined; // its image is gone
     }
@@ -130,18 +131,18 @@ export function setMap(store: Store, key: string, id: number): void {
   const stage = store.makeTmpDir();
   try {
     Deno.symlinkSync(target, `${stage}/link`);
-    Deno.renameSync(`${stage}/link`, `${store.mapRoot}/${name}`);
+    Deno.renameSync(`${stage}/link`, store.mapLink(name));
   } finally {
     removeTree(stage);
   }
   // The original plash's name for the key, if any, would list it twice.
   const verbatim = verbatimFileName(key);
-  if (verbatim !== undefined) removeLink(`${store.mapRoot}/${verbatim}`);
+  if (verbatim !== undefined) removeLink(store.mapLink(verbatim));
 }
 
 /** Removes `key`; removing a key that is not there is not an error. */
 export function deleteMap(store: Store, key: string): void {
-  for (const name of fileNamesOf(key)) removeLink(`${store.mapRoot}/${name}`);
+  for (const name of fileNamesOf(key)) removeLink(store.mapLink(name));
 }
 
 /**
@@ -159,11 +160,11 @@ export function removeLink(path: string): void {
 /** Every entry of the map, whether or not its image still exists. */
 export function mapEntries(store: Store): MapEntry[] {
   const entries: MapEntry[] = [];
-  for (const entry of Deno.readDirSync(`${store.mapRoot}`)) {
+  for (const entry of Deno.readDirSync(store.mapRoot)) {
     if (!entry.isSymlink) continue;
     let target: string;
     try {
-      target = Deno.readLinkSync(`${store.mapRoot}/${entry.name}`);
+      target = Deno.readLinkSync(store.mapLink(entry.name));
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) continue; // removed since readdir
       throw error;

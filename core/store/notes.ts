@@ -25,6 +25,7 @@
  */
 
 import { PlashError } from "../errors.ts";
+import { nodeNoteFile } from "./layout.ts";
 import type { Store } from "./store.ts";
 import { removeTree } from "./tmp.ts";
 
@@ -32,7 +33,7 @@ const NAME = /^[a-z][a-z0-9-]*$/;
 
 function notePath(store: Store, id: number, name: string): string {
   if (!NAME.test(name)) throw new PlashError(`bad note name: ${JSON.stringify(name)}`);
-  return `${store.node(id)}/_data/notes/${name}.json`;
+  return nodeNoteFile(store.node(id), name);
 }
 
 /** Note `name` of image `id`, or undefined when it has none (or an unreadable one). */

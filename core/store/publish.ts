@@ -10,7 +10,8 @@
  */
 
 import { NoImageError, PlashError } from "../errors.ts";
-import { configPath, type ImageConfig, mergeConfig, readConfig } from "./image_config.ts";
+import { type ImageConfig, mergeConfig, readConfig } from "./image_config.ts";
+import { nodeConfigFile, nodeDataDir, nodeLayerDir } from "./layout.ts";
 import type { Store } from "./store.ts";
 import { removeTree } from "./tmp.ts";
 
@@ -44,9 +45,9 @@ export function publishLayer(
   let linked = false;
   try {
     const node = `${stage}/${id}`;
-    Deno.mkdirSync(`${node}/_data`, { recursive: true, mode: 0o755 });
+    Deno.mkdirSync(nodeDataDir(node), { recursive: true, mode: 0o755 });
     try {
-      Deno.renameSync(layerDir, `${node}/_data/root`);
+      Deno.renameSync(layerDir, nodeLayerDir(node));
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) {
         throw new PlashError(`no such layer directory: ${layerDir}`);
@@ -57,11 +58,11 @@ export function publishLayer(
       ...config,
       created: new Date().toISOString(),
     });
-    Deno.writeTextFileSync(configPath(node), JSON.stringify(merged) + "\n");
+    Deno.writeTextFileSync(nodeConfigFile(node), JSON.stringify(merged) + "\n");
     Deno.symlinkSync(store.nodeLink([...chain, id]), store.indexLink(id));
     linked = true;
     try {
-      Deno.renameSync(node, `${parentNode}/${id}`);
+      Deno.renameSync(node, store.nodeOf([...chain, id]));
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) {
         throw new NoImageError(parent, "adding a layer on it", { cause: error });

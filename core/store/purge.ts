@@ -7,16 +7,9 @@
  */
 
 import { PlashError } from "../errors.ts";
+import { LATER_ENTRIES, TOP_ENTRIES } from "./layout.ts";
 import type { Store } from "./store.ts";
 import { removeTree } from "./tmp.ts";
-
-/**
- * What plash keeps at the top of a data directory, in the order purge
- * removes it: the id counter first, so that a purge cut short leaves a store
- * that every command refuses until `plash init`, never a half store that
- * looks whole.
- */
-const ENTRIES = ["id_counter", "index", "map", "layer", "tmp", "mnt", "bud-cache", "mountless"];
 
 /** Mount points at or below `dir`, from /proc/self/mountinfo. */
 export function mountsBelow(dir: string): string[] {
@@ -52,5 +45,7 @@ export function purgeStore(store: Store): void {
   if (mounted.length) {
     throw new PlashError(`${mounted[0]} is mounted inside ${store.root}: unmount it first`);
   }
-  for (const name of ENTRIES) removeTree(`${store.root}/${name}`);
+  // In their order: the id counter first (see TOP_ENTRIES).
+  for (const [name] of TOP_ENTRIES) removeTree(store.topEntry(name));
+  for (const name of LATER_ENTRIES) removeTree(store.topEntry(name));
 }

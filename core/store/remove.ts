@@ -40,7 +40,7 @@ export function removeImage(store: Store, id: number): number[] {
   if (id === 0) throw new PlashError("the empty root image 0 cannot be removed");
   const chain = store.chain(id);
   const relative = store.nodeLink(chain);
-  const trash = tmpPath(store.tmpRoot);
+  const trash = tmpPath(store);
   try {
     Deno.renameSync(store.nodeOf(chain), trash);
   } catch (error) {
@@ -56,7 +56,7 @@ export function removeImage(store: Store, id: number): number[] {
     for (const each of removed) removeLink(store.indexLink(each));
     for (const entry of store.mapEntries()) {
       if (entry.target !== relative && !entry.target.startsWith(relative + "/")) continue;
-      const path = `${store.mapRoot}/${entry.file}`;
+      const path = store.mapLink(entry.file);
       // Read again: a name given to another image since (a `tag` beside) stays.
       if (linkTarget(path) === entry.target) removeLink(path);
     }

@@ -1,197 +1,47 @@
 /**
- * A plash store: the data directory and every path in it. Nothing outside
- * this module builds a path inside a store.
+ * A plash store: the store object, thin wrappers over its layout
+ * (`layout.ts`, every path in it), its data directory (`data_dir.ts`) and the
+ * modules beside it that act on it.
  *
- * ```
- * id_counter           the last id handed out
- * index/<id>           -> ../layer/0/<parent>/.../<id>: each image's node
- * layer/0/.../<id>/_data/root         the image's layer
- * layer/0/.../<id>/_data/config.json  what the image declares
- * map/<key>            -> ../layer/...: names and cache entries
- * tmp/plashtmp_*       staging, owned by a process
- * tmp/plashlock_*      named locks (see lock.ts)
- * mnt/                 a run's writable tmpfs (in the run's own namespace)
- * ```
- *
- * A store is its owner's alone. The data directory and the entries above are
- * the caller's, no symbolic links, and mode 0700 (the counter 0600), so
- * nobody else reaches the setuid files of root's images or plants a link
+ * A store is its owner's alone. The data directory and the entries at its
+ * top are the caller's, no symbolic links, and mode 0700 (the counter 0600),
+ * so nobody else reaches the setuid files of root's images or plants a link
  * that root's plash would follow (`tmp -> /victim`, and `clean` would empty
  * /victim). Opening a store checks that with one lstat a path, before
  * anything acts on it, refusing anything else in one line: no walks, so
  * `plash run` pays a few microseconds.
  *
- * An image's node sits inside its parent's, so the index link of an image
- * names all of its ancestors: `index/9 -> ../layer/0/1/5/9` is image 9 on 5
- * on 1 on the empty root 0.
+ * @example
+ * ```ts
+ * import { Store } from "./store.ts";
+ *
+ * const store = Store.create("/tmp/plash-example");
+ * const layer = store.makeTmpDir();
+ * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
+ * const id = store.addLayer(0, layer);
+ * store.setMap("hello", id);
+ * console.log(store.node(id), store.chain(id)); // ".../layer/0/1", [0, 1]
+ * ```
  *
  * @module
  */
 
 import { NoImageError, PlashError, wrap } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
+import { absolutePath, dataDir, ensurePrivate } from "./data_dir.ts";
 import { allocateId, chainOfLink, idFromName } from "./ids.ts";
 import { type ImageConfig, readConfig } from "./image_config.ts";
+import { nodeDataDir, nodeLayerDir, StoreLayout, TOP_ENTRIES } from "./layout.ts";
 import { deleteMap, getMap, mapEntries, type MapEntry, setMap } from "./map.ts";
 import { publishLayer } from "./publish.ts";
 
 export { MAX_DEPTH } from "./publish.ts";
 import { makeTmpDir } from "./tmp.ts";
 
-/**
- * The data directory the environment names, as it names it (a relative
- * `PLASH_DATA` stays relative, as the original plash printed it), whether or
- * not it exists yet: `$PLASH_DATA`, else `$HOME/.plashdata`, else the
- * caller's home from /etc/passwd.
- *
- * @example
- * ```ts
- * import { dataDir } from "./store.ts";
- *
- * dataDir(); // "/root/.plashdata" unless PLASH_DATA says otherwise
- * ```
- */
-export function dataDir(): string {
-  const configured = Deno.env.get("PLASH_DATA");
-  if (configured) return configured;
-  return `${Deno.env.get("HOME") || passwdHome()}/.plashdata`;
-}
-
-/** The caller's home directory in /etc/passwd (no HOME in the environment: cron, su -). */
-function passwdHome(): string {
-  const uid = String(outerUid(Deno.uid()!));
-  try {
-    for (const line of Deno.readTextFileSync("/etc/passwd").split("\n")) {
-      const fields = line.split(":");
-      if (fields[2] === uid && fields[5]) return fields[5];
-    }
-  } catch {
-    // No passwd file: nothing names a home.
-  }
-  throw new PlashError("could not determine your home directory (set HOME or PLASH_DATA)");
-}
-
-/**
- * The user `uid` of this process's user namespace is outside it, by
- * /proc/self/uid_map: in plash's own user namespace (without root) root is
- * the caller, whose home is meant, not root's.
- *
- * @example
- * ```ts
- * import { outerUid } from "./store.ts";
- *
- * outerUid(0); // 1001 in plash's user namespace of user 1001, else 0
- * ```
- */
-export function outerUid(uid: number): number {
-  try {
-    for (const line of Deno.readTextFileSync("/proc/self/uid_map").split("\n")) {
-      const [inside, outside, count] = line.trim().split(/\s+/).map(Number);
-      if (uid >= inside && uid < inside + count) return outside + uid - inside;
-    }
-  } catch {
-    // No /proc: the ids are the host's.
-  }
-  return uid;
-}
-
-/**
- * `path` made absolute against the working directory, without `.`, `..` or
- * doubled slashes: the store's paths must not change meaning when plash
- * changes directory (it mounts from inside the store).
- *
- * @example
- * ```ts
- * import { absolutePath } from "./store.ts";
- *
- * absolutePath("data/", "/home/me"); // "/home/me/data"
- * ```
- */
-export function absolutePath(path: string, cwd: string = Deno.cwd()): string {
-  const parts: string[] = [];
-  for (const part of (path.startsWith("/") ? path : `${cwd}/${path}`).split("/")) {
-    if (part === "..") parts.pop();
-    else if (part !== "" && part !== ".") parts.push(part);
-  }
-  return `/${parts.join("/")}`;
-}
-
-/** What a path in the store must be. */
-type PrivateKind = "directory" | "file";
-
-/**
- * Checks that `path` (the data directory `root` or a path in it) is a
- * `kind` of the caller's own and no symbolic link, and gives it `mode` when
- * it has another; returns false when nothing is at `path`. Anything else is
- * refused in one line naming the data directory. (Here, not in a module of
- * its own: on the start path, loading one more module costs more than the
- * checks, about 0.15 ms.)
- */
-function ensurePrivate(
-  root: string,
-  path: string,
-  kind: PrivateKind,
-  mode: number,
-): boolean {
-  let info: Deno.FileInfo;
-  try {
-    info = Deno.lstatSync(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw wrap(error, `data directory ${root}`);
-  }
-  const what = path === root ? "it" : path;
-  const refuse = (why: string) => new PlashError(`refusing the data directory ${root}: ${why}`);
-  if (info.isSymlink) throw refuse(`${what} is a symbolic link`);
-  if (kind === "directory" ? !info.isDirectory : !info.isFile) {
-    throw refuse(`${what} is not a ${kind}`);
-  }
-  const me = Deno.uid();
-  if (info.uid !== me) throw refuse(`${what} is owned by uid ${info.uid}, not by uid ${me}`);
-  if (((info.mode ?? 0) & 0o7777) !== mode) {
-    // Inside the store, the data directory was made private first, so nobody
-    // else can swap `path` for a link between the lstat and the chmod.
-    try {
-      Deno.chmodSync(path, mode);
-    } catch (error) {
-      throw wrap(error, `making ${path} private (mode ${mode.toString(8)})`);
-    }
-  }
-  return true;
-}
-
-/** What plash makes at the top of a data directory: the caller's, private. */
-const TOP: readonly [name: string, kind: PrivateKind, mode: number][] = [
-  ["index", "directory", 0o700],
-  ["map", "directory", 0o700],
-  ["tmp", "directory", 0o700],
-  ["mnt", "directory", 0o700],
-  ["layer", "directory", 0o700],
-  ["id_counter", "file", 0o600],
-];
-
-/**
- * A data directory of images; see the module documentation for its layout.
- *
- * @example
- * ```ts
- * import { Store } from "./store.ts";
- *
- * const store = Store.create(Deno.makeTempDirSync());
- * const layer = store.makeTmpDir();
- * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
- * const id = store.addLayer(0, layer);
- * store.setMap("hello", id);
- * console.log(store.node(id), store.chain(id)); // ".../layer/0/1", [0, 1]
- * Deno.removeSync(store.root, { recursive: true });
- * ```
- */
-export class Store {
-  /** The data directory: an absolute path. */
-  readonly root: string;
-
+/** A data directory of images; see `layout.ts` for its layout. */
+export class Store extends StoreLayout {
   private constructor(root: string) {
-    this.root = root;
+    super(root);
   }
 
   /**
@@ -260,9 +110,9 @@ export class Store {
   #checkPrivate(): boolean {
     if (!ensurePrivate(this.root, this.root, "directory", 0o700)) return false;
     let whole = true;
-    for (const [name, kind, mode] of TOP) {
+    for (const [name, kind, mode] of TOP_ENTRIES) {
       // Every path is checked, also after a missing one: none may be a link.
-      if (!ensurePrivate(this.root, `${this.root}/${name}`, kind, mode)) whole = false;
+      if (!ensurePrivate(this.root, this.topEntry(name), kind, mode)) whole = false;
     }
     if (!whole) return false;
     try {
@@ -319,8 +169,8 @@ export class Store {
       }
       ensurePrivate(root, root, "directory", 0o700); // also what a concurrent init made
     }
-    for (const [name, kind, mode] of TOP) {
-      const path = `${root}/${name}`;
+    for (const [name, kind, mode] of TOP_ENTRIES) {
+      const path = this.topEntry(name);
       if (ensurePrivate(root, path, kind, mode)) continue;
       try {
         if (kind === "directory") Deno.mkdirSync(path, { mode });
@@ -332,41 +182,12 @@ export class Store {
       }
       ensurePrivate(root, path, kind, mode); // the umask may have taken bits
     }
-    Deno.mkdirSync(`${root}/layer/0/_data/root`, { recursive: true, mode: 0o755 });
+    Deno.mkdirSync(nodeLayerDir(this.nodeOf([0])), { recursive: true, mode: 0o755 });
     try {
-      Deno.symlinkSync("../layer/0", this.indexLink(0));
+      Deno.symlinkSync(this.nodeLink([0]), this.indexLink(0));
     } catch (error) {
       if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
     }
-  }
-
-  get #counter(): string {
-    return `${this.root}/id_counter`;
-  }
-
-  /** The directory of temporary directories (`clean` empties it of the dead's). */
-  get tmpRoot(): string {
-    return `${this.root}/tmp`;
-  }
-
-  /** The directory a run mounts its writable tmpfs on, in its own mount namespace. */
-  get mountRoot(): string {
-    return `${this.root}/mnt`;
-  }
-
-  /** The map directory: one link per key (see `map.ts`). */
-  get mapRoot(): string {
-    return `${this.root}/map`;
-  }
-
-  /** The index directory: one link per image. */
-  get indexRoot(): string {
-    return `${this.root}/index`;
-  }
-
-  /** The index link of image `id`, which may not exist. */
-  indexLink(id: number): string {
-    return `${this.root}/index/${id}`;
   }
 
   /**
@@ -377,7 +198,7 @@ export class Store {
     let target: string;
     try {
       target = Deno.readLinkSync(this.indexLink(id));
-      Deno.statSync(`${this.indexLink(id)}/_data`);
+      Deno.statSync(nodeDataDir(this.indexLink(id)));
     } catch {
       throw new NoImageError(id);
     }
@@ -432,7 +253,7 @@ export class Store {
   /** Whether this process sees the store at all (a chrooted one does not). */
   #visible(): boolean {
     try {
-      return Deno.statSync(`${this.root}/index`).isDirectory;
+      return Deno.statSync(this.indexRoot).isDirectory;
     } catch {
       return false;
     }
@@ -465,41 +286,9 @@ export class Store {
     }
   }
 
-  /** The node directory of the image whose {@linkcode chain} is `chain`. */
-  nodeOf(chain: number[]): string {
-    return `${this.root}/layer/${chain.join("/")}`;
-  }
-
-  /**
-   * What index and map links to the node of `chain` hold: a path relative to
-   * their directory, so that the store can be moved.
-   */
-  nodeLink(chain: number[]): string {
-    return `../layer/${chain.join("/")}`;
-  }
-
   /** The absolute node directory of image `id` (what `plash nodepath` prints). */
   node(id: number): string {
     return this.nodeOf(this.chain(id));
-  }
-
-  /** The layer directory of image `id`, reached through its index link (no readlink). */
-  layer(id: number): string {
-    return `${this.indexLink(id)}/_data/root`;
-  }
-
-  /** The layer directories of the image whose chain is `chain`, the top (newest) first. */
-  layersOf(chain: number[]): string[] {
-    return chain.toReversed().map((each) => this.layer(each));
-  }
-
-  /**
-   * The layers of `chain` as nested directories (see `OverlaySpec.nested`):
-   * the top image's node, through its index link, and where a node keeps its
-   * layer; each parent's node is the parent directory of its child's.
-   */
-  nestedLayers(chain: number[]): { top: string; layer: string } {
-    return { top: this.indexLink(chain[chain.length - 1]), layer: "_data/root" };
   }
 
   /** What image `id` declares for its runs. */
@@ -520,7 +309,7 @@ export class Store {
       const id = idFromName(entry.name);
       if (id === undefined || id === 0) continue;
       try {
-        Deno.statSync(`${this.indexRoot}/${entry.name}/_data`);
+        Deno.statSync(nodeDataDir(this.indexLink(id)));
         ids.push(id);
       } catch {
         // A dangling link: a half-published or removed image, not an image.
@@ -531,7 +320,7 @@ export class Store {
 
   /** Reserves a new image id, never handed out before (until purge). */
   allocateId(): number {
-    return allocateId(this.#counter);
+    return allocateId(this.counter);
   }
 
   /**
@@ -539,7 +328,7 @@ export class Store {
    * (default: this one): `plash clean` removes it once that process is gone.
    */
   makeTmpDir(owner?: number): string {
-    return makeTmpDir(this.tmpRoot, owner);
+    return makeTmpDir(this, owner);
   }
 
   /**
@@ -608,12 +397,12 @@ export class Store {
    */
   async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
     // Loaded here: a cached build or a run takes no lock.
-    const [{ sha256Hex }, { LOCK_PREFIX, withLockFile }] = await Promise.all([
-      lazyImport<typeof import("../sha256.ts")>("core/sha256.ts"),
-      lazyImport<typeof import("./lock.ts")>("core/store/lock.ts"),
+    const [{ sha256Hex }, { withLockFile }] = await Promise.all([
+      lazyImport("sha256"),
+      lazyImport("storeLock"),
     ]);
     // Hashed: a name may be any text, longer than a file name may be.
     const hash = await sha256Hex(new TextEncoder().encode(name));
-    return await withLockFile(`${this.tmpRoot}/${LOCK_PREFIX}${hash}`, fn);
+    return await withLockFile(this.lockFile(hash), fn);
   }
 }

@@ -8,8 +8,7 @@
  * @module
  */
 
-/** The prefix of every temporary directory plash makes. */
-export const TMP_PREFIX = "plashtmp_";
+import { type StoreLayout, TMP_PREFIX } from "./layout.ts";
 
 /** The kernel's start time of process `pid` in clock ticks, or undefined if it is gone. */
 export function processStartTime(pid: number | "self"): string | undefined {
@@ -29,24 +28,24 @@ export function tmpPrefixOf(owner: number): string {
 }
 
 /**
- * A new name in `tmpRoot` for a temporary directory owned by process `owner`
+ * A new path in the store's `tmp/` for a temporary directory owned by process `owner`
  * (default: this one), not made: what is renamed there (a removed image's
  * node) becomes one, which needs no new inode on a full disk.
  */
-export function tmpPath(tmpRoot: string, owner: number = Deno.pid): string {
+export function tmpPath(layout: StoreLayout, owner: number = Deno.pid): string {
   const random = crypto.getRandomValues(new Uint32Array(2)).join("");
-  return `${tmpRoot}/${tmpPrefixOf(owner)}${random}`;
+  return layout.tmpEntry(`${tmpPrefixOf(owner)}${random}`);
 }
 
-/** Creates a temporary directory in `tmpRoot` owned by process `owner` (default: this one). */
-export function makeTmpDir(tmpRoot: string, owner: number = Deno.pid): string {
-  const path = tmpPath(tmpRoot, owner);
+/** Creates a temporary directory in the store's `tmp/` owned by process `owner` (default: this one). */
+export function makeTmpDir(layout: StoreLayout, owner: number = Deno.pid): string {
+  const path = tmpPath(layout, owner);
   Deno.mkdirSync(path, { mode: 0o700 });
   return path;
 }
 
 /** The name of a temporary directory plash made: its owner's pid and start time. */
-const TMP_NAME = /^plashtmp_(\d+)_(\d+)_/;
+const TMP_NAME = new RegExp(`^${TMP_PREFIX}(\\d+)_(\\d+)_`);
 
 /** Whether `name` (an entry of tmp/) is a temporary directory's name as plash makes them. */
 export function isTmpName(name: string): boolean {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { COMMANDS, findCommand } from "../../core/cli/commands.ts";
+import { COMMANDS, findCommand } from "../../core/cli/commands/mod.ts";
 import { type ArgsSpec, parseArgs, usageLine } from "../../core/cli/parse_args.ts";
 import { UsageError } from "../../core/errors.ts";
 import { TestStore, usageFailure as cliUsageFailure } from "../support/plash.ts";

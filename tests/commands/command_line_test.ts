@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { COMMANDS } from "../../core/cli/commands.ts";
+import { ARCHIVE_COMMANDS } from "../../core/cli/commands/archives.ts";
+import { BUILD_COMMANDS } from "../../core/cli/commands/build.ts";
+import { IMAGE_COMMANDS } from "../../core/cli/commands/images.ts";
+import { COMMANDS } from "../../core/cli/commands/mod.ts";
+import { OTHER_COMMANDS } from "../../core/cli/commands/other.ts";
+import { RUNNING_COMMANDS } from "../../core/cli/commands/running.ts";
+import { STORE_COMMANDS } from "../../core/cli/commands/store.ts";
 import { VERSION } from "../../core/version.ts";
 import { oneLineError, TestStore, usageFailure } from "../support/plash.ts";
 
@@ -12,6 +18,23 @@ Deno.test("plash help lists every command", async () => {
   }
   assert.equal(await store.ok(["--help"]), help);
   assert.equal(await store.ok(["-h"]), help);
+});
+
+Deno.test("the table holds every command of the group files once, each in its group's file", () => {
+  const files = {
+    Running: RUNNING_COMMANDS,
+    Images: IMAGE_COMMANDS,
+    Build: BUILD_COMMANDS,
+    Archives: ARCHIVE_COMMANDS,
+    Store: STORE_COMMANDS,
+    Other: OTHER_COMMANDS,
+  };
+  const declared = Object.entries(files).flatMap(([group, commands]) =>
+    commands.map((command) => `${group} ${command.group} ${command.name}`)
+  );
+  const listed = COMMANDS.map((command) => `${command.group} ${command.group} ${command.name}`);
+  assert.deepEqual(listed.toSorted(), declared.toSorted());
+  assert.equal(new Set(COMMANDS).size, COMMANDS.length);
 });
 
 Deno.test("every command explains itself with help CMD and --help", async () => {

@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { COMMANDS } from "../../core/cli/commands.ts";
+import { COMMANDS } from "../../core/cli/commands/mod.ts";
 import { selfCommand } from "../../core/self_command.ts";
 import { oneLineError, TestStore } from "../support/plash.ts";
 

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { manPage } from "../../core/cli/manual.ts";
-import { COMMANDS } from "../../core/cli/commands.ts";
+import { COMMANDS } from "../../core/cli/commands/mod.ts";
 import { selfCommand } from "../../core/self_command.ts";
 import { shellQuote } from "../../core/build/shell_quote.ts";
 import { runCommand } from "../support/command.ts";

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { runOptionsFrom } from "../../core/runtime/run_options.ts";
+import { runOptionsFrom } from "../../core/cli/commands/parse_run_options.ts";
 import { oneLineError, TestStore, usageFailure } from "../support/plash.ts";
 import { TempDirs } from "../support/temp_dirs.ts";
 

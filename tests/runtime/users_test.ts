@@ -1,13 +1,13 @@
 /**
  * `USER[:GROUP]` against an image's account files (`core/runtime/users.ts`)
- * and the run options' spelling (`core/runtime/run_options.ts`), without
+ * and the run options' spelling (`core/cli/commands/parse_run_options.ts`), without
  * running anything.
  */
 
 import assert from "node:assert/strict";
 import { resolveUser } from "../../core/runtime/users.ts";
 import { withRunEnv } from "../../core/runtime/environment.ts";
-import { parseMount, parseVolume } from "../../core/runtime/run_options.ts";
+import { parseMount, parseVolume } from "../../core/cli/commands/parse_run_options.ts";
 
 const FILES = {
   passwd:

@@ -122,9 +122,7 @@ async function registryCaches(
   build: DockerfileBuild,
 ): Promise<RegistryCaches | undefined> {
   if (!build.cacheFrom?.length && !build.cacheTo?.length) return undefined;
-  const { Cache, portableKey } = await lazyImport<typeof import("../registry_cache.ts")>(
-    "core/build/registry_cache.ts",
-  );
+  const { Cache, portableKey } = await lazyImport("registryCache");
   const open = (names: string[] = []) => names.map((name) => new Cache(store, name));
   return {
     from: open(build.cacheFrom),

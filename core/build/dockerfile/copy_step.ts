@@ -119,9 +119,7 @@ async function copySource(builder: StageBuilder, from: string): Promise<CopySour
 
 /** `--chown`'s ids, read by a module loaded only for a COPY that has one. */
 async function owner(spec: string, layers: string[]): Promise<{ uid: number; gid: number }> {
-  const { chownIds } = await lazyImport<typeof import("./chown.ts")>(
-    "core/build/dockerfile/chown.ts",
-  );
+  const { chownIds } = await lazyImport("chown");
   return chownIds(spec, layers);
 }
 
@@ -147,9 +145,7 @@ async function download(
   cleanup.push(dir);
   const name = decodeURIComponent(new URL(url).pathname.split("/").pop() || "index.html");
   const file = `${dir}/${name}`;
-  const { openUrl } = await lazyImport<typeof import("../../net/open_url.ts")>(
-    "core/net/open_url.ts",
-  );
+  const { openUrl } = await lazyImport("openUrl");
   const { body } = await openUrl(url);
   await body.pipeTo((await Deno.create(file)).writable);
   if (checksum !== undefined) {

@@ -84,9 +84,7 @@ export async function runStep(
       const volumes = [];
       for (const mount of mounts) volumes.push(await mountVolume(builder, mount, cleanup));
       // The runtime is loaded only when a RUN runs: a cached build needs none of it.
-      const { createImage } = await lazyImport<typeof import("../../runtime/create_image.ts")>(
-        "core/runtime/create_image.ts",
-      );
+      const { createImage } = await lazyImport("createImage");
       return await createImage(builder.store, builder.id, argv, {
         config: changes,
         dockerfileStep: { env, network },
@@ -203,9 +201,7 @@ async function mountVolume(
       cleanup.push(dir);
       const copy = `${dir}/copy`;
       if ("layers" in source || Deno.statSync(source.path).isDirectory) {
-        const { copyTree } = await lazyImport<typeof import("../../tree/copy_tree.ts")>(
-          "core/tree/copy_tree.ts",
-        );
+        const { copyTree } = await lazyImport("copyTree");
         if ("layers" in source) copyTree(source.layers, copy);
         else copyTree([source.path], copy, { verbatim: true });
       } else {
@@ -233,7 +229,7 @@ async function mountVolume(
 /** The directory of a cache mount, kept in the store across builds, by id (else target). */
 function cacheDir(builder: StageBuilder, mount: MountSpec): string {
   const name = (mount.id ?? mount.target).replace(/[^A-Za-z0-9._-]/g, "_");
-  const dir = `${builder.store.root}/bud-cache/${name}`;
+  const dir = builder.store.budCacheDir(name);
   Deno.mkdirSync(dir, { recursive: true });
   return dir;
 }

@@ -223,9 +223,7 @@ export class StageBuilder {
     if (lookupInLayers(layers, workdir)?.info.isDirectory) return;
     let owner = { uid: 0, gid: 0 };
     if (this.config.user) {
-      const { userIds } = await lazyImport<typeof import("./chown.ts")>(
-        "core/build/dockerfile/chown.ts",
-      );
+      const { userIds } = await lazyImport("chown");
       owner = userIds(this.config.user, layers);
     }
     const item: CopyItem = {
@@ -323,17 +321,15 @@ export async function imageNamed(store: Store, text: string): Promise<number> {
   // A name as written (names.ts's first rule) needs no resolver: one lookup, nothing loaded.
   const named = store.getMap(text);
   if (named !== undefined) return named;
-  const { resolveImage } = await lazyImport<typeof import("../../images/names.ts")>(
-    "core/images/names.ts",
-  );
+  const { resolveImage } = await lazyImport("imageNames");
   try {
     return await resolveImage(store, text);
   } catch {
     // Not in the store: pulled.
   }
   const [{ pullImage }, { interruptible }] = await Promise.all([
-    lazyImport<typeof import("../../images/registry/pull.ts")>("core/images/registry/pull.ts"),
-    lazyImport<typeof import("../../images/interrupt.ts")>("core/images/interrupt.ts"),
+    lazyImport("registryPull"),
+    lazyImport("interrupt"),
   ]);
   return await interruptible(store, `pull ${text}`, (signal) => pullImage(store, text, {}, signal));
 }
@@ -343,5 +339,5 @@ export async function imageNamed(store: Store, text: string): Promise<number> {
  * tar code, which a cached build does not need.
  */
 export function loadCopyLayer(): Promise<typeof import("./copy_layer.ts")> {
-  return lazyImport<typeof import("./copy_layer.ts")>("core/build/dockerfile/copy_layer.ts");
+  return lazyImport("copyLayer");
 }

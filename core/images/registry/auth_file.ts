@@ -29,7 +29,7 @@
  */
 
 import { PlashError, wrap } from "../../errors.ts";
-import { outerUid } from "../../store/store.ts";
+import { outerUid } from "../../store/data_dir.ts";
 import { helperErase, helperGet, helperStore } from "./credential_helper.ts";
 
 /** A user name and password. */

@@ -144,9 +144,7 @@ export async function readRegistriesConf(files: string[]): Promise<RegistriesCon
   let search: string[] | undefined;
   if (files.length) {
     // Loaded only when there is a file: the TOML parser is an npm package.
-    const { parseToml } = await lazyImport<typeof import("./toml.ts")>(
-      "core/images/registry/toml.ts",
-    );
+    const { parseToml } = await lazyImport("registryToml");
     for (const file of files) {
       let text: string;
       try {

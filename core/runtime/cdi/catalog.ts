@@ -82,7 +82,7 @@ async function parseSpecFile(path: string): Promise<unknown> {
       throw new PlashError(`is not JSON: ${reason(error)}`, { cause: error });
     }
   }
-  const { parseYaml } = await lazyImport<typeof import("./yaml.ts")>("core/runtime/cdi/yaml.ts");
+  const { parseYaml } = await lazyImport("cdiYaml");
   return parseYaml(text, path);
 }
 
