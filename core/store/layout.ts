@@ -72,7 +72,19 @@ export function nodeNoteFile(node: string, name: string): string {
   return `${node}/_data/notes/${name}.json`;
 }
 
-/** The paths of the store at `root`; see the module documentation. */
+/**
+ * The paths of the store at `root`; see the module documentation. A
+ * {@linkcode Store} is one, with what reads and writes them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { StoreLayout } from "./layout.ts";
+ *
+ * const layout = new StoreLayout("/srv/plash");
+ * assert.equal(layout.tmpRoot, "/srv/plash/tmp");
+ * ```
+ */
 export class StoreLayout {
   /** The data directory: an absolute path. */
   readonly root: string;

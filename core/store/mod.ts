@@ -20,6 +20,7 @@
  */
 
 export { Store } from "./store.ts";
+export { StoreLayout } from "./layout.ts";
 export type { Healthcheck, ImageConfig } from "./image_config.ts";
 export type { MapEntry } from "./map.ts";
 export { type ImageInfo, listImages } from "./list.ts";

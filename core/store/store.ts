@@ -15,12 +15,13 @@
  * ```ts
  * import { Store } from "./store.ts";
  *
- * const store = Store.create("/tmp/plash-example");
+ * const store = Store.create(Deno.makeTempDirSync());
  * const layer = store.makeTmpDir();
  * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
  * const id = store.addLayer(0, layer);
  * store.setMap("hello", id);
  * console.log(store.node(id), store.chain(id)); // ".../layer/0/1", [0, 1]
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  *
  * @module
@@ -38,7 +39,22 @@ import { publishLayer } from "./publish.ts";
 export { MAX_DEPTH } from "./publish.ts";
 import { makeTmpDir } from "./tmp.ts";
 
-/** A data directory of images; see `layout.ts` for its layout. */
+/**
+ * A data directory of images; see `layout.ts` for its layout.
+ *
+ * @example
+ * ```ts
+ * import { Store } from "./store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const layer = store.makeTmpDir();
+ * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
+ * const id = store.addLayer(0, layer);
+ * store.setMap("hello", id);
+ * console.log(store.node(id), store.chain(id)); // ".../layer/0/1", [0, 1]
+ * Deno.removeSync(store.root, { recursive: true });
+ * ```
+ */
 export class Store extends StoreLayout {
   private constructor(root: string) {
     super(root);
