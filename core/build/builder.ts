@@ -18,7 +18,6 @@ import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { needPrivilege } from "../privilege.ts";
 import { importedFromHost } from "../runtime/environment.ts";
-import { mountlessReason } from "../runtime/host_support.ts";
 import { mergeConfig } from "../store/image_config.ts";
 import { KEYS } from "../store/keys.ts";
 import type { Store } from "../store/store.ts";
@@ -99,6 +98,10 @@ export async function buildPlan(
   if (built === keys.length) return id;
   const { buildLayer } = await lazyImport<typeof import("./build_layer.ts")>(
     "core/build/build_layer.ts",
+  );
+  // Loaded only here: its libc binding costs a cached build time it needs for nothing.
+  const { mountlessReason } = await lazyImport<typeof import("../runtime/host_support.ts")>(
+    "core/runtime/host_support.ts",
   );
   // Without mounts, the steps share one copy of the image (see mountless.ts).
   using reuse = mountlessReason() === undefined ? undefined : new (
