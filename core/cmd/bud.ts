@@ -14,13 +14,11 @@ import { buildMemo } from "../build/dockerfile/build_memo.ts";
 import type { DockerfileBuild } from "../build/dockerfile/build_dockerfile.ts";
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
-import { setQuiet } from "../images/progress.ts";
 import { absolutePath, Store } from "../store/store.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<void> {
   const quiet = args.flag("quiet");
-  setQuiet(quiet);
   const context = absolutePath(args.positionals[0] ?? ".");
   if (!isDirectory(context)) throw new PlashError(`bud: no such context directory: ${context}`);
   const tags = args.values("tag");
@@ -61,10 +59,14 @@ async function memoized(store: Store, build: DockerfileBuild): Promise<number> {
   const memo = await buildMemo(store, build);
   const found = memo && build.quiet ? store.getMap(memo.mapKey) : undefined;
   if (found !== undefined) return found;
-  // Loaded only here: a memoized build loads none of the steps' code.
-  const { buildDockerfile } = await lazyImport<
-    typeof import("../build/dockerfile/build_dockerfile.ts")
-  >("core/build/dockerfile/build_dockerfile.ts");
+  // Loaded only here: a memoized build loads none of the steps' or progress code.
+  const [{ buildDockerfile }, { setQuiet }] = await Promise.all([
+    lazyImport<typeof import("../build/dockerfile/build_dockerfile.ts")>(
+      "core/build/dockerfile/build_dockerfile.ts",
+    ),
+    lazyImport<typeof import("../images/progress.ts")>("core/images/progress.ts"),
+  ]);
+  setQuiet(!!build.quiet);
   const id = await buildDockerfile(store, build);
   if (memo && !memo.racy) store.setMap(memo.mapKey, id);
   return id;
