@@ -16,6 +16,23 @@ function cacheKeysOf(store: TestStore, id: string): string[] {
     .map(({ name }) => name);
 }
 
+/**
+ * Whether the memo alone finds image `id` again: each of its `cache:` keys is removed in turn
+ * (and put back); without the last step's key, only the memo can find the image.
+ */
+async function foundByMemoAlone(store: TestStore, context: string, id: string): Promise<boolean> {
+  let found = false;
+  for (const key of cacheKeysOf(store, id)) {
+    const link = `${store.data}/map/${key}`;
+    const target = Deno.readLinkSync(link);
+    Deno.removeSync(link);
+    const again = await budOk(store, ["-q", context]);
+    if (again === id && cacheKeysOf(store, id).length === 1) found = true;
+    if (!cacheKeysOf(store, id).includes(key)) Deno.symlinkSync(target, link);
+  }
+  return found;
+}
+
 /** Files changed within the last second make no memo (racy stats): let them age. */
 function ageContext(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 1100));
@@ -45,20 +62,7 @@ Deno.test("an unchanged quiet build is its memo's image, found without its steps
   const id = await budOk(store, ["-q", context]);
   const keys = cacheKeysOf(store, id);
   assert.equal(keys.length, 2, "the COPY's key and the memo's");
-  // Each key removed in turn (then put back): the same image, and only the memo finds it
-  // once the COPY's key is gone (which no build then writes again).
-  let foundByMemo = 0;
-  for (const key of keys) {
-    const link = `${store.data}/map/${key}`;
-    const target = Deno.readLinkSync(link);
-    Deno.removeSync(link);
-    assert.equal(await budOk(store, ["-q", context]), id, `without ${key}`);
-    if (cacheKeysOf(store, id).length === 1) {
-      foundByMemo++;
-      Deno.symlinkSync(target, link);
-    }
-  }
-  assert.equal(foundByMemo, 1);
+  assert.equal(await foundByMemoAlone(store, context, id), true);
   // Not quiet: each step is shown, from the cache (the memo is not looked up).
   const shown = await store.plash(["bud", context]);
   assert.match(shown.stderr, /STEP 3\/3: COPY a.txt \/a.txt/);
@@ -111,4 +115,56 @@ Deno.test("a changed build arg, ignore file or base rebuilds through the memo", 
   const rebased = await budOk(store, ["-q", context]);
   assert.notEqual(rebased, first);
   assert.equal(await cat(store, rebased, "/base"), "other");
+});
+
+Deno.test("a file reached through a symlink or a RUN's bind of the context rebuilds through the memo", async () => {
+  using store = new TestStore();
+  using dirs = new TempDirs();
+  const { base, context } = await setup(store, dirs, ["FROM BASE", "COPY link/ /linked/"], {
+    "real/a.txt": "one\n",
+    "link": { link: "real" },
+    "ignored.txt": "one\n",
+    ".dockerignore": "ignored.txt\n",
+  });
+  const first = await budOk(store, ["-q", context]);
+  assert.equal(await budOk(store, ["-q", context]), first);
+  assert.equal(cacheKeysOf(store, first).length, 2, "memoized");
+  Deno.writeTextFileSync(`${context}/real/a.txt`, "two\n");
+  const linked = await budOk(store, ["-q", context]);
+  assert.equal(await cat(store, linked, "/linked/a.txt"), "two");
+
+  // A bind shows the ignored files too.
+  Deno.writeTextFileSync(
+    `${context}/Dockerfile`,
+    `FROM ${base}\nRUN --mount=type=bind,target=/ctx cat /ctx/ignored.txt > /bound\n`,
+  );
+  Deno.removeSync(`${context}/link`);
+  await ageContext();
+  const bound = await budOk(store, ["-q", context]);
+  assert.equal(await budOk(store, ["-q", context]), bound);
+  assert.equal(cacheKeysOf(store, bound).length, 2, "memoized");
+  Deno.writeTextFileSync(`${context}/ignored.txt`, "two\n");
+  const changed = await budOk(store, ["-q", context]);
+  assert.equal(await cat(store, changed, "/bound"), "two");
+});
+
+Deno.test("only the context entries a COPY names are walked, the ignored ones left out", async () => {
+  using store = new TestStore();
+  using dirs = new TempDirs();
+  const files = { "src/a.txt": "a\n", "top.txt": "t\n", "other/b": "b\n", "ignored": "i\n" };
+  const { base, context } = await setup(store, dirs, ["FROM BASE", "COPY src/ /src/"], files);
+  const named = await budOk(store, ["-q", context]);
+  Deno.writeTextFileSync(`${context}/other/b`, "changed\n");
+  assert.equal(await foundByMemoAlone(store, context, named), true, "other/b is not read");
+
+  Deno.writeTextFileSync(`${context}/Dockerfile`, `FROM ${base}\nCOPY *.txt . /all/\n`);
+  Deno.writeTextFileSync(`${context}/.dockerignore`, "ignored\n");
+  await ageContext();
+  const all = await budOk(store, ["-q", context]);
+  Deno.writeTextFileSync(`${context}/ignored`, "changed\n");
+  assert.equal(await foundByMemoAlone(store, context, all), true, "an ignored file is not read");
+  Deno.writeTextFileSync(`${context}/new.txt`, "new\n");
+  const added = await budOk(store, ["-q", context]);
+  assert.notEqual(added, all);
+  assert.equal(await cat(store, added, "/all/new.txt"), "new");
 });

@@ -6,18 +6,17 @@
  *
  * The key covers the Dockerfile's text and the options that shape the
  * result, the platform ARGs, the image each needed FROM and each `--from`
- * names (found in the store as the build finds it), and the `lstat` of every entry of the context and of the other
- * host files a build may read (ignore files, secrets): path, type, mode,
- * owner, size, inode, mtime and ctime, as git's index keeps them. A file
+ * names (found in the store as the build finds it), and the `lstat`s of
+ * what the build may read of the host (see `context_stats.ts`). A file
  * edited, touched, added, removed or renamed changes the key; the build
  * then goes step by step, where keys follow contents (a touched file
  * rebuilds nothing), and memoizes its result under the new key.
  *
  * Not memoized (each step is looked up as before): `--no-cache`, registry
- * caches, an image not in the store (a build pulls it), a `--from` with
- * a variable, a base with ONBUILD triggers, an
- * ADD of a URL, and a build whose files changed within the last second,
- * whose stat could look the same after another change (git's racy entries).
+ * caches, an image not in the store (a build pulls it), a `--from` with a
+ * variable, a base with ONBUILD triggers, an ADD of a URL, and a build
+ * whose files changed within the last second, whose stat could look the
+ * same after another change (git's racy entries).
  *
  * @example
  * ```ts
@@ -43,6 +42,7 @@ import { KEYS } from "../../store/keys.ts";
 import type { Store } from "../../store/store.ts";
 import { globalArgs } from "./args.ts";
 import type { DockerfileBuild } from "./build_dockerfile.ts";
+import { contextStats } from "./context_stats.ts";
 import { parseDockerfile } from "./parse.ts";
 import { findStage, neededStages, splitStages, type StageGraph, targetStage } from "./stages.ts";
 import { expandWord } from "./words.ts";
@@ -71,37 +71,18 @@ export async function buildMemo(
   build: DockerfileBuild,
 ): Promise<BuildMemo | undefined> {
   if (build.noCache || build.cacheFrom?.length || build.cacheTo?.length) return undefined;
-  let images: number[] | undefined;
-  let globals;
+  let globals, images, context;
   try {
     const graph = splitStages(parseDockerfile(build.text, build.file), build.file);
     globals = globalArgs(graph, build.buildArgs ?? {});
-    images = await namedImages(store, graph, globals, targetStage(graph, build.target).index);
+    const needed = neededStages(graph, targetStage(graph, build.target).index, globals);
+    images = await namedImages(store, graph, globals, needed);
+    // An unreadable directory, say, makes no memo: the build says what it cannot read.
+    context = images && await contextStats(build, graph, needed);
   } catch {
     return undefined;
   }
-  if (images === undefined) return undefined;
-  const now = Date.now();
-  const stats: unknown[] = [];
-  let newest = 0;
-  const record = (path: string, info: Deno.FileInfo | undefined) => {
-    if (info === undefined) return stats.push([path]);
-    const mtime = info.mtime?.getTime() ?? now;
-    const ctime = info.ctime?.getTime() ?? now;
-    newest = Math.max(newest, mtime, ctime);
-    stats.push([path, info.mode, info.uid, info.gid, info.size, info.ino, mtime, ctime]);
-  };
-  const extra = [
-    ...(build.path ? [`${build.path}.dockerignore`] : []),
-    ...(build.ignoreFile ? [build.ignoreFile] : []),
-    ...Object.values(build.secrets ?? {}),
-  ];
-  try {
-    for (const path of extra) record(path, lstatOrUndefined(path));
-    walk(build.context, "", record);
-  } catch {
-    return undefined; // an unreadable directory, say: the build says what it cannot read
-  }
+  if (images === undefined || context === undefined) return undefined;
   const key = await sha256Hex(new TextEncoder().encode(JSON.stringify([
     VERSION,
     build.text,
@@ -115,9 +96,9 @@ export async function buildMemo(
     build.ignoreFile,
     globals,
     images,
-    stats,
+    context.stats,
   ])));
-  return { mapKey: KEYS.cache(key), racy: newest > now - RACY_MS };
+  return { mapKey: KEYS.cache(key), racy: context.newest > Date.now() - RACY_MS };
 }
 
 /**
@@ -148,7 +129,7 @@ async function namedImages(
   store: Store,
   graph: StageGraph,
   globals: Record<string, string>,
-  target: number,
+  needed: number[],
 ): Promise<number[] | undefined> {
   const images: number[] = [];
   const add = async (text: string): Promise<boolean> => {
@@ -158,7 +139,7 @@ async function namedImages(
     images.push(id);
     return true;
   };
-  for (const index of neededStages(graph, target, globals)) {
+  for (const index of needed) {
     const stage = graph.stages[index];
     const base = expandWord(stage.base, globals, graph.escape);
     const earlier = findStage(graph, base, { byIndex: false });
@@ -179,27 +160,4 @@ async function namedImages(
     }
   }
   return images;
-}
-
-/** Records the `lstat` of every entry under `root/rel`, in a stable order. */
-function walk(
-  root: string,
-  rel: string,
-  record: (path: string, info: Deno.FileInfo | undefined) => void,
-): void {
-  const dir = rel === "" ? root : `${root}/${rel}`;
-  const info = lstatOrUndefined(dir);
-  record(rel, info);
-  if (!info?.isDirectory) return;
-  const names = [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
-  for (const name of names) walk(root, rel === "" ? name : `${rel}/${name}`, record);
-}
-
-function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
-  try {
-    return Deno.lstatSync(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
 }
