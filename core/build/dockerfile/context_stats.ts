@@ -67,14 +67,22 @@ export async function contextStats(
     result.newest = Math.max(result.newest, mtime, ctime);
     result.stats.push([path, info.mode, info.uid, info.gid, info.size, info.ino, mtime, ctime]);
   };
-  const files = [...ignoreFiles, ...Object.values(build.secrets ?? {})];
-  for (const path of files) record(path, lstatOrUndefined(path));
+  // Read through their symlinks: what they lead to is what is stat'ed.
+  let ignoring = false;
+  for (const path of ignoreFiles) {
+    const info = statOrUndefined(path, Deno.statSync);
+    ignoring ||= info !== undefined;
+    record(path, info);
+  }
+  for (const path of Object.values(build.secrets ?? {})) {
+    record(path, statOrUndefined(path, Deno.statSync));
+  }
   // The context's own path may be a symlink: what is under it is walked.
   const walkRoot = Deno.realPathSync(root);
   const reach = contextReach(graph, needed);
   if (!(reach.all && reach.unfiltered)) {
     // Loaded only when there are ignore rules (then they decide what COPY reads).
-    const rules = ignoreFiles.some((path) => lstatOrUndefined(path))
+    const rules = ignoring
       ? await lazyImport<typeof import("./context.ts")>("core/build/dockerfile/context.ts")
         .then(({ BuildContext }) => BuildContext.open(root, build.path, build.ignoreFile))
       : undefined;
@@ -158,7 +166,7 @@ function walk(
   record: (path: string, info: Deno.FileInfo | undefined) => void,
 ): boolean {
   const dir = rel === "" ? root : `${root}/${rel}`;
-  const info = lstatOrUndefined(dir);
+  const info = statOrUndefined(dir, Deno.lstatSync);
   if (rules?.excludes(rel) && !(info?.isDirectory && rules.descendsInto(rel))) return true;
   record(rel, info);
   if (info?.isSymlink) return false;
@@ -171,9 +179,12 @@ function walk(
   return clean;
 }
 
-function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
+function statOrUndefined(
+  path: string,
+  stat: (path: string) => Deno.FileInfo,
+): Deno.FileInfo | undefined {
   try {
-    return Deno.lstatSync(path);
+    return stat(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw error;
