@@ -8,8 +8,8 @@
 import { build } from "../build/builder.ts";
 import { findCommand } from "../cli/commands.ts";
 import { type Args, usageError } from "../cli/parse_args.ts";
-import { setQuiet } from "../images/progress.ts";
 import { printLine } from "../cli/output.ts";
+import { lazyImport } from "../lazy_import.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line: `-q`/`--quiet` first, then the macros. */
@@ -17,6 +17,12 @@ export async function main(args: Args): Promise<void> {
   const [first, ...rest] = args.positionals;
   const quiet = first === "-q" || first === "--quiet";
   if (quiet && rest.length === 0) throw usageError(findCommand("build")!);
-  setQuiet(quiet);
+  if (quiet) {
+    // Loaded only here: progress is shown by default, and a cached build shows none.
+    const { setQuiet } = await lazyImport<typeof import("../images/progress.ts")>(
+      "core/images/progress.ts",
+    );
+    setQuiet(true);
+  }
   printLine(await build(Store.open(), quiet ? rest : args.positionals, { quiet }));
 }
