@@ -5,7 +5,7 @@
  * @module
  */
 
-import { build } from "../build/builder.ts";
+import { macroMemoKey } from "../build/macro_memo.ts";
 import { findCommand } from "../cli/commands.ts";
 import { type Args, usageError } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
@@ -24,5 +24,16 @@ export async function main(args: Args): Promise<void> {
     );
     setQuiet(true);
   }
-  printLine(await build(Store.open(), quiet ? rest : args.positionals, { quiet }));
+  const words = quiet ? rest : args.positionals;
+  const store = Store.open();
+  const memo = await macroMemoKey(words, Deno.cwd());
+  const found = memo && store.getMap(memo);
+  if (found !== undefined) return printLine(found);
+  // Loaded only here: a memoized build evaluates no macro.
+  const { build } = await lazyImport<typeof import("../build/builder.ts")>(
+    "core/build/builder.ts",
+  );
+  const id = await build(store, words, { quiet });
+  if (memo) store.setMap(memo, id);
+  printLine(id);
 }
