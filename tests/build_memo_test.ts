@@ -47,15 +47,25 @@ Deno.test("an unchanged build of --run and --layer is its memo's image, found wi
   assert.equal(shown.stderr, "");
 });
 
-Deno.test("a changed imported variable or a changed file of an impure macro rebuilds", async () => {
+Deno.test("a changed imported or passed variable, or a changed file of an impure macro, rebuilds", async () => {
   using store = new TestStore();
   using dirs = new TempDirs();
   const base = await store.busybox();
   const args = ["-f", base, "--import-env", "FOO", "--run", 'echo "$FOO" > /foo'];
   const one = await store.ok(["build", ...args], { env: { FOO: "1" } });
   assert.equal(await foundByMemoAlone(store, args, one, { FOO: "1" }), true);
-  const two = await store.ok(["build", ...args], { env: { FOO: "2" } });
+  const two = await store.ok(["build", ...args], { env: { FOO: "2", UNRELATED: "a" } });
   assert.equal(await store.ok(["run", two, "cat", "/foo"]), "2");
+  // A variable no layer sees keys nothing (hyperfine sets a new one for each run, say).
+  assert.equal(await foundByMemoAlone(store, args, two, { FOO: "2", UNRELATED: "b" }), true);
+
+  // What the base passes through to its runs (`--env NAME`) keys the memo as it keys the layers.
+  const passing = await store.ok(["build", "-f", base, "--env", "BAR"]);
+  const passed = ["-f", passing, "--run", 'echo "$BAR" > /bar'];
+  const bar1 = await store.ok(["build", ...passed], { env: { BAR: "1" } });
+  assert.equal(await foundByMemoAlone(store, passed, bar1, { BAR: "1" }), true);
+  const bar2 = await store.ok(["build", ...passed], { env: { BAR: "2" } });
+  assert.equal(await store.ok(["run", bar2, "cat", "/bar"]), "2");
 
   // --eval-file reads a file: never memoized, so a changed file is read again.
   const file = `${dirs.make("plash-build-memo-")}/Plashfile`;

@@ -26,7 +26,7 @@ export async function main(args: Args): Promise<void> {
   }
   const words = quiet ? rest : args.positionals;
   const store = Store.open();
-  const memo = await macroMemoKey(words, Deno.cwd());
+  const memo = await macroMemoKey(store, words, Deno.cwd());
   const found = memo && store.getMap(memo);
   if (found !== undefined) return printLine(found);
   // Loaded only here: a memoized build evaluates no macro.
