@@ -10,6 +10,7 @@
 # Prints the machine facts and hyperfine's tables; leaves nothing behind.
 #
 #   bench/bud.sh                    # RUNS=10 runs of 1-3, COPY_RUNS=3 of 4
+#   COPY_RUNS=0 bench/bud.sh        # 1-3 only (no 100,000-file context made)
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,17 +54,6 @@ USER app
 CMD ["cat", "all.txt"]
 DOCKERFILE
 
-# 100 directories of 1000 files of a few bytes each.
-mkdir -p "$work/big"
-"$deno" eval --quiet '
-  const root = Deno.args[0];
-  for (let d = 0; d < 100; d++) {
-    Deno.mkdirSync(`${root}/d${d}`);
-    for (let f = 0; f < 1000; f++) Deno.writeTextFileSync(`${root}/d${d}/f${f}`, `${d}/${f}\n`);
-  }
-' "$work/big"
-printf 'FROM localhost/debian\nCOPY . /big/\n' >"$work/big/Dockerfile"
-
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: nproc $(nproc), kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "deno: $("$deno" --version | head -1); $(buildah --version); $(hyperfine --version)"
@@ -86,6 +76,18 @@ echo "## 3. cached bud against nodepath, $((runs * 5)) runs"
 table --warmup 5 --runs "$((runs * 5))" \
   -n "plash bud (cached)" "$plash bud -q $work/ctx" \
   -n "plash nodepath ID" "$plash nodepath $id"
+[ "$copy_runs" -gt 0 ] || exit 0
+# 100 directories of 1000 files of a few bytes each.
+mkdir -p "$work/big"
+"$deno" eval --quiet '
+  const root = Deno.args[0];
+  for (let d = 0; d < 100; d++) {
+    Deno.mkdirSync(`${root}/d${d}`);
+    for (let f = 0; f < 1000; f++) Deno.writeTextFileSync(`${root}/d${d}/f${f}`, `${d}/${f}\n`);
+  }
+' "$work/big"
+printf 'FROM localhost/debian\nCOPY . /big/\n' >"$work/big/Dockerfile"
+
 echo "## 4. a 100,000-file COPY, $copy_runs runs"
 table --warmup 0 --runs "$copy_runs" --prepare "sh $root/bench/set_aside.sh $work/copy; sync" \
   -n "plash bud: COPY . /big/ (--no-cache)" "$plash bud -q --no-cache $work/big" \

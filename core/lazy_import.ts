@@ -40,6 +40,10 @@ function at<Module>(path: string): LazyPath<Module> {
 
 /** Every module plash imports on first use, by short name. */
 export const LAZY_MODULES = {
+  buildDockerfile: at<typeof import("./build/dockerfile/build_dockerfile.ts")>(
+    "core/build/dockerfile/build_dockerfile.ts",
+  ),
+  builder: at<typeof import("./build/builder.ts")>("core/build/builder.ts"),
   buildLayer: at<typeof import("./build/build_layer.ts")>("core/build/build_layer.ts"),
   cdiRequest: at<typeof import("./runtime/cdi/request.ts")>("core/runtime/cdi/request.ts"),
   cdiResolve: at<typeof import("./runtime/cdi/resolve.ts")>("core/runtime/cdi/resolve.ts"),
@@ -51,7 +55,11 @@ export const LAZY_MODULES = {
   ),
   copyTree: at<typeof import("./tree/copy_tree.ts")>("core/tree/copy_tree.ts"),
   createImage: at<typeof import("./runtime/create_image.ts")>("core/runtime/create_image.ts"),
+  dockerfileContext: at<typeof import("./build/dockerfile/context.ts")>(
+    "core/build/dockerfile/context.ts",
+  ),
   hashPath: at<typeof import("./build/hash_path.ts")>("core/build/hash_path.ts"),
+  hostSupport: at<typeof import("./runtime/host_support.ts")>("core/runtime/host_support.ts"),
   http: at<typeof import("./net/http.ts")>("core/net/http.ts"),
   imageNames: at<typeof import("./images/names.ts")>("core/images/names.ts"),
   importLxc: at<typeof import("./images/lxc/import_lxc.ts")>("core/images/lxc/import_lxc.ts"),
@@ -66,20 +74,22 @@ export const LAZY_MODULES = {
   mountless: at<typeof import("./runtime/mountless.ts")>("core/runtime/mountless.ts"),
   nodeCrypto: at<typeof import("node:crypto")>("node:crypto"),
   openUrl: at<typeof import("./net/open_url.ts")>("core/net/open_url.ts"),
+  parseRunOptions: at<typeof import("./cli/commands/parse_run_options.ts")>(
+    "core/cli/commands/parse_run_options.ts",
+  ),
+  progress: at<typeof import("./images/progress.ts")>("core/images/progress.ts"),
   registriesConf: at<typeof import("./images/registry/registries_conf.ts")>(
     "core/images/registry/registries_conf.ts",
   ),
   registryCache: at<typeof import("./build/registry_cache.ts")>("core/build/registry_cache.ts"),
   registryPull: at<typeof import("./images/registry/pull.ts")>("core/images/registry/pull.ts"),
   registryToml: at<typeof import("./images/registry/toml.ts")>("core/images/registry/toml.ts"),
-  parseRunOptions: at<typeof import("./cli/commands/parse_run_options.ts")>(
-    "core/cli/commands/parse_run_options.ts",
-  ),
   sha256: at<typeof import("./sha256.ts")>("core/sha256.ts"),
   spawnContainer: at<typeof import("./runtime/spawn_container.ts")>(
     "core/runtime/spawn_container.ts",
   ),
   storeLock: at<typeof import("./store/lock.ts")>("core/store/lock.ts"),
+  tagCommand: at<typeof import("./cmd/tag.ts")>("core/cmd/tag.ts"),
   urlKey: at<typeof import("./images/tarball/url_key.ts")>("core/images/tarball/url_key.ts"),
   userNamespace: at<typeof import("./runtime/user_namespace.ts")>(
     "core/runtime/user_namespace.ts",

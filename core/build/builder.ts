@@ -18,7 +18,6 @@ import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { needPrivilege } from "../privilege.ts";
 import { importedFromHost } from "../runtime/environment.ts";
-import { mountlessReason } from "../runtime/host_support.ts";
 import { mergeConfig } from "../store/image_config.ts";
 import { KEYS } from "../store/keys.ts";
 import type { Store } from "../store/store.ts";
@@ -117,6 +116,8 @@ export async function buildPlan(
   }
   if (built === keys.length) return id;
   const { buildLayer } = await lazyImport("buildLayer");
+  // Loaded only here: its libc binding costs a cached build time it needs for nothing.
+  const { mountlessReason } = await lazyImport("hostSupport");
   // Without mounts, the steps share one copy of the image (see mountless.ts).
   using reuse = mountlessReason() === undefined ? undefined : new (
     await lazyImport("mountless")

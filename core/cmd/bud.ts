@@ -10,24 +10,28 @@
 
 import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
-import { buildDockerfile } from "../build/dockerfile/build_dockerfile.ts";
+import { buildMemo } from "../build/dockerfile/build_memo.ts";
+import type { DockerfileBuild } from "../build/dockerfile/build_dockerfile.ts";
 import { PlashError } from "../errors.ts";
-import { setQuiet } from "../images/progress.ts";
+import { lazyImport } from "../lazy_import.ts";
 import { absolutePath } from "../store/data_dir.ts";
 import { Store } from "../store/store.ts";
-import { nameKey } from "./tag.ts";
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<void> {
   const quiet = args.flag("quiet");
-  setQuiet(quiet);
   const context = absolutePath(args.positionals[0] ?? ".");
   if (!isDirectory(context)) throw new PlashError(`bud: no such context directory: ${context}`);
   const tags = args.values("tag");
-  const keys = tags.map(nameKey);
+  // Loaded only for tags: an untagged build loads no naming code.
+  const keys = tags.length
+    ? tags.map(
+      (await lazyImport("tagCommand")).nameKey,
+    )
+    : [];
   const { text, file, path } = await readDockerfile(args.value("file"), context);
   const store = Store.open();
-  const id = await buildDockerfile(store, {
+  const build: DockerfileBuild = {
     text,
     file,
     path,
@@ -41,9 +45,30 @@ export async function main(args: Args): Promise<void> {
     secrets: secrets(args.values("secret")),
     ignoreFile: args.value("ignorefile"),
     quiet,
-  });
+  };
+  const id = await memoized(store, build);
   for (const key of keys) store.setMap(key, id);
   printLine(id);
+}
+
+/**
+ * The image of `build`: the memo's, when an unchanged build made it before
+ * (looked up by a quiet build only, since one that is not shows each step
+ * taken from the cache), else built step by step and then memoized.
+ */
+async function memoized(store: Store, build: DockerfileBuild): Promise<number> {
+  const memo = await buildMemo(store, build);
+  const found = memo && build.quiet ? store.getMap(memo.mapKey) : undefined;
+  if (found !== undefined) return found;
+  // Loaded only here: a memoized build loads none of the steps' or progress code.
+  const [{ buildDockerfile }, { setQuiet }] = await Promise.all([
+    lazyImport("buildDockerfile"),
+    lazyImport("progress"),
+  ]);
+  setQuiet(!!build.quiet);
+  const id = await buildDockerfile(store, build);
+  if (memo && !memo.racy) store.setMap(memo.mapKey, id);
+  return id;
 }
 
 function isDirectory(path: string): boolean {

@@ -17,10 +17,9 @@ import { addConfigLayer } from "../../store/config_layer.ts";
 import type { Store } from "../../store/store.ts";
 import { BuildContext } from "./context.ts";
 import { parseDockerfile } from "./parse.ts";
-import { predefinedArgs } from "./platform_args.ts";
-import { argDeclarations, type RegistryCaches, StageBuilder } from "./stage_builder.ts";
-import { neededStages, splitStages, type StageGraph, targetStage } from "./stages.ts";
-import type { Variables } from "./words.ts";
+import { globalArgs } from "./args.ts";
+import { type RegistryCaches, StageBuilder } from "./stage_builder.ts";
+import { neededStages, splitStages, targetStage } from "./stages.ts";
 
 /**
  * What to build and how.
@@ -129,16 +128,4 @@ async function registryCaches(
     to: open(build.cacheTo),
     portableKey: (id) => portableKey(store, id),
   };
-}
-
-/** The global ARGs' values: defaults, overridden by `--build-arg`, and the predefined ones. */
-function globalArgs(graph: StageGraph, buildArgs: Record<string, string>): Variables {
-  const vars: Variables = { ...predefinedArgs() };
-  for (const instruction of graph.globalArgs) {
-    for (const [name, value] of argDeclarations(instruction.args, vars, graph.escape)) {
-      const given = buildArgs[name] ?? value;
-      if (given !== undefined) vars[name] = given;
-    }
-  }
-  return vars;
 }

@@ -5,13 +5,6 @@
  * makes an image goes through {@linkcode StageBuilder.step}: the map's
  * cache, the `--cache-from` registries, then the step itself.
  *
- * @example
- * ```ts
- * import { argDeclarations } from "./stage_builder.ts";
- *
- * argDeclarations("A B=$A", { A: "1" }, "\\"); // [["A"], ["B", "1"]]
- * ```
- *
  * @module
  */
 
@@ -20,12 +13,13 @@ import { lazyImport } from "../../lazy_import.ts";
 import { DEFAULT_PATH } from "../../runtime/environment.ts";
 import { sha256Hex } from "../../sha256.ts";
 import { addConfigLayer } from "../../store/config_layer.ts";
-import { parseImageId } from "../../store/ids.ts";
 import { type ImageConfig, mergeConfig } from "../../store/image_config.ts";
 import { KEYS } from "../../store/keys.ts";
 import type { Store } from "../../store/store.ts";
 import type { Cache } from "../registry_cache.ts";
+import { argDeclarations } from "./args.ts";
 import type { DockerfileBuild } from "./build_dockerfile.ts";
+import { localImage } from "./build_memo.ts";
 import { configChange } from "./config_instructions.ts";
 import type { BuildContext } from "./context.ts";
 import { copyStep } from "./copy_step.ts";
@@ -34,7 +28,7 @@ import { lookupInLayers } from "./image_path.ts";
 import { type Instruction, parseDockerfile } from "./parse.ts";
 import { runStep } from "./run_step.ts";
 import { findStage, type Stage, type StageGraph } from "./stages.ts";
-import { expandWord, splitWords, type Variables } from "./words.ts";
+import { expandWord, type Variables } from "./words.ts";
 
 /** Bumped when what a step's key means changes. */
 const VERSION = "plash-bud-1";
@@ -45,19 +39,6 @@ export interface RegistryCaches {
   to: Cache[];
   /** A key of image `id` that means the same on any machine. */
   portableKey(id: number): Promise<string>;
-}
-
-/** `ARG a b=2`: each name and its default, expanded. */
-export function argDeclarations(
-  args: string,
-  vars: Variables,
-  escape: string,
-): [string, string?][] {
-  return splitWords(args, escape).map((word) => {
-    const equals = word.indexOf("=");
-    if (equals < 0) return [word];
-    return [word.slice(0, equals), expandWord(word.slice(equals + 1), vars, escape)];
-  });
 }
 
 /** A step's key: its parent's and what keys the step, hashed together. */
@@ -317,16 +298,9 @@ export class StageBuilder {
  * lookup's or the pull's, unwrapped.
  */
 export async function imageNamed(store: Store, text: string): Promise<number> {
-  if (/^\d+$/.test(text)) return store.chain(parseImageId(text)).at(-1)!;
-  // A name as written (names.ts's first rule) needs no resolver: one lookup, nothing loaded.
-  const named = store.getMap(text);
-  if (named !== undefined) return named;
-  const { resolveImage } = await lazyImport("imageNames");
-  try {
-    return await resolveImage(store, text);
-  } catch {
-    // Not in the store: pulled.
-  }
+  const local = await localImage(store, text);
+  if (local !== undefined) return local;
+  // Not in the store: pulled.
   const [{ pullImage }, { interruptible }] = await Promise.all([
     lazyImport("registryPull"),
     lazyImport("interrupt"),
