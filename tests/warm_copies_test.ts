@@ -1,0 +1,169 @@
+/**
+ * The pool of warm copies of the mount-less mode, as root with CAP_SYS_ADMIN
+ * dropped (docker's default capabilities): a run's copy is reverted and
+ * pooled, the next run of the image takes it (the same root inode) and sees
+ * exactly the image; a copy written after its run is discarded; two runs at
+ * once get two copies; `clean`, `rm` and `purge` empty the pool.
+ */
+
+import assert from "node:assert/strict";
+import { setXattr } from "../ffi/sys.ts";
+import { hasEntry } from "../core/tree/merged_tree.ts";
+import { selfCommand } from "../core/self_command.ts";
+import { manifest } from "./tar_fixtures.ts";
+import { type Result, TestStore } from "./support/plash.ts";
+
+const ROOT = Deno.uid() === 0;
+const WITHOUT_SYS_ADMIN = ["setpriv", "--inh-caps=-sys_admin", "--bounding-set=-sys_admin"];
+
+function withoutSysAdmin(store: TestStore, args: string[]): Promise<Result> {
+  return store.plash(args, { prefix: WITHOUT_SYS_ADMIN });
+}
+
+/** Runs `command` in image `id` without mounts; returns its stdout, failing unless it exits 0. */
+async function run(store: TestStore, id: string, command: string): Promise<string> {
+  const result = await withoutSysAdmin(store, ["run", id, "sh", "-c", command]);
+  assert.equal(result.code, 0, result.stderr);
+  return result.stdout;
+}
+
+/** The names of the pooled copies in the store's tmp/. */
+function pool(store: TestStore): string[] {
+  return [...Deno.readDirSync(`${store.data}/tmp`)].map((entry) => entry.name)
+    .filter((name) => name.startsWith("plashwarm_")).sort();
+}
+
+/** The inode of the container's root: the copy's, which tells one copy from another. */
+const ROOT_INODE = "ls -id / | cut -d' ' -f1";
+
+Deno.test("a warm copy is reverted to its image and reused by the next run", {
+  ignore: !ROOT,
+}, async () => {
+  using store = new TestStore();
+  const base = await store.busybox();
+  // An image with what the command changes: a file linked twice, a directory, an xattr.
+  const id = await store.ok([
+    "create",
+    base,
+    "sh",
+    "-c",
+    "mkdir -p /d/sub /e; echo one > /d/sub/f; echo linked > /l1; ln /l1 /l2; " +
+    "echo data > /w; echo tail > /a; chmod 640 /a",
+  ]);
+  const first = (await run(store, id, ROOT_INODE)).trim();
+  assert.equal(pool(store).length, 1, "the copy was pooled");
+  const copyRoot = `${store.data}/tmp/${pool(store)[0]}/root`;
+  const pristine = manifest(copyRoot);
+
+  // The command waits on stdin while the test sets an xattr in its copy, as it could itself.
+  const argv = [
+    ...WITHOUT_SYS_ADMIN,
+    ...selfCommand([
+      "run",
+      id,
+      "sh",
+      "-c",
+      "printf XXXX | dd of=/w conv=notrunc 2>/dev/null; echo more >> /a; rm /l2; " +
+      "rm -r /d/sub; rm -r /e; echo file > /e; chmod 600 /w; chown 5:6 /a; " +
+      "mkdir /new; echo n > /new/n; echo top > /top; touch /ready; read line; " + ROOT_INODE,
+    ]),
+  ];
+  const dirty = new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    env: { PLASH_DATA: store.data },
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  let copy: string | undefined;
+  for (let tries = 0; copy === undefined && tries < 300; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    copy = [...Deno.readDirSync(`${store.data}/tmp`)].map((entry) => entry.name)
+      .find((name) =>
+        name.startsWith("plashtmp_") && hasEntry(`${store.data}/tmp/${name}/root/ready`)
+      );
+  }
+  assert.ok(copy, "the command ran");
+  setXattr(`${store.data}/tmp/${copy}/root/l1`, "user.added", new TextEncoder().encode("x"));
+  const writer = dirty.stdin.getWriter();
+  await writer.write(new TextEncoder().encode("\n"));
+  await writer.close();
+  const output = await dirty.output();
+  assert.equal(new TextDecoder().decode(output.stdout).trim(), first, "the warm copy was used");
+
+  assert.equal(pool(store).length, 1, "the copy went back to the pool");
+  const reverted = `${store.data}/tmp/${pool(store)[0]}/root`;
+  assert.deepEqual(manifest(reverted), pristine, "the copy is its image again");
+  const seen = await run(
+    store,
+    id,
+    `${ROOT_INODE}; cat /w /a; ls -ln /a | cut -c1-30; ls -d /d/sub /e/ /l2; ls /new /top 2>&1; true`,
+  );
+  assert.equal(
+    seen,
+    `${first}\ndata\ntail\n-rw-r-----    1 0        0    \n/d/sub\n/e/\n/l2\n` +
+      "ls: /new: No such file or directory\nls: /top: No such file or directory\n",
+  );
+});
+
+Deno.test("a copy written after its run returned is not reused", {
+  ignore: !ROOT,
+}, async () => {
+  using store = new TestStore();
+  const id = await store.busybox();
+  const first = await run(store, id, ROOT_INODE);
+  assert.equal(await run(store, id, ROOT_INODE), first, "a clean copy is reused");
+  // The background writer outlives its run, and writes after the copy was pooled.
+  await run(store, id, "(sleep 1; echo late > /late) >/dev/null 2>&1 &");
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const after = await run(store, id, `${ROOT_INODE}; ls /late 2>&1; true`);
+  assert.equal(after, `${after.split("\n")[0]}\nls: /late: No such file or directory\n`);
+  assert.notEqual(`${after.split("\n")[0]}\n`, first, "the written copy was discarded");
+});
+
+Deno.test("two runs at once get two copies, and both are pooled", {
+  ignore: !ROOT,
+}, async () => {
+  using store = new TestStore();
+  const id = await store.busybox();
+  await run(store, id, "true");
+  const [a, b] = await Promise.all([1, 2].map(() => run(store, id, `${ROOT_INODE}; sleep 1`)));
+  assert.notEqual(a, b);
+  assert.equal(pool(store).length, 2);
+  // The pool holds two: a third copy pushes the oldest out.
+  await Promise.all([1, 2, 3].map(() => run(store, id, "sleep 1")));
+  assert.equal(pool(store).length, 2);
+});
+
+Deno.test("a mount-less build leaves a warm copy of its base, which a run reuses", {
+  ignore: !ROOT,
+}, async () => {
+  using store = new TestStore();
+  const base = await store.busybox();
+  const first = await run(store, base, ROOT_INODE);
+  const built = await withoutSysAdmin(store, ["build", "--from", base, "--run", "echo x > /x"]);
+  assert.equal(built.code, 0, built.stderr);
+  assert.equal(await run(store, built.stdout.trim(), "cat /x"), "x\n");
+  assert.equal(
+    await run(store, base, `${ROOT_INODE}; ls /x 2>&1; true`),
+    `${first}ls: /x: No such file or directory\n`,
+  );
+});
+
+Deno.test("clean, rm and purge remove warm copies", { ignore: !ROOT }, async () => {
+  using store = new TestStore();
+  const base = await store.busybox();
+  const id = await store.ok(["create", base, "true"]);
+  await run(store, base, "true");
+  await run(store, id, "true");
+  assert.equal(pool(store).length, 2);
+  const removed = await store.ok(["rm", id]);
+  assert.equal(removed, "");
+  assert.deepEqual(pool(store).map((name) => name.split("_")[1]), [base]);
+  const clean = await store.plash(["clean"]);
+  assert.match(clean.stderr, /^removed 1 temporary dirs/);
+  assert.deepEqual(pool(store), []);
+  await run(store, base, "true");
+  assert.equal(pool(store).length, 1);
+  assert.equal((await store.plash(["purge", "--yes"])).code, 0);
+  assert.throws(() => Deno.readDirSync(`${store.data}/tmp`));
+});
