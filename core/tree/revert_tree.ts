@@ -11,8 +11,8 @@
  * * the directories' own owner, xattrs, mode and times are set back last,
  *   deepest first, so that what the revert did in them leaves no mtime moved.
  *
- * The tree is then recorded again and compared with the pristine record in
- * all but ctimes and inodes: what the revert could not restore (an xattr
+ * What the revert touched is then recorded again, and the record compared
+ * with the pristine one in all but ctimes and inodes: what the revert could not restore (an xattr
  * added to a directory, a device node the image lacks) makes it fail, and
  * the copy is no use.
  *
@@ -37,6 +37,7 @@ import { setTimesNoFollow } from "../../ffi/sys.ts";
 import {
   parentOf,
   type RecordedEntry,
+  recordEntry,
   recordTree,
   sameXattrs,
   treeChanges,
@@ -54,7 +55,8 @@ export function revertTree(
   root: string,
   layers: string[],
 ): TreeRecord | undefined {
-  const { changes, gone } = treeChanges(pristine, recordTree(root));
+  const now = recordTree(root);
+  const { changes, gone } = treeChanges(pristine, now);
   const removed: string[] = [];
   const restored = new Set<string>(gone);
   const dirs = new Set<string>([""]);
@@ -89,7 +91,14 @@ export function revertTree(
     // To the nanosecond: a number of seconds would move the mtime a little each revert.
     setTimesNoFollow(dir, meta.atime, times.modified);
   }
-  const record = recordTree(root);
+  // Only what the revert touched is recorded again: the rest compared equal, ctimes included.
+  const touched = new Set([...entries.map((entry) => entry.path), ...dirs]);
+  const record: TreeRecord = new Map();
+  for (const path of pristine.keys()) {
+    const entry = touched.has(path) ? recordEntry(root, path) : now.get(path);
+    if (entry === undefined) return undefined;
+    record.set(path, entry);
+  }
   return sameShape(pristine, record) ? record : undefined;
 }
 

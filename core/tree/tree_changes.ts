@@ -33,6 +33,7 @@ import { type InodeTimes, inodeTimes } from "../../ffi/stat.ts";
 import { copyEntries } from "./copy_tree.ts";
 import { type TreeEntry, walkMerged } from "./merged_tree.ts";
 import { makeWhiteout, markOpaque } from "./overlay_format.ts";
+import { readXattrs } from "./xattrs.ts";
 
 /** One entry of a record: its lstat and xattrs, and its ctime and birth time to the nanosecond. */
 export interface RecordedEntry extends TreeEntry {
@@ -54,6 +55,13 @@ export function recordTree(root: string, ignored: Ignored = new Set()): TreeReco
     }
   }
   return record;
+}
+
+/** Records the one entry at `path` of the tree at `root`, as {@linkcode recordTree} does. */
+export function recordEntry(root: string, path: string): RecordedEntry {
+  const source = path === "" ? root : `${root}/${path}`;
+  const [info, xattrs, times] = [Deno.lstatSync(source), readXattrs(source), inodeTimes(source)];
+  return { path, source, info, layer: 0, xattrs, times };
 }
 
 /** `record` without the names of `ignored` and what they hold. */
