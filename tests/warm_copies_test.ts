@@ -2,8 +2,9 @@
  * The pool of warm copies of the mount-less mode, as root with CAP_SYS_ADMIN
  * dropped (docker's default capabilities): a run's copy is reverted and
  * pooled, the next run of the image takes it (the same root inode) and sees
- * exactly the image; a copy written after its run is discarded; two runs at
- * once get two copies; `clean`, `rm` and `purge` empty the pool.
+ * exactly the image; a copy a process stayed in is not pooled, one changed
+ * in the pool is discarded; two runs at once get two copies; `clean`, `rm`
+ * and `purge` empty the pool.
  */
 
 import assert from "node:assert/strict";
@@ -105,19 +106,36 @@ Deno.test("a warm copy is reverted to its image and reused by the next run", {
   );
 });
 
-Deno.test("a copy written after its run returned is not reused", {
+Deno.test("a copy a process outlived its run in is removed, not pooled", {
   ignore: !ROOT,
 }, async () => {
   using store = new TestStore();
   const id = await store.busybox();
   const first = await run(store, id, ROOT_INODE);
   assert.equal(await run(store, id, ROOT_INODE), first, "a clean copy is reused");
-  // The background writer outlives its run, and writes after the copy was pooled.
+  // The background writer outlives its run, and writes after plash is done with its copy.
   await run(store, id, "(sleep 1; echo late > /late) >/dev/null 2>&1 &");
+  assert.deepEqual(pool(store), [], "a copy with a process inside is not pooled");
   await new Promise((resolve) => setTimeout(resolve, 2000));
   const after = await run(store, id, `${ROOT_INODE}; ls /late 2>&1; true`);
   assert.equal(after, `${after.split("\n")[0]}\nls: /late: No such file or directory\n`);
-  assert.notEqual(`${after.split("\n")[0]}\n`, first, "the written copy was discarded");
+  assert.notEqual(`${after.split("\n")[0]}\n`, first, "a fresh copy");
+});
+
+Deno.test("a pooled copy changed since it was pooled is discarded by the next claim", {
+  ignore: !ROOT,
+}, async () => {
+  using store = new TestStore();
+  const id = await store.busybox();
+  const first = await run(store, id, ROOT_INODE);
+  // The same bytes written again, the mtime set back: only the ctime tells.
+  const file = `${store.data}/tmp/${pool(store)[0]}/root/bin/busybox`;
+  const { mtime, atime } = Deno.lstatSync(file);
+  Deno.writeFileSync(file, Deno.readFileSync(file));
+  Deno.utimeSync(file, atime!, mtime!);
+  assert.notEqual(await run(store, id, ROOT_INODE), first, "the changed copy was not used");
+  assert.equal(pool(store).length, 1, "the fresh copy was pooled, the changed one removed");
+  assert.equal(await run(store, id, ROOT_INODE), await run(store, id, ROOT_INODE));
 });
 
 Deno.test("two runs at once get two copies, and both are pooled", {

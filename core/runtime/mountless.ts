@@ -41,7 +41,7 @@ import { buildHostEnvironment } from "./environment.ts";
 import { mountlessReason } from "./host_support.ts";
 import { containerSpec, type RunSpec } from "./container_spec.ts";
 import { containerOps } from "./plan.ts";
-import { claimWarmCopy, COPY_ROOT, poolWarmCopy } from "./warm_copies.ts";
+import { claimWarmCopy, COPY_ROOT, poolWarmCopy, processesInside } from "./warm_copies.ts";
 import { type ChildStreams, runPlanInChild } from "./spawn_container.ts";
 
 /** The device nodes a copy gets when its image has none by that name: [name, major, minor]. */
@@ -136,6 +136,8 @@ export class ImageCopy implements Disposable {
   /** Reverts the copy and pools it for the next run of its image; removes it where it cannot. */
   [Symbol.dispose](): void {
     try {
+      // A process left in the copy could swap a directory for a link out of it mid-revert.
+      if (processesInside(this.root)) return removeTree(this.#dir);
       const layers = this.store.layersOf(this.store.chain(this.#origin));
       const record = revertTree(this.#pristine, this.root, layers);
       if (record !== undefined) return poolWarmCopy(this.store, this.#origin, this.#dir, record);

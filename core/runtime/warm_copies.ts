@@ -16,6 +16,10 @@
  * by its image's index entry (the link's inode): an image removed, or its id
  * given again after `purge`, never matches.
  *
+ * A copy with a process still in it (one that outlived its run, in the
+ * background) is removed, not reverted: the process could replace a
+ * directory with a link out of the copy while the revert writes below it.
+ *
  * A SIGKILL leaves either a pooled copy with its complete record (the record
  * is written before the rename into the pool) or a temporary directory of
  * the dead process, which `plash clean` removes.
@@ -93,4 +97,23 @@ export function poolWarmCopy(store: Store, id: number, dir: string, record: Tree
   for (const copy of copies.slice(0, Math.max(0, copies.length - POOL_SIZE))) {
     removePooledCopy(store, copy.name);
   }
+}
+
+/**
+ * Whether a process has its root at or below `root` (a chroot into a copy):
+ * /proc/PID/root of each process this one may inspect, read as a link.
+ */
+export function processesInside(root: string): boolean {
+  const real = Deno.realPathSync(root);
+  for (const { name } of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    let link: string;
+    try {
+      link = Deno.readLinkSync(`/proc/${name}/root`);
+    } catch {
+      continue; // Gone, a zombie, or another user's.
+    }
+    if (link === real || link.startsWith(`${real}/`)) return true;
+  }
+  return false;
 }
