@@ -1,10 +1,11 @@
 #!/bin/sh
 # Mount-less mode benchmark (issue 21), as root with CAP_SYS_ADMIN dropped
 # (setpriv, as in docker's default capabilities), in two hyperfine runs:
-# 1. an uncached one-line build layer on the Debian minbase fixture (a copy
-#    of the whole tree, a record, the step, the diff, the copy removed) beside
-#    `cp -a` of that tree on the same filesystem, with and without removing
-#    the copy after it;
+# 1. an uncached one-line build layer on the Debian minbase fixture (a warm
+#    copy of the tree claimed from the store's pool and recorded, or after a
+#    removal a fresh copy; the step, the diff, the copy reverted and pooled)
+#    beside `cp -a` of that tree on the same filesystem, with and without
+#    removing the copy after it;
 # 2. a fully cached mount-less build beside `plash nodepath ID`.
 # Needs root, hyperfine, setpriv and the Debian fixture
 # (scripts/debootstrap_rootfs.ts). Prints the tables and the ratios of the

@@ -10,6 +10,7 @@ import { exists as existsPath, freeBytes, libcVersion } from "../../ffi/sys.ts";
 import { reason } from "../errors.ts";
 import { type Catalog, DEFAULT_SPEC_DIRS, readCatalog } from "../runtime/cdi/catalog.ts";
 import { CAP_SYS_ADMIN, hasCapability, mountlessReason } from "../runtime/host_support.ts";
+import { POOL_SIZE } from "../runtime/warm_copies.ts";
 import { plannedMapping } from "../runtime/id_map.ts";
 import { cgroupRefusal, findOciRuntimes, type OciRuntime } from "../runtime/oci_runtime.ts";
 import { selfCommand } from "../self_command.ts";
@@ -290,7 +291,9 @@ function mode(): Check {
       ? "mounts: images run on an overlay of their layers, with the host's /proc, /dev, /sys, " +
         "/tmp and /home"
       : `mount-less (${why}): images run and build in private copies of themselves; no /proc, ` +
-        "/sys, host /home or /tmp, no run -v, and mount, with-mount and runc cannot work",
+        "/sys, host /home or /tmp, no run -v, and mount, with-mount and runc cannot work; " +
+        `up to ${POOL_SIZE} copies stay in the store's tmp/, reverted, for the next runs ` +
+        "(`plash clean` removes them)",
     fix: "give plash CAP_SYS_ADMIN (a container's --privileged or --cap-add SYS_ADMIN)",
     required: false,
   };

@@ -25,13 +25,23 @@ import { PlashError } from "../errors.ts";
 import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
 import { copyTree } from "../tree/copy_tree.ts";
-import { recordTree, sameBytes, type TreeRecord, writeTreeChanges } from "../tree/tree_changes.ts";
+import { hasEntry } from "../tree/merged_tree.ts";
+import { revertTree } from "../tree/revert_tree.ts";
+import {
+  type Ignored,
+  recordTree,
+  sameBytes,
+  type TreeRecord,
+  withoutIgnored,
+  writeTreeChanges,
+} from "../tree/tree_changes.ts";
 import { type CreateOptions, stepFailed } from "./create_image.ts";
 import { makeDirInImage } from "./binds.ts";
 import { buildHostEnvironment } from "./environment.ts";
 import { mountlessReason } from "./host_support.ts";
 import { containerSpec, type RunSpec } from "./container_spec.ts";
 import { containerOps } from "./plan.ts";
+import { claimWarmCopy, COPY_ROOT, poolWarmCopy, processesInside } from "./warm_copies.ts";
 import { type ChildStreams, runPlanInChild } from "./spawn_container.ts";
 
 /** The device nodes a copy gets when its image has none by that name: [name, major, minor]. */
@@ -53,7 +63,12 @@ const STEP_SCRIPT = ".plash-step";
  */
 const IGNORED = new Set([STEP_SCRIPT, "dev"]);
 
-/** A private copy of an image, in the store's tmp/; removed when disposed. */
+/**
+ * A private copy of an image, in the store's tmp/: a warm copy taken from
+ * the pool when there is one (`warm_copies.ts`), else a new one. Disposed,
+ * it is reverted to the image it was made of and pooled, or removed where
+ * that cannot be done.
+ */
 export class ImageCopy implements Disposable {
   /** The copy's root directory. */
   readonly root: string;
@@ -62,19 +77,34 @@ export class ImageCopy implements Disposable {
   /** The copy as it was after the last step (or before the first), to find a step's changes. */
   record?: TreeRecord;
   readonly #dir: string;
+  /** The image the copy was made of, which the revert restores. */
+  readonly #origin: number;
+  /** The whole copy (/dev too) as it was made, before any command ran in it. */
+  readonly #pristine: TreeRecord;
 
-  /** Copies image `id` of `store`, and gives it the usual device nodes. */
+  /** Copies image `id` of `store` (or takes a warm copy of it), with the usual device nodes. */
   constructor(readonly store: Store, id: number) {
-    this.id = id;
-    this.#dir = store.makeTmpDir();
-    this.root = `${this.#dir}/root`;
+    this.id = this.#origin = id;
+    const warm = claimWarmCopy(store, id);
+    this.#dir = warm?.dir ?? store.makeTmpDir();
+    this.root = `${this.#dir}/${COPY_ROOT}`;
+    if (warm !== undefined) {
+      this.#pristine = warm.record;
+      return;
+    }
     try {
       copyTree(store.layersOf(store.chain(id)), this.root);
       addDevices(this.root);
+      this.#pristine = recordTree(this.root);
     } catch (error) {
       removeTree(this.#dir);
       throw error;
     }
+  }
+
+  /** The copy before any command ran in it, but for the names of `ignored` (as `recordTree`). */
+  pristine(ignored: Ignored): TreeRecord {
+    return withoutIgnored(this.#pristine, ignored);
   }
 
   /** Runs `spec`'s command chrooted in the copy and returns its exit status. */
@@ -103,7 +133,17 @@ export class ImageCopy implements Disposable {
     }
   }
 
+  /** Reverts the copy and pools it for the next run of its image; removes it where it cannot. */
   [Symbol.dispose](): void {
+    try {
+      // A process left in the copy could swap a directory for a link out of it mid-revert.
+      if (processesInside(this.root)) return removeTree(this.#dir);
+      const layers = this.store.layersOf(this.store.chain(this.#origin));
+      const record = revertTree(this.#pristine, this.root, layers);
+      if (record !== undefined) return poolWarmCopy(this.store, this.#origin, this.#dir, record);
+    } catch {
+      // The image went away, or the revert failed: the copy is no use.
+    }
     removeTree(this.#dir);
   }
 }
@@ -156,16 +196,6 @@ function lendResolvConf(root: string): () => void {
       // Gone: the command removed it.
     }
   };
-}
-
-/** Whether there is an entry at `path` (a dangling symlink too). */
-function hasEntry(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -234,7 +264,7 @@ export async function runMountless(spec: RunSpec): Promise<number> {
   const kept = spec.changesDir === undefined ? undefined : `${spec.changesDir}/data`;
   if (kept !== undefined) requireEmpty(kept);
   using copy = new ImageCopy(spec.store, spec.id);
-  const before = kept === undefined ? undefined : recordTree(copy.root, IGNORED);
+  const before = kept === undefined ? undefined : copy.pristine(IGNORED);
   const status = await copy.run(spec, Deno.env.toObject());
   if (kept !== undefined) writeTreeChanges(before!, copy.root, kept, IGNORED);
   return status;
@@ -268,7 +298,7 @@ export async function createInCopy(
   const copies = reuse ?? new CopyReuse();
   const copy = copies.copyOf(store, id);
   try {
-    copy.record ??= recordTree(copy.root, IGNORED);
+    copy.record ??= copy.pristine(IGNORED);
     let stdin = options.stdin;
     if (options.script !== undefined) {
       // /dev/fd needs /proc: the script is a file, and its commands read an empty stdin.

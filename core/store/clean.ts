@@ -2,8 +2,9 @@
  * `plash clean`: removes what interrupted or finished plash processes left:
  * plash's own temporary directories (`tmp/plashtmp_*`) whose owner is gone,
  * lock files no process holds (a holder killed with SIGKILL leaves its
- * file), and index or map links to images that no longer exist. Nothing else
- * in tmp/ is plash's to remove: whatever someone else put there stays.
+ * file), the pool of warm copies (`warm_pool.ts`), and index or map links
+ * to images that no longer exist. Nothing else in tmp/ is plash's to
+ * remove: whatever someone else put there stays.
  *
  * Another plash may clean, remove or publish at the same time: what another
  * process removed first is done, not an error, and a link that dangles
@@ -16,6 +17,7 @@ import { LOCK_PREFIX, nodeDataDir } from "./layout.ts";
 import { removeIfUnheld } from "./lock.ts";
 import type { Store } from "./store.ts";
 import { isTmpName, removeTree, tmpOwnerAlive } from "./tmp.ts";
+import { removePooledCopies } from "./warm_pool.ts";
 
 /**
  * What {@linkcode cleanStore} removed.
@@ -112,6 +114,8 @@ export function cleanStore(store: Store, parts: CleanParts = {}): CleanReport {
     removeTree(path);
     report.tmpDirs++;
   }
+  // Warm copies of mount-less runs are leftovers too, kept only to be fast.
+  if (all || parts.tmp) report.tmpDirs += removePooledCopies(store);
   const unstaged = dangling.filter((name) => !staging.has(name));
   report.indexLinks = removeIfDangling(index, unstaged);
   if (all || parts.map) {

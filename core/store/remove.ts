@@ -9,10 +9,11 @@ import { idFromName } from "./ids.ts";
 import { removeLink } from "./map.ts";
 import type { Store } from "./store.ts";
 import { removeTree, tmpPath } from "./tmp.ts";
+import { removePooledCopies } from "./warm_pool.ts";
 
 /**
- * Removes image `id` with its descendants and the map keys naming them; returns
- * the removed ids. The node is first renamed into tmp/, where it becomes a
+ * Removes image `id` with its descendants, the map keys naming them and
+ * their warm copies (`warm_pool.ts`); returns the removed ids. The node is first renamed into tmp/, where it becomes a
  * temporary directory of this process: that hides all of them at once, and
  * needs no new file, so removing works on a full disk (a SIGKILL from here on
  * leaves links that dangle and a directory, both `plash clean`'s). Then their
@@ -60,6 +61,7 @@ export function removeImage(store: Store, id: number): number[] {
       // Read again: a name given to another image since (a `tag` beside) stays.
       if (linkTarget(path) === entry.target) removeLink(path);
     }
+    removePooledCopies(store, removed);
     return removed;
   } finally {
     removeTree(trash);

@@ -75,6 +75,44 @@ export function* walkMerged(
   yield* walkCandidate(layers, root, verbatim);
 }
 
+/**
+ * Yields the merged `layers`' (top first) entry at `path` (relative, no
+ * leading "/") and, for a directory, everything it holds, as
+ * {@linkcode walkMerged} yields them; nothing when the image has no `path`.
+ * Only the directories on the way down are read, not the whole tree.
+ */
+export function* walkMergedAt(layers: string[], path: string): Generator<TreeEntry> {
+  let candidate: Candidate | undefined;
+  layers.forEach((dir, layer) => {
+    candidate = consider(candidate, dir, "", layer, false);
+  });
+  let at = "";
+  for (const name of path.split("/")) {
+    if (!candidate?.top?.info.isDirectory) return;
+    at = at === "" ? name : `${at}/${name}`;
+    let child: Candidate | undefined;
+    for (const layer of candidate.dirLayers) {
+      if (!hasEntry(`${layers[layer]}/${at}`)) continue;
+      child = consider(child, layers[layer], at, layer, false);
+    }
+    candidate = child;
+  }
+  if (candidate?.top) yield* walkCandidate(layers, candidate, false);
+}
+
+/** Whether there is an entry at `path` (a dangling symlink too). */
+export function hasEntry(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
+      return false;
+    }
+    throw error;
+  }
+}
+
 function* walkCandidate(
   layers: string[],
   candidate: Candidate,

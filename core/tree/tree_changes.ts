@@ -33,6 +33,7 @@ import { type InodeTimes, inodeTimes } from "../../ffi/stat.ts";
 import { copyEntries } from "./copy_tree.ts";
 import { type TreeEntry, walkMerged } from "./merged_tree.ts";
 import { makeWhiteout, markOpaque } from "./overlay_format.ts";
+import { readXattrs } from "./xattrs.ts";
 
 /** One entry of a record: its lstat and xattrs, and its ctime and birth time to the nanosecond. */
 export interface RecordedEntry extends TreeEntry {
@@ -49,15 +50,79 @@ export type Ignored = ReadonlySet<string>;
 export function recordTree(root: string, ignored: Ignored = new Set()): TreeRecord {
   const record: TreeRecord = new Map();
   for (const entry of walkMerged([root], { verbatim: true })) {
-    if (!ignored.has(entry.path) && !ignored.has(entry.path.split("/")[0])) {
+    if (!isIgnored(entry.path, ignored)) {
       record.set(entry.path, { ...entry, times: inodeTimes(entry.source) });
     }
   }
   return record;
 }
 
-/** What changed at one path. */
-type Change = "new" | "changed" | "replaced";
+/** Records the one entry at `path` of the tree at `root`, as {@linkcode recordTree} does. */
+export function recordEntry(root: string, path: string): RecordedEntry {
+  const source = path === "" ? root : `${root}/${path}`;
+  const [info, xattrs, times] = [Deno.lstatSync(source), readXattrs(source), inodeTimes(source)];
+  return { path, source, info, layer: 0, xattrs, times };
+}
+
+/** `record` without the names of `ignored` and what they hold. */
+export function withoutIgnored(record: TreeRecord, ignored: Ignored): TreeRecord {
+  return new Map([...record].filter(([path]) => !isIgnored(path, ignored)));
+}
+
+function isIgnored(path: string, ignored: Ignored): boolean {
+  return ignored.has(path.split("/")[0]);
+}
+
+/**
+ * The record as text, one line an entry with everything a comparison of
+ * records looks at but the link target (a new link is a new inode): two
+ * records of a tree are equal text only if nothing in it changed between
+ * them, since the ctime, which every change moves, cannot be set back.
+ */
+export function recordText(record: TreeRecord): string {
+  const lines: string[] = [];
+  for (const { path, info, times, xattrs } of record.values()) {
+    const xattrText = [...xattrs].map(([name, value]) => `${name}=${value.join(",")}`).join(";");
+    lines.push(
+      [
+        JSON.stringify(path),
+        info.mode,
+        info.uid,
+        info.gid,
+        info.size,
+        info.nlink,
+        info.rdev,
+        info.ino,
+        times.modified,
+        times.changed,
+        times.born,
+        xattrText,
+      ].join(" "),
+    );
+  }
+  return lines.join("\n");
+}
+
+/** What changed at one path: under a new or replaced directory everything is new. */
+export type Change = "new" | "changed" | "replaced";
+
+/** The difference of two records of one tree. */
+export interface TreeChanges {
+  /** Each new, changed or replaced path, in walk order. */
+  changes: Map<string, Change>;
+  /** The topmost path of each deleted subtree (none under a replaced entry). */
+  gone: string[];
+}
+
+/** How the tree recorded as `after` differs from the one recorded as `before`. */
+export function treeChanges(before: TreeRecord, after: TreeRecord): TreeChanges {
+  const changes = new Map<string, Change>();
+  for (const [path, entry] of after) {
+    const change = compare(before.get(path), entry, changes.get(parentOf(path)));
+    if (change !== undefined) changes.set(path, change);
+  }
+  return { changes, gone: [...deletions(before, after, changes)] };
+}
 
 /**
  * Writes into `dest` (missing or an empty directory) what changed in the
@@ -72,12 +137,7 @@ export function writeTreeChanges(
   ignored: Ignored = new Set(),
 ): TreeRecord {
   const after = recordTree(root, ignored);
-  const changes = new Map<string, Change>();
-  for (const [path, entry] of after) {
-    const change = compare(before.get(path), entry, changes.get(parentOf(path)));
-    if (change !== undefined) changes.set(path, change);
-  }
-  const gone = [...deletions(before, after, changes)];
+  const { changes, gone } = treeChanges(before, after);
   // The layer: the changed entries and every directory above one or above a whiteout.
   const kept = new Set<string>([""]);
   for (const path of [...changes.keys(), ...gone.map(parentOf)]) {
@@ -150,7 +210,8 @@ function* deletions(
   }
 }
 
-function parentOf(path: string): string {
+/** The path of the directory holding `path` ("" for a top-level name). */
+export function parentOf(path: string): string {
   const slash = path.lastIndexOf("/");
   return slash < 0 ? "" : path.slice(0, slash);
 }
@@ -163,7 +224,8 @@ function time(date: Date | null): number | undefined {
   return date?.getTime();
 }
 
-function sameXattrs(a: Map<string, Uint8Array>, b: Map<string, Uint8Array>): boolean {
+/** Whether two entries' xattrs are the same names with the same values. */
+export function sameXattrs(a: Map<string, Uint8Array>, b: Map<string, Uint8Array>): boolean {
   if (a.size !== b.size) return false;
   for (const [name, value] of a) {
     const other = b.get(name);

@@ -79,5 +79,9 @@ Deno.test("RUN --network=none fails in one line where the host refuses a network
   assert.equal(lines.length, 1, result.stderr);
   assert.match(lines[0], /^plash error: Dockerfile:2: RUN: unshare CLONE_NEWNET: /);
   assert.equal(await store.ok(["ls", "--json"]), before, "no image was made");
-  assert.deepEqual([...Deno.readDirSync(`${store.data}/tmp`)], []);
+  // The step's copy, reverted and pooled (warm copies), alone.
+  assert.deepEqual(
+    [...Deno.readDirSync(`${store.data}/tmp`)].filter((e) => !e.name.startsWith("plashwarm_")),
+    [],
+  );
 });
