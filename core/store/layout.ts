@@ -11,6 +11,7 @@
  * map/<key>            -> ../layer/...: names and cache entries
  * tmp/plashtmp_*       staging, owned by a process (see tmp.ts)
  * tmp/plashlock_*      named locks (see lock.ts)
+ * tmp/plashwarm_*      warm copies of images for the mount-less mode (see warm_pool.ts)
  * mnt/                 a run's writable tmpfs (in the run's own namespace)
  * bud-cache/<name>     `plash bud`'s cache mounts (RUN --mount=type=cache)
  * mountless           says that plash runs without mounts here (said once)
@@ -29,6 +30,8 @@ import type { PrivateKind } from "./data_dir.ts";
 export const TMP_PREFIX = "plashtmp_";
 /** The name prefix of every lock file in `tmp/`. */
 export const LOCK_PREFIX = "plashlock_";
+/** The prefix of a warm copy's name in tmp/ (`warm_pool.ts`). */
+export const WARM_PREFIX = "plashwarm_";
 
 /** Where a node keeps its layer, from the node directory. */
 const NODE_LAYER = "_data/root";

@@ -10,11 +10,9 @@
  * @module
  */
 
+import { WARM_PREFIX } from "./layout.ts";
 import type { Store } from "./store.ts";
 import { removeTree, tmpPath } from "./tmp.ts";
-
-/** The prefix of a warm copy's name in tmp/. */
-const WARM_PREFIX = "plashwarm_";
 
 /** `plashwarm_<id>_<key>_<pooled, ms since the epoch>_<random>`. */
 const WARM_NAME = /^plashwarm_(\d+)_(\d+)_(\d+)_\d+$/;
@@ -52,9 +50,9 @@ export function poolName(id: number, key: string): string {
  * this process, and returns that; undefined when another process took it first.
  */
 export function takePooledCopy(store: Store, name: string): string | undefined {
-  const taken = tmpPath(store.tmpRoot);
+  const taken = tmpPath(store);
   try {
-    Deno.renameSync(`${store.tmpRoot}/${name}`, taken);
+    Deno.renameSync(store.tmpEntry(name), taken);
     return taken;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;

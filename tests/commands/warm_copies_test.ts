@@ -8,12 +8,12 @@
  */
 
 import assert from "node:assert/strict";
-import { inodeTimes } from "../ffi/stat.ts";
-import { setXattr } from "../ffi/sys.ts";
-import { hasEntry } from "../core/tree/merged_tree.ts";
-import { selfCommand } from "../core/self_command.ts";
-import { manifest } from "./tar_fixtures.ts";
-import { type Result, TestStore } from "./support/plash.ts";
+import { inodeTimes } from "../../ffi/stat.ts";
+import { setXattr } from "../../ffi/sys.ts";
+import { hasEntry } from "../../core/tree/merged_tree.ts";
+import { selfCommand } from "../../core/self_command.ts";
+import { manifest } from "../support/tar_fixtures.ts";
+import { type Result, TestStore } from "../support/plash.ts";
 
 const ROOT = Deno.uid() === 0;
 const WITHOUT_SYS_ADMIN = ["setpriv", "--inh-caps=-sys_admin", "--bounding-set=-sys_admin"];

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { setXattr } from "../ffi/sys.ts";
-import { copyTree } from "../core/tree/copy_tree.ts";
-import { makeWhiteout, markOpaque } from "../core/tree/overlay_format.ts";
-import { revertTree } from "../core/tree/revert_tree.ts";
-import { recordText, recordTree } from "../core/tree/tree_changes.ts";
-import { manifest } from "./tar_fixtures.ts";
-import { TempDirs } from "./support/temp_dirs.ts";
+import { setXattr } from "../../ffi/sys.ts";
+import { copyTree } from "../../core/tree/copy_tree.ts";
+import { makeWhiteout, markOpaque } from "../../core/tree/overlay_format.ts";
+import { revertTree } from "../../core/tree/revert_tree.ts";
+import { recordText, recordTree } from "../../core/tree/tree_changes.ts";
+import { manifest } from "../support/tar_fixtures.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
 
 // Whiteouts are device nodes: only root makes them outside a user namespace.
 const ROOT = Deno.uid() === 0;
