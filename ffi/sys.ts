@@ -24,6 +24,7 @@ const CLONE_NEWNS = 0x20000;
 const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100;
 const X_OK = 1;
+const R_OK = 4;
 const NULL_STRING = null;
 
 /** mount(2). `source`, `fstype` and `data` may be null. */
@@ -70,6 +71,14 @@ export function chdir(path: string): void {
 /** Whether `path` is executable for the caller, resolved in the current root. */
 export function isExecutable(path: string): boolean {
   return sym.access(cString(path), X_OK) === 0;
+}
+
+/**
+ * Whether the caller may read `path`, and with `search` look up names in it
+ * (a directory), as access(2) answers for the caller's ids.
+ */
+export function mayRead(path: string, search = false): boolean {
+  return sym.access(cString(path), R_OK | (search ? X_OK : 0)) === 0;
 }
 
 /** Whether `path` exists in the current root (of this thread). */

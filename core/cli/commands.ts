@@ -525,6 +525,7 @@ export const COMMANDS: Command[] = [
   {
     name: "export-tar",
     asRoot: true,
+    rootOnDemand: true,
     usage: "ID [FILE|-]",
     arity: [1, 2],
     summary: "write an image's files as one tar archive",
@@ -719,6 +720,7 @@ export const COMMANDS: Command[] = [
   {
     name: "export-oci",
     asRoot: true,
+    rootOnDemand: true,
     usage: "ID PATH",
     arity: [2, 2],
     options: [
@@ -742,6 +744,7 @@ export const COMMANDS: Command[] = [
   {
     name: "export-docker-archive",
     asRoot: true,
+    rootOnDemand: true,
     usage: "ID FILE|-",
     arity: [2, 2],
     options: [
@@ -756,6 +759,7 @@ export const COMMANDS: Command[] = [
   {
     name: "push",
     asRoot: true,
+    rootOnDemand: true,
     usage: "ID REF",
     arity: [2, 2],
     options: [

@@ -8,6 +8,7 @@
 import { imageArg } from "../cli/image_arg.ts";
 import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
+import { readLayersAsImageRoot } from "../runtime/image_root_reader.ts";
 import { Store } from "../store/store.ts";
 import { exportTarTo } from "../tar/export_tar.ts";
 
@@ -16,6 +17,9 @@ export async function main(args: Args): Promise<void> {
   const [id, target = "-"] = args.positionals;
   const store = Store.open();
   const image = await imageArg(store, id);
+  // Without root: as root of the namespace sees them, here, or (a file closed to the
+  // caller) in the namespace, before anything is written.
+  readLayersAsImageRoot(store.layersOf(store.chain(image)));
   if (target === "-" && Deno.stdout.isTerminal()) {
     throw new PlashError("refusing to write a tar archive to a terminal: give a FILE or redirect");
   }
