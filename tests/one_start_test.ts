@@ -139,5 +139,23 @@ Deno.test(
       new RegExp(`^-rw-r--r-- ${owners.replace(":", "/")} `),
       text,
     );
+    // A file closed to the caller: read as root of the namespace, to a file (the partial one
+    // made as the caller removed) and to stdout, whole.
+    const closed = await store.ok(["build", "--from", image, "--run", "echo s > /s && chmod 0 /s"]);
+    const closedTar = `${temp.make()}/closed.tar`;
+    await store.ok(["export-tar", closed, closedTar]);
+    const [program, ...rest] = selfCommand(["export-tar", closed]);
+    const onStdout = await runCommand(program, rest, { env: { PLASH_DATA: store.data } });
+    assert.equal(onStdout.code, 0, onStdout.stderr);
+    for (const tar of [closedTar, `${closedTar}.stdout`]) {
+      if (tar !== closedTar) Deno.writeFileSync(tar, onStdout.stdout);
+      const read = await runCommand("tar", ["-xOf", tar, "./s"]);
+      assert.equal(new TextDecoder().decode(read.stdout), "s\n", tar);
+    }
+    assert.deepEqual(
+      [...Deno.readDirSync(closedTar.slice(0, -"/closed.tar".length))].map((entry) => entry.name)
+        .sort(),
+      ["closed.tar", "closed.tar.stdout"],
+    );
   },
 );

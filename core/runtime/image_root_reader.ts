@@ -7,12 +7,14 @@
  * subordinate range): the walk turns them back into the image's through the
  * namespace's id maps (`id_map.ts`), an id outside them into the overflow id
  * as the kernel shows it there, and a file capability's root id likewise.
- * Image root is the caller, so most files are the caller's to read; a file
- * or directory that is not (an owner of the subordinate range and mode 0600
- * or 0700, such as apt's `partial` directories, or mode 0) is found by a look
- * at every file's permission before anything is written, and then the
- * command goes on as root of the namespace (`core/privilege.ts`: plash
- * starts again there, as every rootless export did before).
+ * Image root is the caller, so most files are the caller's to read; where
+ * one is not (an owner of the subordinate range and mode 0600 or 0700, such
+ * as apt's `partial` directories, or mode 0) the command goes on as root of
+ * the namespace (`core/privilege.ts`: plash starts again there, as every
+ * rootless export did before): after the export failed and removed what it
+ * had made ({@linkcode orAsImageRoot}), or, for an archive on stdout, which
+ * cannot be taken back, after a look at every file's permission before
+ * anything is written.
  *
  * (Reading only those files from a clone child in the namespace, whose
  * descriptors plash would share, was tried: a clone child's JavaScript
@@ -23,12 +25,14 @@
  * ```ts
  * import { readLayersAsImageRoot } from "./image_root_reader.ts";
  *
- * readLayersAsImageRoot(["/store/layer/2", "/store/layer/1"]); // or NeedsPrivilege
+ * const layers = ["/store/layer/2", "/store/layer/1"];
+ * readLayersAsImageRoot(layers, { lookFirst: true }); // or NeedsPrivilege
  * ```
  *
  * @module
  */
 
+import { SyscallError } from "../../ffi/errors.ts";
 import { effectiveIds, mayRead } from "../../ffi/sys.ts";
 import { needPrivilege } from "../privilege.ts";
 import { OWN_VIEW, readLayersWith } from "../tree/layer_files.ts";
@@ -37,12 +41,16 @@ import { type IdRange, plannedMapping } from "./id_map.ts";
 /**
  * From now on, this process reads layer files as root of plash's user
  * namespace would (see the module's documentation); as root, as it is.
- * Throws `NeedsPrivilege` when the caller may not read all of `layers`.
+ * With `lookFirst`, throws `NeedsPrivilege` when the caller may not read
+ * all of `layers`.
  */
-export function readLayersAsImageRoot(layers: string[]): void {
+export function readLayersAsImageRoot(
+  layers: string[],
+  options: { lookFirst?: boolean } = {},
+): void {
   const { uid, gid } = effectiveIds();
   if (uid === 0 || layers.length === 0) return;
-  if (!layers.every(readableTree)) needPrivilege();
+  if (options.lookFirst && !layers.every(readableTree)) needPrivilege();
   const { ranges } = plannedMapping(uid, gid);
   const imageUid = idInImage(uid, ranges?.uids);
   const imageGid = idInImage(gid, ranges?.gids);
@@ -82,6 +90,30 @@ function commonDirectory(paths: string[]): string {
     common = common.slice(0, same);
   }
   return common.join("/");
+}
+
+/**
+ * Runs `exported`, an export that removes what it made when it fails; where
+ * it failed because a file of the image was refused to a caller without
+ * root, throws `NeedsPrivilege` instead, and the command starts again as
+ * root of the namespace.
+ */
+export async function orAsImageRoot<T>(exported: () => Promise<T>): Promise<T> {
+  try {
+    return await exported();
+  } catch (error) {
+    if (effectiveIds().uid !== 0 && refusedSomewhere(error)) needPrivilege();
+    throw error;
+  }
+}
+
+/** Whether `error`, or an error it was made from, is the kernel refusing the caller. */
+function refusedSomewhere(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof Deno.errors.PermissionDenied) return true;
+    if (cause instanceof SyscallError && cause.code === "EACCES") return true;
+  }
+  return false;
 }
 
 /**
