@@ -5,15 +5,13 @@
  * @module
  */
 
-import { SyscallError } from "./errors.ts";
 import { openPath } from "./in_root.ts";
-import { cString, cStringArray, sym } from "./libc.ts";
+import { sym } from "./libc.ts";
 import type { OverlaySpec } from "./overlay.ts";
-import { closeFd, exitStatusNow, isExecutable, sendSignal } from "./sys.ts";
+import { closeFd, exitStatusNow, isExecutable, sendSignal, spawnProgram } from "./sys.ts";
 
 const FUSE_SUPER_MAGIC = 0x65735546n;
 const SIGKILL = 9;
-const O_WRONLY = 1;
 /** How long fuse-overlayfs may take to mount, in milliseconds. */
 const PATIENCE = 10_000;
 
@@ -37,7 +35,10 @@ export function mountFuseOverlay(spec: OverlaySpec): void {
   const options = [`lowerdir=${spec.lowers.join(":")}`];
   if (spec.upper !== undefined) options.push(`upperdir=${spec.upper}`, `workdir=${spec.work}`);
   const argv = [setpriv, "--pdeathsig", "TERM", fuse, "-f", "-o", options.join(","), spec.target];
-  const pid = spawn(argv);
+  // Its stderr on /dev/null: fuse-overlayfs 1.10 says "unknown argument ignored" on every
+  // start, and the serving process must not write into a pipe nobody reads once the container
+  // runs.
+  const pid = spawnProgram(argv, [], { quietStderr: true });
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   for (let waited = 0; !isFuseMount(spec.target); waited++) {
     const status = exitStatusNow(pid);
@@ -52,36 +53,6 @@ export function mountFuseOverlay(spec: OverlaySpec): void {
     }
     Atomics.wait(sleeper, 0, 0, 1);
   }
-}
-
-/**
- * Starts `argv` with its stderr on /dev/null: fuse-overlayfs 1.10 says
- * "unknown argument ignored" on every start, and the serving process must
- * not write into a pipe nobody reads once the container runs. No JavaScript
- * runs in the child, so a clone child may call this.
- */
-function spawn(argv: string[]): number {
-  const pid = new Int32Array(1);
-  const args = cStringArray(argv);
-  const env = cStringArray([]);
-  // posix_spawn_file_actions_t: 80 bytes on 64-bit glibc.
-  const actions = new Uint8Array(80);
-  sym.posix_spawn_file_actions_init(actions);
-  try {
-    sym.posix_spawn_file_actions_addopen(actions, 2, cString("/dev/null"), O_WRONLY, 0);
-    const code = sym.posix_spawn(
-      new Uint8Array(pid.buffer),
-      cString(argv[0]),
-      actions,
-      null,
-      new Uint8Array(args.pointers.buffer),
-      new Uint8Array(env.pointers.buffer),
-    );
-    if (code !== 0) throw new SyscallError("posix_spawn", argv[0], code);
-  } finally {
-    sym.posix_spawn_file_actions_destroy(actions);
-  }
-  return pid[0];
 }
 
 function isFuseMount(path: string): boolean {

@@ -24,6 +24,7 @@ const CLONE_NEWNS = 0x20000;
 const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100;
 const X_OK = 1;
+const R_OK = 4;
 const NULL_STRING = null;
 
 /** mount(2). `source`, `fstype` and `data` may be null. */
@@ -70,6 +71,14 @@ export function chdir(path: string): void {
 /** Whether `path` is executable for the caller, resolved in the current root. */
 export function isExecutable(path: string): boolean {
   return sym.access(cString(path), X_OK) === 0;
+}
+
+/**
+ * Whether the caller may read `path`, and with `search` look up names in it
+ * (a directory), as access(2) answers for the caller's ids.
+ */
+export function mayRead(path: string, search = false): boolean {
+  return sym.access(cString(path), R_OK | (search ? X_OK : 0)) === 0;
 }
 
 /** Whether `path` exists in the current root (of this thread). */
@@ -317,6 +326,9 @@ export function sendSignal(pid: number, signal: number): void {
 }
 
 const WNOHANG = 1;
+const EINTR = 4;
+const SIGKILL = 9;
+const O_WRONLY = 1;
 let waitpidHere:
   | ((pid: number, status: Uint8Array<ArrayBuffer>, options: number) => number)
   | undefined;
@@ -372,6 +384,83 @@ export async function waitForExit(pid: number): Promise<number> {
 function shellStatus(raw: number): number {
   const signal = raw & 0x7f;
   return signal === 0 ? (raw >> 8) & 0xff : 128 + signal;
+}
+
+/**
+ * How child `pid` ended ({@linkcode waitForExit}'s number), waiting on this
+ * thread, which runs nothing else meanwhile (signal listeners included): for
+ * a clone child, which has no event loop.
+ */
+function waitForExitSync(pid: number): number {
+  const status = new Int32Array(1);
+  const buffer = new Uint8Array(status.buffer);
+  while (waitpidOnThisThread(pid, buffer, 0) !== pid) {
+    const code = errno();
+    if (code !== EINTR) throw new SyscallError("waitpid", String(pid), code);
+  }
+  return shellStatus(status[0]);
+}
+
+/** The longest pause between two looks at a child {@linkcode waitForExitWithin} waits for. */
+const LONGEST_PAUSE_MS = 10;
+
+/**
+ * How child `pid` ended, waiting on this thread (as a clone child must) for
+ * at most `ms` milliseconds (or for good without `ms`): past that the child
+ * is killed (SIGKILL) and reaped, and the result is undefined. It looks at
+ * the child after pauses that grow from 0.1 ms, so a quick child costs little.
+ */
+export function waitForExitWithin(pid: number, ms?: number): number | undefined {
+  if (ms === undefined) return waitForExitSync(pid);
+  const deadline = performance.now() + ms;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let pause = 0.1;; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
+    const status = exitStatusNow(pid);
+    if (status !== undefined) return status;
+    const left = deadline - performance.now();
+    if (left <= 0) {
+      sendSignal(pid, SIGKILL);
+      waitForExitSync(pid);
+      return undefined;
+    }
+    Atomics.wait(sleeper, 0, 0, Math.min(pause, left));
+  }
+}
+
+/**
+ * Starts the program at path `argv[0]` (no PATH search) with `argv` and the
+ * environment `env` (`NAME=VALUE` each) by posix_spawn(3), with this
+ * process's descriptors, stderr on /dev/null with `quietStderr`; returns its
+ * pid. No JavaScript runs in the child, so a clone child may call this.
+ */
+export function spawnProgram(
+  argv: string[],
+  env: string[],
+  options: { quietStderr?: boolean } = {},
+): number {
+  const pid = new Int32Array(1);
+  const args = cStringArray(argv);
+  const environment = cStringArray(env);
+  // posix_spawn_file_actions_t: 80 bytes on 64-bit glibc.
+  const actions = new Uint8Array(80);
+  sym.posix_spawn_file_actions_init(actions);
+  try {
+    if (options.quietStderr) {
+      sym.posix_spawn_file_actions_addopen(actions, 2, cString("/dev/null"), O_WRONLY, 0);
+    }
+    const code = sym.posix_spawn(
+      new Uint8Array(pid.buffer),
+      cString(argv[0]),
+      actions,
+      null,
+      new Uint8Array(args.pointers.buffer),
+      new Uint8Array(environment.pointers.buffer),
+    );
+    if (code !== 0) throw new SyscallError("posix_spawn", argv[0], code);
+  } finally {
+    sym.posix_spawn_file_actions_destroy(actions);
+  }
+  return pid[0];
 }
 
 /**

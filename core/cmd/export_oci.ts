@@ -12,6 +12,7 @@ import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
 import { exportOciLayout } from "../images/layout/write_layout.ts";
 import { interruptible } from "../images/interrupt.ts";
+import { orAsImageRoot, readLayersAsImageRoot } from "../runtime/image_root_reader.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
@@ -19,13 +20,18 @@ export async function main(args: Args): Promise<void> {
   const [id, path] = args.positionals;
   const store = Store.open();
   const image = await imageArg(store, id);
+  // Without root: as root of the namespace sees them, here, or there (a file closed to the
+  // caller).
+  readLayersAsImageRoot(store.layersOf(store.chain(image)));
   const options = await exportOptions(store, (name) => args.value(name));
-  const exported = await store.whileThere(image, "exporting it", () =>
-    interruptible(
-      store,
-      `export-oci ${path}`,
-      (signal) =>
-        exportOciLayout(store, image, path, { ...options, ref: args.value("ref"), signal }),
-    ));
+  const exported = await orAsImageRoot(() =>
+    store.whileThere(image, "exporting it", () =>
+      interruptible(
+        store,
+        `export-oci ${path}`,
+        (signal) =>
+          exportOciLayout(store, image, path, { ...options, ref: args.value("ref"), signal }),
+      ))
+  );
   printLine(exported.manifest.digest);
 }

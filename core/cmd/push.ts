@@ -12,6 +12,7 @@ import { printLine } from "../cli/output.ts";
 import { interruptible } from "../images/interrupt.ts";
 import { setQuiet } from "../images/progress.ts";
 import { pushImage } from "../images/registry/push.ts";
+import { orAsImageRoot, readLayersAsImageRoot } from "../runtime/image_root_reader.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
@@ -20,15 +21,20 @@ export async function main(args: Args): Promise<void> {
   const [id, ref] = args.positionals;
   const store = Store.open();
   const image = await imageArg(store, id);
+  // Without root: as root of the namespace sees them, here, or there (a file closed to the
+  // caller).
+  readLayersAsImageRoot(store.layersOf(store.chain(image)));
   const options = {
     ...await exportOptions(store, (name) => args.value(name)),
     insecure: args.flag("insecure"),
   };
-  const digest = await store.whileThere(image, "pushing it", () =>
-    interruptible(
-      store,
-      `push ${ref}`,
-      (signal) => pushImage(store, image, ref, options, signal),
-    ));
+  const digest = await orAsImageRoot(() =>
+    store.whileThere(image, "pushing it", () =>
+      interruptible(
+        store,
+        `push ${ref}`,
+        (signal) => pushImage(store, image, ref, options, signal),
+      ))
+  );
   printLine(digest);
 }

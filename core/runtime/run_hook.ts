@@ -6,12 +6,21 @@
  *
  * It runs synchronously, from the thread that sets the container up (plash's
  * own as root, the clone child rootless), so it sees that thread's mount
- * namespace and root.
+ * namespace and root. A hook still running after its `timeout` (seconds, as
+ * the OCI runtime spec has it) is killed (SIGKILL) and fails the start.
  *
  * @module
  */
 
-import { closeFd, dup2, duplicate, makePipe, writeToPipe } from "../../ffi/sys.ts";
+import {
+  closeFd,
+  dup2,
+  duplicate,
+  makePipe,
+  spawnProgram,
+  waitForExitWithin,
+  writeToPipe,
+} from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
 import type { Hook } from "./container_edits.ts";
 import { OCI_VERSION } from "./runtime_config.ts";
@@ -30,13 +39,14 @@ export interface OciState {
 }
 
 /**
- * Runs `hook` with `state` on its stdin and waits for it; throws when it
- * fails. Its argv[0] is its path (`args[0]` cannot be passed apart from it).
+ * Runs `hook` with `state` on its stdin and waits for it, for at most its
+ * `timeout` seconds (then it is killed); throws when it fails or times out.
+ * Its argv[0] is its path (`args[0]` cannot be passed apart from it).
  */
 export function runHook(hook: Hook, state: Omit<OciState, "ociVersion">): void {
   const pipe = makePipe();
   const saved = duplicate(0);
-  let status: Deno.CommandStatus;
+  let pid: number;
   try {
     // The state is small (a few hundred bytes): the pipe holds it all before the hook reads.
     try {
@@ -48,19 +58,7 @@ export function runHook(hook: Hook, state: Omit<OciState, "ociVersion">): void {
       closeFd(pipe.write);
     }
     dup2(pipe.read, 0);
-    const env = Object.fromEntries(
-      (hook.env ?? []).map((
-        entry,
-      ) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]),
-    );
-    status = new Deno.Command(hook.path, {
-      args: (hook.args ?? [hook.path]).slice(1),
-      env,
-      clearEnv: true,
-      stdin: "inherit",
-      stdout: "inherit",
-      stderr: "inherit",
-    }).outputSync();
+    pid = spawnProgram([hook.path, ...(hook.args ?? [hook.path]).slice(1)], hook.env ?? []);
   } catch (error) {
     throw new PlashError(`${hook.hookName} hook ${hook.path}: ${reason(error)}`, { cause: error });
   } finally {
@@ -68,8 +66,19 @@ export function runHook(hook: Hook, state: Omit<OciState, "ociVersion">): void {
     closeFd(saved);
     closeFd(pipe.read);
   }
-  if (!status.success) {
-    const how = status.signal ? `signal ${status.signal}` : `exit status ${status.code}`;
+  // Waited for here, not by Deno: rootless this runs in a clone child, which has no event loop.
+  const status = waitForExitWithin(
+    pid,
+    hook.timeout === undefined ? undefined : hook.timeout * 1000,
+  );
+  if (status === undefined) {
+    throw new PlashError(
+      `${hook.hookName} hook ${hook.path} timed out: still running after its timeout of ` +
+        `${hook.timeout} s, killed`,
+    );
+  }
+  if (status !== 0) {
+    const how = status > 128 ? `signal ${status - 128}` : `exit status ${status}`;
     throw new PlashError(`${hook.hookName} hook ${hook.path} failed with ${how}`);
   }
 }

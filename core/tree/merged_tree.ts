@@ -21,7 +21,8 @@
  */
 
 import { isOpaque, isWhiteout } from "./overlay_format.ts";
-import { fileXattrs, readXattrs } from "./xattrs.ts";
+import { layerFiles } from "./layer_files.ts";
+import { fileXattrs } from "./xattrs.ts";
 
 /** One file of a tree. */
 export interface TreeEntry {
@@ -29,7 +30,7 @@ export interface TreeEntry {
   path: string;
   /** Absolute path of the file in the layer that provides it. */
   source: string;
-  /** `Deno.lstatSync(source)`. */
+  /** `Deno.lstatSync(source)` (as `layer_files.ts` reads it). */
   info: Deno.FileInfo;
   /** Index of that layer in the list given to {@linkcode walkMerged}, 0 being the top. */
   layer: number;
@@ -148,15 +149,16 @@ function consider(
 ): Candidate {
   if (known && !known.open) return known;
   const source = path === "" ? layerDir : `${layerDir}/${path}`;
-  const info = Deno.lstatSync(source);
+  const files = layerFiles();
+  const info = files.lstat(source);
   if (!verbatim && isWhiteout(info)) return known ? closed(known) : { dirLayers: [], open: false };
   if (known) {
     if (!info.isDirectory) return closed(known);
     known.dirLayers.push(layer);
-    known.open = !isOpaque(readXattrs(source));
+    known.open = !isOpaque(files.xattrs(source));
     return known;
   }
-  const xattrs = readXattrs(source);
+  const xattrs = files.xattrs(source);
   const top = { path, source, info, layer, xattrs: verbatim ? xattrs : fileXattrs(xattrs) };
   if (!info.isDirectory) return { top, dirLayers: [], open: false };
   return { top, dirLayers: [layer], open: !verbatim && !isOpaque(xattrs) };

@@ -309,3 +309,47 @@ Deno.test(
     assert.deepEqual([...Deno.readDirSync(records)].map((entry) => entry.name), ["hook"]);
   },
 );
+
+Deno.test("a CDI hook past its timeout is killed and fails the run in one line", async () => {
+  using store = new TestStore();
+  using temp = new TempDirs();
+  const specDir = temp.make("plash-cdi-");
+  const records = temp.make("plash-cdi-records-");
+  Deno.chmodSync(records, 0o777);
+  const hook = `${records}/hook`;
+  // The hook's own pid sleeps (exec), so killing it leaves nothing running.
+  Deno.writeTextFileSync(hook, `#!/bin/sh\necho $$ > ${records}/pid\nexec sleep 5\n`);
+  Deno.chmodSync(hook, 0o755);
+  const spec = {
+    cdiVersion: "0.5.0",
+    kind: KIND,
+    devices: [{
+      name: "slow",
+      containerEdits: {
+        env: ["SLOW=1"],
+        hooks: [{ hookName: "createContainer", path: hook, args: ["hook"], timeout: 1 }],
+      },
+    }],
+  };
+  Deno.writeTextFileSync(`${specDir}/slow.json`, JSON.stringify(spec));
+  const id = await store.busybox();
+  const result = await store.plash([
+    "run",
+    "--cdi-spec-dir",
+    specDir,
+    "--device",
+    `${KIND}=slow`,
+    id,
+    "sh",
+    "-c",
+    `touch ${records}/ran`,
+  ]);
+  assert.equal(result.code, 1, result.stderr);
+  assert.equal(
+    oneLineError(result),
+    `plash error: createContainer hook ${hook} timed out: still running after its timeout of 1 s, killed`,
+  );
+  assert.throws(() => Deno.statSync(`${records}/ran`), Deno.errors.NotFound);
+  const pid = Deno.readTextFileSync(`${records}/pid`).trim();
+  assert.throws(() => Deno.statSync(`/proc/${pid}`), Deno.errors.NotFound, "the hook is gone");
+});

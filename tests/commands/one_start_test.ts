@@ -1,6 +1,7 @@
 /**
  * Commands that need no root run in one Deno start, rootless too: a cached
  * build, `b run` and `exec` of a cached build, `ls`, `inspect`, `nodepath`,
+ * `export-*` and `push` of an image whose files are the caller's to read,
  * and `sudo`, `data` and `with-mount`, whose command alone needs the user
  * namespace. Counted for
  * real: every program plash execs, traced by strace, or the command's
@@ -10,6 +11,7 @@
 import assert from "node:assert/strict";
 import { runCommand } from "../support/command.ts";
 import { TestStore } from "../support/plash.ts";
+import { HAVE_REGISTRY, TestRegistry } from "../support/registry.ts";
 import { TempDirs } from "../support/temp_dirs.ts";
 import { selfCommand } from "../../core/self_command.ts";
 
@@ -94,3 +96,66 @@ Deno.test("b run and exec of a cached build, sudo, data and with-mount run their
     assert.equal(Deno.uid() === 0 ? self : parent, pid, args.join(" "));
   }
 });
+
+Deno.test(
+  "export-tar, export-oci, export-docker-archive and push of readable files start Deno once, with the image's owners",
+  {
+    ignore: !STRACE,
+  },
+  async () => {
+    using store = new TestStore();
+    using temp = new TempDirs();
+    await using registry = HAVE_REGISTRY ? await TestRegistry.start() : undefined;
+    const base = await store.busybox();
+    // Owned by container ids 42 and 43 where a subordinate range maps them (else by root),
+    // readable by all: the files the caller may read, as they are in the image.
+    const image = await store.ok([
+      "build",
+      "--from",
+      base,
+      "--run",
+      "echo a > /f && mkdir /e && touch /e/g && (chown -R 42:43 /f /e 2>/dev/null || true)",
+    ]);
+    const owners = (await store.ok(["run", image, "stat", "-c", "%u:%g", "/f"])).trim();
+    const dir = temp.make();
+    const deno = Deno.execPath();
+    for (
+      const args of [
+        ["export-tar", image, `${dir}/image.tar`],
+        ["export-oci", image, `${dir}/layout`],
+        ["export-docker-archive", image, `${dir}/docker.tar`],
+        ...registry ? [["push", "-q", image, `${registry.host}/plash/once:1`]] : [],
+      ]
+    ) {
+      const { code, stderr, programs } = await execs(store, temp, args);
+      assert.equal(code, 0, stderr);
+      assert.deepEqual(programs, [deno], args[0]);
+    }
+    const listing = await runCommand("tar", ["--numeric-owner", "-tvf", `${dir}/image.tar`]);
+    const text = new TextDecoder().decode(listing.stdout);
+    const line = text.split("\n").find((entry) => entry.endsWith(" ./f"));
+    assert.match(
+      line ?? "",
+      new RegExp(`^-rw-r--r-- ${owners.replace(":", "/")} `),
+      text,
+    );
+    // A file closed to the caller: read as root of the namespace, to a file (the partial one
+    // made as the caller removed) and to stdout, whole.
+    const closed = await store.ok(["build", "--from", image, "--run", "echo s > /s && chmod 0 /s"]);
+    const closedTar = `${temp.make()}/closed.tar`;
+    await store.ok(["export-tar", closed, closedTar]);
+    const [program, ...rest] = selfCommand(["export-tar", closed]);
+    const onStdout = await runCommand(program, rest, { env: { PLASH_DATA: store.data } });
+    assert.equal(onStdout.code, 0, onStdout.stderr);
+    for (const tar of [closedTar, `${closedTar}.stdout`]) {
+      if (tar !== closedTar) Deno.writeFileSync(tar, onStdout.stdout);
+      const read = await runCommand("tar", ["-xOf", tar, "./s"]);
+      assert.equal(new TextDecoder().decode(read.stdout), "s\n", tar);
+    }
+    assert.deepEqual(
+      [...Deno.readDirSync(closedTar.slice(0, -"/closed.tar".length))].map((entry) => entry.name)
+        .sort(),
+      ["closed.tar", "closed.tar.stdout"],
+    );
+  },
+);

@@ -45,6 +45,7 @@ export const ARCHIVE_COMMANDS: Command[] = [
   {
     name: "export-tar",
     asRoot: true,
+    rootOnDemand: true,
     usage: "ID [FILE|-]",
     arity: [1, 2],
     summary: "write an image's files as one tar archive",
@@ -63,6 +64,7 @@ export const ARCHIVE_COMMANDS: Command[] = [
   {
     name: "export-oci",
     asRoot: true,
+    rootOnDemand: true,
     usage: "ID PATH",
     arity: [2, 2],
     options: [
@@ -86,6 +88,7 @@ export const ARCHIVE_COMMANDS: Command[] = [
   {
     name: "export-docker-archive",
     asRoot: true,
+    rootOnDemand: true,
     usage: "ID FILE|-",
     arity: [2, 2],
     options: [

@@ -221,6 +221,7 @@ export const IMAGE_COMMANDS: Command[] = [
   {
     name: "push",
     asRoot: true,
+    rootOnDemand: true,
     usage: "ID REF",
     arity: [2, 2],
     options: [
