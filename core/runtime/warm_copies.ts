@@ -92,7 +92,7 @@ export function poolWarmCopy(store: Store, id: number, dir: string, record: Tree
   const key = imageKey(store, id);
   if (key === undefined) return removeTree(dir);
   Deno.writeTextFileSync(`${dir}/${RECORD}`, recordText(record));
-  Deno.renameSync(dir, `${store.tmpRoot}/${poolName(id, key)}`);
+  Deno.renameSync(dir, store.tmpEntry(poolName(id, key)));
   const copies = pooledCopies(store);
   for (const copy of copies.slice(0, Math.max(0, copies.length - POOL_SIZE))) {
     removePooledCopy(store, copy.name);
