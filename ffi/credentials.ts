@@ -10,9 +10,17 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { switchIds } from "./credentials.ts";
+ * import { spawnSharingMemory } from "./spawn_in_namespaces.ts";
+ * import { execve, waitForExit } from "./sys.ts";
  *
- * switchIds({ uid: 65534, gid: 65534, groups: [65534] }); // then execve
+ * // In a clone child (as root), right before its exec: plash's own ids stay.
+ * const pid = spawnSharingMemory(() => {
+ *   switchIds({ uid: 65534, gid: 65534, groups: [65534] });
+ *   execve("/bin/sh", ["sh", "-c", '[ "$(id -u):$(id -g)" = 65534:65534 ]'], []);
+ * }, { onError: () => 127 });
+ * assert.equal(await waitForExit(pid), 0);
  * ```
  *
  * @module

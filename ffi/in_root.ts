@@ -12,10 +12,21 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openInRoot, openPath } from "./in_root.ts";
+ * import type { SyscallError } from "./errors.ts";
+ * import { closeFd } from "./sys.ts";
  *
- * const root = openPath("/tmp/image-root", { directory: true });
- * const fd = openInRoot(root, "etc/resolv.conf", { symlinks: "follow" });
+ * const dir = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${dir}/etc`);
+ * Deno.symlinkSync("/etc/hostname", `${dir}/etc/resolv.conf`); // absolute: stays in dir
+ * const root = openPath(dir, { directory: true });
+ * assert.throws(
+ *   () => openInRoot(root, "etc/resolv.conf", { symlinks: "follow" }),
+ *   (error: SyscallError) => error.code === "ENOENT", // dir/etc/hostname is not there
+ * );
+ * closeFd(root);
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module
@@ -127,9 +138,14 @@ export function findInRoot(
  * @example
  * ```ts
  * import { openPath, walkInRoot } from "./in_root.ts";
+ * import { closeFd } from "./sys.ts";
  *
- * const root = openPath("/tmp/image-root", { directory: true });
- * const fd = walkInRoot(root, "etc/resolv.conf", { symlinks: "follow" });
+ * const dir = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${dir}/etc`);
+ * const root = openPath(dir, { directory: true });
+ * closeFd(walkInRoot(root, "../../etc", { symlinks: "follow" })); // dir's etc: `..` stops at the root
+ * closeFd(root);
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export function walkInRoot(rootFd: number, path: string, options: InRootOptions): number {
@@ -236,11 +252,19 @@ export function mountId(fd: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openPath, tryOpenDirBelow } from "./in_root.ts";
+ * import { closeFd } from "./sys.ts";
  *
- * const root = openPath("/tmp/image-root", { directory: true });
+ * const dir = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${dir}/usr/lib`, { recursive: true });
+ * Deno.symlinkSync("usr/lib", `${dir}/lib`);
+ * const root = openPath(dir, { directory: true });
  * const fd = tryOpenDirBelow(root, "usr/lib");
- * if (fd < 0) console.log("not a plain directory", -fd);
+ * assert.ok(fd >= 0);
+ * assert.equal(tryOpenDirBelow(root, "lib"), -20); // a symlink, no directory: -ENOTDIR
+ * [fd, root].forEach(closeFd);
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export function tryOpenDirBelow(rootFd: number, path: string): number {

@@ -23,11 +23,20 @@ const ENOSYS = 38;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openPath } from "./in_root.ts";
  * import { makeReadOnlyRecursive } from "./read_only_mount.ts";
+ * import { bindMount, closeFd, enterPrivateMountNamespace, umount } from "./sys.ts";
  *
- * const fd = openPath("/mnt/bound", { directory: true }); // a bind made just before
- * makeReadOnlyRecursive(fd, "/mnt/bound");
+ * const dir = Deno.makeTempDirSync();
+ * enterPrivateMountNamespace(); // as root: the bind is this process's only
+ * bindMount(dir, dir);
+ * const fd = openPath(dir, { directory: true });
+ * makeReadOnlyRecursive(fd, dir);
+ * assert.throws(() => Deno.writeTextFileSync(`${dir}/f`, ""), /Read-only file system/);
+ * closeFd(fd);
+ * umount(dir);
+ * Deno.removeSync(dir);
  * ```
  */
 export function makeReadOnlyRecursive(fd: number, shown: string): void {

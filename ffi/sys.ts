@@ -358,10 +358,12 @@ function waitpidOnThisThread(
  *
  * @example
  * ```ts
- * import { waitForExit } from "./sys.ts";
+ * import assert from "node:assert/strict";
+ * import { waitForExit, spawnProgram } from "./sys.ts";
  *
- * declare const pid: number; // a child made with clone(2), see spawn_in_namespaces.ts
- * const status = await waitForExit(pid); // 0, or 128 + 9 when it was killed
+ * // A child made by posix_spawn(3) or clone(2) (spawn_in_namespaces.ts).
+ * const pid = spawnProgram(["/bin/sh", "-c", "exit 3"], []);
+ * assert.equal(await waitForExit(pid), 3); // or 128 + 9 had it been killed
  * ```
  */
 export async function waitForExit(pid: number): Promise<number> {
