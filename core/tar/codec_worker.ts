@@ -14,10 +14,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { gunzipSync } from "node:zlib";
  * import { compressInWorker } from "./codec_worker.ts";
  *
- * const file = await Deno.open("layer.tar");
- * const gzip = compressInWorker(file.readable, "gzip");
+ * const tar = new Uint8Array(1024); // an empty tar: its two end blocks
+ * const gzip = compressInWorker(ReadableStream.from([tar]), "gzip"); // tar goes to the worker
+ * const back = gunzipSync(await new Response(gzip).bytes());
+ * assert.deepEqual(new Uint8Array(back), new Uint8Array(1024));
  * ```
  *
  * @module

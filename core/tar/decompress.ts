@@ -48,11 +48,22 @@ export function detectCompression(head: Uint8Array): Compression {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decompressForReading } from "./decompress.ts";
  * import { extractTar } from "./extract.ts";
+ * import { compress } from "./compress.ts";
+ * import { packTree } from "./pack.ts";
+ * import { walkMerged } from "../tree/merged_tree.ts";
  *
- * const response = await fetch("https://example.org/rootfs.tar.gz");
- * await extractTar(await decompressForReading(response.body!), "/tmp/rootfs");
+ * const dir = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${dir}/tree`);
+ * Deno.writeTextFileSync(`${dir}/tree/hello`, "hi\n");
+ * // A download's body, say `(await fetch("https://example.org/rootfs.tar.gz")).body!`:
+ * const body = compress(packTree(walkMerged([`${dir}/tree`])), "gzip");
+ * Deno.mkdirSync(`${dir}/rootfs`);
+ * await extractTar(await decompressForReading(body), `${dir}/rootfs`);
+ * assert.equal(Deno.readTextFileSync(`${dir}/rootfs/hello`), "hi\n");
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export async function decompressForReading(
@@ -78,9 +89,23 @@ export async function decompressForReading(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decompressFile } from "./decompress.ts";
+ * import { compress } from "./compress.ts";
+ * import { extractTar } from "./extract.ts";
+ * import { packTree } from "./pack.ts";
+ * import { walkMerged } from "../tree/merged_tree.ts";
  *
- * const tar = await decompressFile(Deno.openSync("rootfs.tar.zst"));
+ * const dir = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${dir}/tree`);
+ * Deno.writeTextFileSync(`${dir}/tree/hello`, "hi\n");
+ * const zst = compress(packTree(walkMerged([`${dir}/tree`])), "zstd");
+ * await zst.pipeTo((await Deno.create(`${dir}/rootfs.tar.zst`)).writable);
+ * const tar = await decompressFile(Deno.openSync(`${dir}/rootfs.tar.zst`));
+ * Deno.mkdirSync(`${dir}/rootfs`);
+ * await extractTar(tar, `${dir}/rootfs`);
+ * assert.equal(Deno.readTextFileSync(`${dir}/rootfs/hello`), "hi\n");
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export async function decompressFile(

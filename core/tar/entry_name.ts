@@ -15,8 +15,10 @@ import { PlashError } from "../errors.ts";
  *
  * @example
  * ```ts
- * normalizeEntryName("./usr//bin/"); // ["usr", "bin"]
- * normalizeEntryName("a/../b"); // throws
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(normalizeEntryName("./usr//bin/"), ["usr", "bin"]);
+ * assert.throws(() => normalizeEntryName("a/../b"), /name has a ".." component/);
  * ```
  */
 export function normalizeEntryName(name: string, what = "name"): string[] {

@@ -23,8 +23,19 @@ import { TarReader } from "./tar_reader.ts";
  *
  * @example
  * ```ts
- * const file = await Deno.open("rootfs.tar");
- * await extractTar(file.readable, "/tmp/rootfs");
+ * import assert from "node:assert/strict";
+ * import { packTree } from "./pack.ts";
+ * import { walkMerged } from "../tree/merged_tree.ts";
+ *
+ * const dir = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${dir}/tree`);
+ * Deno.writeTextFileSync(`${dir}/tree/hello`, "hi\n");
+ * await packTree(walkMerged([`${dir}/tree`])).pipeTo((await Deno.create(`${dir}/rootfs.tar`)).writable);
+ * const file = await Deno.open(`${dir}/rootfs.tar`);
+ * Deno.mkdirSync(`${dir}/rootfs`);
+ * await extractTar(file.readable, `${dir}/rootfs`);
+ * assert.equal(Deno.readTextFileSync(`${dir}/rootfs/hello`), "hi\n");
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export async function extractTar(

@@ -66,10 +66,13 @@ export function fileChunks(file: ByteSource): ReadableStream<Uint8Array> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readFull } from "./file_chunks.ts";
  *
  * const head = new Uint8Array(6);
- * const length = readFull(Deno.openSync("rootfs.tar.gz"), head);
+ * const file = Deno.openSync("/dev/zero");
+ * assert.equal(readFull(file, head), 6); // fewer only at the end of the file
+ * file.close();
  * ```
  */
 export function readFull(file: ByteSource, buffer: Uint8Array): number {
@@ -106,12 +109,19 @@ export async function fill(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { prefixed, readFull } from "./file_chunks.ts";
  *
- * const file = Deno.openSync("rootfs.tar");
+ * const dir = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(`${dir}/f`, "123456789");
+ * const file = Deno.openSync(`${dir}/f`);
  * const head = new Uint8Array(6);
  * readFull(file, head);
  * const whole = prefixed(head, file); // reads from the file's first byte
+ * const all = new Uint8Array(16);
+ * assert.equal(readFull(whole, all), 9);
+ * whole.close();
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export function prefixed(head: Uint8Array, source: ByteSource): ByteSource {

@@ -16,11 +16,17 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { gunzipSync } from "node:zlib";
  * import { gzipInBlocks } from "./gzip_parallel.ts";
  * import { inBlocks } from "./compress.ts";
  *
- * const file = await Deno.open("layer.tar");
- * const gzip = await gzipInBlocks(inBlocks(file.readable, 1 << 20));
+ * const tar = new Uint8Array(3 << 20); // three blocks, one a worker
+ * const gzip = await gzipInBlocks(inBlocks(ReadableStream.from([tar]), 1 << 20));
+ * // undefined where workers cannot start: the caller compresses in one stream then
+ * if (gzip) {
+ *   assert.deepEqual(new Uint8Array(gunzipSync(await new Response(gzip).bytes())), tar);
+ * }
  * ```
  *
  * @module

@@ -18,9 +18,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { packLayer } from "./oci_layer.ts";
  *
- * await packLayer("/root/.plashdata/index/7/_data/root").pipeTo(Deno.stdout.writable);
+ * const dir = Deno.makeTempDirSync(); // an image's layer: `plash nodepath 7`/_data/root
+ * Deno.writeTextFileSync(`${dir}/hello`, "hi\n");
+ * const tar = await new Response(packLayer(dir)).bytes();
+ * assert.equal(tar.length % 512, 0);
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module

@@ -71,10 +71,20 @@ export interface PackOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { packTree } from "./pack.ts";
  * import { walkMerged } from "../tree/merged_tree.ts";
+ * import { TarReader } from "./tar_reader.ts";
  *
- * await packTree(walkMerged(["/layers/2", "/layers/1"])).pipeTo(Deno.stdout.writable);
+ * const dir = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${dir}/1`);
+ * Deno.mkdirSync(`${dir}/2`);
+ * Deno.writeTextFileSync(`${dir}/1/hello`, "hi\n");
+ * const reader = new TarReader(packTree(walkMerged([`${dir}/2`, `${dir}/1`]))); // newest first
+ * assert.equal((await reader.next())?.name, "./");
+ * assert.equal((await reader.next())?.name, "hello");
+ * await reader.cancel();
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export function packTree(
@@ -109,12 +119,21 @@ export function packTree(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sendTree } from "./pack.ts";
  * import { walkMerged } from "../tree/merged_tree.ts";
  * import { AT_FDCWD, createFileAt } from "../../ffi/at.ts";
+ * import { closeFd } from "../../ffi/sys.ts";
  *
- * const fd = createFileAt(AT_FDCWD, "/tmp/layer.tar", 0o644);
- * if (fd >= 0) sendTree(walkMerged(["/layers/2", "/layers/1"]), fd);
+ * const dir = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${dir}/1`);
+ * Deno.writeTextFileSync(`${dir}/1/hello`, "hi\n");
+ * const fd = createFileAt(AT_FDCWD, `${dir}/layer.tar`, 0o644);
+ * assert.ok(fd >= 0);
+ * sendTree(walkMerged([`${dir}/1`]), fd);
+ * closeFd(fd);
+ * assert.equal(Deno.statSync(`${dir}/layer.tar`).size % 512, 0);
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export function sendTree(entries: Iterable<PackEntry>, fd: number, options: PackOptions = {}) {

@@ -23,12 +23,18 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decompressingReader } from "./sync_decompress.ts";
+ * import { compress } from "./compress.ts";
  *
- * const tar = decompressingReader(Deno.openSync("rootfs.tar.gz"), "gzip");
+ * const dir = Deno.makeTempDirSync();
+ * const gzip = compress(ReadableStream.from([new TextEncoder().encode("hi\n")]), "gzip");
+ * await gzip.pipeTo((await Deno.create(`${dir}/hi.gz`)).writable);
+ * const tar = decompressingReader(Deno.openSync(`${dir}/hi.gz`), "gzip");
  * const piece = new Uint8Array(1 << 20);
- * tar.readSync(piece); // the first MiB of the tar
+ * assert.equal(tar.readSync(piece), 3); // up to the first MiB
  * tar.close();
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module

@@ -109,14 +109,24 @@ interface Extended {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TarReader } from "./tar_reader.ts";
+ * import { packTree } from "./pack.ts";
+ * import { walkMerged } from "../tree/merged_tree.ts";
  *
- * const reader = new TarReader((await Deno.open("rootfs.tar")).readable);
+ * const dir = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${dir}/tree`);
+ * Deno.writeTextFileSync(`${dir}/tree/hello`, "hi\n");
+ * await packTree(walkMerged([`${dir}/tree`])).pipeTo((await Deno.create(`${dir}/rootfs.tar`)).writable);
+ * const reader = new TarReader((await Deno.open(`${dir}/rootfs.tar`)).readable);
+ * const seen = [];
  * for (let header; (header = await reader.next()) !== null;) {
  *   let size = 0;
  *   for await (const piece of reader.contents()) size += piece.length;
- *   console.log(header.name, header.type, size);
+ *   seen.push(`${header.name} ${header.type} ${size}`);
  * }
+ * assert.deepEqual(seen, ["./ directory 0", "hello file 3"]);
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export class TarReader {
@@ -157,10 +167,19 @@ export class TarReader {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { TarReader } from "./tar_reader.ts";
+   * import { packTree } from "./pack.ts";
+   * import { walkMerged } from "../tree/merged_tree.ts";
    *
-   * const reader = new TarReader((await Deno.open("rootfs.tar")).readable);
-   * console.log((await reader.next())?.name);
+   * const dir = Deno.makeTempDirSync();
+   * Deno.mkdirSync(`${dir}/tree`);
+   * Deno.writeTextFileSync(`${dir}/tree/hello`, "hi\n");
+   * await packTree(walkMerged([`${dir}/tree`])).pipeTo((await Deno.create(`${dir}/rootfs.tar`)).writable);
+   * const reader = new TarReader((await Deno.open(`${dir}/rootfs.tar`)).readable);
+   * assert.equal((await reader.next())?.name, "./");
+   * await reader.cancel();
+   * Deno.removeSync(dir, { recursive: true });
    * ```
    */
   async next(): Promise<ReadHeader | null> {
@@ -197,11 +216,23 @@ export class TarReader {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { TarReader } from "./tar_reader.ts";
+   * import { packTree } from "./pack.ts";
+   * import { walkMerged } from "../tree/merged_tree.ts";
    *
-   * const reader = new TarReader((await Deno.open("rootfs.tar")).readable);
-   * await reader.next();
-   * for await (const piece of reader.contents()) await Deno.stdout.write(piece);
+   * const dir = Deno.makeTempDirSync();
+   * Deno.mkdirSync(`${dir}/tree`);
+   * Deno.writeTextFileSync(`${dir}/tree/hello`, "hi\n");
+   * await packTree(walkMerged([`${dir}/tree`])).pipeTo((await Deno.create(`${dir}/rootfs.tar`)).writable);
+   * const reader = new TarReader((await Deno.open(`${dir}/rootfs.tar`)).readable);
+   * await reader.next(); // ./
+   * await reader.next(); // hello
+   * let text = "";
+   * for await (const piece of reader.contents()) text += new TextDecoder().decode(piece);
+   * assert.equal(text, "hi\n");
+   * await reader.cancel();
+   * Deno.removeSync(dir, { recursive: true });
    * ```
    */
   async *contents(): AsyncGenerator<Uint8Array, void, undefined> {
@@ -224,10 +255,17 @@ export class TarReader {
    * @example
    * ```ts
    * import { TarReader } from "./tar_reader.ts";
+   * import { packTree } from "./pack.ts";
+   * import { walkMerged } from "../tree/merged_tree.ts";
    *
-   * const reader = new TarReader((await Deno.open("rootfs.tar")).readable);
+   * const dir = Deno.makeTempDirSync();
+   * Deno.mkdirSync(`${dir}/tree`);
+   * Deno.writeTextFileSync(`${dir}/tree/hello`, "hi\n");
+   * await packTree(walkMerged([`${dir}/tree`])).pipeTo((await Deno.create(`${dir}/rootfs.tar`)).writable);
+   * const reader = new TarReader((await Deno.open(`${dir}/rootfs.tar`)).readable);
    * await reader.next();
-   * await reader.cancel();
+   * await reader.cancel(); // closes the file
+   * Deno.removeSync(dir, { recursive: true });
    * ```
    */
   async cancel(): Promise<void> {

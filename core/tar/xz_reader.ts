@@ -12,11 +12,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { xzReader } from "./xz_reader.ts";
  *
- * const tar = await xzReader((await Deno.open("rootfs.tar.xz")).readable);
+ * // `printf 'hi\n' | xz`, as a download's body would bring it
+ * const xz = Uint8Array.fromBase64(
+ *   "/Td6WFoAAATm1rRGAgAhARYAAAB0L+WjAQACaGkKAAD7e+joKlhDTwABGwMLL7kQH7bzfQEAAAAABFla",
+ * );
+ * const tar = await xzReader(ReadableStream.from([xz]));
  * const piece = new Uint8Array(1 << 20);
- * await tar.read(piece); // the first bytes of the tar
+ * assert.equal(await tar.read(piece), 3); // the first bytes
  * tar.close();
  * ```
  *
