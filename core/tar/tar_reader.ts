@@ -117,7 +117,8 @@ interface Extended {
  * const dir = Deno.makeTempDirSync();
  * Deno.mkdirSync(`${dir}/tree`);
  * Deno.writeTextFileSync(`${dir}/tree/hello`, "hi\n");
- * await packTree(walkMerged([`${dir}/tree`])).pipeTo((await Deno.create(`${dir}/rootfs.tar`)).writable);
+ * const archive = await Deno.create(`${dir}/rootfs.tar`);
+ * await packTree(walkMerged([`${dir}/tree`])).pipeTo(archive.writable);
  * const reader = new TarReader((await Deno.open(`${dir}/rootfs.tar`)).readable);
  * const seen = [];
  * for (let header; (header = await reader.next()) !== null;) {
@@ -175,7 +176,8 @@ export class TarReader {
    * const dir = Deno.makeTempDirSync();
    * Deno.mkdirSync(`${dir}/tree`);
    * Deno.writeTextFileSync(`${dir}/tree/hello`, "hi\n");
-   * await packTree(walkMerged([`${dir}/tree`])).pipeTo((await Deno.create(`${dir}/rootfs.tar`)).writable);
+   * const archive = await Deno.create(`${dir}/rootfs.tar`);
+   * await packTree(walkMerged([`${dir}/tree`])).pipeTo(archive.writable);
    * const reader = new TarReader((await Deno.open(`${dir}/rootfs.tar`)).readable);
    * assert.equal((await reader.next())?.name, "./");
    * await reader.cancel();
@@ -224,7 +226,8 @@ export class TarReader {
    * const dir = Deno.makeTempDirSync();
    * Deno.mkdirSync(`${dir}/tree`);
    * Deno.writeTextFileSync(`${dir}/tree/hello`, "hi\n");
-   * await packTree(walkMerged([`${dir}/tree`])).pipeTo((await Deno.create(`${dir}/rootfs.tar`)).writable);
+   * const archive = await Deno.create(`${dir}/rootfs.tar`);
+   * await packTree(walkMerged([`${dir}/tree`])).pipeTo(archive.writable);
    * const reader = new TarReader((await Deno.open(`${dir}/rootfs.tar`)).readable);
    * await reader.next(); // ./
    * await reader.next(); // hello
@@ -261,7 +264,8 @@ export class TarReader {
    * const dir = Deno.makeTempDirSync();
    * Deno.mkdirSync(`${dir}/tree`);
    * Deno.writeTextFileSync(`${dir}/tree/hello`, "hi\n");
-   * await packTree(walkMerged([`${dir}/tree`])).pipeTo((await Deno.create(`${dir}/rootfs.tar`)).writable);
+   * const archive = await Deno.create(`${dir}/rootfs.tar`);
+   * await packTree(walkMerged([`${dir}/tree`])).pipeTo(archive.writable);
    * const reader = new TarReader((await Deno.open(`${dir}/rootfs.tar`)).readable);
    * await reader.next();
    * await reader.cancel(); // closes the file
