@@ -40,7 +40,16 @@ export interface CopyOptions extends WalkOptions {
  *
  * @example
  * ```ts
- * copyTree(["/store/layer/0/1/2/_data/root", "/store/layer/0/1/_data/root"], "/tmp/rootfs");
+ * import assert from "node:assert/strict";
+ *
+ * const dir = Deno.makeTempDirSync(); // layers as `store.layer(id)` gives them, top first
+ * Deno.mkdirSync(`${dir}/1`);
+ * Deno.mkdirSync(`${dir}/2`);
+ * Deno.writeTextFileSync(`${dir}/1/hello`, "hi\n");
+ * Deno.writeTextFileSync(`${dir}/2/hello`, "hello\n");
+ * copyTree([`${dir}/2`, `${dir}/1`], `${dir}/rootfs`);
+ * assert.equal(Deno.readTextFileSync(`${dir}/rootfs/hello`), "hello\n");
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export function copyTree(layers: string[], dest: string, options: CopyOptions = {}): void {

@@ -12,9 +12,16 @@
  *
  * @example
  * ```ts
- * for (const entry of walkMerged(["/layers/2", "/layers/1"])) {
- *   console.log(entry.path || ".", entry.layer);
- * }
+ * import assert from "node:assert/strict";
+ *
+ * const dir = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${dir}/1`);
+ * Deno.mkdirSync(`${dir}/2`);
+ * Deno.writeTextFileSync(`${dir}/1/hello`, "hi\n");
+ * Deno.writeTextFileSync(`${dir}/2/bye`, "bye\n");
+ * const seen = [...walkMerged([`${dir}/2`, `${dir}/1`])].map((entry) => entry.path || ".");
+ * assert.deepEqual(seen.sort(), [".", "bye", "hello"]);
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module

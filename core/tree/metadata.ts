@@ -60,13 +60,21 @@ export function setMetadata(path: string, meta: Metadata, isSymlink: boolean): v
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { setOpenFileMetadata } from "./metadata.ts";
  * import { createFileAt } from "../../ffi/at.ts";
  * import { openPath } from "../../ffi/in_root.ts";
+ * import { closeFd } from "../../ffi/sys.ts";
  *
- * const fd = createFileAt(openPath("/tmp", { directory: true }), "f", 0o600);
- * const meta = { uid: 0, gid: 0, mode: 0o644, atime: 0, mtime: 0, xattrs: new Map() };
- * setOpenFileMetadata(fd, meta, "/tmp/f");
+ * const dir = Deno.makeTempDirSync();
+ * const root = openPath(dir, { directory: true });
+ * const fd = createFileAt(root, "f", 0o600);
+ * const { uid, gid } = Deno.statSync(dir); // the caller's: chown to another needs root
+ * const meta = { uid: uid!, gid: gid!, mode: 0o644, atime: 0, mtime: 0, xattrs: new Map() };
+ * setOpenFileMetadata(fd, meta, `${dir}/f`);
+ * [fd, root].forEach(closeFd);
+ * assert.equal(Deno.statSync(`${dir}/f`).mode! & 0o7777, 0o644);
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export function setOpenFileMetadata(fd: number, meta: Metadata, shown: string): void {

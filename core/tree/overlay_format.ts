@@ -15,10 +15,14 @@
  *
  * @example
  * ```ts
- * import { isOpaque, isWhiteout } from "./overlay_format.ts";
+ * import assert from "node:assert/strict";
+ * import { isOpaque, isWhiteout, makeWhiteout } from "./overlay_format.ts";
  *
- * isWhiteout(Deno.lstatSync("/layer/etc/motd")); // deleted in this layer?
- * isOpaque(new Map([["user.overlay.opaque", new TextEncoder().encode("y")]])); // true
+ * const dir = Deno.makeTempDirSync(); // a layer
+ * makeWhiteout(`${dir}/motd`);
+ * assert.ok(isWhiteout(Deno.lstatSync(`${dir}/motd`))); // deleted in this layer
+ * assert.ok(isOpaque(new Map([["user.overlay.opaque", new TextEncoder().encode("y")]])));
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module

@@ -18,13 +18,22 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { recordTree } from "./tree_changes.ts";
  * import { revertTree } from "./revert_tree.ts";
+ * import { copyTree } from "./copy_tree.ts";
  *
- * const pristine = recordTree("/tmp/copy");
- * // ... a command runs chrooted in /tmp/copy ...
- * const record = revertTree(pristine, "/tmp/copy", ["/store/layer/0/1/_data/root"]);
- * if (record === undefined) Deno.removeSync("/tmp/copy", { recursive: true });
+ * const dir = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${dir}/layer`);
+ * Deno.writeTextFileSync(`${dir}/layer/hello`, "hi\n");
+ * copyTree([`${dir}/layer`], `${dir}/copy`);
+ * const pristine = recordTree(`${dir}/copy`);
+ * // ... a command runs chrooted in the copy ...
+ * Deno.writeTextFileSync(`${dir}/copy/hello`, "changed\n");
+ * const record = revertTree(pristine, `${dir}/copy`, [`${dir}/layer`]);
+ * assert.ok(record); // undefined: the copy could not be reverted, remove it
+ * assert.equal(Deno.readTextFileSync(`${dir}/copy/hello`), "hi\n");
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module

@@ -19,11 +19,21 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { recordTree, writeTreeChanges } from "./tree_changes.ts";
  *
- * const before = recordTree("/tmp/copy");
- * // ... a command runs chrooted in /tmp/copy ...
- * const after = writeTreeChanges(before, "/tmp/copy", "/tmp/layer");
+ * const dir = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${dir}/copy`);
+ * Deno.writeTextFileSync(`${dir}/copy/old`, "");
+ * const before = recordTree(`${dir}/copy`);
+ * // ... a command runs chrooted in the copy ...
+ * Deno.writeTextFileSync(`${dir}/copy/hello`, "hi\n");
+ * Deno.removeSync(`${dir}/copy/old`);
+ * const after = writeTreeChanges(before, `${dir}/copy`, `${dir}/layer`);
+ * assert.equal(Deno.readTextFileSync(`${dir}/layer/hello`), "hi\n");
+ * assert.ok(Deno.lstatSync(`${dir}/layer/old`).isCharDevice); // a whiteout
+ * assert.ok(after.has("hello"));
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module
