@@ -11,11 +11,20 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { becomeUser, readIdMaps } from "./become_user.ts";
+ * import { spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
+ * import { execve, waitForExit } from "../../ffi/sys.ts";
  *
  * const maps = readIdMaps(); // before chroot: /proc is the host's
- * // ... chroot into the image ...
- * const home = becomeUser({ op: "user", user: "nobody", keepHome: false, where: "image 3" }, maps);
+ * let home: string | undefined;
+ * // In the container's clone child (as root), after its chroot, right before its exec:
+ * const pid = spawnSharingMemory(() => {
+ *   home = becomeUser({ op: "user", user: "nobody", keepHome: false, where: "image 3" }, maps);
+ *   execve("/bin/sh", ["sh", "-c", '[ "$(id -un)" = nobody ]'], []);
+ * }, { onError: () => 127 });
+ * assert.equal(await waitForExit(pid), 0);
+ * assert.equal(home, "/nonexistent"); // nobody's, in Debian's /etc/passwd
  * ```
  *
  * @module

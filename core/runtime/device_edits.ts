@@ -7,12 +7,20 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { deviceEdits } from "./device_edits.ts";
  * import { Store } from "../store/store.ts";
  *
- * const store = Store.open();
- * const edits = await deviceEdits(store, 1, { devices: ["/dev/null"] });
- * console.log(edits?.deviceNodes); // [{ path: "/dev/null", type: "c", major: 1, minor: 3, ... }]
+ * const dir = Deno.makeTempDirSync();
+ * const store = Store.create(`${dir}/store`);
+ * const layer = store.makeTmpDir();
+ * Deno.mkdirSync(`${layer}/bin`);
+ * Deno.copyFileSync("/bin/busybox", `${layer}/bin/true`); // a static busybox is `true`
+ * const id = store.addLayer(0, layer);
+ * const edits = await deviceEdits(store, id, { devices: ["/dev/null"] });
+ * const { path, type, major, minor } = edits!.deviceNodes[0];
+ * assert.deepEqual({ path, type, major, minor }, { path: "/dev/null", type: "c", major: 1, minor: 3 });
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module

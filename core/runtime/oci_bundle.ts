@@ -12,18 +12,29 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeBundle } from "./oci_bundle.ts";
  * import { Store } from "../store/store.ts";
+ * import { umount } from "../../ffi/sys.ts";
  *
- * const { mounted } = await writeBundle("/tmp/bundle", {
- *   store: Store.open(),
- *   id: 3,
- *   command: ["sh"],
+ * const dir = Deno.makeTempDirSync();
+ * const store = Store.create(`${dir}/store`);
+ * const layer = store.makeTmpDir();
+ * Deno.mkdirSync(`${layer}/bin`);
+ * Deno.copyFileSync("/bin/busybox", `${layer}/bin/true`); // a static busybox is `true`
+ * const id = store.addLayer(0, layer);
+ * const { mounted } = await writeBundle(`${dir}/bundle`, {
+ *   store,
+ *   id,
+ *   command: ["true"],
  *   options: {},
  *   copy: false,
  *   network: "host",
  *   mode: "root",
- * }); // then: runc run -b /tmp/bundle NAME; umount /tmp/bundle/rootfs
+ * }); // then: runc run -b DIR/bundle NAME; umount DIR/bundle/rootfs
+ * assert.ok(Deno.statSync(`${dir}/bundle/rootfs/bin/true`).isFile);
+ * if (mounted) umount(`${dir}/bundle/rootfs`);
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module

@@ -15,11 +15,20 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runOci } from "./oci_run.ts";
  * import { Store } from "../store/store.ts";
  *
- * const status = await runOci({ store: Store.open(), id: 3, command: ["true"], options: {},
- *   network: "host" });
+ * const dir = Deno.makeTempDirSync();
+ * const store = Store.create(`${dir}/store`);
+ * const layer = store.makeTmpDir();
+ * Deno.mkdirSync(`${layer}/bin`);
+ * Deno.copyFileSync("/bin/busybox", `${layer}/bin/true`); // a static busybox is `true`
+ * const id = store.addLayer(0, layer);
+ * // runc or crun on PATH (as root here)
+ * const status = await runOci({ store, id, command: ["true"], options: {}, network: "host" });
+ * assert.equal(status, 0);
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module

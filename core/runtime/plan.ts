@@ -10,11 +10,21 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { planContainer } from "./plan.ts";
  * import { Store } from "../store/store.ts";
  *
- * const plan = planContainer({ store: Store.open(), id: 1, command: ["ls"] });
- * console.log(plan.ops.map((op) => op.op)); // ["unshare-mounts", "tmpfs", ..., "exec"]
+ * const dir = Deno.makeTempDirSync();
+ * const store = Store.create(`${dir}/store`);
+ * const layer = store.makeTmpDir();
+ * Deno.mkdirSync(`${layer}/bin`);
+ * Deno.copyFileSync("/bin/busybox", `${layer}/bin/true`); // a static busybox is `true`
+ * const id = store.addLayer(0, layer);
+ * const plan = planContainer({ store, id, command: ["true"] });
+ * const ops = plan.ops.map((op) => op.op); // ["unshare-mounts", ..., "exec"]
+ * assert.equal(ops[0], "unshare-mounts");
+ * assert.equal(ops.at(-1), "exec");
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module

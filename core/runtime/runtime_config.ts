@@ -27,7 +27,9 @@
  *   network: "host",
  *   mode: "root",
  * });
- * Deno.writeTextFileSync("bundle/config.json", JSON.stringify(config, null, 2));
+ * const dir = Deno.makeTempDirSync(); // a bundle
+ * Deno.writeTextFileSync(`${dir}/config.json`, JSON.stringify(config, null, 2));
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module

@@ -43,12 +43,21 @@ export interface ChildResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runPlanInChild } from "./spawn_container.ts";
  * import { planContainer } from "./plan.ts";
  * import { Store } from "../store/store.ts";
  *
- * const plan = planContainer({ store: Store.open(), id: 1, command: ["true"] });
+ * const dir = Deno.makeTempDirSync();
+ * const store = Store.create(`${dir}/store`);
+ * const layer = store.makeTmpDir();
+ * Deno.mkdirSync(`${layer}/bin`);
+ * Deno.copyFileSync("/bin/busybox", `${layer}/bin/true`); // a static busybox is `true`
+ * const id = store.addLayer(0, layer);
+ * const plan = planContainer({ store, id, command: ["true"] });
  * const { status } = await runPlanInChild(plan);
+ * assert.equal(status, 0);
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export async function runPlanInChild(

@@ -8,12 +8,21 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveDevices } from "./resolve.ts";
  *
- * const edits = await resolveDevices(["vendor.com/device=0", "/dev/fuse"], {
- *   specDirs: ["/etc/cdi"],
- * });
- * edits.deviceNodes.map((node) => node.path); // ["/dev/vendor0", "/dev/fuse"]
+ * const dir = Deno.makeTempDirSync(); // /etc/cdi, say
+ * Deno.writeTextFileSync(
+ *   `${dir}/vendor.json`,
+ *   JSON.stringify({
+ *     cdiVersion: "0.5.0",
+ *     kind: "vendor.com/device",
+ *     devices: [{ name: "0", containerEdits: { deviceNodes: [{ path: "/dev/zero" }] } }],
+ *   }),
+ * );
+ * const edits = await resolveDevices(["vendor.com/device=0", "/dev/null"], { specDirs: [dir] });
+ * assert.deepEqual(edits.deviceNodes.map((node) => node.path), ["/dev/zero", "/dev/null"]);
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module
