@@ -19,7 +19,12 @@
  * const id = store.addLayer(0, layer);
  * const edits = await deviceEdits(store, id, { devices: ["/dev/null"] });
  * const { path, type, major, minor } = edits!.deviceNodes[0];
- * assert.deepEqual({ path, type, major, minor }, { path: "/dev/null", type: "c", major: 1, minor: 3 });
+ * assert.deepEqual({ path, type, major, minor }, {
+ *   path: "/dev/null",
+ *   type: "c",
+ *   major: 1,
+ *   minor: 3,
+ * });
  * Deno.removeSync(dir, { recursive: true });
  * ```
  *

@@ -4,10 +4,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { addConfigLayer } from "./config_layer.ts";
  * import { Store } from "./store.ts";
  *
- * const id = addConfigLayer(Store.open(), 7, { env: { LANG: "C.UTF-8" } });
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const base = store.addLayer(0, store.makeTmpDir());
+ * const id = addConfigLayer(store, base, { env: { LANG: "C.UTF-8" } });
+ * assert.equal(store.parent(id), base);
+ * assert.deepEqual(store.config(id).env, { LANG: "C.UTF-8" });
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  *
  * @module

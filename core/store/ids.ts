@@ -49,12 +49,13 @@ export interface ImageArgOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseImageId } from "./ids.ts";
  *
- * parseImageId("7"); // 7
- * parseImageId("x"); // throws: image arg must be a positive number, got: x
- * parseImageId("0"); // throws: image must not be the special root image ('0')
- * parseImageId("0", { allowRoot: true }); // 0
+ * assert.equal(parseImageId("7"), 7);
+ * assert.throws(() => parseImageId("x"), /image arg must be a positive number, got: x/);
+ * assert.throws(() => parseImageId("0"), /image must not be the special root image \('0'\)/);
+ * assert.equal(parseImageId("0", { allowRoot: true }), 0);
  * ```
  */
 export function parseImageId(text: string, options: ImageArgOptions = {}): number {

@@ -52,11 +52,20 @@ function rank(kind: string): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { inspectImage } from "./inspect.ts";
  * import { Store } from "./store.ts";
  *
- * const report = inspectImage(Store.open(), 7);
- * console.log(report.references, report.config.entrypoint, report.size.total);
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const layer = store.makeTmpDir();
+ * Deno.writeTextFileSync(`${layer}/hello`, "hi\n");
+ * const id = store.addLayer(0, layer, { entrypoint: ["/hello"] });
+ * store.setMap("docker-ref:hello", id); // as a pull names the image it made
+ * const report = inspectImage(store, id);
+ * assert.deepEqual(report.references, ["hello"]);
+ * assert.deepEqual(report.config.entrypoint, ["/hello"]);
+ * assert.ok(report.size.total > 0);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
 export function inspectImage(store: Store, id: number): ImageReport {

@@ -24,10 +24,11 @@ import { wrap } from "../errors.ts";
  * ```ts
  * import { withLockFile } from "./lock.ts";
  *
- * const path = `${Deno.makeTempDirSync()}/lock`;
- * await withLockFile(path, async () => {
+ * const dir = Deno.makeTempDirSync();
+ * await withLockFile(`${dir}/lock`, async () => {
  *   // only one process at a time gets here
  * });
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export async function withLockFile<T>(path: string, fn: () => Promise<T>): Promise<T> {

@@ -13,12 +13,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { imageNote, setImageNote } from "./notes.ts";
  * import { Store } from "./store.ts";
  *
- * const store = Store.open();
- * setImageNote(store, 7, "example", { seen: true });
- * imageNote(store, 7, "example"); // { seen: true }
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * setImageNote(store, id, "example", { seen: true });
+ * assert.deepEqual(imageNote(store, id, "example"), { seen: true });
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  *
  * @module
