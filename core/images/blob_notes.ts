@@ -10,13 +10,21 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { knownBlobs, rememberBlob } from "./blob_notes.ts";
  * import { Store } from "../store/store.ts";
  *
- * const store = Store.open();
- * const blob = { digest: "sha256:...", size: 42, mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", diffId: "sha256:..." };
- * rememberBlob(store, 7, blob, "127.0.0.1:5000/app");
- * knownBlobs(store, 7); // [{ ...blob, repositories: ["127.0.0.1:5000/app"] }]
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * const blob = {
+ *   digest: `sha256:${"a".repeat(64)}`,
+ *   size: 42,
+ *   mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
+ *   diffId: `sha256:${"b".repeat(64)}`,
+ * };
+ * rememberBlob(store, id, blob, "127.0.0.1:5000/app");
+ * assert.deepEqual(knownBlobs(store, id), [{ ...blob, repositories: ["127.0.0.1:5000/app"] }]);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  *
  * @module

@@ -44,14 +44,19 @@ export interface CheckedBlob {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkBlob } from "./checked_blob.ts";
  * import { decompressForReading } from "../tar/decompress.ts";
  * import { extractTar } from "../tar/extract.ts";
  *
- * const response = await fetch("http://127.0.0.1:5000/v2/app/blobs/sha256:...");
- * const blob = checkBlob(response.body!, { digest: "sha256:...", size: 1234 });
- * await extractTar(await decompressForReading(blob.stream), "/tmp/layer").finally(blob.release);
- * await blob.verified; // throws on a digest mismatch
+ * const tar = new Uint8Array(1024); // an empty tar, as a registry would send a layer
+ * const digest = `sha256:${new Uint8Array(await crypto.subtle.digest("SHA-256", tar)).toHex()}`;
+ * // The body of `fetch("http://127.0.0.1:5000/v2/app/blobs/" + digest)`, say:
+ * const blob = checkBlob(ReadableStream.from([tar]), { digest, size: 1024 });
+ * const dir = Deno.makeTempDirSync();
+ * await extractTar(await decompressForReading(blob.stream), dir).finally(blob.release);
+ * assert.equal(await blob.verified, digest); // rejects on a digest or size mismatch
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export function checkBlob(
@@ -128,9 +133,13 @@ export function checkBlob(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { refuseOversized } from "./checked_blob.ts";
  *
- * refuseOversized({ size: 10_000_000_000_000, limit: 8 << 20 }); // throws
+ * assert.throws(
+ *   () => refuseOversized({ size: 10_000_000_000_000, limit: 8 << 20 }),
+ *   /declared as 10000000000000 bytes, more than the 8388608 plash reads/,
+ * );
  * ```
  */
 export function refuseOversized(expected: Expected): void {

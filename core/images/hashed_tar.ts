@@ -6,13 +6,20 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hashedTar } from "./hashed_tar.ts";
  * import { decompressForReading } from "../tar/decompress.ts";
  * import { extractTar } from "../tar/extract.ts";
+ * import { compress } from "../tar/compress.ts";
  *
- * const tar = await hashedTar(await decompressForReading((await Deno.open("layer.tar.gz")).readable));
- * await extractTar(tar.source, "/tmp/layer").catch(() => {});
- * console.log(await tar.digest()); // sha256:... of the whole tar
+ * const bytes = new Uint8Array(1024); // an empty tar, gzipped as a layer.tar.gz is
+ * const gzip = compress(ReadableStream.from([bytes]), "gzip");
+ * const tar = await hashedTar(await decompressForReading(gzip));
+ * const dir = Deno.makeTempDirSync();
+ * await extractTar(tar.source, dir).catch(() => {});
+ * const whole = `sha256:${new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)).toHex()}`;
+ * assert.equal(await tar.digest(), whole); // of the whole tar
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module

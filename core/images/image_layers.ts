@@ -5,10 +5,18 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { imageLayers } from "./image_layers.ts";
  * import { Store } from "../store/store.ts";
  *
- * for (const layer of imageLayers(Store.open(), 9)) console.log(layer.id, layer.empty);
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const files = store.makeTmpDir();
+ * Deno.writeTextFileSync(`${files}/hello`, "hi\n");
+ * const base = store.addLayer(0, files);
+ * const id = store.addLayer(base, store.makeTmpDir(), { env: { A: "1" } }); // a config-only layer
+ * const layers = imageLayers(store, id).map(({ id, empty }) => ({ id, empty }));
+ * assert.deepEqual(layers, [{ id: base, empty: false }, { id, empty: true }]);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  *
  * @module

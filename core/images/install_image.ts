@@ -70,9 +70,11 @@ export const MAX_LAYERS = MAX_DEPTH - 2;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkLayerCount } from "./install_image.ts";
  *
- * checkLayerCount(10_000); // throws: "10000 layers: an image can have at most 498 (...)"
+ * checkLayerCount(10);
+ * assert.throws(() => checkLayerCount(10_000), /10000 layers: an image can have at most 498/);
  * ```
  */
 export function checkLayerCount(count: number): void {

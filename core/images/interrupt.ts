@@ -12,16 +12,20 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { interruptible } from "./interrupt.ts";
  * import { importTar } from "./tarball/import_tar.ts";
  * import { Store } from "../store/store.ts";
  *
- * const store = Store.open();
+ * const store = Store.create(Deno.makeTempDirSync());
  * const url = "https://example.org/rootfs.tar";
  * const id = await interruptible(store, url, async (signal) => {
- *   const response = await fetch(url, { signal });
- *   return await importTar(store, response.body!);
+ *   // const response = await fetch(url, { signal }); then response.body! for the tar:
+ *   assert.ok(!signal.aborted); // Ctrl-C aborts it, and the half-made image is removed
+ *   return await importTar(store, ReadableStream.from([new Uint8Array(1024)]));
  * });
+ * assert.ok(store.exists(id));
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  *
  * @module

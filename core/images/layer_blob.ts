@@ -6,11 +6,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { layerBlobStream } from "./layer_blob.ts";
  *
- * const blob = await layerBlobStream("/root/.plashdata/index/7/_data/root", "gzip");
+ * const dir = Deno.makeTempDirSync(); // an image's layer: `plash nodepath 7`/_data/root
+ * Deno.writeTextFileSync(`${dir}/hello`, "hi\n");
+ * const blob = await layerBlobStream(dir, "gzip");
  * await blob.stream.pipeTo(new WritableStream());
- * console.log(blob.diffId());
+ * assert.match(blob.diffId(), /^sha256:[0-9a-f]{64}$/); // the uncompressed tar's
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module

@@ -3,12 +3,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { limiter } from "./limiter.ts";
  *
- * const limit = limiter(3);
+ * const limit = limiter(3); // at most 3 at a time
  * const sizes = await Promise.all(
- *   ["a", "b", "c", "d"].map((path) => limit(async () => (await Deno.stat(path)).size)),
+ *   ["/dev/null", "/dev/zero", "/dev/full", "/dev/null"].map((path) =>
+ *     limit(async () => (await Deno.stat(path)).size)
+ *   ),
  * );
+ * assert.deepEqual(sizes, [0, 0, 0, 0]);
  * ```
  *
  * @module
@@ -38,11 +42,14 @@ export function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runLimited } from "./limiter.ts";
  *
- * const sizes = await runLimited(["a", "b"], 3, AbortSignal.timeout(5000), async (path) => {
+ * const signal = new AbortController().signal; // aborted: what has not started does not start
+ * const sizes = await runLimited(["/dev/null", "/dev/zero"], 3, signal, async (path) => {
  *   return (await Deno.stat(path)).size;
  * });
+ * assert.deepEqual(sizes, [0, 0]);
  * ```
  */
 export async function runLimited<T, R>(

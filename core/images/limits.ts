@@ -5,11 +5,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DOCUMENT_LIMIT } from "./limits.ts";
  * import { readLimited } from "../net/http.ts";
  *
- * const response = await fetch("http://127.0.0.1:5000/token");
- * await readLimited(response.body!, DOCUMENT_LIMIT, "token response");
+ * // The body of `fetch("http://127.0.0.1:5000/token")`, say:
+ * const body = ReadableStream.from([new TextEncoder().encode('{"token":"t"}')]);
+ * assert.equal((await readLimited(body, DOCUMENT_LIMIT, "token response")).length, 13);
  * ```
  *
  * @module

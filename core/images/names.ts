@@ -19,10 +19,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveImage } from "./names.ts";
  * import { Store } from "../store/store.ts";
  *
- * const id = await resolveImage(Store.open(), "alpine:3.20");
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * store.setMap("docker-ref:docker.io/library/alpine:3.20", id); // as `plash pull alpine:3.20` names it
+ * assert.equal(await resolveImage(store, "alpine:3.20"), id);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  *
  * @module
@@ -59,10 +64,17 @@ export interface ImageName {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { imageNames } from "./names.ts";
  * import { Store } from "../store/store.ts";
  *
- * for (const name of imageNames(Store.open())) console.log(name.shown, name.id);
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * store.setMap("docker-ref:docker.io/library/alpine:3.20", id); // as `plash pull alpine:3.20` names it
+ * store.setMap("web", id);
+ * const names = imageNames(store).map((name) => `${name.shown} ${name.id}`);
+ * assert.deepEqual(names, [`web ${id}`, `docker.io/library/alpine:3.20 ${id}`]);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
 export function imageNames(store: Store): ImageName[] {
@@ -85,11 +97,16 @@ export function imageNames(store: Store): ImageName[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveImage } from "./names.ts";
  * import { Store } from "../store/store.ts";
  *
- * await resolveImage(Store.open(), "7"); // 7
- * await resolveImage(Store.open(), "web"); // the image `plash tag ID web` named
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * store.setMap("web", id); // `plash tag ID web`
+ * assert.equal(await resolveImage(store, "7"), 7); // an id, whether there or not
+ * assert.equal(await resolveImage(store, "web"), id);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
 export async function resolveImage(
@@ -113,10 +130,16 @@ export async function resolveImage(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findImageKey } from "./names.ts";
  * import { Store } from "../store/store.ts";
  *
- * (await findImageKey(Store.open(), "alpine"))?.key; // "docker-ref:docker.io/library/alpine:latest"
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * store.setMap("docker-ref:docker.io/library/alpine:latest", id);
+ * const found = await findImageKey(store, "alpine");
+ * assert.deepEqual(found, { key: "docker-ref:docker.io/library/alpine:latest", id });
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
 export async function findImageKey(
@@ -148,10 +171,16 @@ export async function findImageKey(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findPulled } from "./names.ts";
  * import { Store } from "../store/store.ts";
  *
- * await findPulled(Store.open(), "alpine:3.20"); // the id, or undefined
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * store.setMap("docker-ref:docker.io/library/alpine:3.20", id); // as `plash pull alpine:3.20` names it
+ * assert.equal(await findPulled(store, "alpine:3.20"), id);
+ * assert.equal(await findPulled(store, "alpine:3.19"), undefined);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
 export async function findPulled(store: Store, text: string): Promise<number | undefined> {
@@ -230,10 +259,14 @@ const LISTED = 8;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unknownNameError } from "./names.ts";
  * import { Store } from "../store/store.ts";
  *
- * unknownNameError(Store.open(), "myimg").message; // "no image named myimg; the store has web, ..."
+ * const store = Store.create(Deno.makeTempDirSync());
+ * store.setMap("web", store.addLayer(0, store.makeTmpDir()));
+ * assert.match(unknownNameError(store, "myimg").message, /^no image named myimg; the store has web/);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
 export function unknownNameError(store: Store, text: string): PlashError {

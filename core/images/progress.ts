@@ -10,11 +10,12 @@
  * ```ts
  * import { countBytes, startProgress } from "./progress.ts";
  *
- * const response = await fetch("https://example.org/layer.tar.gz");
- * const progress = startProgress("pulling alpine:3.20");
+ * // The body of `fetch("https://example.org/layer.tar.gz")`, say:
+ * const download = ReadableStream.from([new Uint8Array(3_400_000)]);
+ * const progress = startProgress("pulling alpine:3.20"); // on stderr when it is a terminal
  * const layer = progress.item("sha256:4abc…", 3_400_000);
- * const body = countBytes(response.body!, layer); // add() per chunk, done() at the end
- * // ... consume body ...
+ * const body = countBytes(download, layer); // add() per chunk, done() at the end
+ * await body.pipeTo(new WritableStream());
  * progress.finish();
  * ```
  *

@@ -4,9 +4,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { publishDirectory } from "./publish_dir.ts";
  *
- * publishDirectory("/root/.plashdata/tmp/plashtmp_1_2_3/layout", "/srv/layout");
+ * const dir = Deno.makeTempDirSync(); // a store's tmp/ and the user's target, say
+ * Deno.mkdirSync(`${dir}/staged`);
+ * Deno.writeTextFileSync(`${dir}/staged/index.json`, "{}");
+ * publishDirectory(`${dir}/staged`, `${dir}/layout`);
+ * assert.equal(Deno.readTextFileSync(`${dir}/layout/index.json`), "{}");
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module
