@@ -25,7 +25,7 @@
  *
  * const store = Store.create(Deno.makeTempDirSync());
  * const id = store.addLayer(0, store.makeTmpDir());
- * store.setMap("docker-ref:docker.io/library/alpine:3.20", id); // as `plash pull alpine:3.20` names it
+ * store.setMap("docker-ref:docker.io/library/alpine:3.20", id); // `plash pull alpine:3.20`
  * assert.equal(await resolveImage(store, "alpine:3.20"), id);
  * Deno.removeSync(store.root, { recursive: true });
  * ```
@@ -70,7 +70,7 @@ export interface ImageName {
  *
  * const store = Store.create(Deno.makeTempDirSync());
  * const id = store.addLayer(0, store.makeTmpDir());
- * store.setMap("docker-ref:docker.io/library/alpine:3.20", id); // as `plash pull alpine:3.20` names it
+ * store.setMap("docker-ref:docker.io/library/alpine:3.20", id); // `plash pull alpine:3.20`
  * store.setMap("web", id);
  * const names = imageNames(store).map((name) => `${name.shown} ${name.id}`);
  * assert.deepEqual(names, [`web ${id}`, `docker.io/library/alpine:3.20 ${id}`]);
@@ -177,7 +177,7 @@ export async function findImageKey(
  *
  * const store = Store.create(Deno.makeTempDirSync());
  * const id = store.addLayer(0, store.makeTmpDir());
- * store.setMap("docker-ref:docker.io/library/alpine:3.20", id); // as `plash pull alpine:3.20` names it
+ * store.setMap("docker-ref:docker.io/library/alpine:3.20", id); // `plash pull alpine:3.20`
  * assert.equal(await findPulled(store, "alpine:3.20"), id);
  * assert.equal(await findPulled(store, "alpine:3.19"), undefined);
  * Deno.removeSync(store.root, { recursive: true });
@@ -265,7 +265,8 @@ const LISTED = 8;
  *
  * const store = Store.create(Deno.makeTempDirSync());
  * store.setMap("web", store.addLayer(0, store.makeTmpDir()));
- * assert.match(unknownNameError(store, "myimg").message, /^no image named myimg; the store has web/);
+ * const message = unknownNameError(store, "myimg").message;
+ * assert.match(message, /^no image named myimg; the store has web/);
  * Deno.removeSync(store.root, { recursive: true });
  * ```
  */

@@ -89,13 +89,22 @@ export class RegistryClient {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RegistryClient } from "./client.ts";
    *
-   * const client = new RegistryClient("127.0.0.1:5000");
+   * // A registry at 127.0.0.1:5000, say:
+   * //   const head = await client.request("HEAD", `/v2/app/blobs/${digest}`, scope, "blob", {
+   * //     ok: [200, 404],
+   * //   }); // head.status: 200 when it has the blob
+   * // None listens on port 1: one line naming the URL.
+   * const client = new RegistryClient("127.0.0.1:1");
    * const scope = "repository:app:pull,push";
-   * const head = await client.request("HEAD", "/v2/app/blobs/sha256:...", scope, "blob", {
-   *   ok: [200, 404],
-   * });
+   * await assert.rejects(
+   *   client.request("HEAD", `/v2/app/blobs/sha256:${"0".repeat(64)}`, scope, "blob", {
+   *     ok: [200, 404],
+   *   }),
+   *   /127\.0\.0\.1:1\/v2\/app\/blobs\/.*: cannot connect/,
+   * );
    * ```
    */
   async request(

@@ -11,9 +11,31 @@
  *
  * @example
  * ```ts
- * import { helperGet } from "./credential_helper.ts";
+ * import assert from "node:assert/strict";
+ * import { helperErase, helperGet, helperStore } from "./credential_helper.ts";
  *
- * await helperGet("pass", "ghcr.io"); // { username, password }, or undefined
+ * // docker-credential-demo: a helper keeping one server's credentials in a file beside it
+ * const dir = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(
+ *   `${dir}/docker-credential-demo`,
+ *   `#!/bin/sh
+ * f="$(dirname "$0")/saved"
+ * case "$1" in
+ *   store) cat > "$f" ;;
+ *   get|erase) [ -f "$f" ] || { echo "credentials not found in native keychain"; exit 1; }
+ *     if [ "$1" = get ]; then cat "$f"; else rm "$f"; fi ;;
+ * esac
+ * `,
+ *   { mode: 0o755 },
+ * );
+ * const path = Deno.env.get("PATH")!;
+ * Deno.env.set("PATH", `${dir}:${path}`);
+ * await helperStore("demo", "ghcr.io", { username: "me", password: "token" });
+ * assert.deepEqual(await helperGet("demo", "ghcr.io"), { username: "me", password: "token" });
+ * assert.equal(await helperErase("demo", "ghcr.io"), true);
+ * assert.equal(await helperGet("demo", "ghcr.io"), undefined);
+ * Deno.env.set("PATH", path);
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module
@@ -78,9 +100,14 @@ function failed(name: string, action: string, output: string): PlashError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { helperGet } from "./credential_helper.ts";
  *
- * await helperGet("secretservice", "https://index.docker.io/v1/");
+ * // A helper on PATH, say (the module's example runs one):
+ * //   await helperGet("secretservice", "https://index.docker.io/v1/"); // { username, password }
+ * // One that is not installed: one line.
+ * const refused = /credential helper docker-credential-none is not on PATH/;
+ * await assert.rejects(helperGet("none", "https://index.docker.io/v1/"), refused);
  * ```
  */
 export async function helperGet(name: string, server: string): Promise<Credentials | undefined> {
@@ -113,9 +140,15 @@ export async function helperGet(name: string, server: string): Promise<Credentia
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { helperStore } from "./credential_helper.ts";
  *
- * await helperStore("pass", "ghcr.io", { username: "me", password: "token" });
+ * // A helper on PATH, say (the module's example runs one):
+ * //   await helperStore("pass", "ghcr.io", { username: "me", password: "token" });
+ * // One that is not installed: one line.
+ * const refused = /credential helper docker-credential-none is not on PATH/;
+ * const credentials = { username: "me", password: "token" };
+ * await assert.rejects(helperStore("none", "ghcr.io", credentials), refused);
  * ```
  */
 export async function helperStore(
@@ -138,9 +171,14 @@ export async function helperStore(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { helperErase } from "./credential_helper.ts";
  *
- * await helperErase("pass", "ghcr.io"); // true when it had credentials
+ * // A helper on PATH, say (the module's example runs one):
+ * //   await helperErase("pass", "ghcr.io"); // true when it had credentials
+ * // One that is not installed: one line.
+ * const refused = /credential helper docker-credential-none is not on PATH/;
+ * await assert.rejects(helperErase("none", "ghcr.io"), refused);
  * ```
  */
 export async function helperErase(name: string, server: string): Promise<boolean> {

@@ -12,13 +12,19 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LayerCache } from "./layer_cache.ts";
  * import { Store } from "../../store/store.ts";
  *
- * const store = Store.open();
- * const cache = new LayerCache(store, "127.0.0.1:5000/cache");
- * const signal = new AbortController().signal;
- * const id = await cache.pull("ab12...", 3, {}, signal); // undefined when the key is not there
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const base = store.addLayer(0, store.makeTmpDir());
+ * const signal = AbortSignal.timeout(60_000);
+ * // With `--cache-from 127.0.0.1:5000/cache`, say:
+ * //   const id = await cache.pull(key, base, {}, signal); // undefined when the key is not there
+ * // None listens on port 1: one line naming the URL.
+ * const cache = new LayerCache(store, "127.0.0.1:1/cache");
+ * await assert.rejects(cache.pull("ab12".repeat(16), base, {}, signal), /127\.0\.0\.1:1/);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  *
  * @module

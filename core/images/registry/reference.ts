@@ -32,8 +32,12 @@ const DOCKER_HUB = "docker.io";
  *
  * @example
  * ```ts
- * parseReference("alpine"); // docker.io, library/alpine, tag latest
- * parseReference("localhost:5000/tools/jq@sha256:..."); // pinned by digest
+ * import assert from "node:assert/strict";
+ *
+ * const { registry, repository, tag } = parseReference("alpine");
+ * assert.deepEqual([registry, repository, tag], ["docker.io", "library/alpine", "latest"]);
+ * const digest = `sha256:${"a".repeat(64)}`;
+ * assert.equal(parseReference(`localhost:5000/tools/jq@${digest}`).digest, digest); // pinned
  * ```
  */
 export function parseReference(text: string): Reference {

@@ -4,11 +4,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Repository } from "./repository.ts";
  * import { RegistryClient } from "./client.ts";
  *
- * const repository = new Repository(new RegistryClient("127.0.0.1:5000"), "app");
- * const { digest, document } = await repository.manifest("latest");
+ * // A registry at 127.0.0.1:5000, say:
+ * //   const { digest, document } = await repository.manifest("latest");
+ * // None listens on port 1: one line naming the URL.
+ * const repository = new Repository(new RegistryClient("127.0.0.1:1"), "app");
+ * await assert.rejects(repository.manifest("latest"), /127\.0\.0\.1:1\/v2\/app\/manifests/);
  * ```
  *
  * @module

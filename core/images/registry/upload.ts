@@ -21,15 +21,19 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Uploader } from "./upload.ts";
  * import { RegistryClient } from "./client.ts";
  *
- * const uploads = new Uploader(new RegistryClient("127.0.0.1:5000"), "app");
  * const bytes = new TextEncoder().encode("{}");
  * const digest = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
- * if (!await uploads.has(digest)) {
- *   await uploads.upload(ReadableStream.from([bytes]), "a config", undefined, digest);
- * }
+ * // A registry at 127.0.0.1:5000, say:
+ * //   if (!await uploads.has(digest)) {
+ * //     await uploads.upload(ReadableStream.from([bytes]), "a config", undefined, digest);
+ * //   }
+ * // None listens on port 1: one line naming the URL.
+ * const uploads = new Uploader(new RegistryClient("127.0.0.1:1"), "app");
+ * await assert.rejects(uploads.has(digest), /127\.0\.0\.1:1\/v2\/app\/blobs\/sha256:44136fa3/);
  * ```
  *
  * @module
