@@ -15,12 +15,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { macroMemoKey } from "./macro_memo.ts";
  * import { Store } from "../store/store.ts";
  *
- * const store = Store.open();
- * await macroMemoKey(store, ["-f", "1", "--run", "touch /x"], "/src"); // "cache:..."
- * await macroMemoKey(store, ["--eval-file", "Plashfile"], "/src"); // undefined
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = String(store.addLayer(0, store.makeTmpDir()));
+ * assert.match((await macroMemoKey(store, ["-f", id, "--run", "touch /x"], "/src"))!, /^cache:/);
+ * assert.equal(await macroMemoKey(store, ["--eval-file", "Plashfile"], "/src"), undefined);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  *
  * @module

@@ -6,12 +6,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { imageArg } from "./image_arg.ts";
  * import { Store } from "../store/store.ts";
  *
- * const store = Store.open();
- * await imageArg(store, "7"); // 7
- * await imageArg(store, "alpine:3.20"); // the image pulled as docker.io/library/alpine:3.20
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * store.setMap("docker-ref:docker.io/library/alpine:3.20", id); // `plash pull alpine:3.20`
+ * assert.equal(await imageArg(store, String(id)), id);
+ * assert.equal(await imageArg(store, "alpine:3.20"), id);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  *
  * @module

@@ -20,16 +20,22 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildMemo } from "./build_memo.ts";
  * import { Store } from "../../store/store.ts";
  *
- * const store = Store.open();
+ * const dir = Deno.makeTempDirSync();
+ * const store = Store.create(`${dir}/store`);
+ * const base = store.addLayer(0, store.makeTmpDir());
+ * Deno.mkdirSync(`${dir}/context`);
  * const memo = await buildMemo(store, {
- *   text: "FROM 1\nRUN echo hi > /hi\n",
+ *   text: `FROM ${base}\nRUN echo hi > /hi\n`,
  *   file: "Dockerfile",
- *   context: "/src/app",
+ *   context: `${dir}/context`,
  * });
- * memo && store.getMap(memo.mapKey); // the image of the same build, if made
+ * assert.ok(memo);
+ * assert.equal(store.getMap(memo.mapKey), undefined); // the image of the same build, once made
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module

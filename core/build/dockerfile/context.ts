@@ -7,10 +7,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BuildContext } from "./context.ts";
  *
- * const context = BuildContext.open("/src/app", "/src/app/Dockerfile");
- * context.match("src/*.ts"); // ["src/a.ts", "src/b.ts"], sorted
+ * const dir = Deno.makeTempDirSync(); // a build context
+ * Deno.mkdirSync(`${dir}/src`);
+ * Deno.writeTextFileSync(`${dir}/src/b.ts`, "");
+ * Deno.writeTextFileSync(`${dir}/src/a.ts`, "");
+ * const context = BuildContext.open(dir, `${dir}/Dockerfile`);
+ * assert.deepEqual(context.match("src/*.ts"), ["src/a.ts", "src/b.ts"]); // sorted
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module

@@ -14,13 +14,20 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { contextStats } from "./context_stats.ts";
  * import { parseDockerfile } from "./parse.ts";
  * import { splitStages } from "./stages.ts";
  *
+ * const dir = Deno.makeTempDirSync(); // a build context
+ * Deno.mkdirSync(`${dir}/src`);
+ * Deno.writeTextFileSync(`${dir}/src/b.ts`, "");
+ * Deno.writeTextFileSync(`${dir}/src/a.ts`, "");
  * const text = "FROM busybox\nCOPY src/ /app/\n";
  * const graph = splitStages(parseDockerfile(text, "Dockerfile"), "Dockerfile");
- * await contextStats({ text, file: "Dockerfile", context: "/src/app" }, graph, [0]);
+ * const { newest } = await contextStats({ text, file: "Dockerfile", context: dir }, graph, [0]);
+ * assert.ok(newest >= Deno.statSync(`${dir}/src/a.ts`).mtime!.getTime());
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module

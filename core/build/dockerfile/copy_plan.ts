@@ -12,11 +12,18 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { planCopy } from "./copy_plan.ts";
  * import { BuildContext } from "./context.ts";
  *
- * const context = BuildContext.open("/src/app", undefined);
+ * const dir = Deno.makeTempDirSync(); // a build context
+ * Deno.mkdirSync(`${dir}/src`);
+ * Deno.writeTextFileSync(`${dir}/src/b.ts`, "");
+ * Deno.writeTextFileSync(`${dir}/src/a.ts`, "");
+ * const context = BuildContext.open(dir, undefined);
  * const items = planCopy({ from: { context }, sources: ["src/"], dest: "/app/" }, []);
+ * assert.ok(items.some((item) => item.dest === "/app/a.ts" && item.type === "file"));
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module

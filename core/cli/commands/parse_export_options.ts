@@ -6,11 +6,17 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { exportOptions } from "./parse_export_options.ts";
  * import { Store } from "../../store/store.ts";
  *
- * const given: Record<string, string> = { compress: "zstd", base: "3" };
- * await exportOptions(Store.open(), (name) => given[name]); // { compression: "zstd", base: 3, ... }
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const base = store.addLayer(0, store.makeTmpDir());
+ * const given: Record<string, string> = { compress: "zstd", base: String(base) };
+ * const options = await exportOptions(store, (name) => given[name]);
+ * assert.equal(options.compression, "zstd");
+ * assert.equal(options.base, base);
+ * Deno.removeSync(store.root, { recursive: true });
  * ```
  *
  * @module
