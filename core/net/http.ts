@@ -9,10 +9,19 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fetchFollowing, readLimited } from "./http.ts";
  *
- * const response = await fetchFollowing("http://127.0.0.1:8080/macros");
+ * // A server on this machine (nothing here reaches the network)
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) =>
+ *   new URL(request.url).pathname === "/macros"
+ *     ? new Response("--run 'echo hi'\n")
+ *     : Response.redirect(new URL("/macros", request.url), 302));
+ * const url = `http://127.0.0.1:${server.addr.port}/old`;
+ * const response = await fetchFollowing(url); // redirected to /macros
  * const text = new TextDecoder().decode(await readLimited(response.body!, 1 << 20, "macros"));
+ * assert.equal(text, "--run 'echo hi'\n");
+ * await server.shutdown();
  * ```
  *
  * @module
@@ -65,10 +74,18 @@ export interface FetchOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fetchFollowing } from "./http.ts";
  *
+ * // A registry on this machine, that says whom it was sent
+ * const server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   (request) => new Response(request.headers.get("authorization")),
+ * );
  * const headers = new Headers({ authorization: "Basic dTpw" });
- * const response = await fetchFollowing("https://registry.example/v2/", { headers });
+ * const response = await fetchFollowing(`http://127.0.0.1:${server.addr.port}/v2/`, { headers });
+ * assert.equal(await response.text(), "Basic dTpw");
+ * await server.shutdown();
  * ```
  */
 export async function fetchFollowing(

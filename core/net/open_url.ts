@@ -24,9 +24,18 @@ export interface Opened {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openUrl } from "./open_url.ts";
  *
- * const { body, size } = await openUrl("https://example.org/rootfs.tar.xz");
+ * // `https://example.org/rootfs.tar.xz` is opened the same way; here a server on this machine
+ * const server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   () => new Response(new Uint8Array(1024)),
+ * );
+ * const { body, size } = await openUrl(`http://127.0.0.1:${server.addr.port}/rootfs.tar`);
+ * assert.equal(size, 1024);
+ * assert.equal((await new Response(body).bytes()).length, 1024);
+ * await server.shutdown();
  * ```
  */
 export async function openUrl(url: string, signal?: AbortSignal): Promise<Opened> {
