@@ -45,7 +45,7 @@ export function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> 
  * import assert from "node:assert/strict";
  * import { runLimited } from "./limiter.ts";
  *
- * const signal = new AbortController().signal; // aborted: what has not started does not start
+ * const signal = AbortSignal.timeout(5000); // once aborted, it stops them all
  * const sizes = await runLimited(["/dev/null", "/dev/zero"], 3, signal, async (path) => {
  *   return (await Deno.stat(path)).size;
  * });
