@@ -1,9 +1,11 @@
 // The memo of whole Dockerfile builds (core/build/dockerfile/build_memo.ts): an unchanged
 // quiet build is one lookup, and each input it covers still rebuilds through it.
 import assert from "node:assert/strict";
-import { budOk, writeContext } from "../support/bud.ts";
+import { bud, budOk, writeContext } from "../support/bud.ts";
+import { runCommand } from "../support/command.ts";
 import { TestStore } from "../support/plash.ts";
 import { TempDirs } from "../support/temp_dirs.ts";
+import { selfCommand } from "../../core/self_command.ts";
 
 /**
  * The map's `cache:` keys of image `id`. A build memoized leaves three on its
@@ -168,4 +170,133 @@ Deno.test("only the context entries a COPY names are walked, the ignored ones le
   const added = await budOk(store, ["-q", context]);
   assert.notEqual(added, all);
   assert.equal(await cat(store, added, "/all/new.txt"), "new");
+});
+
+/** The map keys of the memo records on image `id` (each `bud-record-HEX` note is `cache:HEX`'s). */
+function recordKeysOf(store: TestStore, id: string): string[] {
+  const notes = `${nodeOf(store, id)}/_data/notes`;
+  let names: string[] = [];
+  try {
+    names = [...Deno.readDirSync(notes)].map(({ name }) => name);
+  } catch {
+    // No notes at all.
+  }
+  return names.filter((name) => name.startsWith("bud-record-"))
+    .map((name) => `cache:${name.slice("bud-record-".length, -".json".length)}`);
+}
+
+/** The node directory of image `id` in the store (the index link's target). */
+function nodeOf(store: TestStore, id: string): string {
+  return Deno.realPathSync(`${store.data}/index/${id}`);
+}
+
+/** Runs `plash bud ARGS...`, which must succeed. */
+async function budShown(store: TestStore, args: string[]) {
+  const result = await store.plash(["bud", ...args]);
+  assert.equal(result.code, 0, result.stderr);
+  return result;
+}
+
+Deno.test("an unchanged build without -q is its record's image, with the trace of its steps from the cache", async () => {
+  using store = new TestStore();
+  using dirs = new TempDirs();
+  const { context } = await setup(store, dirs, [
+    "FROM BASE AS first",
+    "RUN echo one > /one",
+    "FROM BASE",
+    "ENV A=1",
+    "COPY --from=first /one /one",
+    "COPY a.txt /a.txt",
+  ], { "a.txt": "a\n" });
+  const id = await budOk(store, ["-q", "--label", "k=v", context]);
+  const [record] = recordKeysOf(store, id);
+  assert.ok(record, "recorded");
+  // Without its record, the build goes step by step, all from the cache, and records it again.
+  Deno.removeSync(`${store.data}/map/${record}`);
+  const stepped = await budShown(store, ["--label", "k=v", context]);
+  assert.equal(stepped.stdout.trim(), id);
+  assert.match(stepped.stderr, /\[2\/2\] STEP 4\/4: COPY a.txt \/a.txt\n--> Using cache /);
+  // With no step's key left but the record's, only the record can find the image.
+  for (const key of cacheKeysOf(store, id)) {
+    if (key !== record) Deno.removeSync(`${store.data}/map/${key}`);
+  }
+  const shown = await budShown(store, ["--label", "k=v", context]);
+  assert.equal(shown.stdout, stepped.stdout);
+  assert.equal(shown.stderr, stepped.stderr);
+  assert.deepEqual(cacheKeysOf(store, id), [record], "nothing built or memoized again");
+});
+
+Deno.test("a changed ignore file, a base name re-tagged or a removed record misses the memo record", async () => {
+  using store = new TestStore();
+  using dirs = new TempDirs();
+  const { base, context } = await setup(store, dirs, ["FROM memo-base", "COPY a.txt /a.txt"], {
+    "a.txt": "a\n",
+    ".dockerignore": "nothing\n",
+  });
+  await store.ok(["tag", base, "memo-base"]);
+  const first = await budOk(store, ["-q", context]);
+  assert.equal(recordKeysOf(store, first).length, 1, "recorded");
+
+  // An ignore file changed in place leaves the context's directory as it was.
+  Deno.writeTextFileSync(`${context}/.dockerignore`, "a.txt\n");
+  assert.equal((await bud(store, ["-q", context])).code, 1, "a.txt is ignored now");
+  Deno.writeTextFileSync(`${context}/.dockerignore`, "nothing\n");
+  await ageContext();
+  assert.equal(await budOk(store, ["-q", context]), first);
+
+  const other = await store.ok(["build", "-f", base, "--run", "echo other > /base"]);
+  await store.ok(["tag", other, "memo-base"]);
+  const rebased = await budOk(store, ["-q", context]);
+  assert.equal(await cat(store, rebased, "/base"), "other");
+  await store.ok(["tag", base, "memo-base"]);
+  assert.equal(await budOk(store, ["-q", context]), first);
+
+  // Records removed: the whole-build memo finds the image and records it again.
+  for (const record of recordKeysOf(store, first)) {
+    Deno.removeSync(`${nodeOf(store, first)}/_data/notes/bud-record-${record.slice(6)}.json`);
+  }
+  assert.equal(await budOk(store, ["-q", context]), first);
+  assert.equal(recordKeysOf(store, first).length, 1, "recorded again");
+});
+
+const STRACE = ["/usr/bin/strace", "/bin/strace"].find((path) => {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+});
+
+/** The project's modules `plash ARGS...` loads (the `.ts` files under core/ it opens). */
+async function modulesLoaded(store: TestStore, dirs: TempDirs, args: string[]): Promise<string[]> {
+  const log = `${dirs.make()}/trace`;
+  const result = await runCommand(
+    STRACE!,
+    ["-f", "-qq", "-e", "trace=openat", "-e", "signal=none", "-o", log, ...selfCommand(args)],
+    { env: { PLASH_DATA: store.data } },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const opened = Deno.readTextFileSync(log).matchAll(/openat\([^"]*"([^"]*\/core\/[^"]*\.ts)"/g);
+  return [...new Set([...opened].map((match) => match[1].replace(/^.*\/core\//, "core/")))];
+}
+
+Deno.test("a build found by its record loads no parser and no name resolution", {
+  ignore: !STRACE,
+}, async () => {
+  using store = new TestStore();
+  using dirs = new TempDirs();
+  const { base, context } = await setup(store, dirs, ["FROM localhost/memo-base", "COPY a.txt /"], {
+    "a.txt": "a\n",
+  });
+  await store.ok(["tag", base, "localhost/memo-base"]);
+  const id = await budOk(store, ["-q", context]);
+  const nodepath = await modulesLoaded(store, dirs, ["nodepath", id]);
+  for (const args of [["-q", context], [context]]) {
+    const loaded = await modulesLoaded(store, dirs, ["bud", ...args]);
+    const more = loaded.filter((module) => !nodepath.includes(module));
+    assert.ok(!loaded.includes("core/build/dockerfile/parse.ts"), args.join(" "));
+    assert.ok(!loaded.includes("core/images/names.ts"), args.join(" "));
+    // bud.ts, memo_record.ts and what it needs that nodepath does not: keys, notes, sha256.
+    assert.ok(more.length <= 5, `${args.join(" ")}: ${more.join(", ")}`);
+  }
 });
