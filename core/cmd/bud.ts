@@ -14,6 +14,7 @@ import type { DockerfileBuild } from "../build/dockerfile/build_dockerfile.ts";
 import { memoRecordKey, recordedBuild, writeMemoRecord } from "../build/dockerfile/memo_record.ts";
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
+import { needPrivilege } from "../privilege.ts";
 import { absolutePath } from "../store/data_dir.ts";
 import { Store } from "../store/store.ts";
 
@@ -29,6 +30,8 @@ export async function main(args: Args): Promise<void> {
       (await lazyImport("tagCommand")).nameKey,
     )
     : [];
+  // Stdin can be read once: by the start that builds.
+  if (args.value("file") === "-") needPrivilege();
   const { text, file, path } = await readDockerfile(args.value("file"), context);
   const store = Store.open();
   const build: DockerfileBuild = {
@@ -64,6 +67,8 @@ async function memoized(store: Store, build: DockerfileBuild): Promise<number> {
     if (!build.quiet) { for (const line of recorded.trace!) console.error(line); }
     return recorded.id;
   }
+  // A recorded build needs no root; the rest writes the store, maybe runs steps.
+  needPrivilege();
   // Loaded only on a miss of the record: its lookup parses the Dockerfile.
   const { buildMemo } = await lazyImport("buildMemo");
   const memo = await buildMemo(store, build);

@@ -1,6 +1,6 @@
 /**
  * What a Dockerfile build may read of the host, as `lstat`s (path, mode,
- * owner, size, inode, mtime, ctime, as git's index keeps them), for the
+ * size, inode, mtime, ctime, as git's index keeps them; see `statEntry`), for the
  * whole-build memo (`build_memo.ts`): the ignore files, the secrets, and
  * the context entries its COPY and ADD sources can reach.
  *

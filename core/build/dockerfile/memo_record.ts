@@ -34,7 +34,11 @@ import type { DockerfileBuild } from "./build_dockerfile.ts";
 /** Bumped when what the key or the record covers changes. */
 const VERSION = "plash-bud-record-1";
 
-/** One `stat` as the memo compares it: path, then mode, owner, size, inode, mtime, ctime. */
+/**
+ * One `stat` as the memo compares it: path, then mode, size, inode, mtime,
+ * ctime. Not the owner, which reads differently as root of plash's user
+ * namespace and as its caller; a chown changes the ctime.
+ */
 export type StatEntry = [path: string, ...stat: (number | null)[]];
 
 /** What a memoized build depended on beyond its record key, and what it printed. */
@@ -69,7 +73,7 @@ export function statEntry(path: string, info: Deno.FileInfo | undefined): StatEn
   if (info === undefined) return [path];
   const mtime = info.mtime?.getTime() ?? null;
   const ctime = info.ctime?.getTime() ?? null;
-  return [path, info.mode, info.uid, info.gid, info.size, info.ino, mtime, ctime];
+  return [path, info.mode, info.size, info.ino, mtime, ctime];
 }
 
 /** The `stat` (or `lstat`) of `path`, or undefined when there is nothing there. */
