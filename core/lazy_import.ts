@@ -44,6 +44,9 @@ export const LAZY_MODULES = {
     "core/build/dockerfile/build_dockerfile.ts",
   ),
   builder: at<typeof import("./build/builder.ts")>("core/build/builder.ts"),
+  buildMemo: at<typeof import("./build/dockerfile/build_memo.ts")>(
+    "core/build/dockerfile/build_memo.ts",
+  ),
   buildLayer: at<typeof import("./build/build_layer.ts")>("core/build/build_layer.ts"),
   cdiRequest: at<typeof import("./runtime/cdi/request.ts")>("core/runtime/cdi/request.ts"),
   cdiResolve: at<typeof import("./runtime/cdi/resolve.ts")>("core/runtime/cdi/resolve.ts"),

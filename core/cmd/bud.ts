@@ -10,10 +10,11 @@
 
 import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
-import { buildMemo } from "../build/dockerfile/build_memo.ts";
 import type { DockerfileBuild } from "../build/dockerfile/build_dockerfile.ts";
+import { memoRecordKey, recordedBuild, writeMemoRecord } from "../build/dockerfile/memo_record.ts";
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
+import { needPrivilege } from "../privilege.ts";
 import { absolutePath } from "../store/data_dir.ts";
 import { Store } from "../store/store.ts";
 
@@ -29,6 +30,8 @@ export async function main(args: Args): Promise<void> {
       (await lazyImport("tagCommand")).nameKey,
     )
     : [];
+  // Stdin can be read once: by the start that builds.
+  if (args.value("file") === "-") needPrivilege();
   const { text, file, path } = await readDockerfile(args.value("file"), context);
   const store = Store.open();
   const build: DockerfileBuild = {
@@ -52,22 +55,40 @@ export async function main(args: Args): Promise<void> {
 }
 
 /**
- * The image of `build`: the memo's, when an unchanged build made it before
- * (looked up by a quiet build only, since one that is not shows each step
- * taken from the cache), else built step by step and then memoized.
+ * The image of `build`: the memo record's, when an unchanged build made it
+ * before (then its trace is printed as a build all from the cache prints it);
+ * else the whole-build memo's, for a quiet build; else built step by step,
+ * then memoized and recorded.
  */
 async function memoized(store: Store, build: DockerfileBuild): Promise<number> {
+  const recordKey = await memoRecordKey(build);
+  const recorded = recordKey && recordedBuild(store, build, recordKey);
+  if (recorded && (build.quiet || recorded.trace)) {
+    if (!build.quiet) { for (const line of recorded.trace!) console.error(line); }
+    return recorded.id;
+  }
+  // A recorded build needs no root; the rest writes the store, maybe runs steps.
+  needPrivilege();
+  // Loaded only on a miss of the record: its lookup parses the Dockerfile.
+  const { buildMemo } = await lazyImport("buildMemo");
   const memo = await buildMemo(store, build);
+  const record = memo && !memo.racy ? memo.record : undefined;
   const found = memo && build.quiet ? store.getMap(memo.mapKey) : undefined;
-  if (found !== undefined) return found;
+  if (found !== undefined) {
+    // No trace known: a build that is not quiet goes step by step once more.
+    if (recordKey && record) writeMemoRecord(store, recordKey, found, record);
+    return found;
+  }
   // Loaded only here: a memoized build loads none of the steps' or progress code.
   const [{ buildDockerfile }, { setQuiet }] = await Promise.all([
     lazyImport("buildDockerfile"),
     lazyImport("progress"),
   ]);
   setQuiet(!!build.quiet);
-  const id = await buildDockerfile(store, build);
+  const cachedTrace: string[] = [];
+  const id = await buildDockerfile(store, { ...build, cachedTrace });
   if (memo && !memo.racy) store.setMap(memo.mapKey, id);
+  if (recordKey && record) writeMemoRecord(store, recordKey, id, { ...record, trace: cachedTrace });
   return id;
 }
 

@@ -165,6 +165,27 @@ export async function findImageKey(
 }
 
 /**
+ * The map key a reference written with its registry is pulled as (the key
+ * {@linkcode findImageKey} looks up when `text` itself is no key), or
+ * undefined for a short name or no reference.
+ *
+ * @example
+ * ```ts
+ * import { qualifiedKey } from "./names.ts";
+ *
+ * qualifiedKey("localhost/web"); // "docker-ref:localhost/web:latest"
+ * ```
+ */
+export function qualifiedKey(text: string): string | undefined {
+  try {
+    if (registryOf(text) === undefined) return undefined;
+    return referenceKey(formatReference(parseReference(text)));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The image already pulled as what `text` names where it would be pulled
  * from (a full reference, or a short name's alias or search registries), if
  * any: what `--from-docker` builds on without asking a registry.

@@ -9,6 +9,7 @@
  */
 
 import assert from "node:assert/strict";
+import { budOk, writeContext } from "../support/bud.ts";
 import { runCommand } from "../support/command.ts";
 import { TestStore } from "../support/plash.ts";
 import { HAVE_REGISTRY, TestRegistry } from "../support/registry.ts";
@@ -65,6 +66,28 @@ Deno.test("a cached build, ls, inspect and nodepath start Deno once", {
     assert.equal(code, 0, stderr);
     assert.deepEqual(programs, [deno], args.join(" "));
   }
+});
+
+Deno.test("a bud found by its memo record starts Deno once, with -q or without", {
+  ignore: !STRACE,
+}, async () => {
+  using store = new TestStore();
+  using temp = new TempDirs();
+  const base = await store.busybox();
+  const context = writeContext(temp.make(), {
+    "a.txt": "a\n",
+    Dockerfile: `FROM ${base}\nCOPY a.txt /\nRUN cat /a.txt > /b.txt\n`,
+  });
+  // Files changed within the last second are not memoized (racy stats).
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const id = await budOk(store, [context]);
+  const deno = Deno.execPath();
+  for (const args of [["bud", "-q", context], ["bud", context]]) {
+    const { code, stderr, programs } = await execs(store, temp, args);
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(programs, [deno], args.join(" "));
+  }
+  assert.equal(await budOk(store, [context]), id);
 });
 
 Deno.test("b run and exec of a cached build, sudo, data and with-mount run their command from plash's first start", async () => {

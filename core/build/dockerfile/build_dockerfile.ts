@@ -65,6 +65,8 @@ export interface DockerfileBuild {
   ignoreFile?: string;
   /** `-q`: no step traces, no progress. */
   quiet?: boolean;
+  /** Filled, when given, with what a build of the same steps all from the cache prints on stderr. */
+  cachedTrace?: string[];
 }
 
 /**

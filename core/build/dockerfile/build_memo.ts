@@ -49,12 +49,13 @@ import type { Store } from "../../store/store.ts";
 import { globalArgs } from "./args.ts";
 import type { DockerfileBuild } from "./build_dockerfile.ts";
 import { contextStats } from "./context_stats.ts";
+import type { MemoRecord } from "./memo_record.ts";
 import { parseDockerfile } from "./parse.ts";
 import { findStage, neededStages, splitStages, type StageGraph, targetStage } from "./stages.ts";
 import { expandWord } from "./words.ts";
 
 /** Bumped when what the memo's key covers changes. */
-const VERSION = "plash-bud-memo-1";
+const VERSION = "plash-bud-memo-2";
 
 /** Entries changed this recently (ms) may change again unseen: no memo is written. */
 const RACY_MS = 1000;
@@ -65,6 +66,12 @@ export interface BuildMemo {
   mapKey: string;
   /** Whether a file changed too recently for the key to be trusted later: look up, never write. */
   racy: boolean;
+  /**
+   * What the memo record of the build holds but its trace (`memo_record.ts`);
+   * undefined when a name was found only through the name resolver, whose
+   * other rules the record cannot re-check by a lookup.
+   */
+  record?: Omit<MemoRecord, "trace">;
 }
 
 /**
@@ -102,9 +109,20 @@ export async function buildMemo(
     build.ignoreFile,
     globals,
     images,
-    context.stats,
+    context.ignores,
+    context.secrets,
+    context.root,
+    context.lstats,
   ])));
-  return { mapKey: KEYS.cache(key), racy: context.newest > Date.now() - RACY_MS };
+  const record = images.every(({ key }) => key !== undefined)
+    ? {
+      images: images.map(({ key, id }): [string, number | null] => [key!, id]),
+      root: context.root,
+      stats: context.secrets,
+      lstats: context.lstats,
+    }
+    : undefined;
+  return { mapKey: KEYS.cache(key), racy: context.newest > Date.now() - RACY_MS, record };
 }
 
 /**
@@ -126,21 +144,31 @@ export async function localImage(store: Store, text: string): Promise<number | u
 
 /**
  * The images the needed stages of `target` start from or copy from, in
- * order; undefined when one of them is not an id or store name, or the
- * build's result could change while they stay the same.
+ * order, each with the map key it was found under (`#ID` for an id; none
+ * when the name resolver found it); undefined when one of them is not an id
+ * or store name, or the build's result could change while they stay the same.
  */
 async function namedImages(
   store: Store,
   graph: StageGraph,
   globals: Record<string, string>,
   needed: number[],
-): Promise<number[] | undefined> {
-  const images: number[] = [];
+): Promise<{ key?: string; id: number | null }[] | undefined> {
+  const images: { key?: string; id: number | null }[] = [];
   const add = async (text: string): Promise<boolean> => {
     const id = await localImage(store, text);
     // Triggers may name images themselves: left to the step-by-step build.
     if (id === undefined || store.config(id).onBuild?.length) return false;
-    images.push(id);
+    if (/^\d+$/.test(text)) images.push({ key: `#${text}`, id });
+    else if (store.getMap(text) === id) images.push({ key: text, id });
+    else {
+      // Found by the resolver: recorded when as the key a full reference is
+      // pulled as, with its text as no key (the resolver's first rule).
+      const { qualifiedKey } = await lazyImport("imageNames");
+      const key = qualifiedKey(text);
+      const pulled = key !== undefined && store.getMap(key) === id;
+      images.push({ key: pulled ? text : undefined, id: null }, { key, id });
+    }
     return true;
   };
   for (const index of needed) {

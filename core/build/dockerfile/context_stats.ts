@@ -1,6 +1,6 @@
 /**
  * What a Dockerfile build may read of the host, as `lstat`s (path, mode,
- * owner, size, inode, mtime, ctime, as git's index keeps them), for the
+ * size, inode, mtime, ctime, as git's index keeps them; see `statEntry`), for the
  * whole-build memo (`build_memo.ts`): the ignore files, the secrets, and
  * the context entries its COPY and ADD sources can reach.
  *
@@ -35,12 +35,20 @@
 
 import { lazyImport } from "../../lazy_import.ts";
 import type { DockerfileBuild } from "./build_dockerfile.ts";
+import { ignoreFiles, type StatEntry, statEntry, statOrUndefined } from "./memo_record.ts";
 import type { StageGraph } from "./stages.ts";
 import { splitWords } from "./words.ts";
 
-/** The `lstat`s of what a build may read, and the newest mtime or ctime among them. */
+/** The `stat`s of what a build may read, and the newest mtime or ctime among them. */
 export interface ContextStats {
-  stats: unknown[];
+  /** The ignore files' `stat`s (through symlinks: what they lead to is read). */
+  ignores: StatEntry[];
+  /** The secrets' `stat`s, also through symlinks. */
+  secrets: StatEntry[];
+  /** The context's real path. */
+  root: string;
+  /** The `lstat`s of the context entries the build may read, relative to `root`. */
+  lstats: StatEntry[];
   /** In ms since the epoch. */
   newest: number;
 }
@@ -52,7 +60,7 @@ export interface ContextStats {
 type Reach = { all: true; unfiltered: boolean } | { all: false; paths: Set<string> };
 
 /**
- * The `lstat`s of what `build` (its stages `needed` of `graph`) may read.
+ * The `stat`s of what `build` (its stages `needed` of `graph`) may read.
  * Throws when a directory cannot be read.
  */
 export async function contextStats(
@@ -60,51 +68,45 @@ export async function contextStats(
   graph: StageGraph,
   needed: number[],
 ): Promise<ContextStats> {
-  const root = build.context;
-  const ignoreFiles = build.ignoreFile !== undefined ? [build.ignoreFile] : [
-    ...(build.path ? [`${build.path}.dockerignore`] : []),
-    `${root}/.containerignore`,
-    `${root}/.dockerignore`,
-  ];
-  const result: ContextStats = { stats: [], newest: 0 };
-  const record = (path: string, info: Deno.FileInfo | undefined) => {
-    if (info === undefined) return result.stats.push([path]);
-    const mtime = info.mtime?.getTime() ?? Infinity;
-    const ctime = info.ctime?.getTime() ?? Infinity;
-    result.newest = Math.max(result.newest, mtime, ctime);
-    result.stats.push([path, info.mode, info.uid, info.gid, info.size, info.ino, mtime, ctime]);
+  // The context's own path may be a symlink: what is under it is walked.
+  const root = Deno.realPathSync(build.context);
+  const result: ContextStats = { ignores: [], secrets: [], root, lstats: [], newest: 0 };
+  const entry = (path: string, info: Deno.FileInfo | undefined): StatEntry => {
+    const mtime = info?.mtime?.getTime() ?? Infinity;
+    const ctime = info?.ctime?.getTime() ?? Infinity;
+    if (info) result.newest = Math.max(result.newest, mtime, ctime);
+    return statEntry(path, info);
   };
-  // Read through their symlinks: what they lead to is what is stat'ed.
   let ignoring = false;
-  for (const path of ignoreFiles) {
-    const info = statOrUndefined(path, Deno.statSync);
+  for (const path of ignoreFiles(build)) {
+    const info = statOrUndefined(path);
     ignoring ||= info !== undefined;
-    record(path, info);
+    result.ignores.push(entry(path, info));
   }
   for (const path of Object.values(build.secrets ?? {})) {
-    record(path, statOrUndefined(path, Deno.statSync));
+    result.secrets.push(entry(path, statOrUndefined(path)));
   }
-  // The context's own path may be a symlink: what is under it is walked.
-  const walkRoot = Deno.realPathSync(root);
+  const record = (path: string, info: Deno.FileInfo | undefined) =>
+    result.lstats.push(entry(path, info));
   const reach = contextReach(graph, needed);
   if (!(reach.all && reach.unfiltered)) {
     // Loaded only when there are ignore rules (then they decide what COPY reads).
     const rules = ignoring
       ? await lazyImport("dockerfileContext")
-        .then(({ BuildContext }) => BuildContext.open(root, build.path, build.ignoreFile))
+        .then(({ BuildContext }) => BuildContext.open(build.context, build.path, build.ignoreFile))
       : undefined;
     const found: [string, Deno.FileInfo | undefined][] = [];
     const collect = (path: string, info: Deno.FileInfo | undefined) => found.push([path, info]);
     let linked = false;
     for (const [path, deep] of walkPlan(reach)) {
-      linked = !walk(walkRoot, path, deep, rules, collect) || linked;
+      linked = !walk(root, path, deep, rules, collect) || linked;
     }
     if (!linked) {
       for (const [path, info] of found) record(path, info);
       return result;
     }
   }
-  walk(walkRoot, "", true, undefined, record);
+  walk(root, "", true, undefined, record);
   return result;
 }
 
@@ -184,16 +186,4 @@ function walk(
     clean = walk(root, rel === "" ? name : `${rel}/${name}`, true, rules, record) && clean;
   }
   return clean;
-}
-
-function statOrUndefined(
-  path: string,
-  stat: (path: string) => Deno.FileInfo,
-): Deno.FileInfo | undefined {
-  try {
-    return stat(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
 }

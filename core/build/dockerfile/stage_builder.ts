@@ -119,9 +119,9 @@ export class StageBuilder {
 
   trace(text: string): void {
     this.stepNumber++;
-    if (!this.build.quiet) {
-      console.error(`${this.prefix}STEP ${this.stepNumber}/${this.steps}: ${text}`);
-    }
+    const line = `${this.prefix}STEP ${this.stepNumber}/${this.steps}: ${text}`;
+    this.build.cachedTrace?.push(line);
+    if (!this.build.quiet) console.error(line);
   }
 
   async from(stage: Stage): Promise<void> {
@@ -281,6 +281,7 @@ export class StageBuilder {
       });
     }
     this.id = found;
+    this.build.cachedTrace?.push(`--> Using cache ${found}`);
     for (const cache of this.caches?.to ?? []) {
       await cache.use((layers, signal) => layers.push(this.remoteKey, remoteParent, found, signal));
     }

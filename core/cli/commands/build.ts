@@ -28,6 +28,7 @@ export const BUILD_COMMANDS: Command[] = [
   {
     name: "bud",
     asRoot: true,
+    rootOnDemand: true,
     usage: "[CONTEXT]",
     arity: [0, 1],
     options: [
