@@ -13,13 +13,18 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { memoRecordKey, recordedBuild } from "./memo_record.ts";
  * import { Store } from "../../store/store.ts";
  *
- * const store = Store.open();
- * const build = { text: "FROM 1\nRUN echo hi > /hi\n", file: "Dockerfile", context: "/src/app" };
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const context = Deno.makeTempDirSync();
+ * const build = { text: "FROM 1\nRUN echo hi > /hi\n", file: "Dockerfile", context };
  * const key = await memoRecordKey(build);
- * key && recordedBuild(store, build, key); // { id, trace } of the same build, if recorded
+ * // { id, trace } of the same build once one wrote its record; none was built here
+ * assert.equal(key && recordedBuild(store, build, key), undefined);
+ * Deno.removeSync(store.root, { recursive: true });
+ * Deno.removeSync(context, { recursive: true });
  * ```
  *
  * @module
