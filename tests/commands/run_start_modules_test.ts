@@ -9,16 +9,9 @@
 import assert from "node:assert/strict";
 import { runCommand } from "../support/command.ts";
 import { TestStore } from "../support/plash.ts";
+import { STRACE } from "../support/strace.ts";
 import { TempDirs } from "../support/temp_dirs.ts";
 import { selfCommand } from "../../core/self_command.ts";
-
-const STRACE = ["/usr/bin/strace", "/bin/strace"].find((path) => {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-});
 
 const STEP_MODULES = ["core/runtime/become_user", "core/runtime/edit_steps"];
 
