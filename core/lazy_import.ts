@@ -40,7 +40,6 @@ function at<Module>(path: string): LazyPath<Module> {
 
 /** Every module plash imports on first use, by short name. */
 export const LAZY_MODULES = {
-  becomeUser: at<typeof import("./runtime/become_user.ts")>("core/runtime/become_user.ts"),
   buildDockerfile: at<typeof import("./build/dockerfile/build_dockerfile.ts")>(
     "core/build/dockerfile/build_dockerfile.ts",
   ),
@@ -59,7 +58,6 @@ export const LAZY_MODULES = {
   dockerfileContext: at<typeof import("./build/dockerfile/context.ts")>(
     "core/build/dockerfile/context.ts",
   ),
-  editSteps: at<typeof import("./runtime/edit_steps.ts")>("core/runtime/edit_steps.ts"),
   hashPath: at<typeof import("./build/hash_path.ts")>("core/build/hash_path.ts"),
   hostSupport: at<typeof import("./runtime/host_support.ts")>("core/runtime/host_support.ts"),
   http: at<typeof import("./net/http.ts")>("core/net/http.ts"),

@@ -18,56 +18,39 @@ import { errnoText } from "../../ffi/libc.ts";
 import { enterEmptyNetworkNamespace } from "../../ffi/network_namespace.ts";
 import { chdir, chroot, closeFd, enterPrivateMountNamespace, mount } from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
+import { becomeUser, readIdMaps } from "./become_user.ts";
 import { applyBind, bindImageView, makeDirInImage, mountSysfs } from "./binds.ts";
 import type { DeviceNode } from "./container_edits.ts";
 import type { HostDeviceNode } from "./device_node.ts";
-import type * as EditSteps from "./edit_steps.ts";
-import type * as UserSteps from "./become_user.ts";
+import { addGroups, hostNodes, placeDevice, runHookStep } from "./edit_steps.ts";
 import { makeOwnDev } from "./own_dev.ts";
 import { execCommand } from "./exec.ts";
 import { explainRefusal } from "./host_support.ts";
 import { mountImageLayers } from "./image_root.ts";
-import { lazyImport } from "../lazy_import.ts";
 import { rootLoginShell } from "./login_shell.ts";
 import type { ContainerPlan, SetupOp } from "./plan.ts";
 
 /** The host's device nodes of each plan that has devices, found by `prepareExecution`. */
 const devices = new WeakMap<ContainerPlan, Map<DeviceNode, HostDeviceNode>>();
-/** The modules of the steps only some plans have: the user switch, the device edits'. */
-export interface StepModules {
-  /** `become_user.ts`. */
-  userSteps: typeof UserSteps;
-  /** `edit_steps.ts`. */
-  editSteps: typeof EditSteps;
-}
-/** Those of the step modules `prepareExecution` has loaded or been given. */
-const steps: Partial<StepModules> = {};
 
 /**
  * Finds what carrying out `plan` needs from plash's own process (the host's
- * device nodes) and loads the steps only some plans have (the user switch,
- * the device edits'): a plain `plash run` as root reads neither. Call it
- * before {@linkcode executePlan}, which runs synchronously to the exec, maybe
- * in a clone child.
+ * device nodes); call it before {@linkcode executePlan}, which runs
+ * synchronously to the exec, maybe in a clone child.
  *
- * A dynamic import right before the clone child of a rootless run made Deno
- * abort now and then ("Invoke in DisallowJavascriptExecutionScope": 5 of 9
- * rootless runs of tests/commands/run_options_test.ts had a `-u` run abort),
- * so `spawn_container.ts`, which makes that child, imports both modules with
- * itself and gives them as `loaded`: then nothing is imported here.
+ * Everything the executor runs is imported with it, none of it on demand:
+ * a dynamic import right before the clone child of a rootless run made Deno
+ * abort now and then ("Invoke in DisallowJavascriptExecutionScope"): with
+ * the user switch loaded on demand, 5 of 9 rootless runs of
+ * tests/commands/run_options_test.ts had a `-u` run abort; loaded with the executor,
+ * none of 6.
  */
-export async function prepareExecution(
-  plan: ContainerPlan,
-  loaded: Partial<StepModules> = {},
-): Promise<ContainerPlan> {
-  Object.assign(steps, loaded);
-  if (plan.ops.some((op) => op.op === "user")) steps.userSteps ??= await lazyImport("becomeUser");
-  if (plan.ops.some(isEditStep)) steps.editSteps ??= await lazyImport("editSteps");
+export function prepareExecution(plan: ContainerPlan): Promise<ContainerPlan> {
   // Read here, in plash's process: the child that carries a plan out does as little as it can.
   if (plan.ops.some((op) => op.op === "device" || op.op === "mknod")) {
-    devices.set(plan, steps.editSteps!.hostNodes(plan));
+    devices.set(plan, hostNodes(plan));
   }
-  return plan;
+  return Promise.resolve(plan);
 }
 
 /**
@@ -78,7 +61,7 @@ export function executePlan(plan: ContainerPlan, created: string[] = []): never 
   let rootFd: number | undefined;
   const switching = plan.ops.some((op) => op.op === "user");
   // Read while /proc and /dev are the host's: the image may have neither once in it.
-  const idMaps = switching ? steps.userSteps!.readIdMaps() : undefined;
+  const idMaps = switching ? readIdMaps() : undefined;
   const nodes = devices.get(plan);
   let home: string | undefined;
   let groups: Extract<SetupOp, { op: "groups" }> | undefined;
@@ -92,11 +75,11 @@ export function executePlan(plan: ContainerPlan, created: string[] = []): never 
         closeFd(rootFd);
         rootFd = undefined;
       }
-      if (op.op === "user") home = steps.userSteps!.becomeUser(op, idMaps!, groups?.gids);
+      if (op.op === "user") home = becomeUser(op, idMaps!, groups?.gids);
       else if (op.op === "groups") groups = op;
       else if (op.op === "device" || op.op === "mknod") {
-        steps.editSteps!.placeDevice(op.op, nodes!.get(op.node)!, rootFd!, created);
-      } else if (op.op === "hook") steps.editSteps!.runHookStep(op);
+        placeDevice(op.op, nodes!.get(op.node)!, rootFd!, created);
+      } else if (op.op === "hook") runHookStep(op);
       else runOp(op, rootFd!, created);
     }
   } finally {
@@ -104,7 +87,7 @@ export function executePlan(plan: ContainerPlan, created: string[] = []): never 
   }
   const exec = plan.ops.at(-1)!;
   if (exec.op !== "exec") throw new Error("a container plan ends in exec");
-  if (groups && !switching) steps.editSteps!.addGroups(groups);
+  if (groups && !switching) addGroups(groups);
   const env = home === undefined
     ? exec.env
     : [...exec.env.filter((entry) => !entry.startsWith("HOME=")), `HOME=${home}`];
@@ -115,11 +98,6 @@ export function executePlan(plan: ContainerPlan, created: string[] = []): never 
 function needsRoot(op: SetupOp): boolean {
   return op.op === "bind" || op.op === "own-dev" || op.op === "device" ||
     op.op === "image-view" || op.op === "make-dir" || op.op === "sysfs";
-}
-
-/** The operations `edit_steps.ts` carries out. */
-function isEditStep(op: SetupOp): boolean {
-  return op.op === "device" || op.op === "mknod" || op.op === "hook" || op.op === "groups";
 }
 
 function isOverlay(op: SetupOp): op is Extract<SetupOp, { op: "overlay" }> {

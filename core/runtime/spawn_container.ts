@@ -11,10 +11,6 @@
 import { spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
 import { closeFd, dup2, makePipe, writeAllNonblocking } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
-// Imported with the child's maker and handed to `prepareExecution`: a dynamic import right
-// before the clone made Deno abort now and then (see there).
-import * as userSteps from "./become_user.ts";
-import * as editSteps from "./edit_steps.ts";
 import { executePlan, prepareExecution } from "./execute.ts";
 import type { ContainerPlan } from "./plan.ts";
 import { SignalRelay, spawnAsNamespaceRoot } from "./user_namespace.ts";
@@ -61,7 +57,7 @@ export async function runPlanInChild(
 ): Promise<ChildResult> {
   const created: string[] = [];
   let failure: unknown;
-  await prepareExecution(plan, { userSteps, editSteps });
+  await prepareExecution(plan);
   // Listening before the child exists: its command may get a signal as soon as it runs.
   using relay = new SignalRelay();
   const pipe = streams.stdin === undefined ? undefined : makePipe();

@@ -67,7 +67,7 @@ Deno.test("the bundle runs, builds, imports and re-runs itself as the sources do
     assert.equal(await plash(["run", base, "sh", "-c", "echo from the bundle"]), "from the bundle");
     if (STRACE) {
       // What `run` loads comes in a few files, not one a module (scripts/bundle.ts's start
-      // groups: 13 files, 34 without them).
+      // groups: 12 files, 34 without them).
       const log = `${project}/trace`;
       const traced = await runCommand(
         STRACE,
