@@ -44,27 +44,95 @@ const entries = [...new Set(["cli.ts", ...commands, ...lazyFiles])].sort();
 const packageJson = JSON.parse(Deno.readTextFileSync(`${ROOT}package.json`));
 const packages = Object.keys(packageJson.dependencies ?? {}).filter((name) => name !== "deno");
 
+/**
+ * What a `plash run` loads, in a few chunks rather than about one a module:
+ * esbuild puts the modules reached from the same entries in one chunk, and
+ * Deno pays about 0.1 ms of a start for each file it loads (bench/README.md,
+ * "Issue 23: start-up, 2026-12-07 second step"). The modules `run` reaches
+ * and cli.ts does not (every start loads those) are put in two groups: those
+ * a cached build or a store command reaches too (the store's), and the rest
+ * (the runtime's). Each entry that reaches a module of a group is bundled
+ * through a wrapper that imports the whole group, so that all of a group's
+ * modules are reached from the same entries: one chunk. A cached build or a
+ * store command loads none of the runtime.
+ */
+const START_PATH = "core/cmd/run.ts";
+/** A cached build and a store command: what they reach of `run`'s modules is the first group. */
+const LIGHT_COMMANDS = ["core/cmd/build.ts", "core/cmd/nodepath.ts"];
+
+/** The modules `file` imports for their values, and theirs: type-only imports, as esbuild, left out. */
+function valueImports(file: string, found = new Set<string>()): Set<string> {
+  if (found.has(file)) return found;
+  found.add(file);
+  const text = Deno.readTextFileSync(`${ROOT}${file}`);
+  const from = /^(?:import|export)(?!\s+type\b)[^;"]*?from\s+"(\.[^"]+)"|^import\s+"(\.[^"]+)"/gm;
+  for (const match of text.matchAll(from)) {
+    const imported = new URL(match[1] ?? match[2], `file://${ROOT}${file}`).pathname;
+    valueImports(imported.slice(ROOT.length), found);
+  }
+  return found;
+}
+
+/**
+ * One wrapper an entry, at the entry's path so that the bundle keeps the
+ * paths, importing the groups of `run`'s modules the entry reaches.
+ */
+function writeWrappers(dir: string): string[] {
+  // What cli.ts reaches, every start loads anyway; `run`'s own code stays in its entry.
+  const main = valueImports("cli.ts");
+  const startPath = [...valueImports(START_PATH)]
+    .filter((file) => !main.has(file) && file !== START_PATH);
+  const light = new Set(LIGHT_COMMANDS.flatMap((command) => [...valueImports(command)]));
+  const groups = [
+    startPath.filter((file) => light.has(file)),
+    startPath.filter((file) => !light.has(file)),
+  ];
+  const groupFiles = groups.map((group, i) => {
+    const file = `${dir}/start_group_${i}.ts`;
+    Deno.writeTextFileSync(file, group.map((module) => `import "${ROOT}${module}";\n`).join(""));
+    return file;
+  });
+  return entries.map((entry) => {
+    const reached = valueImports(entry);
+    const imports = groupFiles.filter((_, i) => groups[i].some((module) => reached.has(module)));
+    const wrapper = `${dir}/entries/${entry}`;
+    Deno.mkdirSync(wrapper.slice(0, wrapper.lastIndexOf("/")), { recursive: true });
+    Deno.writeTextFileSync(
+      wrapper,
+      [...imports.map((file) => `import "${file}";`), `export * from "${ROOT}${entry}";`, ""]
+        .join("\n"),
+    );
+    return wrapper;
+  });
+}
+
 // Written beside the output and renamed over it: a failed run leaves the old bundle whole.
 const staging = `${out}.partial-${Deno.pid}`;
-const result = await new Deno.Command(Deno.execPath(), {
-  args: [
-    "bundle",
-    "--quiet",
-    "--platform",
-    "deno",
-    "--packages",
-    "external",
-    ...packages.flatMap((name) => ["--external", name]),
-    "--minify",
-    "--code-splitting",
-    "--outdir",
-    staging,
-    ...entries,
-  ],
-  cwd: ROOT,
-  stdout: "piped",
-  stderr: "piped",
-}).output();
+const wrappers = Deno.makeTempDirSync({ prefix: "plash-bundle-entries-" });
+let result: Deno.CommandOutput;
+try {
+  result = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "bundle",
+      "--quiet",
+      "--platform",
+      "deno",
+      "--packages",
+      "external",
+      ...packages.flatMap((name) => ["--external", name]),
+      "--minify",
+      "--code-splitting",
+      "--outdir",
+      staging,
+      ...writeWrappers(wrappers),
+    ],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+} finally {
+  Deno.removeSync(wrappers, { recursive: true });
+}
 const output = new TextDecoder().decode(result.stdout) + new TextDecoder().decode(result.stderr);
 const cleanUp = () => Deno.removeSync(staging, { recursive: true });
 if (!result.success) {

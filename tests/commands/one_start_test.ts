@@ -13,16 +13,9 @@ import { budOk, writeContext } from "../support/bud.ts";
 import { runCommand } from "../support/command.ts";
 import { TestStore } from "../support/plash.ts";
 import { HAVE_REGISTRY, TestRegistry } from "../support/registry.ts";
+import { STRACE } from "../support/strace.ts";
 import { TempDirs } from "../support/temp_dirs.ts";
 import { selfCommand } from "../../core/self_command.ts";
-
-const STRACE = ["/usr/bin/strace", "/bin/strace"].find((path) => {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-});
 
 /** The programs `plash ARGS...` and its children exec'd, in order, and plash's exit status. */
 async function execs(store: TestStore, temp: TempDirs, args: string[], cwd?: string) {
