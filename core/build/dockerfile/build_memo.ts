@@ -49,7 +49,7 @@ import type { Store } from "../../store/store.ts";
 import { globalArgs } from "./args.ts";
 import type { DockerfileBuild } from "./build_dockerfile.ts";
 import { contextStats } from "./context_stats.ts";
-import type { MemoRecord } from "./memo_record.ts";
+import { keyedOptions, type MemoRecord } from "./memo_record.ts";
 import { parseDockerfile } from "./parse.ts";
 import { findStage, neededStages, splitStages, type StageGraph, targetStage } from "./stages.ts";
 import { expandWord } from "./words.ts";
@@ -98,15 +98,7 @@ export async function buildMemo(
   if (images === undefined || context === undefined) return undefined;
   const key = await sha256Hex(new TextEncoder().encode(JSON.stringify([
     VERSION,
-    build.text,
-    build.file,
-    build.path,
-    build.context,
-    build.buildArgs,
-    build.target,
-    build.labels,
-    build.secrets,
-    build.ignoreFile,
+    ...keyedOptions(build),
     globals,
     images,
     context.ignores,

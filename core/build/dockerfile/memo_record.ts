@@ -110,6 +110,27 @@ export async function memoRecordKey(build: DockerfileBuild): Promise<string | un
   const key = await sha256Hex(new TextEncoder().encode(JSON.stringify([
     VERSION,
     Deno.build.arch,
+    ...keyedOptions(build),
+    ignores,
+  ])));
+  return KEYS.cache(key);
+}
+
+/**
+ * What of `build` both memo keys cover as given (this record's key and the
+ * whole-build memo's), in the order they list it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { keyedOptions } from "./memo_record.ts";
+ *
+ * const options = keyedOptions({ text: "FROM 1\n", file: "Dockerfile", context: "/src" });
+ * assert.deepEqual(options.slice(0, 4), ["FROM 1\n", "Dockerfile", undefined, "/src"]);
+ * ```
+ */
+export function keyedOptions(build: DockerfileBuild): unknown[] {
+  return [
     build.text,
     build.file,
     build.path,
@@ -119,9 +140,7 @@ export async function memoRecordKey(build: DockerfileBuild): Promise<string | un
     build.labels,
     build.secrets,
     build.ignoreFile,
-    ignores,
-  ])));
-  return KEYS.cache(key);
+  ];
 }
 
 /** The note name of the record under `key` (on the image `key` maps to). */
