@@ -41,9 +41,11 @@ export interface OverlaySpec {
    * a layer: by absolute path it walks each layer's whole path, so nested
    * layers cost the depth squared (about 45,000 steps for 300 layers). The
    * mount lists the layers by their relative names, so use it only for a
-   * mount nobody else reads, in a private mount namespace.
+   * mount nobody else reads, in a private mount namespace. With `bottom`,
+   * the last of `lowers` is the directory `bottom` of its node instead of
+   * `layer` (an image's checkpoint, see `core/store/checkpoint.ts`).
    */
-  nested?: { top: string; layer: string };
+  nested?: { top: string; layer: string; bottom?: string };
   /** The image mounted, named in the error when it has too many layers to mount. */
   image?: number;
 }
@@ -148,17 +150,20 @@ const CLIMB = 8;
 function addNestedLowers(
   fd: number,
   spec: OverlaySpec,
-  nested: { top: string; layer: string },
+  nested: NonNullable<OverlaySpec["nested"]>,
 ): boolean {
   const key = cString("lowerdir+");
   const names = Array.from({ length: CLIMB }, (_, up) => cString("../".repeat(up) + nested.layer));
+  const last = spec.lowers.length - 1;
+  const bottom = cString("../".repeat(last % CLIMB) + (nested.bottom ?? nested.layer));
   const climb = cString("../".repeat(CLIMB));
   return inDirectory(nested.top, () => {
     for (let i = 0; i < spec.lowers.length; i++) {
       if (i > 0 && i % CLIMB === 0 && sym.chdir(climb) < 0) {
         throw new SyscallError("chdir", spec.lowers[i], errno());
       }
-      if (sym.fsconfig!(fd, FSCONFIG_SET_STRING, key, names[i % CLIMB], 0) < 0) {
+      const name = i === last ? bottom : names[i % CLIMB];
+      if (sym.fsconfig!(fd, FSCONFIG_SET_STRING, key, name, 0) < 0) {
         const code = errno();
         if (i === 0 && code === EINVAL) return false;
         const layer = `lowerdir+=${spec.lowers[i]}`;
@@ -261,9 +266,11 @@ function openLayers(spec: OverlaySpec, fds: number[]): void {
   }
   let node = openPath(spec.nested.top, { directory: true });
   try {
+    const last = spec.lowers.length - 1;
     for (let i = 0; i < spec.lowers.length; i++) {
-      fds.push(openPathAt(node, spec.nested.layer, spec.lowers[i]));
-      if (i === spec.lowers.length - 1) break;
+      const name = i === last ? spec.nested.bottom ?? spec.nested.layer : spec.nested.layer;
+      fds.push(openPathAt(node, name, spec.lowers[i]));
+      if (i === last) break;
       const parent = openPathAt(node, "..", spec.lowers[i + 1]);
       closeFd(node);
       node = parent;

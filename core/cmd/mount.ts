@@ -13,6 +13,7 @@ import { PlashError } from "../errors.ts";
 import { requireMounts } from "../runtime/host_support.ts";
 import { mountImageLayers } from "../runtime/image_root.ts";
 import { requireRoot } from "../runtime/require_root.ts";
+import { mountedLayers } from "../store/checkpoint.ts";
 import { Store } from "../store/store.ts";
 
 /** Runs the command line. */
@@ -21,7 +22,7 @@ export async function main(args: Args): Promise<void> {
   // What is wrong with the arguments or the store is said first, root or not.
   const store = Store.open();
   const image = await imageArg(store, id);
-  const lowers = store.layersOf(store.chain(image));
+  const { layers: lowers } = mountedLayers(store, store.chain(image));
   requireRoot(
     "mount",
     "a mount made without root would vanish with plash's namespace: run it inside `plash sudo`",
@@ -29,8 +30,11 @@ export async function main(args: Args): Promise<void> {
   requireMounts("mount");
   const target = existingDir(mountPoint, "mount point");
   if (changesDir === undefined) {
-    // Read-only: every image but 0 has at least the two lower layers overlay then wants.
-    mountImageLayers({ lowers, target, userxattr: true, nosuid: true, image });
+    // Read-only: overlay then wants two lower layers. Every image but 0 has
+    // them; one at a checkpoint's depth mounts its checkpoint alone, under
+    // which its own layer, already in it, changes nothing.
+    const twoOrMore = lowers.length === 1 ? [store.layer(image), ...lowers] : lowers;
+    mountImageLayers({ lowers: twoOrMore, target, userxattr: true, nosuid: true, image });
     return;
   }
   Deno.mkdirSync(changesDir, { recursive: true });

@@ -36,6 +36,7 @@
  */
 
 import { PlashError, reason } from "../errors.ts";
+import { mountedLayers } from "../store/checkpoint.ts";
 import { type ImageConfig, readConfig } from "../store/image_config.ts";
 import type { Store } from "../store/store.ts";
 import type { BindSpec } from "./binds.ts";
@@ -135,10 +136,13 @@ export interface ContainerProcess {
 export interface ContainerRoot {
   /** The image, named in the error of a kernel that cannot stack all its layers. */
   image: number;
-  /** Layer directories, the top (newest) first. */
+  /**
+   * Lower directories, the top (newest) first: the image's layers, or those
+   * above its nearest checkpoint and the checkpoint (`core/store/checkpoint.ts`).
+   */
   layers: string[];
-  /** The same layers by their relative names in plash's nested nodes (see `ffi/overlay.ts`). */
-  nested?: { top: string; layer: string };
+  /** The same directories by their relative names in plash's nested nodes (see `ffi/overlay.ts`). */
+  nested?: { top: string; layer: string; bottom?: string };
   /** The directory holding the writable layer (`data`, `work`) and the mount point (`root`). */
   changes: string;
   /** The writable layer is a tmpfs on `changes`, gone with the mount namespace. */
@@ -208,8 +212,7 @@ export function containerSpec(
     process: containerProcess(run, config, host),
     root: {
       image: run.id,
-      layers: run.store.layersOf(chain),
-      nested: run.store.nestedLayers(chain),
+      ...mountedLayers(run.store, chain),
       changes,
       discard: run.changesDir === undefined,
     },

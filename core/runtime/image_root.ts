@@ -6,6 +6,7 @@
 
 import { mountOverlay, type OverlaySpec } from "../../ffi/overlay.ts";
 import { enterPrivateMountNamespace, mount } from "../../ffi/sys.ts";
+import { mountedLayers } from "../store/checkpoint.ts";
 import type { Store } from "../store/store.ts";
 import { explainRefusal } from "./host_support.ts";
 
@@ -57,13 +58,13 @@ export function mountImagePrivately(
   changesDir?: string,
   options: { nosuid?: boolean } = {},
 ): Changes {
-  const lowers = store.layersOf(chain);
+  const { layers, nested } = mountedLayers(store, chain);
   return explainRefusal(() => {
     enterPrivateMountNamespace();
     const changes = prepareChanges(store, changesDir);
     mountImageLayers({
-      lowers,
-      nested: store.nestedLayers(chain),
+      lowers: layers,
+      nested,
       image: chain[chain.length - 1],
       upper: changes.upper,
       work: changes.work,

@@ -8,6 +8,7 @@
  * layer/0/.../<id>/_data/root         the image's layer
  * layer/0/.../<id>/_data/config.json  what the image declares
  * layer/0/.../<id>/_data/notes/<name>.json  what plash notes about it
+ * layer/0/.../<id>/_data/checkpoint   the whole chain flattened (hard links; see checkpoint.ts)
  * map/<key>            -> ../layer/...: names and cache entries
  * tmp/plashtmp_*       staging, owned by a process (see tmp.ts)
  * tmp/plashlock_*      named locks (see lock.ts)
@@ -35,6 +36,8 @@ export const WARM_PREFIX = "plashwarm_";
 
 /** Where a node keeps its layer, from the node directory. */
 const NODE_LAYER = "_data/root";
+/** Where a node keeps its checkpoint, from the node directory. */
+const NODE_CHECKPOINT = "_data/checkpoint";
 
 /**
  * What plash makes at the top of a data directory, the caller's and private,
@@ -63,6 +66,11 @@ export function nodeDataDir(node: string): string {
 /** The layer directory of node `node`. */
 export function nodeLayerDir(node: string): string {
   return `${node}/${NODE_LAYER}`;
+}
+
+/** The checkpoint directory of node `node` (see `checkpoint.ts`), which may not exist. */
+export function nodeCheckpointDir(node: string): string {
+  return `${node}/${NODE_CHECKPOINT}`;
 }
 
 /** The config file of node `node`. */
@@ -170,6 +178,11 @@ export class StoreLayout {
     return nodeLayerDir(this.indexLink(id));
   }
 
+  /** The checkpoint directory of image `id`, through its index link; it may not exist. */
+  checkpoint(id: number): string {
+    return nodeCheckpointDir(this.indexLink(id));
+  }
+
   /** The layer directories of the image whose chain is `chain`, the top (newest) first. */
   layersOf(chain: number[]): string[] {
     return chain.toReversed().map((each) => this.layer(each));
@@ -178,10 +191,17 @@ export class StoreLayout {
   /**
    * The layers of `chain` as nested directories (see `OverlaySpec.nested`):
    * the top image's node, through its index link, and where a node keeps its
-   * layer; each parent's node is the parent directory of its child's.
+   * layer; each parent's node is the parent directory of its child's. With
+   * `checkpoint`, the bottom directory is that node's checkpoint instead.
    */
-  nestedLayers(chain: number[]): { top: string; layer: string } {
-    return { top: this.indexLink(chain[chain.length - 1]), layer: NODE_LAYER };
+  nestedLayers(
+    chain: number[],
+    checkpoint = false,
+  ): { top: string; layer: string; bottom?: string } {
+    const top = this.indexLink(chain[chain.length - 1]);
+    return checkpoint
+      ? { top, layer: NODE_LAYER, bottom: NODE_CHECKPOINT }
+      : { top, layer: NODE_LAYER };
   }
 
   /** The directory of `plash bud`'s cache mount called `name` (a file name). */

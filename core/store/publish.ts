@@ -10,17 +10,20 @@
  */
 
 import { NoImageError, PlashError } from "../errors.ts";
+import { makeCheckpoint } from "./checkpoint.ts";
 import { type ImageConfig, mergeConfig, readConfig } from "./image_config.ts";
 import { nodeConfigFile, nodeDataDir, nodeLayerDir } from "./layout.ts";
 import type { Store } from "./store.ts";
 import { removeTree } from "./tmp.ts";
 
 /**
- * The most layers an image may stack, the empty root's included: overlayfs
- * mounts at most 500 lower directories. (Node paths, one directory a layer,
- * would reach PATH_MAX near 1030.)
+ * The most layers an image may stack, the empty root's included. Overlayfs
+ * mounts at most 500 lower directories, but a deep image mounts the layers
+ * above its checkpoint (`checkpoint.ts`); the bound is the node's path, one
+ * directory a layer: with ids of up to five digits, 600 levels stay within
+ * PATH_MAX (4096) with room for the paths of the files inside.
  */
-export const MAX_DEPTH = 500;
+export const MAX_DEPTH = 600;
 
 /**
  * Publishes `layerDir` as the layer of a new image on `parent` and returns the
@@ -59,6 +62,7 @@ export function publishLayer(
       created: new Date().toISOString(),
     });
     Deno.writeTextFileSync(nodeConfigFile(node), JSON.stringify(merged) + "\n");
+    makeCheckpoint(store, chain, node, nodeLayerDir(node));
     Deno.symlinkSync(store.nodeLink([...chain, id]), store.indexLink(id));
     linked = true;
     try {

@@ -25,9 +25,9 @@ import {
 /** How {@linkcode copyTree} copies. */
 export interface CopyOptions extends WalkOptions {
   /**
-   * Hard-link regular files to the layers' instead of copying them (same
-   * filesystem only): fast and small, but a write into such a file in place
-   * changes the layer.
+   * Hard-link every file but directories (and sockets, skipped) to the
+   * layers' instead of copying it (same filesystem only): fast and small,
+   * but a write into such a file in place changes the layer.
    */
   linkFiles?: boolean;
 }
@@ -90,7 +90,7 @@ export function copyEntries(
       if (entry.path !== "") Deno.mkdirSync(target);
       setOwnerAndXattrs(target, meta);
       dirs.push({ path: target, meta });
-    } else if (linkFiles && entry.info.isFile) {
+    } else if (linkFiles && !entry.info.isSocket) {
       // The link is the layer's own inode: its metadata is already right.
       Deno.linkSync(entry.source, target);
     } else if (copyFile(entry, target, links)) {
