@@ -9,7 +9,6 @@ import { parseArgs } from "./core/cli/parse_args.ts";
 import { errorLine, errorTrace, PlashError } from "./core/errors.ts";
 import { lazyImport } from "./core/lazy_import.ts";
 import { NeedsPrivilege } from "./core/privilege.ts";
-import { makeCheckpoints } from "./core/tree/flatten.ts";
 
 /** What bare `plash` says, on stderr with exit status 1, as the original plash did. */
 const BARE = "plash is a container build and run engine, try --help";
@@ -73,8 +72,6 @@ async function inUserNamespace(argv: string[]): Promise<number> {
   return await runInUserNamespace(argv);
 }
 
-// Every image plash makes at a checkpoint's depth gets one (core/store/checkpoint.ts).
-makeCheckpoints();
 try {
   Deno.exit(await dispatch(Deno.args));
 } catch (error) {

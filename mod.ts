@@ -42,7 +42,5 @@ export * from "./core/build/mod.ts";
 export * from "./core/runtime/mod.ts";
 export * from "./core/images/mod.ts";
 export { PlashError, type PlashErrorOptions } from "./core/errors.ts";
-
-import { makeCheckpoints } from "./core/tree/flatten.ts";
 // Images made through the library get checkpoints as the command's do (core/store/checkpoint.ts).
-makeCheckpoints();
+import "./core/tree/flatten.ts";

@@ -11,6 +11,7 @@ import { createImage, type StepCopies } from "../runtime/create_image.ts";
 import { addConfigLayer } from "../store/config_layer.ts";
 import type { Store } from "../store/store.ts";
 import type { LayerPlan } from "./evaluate.ts";
+import "../tree/flatten.ts"; // publishes images: lets the store make checkpoints
 
 /** Traces each command on stderr as `--> cmd` and stops at the first that fails. */
 const PREAMBLE = "PS4='--> '\nset -ex\n";

@@ -16,6 +16,7 @@ import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
+import "../tree/flatten.ts"; // publishes images: lets the store make checkpoints
 
 /** Runs the command line. */
 export async function main(args: Args): Promise<void> {

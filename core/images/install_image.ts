@@ -27,6 +27,7 @@ import { type PulledManifest, rememberBlob, rememberManifest } from "./blob_note
 import { runLimited } from "./limiter.ts";
 import { startProgress } from "./progress.ts";
 import { type LayerBlob, stageLayer } from "./stage_layer.ts";
+import "../tree/flatten.ts"; // publishes images: lets the store make checkpoints
 
 /**
  * An image on its way into plash, whatever it comes from: what every OCI

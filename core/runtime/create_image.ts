@@ -22,6 +22,7 @@ import { planContainer } from "./plan.ts";
 import type { RunOptions } from "./run_options.ts";
 import { pruneMountPoints } from "./prune_mount_points.ts";
 import { runPlanInChild } from "./spawn_container.ts";
+import "../tree/flatten.ts"; // publishes images: lets the store make checkpoints
 
 /**
  * How a build step's script runs: the shell reads it from fd 3, a copy of

@@ -43,6 +43,7 @@ import { containerSpec, type RunSpec } from "./container_spec.ts";
 import { containerOps } from "./plan.ts";
 import { claimWarmCopy, COPY_ROOT, poolWarmCopy, processesInside } from "./warm_copies.ts";
 import { type ChildStreams, runPlanInChild } from "./spawn_container.ts";
+import "../tree/flatten.ts"; // publishes images: lets the store make checkpoints
 
 /** The device nodes a copy gets when its image has none by that name: [name, major, minor]. */
 const DEVICES: [string, number, number][] = [

@@ -1,7 +1,8 @@
 /**
  * Flattening an image's layers into a checkpoint (see
  * `core/store/checkpoint.ts`): the merged view with every file but
- * directories hard-linked to its layer's.
+ * directories hard-linked to its layer's. Importing this module is what
+ * turns checkpoints on: every module that publishes images imports it.
  *
  * @example
  * ```ts
@@ -32,10 +33,7 @@ export function flattenLayers(layers: string[], dest: string): void {
   copyTree(layers, dest, { linkFiles: true });
 }
 
-/**
- * Lets the store make checkpoints of the images it publishes from now on:
- * called by plash's entry points (`cli.ts`, `mod.ts`).
- */
-export function makeCheckpoints(): void {
-  flattenCheckpointsWith(flattenLayers);
-}
+// Loading this module lets the store make checkpoints (it cannot import the
+// tree code itself): each module that publishes images imports it, and they
+// load lazily, so a start that makes none (`plash run`) does not load it.
+flattenCheckpointsWith(flattenLayers);

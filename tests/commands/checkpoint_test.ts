@@ -8,15 +8,12 @@
 import assert from "node:assert/strict";
 import { CHECKPOINT_EVERY } from "../../core/store/checkpoint.ts";
 import type { Store } from "../../core/store/store.ts";
-import { makeCheckpoints } from "../../core/tree/flatten.ts";
+import "../../core/tree/flatten.ts"; // as plash's own modules that publish images do
 import { TestStore } from "../support/plash.ts";
 import { runCommand } from "../support/command.ts";
 import { selfCommand } from "../../core/self_command.ts";
 
 const ROOT = Deno.uid() === 0;
-
-// Layers the tests add through the library get checkpoints as plash's own do.
-makeCheckpoints();
 
 /** Adds `count` layers on `base`, each with a file of its own in one of five directories. */
 function addLayers(images: Store, base: number, from: number, count: number): number {

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { CHECKPOINT_EVERY, mountedLayers } from "../../core/store/checkpoint.ts";
 import { Store } from "../../core/store/store.ts";
-import { makeCheckpoints } from "../../core/tree/flatten.ts";
-
-makeCheckpoints();
+import "../../core/tree/flatten.ts"; // as plash's own modules that publish images do
 
 const K = CHECKPOINT_EVERY;
 

@@ -20,6 +20,7 @@ import { parseDockerfile } from "./parse.ts";
 import { globalArgs } from "./args.ts";
 import { type RegistryCaches, StageBuilder } from "./stage_builder.ts";
 import { neededStages, splitStages, targetStage } from "./stages.ts";
+import "../../tree/flatten.ts"; // publishes images: lets the store make checkpoints
 
 /**
  * What to build and how.

@@ -20,6 +20,7 @@ import { type ProgressItem, startProgress } from "../../images/progress.ts";
 import type { CopyItem } from "./copy_plan.ts";
 import { lookupInLayers } from "./image_path.ts";
 import { makeLayerRoot } from "../../store/config_layer.ts";
+import "../../tree/flatten.ts"; // publishes images: lets the store make checkpoints
 
 /** Writes `items` as a new layer on `parent` (whose layers are `layers`), with `config`. */
 export async function addCopyLayer(

@@ -29,6 +29,7 @@ import { type Instruction, parseDockerfile } from "./parse.ts";
 import { runStep } from "./run_step.ts";
 import { findStage, type Stage, type StageGraph } from "./stages.ts";
 import { expandWord, type Variables } from "./words.ts";
+import "../../tree/flatten.ts"; // publishes images: lets the store make checkpoints
 
 /** Bumped when what a step's key means changes. */
 const VERSION = "plash-bud-1";

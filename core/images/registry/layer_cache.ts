@@ -46,6 +46,7 @@ import { RegistryWriter } from "./push.ts";
 import { parseReference } from "./reference.ts";
 import { Repository } from "./repository.ts";
 import { Uploader } from "./upload.ts";
+import "../../tree/flatten.ts"; // publishes images: lets the store make checkpoints
 
 /** The media type of a cache entry's config. */
 export const CACHE_CONFIG = "application/vnd.plash.build-cache.config.v1+json";

@@ -9,6 +9,7 @@ import type { Store } from "../../store/store.ts";
 import { removeTree } from "../../store/tmp.ts";
 import { extractTar } from "../../tar/extract.ts";
 import { openTar } from "../../tar/open_tar.ts";
+import "../../tree/flatten.ts"; // publishes images: lets the store make checkpoints
 
 /**
  * Extracts the archive `source` (a file path, "-" for stdin, or a stream;
