@@ -3,7 +3,9 @@
 # bench/floor.ts; rootless `plash run ID true` as plash-sub (a subordinate range) and
 # plash-nosub (none) beside bench/floor_rootless.ts (`range` and `own`); a fully cached
 # 5-layer `plash build` as root and as both users beside `plash nodepath ID`; `plash run` of a
-# 301-layer image beside its 1-layer base, and floor.ts on the same two layer lists. Needs
+# 301-layer image beside its 1-layer base, and floor.ts on the same two layer lists (what plash
+# mounts: the layers above the image's checkpoint and the checkpoint), and both again with all
+# 301 layers (PLASH_CHECKPOINTS=off; floor.ts on every layer). Needs
 # root (to set up, and for the root rows), hyperfine, uidmap, busybox-static, and the users
 # that `. scripts/test_users.sh; make_test_users` makes. Leaves nothing behind but dist/js.
 #
@@ -41,9 +43,10 @@ as() {
 
 "$deno" task bundle >/dev/null 2>&1
 "$deno" run -A --quiet "$root/scripts/busybox_rootfs.ts" "$work/rootfs" >/dev/null
-layers() { # the layer list of image $2 in store $1, top first, as overlay's lowerdir
+layers() { # the lower directories plash mounts for image $2 in store $1, top first, as lowerdir
   PLASH_DATA=$1 "$deno" eval --quiet "import { Store } from '$root/core/store/store.ts';
-    const store = Store.open(); console.log(store.layersOf(store.chain($2)).join(':'))"
+    import { mountedLayers } from '$root/core/store/checkpoint.ts';
+    const store = Store.open(); console.log(mountedLayers(store, store.chain($2)).layers.join(':'))"
 }
 build_args="-f 1"
 for layer in 1 2 3 4 5; do
@@ -67,6 +70,8 @@ built=$(eval "$plash build $build_args" 2>/dev/null)
 mkdir "$work/floor1" "$work/floor301"
 lower1=$(layers "$PLASH_DATA" 1)
 lower301=$(layers "$PLASH_DATA" 301)
+all301=$(PLASH_CHECKPOINTS=off layers "$PLASH_DATA" 301)
+mkdir "$work/floorall"
 # Each user's store: the busybox image and the build, cached.
 for user in plash-sub plash-nosub; do
   mkdir -p "$work/$user/scratch" && cp -a "$work/rootfs" "$work/$user/layer"
@@ -101,7 +106,9 @@ hyperfine -N --warmup 5 --runs "$runs" --export-markdown "$work/table.md" \
   -n "plash-sub: plash build (5 layers, cached)" "$sub $subdata $plash build $build_args" \
   -n "plash-sub: plash nodepath ID" "$sub $subdata $plash nodepath 1" \
   -n "root: plash run ID301 true" "$plash run 301 true" \
-  -n "root: bench/floor.ts, 301 layers" "$deno run -A --quiet $root/bench/floor.ts $work/floor301 $lower301" >&2
+  -n "root: bench/floor.ts, 301 layers" "$deno run -A --quiet $root/bench/floor.ts $work/floor301 $lower301" \
+  -n "root: plash run ID301 true, all layers" "env PLASH_CHECKPOINTS=off $plash run 301 true" \
+  -n "root: bench/floor.ts, all 301 layers" "$deno run -A --quiet $root/bench/floor.ts $work/floorall $all301" >&2
 
 echo
 cat "$work/table.md"
@@ -118,5 +125,7 @@ cat "$work/table.md"
   ratio(8, 9, "plash-sub cached build / nodepath");
   ratio(10, 0, "root run 301 layers / 1 layer");
   ratio(11, 1, "floor.ts 301 layers / 1 layer");
+  ratio(12, 0, "root run 301 layers, all mounted / 1 layer");
+  ratio(13, 1, "floor.ts all 301 layers / 1 layer");
 ' "$work/times.json"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
