@@ -12,6 +12,8 @@ import "../../core/tree/flatten.ts"; // as plash's own modules that publish imag
 import { TestStore } from "../support/plash.ts";
 import { runCommand } from "../support/command.ts";
 import { selfCommand } from "../../core/self_command.ts";
+import { umount } from "../../ffi/sys.ts";
+import { oldKernel } from "../support/old_kernel.ts";
 
 const ROOT = Deno.uid() === 0;
 
@@ -150,3 +152,39 @@ Deno.test("an image whose checkpoint cannot be made is made without it and runs"
     await runCommand("chattr", ["-i", file]);
   }
 });
+
+Deno.test("old kernel, root: mount(2) stacks the layers above the checkpoint and the checkpoint", {
+  ignore: !ROOT,
+}, async () => {
+  using store = new TestStore();
+  const top = addLayers(store.images, Number(await store.busybox()), 2, CHECKPOINT_EVERY + 3);
+  // The root's layers as mount(2) got them: one descriptor number each.
+  const lowers = "awk '$5 == \"/\"' /proc/self/mountinfo | grep -o 'lowerdir=[0-9:]*' | tr : '\\n'";
+  const script = `cat /layer2 /layer${CHECKPOINT_EVERY + 4}; ${lowers} | wc -l`;
+  const result = await store.plash(["run", String(top), "sh", "-c", script], {
+    prefix: oldKernel(),
+  });
+  assert.equal(result.stdout, `2\n${CHECKPOINT_EVERY + 4}\n5\n`, result.stderr);
+});
+
+Deno.test(
+  "mount shows an image at a checkpoint's depth, read-only",
+  { ignore: !ROOT },
+  async () => {
+    using store = new TestStore();
+    const top = addLayers(store.images, Number(await store.busybox()), 2, CHECKPOINT_EVERY - 1);
+    assert.ok(Deno.statSync(store.images.checkpoint(top)).isDirectory);
+    const target = Deno.makeTempDirSync();
+    await store.ok(["mount", String(top), target]);
+    try {
+      assert.equal(
+        Deno.readTextFileSync(`${target}/layer${CHECKPOINT_EVERY}`),
+        `${CHECKPOINT_EVERY}\n`,
+      );
+      assert.ok(Deno.statSync(`${target}/bin/busybox`).isFile);
+    } finally {
+      umount(target);
+      Deno.removeSync(target);
+    }
+  },
+);
