@@ -35,6 +35,7 @@
  * @module
  */
 
+import { exists } from "../../ffi/sys.ts";
 import { nodeCheckpointDir, type StoreLayout } from "./layout.ts";
 import { removeTree } from "./tmp.ts";
 
@@ -89,7 +90,8 @@ export function mountedLayers(store: StoreLayout, chain: number[]): MountedLayer
   if (depth >= CHECKPOINT_EVERY && !checkpointsOff()) {
     for (let at = depth - depth % CHECKPOINT_EVERY; at > 0; at -= CHECKPOINT_EVERY) {
       const checkpoint = store.checkpoint(chain[at]);
-      if (!isDirectory(checkpoint)) continue;
+      // Only publish makes one, always a directory: whether it is there says enough.
+      if (!exists(checkpoint)) continue;
       return {
         layers: [...layers.slice(0, depth - at), checkpoint],
         nested: store.nestedLayers(chain, true),
@@ -97,14 +99,6 @@ export function mountedLayers(store: StoreLayout, chain: number[]): MountedLayer
     }
   }
   return { layers, nested: store.nestedLayers(chain) };
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
 }
 
 /**
