@@ -79,6 +79,9 @@ Deno.test("a 70-layer image mounts at most K+1 lower directories and shows what 
   const lowers = Number(await inImage(store, top, LOWERS));
   assert.ok(lowers <= CHECKPOINT_EVERY + 1, `${lowers} lower directories`);
   assert.equal(lowers, 70 - 2 * CHECKPOINT_EVERY + 1);
+  // At a checkpoint's depth, the checkpoint alone.
+  const atCheckpoint = chain[2 * CHECKPOINT_EVERY];
+  assert.equal(await inImage(store, atCheckpoint, `cat /created /layer63; ${LOWERS}`), "63\n1");
   const all = { PLASH_CHECKPOINTS: "off" };
   assert.equal(Number(await inImage(store, top, LOWERS, all)), 71);
   const view = await inImage(store, top, LISTING);
