@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { plannedMapping } from "../../core/runtime/id_map.ts";
 import { CHECKPOINT_EVERY } from "../../core/store/checkpoint.ts";
 import type { Store } from "../../core/store/store.ts";
 import "../../core/tree/flatten.ts"; // as plash's own modules that publish images do
@@ -189,5 +190,29 @@ Deno.test(
       umount(target);
       Deno.removeSync(target);
     }
+  },
+);
+
+Deno.test(
+  "rootless: a file the caller may not hard-link leaves the checkpoint out, not the image",
+  {
+    ignore: ROOT || plannedMapping(Deno.uid()!, Deno.gid()!).ranges === undefined,
+  },
+  async () => {
+    using store = new TestStore();
+    let id = addLayers(store.images, Number(await store.busybox()), 2, CHECKPOINT_EVERY - 3);
+    // Owned by a subordinate id on disk: fs.protected_hardlinks lets the caller read it, not link it.
+    const theirs = "echo theirs > /theirs && chown 1000:1000 /theirs";
+    id = Number(await store.ok(["create", String(id), "sh", "-c", theirs]));
+    assert.notEqual(Deno.statSync(`${store.images.layer(id)}/theirs`).uid, Deno.uid());
+    // Published by the caller itself, outside any user namespace, as an import running as its
+    // caller would publish.
+    const top = addLayers(store.images, id, CHECKPOINT_EVERY, 1);
+    assert.equal(store.images.chain(top).length, CHECKPOINT_EVERY + 1);
+    assert.throws(() => Deno.statSync(store.images.checkpoint(top)), Deno.errors.NotFound);
+    assert.equal(
+      await inImage(store, top, `cat /theirs /layer${CHECKPOINT_EVERY}`),
+      `theirs\n${CHECKPOINT_EVERY}`,
+    );
   },
 );
