@@ -37,10 +37,14 @@ const LOWERS = "awk '$5 == \"/\"' /proc/self/mountinfo | grep -o 'lowerdir[^,]*'
  * Every file of the container's root filesystem with what a program sees of
  * it. Inode numbers aside, and for directories their size and link count: a
  * directory merged from several layers shows overlay's, one from a checkpoint
- * the checkpoint's (see the README, "Depth").
+ * the checkpoint's (see the README, "Depth"). The host's binds aside too: a
+ * mount point shows the host's directory, whose times other processes change;
+ * and `/` and `/etc`, where a run makes missing mount points (resolv.conf) in
+ * its writable layer, with the time of the run.
  */
-const LISTING = "find / -xdev ! -type d -exec stat -c '%n %F %a %u %g %s %Y %h %N' {} + | sort; " +
-  "find / -xdev -type d -exec stat -c '%n %a %u %g %Y' {} + | sort";
+const LISTING = "{ find / -xdev ! -type d -exec stat -c '%n %F %a %u %g %s %Y %h %N' {} +; " +
+  "find / -xdev -type d -exec stat -c '%n %a %u %g %Y' {} +; } | " +
+  "grep -vE '^/(|etc|tmp|home|root|proc|sys|dev|etc/resolv.conf) ' | sort";
 
 /** Runs `sh -c script` in image `id`; its stdout, failing the test unless it exits 0. */
 async function inImage(
