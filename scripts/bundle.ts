@@ -61,7 +61,7 @@ const packages = Object.keys(packageJson.dependencies ?? {}).filter((name) => na
  * two more; a cached build or a store command loads none of the runtime.
  */
 const RUN_STEPS = ["core/cmd/run.ts", "core/runtime/spawn_container.ts"];
-/** A cached build and a store command: what they reach of `run`'s modules is in every start's group. */
+/** A cached build and a store command: what they reach of `run`'s is in every start's group. */
 const LIGHT_COMMANDS = ["core/cmd/build.ts", "core/cmd/nodepath.ts"];
 
 /** The modules `file` imports for their values, and theirs: type-only imports, as esbuild, left out. */

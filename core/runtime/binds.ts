@@ -269,7 +269,7 @@ function checkedKind(fd: number, bind: MountTarget): number {
 function danglingTarget(rootFd: number, target: string): string | undefined {
   let linkFd: number | undefined;
   try {
-    // Found, not opened: an image without the target (most have no resolv.conf) costs no error.
+    // Not openInRoot: an image without the target (most have no resolv.conf) costs no error.
     linkFd = findInRoot(rootFd, target, { symlinks: "follow", noFollowLast: true });
   } catch {
     return undefined;
