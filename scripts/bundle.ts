@@ -48,16 +48,20 @@ const packages = Object.keys(packageJson.dependencies ?? {}).filter((name) => na
  * What a `plash run` loads, in a few chunks rather than about one a module:
  * esbuild puts the modules reached from the same entries in one chunk, and
  * Deno pays about 0.1 ms of a start for each file it loads (bench/README.md,
- * "Issue 23: start-up, 2026-12-07 second step"). The modules `run` reaches
- * and cli.ts does not (every start loads those) are put in two groups: those
- * a cached build or a store command reaches too (the store's), and the rest
- * (the runtime's). Each entry that reaches a module of a group is bundled
- * through a wrapper that imports the whole group, so that all of a group's
- * modules are reached from the same entries: one chunk. A cached build or a
- * store command loads none of the runtime.
+ * "Issue 23: start-up, 2026-12-07 second step" and "third step"). So the
+ * modules are put in groups, each bundled as one chunk: every start's (what
+ * cli.ts reaches, with what of `run`'s modules a cached build or a store
+ * command reaches too), then for each step of {@linkcode RUN_STEPS} what it
+ * reaches and no earlier group has. Every entry is bundled through a wrapper
+ * that imports the first group, and through one that imports each other
+ * group it reaches a module of, so that all of a group's modules are reached
+ * from the same entries. A root `plash run` then reads five files of the
+ * bundle (cli.js, every start's chunk, the errors' chunk that the tar code's
+ * own dynamic imports share, run.js, the runtime's chunk), a rootless one
+ * two more; a cached build or a store command loads none of the runtime.
  */
-const START_PATH = "core/cmd/run.ts";
-/** A cached build and a store command: what they reach of `run`'s modules is the first group. */
+const RUN_STEPS = ["core/cmd/run.ts", "core/runtime/spawn_container.ts"];
+/** A cached build and a store command: what they reach of `run`'s is in every start's group. */
 const LIGHT_COMMANDS = ["core/cmd/build.ts", "core/cmd/nodepath.ts"];
 
 /** The modules `file` imports for their values, and theirs: type-only imports, as esbuild, left out. */
@@ -75,18 +79,24 @@ function valueImports(file: string, found = new Set<string>()): Set<string> {
 
 /**
  * One wrapper an entry, at the entry's path so that the bundle keeps the
- * paths, importing the groups of `run`'s modules the entry reaches.
+ * paths, importing the groups the entry is to load with.
  */
 function writeWrappers(dir: string): string[] {
-  // What cli.ts reaches, every start loads anyway; `run`'s own code stays in its entry.
-  const main = valueImports("cli.ts");
-  const startPath = [...valueImports(START_PATH)]
-    .filter((file) => !main.has(file) && file !== START_PATH);
   const light = new Set(LIGHT_COMMANDS.flatMap((command) => [...valueImports(command)]));
-  const groups = [
-    startPath.filter((file) => light.has(file)),
-    startPath.filter((file) => !light.has(file)),
-  ];
+  // cli.ts itself stays in cli.js: its top-level await must not be in a chunk the others import.
+  const grouped = new Set(
+    [
+      ...valueImports("cli.ts"),
+      ...[...valueImports(RUN_STEPS[0])].filter((file) => light.has(file)),
+    ]
+      .filter((file) => file !== "cli.ts"),
+  );
+  const groups = [[...grouped]];
+  for (const step of RUN_STEPS) {
+    const group = [...valueImports(step)].filter((file) => !grouped.has(file));
+    group.forEach((file) => grouped.add(file));
+    groups.push(group);
+  }
   const groupFiles = groups.map((group, i) => {
     const file = `${dir}/start_group_${i}.ts`;
     Deno.writeTextFileSync(file, group.map((module) => `import "${ROOT}${module}";\n`).join(""));
@@ -94,7 +104,9 @@ function writeWrappers(dir: string): string[] {
   });
   return entries.map((entry) => {
     const reached = valueImports(entry);
-    const imports = groupFiles.filter((_, i) => groups[i].some((module) => reached.has(module)));
+    const imports = groupFiles.filter((_, i) =>
+      i === 0 || groups[i].some((module) => reached.has(module))
+    );
     const wrapper = `${dir}/entries/${entry}`;
     Deno.mkdirSync(wrapper.slice(0, wrapper.lastIndexOf("/")), { recursive: true });
     Deno.writeTextFileSync(

@@ -267,12 +267,14 @@ function checkedKind(fd: number, bind: MountTarget): number {
  * or undefined when there is no symlink there.
  */
 function danglingTarget(rootFd: number, target: string): string | undefined {
-  let linkFd: number;
+  let linkFd: number | undefined;
   try {
-    linkFd = openInRoot(rootFd, target, { symlinks: "follow", noFollowLast: true });
+    // Not openInRoot: an image without the target (most have no resolv.conf) costs no error.
+    linkFd = findInRoot(rootFd, target, { symlinks: "follow", noFollowLast: true });
   } catch {
     return undefined;
   }
+  if (linkFd === undefined) return undefined;
   try {
     if (!Deno.lstatSync(fdPath(linkFd)).isSymlink) return undefined;
     const text = readLinkFd(linkFd, target);

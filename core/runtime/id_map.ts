@@ -63,9 +63,15 @@ export function plannedMapping(uid: number, gid: number) {
   return { uid, gid, ranges };
 }
 
-/** Writes the uid and gid maps of process `pid`, which waits in its new user namespace. */
-export async function writeIdMaps(pid: number, uid: number, gid: number): Promise<void> {
-  const plan = plannedMapping(uid, gid);
+/** How plash maps ids for a caller ({@linkcode plannedMapping}'s answer). */
+export type IdMapping = ReturnType<typeof plannedMapping>;
+
+/**
+ * Writes the uid and gid maps `plan` plans of process `pid`, which waits in
+ * its new user namespace.
+ */
+export async function writeIdMaps(pid: number, plan: IdMapping): Promise<void> {
+  const { uid, gid } = plan;
   if (plan.ranges) {
     const { uids, gids, newuidmap, newgidmap } = plan.ranges;
     // The two helpers are independent: running them at once saves one process start.

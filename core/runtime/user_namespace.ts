@@ -27,7 +27,7 @@ import {
 import { errorLine, PlashError } from "../errors.ts";
 import { selfCommand } from "../self_command.ts";
 import { explainRefusal } from "./host_support.ts";
-import { mapOnlyCaller, plannedMapping, writeIdMaps } from "./id_map.ts";
+import { type IdMapping, mapOnlyCaller, plannedMapping, writeIdMaps } from "./id_map.ts";
 
 /** Signals plash passes on to the container instead of acting on them. */
 const FORWARDED: [Deno.Signal, number][] = [
@@ -41,12 +41,11 @@ const FORWARDED: [Deno.Signal, number][] = [
 ];
 const SIGKILL = 9;
 
-/** A new user namespace with the caller's id maps, open as a descriptor (close it). */
-async function mappedUserNamespace(): Promise<number> {
-  const { uid, gid } = effectiveIds();
+/** A new user namespace with the id maps `mapping` plans, open as a descriptor (close it). */
+async function mappedUserNamespace(mapping: IdMapping): Promise<number> {
   const holder = explainRefusal(startNamespaceHolder);
   try {
-    await writeIdMaps(holder, uid, gid);
+    await writeIdMaps(holder, mapping);
     return openReadOnly(`/proc/${holder}/ns/user`);
   } finally {
     sendSignal(holder, SIGKILL);
@@ -68,7 +67,9 @@ export async function spawnAsNamespaceRoot(
   onError: (error: unknown) => number = reportInChild,
 ): Promise<number> {
   const { uid, gid } = effectiveIds();
-  if (plannedMapping(uid, gid).ranges === undefined) {
+  // Planned once: it reads passwd and the subordinate id files and searches PATH for the helpers.
+  const mapping = plannedMapping(uid, gid);
+  if (mapping.ranges === undefined) {
     return explainRefusal(() =>
       spawnSharingMemory(() => {
         mapOnlyCaller("self", uid, gid);
@@ -76,7 +77,7 @@ export async function spawnAsNamespaceRoot(
       }, { newUserNamespace: true, onError })
     );
   }
-  const namespace = await mappedUserNamespace();
+  const namespace = await mappedUserNamespace(mapping);
   try {
     return spawnSharingMemory(body, { userNamespaceFd: namespace, onError });
   } finally {
