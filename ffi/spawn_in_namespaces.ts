@@ -86,8 +86,8 @@ export function startNamespaceHolder(): number {
  * maps yet (`body` writes its own). Returns the child's pid once it has
  * exec'd.
  *
- * `body` must end in an exec (or throw): the child never returns into
- * Deno's event loop. It should make no resources Deno keeps (open files are
+ * `body` ends in an exec, throws, or returns (the child then exits with
+ * status 0): the child never returns into Deno's event loop. It should make no resources Deno keeps (open files are
  * raw descriptors here), since the parent's bookkeeping is its own. What
  * `body` throws is given to `onError`, which says it and returns the exit
  * status the child then `_exit`s with. What `body` stores in memory (a list of
@@ -111,6 +111,7 @@ export function spawnSharingMemory(
           throw new SyscallError("setns", "the user namespace", errno());
         }
         body();
+        status = 0;
       } catch (error) {
         try {
           status = options.onError(error);

@@ -107,8 +107,9 @@ export async function buildPlan(
   let id: number | undefined;
   while (built > 0 && (id = store.getMap(KEYS.cache(keys[built - 1]))) === undefined) built--;
   id ??= plan.base;
-  // Found in the cache: nothing to build, no privilege needed.
-  if (built < keys.length || plan.cacheFrom || plan.cacheTo) needPrivilege();
+  // Registries' layers are imported as root; a layer built here runs its
+  // container in a user namespace of its own (create_image.ts).
+  if (plan.cacheFrom || plan.cacheTo) needPrivilege();
   if (plan.cacheFrom || plan.cacheTo) {
     // Loaded only here: a build without registries loads no registry code.
     const { buildWithRegistries } = await lazyImport("registryCache");

@@ -11,9 +11,9 @@
 import { filesystemFull } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
+import { needPrivilege } from "../privilege.ts";
 import type { ImageConfig } from "../store/image_config.ts";
 import type { Store } from "../store/store.ts";
-import { removeTree } from "../store/tmp.ts";
 import { buildHostEnvironment } from "./environment.ts";
 import { mountlessReason } from "./host_support.ts";
 import type { RunSpec } from "./container_spec.ts";
@@ -21,6 +21,7 @@ import type { CopyReuse } from "./mountless.ts";
 import { planContainer } from "./plan.ts";
 import type { RunOptions } from "./run_options.ts";
 import { pruneMountPoints } from "./prune_mount_points.ts";
+import { removeStaged } from "./remove_staged.ts";
 import { runPlanInChild } from "./spawn_container.ts";
 
 /**
@@ -110,6 +111,8 @@ export async function createImage(
   options: CreateOptions,
 ): Promise<number> {
   if (mountlessReason() !== undefined) {
+    // A copy of the image holds files of other owners: only root of plash's user namespace may copy them.
+    needPrivilege();
     // Loaded only here: it brings the tree copier and differ.
     const { createInCopy } = await lazyImport("mountless");
     return await store.whileThere(
@@ -137,10 +140,10 @@ export async function createImage(
       });
       if (failure !== undefined) throw failure;
       if (status !== 0) throw stepFailed(options.what, id, status, store.root);
-      pruneMountPoints(`${changes}/data`, created);
+      await pruneMountPoints(`${changes}/data`, created);
       return store.addLayer(id, `${changes}/data`, options.config);
     } finally {
-      removeTree(changes);
+      await removeStaged(changes);
     }
   });
 }

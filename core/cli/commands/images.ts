@@ -14,6 +14,7 @@ export const IMAGE_COMMANDS: Command[] = [
   {
     name: "create",
     asRoot: true,
+    rootOnDemand: true,
     usage: "ID [CMD [ARG...]]",
     arity: [1, MANY],
     optionsFirst: true,
