@@ -16,6 +16,7 @@ import { HAVE_REGISTRY, TestRegistry } from "../support/registry.ts";
 import { STRACE } from "../support/strace.ts";
 import { TempDirs } from "../support/temp_dirs.ts";
 import { selfCommand } from "../../core/self_command.ts";
+import { plannedMapping } from "../../core/runtime/id_map.ts";
 
 /** The programs `plash ARGS...` and its children exec'd, in order, and plash's exit status. */
 async function execs(store: TestStore, temp: TempDirs, args: string[], cwd?: string) {
@@ -60,6 +61,88 @@ Deno.test("a cached build, ls, inspect and nodepath start Deno once", {
     assert.deepEqual(programs, [deno], args.join(" "));
   }
 });
+
+/** The pid `plash ARGS...` started as, and the pid its container's command printed as its parent. */
+async function commandParent(store: TestStore, args: string[]) {
+  const child = store.start(args, { stderr: "piped" });
+  const output = await child.output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, stderr);
+  return { pid: child.pid, parent: Number(stderr.match(/^parent (\d+)$/m)?.[1]) };
+}
+
+Deno.test("create and an uncached build step run their container from plash's first start", async () => {
+  using store = new TestStore();
+  const base = await store.busybox();
+  for (
+    const args of [
+      ["create", base, "sh", "-c", "echo parent $PPID"],
+      ["build", "--from", base, "--run", "echo parent $PPID"],
+      // A new command string: not in the cache.
+      ["build", "--from", base, "--run", "echo parent $PPID; touch /two"],
+    ]
+  ) {
+    const { pid, parent } = await commandParent(store, args);
+    // The container is a child of plash, as root and rootless. A plash that started again in a
+    // user namespace would be between them.
+    assert.equal(parent, pid, args.join(" "));
+  }
+});
+
+Deno.test("add-layer of the caller's own directory starts Deno once", {
+  ignore: !STRACE,
+}, async () => {
+  using store = new TestStore();
+  using temp = new TempDirs();
+  const dir = `${temp.make()}/layer`;
+  Deno.mkdirSync(`${dir}/etc`, { recursive: true });
+  Deno.writeTextFileSync(`${dir}/etc/hostname`, "layer\n");
+  // On the store's filesystem, so that it is moved, not copied.
+  const moved = `${store.data}/../layer`;
+  Deno.renameSync(dir, moved);
+  const { code, stderr, programs } = await execs(store, temp, ["add-layer", "0", moved]);
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(programs, [Deno.execPath()]);
+});
+
+Deno.test(
+  "a rootless build step's files of other owners and setuid files keep their owners and modes",
+  {
+    // Only the caller is mapped without a subordinate range: nobody else can own a file.
+    ignore: Deno.uid() !== 0 && plannedMapping(Deno.uid()!, Deno.gid()!).ranges === undefined,
+  },
+  async () => {
+    using store = new TestStore();
+    const base = await store.busybox();
+    const script = "echo f > /f && chown 1000:1000 /f && touch /s && chmod 4755 /s && " +
+      "mkdir -p /d/e && touch /d/e/g && chown -R 1000:1000 /d && chown 1000:1000 /etc";
+    const built = await store.ok(["build", "--from", base, "--run", script]);
+    const created = await store.ok(["create", base, "sh", "-c", script]);
+    for (const id of [built, created]) {
+      const stat = await store.ok([
+        "run",
+        id,
+        "stat",
+        "-c",
+        "%u:%g %a %n",
+        "/f",
+        "/s",
+        "/d",
+        "/d/e/g",
+      ]);
+      assert.equal(stat, "1000:1000 644 /f\n0:0 4755 /s\n1000:1000 755 /d\n1000:1000 644 /d/e/g");
+      // The mount point made for the host's resolv.conf in /etc, a directory the caller may not
+      // change once chowned, is not kept in the layer.
+      const node = await store.ok(["nodepath", id]);
+      assert.deepEqual([...Deno.readDirSync(`${node}/_data/root/etc`)], []);
+    }
+    // A failing step leaves nothing of its files in the store's tmp/, whoever owns them.
+    const failed = await store.plash(["build", "--from", base, "--run", `${script} && exit 3`]);
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.equal((await store.plash(["create", base, "sh", "-c", `${script} && exit 3`])).code, 3);
+    assert.deepEqual([...Deno.readDirSync(`${store.data}/tmp`)], []);
+  },
+);
 
 Deno.test("a bud found by its memo record starts Deno once, with -q or without", {
   ignore: !STRACE,
