@@ -46,6 +46,8 @@ function cloneCall(fn: Deno.PointerValue, flags: number): number {
 }
 
 const PR_SET_PDEATHSIG = 1;
+const PR_GET_DUMPABLE = 3;
+const PR_SET_DUMPABLE = 4;
 const SIGKILL = 9;
 /**
  * In a child of plash (whose pid is `parent`): asks for SIGKILL when plash
@@ -122,9 +124,15 @@ export function spawnSharingMemory(
     },
   );
   const flags = CLONE_VM | CLONE_VFORK | SIGCHLD | (options.newUserNamespace ? CLONE_NEWUSER : 0);
+  const dumpable = sym.prctl(PR_GET_DUMPABLE, 0n, 0n, 0n, 0n);
   const pid = cloneCall(child.pointer, flags);
   const code = errno();
   child.close();
+  // A child that switched its user (`-u`, USER) made the memory it shared, plash's, not
+  // dumpable, which makes plash's /proc/self files root's: a later child could not be started
+  // (its stack is found in /proc/thread-self/syscall). The child has exec'd: the memory is
+  // plash's alone again.
+  if (dumpable === 1) sym.prctl(PR_SET_DUMPABLE, 1n, 0n, 0n, 0n);
   // A refused new user namespace is named as the holder's clone names it: what
   // the host refuses is the namespace, and what plash then says depends on it.
   const call = options.newUserNamespace ? "CLONE_NEWUSER" : "CLONE_VM|CLONE_VFORK";

@@ -89,6 +89,25 @@ Deno.test("create and an uncached build step run their container from plash's fi
   }
 });
 
+Deno.test("a bud of FROM, RUN and config instructions runs its steps from plash's first start", async () => {
+  using store = new TestStore();
+  using temp = new TempDirs();
+  const base = await store.busybox();
+  // Another user's step where the namespace maps one: its switch must not keep the next
+  // step's container (and the removal of its files) from starting.
+  const mapped = Deno.uid() === 0 || plannedMapping(Deno.uid()!, Deno.gid()!).ranges;
+  const context = writeContext(temp.make(), {
+    Dockerfile: `FROM ${base}\nENV A=1\nRUN echo parent $PPID\n` +
+      (mapped ? "USER 1000\nRUN echo parent $PPID\nUSER 0\nRUN echo parent $PPID\n" : ""),
+  });
+  const child = store.start(["bud", context], { stderr: "piped" });
+  const output = await child.output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, stderr);
+  const parents = [...stderr.matchAll(/^parent (\d+)$/gm)].map((match) => Number(match[1]));
+  assert.deepEqual(parents, Array(mapped ? 3 : 1).fill(child.pid), stderr);
+});
+
 Deno.test("add-layer of the caller's own directory starts Deno once", {
   ignore: !STRACE,
 }, async () => {
