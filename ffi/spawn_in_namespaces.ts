@@ -79,21 +79,21 @@ export function startNamespaceHolder(): number {
 }
 
 /**
- * Starts a child that shares this process's memory and runs `body`, this
- * very JavaScript, in it: clone(2) with CLONE_VM | CLONE_VFORK, so this
- * process is suspended until the child execs or exits, and the child runs on
- * a stack carved from the main thread's own, where V8 accepts it. With
+ * Starts a child that shares this process's memory and runs `body`, this very
+ * JavaScript, in it: clone(2) with CLONE_VM | CLONE_VFORK, so this process is
+ * suspended until the child execs or exits, and the child runs on a stack
+ * carved from the main thread's own, where V8 accepts it. With
  * `userNamespaceFd` the child first joins that user namespace (setns), where
- * it is root; with `newUserNamespace` it is made in a new one, with no id
- * maps yet (`body` writes its own). Returns the child's pid once it has
- * exec'd.
+ * it is root; with `newUserNamespace` it is made in a new one, with no id maps
+ * yet (`body` writes its own). Returns the child's pid once it has exec'd.
  *
- * `body` ends in an exec, throws, or returns (the child then exits with
- * status 0): the child never returns into Deno's event loop. It should make no resources Deno keeps (open files are
- * raw descriptors here), since the parent's bookkeeping is its own. What
- * `body` throws is given to `onError`, which says it and returns the exit
- * status the child then `_exit`s with. What `body` stores in memory (a list of
- * the mount points it made, say) is the parent's to read after the exec.
+ * `body` ends in an exec, throws, or returns (the child then exits with status
+ * 0): the child never returns into Deno's event loop. It should make no
+ * resources Deno keeps (open files are raw descriptors here), since the
+ * parent's bookkeeping is its own. What `body` throws is given to `onError`,
+ * which says it and returns the exit status the child then `_exit`s with. What
+ * `body` stores in memory (a list of the mount points it made, say) is the
+ * parent's to read after the exec.
  */
 export function spawnSharingMemory(
   body: () => void,

@@ -107,10 +107,10 @@ export async function buildPlan(
   let id: number | undefined;
   while (built > 0 && (id = store.getMap(KEYS.cache(keys[built - 1]))) === undefined) built--;
   id ??= plan.base;
-  // Registries' layers are imported as root; a layer built here runs its
-  // container in a user namespace of its own (create_image.ts).
-  if (plan.cacheFrom || plan.cacheTo) needPrivilege();
   if (plan.cacheFrom || plan.cacheTo) {
+    // Registries' layers are imported as root. (A layer built here needs none: its container
+    // enters a user namespace of its own, create_image.ts.)
+    needPrivilege();
     // Loaded only here: a build without registries loads no registry code.
     const { buildWithRegistries } = await lazyImport("registryCache");
     return await buildWithRegistries(store, plan, keys, built, id, { context: options.context });

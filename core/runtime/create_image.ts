@@ -5,6 +5,11 @@
  * of the image instead (`mountless.ts`).
  * `plash create` and every layer of `plash build` come through here.
  *
+ * Without root the child is root of a user namespace of its own, and the
+ * rest is done as the caller: one Deno start. What the caller may not remove
+ * (files of its subordinate ids) a second child removes as root of a
+ * namespace (`remove_staged.ts`, `prune_mount_points.ts`).
+ *
  * @module
  */
 
@@ -111,7 +116,7 @@ export async function createImage(
   options: CreateOptions,
 ): Promise<number> {
   if (mountlessReason() !== undefined) {
-    // A copy of the image holds files of other owners: only root of plash's user namespace may copy them.
+    // A copy of the image keeps other users' owners: root's work (of plash's user namespace).
     needPrivilege();
     // Loaded only here: it brings the tree copier and differ.
     const { createInCopy } = await lazyImport("mountless");

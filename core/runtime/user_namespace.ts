@@ -56,12 +56,13 @@ async function mappedUserNamespace(): Promise<number> {
 
 /**
  * Starts `body`, which ends in an exec (or returns: the child exits with
- * status 0), in a child that shares plash's memory and is root of a new user namespace with the caller's id maps;
- * returns the child's pid. With a subordinate range the maps can only be
- * written from outside: the child joins a namespace mapped by newuidmap and
- * newgidmap while a holder process kept it. Without one the child makes the
- * namespace itself and maps only the caller: no holder, no helpers. What
- * `body` throws goes to `onError` (by default said in one line).
+ * status 0), in a child that shares plash's memory and is root of a new user
+ * namespace with the caller's id maps; returns the child's pid. With a
+ * subordinate range the maps can only be written from outside: the child joins
+ * a namespace mapped by newuidmap and newgidmap while a holder process kept
+ * it. Without one the child makes the namespace itself and maps only the
+ * caller: no holder, no helpers. What `body` throws goes to `onError` (by
+ * default said in one line).
  */
 export async function spawnAsNamespaceRoot(
   body: () => void,
