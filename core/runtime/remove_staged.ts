@@ -14,30 +14,25 @@ import { removeTree } from "../store/tmp.ts";
 import { whileNamespaceRoot } from "./user_namespace.ts";
 
 /**
- * Removes the changes directory `changes` of a container that has ended
- * (its `data` and `work`), whoever owns what is in it.
+ * Removes `staged`, a directory of the store's tmp/ that holds what a
+ * container that has ended left (its writable layer, overlay's work dir),
+ * whoever owns what is in it.
  *
  * @example
  * ```ts
  * import { removeStaged } from "./remove_staged.ts";
  *
- * const changes = Deno.makeTempDirSync();
- * Deno.mkdirSync(`${changes}/work/work`, { recursive: true, mode: 0 });
- * await removeStaged(changes);
+ * const staged = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${staged}/data/etc`, { recursive: true });
+ * await removeStaged(staged);
  * ```
  */
-export async function removeStaged(changes: string): Promise<void> {
-  // Overlay makes `work/work` with mode 0, as the mounter: root of the namespace, the caller.
+export async function removeStaged(staged: string): Promise<void> {
   try {
-    Deno.chmodSync(`${changes}/work/work`, 0o700);
-  } catch {
-    // No work dir: the container ended before its overlay was mounted.
-  }
-  try {
-    return removeTree(changes);
+    return removeTree(staged);
   } catch (error) {
     if (Deno.uid() === 0 || !(error instanceof Deno.errors.PermissionDenied)) throw error;
   }
   prepareTreeRemoval();
-  await whileNamespaceRoot(() => removeTreeBySyscalls(changes));
+  await whileNamespaceRoot(() => removeTreeBySyscalls(staged));
 }
