@@ -2,8 +2,9 @@
  * Commands that need no root run in one Deno start, rootless too: a cached
  * build, `b run` and `exec` of a cached build, `ls`, `inspect`, `nodepath`,
  * `export-*` and `push` of an image whose files are the caller's to read,
- * and `sudo`, `data` and `with-mount`, whose command alone needs the user
- * namespace. Counted for
+ * `add-layer` of the caller's own directory, and `sudo`, `data`,
+ * `with-mount`, `create`, an uncached build and a bud of FROM, RUN and config
+ * instructions, whose containers alone need the user namespace. Counted for
  * real: every program plash execs, traced by strace, or the command's
  * parent.
  */
