@@ -93,6 +93,9 @@ export const LAZY_MODULES = {
   registryCache: at<typeof import("./build/registry_cache.ts")>("core/build/registry_cache.ts"),
   registryPull: at<typeof import("./images/registry/pull.ts")>("core/images/registry/pull.ts"),
   registryToml: at<typeof import("./images/registry/toml.ts")>("core/images/registry/toml.ts"),
+  rootSteps: at<typeof import("./build/dockerfile/root_steps.ts")>(
+    "core/build/dockerfile/root_steps.ts",
+  ),
   sha256: at<typeof import("./sha256.ts")>("core/sha256.ts"),
   spawnContainer: at<typeof import("./runtime/spawn_container.ts")>(
     "core/runtime/spawn_container.ts",

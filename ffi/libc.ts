@@ -77,6 +77,9 @@ const SIGNATURES = {
   openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
   mkdirat: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   readlinkat: { parameters: ["i32", "buffer", "buffer", "usize"], result: "isize" },
+  unlinkat: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  // glibc >= 2.30.
+  getdents64: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   // For system calls glibc 2.36 has no wrapper of (openat2): number, then arguments.
   syscall: { parameters: ["i64", "i64", "buffer", "buffer", "i64"], result: "i64" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },

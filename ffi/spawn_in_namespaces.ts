@@ -46,6 +46,8 @@ function cloneCall(fn: Deno.PointerValue, flags: number): number {
 }
 
 const PR_SET_PDEATHSIG = 1;
+const PR_GET_DUMPABLE = 3;
+const PR_SET_DUMPABLE = 4;
 const SIGKILL = 9;
 /**
  * In a child of plash (whose pid is `parent`): asks for SIGKILL when plash
@@ -77,21 +79,21 @@ export function startNamespaceHolder(): number {
 }
 
 /**
- * Starts a child that shares this process's memory and runs `body`, this
- * very JavaScript, in it: clone(2) with CLONE_VM | CLONE_VFORK, so this
- * process is suspended until the child execs or exits, and the child runs on
- * a stack carved from the main thread's own, where V8 accepts it. With
+ * Starts a child that shares this process's memory and runs `body`, this very
+ * JavaScript, in it: clone(2) with CLONE_VM | CLONE_VFORK, so this process is
+ * suspended until the child execs or exits, and the child runs on a stack
+ * carved from the main thread's own, where V8 accepts it. With
  * `userNamespaceFd` the child first joins that user namespace (setns), where
- * it is root; with `newUserNamespace` it is made in a new one, with no id
- * maps yet (`body` writes its own). Returns the child's pid once it has
- * exec'd.
+ * it is root; with `newUserNamespace` it is made in a new one, with no id maps
+ * yet (`body` writes its own). Returns the child's pid once it has exec'd.
  *
- * `body` must end in an exec (or throw): the child never returns into
- * Deno's event loop. It should make no resources Deno keeps (open files are
- * raw descriptors here), since the parent's bookkeeping is its own. What
- * `body` throws is given to `onError`, which says it and returns the exit
- * status the child then `_exit`s with. What `body` stores in memory (a list of
- * the mount points it made, say) is the parent's to read after the exec.
+ * `body` ends in an exec, throws, or returns (the child then exits with status
+ * 0): the child never returns into Deno's event loop. It should make no
+ * resources Deno keeps (open files are raw descriptors here), since the
+ * parent's bookkeeping is its own. What `body` throws is given to `onError`,
+ * which says it and returns the exit status the child then `_exit`s with. What
+ * `body` stores in memory (a list of the mount points it made, say) is the
+ * parent's to read after the exec.
  */
 export function spawnSharingMemory(
   body: () => void,
@@ -111,6 +113,7 @@ export function spawnSharingMemory(
           throw new SyscallError("setns", "the user namespace", errno());
         }
         body();
+        status = 0;
       } catch (error) {
         try {
           status = options.onError(error);
@@ -121,9 +124,15 @@ export function spawnSharingMemory(
     },
   );
   const flags = CLONE_VM | CLONE_VFORK | SIGCHLD | (options.newUserNamespace ? CLONE_NEWUSER : 0);
+  const dumpable = sym.prctl(PR_GET_DUMPABLE, 0n, 0n, 0n, 0n);
   const pid = cloneCall(child.pointer, flags);
   const code = errno();
   child.close();
+  // A child that switched its user (`-u`, USER) made the memory it shared, plash's, not
+  // dumpable, which makes plash's /proc/self files root's: a later child could not be started
+  // (its stack is found in /proc/thread-self/syscall). The child has exec'd: the memory is
+  // plash's alone again.
+  if (dumpable === 1) sym.prctl(PR_SET_DUMPABLE, 1n, 0n, 0n, 0n);
   // A refused new user namespace is named as the holder's clone names it: what
   // the host refuses is the namespace, and what plash then says depends on it.
   const call = options.newUserNamespace ? "CLONE_NEWUSER" : "CLONE_VM|CLONE_VFORK";

@@ -107,9 +107,10 @@ export async function buildPlan(
   let id: number | undefined;
   while (built > 0 && (id = store.getMap(KEYS.cache(keys[built - 1]))) === undefined) built--;
   id ??= plan.base;
-  // Found in the cache: nothing to build, no privilege needed.
-  if (built < keys.length || plan.cacheFrom || plan.cacheTo) needPrivilege();
   if (plan.cacheFrom || plan.cacheTo) {
+    // Registries' layers are imported as root. (A layer built here needs none: its container
+    // enters a user namespace of its own, create_image.ts.)
+    needPrivilege();
     // Loaded only here: a build without registries loads no registry code.
     const { buildWithRegistries } = await lazyImport("registryCache");
     return await buildWithRegistries(store, plan, keys, built, id, { context: options.context });

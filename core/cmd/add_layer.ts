@@ -3,7 +3,9 @@
  * moved when it is on the data directory's filesystem and wholly the
  * caller's, copied otherwise: a directory another user owns, or holds files
  * in, would stay theirs to change (through a descriptor they hold open) after
- * the image is published, so the image gets new files instead.
+ * the image is published, so the image gets new files instead. A move needs
+ * no root: without root, only a copy (which keeps the files' owners) runs as
+ * root of plash's user namespace.
  *
  * @module
  */
@@ -14,6 +16,7 @@ import type { Args } from "../cli/parse_args.ts";
 import { printLine } from "../cli/output.ts";
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
+import { needPrivilege } from "../privilege.ts";
 import { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
 import "../tree/flatten.ts"; // publishes images: lets the store make checkpoints
@@ -31,10 +34,12 @@ export async function main(args: Args): Promise<void> {
     throw new PlashError(`no such directory: ${dir}`);
   }
   if (!info.isDirectory) throw new PlashError(`not a directory: ${dir}`);
-  if (info.dev === Deno.statSync(store.tmpRoot).dev && ownedBy(dir, effectiveIds().uid)) {
+  if (info.dev === Deno.statSync(store.tmpRoot).dev && movable(dir)) {
     printLine(store.addLayer(parent, dir));
     return;
   }
+  // A copy keeps the files' owners, which only root (of plash's user namespace) may set.
+  needPrivilege();
   const stage = store.makeTmpDir();
   try {
     // The copier is loaded only here: most add-layers move their directory.
@@ -44,6 +49,19 @@ export async function main(args: Args): Promise<void> {
     printLine(store.addLayer(parent, `${stage}/root`));
   } finally {
     removeTree(stage);
+  }
+}
+
+/**
+ * Whether the tree at `dir` is wholly the caller's; one the caller may not
+ * read throughout is looked at as root of plash's user namespace.
+ */
+function movable(dir: string): boolean {
+  try {
+    return ownedBy(dir, effectiveIds().uid);
+  } catch (error) {
+    if (error instanceof Deno.errors.PermissionDenied) needPrivilege();
+    throw error;
   }
 }
 

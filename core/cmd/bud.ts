@@ -67,8 +67,11 @@ async function memoized(store: Store, build: DockerfileBuild): Promise<number> {
     if (!build.quiet) { for (const line of recorded.trace!) console.error(line); }
     return recorded.id;
   }
-  // A recorded build needs no root; the rest writes the store, maybe runs steps.
-  needPrivilege();
+  // A recorded build needs no root; the rest writes the store, maybe runs steps: as the
+  // caller when they write no files of other owners (root_steps.ts).
+  if (Deno.uid() !== 0 && (await lazyImport("rootSteps")).needsNamespaceRoot(build)) {
+    needPrivilege();
+  }
   // Loaded only on a miss of the record: its lookup parses the Dockerfile.
   const { buildMemo } = await lazyImport("buildMemo");
   const memo = await buildMemo(store, build);

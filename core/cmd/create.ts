@@ -1,6 +1,7 @@
 /**
  * `plash create ID [CMD...]`: runs CMD (default: /bin/sh, reading stdin) in a
- * child plash whose changes are kept, then publishes them as a new image on ID.
+ * container whose changes are kept, then publishes them as a new image on ID
+ * (without root too, in one start: see `core/runtime/create_image.ts`).
  *
  * @module
  */

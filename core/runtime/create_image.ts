@@ -5,15 +5,21 @@
  * of the image instead (`mountless.ts`).
  * `plash create` and every layer of `plash build` come through here.
  *
+ * Without root the child is root of a user namespace of its own, and the
+ * rest is done as the caller: one Deno start. What the caller may not remove
+ * (files of its subordinate ids) a second child removes as root of a
+ * namespace (`remove_staged.ts`, `prune_mount_points.ts`).
+ *
  * @module
  */
 
 import { filesystemFull } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
+import { needPrivilege } from "../privilege.ts";
 import type { ImageConfig } from "../store/image_config.ts";
+import { nodeDataDir, nodeLayerDir } from "../store/layout.ts";
 import type { Store } from "../store/store.ts";
-import { removeTree } from "../store/tmp.ts";
 import { buildHostEnvironment } from "./environment.ts";
 import { mountlessReason } from "./host_support.ts";
 import type { RunSpec } from "./container_spec.ts";
@@ -21,6 +27,7 @@ import type { CopyReuse } from "./mountless.ts";
 import { planContainer } from "./plan.ts";
 import type { RunOptions } from "./run_options.ts";
 import { pruneMountPoints } from "./prune_mount_points.ts";
+import { removeStaged } from "./remove_staged.ts";
 import { runPlanInChild } from "./spawn_container.ts";
 import "../tree/flatten.ts"; // publishes images: lets the store make checkpoints
 
@@ -111,6 +118,8 @@ export async function createImage(
   options: CreateOptions,
 ): Promise<number> {
   if (mountlessReason() !== undefined) {
+    // A copy of the image keeps other users' owners: root's work (of plash's user namespace).
+    needPrivilege();
     // Loaded only here: it brings the tree copier and differ.
     const { createInCopy } = await lazyImport("mountless");
     return await store.whileThere(
@@ -121,8 +130,14 @@ export async function createImage(
   }
   // What another process's `rm` made fail is said as that.
   return await store.whileThere(id, "creating an image on it", async () => {
-    const changes = store.makeTmpDir();
+    const stage = store.makeTmpDir();
+    // The image's node, staged: the container's writable layer, overlay's work dir and its
+    // mount point are made in its data directory, where the layer stays (see below).
+    const node = `${stage}/node`;
+    const changes = nodeDataDir(node);
+    const [upper, work] = [`${changes}/data`, `${changes}/work`];
     try {
+      Deno.mkdirSync(changes, { recursive: true, mode: 0o755 });
       const plan = planContainer({
         store,
         id,
@@ -132,18 +147,35 @@ export async function createImage(
         dockerfileStep: options.dockerfileStep,
         options: options.options,
       }, { cwd: options.context ?? Deno.cwd(), env: buildHostEnvironment() });
-      const { status, created, failure } = await runPlanInChild(plan, {
+      const result = await runPlanInChild(plan, {
         stdin: options.script ?? options.stdin,
         stdoutToStderr: true,
-      });
-      if (failure !== undefined) throw failure;
-      if (status !== 0) throw stepFailed(options.what, id, status, store.root);
-      pruneMountPoints(`${changes}/data`, created);
-      return store.addLayer(id, `${changes}/data`, options.config);
+      }).finally(() => openWorkDir(work));
+      if (result.failure !== undefined) throw result.failure;
+      if (result.status !== 0) throw stepFailed(options.what, id, result.status, store.root);
+      await pruneMountPoints(upper, result.created);
+      Deno.renameSync(work, `${stage}/work`);
+      // Renamed within its directory, onto the empty mount point: a root the command chowned to
+      // another user (`chown 1000 /`) may not be moved to another directory by a caller without
+      // root. Only the node moves when it is published.
+      Deno.renameSync(upper, nodeLayerDir(node));
+      return store.addNode(id, node, options.config);
     } finally {
-      removeTree(changes);
+      await removeStaged(stage);
     }
   });
+}
+
+/**
+ * Makes overlay's `work/work`, which the kernel made with mode 0 as the
+ * mounter (root of plash's user namespace: the caller), removable as the caller.
+ */
+function openWorkDir(work: string): void {
+  try {
+    Deno.chmodSync(`${work}/work`, 0o700);
+  } catch {
+    // None: the container ended before its overlay was mounted.
+  }
 }
 
 /**

@@ -54,13 +54,14 @@ async function mappedUserNamespace(mapping: IdMapping): Promise<number> {
 }
 
 /**
- * Starts `body`, which ends in an exec, in a child that shares plash's
- * memory and is root of a new user namespace with the caller's id maps;
- * returns the child's pid. With a subordinate range the maps can only be
- * written from outside: the child joins a namespace mapped by newuidmap and
- * newgidmap while a holder process kept it. Without one the child makes the
- * namespace itself and maps only the caller: no holder, no helpers. What
- * `body` throws goes to `onError` (by default said in one line).
+ * Starts `body`, which ends in an exec (or returns: the child exits with
+ * status 0), in a child that shares plash's memory and is root of a new user
+ * namespace with the caller's id maps; returns the child's pid. With a
+ * subordinate range the maps can only be written from outside: the child joins
+ * a namespace mapped by newuidmap and newgidmap while a holder process kept
+ * it. Without one the child makes the namespace itself and maps only the
+ * caller: no holder, no helpers. What `body` throws goes to `onError` (by
+ * default said in one line).
  */
 export async function spawnAsNamespaceRoot(
   body: () => void,
@@ -82,6 +83,26 @@ export async function spawnAsNamespaceRoot(
     return spawnSharingMemory(body, { userNamespaceFd: namespace, onError });
   } finally {
     closeFd(namespace);
+  }
+}
+
+/**
+ * Runs `body`, system calls on buffers made beforehand and no exec (see
+ * `ffi/remove_tree.ts`), in a child that shares plash's memory and is root
+ * of a new user namespace with the caller's id maps, and waits for it; what
+ * `body` throws is thrown here. For the files of the caller's subordinate
+ * ids that only root of that namespace may remove.
+ */
+export async function whileNamespaceRoot(body: () => void): Promise<void> {
+  let failure: unknown;
+  const pid = await spawnAsNamespaceRoot(body, (error) => {
+    failure = error;
+    return 1;
+  });
+  const status = await waitForExit(pid);
+  if (failure !== undefined) throw failure;
+  if (status !== 0) {
+    throw new PlashError(`a child as root of plash's user namespace ended with status ${status}`);
   }
 }
 

@@ -36,18 +36,11 @@ export function publishLayer(
   layerDir: string,
   config: ImageConfig = {},
 ): number {
-  const chain = store.chain(parent);
-  if (chain.length >= MAX_DEPTH) {
-    throw new PlashError(
-      `image ${parent} has ${chain.length} layers: an image can have at most ${MAX_DEPTH}`,
-    );
-  }
-  const parentNode = store.nodeOf(chain);
-  const id = store.allocateId();
+  // Said before `layerDir` moves: a directory of the caller's own stays where it was.
+  parentChain(store, parent);
   const stage = store.makeTmpDir();
-  let linked = false;
   try {
-    const node = `${stage}/${id}`;
+    const node = `${stage}/node`;
     Deno.mkdirSync(nodeDataDir(node), { recursive: true, mode: 0o755 });
     try {
       Deno.renameSync(layerDir, nodeLayerDir(node));
@@ -57,7 +50,30 @@ export function publishLayer(
       }
       throw error;
     }
-    const merged = mergeConfig(readConfig(parentNode), {
+    return publishNode(store, parent, node, config);
+  } finally {
+    removeTree(stage);
+  }
+}
+
+/**
+ * Publishes `node`, a node directory staged in a directory of
+ * `store.makeTmpDir()` that holds its layer (`nodeLayerDir(node)`), as a new
+ * image on `parent`; returns the new id. Only `node` moves, not its layer:
+ * a layer whose root another user owns (a container's writable layer after
+ * `chown 1000 /`) may not be moved to another directory by its caller.
+ */
+export function publishNode(
+  store: Store,
+  parent: number,
+  node: string,
+  config: ImageConfig = {},
+): number {
+  const chain = parentChain(store, parent);
+  const id = store.allocateId();
+  let linked = false;
+  try {
+    const merged = mergeConfig(readConfig(store.nodeOf(chain)), {
       ...config,
       created: new Date().toISOString(),
     });
@@ -81,7 +97,16 @@ export function publishLayer(
       } catch { /* already gone */ }
     }
     throw error;
-  } finally {
-    removeTree(stage);
   }
+}
+
+/** The chain of image `parent`, which may have one more layer. */
+function parentChain(store: Store, parent: number): number[] {
+  const chain = store.chain(parent);
+  if (chain.length >= MAX_DEPTH) {
+    throw new PlashError(
+      `image ${parent} has ${chain.length} layers: an image can have at most ${MAX_DEPTH}`,
+    );
+  }
+  return chain;
 }

@@ -34,7 +34,7 @@ import { allocateId, chainOfLink, idFromName } from "./ids.ts";
 import { type ImageConfig, readConfig } from "./image_config.ts";
 import { nodeDataDir, nodeLayerDir, StoreLayout, TOP_ENTRIES } from "./layout.ts";
 import { deleteMap, getMap, mapEntries, type MapEntry, setMap } from "./map.ts";
-import { publishLayer } from "./publish.ts";
+import { publishLayer, publishNode } from "./publish.ts";
 
 export { MAX_DEPTH } from "./publish.ts";
 import { makeTmpDir } from "./tmp.ts";
@@ -354,6 +354,15 @@ export class Store extends StoreLayout {
    */
   addLayer(parent: number, layerDir: string, config?: ImageConfig): number {
     return publishLayer(this, parent, layerDir, config);
+  }
+
+  /**
+   * Publishes `node`, staged in a {@linkcode makeTmpDir} with its layer in
+   * it (see `layout.ts`), as a new image on `parent`, with `config` laid
+   * over the parent's; returns the new id. Only the node moves.
+   */
+  addNode(parent: number, node: string, config?: ImageConfig): number {
+    return publishNode(this, parent, node, config);
   }
 
   /** The image mapped to `key`, or undefined (also when the image was removed). */

@@ -2,8 +2,9 @@
  * Commands that need no root run in one Deno start, rootless too: a cached
  * build, `b run` and `exec` of a cached build, `ls`, `inspect`, `nodepath`,
  * `export-*` and `push` of an image whose files are the caller's to read,
- * and `sudo`, `data` and `with-mount`, whose command alone needs the user
- * namespace. Counted for
+ * `add-layer` of the caller's own directory, and `sudo`, `data`,
+ * `with-mount`, `create`, an uncached build and a bud of FROM, RUN and config
+ * instructions, whose containers alone need the user namespace. Counted for
  * real: every program plash execs, traced by strace, or the command's
  * parent.
  */
@@ -16,6 +17,7 @@ import { HAVE_REGISTRY, TestRegistry } from "../support/registry.ts";
 import { STRACE } from "../support/strace.ts";
 import { TempDirs } from "../support/temp_dirs.ts";
 import { selfCommand } from "../../core/self_command.ts";
+import { plannedMapping } from "../../core/runtime/id_map.ts";
 
 /** The programs `plash ARGS...` and its children exec'd, in order, and plash's exit status. */
 async function execs(store: TestStore, temp: TempDirs, args: string[], cwd?: string) {
@@ -60,6 +62,109 @@ Deno.test("a cached build, ls, inspect and nodepath start Deno once", {
     assert.deepEqual(programs, [deno], args.join(" "));
   }
 });
+
+/** The pid `plash ARGS...` started as, and the pid its container's command printed as its parent. */
+async function commandParent(store: TestStore, args: string[]) {
+  const child = store.start(args, { stderr: "piped" });
+  const output = await child.output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, stderr);
+  return { pid: child.pid, parent: Number(stderr.match(/^parent (\d+)$/m)?.[1]) };
+}
+
+Deno.test("create and an uncached build step run their container from plash's first start", async () => {
+  using store = new TestStore();
+  const base = await store.busybox();
+  for (
+    const args of [
+      ["create", base, "sh", "-c", "echo parent $PPID"],
+      ["build", "--from", base, "--run", "echo parent $PPID"],
+      // A new command string: not in the cache.
+      ["build", "--from", base, "--run", "echo parent $PPID; touch /two"],
+    ]
+  ) {
+    const { pid, parent } = await commandParent(store, args);
+    // The container is a child of plash, as root and rootless. A plash that started again in a
+    // user namespace would be between them.
+    assert.equal(parent, pid, args.join(" "));
+  }
+});
+
+Deno.test("a bud of FROM, RUN and config instructions runs its steps from plash's first start", async () => {
+  using store = new TestStore();
+  using temp = new TempDirs();
+  const base = await store.busybox();
+  // Another user's step where the namespace maps one: its switch must not keep the next
+  // step's container (and the removal of its files) from starting.
+  const mapped = Deno.uid() === 0 || plannedMapping(Deno.uid()!, Deno.gid()!).ranges;
+  const context = writeContext(temp.make(), {
+    Dockerfile: `FROM ${base}\nENV A=1\nRUN echo parent $PPID\n` +
+      (mapped ? "USER 1000\nRUN echo parent $PPID\nUSER 0\nRUN echo parent $PPID\n" : ""),
+  });
+  const child = store.start(["bud", context], { stderr: "piped" });
+  const output = await child.output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, stderr);
+  const parents = [...stderr.matchAll(/^parent (\d+)$/gm)].map((match) => Number(match[1]));
+  assert.deepEqual(parents, Array(mapped ? 3 : 1).fill(child.pid), stderr);
+});
+
+Deno.test("add-layer of the caller's own directory starts Deno once", {
+  ignore: !STRACE,
+}, async () => {
+  using store = new TestStore();
+  using temp = new TempDirs();
+  // On the store's filesystem, so that it is moved, not copied.
+  const dir = `${store.data}/../layer`;
+  Deno.mkdirSync(`${dir}/etc`, { recursive: true });
+  Deno.writeTextFileSync(`${dir}/etc/hostname`, "layer\n");
+  const { code, stderr, programs } = await execs(store, temp, ["add-layer", "0", dir]);
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(programs, [Deno.execPath()]);
+});
+
+Deno.test(
+  "a rootless build step's files of other owners and setuid files keep their owners and modes",
+  {
+    // Only the caller is mapped without a subordinate range: nobody else can own a file.
+    ignore: Deno.uid() !== 0 && plannedMapping(Deno.uid()!, Deno.gid()!).ranges === undefined,
+  },
+  async () => {
+    using store = new TestStore();
+    const base = await store.busybox();
+    const script = "echo f > /f && chown 1000:1000 /f && touch /s && chmod 4755 /s && " +
+      "mkdir -p /d/e && touch /d/e/g && chown -R 1000:1000 /d && chown 1000:1000 /etc /";
+    const built = await store.ok(["build", "--from", base, "--run", script]);
+    const created = await store.ok(["create", base, "sh", "-c", script]);
+    for (const id of [built, created]) {
+      const stat = await store.ok([
+        "run",
+        id,
+        "stat",
+        "-c",
+        "%u:%g %a %n",
+        "/f",
+        "/s",
+        "/d",
+        "/d/e/g",
+      ]);
+      assert.equal(stat, "1000:1000 644 /f\n0:0 4755 /s\n1000:1000 755 /d\n1000:1000 644 /d/e/g");
+      // The mount point made for the host's resolv.conf in /etc, a directory the caller may not
+      // change once chowned, is not kept in the layer.
+      const node = await store.ok(["nodepath", id]);
+      // The layer's root is 1000's (a container's / is its own writable layer's, so it is seen
+      // here): as /d is.
+      const layer = `${node}/_data/root`;
+      assert.equal(Deno.statSync(layer).uid, Deno.statSync(`${layer}/d`).uid);
+      assert.deepEqual([...Deno.readDirSync(`${node}/_data/root/etc`)], []);
+    }
+    // A failing step leaves nothing of its files in the store's tmp/, whoever owns them.
+    const failed = await store.plash(["build", "--from", base, "--run", `${script} && exit 3`]);
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.equal((await store.plash(["create", base, "sh", "-c", `${script} && exit 3`])).code, 3);
+    assert.deepEqual([...Deno.readDirSync(`${store.data}/tmp`)], []);
+  },
+);
 
 Deno.test("a bud found by its memo record starts Deno once, with -q or without", {
   ignore: !STRACE,

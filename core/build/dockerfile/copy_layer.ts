@@ -11,6 +11,7 @@
 
 import { lchown, setTimesNoFollow } from "../../../ffi/sys.ts";
 import { wrap } from "../../errors.ts";
+import { needPrivilege } from "../../privilege.ts";
 import type { ImageConfig } from "../../store/image_config.ts";
 import type { Store } from "../../store/store.ts";
 import { removeTree } from "../../store/tmp.ts";
@@ -30,6 +31,8 @@ export async function addCopyLayer(
   items: CopyItem[],
   config: ImageConfig,
 ): Promise<number> {
+  // Its files get the image's owners (an ONBUILD trigger's COPY: root_steps.ts lets it by).
+  needPrivilege();
   const stage = store.makeTmpDir();
   try {
     const root = `${stage}/root`;

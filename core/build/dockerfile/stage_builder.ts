@@ -10,6 +10,7 @@
 
 import { PlashError, reason } from "../../errors.ts";
 import { lazyImport } from "../../lazy_import.ts";
+import { needPrivilege } from "../../privilege.ts";
 import { DEFAULT_PATH } from "../../runtime/environment.ts";
 import { sha256Hex } from "../../sha256.ts";
 import { addConfigLayer } from "../../store/config_layer.ts";
@@ -302,7 +303,8 @@ export class StageBuilder {
 export async function imageNamed(store: Store, text: string): Promise<number> {
   const local = await localImage(store, text);
   if (local !== undefined) return local;
-  // Not in the store: pulled.
+  // Not in the store: pulled, as root (an import's chown).
+  needPrivilege();
   const [{ pullImage }, { interruptible }] = await Promise.all([
     lazyImport("registryPull"),
     lazyImport("interrupt"),

@@ -14,6 +14,7 @@ export const IMAGE_COMMANDS: Command[] = [
   {
     name: "create",
     asRoot: true,
+    rootOnDemand: true,
     usage: "ID [CMD [ARG...]]",
     arity: [1, MANY],
     optionsFirst: true,
@@ -108,6 +109,7 @@ export const IMAGE_COMMANDS: Command[] = [
   {
     name: "add-layer",
     asRoot: true,
+    rootOnDemand: true,
     usage: "PARENT DIR",
     arity: [2, 2],
     summary: "make DIR a new image on PARENT; prints the new id",
