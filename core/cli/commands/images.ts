@@ -118,6 +118,7 @@ export const IMAGE_COMMANDS: Command[] = [
   {
     name: "import-lxc",
     asRoot: true,
+    rootOnDemand: true,
     usage: "DIST[:RELEASE[:VARIANT]]",
     arity: [1, 1],
     options: [
@@ -138,6 +139,7 @@ export const IMAGE_COMMANDS: Command[] = [
   {
     name: "import-docker",
     asRoot: true,
+    rootOnDemand: true,
     usage: "REF",
     arity: [1, 1],
     options: [
@@ -163,6 +165,7 @@ export const IMAGE_COMMANDS: Command[] = [
   {
     name: "import-oci",
     asRoot: true,
+    rootOnDemand: true,
     usage: "PATH",
     arity: [1, 1],
     options: [
@@ -181,6 +184,7 @@ export const IMAGE_COMMANDS: Command[] = [
   {
     name: "import-docker-archive",
     asRoot: true,
+    rootOnDemand: true,
     usage: "FILE|-",
     arity: [1, 1],
     options: [

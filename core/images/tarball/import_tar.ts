@@ -9,6 +9,7 @@ import type { Store } from "../../store/store.ts";
 import { removeTree } from "../../store/tmp.ts";
 import { extractTar } from "../../tar/extract.ts";
 import { openTar } from "../../tar/open_tar.ts";
+import { applyDeferred, deferredMetadata } from "../apply_deferred.ts";
 
 /**
  * Extracts the archive `source` (a file path, "-" for stdin, or a stream;
@@ -47,7 +48,9 @@ export async function importTar(
     Deno.mkdirSync(root);
     // The root's mode stays this unless the archive lists "./" itself.
     Deno.chmodSync(root, 0o755);
-    await extractTar(await openTar(source), root);
+    const deferred = deferredMetadata();
+    await extractTar(await openTar(source), root, { deferred });
+    await applyDeferred(deferred, [root]);
     return store.addLayer(0, root);
   } catch (error) {
     throw wrap(error, what);
