@@ -8,7 +8,7 @@ import { commandHelp, findCommand, loadCommand, noSuchCommand } from "./core/cli
 import { parseArgs } from "./core/cli/parse_args.ts";
 import { errorLine, errorTrace, PlashError } from "./core/errors.ts";
 import { lazyImport } from "./core/lazy_import.ts";
-import { NeedsPrivilege } from "./core/privilege.ts";
+import { needsPrivilege } from "./core/privilege.ts";
 
 /** What bare `plash` says, on stderr with exit status 1, as the original plash did. */
 const BARE = "plash is a container build and run engine, try --help";
@@ -61,7 +61,7 @@ async function dispatch(argv: string[]): Promise<number> {
   try {
     return (await module.main(args)) ?? 0;
   } catch (error) {
-    if (!(error instanceof NeedsPrivilege) || !rootless) throw error;
+    if (!needsPrivilege(error) || !rootless) throw error;
     return await inUserNamespace(argv);
   }
 }

@@ -28,3 +28,14 @@ export class NeedsPrivilege extends Error {
 export function needPrivilege(): void {
   if (Deno.uid() !== 0) throw new NeedsPrivilege();
 }
+
+/**
+ * Whether `error`, or an error it was wrapped around (its `cause`), is
+ * {@linkcode NeedsPrivilege}: an import says where it failed around it.
+ */
+export function needsPrivilege(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if (e instanceof NeedsPrivilege) return true;
+  }
+  return false;
+}

@@ -46,8 +46,9 @@ export function selfCommand(args: string[]): string[] {
     "run",
     "-A",
     "--quiet",
-    // As bin/plash runs it: with every function in Deno's code cache, a start compiles none.
-    "--v8-flags=--no-lazy",
+    // As bin/plash runs it: with every function in Deno's code cache, a start compiles none;
+    // no optimized code made on another thread for a clone child to install (bin/plash).
+    "--v8-flags=--no-lazy,--no-concurrent-recompilation",
     "--config",
     new URL("deno.json", PROJECT).pathname,
     main,

@@ -24,6 +24,7 @@ const SIGNATURES = {
   execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
   mknod: { parameters: ["buffer", "u32", "u64"], result: "i32" },
   lchown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
+  chmod: { parameters: ["buffer", "u32"], result: "i32" },
   utimensat: { parameters: ["i32", "buffer", "buffer", "i32"], result: "i32" },
   lsetxattr: {
     parameters: ["buffer", "buffer", "buffer", "usize", "i32"],

@@ -18,6 +18,7 @@ import { removeTree } from "../store/tmp.ts";
 import { normalizeEntryName, quote } from "../tar/entry_name.ts";
 import { extractTar } from "../tar/extract.ts";
 import { openTar } from "../tar/open_tar.ts";
+import { deferredMetadata } from "./apply_deferred.ts";
 import { readBlob } from "./checked_blob.ts";
 
 /** The directory of `source` (a directory, an archive file or "-"), for the time `use` runs. */
@@ -31,7 +32,8 @@ export async function withArchiveDir<T>(
   try {
     const root = `${stage}/root`;
     Deno.mkdirSync(root);
-    await extractTar(await openTar(source), root);
+    // The archive's files are read, not run: their owners need no namespace.
+    await extractTar(await openTar(source), root, { deferred: deferredMetadata() });
     return await use(root);
   } finally {
     removeTree(stage);

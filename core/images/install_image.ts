@@ -28,6 +28,8 @@ import { runLimited } from "./limiter.ts";
 import { startProgress } from "./progress.ts";
 import { type LayerBlob, stageLayer } from "./stage_layer.ts";
 import "../tree/flatten.ts"; // publishes images: lets the store make checkpoints
+import { applyDeferred, deferredMetadata } from "./apply_deferred.ts";
+import type { DeferredMetadata } from "../tree/deferred_metadata.ts";
 
 /**
  * An image on its way into plash, whatever it comes from: what every OCI
@@ -105,10 +107,12 @@ export async function installImage(
   }
   const missing = image.layers.slice(cached);
   refuseTooLarge(store, missing);
-  const stages = await stageLayers(store, missing, image.label, signal);
+  const deferred = deferredMetadata();
+  const stages = await stageLayers(store, missing, image.label, signal, deferred);
   const layerIds: number[] = [];
   for (let id = parent; layerIds.length < cached; id = store.parent(id)!) layerIds.unshift(id);
   try {
+    await applyDeferred(deferred, stages.map((stage) => `${stage}/root`));
     for (const [i, layer] of image.layers.slice(cached).entries()) {
       const id = store.addLayer(parent, `${stages[i]}/root`);
       if (layer.digest) store.setMap(KEYS.dockerLayer(parent, layer.digest), id);
@@ -167,13 +171,14 @@ async function stageLayers(
   layers: LayerBlob[],
   label: string,
   signal: AbortSignal,
+  deferred: DeferredMetadata | undefined,
 ): Promise<string[]> {
   if (layers.length === 0) return [];
   const progress = startProgress(label);
   const stages: string[] = [];
   try {
     return await runLimited(layers, PARALLEL, signal, async (layer, stopping) => {
-      const stage = await stageLayer(store, layer, stopping, progress);
+      const stage = await stageLayer(store, layer, stopping, progress, deferred);
       stages.push(stage);
       return stage;
     });

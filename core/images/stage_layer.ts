@@ -5,10 +5,12 @@
  */
 
 import { PlashError, wrap } from "../errors.ts";
+import type { DeferredMetadata } from "../tree/deferred_metadata.ts";
 import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
 import { decompressForReading } from "../tar/decompress.ts";
 import { extractTar } from "../tar/extract.ts";
+import { applyDeferred, deferredMetadata } from "./apply_deferred.ts";
 import { checkBlob } from "./checked_blob.ts";
 import { hashedTar } from "./hashed_tar.ts";
 import { countBytes, type Progress } from "./progress.ts";
@@ -34,13 +36,17 @@ export interface LayerBlob {
  * layer is its `root`). Whiteouts become overlay whiteouts; the digest and
  * size of the blob are checked, and the digest of the tar it decompresses to
  * (its diff_id), hashed as it is extracted (`hashed_tar.ts`). On any failure the directory is
- * removed.
+ * removed. Without root the layer is extracted as the caller: given
+ * `deferred`, what needs root of the user namespace is noted there for the
+ * caller to apply (`apply_deferred.ts`: one child for several layers), else
+ * it is applied here.
  */
 export async function stageLayer(
   store: Store,
   layer: LayerBlob,
   signal: AbortSignal,
   progress: Progress,
+  deferred?: DeferredMetadata,
 ): Promise<string> {
   const stage = store.makeTmpDir();
   try {
@@ -53,7 +59,10 @@ export async function stageLayer(
     // The tar is hashed as the extractor reads it, then to its end (past where the
     // extractor stops, also when it fails): the diff_id covers every byte.
     const tar = decompressForReading(blob.stream).then(hashedTar);
-    const extracted = tar.then((tar) => extractTar(tar.source, root, { whiteouts: true }));
+    const notes = deferred ?? deferredMetadata();
+    const extracted = tar.then((tar) =>
+      extractTar(tar.source, root, { whiteouts: true, deferred: notes })
+    );
     const hashed = extracted.catch(() => {}).then(() => tar).then((tar) => tar.digest())
       .finally(blob.release);
     const [extraction, check, diff] = await Promise.allSettled([extracted, blob.verified, hashed]);
@@ -67,6 +76,7 @@ export async function stageLayer(
       );
     }
     if (extraction.status === "rejected") throw extraction.reason;
+    if (deferred === undefined) await applyDeferred(notes, [root]);
     return stage;
   } catch (error) {
     removeTree(stage);

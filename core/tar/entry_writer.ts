@@ -28,6 +28,7 @@ import { createFileAt, setTimesAt, tryMakeDirAt, trySymlinkAt, writeAll } from "
 import { SyscallError } from "../../ffi/errors.ts";
 import { openPath, tryOpenDirBelow } from "../../ffi/in_root.ts";
 import { closeFd, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from "../../ffi/sys.ts";
+import type { DeferredMetadata } from "../tree/deferred_metadata.ts";
 import { orInNamespace } from "../tree/unprivileged.ts";
 import { PlashError, wrap } from "../errors.ts";
 import {
@@ -76,6 +77,12 @@ const MAX_DIR_FDS = 64;
 export interface WriterOptions {
   /** The archive is an OCI layer: turn its `.wh.` entries into overlay whiteouts. */
   whiteouts?: boolean;
+  /**
+   * Extract as the (non-root) caller: owners and the xattrs only root of
+   * the user namespace may set are noted here instead (see
+   * `deferred_metadata.ts`).
+   */
+  deferred?: DeferredMetadata;
 }
 
 /** Writes one archive's entries under `root`, an existing directory. */
@@ -157,7 +164,7 @@ export class EntryWriter {
       mknod(path, NODE_TYPES[type] | 0o600, header.devmajor, header.devminor);
       made = true;
     });
-    if (made) setMetadata(path, meta, false);
+    if (made) setMetadata(path, meta, false, this.#options.deferred);
   }
 
   /** The absolute path of `parts`, its parents checked (and made when `create` is set). */
@@ -259,6 +266,7 @@ export class EntryWriter {
   #clear(path: string, keepDir: boolean): void {
     const info = lstatOrUndefined(path);
     if (!info || (info.isDirectory && keepDir)) return;
+    this.#options.deferred?.forget(path);
     if (!info.isDirectory) return Deno.removeSync(path);
     // A recursive remove does not follow the symlinks it meets.
     Deno.removeSync(path, { recursive: true });
@@ -271,7 +279,7 @@ export class EntryWriter {
   /** Makes (or keeps) the directory `parts`; its mode and times wait for {@linkcode finish}. */
   #directory(parts: string[], meta: Metadata): void {
     if (parts.length === 0) {
-      setOwnerAndXattrs(this.#root, meta);
+      setOwnerAndXattrs(this.#root, meta, this.#options.deferred);
       this.#dirs.set(this.#root, meta);
       return;
     }
@@ -289,7 +297,7 @@ export class EntryWriter {
     } else if (this.#whiteouts.has(path)) {
       markOpaque(path);
     }
-    setOwnerAndXattrsAt(dirFd, name, path, meta);
+    setOwnerAndXattrsAt(dirFd, name, path, meta, this.#options.deferred);
     this.#dirs.set(path, meta);
   }
 
@@ -309,7 +317,7 @@ export class EntryWriter {
     if (fd < 0) throw new SyscallError("openat", path, -fd);
     try {
       for await (const chunk of body) writeAll(fd, chunk, path);
-      setOpenFileMetadata(fd, meta, path);
+      setOpenFileMetadata(fd, meta, path, this.#options.deferred);
     } finally {
       closeFd(fd);
     }
@@ -331,7 +339,7 @@ export class EntryWriter {
       made = trySymlinkAt(target, dirFd, name);
     }
     if (made < 0) throw new SyscallError("symlinkat", path, -made);
-    setOwnerAndXattrsAt(dirFd, name, path, meta);
+    setOwnerAndXattrsAt(dirFd, name, path, meta, this.#options.deferred, true);
     setTimesAt(dirFd, name, meta.atime, meta.mtime, path);
   }
 
@@ -349,6 +357,7 @@ export class EntryWriter {
     if (path === target) return;
     this.#clear(path, false);
     Deno.linkSync(target, path);
+    this.#options.deferred?.link(target, path);
   }
 }
 

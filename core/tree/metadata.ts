@@ -12,6 +12,7 @@
 
 import { setFileMode, setFileOwner, setFileTimes, setFileXattr, setOwnerAt } from "../../ffi/at.ts";
 import { lchown, setTimesNoFollow, setXattr } from "../../ffi/sys.ts";
+import type { DeferredMetadata } from "./deferred_metadata.ts";
 import { orInNamespace } from "./unprivileged.ts";
 
 /** What a copy or an extraction keeps of a file besides its contents. */
@@ -28,14 +29,40 @@ export interface Metadata {
 }
 
 /**
- * Sets the owner, then the xattrs of `path`. In a user namespace, owners that
- * are not mapped become the caller's and `trusted.*` xattrs are left out.
+ * The owner, then the xattrs of `meta`, set with `setOwner` and `setOne`. In
+ * a user namespace, owners that are not mapped become the caller's and
+ * `trusted.*` xattrs are left out. With `deferred` (extracting as the
+ * caller) the owner and the xattrs only namespace root may set are noted
+ * there for `path` instead.
  */
-export function setOwnerAndXattrs(path: string, meta: Metadata): void {
-  orInNamespace("owner", () => lchown(path, meta.uid, meta.gid), () => lchown(path, 0, 0));
-  for (const [name, value] of meta.xattrs) {
-    orInNamespace("xattr", () => setXattr(path, name, value));
-  }
+function applyOwnerAndXattrs(
+  meta: Metadata,
+  setOwner: (uid: number, gid: number) => void,
+  setOne: (name: string, value: Uint8Array) => void,
+  deferred?: { notes: DeferredMetadata; path: string; isSymlink: boolean },
+): void {
+  let xattrs = meta.xattrs;
+  if (deferred) xattrs = deferred.notes.note(deferred.path, meta, deferred.isSymlink);
+  else orInNamespace("owner", () => setOwner(meta.uid, meta.gid), () => setOwner(0, 0));
+  for (const [name, value] of xattrs) orInNamespace("xattr", () => setOne(name, value));
+}
+
+/**
+ * Sets the owner, then the xattrs of `path` (see `applyOwnerAndXattrs`;
+ * `deferred` notes what the caller cannot set).
+ */
+export function setOwnerAndXattrs(
+  path: string,
+  meta: Metadata,
+  deferred?: DeferredMetadata,
+  isSymlink = false,
+): void {
+  applyOwnerAndXattrs(
+    meta,
+    (uid, gid) => lchown(path, uid, gid),
+    (name, value) => setXattr(path, name, value),
+    deferred && { notes: deferred, path, isSymlink },
+  );
 }
 
 /**
@@ -49,8 +76,13 @@ export function setModeAndTimes(path: string, meta: Metadata, isSymlink: boolean
 }
 
 /** All of the above for a file that is complete. */
-export function setMetadata(path: string, meta: Metadata, isSymlink: boolean): void {
-  setOwnerAndXattrs(path, meta);
+export function setMetadata(
+  path: string,
+  meta: Metadata,
+  isSymlink: boolean,
+  deferred?: DeferredMetadata,
+): void {
+  setOwnerAndXattrs(path, meta, deferred, isSymlink);
   setModeAndTimes(path, meta, isSymlink);
 }
 
@@ -77,15 +109,18 @@ export function setMetadata(path: string, meta: Metadata, isSymlink: boolean): v
  * Deno.removeSync(dir, { recursive: true });
  * ```
  */
-export function setOpenFileMetadata(fd: number, meta: Metadata, shown: string): void {
-  orInNamespace(
-    "owner",
-    () => setFileOwner(fd, meta.uid, meta.gid, shown),
-    () => setFileOwner(fd, 0, 0, shown),
+export function setOpenFileMetadata(
+  fd: number,
+  meta: Metadata,
+  shown: string,
+  deferred?: DeferredMetadata,
+): void {
+  applyOwnerAndXattrs(
+    meta,
+    (uid, gid) => setFileOwner(fd, uid, gid, shown),
+    (name, value) => setFileXattr(fd, name, value, shown),
+    deferred && { notes: deferred, path: shown, isSymlink: false },
   );
-  for (const [name, value] of meta.xattrs) {
-    orInNamespace("xattr", () => setFileXattr(fd, name, value, shown));
-  }
   setFileMode(fd, meta.mode & 0o7777, shown);
   setFileTimes(fd, meta.atime, meta.mtime, shown);
 }
@@ -93,22 +128,22 @@ export function setOpenFileMetadata(fd: number, meta: Metadata, shown: string): 
 /**
  * The owner of `name` in the directory `dirFd` (itself, if a symlink), then
  * its xattrs through `path`, the same file by name (xattrs are rare outside
- * regular files).
+ * regular files); `deferred` notes what the caller cannot set.
  */
 export function setOwnerAndXattrsAt(
   dirFd: number,
   name: string,
   path: string,
   meta: Metadata,
+  deferred?: DeferredMetadata,
+  isSymlink = false,
 ): void {
-  orInNamespace(
-    "owner",
-    () => setOwnerAt(dirFd, name, meta.uid, meta.gid, path),
-    () => setOwnerAt(dirFd, name, 0, 0, path),
+  applyOwnerAndXattrs(
+    meta,
+    (uid, gid) => setOwnerAt(dirFd, name, uid, gid, path),
+    (xattr, value) => setXattr(path, xattr, value),
+    deferred && { notes: deferred, path, isSymlink },
   );
-  for (const [xattr, value] of meta.xattrs) {
-    orInNamespace("xattr", () => setXattr(path, xattr, value));
-  }
 }
 
 /** The metadata of a file as `Deno.lstat` saw it, with `xattrs` already read. */

@@ -3,7 +3,9 @@
  * and what plash does instead: owners outside the mapped ids become the
  * caller's, `trusted.*` xattrs and device nodes are left out, each with one
  * warning line, so the import still succeeds (the original plash failed).
- * As real root nothing is given up: the same errors are raised.
+ * The same holds for the caller outside its namespace (an import extracts as
+ * the caller, see `deferred_metadata.ts`): it can do no more than namespace
+ * root there. As real root nothing is given up: the same errors are raised.
  *
  * @module
  */
@@ -13,9 +15,10 @@ import { inUserNamespace } from "../../ffi/namespaces.ts";
 
 const warned = new Set<string>();
 
-/** Whether `error` is the kernel refusing `call` only because of the user namespace. */
+/** Whether `error` is the kernel refusing `call` only because plash is not real root. */
 function namespaceRefusal(error: unknown, codes: string[]): boolean {
-  return error instanceof SyscallError && codes.includes(error.code) && inUserNamespace();
+  return error instanceof SyscallError && codes.includes(error.code) &&
+    (Deno.uid() !== 0 || inUserNamespace());
 }
 
 /** Runs `attempt`; a refusal only a user namespace makes runs `instead` and warns once. */
@@ -31,11 +34,15 @@ export function orInNamespace(
       throw error;
     }
     instead();
-    if (!warned.has(what)) {
-      warned.add(what);
-      console.error(`plash warning: ${WARNINGS[what]}`);
-    }
+    warnOnce(what);
   }
+}
+
+/** Says once a process that `what` (owners, xattrs, device nodes) was given up. */
+export function warnOnce(what: keyof typeof WARNINGS): void {
+  if (warned.has(what)) return;
+  warned.add(what);
+  console.error(`plash warning: ${WARNINGS[what]}`);
 }
 
 const WARNINGS = {

@@ -2,9 +2,10 @@
  * Commands that need no root run in one Deno start, rootless too: a cached
  * build, `b run` and `exec` of a cached build, `ls`, `inspect`, `nodepath`,
  * `export-*` and `push` of an image whose files are the caller's to read,
- * `add-layer` of the caller's own directory, and `sudo`, `data`,
- * `with-mount`, `create`, an uncached build and a bud of FROM, RUN and config
- * instructions, whose containers alone need the user namespace. Counted for
+ * `add-layer` of the caller's own directory, `sudo`, `data`, `with-mount`,
+ * `create`, an uncached build and a bud of FROM, RUN and config
+ * instructions, whose containers alone need the user namespace, and the
+ * imports, whose chown alone does. Counted for
  * real: every program plash execs, traced by strace, or the command's
  * parent.
  */
@@ -16,16 +17,25 @@ import { TestStore } from "../support/plash.ts";
 import { HAVE_REGISTRY, TestRegistry } from "../support/registry.ts";
 import { STRACE } from "../support/strace.ts";
 import { TempDirs } from "../support/temp_dirs.ts";
-import { selfCommand } from "../../core/self_command.ts";
+import { buildArchive } from "../support/tar_fixtures.ts";
+import { busyboxRootfs } from "../../scripts/busybox_rootfs.ts";
 import { plannedMapping } from "../../core/runtime/id_map.ts";
+import { selfCommand } from "../../core/self_command.ts";
+import { getXattr } from "../../ffi/sys.ts";
 
 /** The programs `plash ARGS...` and its children exec'd, in order, and plash's exit status. */
-async function execs(store: TestStore, temp: TempDirs, args: string[], cwd?: string) {
+async function execs(
+  store: TestStore,
+  temp: TempDirs,
+  args: string[],
+  cwd?: string,
+  env: Record<string, string> = {},
+) {
   const log = `${temp.make()}/trace`;
   const result = await runCommand(
     STRACE!,
     ["-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", log, ...selfCommand(args)],
-    { env: { PLASH_DATA: store.data }, cwd },
+    { env: { PLASH_DATA: store.data, ...env }, cwd },
   );
   const programs = Deno.readTextFileSync(log).split("\n")
     .filter((line) => / = 0$/.test(line))
@@ -278,5 +288,94 @@ Deno.test(
         .sort(),
       ["closed.tar", "closed.tar.stdout"],
     );
+  },
+);
+
+/** The capability `cap_net_raw+ep` as `setcap` writes it (VFS_CAP_REVISION_2). */
+const NET_RAW = new Uint8Array([0, 0, 0, 2, 0, 0x20, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+
+/**
+ * A rootfs archive with busybox's `stat`, and files of other owners than
+ * root: a group-owned secret, a set-gid and a setuid binary, a directory of
+ * a user closed to the others, and a file with a capability.
+ */
+async function ownersArchive(): Promise<Uint8Array> {
+  const busybox = Deno.readFileSync(`${await busyboxRootfs()}/bin/busybox`);
+  return await buildArchive([
+    { name: "./", type: "directory" },
+    { name: "bin/", type: "directory" },
+    { name: "bin/busybox", body: busybox, mode: 0o755 },
+    { name: "bin/sh", type: "symlink", linkname: "busybox" },
+    { name: "bin/stat", type: "symlink", linkname: "busybox" },
+    {
+      name: "bin/ping",
+      body: busybox,
+      mode: 0o755,
+      pax: { "SCHILY.xattr.security.capability": NET_RAW },
+    },
+    { name: "etc/", type: "directory" },
+    { name: "etc/shadow", body: "root:*:1:0:99999:7:::\n", gid: 42, mode: 0o640 },
+    { name: "usr/bin/", type: "directory" },
+    { name: "usr/bin/chage", body: busybox, gid: 42, mode: 0o2755 },
+    { name: "usr/bin/su", body: busybox, mode: 0o4755 },
+    { name: "srv/user/", type: "directory", uid: 1000, gid: 1000, mode: 0o700 },
+    { name: "srv/user/notes", body: "mine\n", uid: 1000, gid: 1000, mode: 0o600 },
+  ]);
+}
+
+Deno.test(
+  "import-tar, import-url, import-oci and import-docker-archive start Deno once, with the archive's owners",
+  {
+    ignore: !STRACE,
+  },
+  async () => {
+    using store = new TestStore();
+    using temp = new TempDirs();
+    const dir = temp.make();
+    const archive = `${dir}/rootfs.tar`;
+    Deno.writeFileSync(archive, await ownersArchive());
+    const deno = Deno.execPath();
+    // Traced, the setuid newuidmap cannot map a subordinate range: without it on the PATH
+    // only the caller is mapped, and the capability still needs the namespace.
+    const env = { PATH: temp.make() };
+    const startsOf = async (target: TestStore, args: string[]) => {
+      const { code, stderr, programs } = await execs(target, temp, args, undefined, env);
+      assert.equal(code, 0, stderr);
+      // The namespace's holder may run; plash starts once.
+      assert.deepEqual(programs.filter((program) => program === deno), [deno], args[0]);
+    };
+    await startsOf(store, ["import-tar", archive]);
+    await startsOf(store, ["import-url", `file://${archive}`]);
+    // Owners inside the container: exact where the caller's ids reach them, else the caller's.
+    const image = await store.ok(["import-tar", archive]);
+    const { ranges } = plannedMapping(Deno.uid()!, Deno.gid()!);
+    const mapped = Deno.uid() === 0 || ranges !== undefined;
+    const [group, user] = mapped ? ["0:42", "1000:1000"] : ["0:0", "0:0"];
+    const stat = await store.ok([
+      "run",
+      image.trim(),
+      "stat",
+      "-c",
+      "%n %u:%g %a",
+      "/etc/shadow",
+      "/usr/bin/chage",
+      "/usr/bin/su",
+      "/srv/user",
+    ]);
+    assert.deepEqual(stat.trim().split("\n"), [
+      `/etc/shadow ${group} 640`,
+      `/usr/bin/chage ${group} 2755`,
+      "/usr/bin/su 0:0 4755",
+      `/srv/user ${user} 700`,
+    ]);
+    const ping = `${(await store.ok(["nodepath", image.trim()])).trim()}/_data/root/bin/ping`;
+    assert.ok(getXattr(ping, "security.capability").length >= NET_RAW.length);
+    // The OCI readers, into a store that has none of the layers yet.
+    await store.ok(["export-oci", image.trim(), `${dir}/layout`]);
+    await store.ok(["export-docker-archive", image.trim(), `${dir}/docker.tar`]);
+    using fresh = new TestStore();
+    await startsOf(fresh, ["import-oci", `${dir}/layout`]);
+    using other = new TestStore();
+    await startsOf(other, ["import-docker-archive", `${dir}/docker.tar`]);
   },
 );

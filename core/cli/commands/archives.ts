@@ -22,6 +22,7 @@ export const ARCHIVE_COMMANDS: Command[] = [
   {
     name: "import-tar",
     asRoot: true,
+    rootOnDemand: true,
     usage: "[FILE|-]",
     arity: [0, 1],
     summary: "make an image from a tar archive (plain, gzip, zstd or xz); prints the new id",
@@ -31,6 +32,7 @@ export const ARCHIVE_COMMANDS: Command[] = [
   {
     name: "import-url",
     asRoot: true,
+    rootOnDemand: true,
     usage: "URL",
     arity: [1, 1],
     options: [

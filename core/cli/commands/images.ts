@@ -120,6 +120,7 @@ export const IMAGE_COMMANDS: Command[] = [
   {
     name: "import-lxc",
     asRoot: true,
+    rootOnDemand: true,
     usage: "DIST[:RELEASE[:VARIANT]]",
     arity: [1, 1],
     options: [
@@ -140,6 +141,7 @@ export const IMAGE_COMMANDS: Command[] = [
   {
     name: "import-docker",
     asRoot: true,
+    rootOnDemand: true,
     usage: "REF",
     arity: [1, 1],
     options: [
@@ -165,6 +167,7 @@ export const IMAGE_COMMANDS: Command[] = [
   {
     name: "import-oci",
     asRoot: true,
+    rootOnDemand: true,
     usage: "PATH",
     arity: [1, 1],
     options: [
@@ -183,6 +186,7 @@ export const IMAGE_COMMANDS: Command[] = [
   {
     name: "import-docker-archive",
     asRoot: true,
+    rootOnDemand: true,
     usage: "FILE|-",
     arity: [1, 1],
     options: [

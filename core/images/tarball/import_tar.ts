@@ -10,6 +10,7 @@ import { removeTree } from "../../store/tmp.ts";
 import { extractTar } from "../../tar/extract.ts";
 import { openTar } from "../../tar/open_tar.ts";
 import "../../tree/flatten.ts"; // publishes images: lets the store make checkpoints
+import { applyDeferred, deferredMetadata } from "../apply_deferred.ts";
 
 /**
  * Extracts the archive `source` (a file path, "-" for stdin, or a stream;
@@ -48,7 +49,9 @@ export async function importTar(
     Deno.mkdirSync(root);
     // The root's mode stays this unless the archive lists "./" itself.
     Deno.chmodSync(root, 0o755);
-    await extractTar(await openTar(source), root);
+    const deferred = deferredMetadata();
+    await extractTar(await openTar(source), root, { deferred });
+    await applyDeferred(deferred, [root]);
     return store.addLayer(0, root);
   } catch (error) {
     throw wrap(error, what);
