@@ -95,6 +95,8 @@ for (const arch of targets) {
     args: [
       "compile",
       "-A",
+      // As bin/plash: V8 makes optimized code on the main thread, never in a clone child.
+      "--v8-flags=--no-concurrent-recompilation",
       "--target",
       TARGETS[arch].triple,
       "--output",
