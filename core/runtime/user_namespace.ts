@@ -41,8 +41,11 @@ const FORWARDED: [Deno.Signal, number][] = [
 ];
 const SIGKILL = 9;
 
-/** A new user namespace with the caller's id maps, open as a descriptor (close it). */
-async function mappedUserNamespace(): Promise<number> {
+/**
+ * A new user namespace with the caller's id maps, open as a descriptor (close it): made
+ * early, a clone child can join it later with no more children of its own.
+ */
+export async function mappedUserNamespace(): Promise<number> {
   const { uid, gid } = effectiveIds();
   const holder = explainRefusal(startNamespaceHolder);
   try {
