@@ -7,22 +7,24 @@
  * published.
  *
  * The child does no more than a list of system calls on C strings made
- * before the clone: no Deno API, no import, no allocation of its own worth
- * the name (a dynamic import or a Deno op in such a child has made Deno
- * abort). What fails is written to memory the parent reads once the child
- * has exited.
+ * before the clone: no Deno API, no import, no allocation (a dynamic import
+ * or a Deno op in such a child has made Deno abort). What fails is written
+ * to memory the parent reads once the child has exited. The namespace it
+ * joins is made before the extraction ({@linkcode namespaceForLater}): its
+ * holder and newuidmap children, made after a large extraction, made plash
+ * spin now and then (1 of 8 Debian imports two at a time).
  *
  * @module
  */
 
 import { SyscallError } from "../../ffi/errors.ts";
 import { cString, sym } from "../../ffi/libc.ts";
-import { dieWithParent } from "../../ffi/spawn_in_namespaces.ts";
-import { effectiveIds, processId, waitForExit } from "../../ffi/sys.ts";
+import { dieWithParent, spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
+import { closeFd, effectiveIds, processId, waitForExit } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import { NeedsPrivilege } from "../privilege.ts";
 import { plannedMapping } from "../runtime/id_map.ts";
-import { spawnAsNamespaceRoot } from "../runtime/user_namespace.ts";
+import { mappedUserNamespace } from "../runtime/user_namespace.ts";
 import { DeferredMetadata } from "../tree/deferred_metadata.ts";
 import { warnOnce } from "../tree/unprivileged.ts";
 
@@ -45,6 +47,24 @@ export function deferredMetadata(): DeferredMetadata | undefined {
   return new DeferredMetadata((u, g) => u <= uids && g <= gids);
 }
 
+/**
+ * The caller's user namespace, mapped, as a descriptor for
+ * {@linkcode applyDeferred} (close it), or undefined when nothing is
+ * deferred (as root).
+ */
+export async function namespaceForLater(
+  deferred: DeferredMetadata | undefined,
+): Promise<number | undefined> {
+  if (deferred === undefined) return undefined;
+  const { uid, gid } = effectiveIds();
+  return await mappedUserNamespace(plannedMapping(uid, gid));
+}
+
+/** Closes what {@linkcode namespaceForLater} opened. */
+export function closeNamespace(namespace: number | undefined): void {
+  if (namespace !== undefined) closeFd(namespace);
+}
+
 /** One name's calls, every argument ready before the clone. */
 interface Operation {
   shown: string;
@@ -58,8 +78,9 @@ interface Operation {
 }
 
 /**
- * Does what `deferred` noted, as root of the caller's user namespace, in one
- * clone child; nothing when nothing was noted. `roots` are the layer
+ * Does what `deferred` noted, as root of the caller's user namespace
+ * (`namespace`, from {@linkcode namespaceForLater}), in one clone child;
+ * nothing when nothing was noted. `roots` are the layer
  * directories about to be published: one whose own owner is not the caller
  * could not be moved into the store by the caller, so that case throws
  * {@linkcode NeedsPrivilege} (the command then runs as namespace root).
@@ -67,8 +88,9 @@ interface Operation {
 export async function applyDeferred(
   deferred: DeferredMetadata | undefined,
   roots: string[],
+  namespace: number | undefined,
 ): Promise<void> {
-  if (deferred === undefined || deferred.entries.size === 0) return;
+  if (deferred === undefined || namespace === undefined || deferred.entries.size === 0) return;
   if (roots.some((root) => (deferred.entries.get(root)?.uid ?? -1) !== -1)) {
     throw new NeedsPrivilege();
   }
@@ -88,10 +110,10 @@ export async function applyDeferred(
   // Bound and made here: binding compiles code, and the child allocates
   // nothing (a heap being marked when the child ran JavaScript that
   // allocated crashed plash).
-  const { lchown, lsetxattr, chmod, _exit } = sym;
+  const { lchown, lsetxattr, chmod, _exit, setns: _, prctl: __, getppid: ___ } = sym;
   const errnoView = new Deno.UnsafePointerView(sym.__errno_location()!);
   const parent = processId();
-  const pid = await spawnAsNamespaceRoot(() => {
+  const pid = spawnSharingMemory(() => {
     dieWithParent(parent);
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i];
@@ -114,7 +136,7 @@ export async function applyDeferred(
       }
     }
     _exit(0);
-  }, () => 1);
+  }, { userNamespaceFd: namespace, onError: () => 1 });
   const status = await waitForExit(pid);
   if (failure[0] > 0) {
     throw new SyscallError(CALLS[failure[1]], ops[failure[0] - 1].shown, failure[2]);

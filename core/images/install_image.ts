@@ -28,7 +28,12 @@ import { runLimited } from "./limiter.ts";
 import { startProgress } from "./progress.ts";
 import { type LayerBlob, stageLayer } from "./stage_layer.ts";
 import "../tree/flatten.ts"; // publishes images: lets the store make checkpoints
-import { applyDeferred, deferredMetadata } from "./apply_deferred.ts";
+import {
+  applyDeferred,
+  closeNamespace,
+  deferredMetadata,
+  namespaceForLater,
+} from "./apply_deferred.ts";
 import type { DeferredMetadata } from "../tree/deferred_metadata.ts";
 
 /**
@@ -108,11 +113,20 @@ export async function installImage(
   const missing = image.layers.slice(cached);
   refuseTooLarge(store, missing);
   const deferred = deferredMetadata();
-  const stages = await stageLayers(store, missing, image.label, signal, deferred);
+  const namespace = await namespaceForLater(missing.length > 0 ? deferred : undefined);
+  let stages: string[] = [];
+  try {
+    stages = await stageLayers(store, missing, image.label, signal, deferred);
+    await applyDeferred(deferred, stages.map((stage) => `${stage}/root`), namespace);
+  } catch (error) {
+    for (const stage of stages) removeTree(stage);
+    throw error;
+  } finally {
+    closeNamespace(namespace);
+  }
   const layerIds: number[] = [];
   for (let id = parent; layerIds.length < cached; id = store.parent(id)!) layerIds.unshift(id);
   try {
-    await applyDeferred(deferred, stages.map((stage) => `${stage}/root`));
     for (const [i, layer] of image.layers.slice(cached).entries()) {
       const id = store.addLayer(parent, `${stages[i]}/root`);
       if (layer.digest) store.setMap(KEYS.dockerLayer(parent, layer.digest), id);

@@ -10,7 +10,12 @@ import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
 import { decompressForReading } from "../tar/decompress.ts";
 import { extractTar } from "../tar/extract.ts";
-import { applyDeferred, deferredMetadata } from "./apply_deferred.ts";
+import {
+  applyDeferred,
+  closeNamespace,
+  deferredMetadata,
+  namespaceForLater,
+} from "./apply_deferred.ts";
 import { checkBlob } from "./checked_blob.ts";
 import { hashedTar } from "./hashed_tar.ts";
 import { countBytes, type Progress } from "./progress.ts";
@@ -49,7 +54,11 @@ export async function stageLayer(
   deferred?: DeferredMetadata,
 ): Promise<string> {
   const stage = store.makeTmpDir();
+  const notes = deferred ?? deferredMetadata();
+  // Made before the extraction (see apply_deferred.ts), when this call applies the notes.
+  let namespace: number | undefined;
   try {
+    if (deferred === undefined) namespace = await namespaceForLater(notes);
     const root = `${stage}/root`;
     Deno.mkdirSync(root);
     // The root's mode stays this unless the layer lists "./" itself.
@@ -59,7 +68,6 @@ export async function stageLayer(
     // The tar is hashed as the extractor reads it, then to its end (past where the
     // extractor stops, also when it fails): the diff_id covers every byte.
     const tar = decompressForReading(blob.stream).then(hashedTar);
-    const notes = deferred ?? deferredMetadata();
     const extracted = tar.then((tar) =>
       extractTar(tar.source, root, { whiteouts: true, deferred: notes })
     );
@@ -76,10 +84,12 @@ export async function stageLayer(
       );
     }
     if (extraction.status === "rejected") throw extraction.reason;
-    if (deferred === undefined) await applyDeferred(notes, [root]);
+    await applyDeferred(notes, [root], namespace);
     return stage;
   } catch (error) {
     removeTree(stage);
     throw wrap(error, `layer ${layer.name}`);
+  } finally {
+    closeNamespace(namespace);
   }
 }

@@ -41,8 +41,11 @@ const FORWARDED: [Deno.Signal, number][] = [
 ];
 const SIGKILL = 9;
 
-/** A new user namespace with the id maps `mapping` plans, open as a descriptor (close it). */
-async function mappedUserNamespace(mapping: IdMapping): Promise<number> {
+/**
+ * A new user namespace with the id maps `mapping` plans, open as a descriptor (close it): made
+ * early, a clone child can join it later with no more children of its own.
+ */
+export async function mappedUserNamespace(mapping: IdMapping): Promise<number> {
   const holder = explainRefusal(startNamespaceHolder);
   try {
     await writeIdMaps(holder, mapping);

@@ -10,7 +10,12 @@ import { removeTree } from "../../store/tmp.ts";
 import { extractTar } from "../../tar/extract.ts";
 import { openTar } from "../../tar/open_tar.ts";
 import "../../tree/flatten.ts"; // publishes images: lets the store make checkpoints
-import { applyDeferred, deferredMetadata } from "../apply_deferred.ts";
+import {
+  applyDeferred,
+  closeNamespace,
+  deferredMetadata,
+  namespaceForLater,
+} from "../apply_deferred.ts";
 
 /**
  * Extracts the archive `source` (a file path, "-" for stdin, or a stream;
@@ -44,18 +49,21 @@ export async function importTar(
   what = `import-tar ${typeof source !== "string" ? "archive" : source === "-" ? "stdin" : source}`,
 ): Promise<number> {
   const stage = store.makeTmpDir();
+  let namespace: number | undefined;
   try {
     const root = `${stage}/root`;
     Deno.mkdirSync(root);
     // The root's mode stays this unless the archive lists "./" itself.
     Deno.chmodSync(root, 0o755);
     const deferred = deferredMetadata();
+    namespace = await namespaceForLater(deferred);
     await extractTar(await openTar(source), root, { deferred });
-    await applyDeferred(deferred, [root]);
+    await applyDeferred(deferred, [root], namespace);
     return store.addLayer(0, root);
   } catch (error) {
     throw wrap(error, what);
   } finally {
+    closeNamespace(namespace);
     removeTree(stage);
   }
 }
