@@ -23,6 +23,7 @@ import { addConfigLayer } from "../store/config_layer.ts";
 import { KEYS } from "../store/keys.ts";
 import { MAX_DEPTH, type Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
+import { removeStaged } from "../runtime/remove_staged.ts";
 import { type PulledManifest, rememberBlob, rememberManifest } from "./blob_notes.ts";
 import { runLimited } from "./limiter.ts";
 import { startProgress } from "./progress.ts";
@@ -119,7 +120,8 @@ export async function installImage(
     stages = await stageLayers(store, missing, image.label, signal, deferred);
     await applyDeferred(deferred, stages.map((stage) => `${stage}/root`), namespace);
   } catch (error) {
-    for (const stage of stages) removeTree(stage);
+    // Files the child chowned may be closed to the caller: removed as namespace root then.
+    for (const stage of stages) await removeStaged(stage);
     throw error;
   } finally {
     closeNamespace(namespace);
@@ -134,7 +136,7 @@ export async function installImage(
       parent = id;
     }
   } finally {
-    for (const stage of stages) removeTree(stage);
+    for (const stage of stages) await removeStaged(stage);
   }
   const configKey = KEYS.dockerConfig(parent, image.configDigest);
   const top = store.getMap(configKey) ?? addConfigLayer(store, parent, image.config);

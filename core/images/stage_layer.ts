@@ -7,7 +7,7 @@
 import { PlashError, wrap } from "../errors.ts";
 import type { DeferredMetadata } from "../tree/deferred_metadata.ts";
 import type { Store } from "../store/store.ts";
-import { removeTree } from "../store/tmp.ts";
+import { removeStaged } from "../runtime/remove_staged.ts";
 import { decompressForReading } from "../tar/decompress.ts";
 import { extractTar } from "../tar/extract.ts";
 import {
@@ -87,7 +87,8 @@ export async function stageLayer(
     await applyDeferred(notes, [root], namespace);
     return stage;
   } catch (error) {
-    removeTree(stage);
+    // Files the child chowned may be closed to the caller: removed as namespace root then.
+    await removeStaged(stage);
     throw wrap(error, `layer ${layer.name}`);
   } finally {
     closeNamespace(namespace);

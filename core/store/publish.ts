@@ -28,7 +28,8 @@ export const MAX_DEPTH = 600;
 /**
  * Publishes `layerDir` as the layer of a new image on `parent` and returns the
  * new id. `layerDir` is moved (renamed), so it must be on the store's
- * filesystem; stage it in a directory of `store.makeTmpDir()`.
+ * filesystem; stage it in a directory of `store.makeTmpDir()`. When this
+ * throws, `layerDir` is back where it was.
  */
 export function publishLayer(
   store: Store,
@@ -50,7 +51,16 @@ export function publishLayer(
       }
       throw error;
     }
-    return publishNode(store, parent, node, config);
+    try {
+      return publishNode(store, parent, node, config);
+    } catch (error) {
+      // Back where the caller had it, who removes it (files a rootless import
+      // chowned to other ids are closed to the caller) or keeps it (its own).
+      try {
+        Deno.renameSync(nodeLayerDir(node), layerDir);
+      } catch { /* then it goes with the stage */ }
+      throw error;
+    }
   } finally {
     removeTree(stage);
   }

@@ -379,3 +379,24 @@ Deno.test(
     await startsOf(other, ["import-docker-archive", `${dir}/docker.tar`]);
   },
 );
+
+Deno.test("a rootless import that fails after its chown leaves nothing in tmp/", {
+  // Only with a subordinate range does the chown give files to ids other than the caller.
+  ignore: Deno.uid() === 0 || plannedMapping(Deno.uid()!, Deno.gid()!).ranges === undefined,
+}, async () => {
+  using store = new TestStore();
+  using temp = new TempDirs();
+  const archive = `${temp.make()}/rootfs.tar`;
+  Deno.writeFileSync(archive, await ownersArchive());
+  // The layer is extracted and chowned, then it cannot be moved under the root image's node.
+  const root = `${(await store.ok(["nodepath", "0", "--allow-root-container"])).trim()}`;
+  Deno.chmodSync(root, 0o555);
+  try {
+    const result = await store.plash(["import-tar", archive]);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /^plash error: import-tar .*Permission denied[^\n]*\n$/);
+  } finally {
+    Deno.chmodSync(root, 0o755);
+  }
+  assert.deepEqual([...Deno.readDirSync(`${store.data}/tmp`)], []);
+});

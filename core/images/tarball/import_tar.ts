@@ -6,7 +6,7 @@
 
 import { wrap } from "../../errors.ts";
 import type { Store } from "../../store/store.ts";
-import { removeTree } from "../../store/tmp.ts";
+import { removeStaged } from "../../runtime/remove_staged.ts";
 import { extractTar } from "../../tar/extract.ts";
 import { openTar } from "../../tar/open_tar.ts";
 import "../../tree/flatten.ts"; // publishes images: lets the store make checkpoints
@@ -64,6 +64,7 @@ export async function importTar(
     throw wrap(error, what);
   } finally {
     closeNamespace(namespace);
-    removeTree(stage);
+    // Files the child chowned may be closed to the caller: removed as namespace root then.
+    await removeStaged(stage);
   }
 }
