@@ -12,6 +12,7 @@
 
 import { PlashError, wrap } from "../errors.ts";
 import { mknod, S_IFBLK, S_IFCHR, S_IFIFO, splitDevice } from "../../ffi/sys.ts";
+import { inodeTimes } from "../../ffi/stat.ts";
 import { orInNamespace } from "./unprivileged.ts";
 import { type TreeEntry, walkMerged, type WalkOptions } from "./merged_tree.ts";
 import {
@@ -82,14 +83,15 @@ export function copyEntries(
   linkFiles = false,
 ): void {
   const links = new Map<string, string>();
-  const dirs: { path: string; meta: Metadata }[] = [];
+  const dirs: { path: string; meta: Metadata; mtime: bigint }[] = [];
   for (const entry of entries) {
     const target = entry.path === "" ? dest : `${dest}/${entry.path}`;
     const meta = metadataOf(entry.info, entry.xattrs);
     if (entry.info.isDirectory) {
       if (entry.path !== "") Deno.mkdirSync(target);
       setOwnerAndXattrs(target, meta);
-      dirs.push({ path: target, meta });
+      // To the nanosecond: a checkpoint's directories show what the layers' show.
+      dirs.push({ path: target, meta, mtime: inodeTimes(entry.source).modified });
     } else if (linkFiles && !entry.info.isSocket) {
       // The link is the layer's own inode: its metadata is already right.
       Deno.linkSync(entry.source, target);
@@ -98,7 +100,7 @@ export function copyEntries(
     }
   }
   // Deepest first: setting a directory's mtime is the last change made in it.
-  for (const { path, meta } of dirs.reverse()) setModeAndTimes(path, meta, false);
+  for (const { path, meta, mtime } of dirs.reverse()) setModeAndTimes(path, meta, false, mtime);
 }
 
 /** Creates `dest` and returns true, or checks that it is an empty directory. */

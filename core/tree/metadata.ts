@@ -66,13 +66,19 @@ export function setOwnerAndXattrs(
 }
 
 /**
- * Sets the mode (skipped for symlinks) and then the times of `path`. For a
+ * Sets the mode (skipped for symlinks) and then the times of `path`, the
+ * mtime to the nanosecond when given (`meta`'s has milliseconds). For a
  * directory this runs after its children are written: a read-only mode would
  * stop the writes (without root) and every write would move its mtime.
  */
-export function setModeAndTimes(path: string, meta: Metadata, isSymlink: boolean): void {
+export function setModeAndTimes(
+  path: string,
+  meta: Metadata,
+  isSymlink: boolean,
+  mtimeNanoseconds?: bigint,
+): void {
   if (!isSymlink) Deno.chmodSync(path, meta.mode & 0o7777);
-  setTimesNoFollow(path, meta.atime, meta.mtime);
+  setTimesNoFollow(path, meta.atime, mtimeNanoseconds ?? meta.mtime);
 }
 
 /** All of the above for a file that is complete. */
