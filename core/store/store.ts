@@ -27,6 +27,8 @@
  * @module
  */
 
+import { fileStatus } from "../../ffi/stat.ts";
+import { exists } from "../../ffi/sys.ts";
 import { NoImageError, PlashError, wrap } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { absolutePath, dataDir, ensurePrivate } from "./data_dir.ts";
@@ -132,8 +134,7 @@ export class Store extends StoreLayout {
     }
     if (!whole) return false;
     try {
-      Deno.lstatSync(this.indexLink(0));
-      return true;
+      return fileStatus(this.indexLink(0), { follow: false }) !== undefined;
     } catch {
       return false;
     }
@@ -214,10 +215,11 @@ export class Store extends StoreLayout {
     let target: string;
     try {
       target = Deno.readLinkSync(this.indexLink(id));
-      Deno.statSync(nodeDataDir(this.indexLink(id)));
     } catch {
       throw new NoImageError(id);
     }
+    // A link whose node is gone (half published or removed) is no image either.
+    if (!exists(nodeDataDir(this.indexLink(id)))) throw new NoImageError(id);
     const chain = chainOfLink(target);
     if (chain === undefined || chain[chain.length - 1] !== id) {
       throw new PlashError(`corrupt store: ${this.indexLink(id)} links to ${target}`);
