@@ -41,6 +41,14 @@ import { publishLayer, publishNode } from "./publish.ts";
 export { MAX_DEPTH } from "./publish.ts";
 import { makeTmpDir } from "./tmp.ts";
 
+/** An image as a run reads it: its chain (0 first, the image last) and its config. */
+export interface StoredImage {
+  /** The ids of the image and its ancestors, the empty root 0 first. */
+  chain: number[];
+  /** What the image declares for its runs. */
+  config: ImageConfig;
+}
+
 /**
  * A data directory of images; see `layout.ts` for its layout.
  *
@@ -297,11 +305,30 @@ export class Store extends StoreLayout {
    */
   async whileThere<T>(id: number, doing: string, work: () => Promise<T>): Promise<T> {
     this.chain(id);
+    return await this.blamingRemoval(id, doing, work);
+  }
+
+  /**
+   * Runs `work` on image `id`, which the caller found there (by
+   * {@linkcode image}, say); a failure because another process removed it
+   * meanwhile is said as in {@linkcode whileThere}.
+   */
+  async blamingRemoval<T>(id: number, doing: string, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
       throw this.explainGone(error, id, doing);
     }
+  }
+
+  /**
+   * Image `id` looked up once: its chain (`no image: ID` when it is not
+   * there) and its config. A run reads the store through this alone: on a
+   * deep image each lookup walks a path hundreds of directories long.
+   */
+  image(id: number): StoredImage {
+    const chain = this.chain(id);
+    return { chain, config: readConfig(this.nodeOf(chain)) };
   }
 
   /** The absolute node directory of image `id` (what `plash nodepath` prints). */
