@@ -353,12 +353,8 @@ export class Store extends StoreLayout {
     for (const entry of Deno.readDirSync(this.indexRoot)) {
       const id = idFromName(entry.name);
       if (id === undefined || id === 0) continue;
-      try {
-        Deno.statSync(nodeDataDir(this.indexLink(id)));
-        ids.push(id);
-      } catch {
-        // A dangling link: a half-published or removed image, not an image.
-      }
+      // A dangling link is a half-published or removed image, not an image.
+      if (exists(nodeDataDir(this.indexLink(id)))) ids.push(id);
     }
     return ids.sort((a, b) => a - b);
   }
