@@ -33,7 +33,7 @@ import { NoImageError, PlashError, wrap } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { absolutePath, dataDir, ensurePrivate } from "./data_dir.ts";
 import { allocateId, chainOfLink, idFromName } from "./ids.ts";
-import { type ImageConfig, readConfig } from "./image_config.ts";
+import { type ImageConfig, readConfig, readConfigFile } from "./image_config.ts";
 import { nodeDataDir, nodeLayerDir, StoreLayout, TOP_ENTRIES } from "./layout.ts";
 import { deleteMap, getMap, mapEntries, type MapEntry, setMap } from "./map.ts";
 import { publishLayer, publishNode } from "./publish.ts";
@@ -220,14 +220,20 @@ export class Store extends StoreLayout {
    * last; one readlink. An image that is not there is `no image: ID`.
    */
   chain(id: number): number[] {
+    const chain = this.#linkedChain(id);
+    // A link whose node is gone (half published or removed) is no image either.
+    if (!exists(nodeDataDir(this.indexLink(id)))) throw new NoImageError(id);
+    return chain;
+  }
+
+  /** The chain image `id`'s index link names, whether or not its node is there. */
+  #linkedChain(id: number): number[] {
     let target: string;
     try {
       target = Deno.readLinkSync(this.indexLink(id));
     } catch {
       throw new NoImageError(id);
     }
-    // A link whose node is gone (half published or removed) is no image either.
-    if (!exists(nodeDataDir(this.indexLink(id)))) throw new NoImageError(id);
     const chain = chainOfLink(target);
     if (chain === undefined || chain[chain.length - 1] !== id) {
       throw new PlashError(`corrupt store: ${this.indexLink(id)} links to ${target}`);
@@ -327,8 +333,12 @@ export class Store extends StoreLayout {
    * deep image each lookup walks a path hundreds of directories long.
    */
   image(id: number): StoredImage {
-    const chain = this.chain(id);
-    return { chain, config: readConfig(this.nodeOf(chain)) };
+    const chain = this.#linkedChain(id);
+    const node = this.nodeOf(chain);
+    // The config read proves the node is there: only without one is that looked up again.
+    const config = readConfigFile(node);
+    if (config === undefined && !exists(nodeDataDir(node))) throw new NoImageError(id);
+    return { chain, config: config ?? {} };
   }
 
   /** The absolute node directory of image `id` (what `plash nodepath` prints). */
