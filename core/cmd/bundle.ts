@@ -42,7 +42,7 @@ export async function main(args: Args): Promise<number> {
     copy,
     network: networkOption(args),
     mode: rootless ? "rootless" : "root",
-    edits: await deviceEdits(store, image, options),
+    edits: await deviceEdits(store.config(image), options),
   });
   if (mounted) console.error(`plash: ${dir}/rootfs is mounted: umount it before removing ${dir}`);
   return 0;

@@ -39,6 +39,8 @@ export async function runSpecOf(
     ? (await lazyImport("parseRunOptions"))
       .runOptionsFrom((name) => args.values(name))
     : {};
+  // The one lookup of the image a run makes (see `RunSpec.image`).
+  const image = store.image(id);
   return {
     store,
     id,
@@ -47,6 +49,7 @@ export async function runSpecOf(
     buildStep: args.flag("build-step"),
     options,
     imageUser: true,
-    edits: await deviceEdits(store, id, options),
+    edits: await deviceEdits(image.config, options),
+    image,
   };
 }

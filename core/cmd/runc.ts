@@ -38,6 +38,6 @@ export async function main(args: Args): Promise<number> {
     command,
     options,
     network: networkOption(args),
-    edits: await deviceEdits(store, image, options),
+    edits: await deviceEdits(store.config(image), options),
   });
 }

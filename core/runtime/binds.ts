@@ -25,6 +25,7 @@ import {
   readLinkFd,
   symlinkTarget,
 } from "../../ffi/in_root.ts";
+import { fileStatus } from "../../ffi/stat.ts";
 import { makeReadOnlyRecursive } from "../../ffi/read_only_mount.ts";
 import { closeFd, mount, MS } from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
@@ -257,7 +258,7 @@ export function resolveInImage(rootFd: number, path: string): string {
 
 /** `fd` when what it refers to is of the bind's kind; a directory where a file goes is refused. */
 function checkedKind(fd: number, bind: MountTarget): number {
-  if (bind.directory || !Deno.statSync(fdPath(fd)).isDirectory) return fd;
+  if (bind.directory || fileStatus(fdPath(fd), { follow: true })?.type !== "directory") return fd;
   closeFd(fd);
   throw new SyscallError("openat2", bind.target, 21); // EISDIR
 }
@@ -276,7 +277,7 @@ function danglingTarget(rootFd: number, target: string): string | undefined {
   }
   if (linkFd === undefined) return undefined;
   try {
-    if (!Deno.lstatSync(fdPath(linkFd)).isSymlink) return undefined;
+    if (fileStatus(fdPath(linkFd), { follow: false })?.type !== "symlink") return undefined;
     const text = readLinkFd(linkFd, target);
     const base = text.startsWith("/") ? [] : target.split("/").slice(0, -1);
     const parts: string[] = [];

@@ -37,8 +37,8 @@
 
 import { PlashError, reason } from "../errors.ts";
 import { mountedLayers } from "../store/checkpoint.ts";
-import { type ImageConfig, readConfig } from "../store/image_config.ts";
-import type { Store } from "../store/store.ts";
+import type { ImageConfig } from "../store/image_config.ts";
+import type { Store, StoredImage } from "../store/store.ts";
 import type { BindSpec } from "./binds.ts";
 import type { ContainerEdits, DeviceNode, Hook } from "./container_edits.ts";
 import { containerEnvironment, DEFAULT_PATH, lookupEnv, withRunEnv } from "./environment.ts";
@@ -102,6 +102,8 @@ export interface RunSpec {
   imageUser?: boolean;
   /** Devices and what comes with them (`container_edits.ts`), laid over the rest. */
   edits?: ContainerEdits;
+  /** Image `id` as the caller looked it up already (`Store.image`); else it is looked up. */
+  image?: StoredImage;
 }
 
 /** What the host adds to a spec; by default this process's. */
@@ -198,9 +200,8 @@ export interface ContainerSpec {
 export function containerSpec(
   run: RunSpec,
   host: HostFacts = { cwd: Deno.cwd(), env: Deno.env.toObject() },
-  config: ImageConfig = readConfig(run.store.nodeOf(run.store.chain(run.id))),
 ): ContainerSpec {
-  const chain = run.store.chain(run.id);
+  const { chain, config } = run.image ?? run.store.image(run.id);
   const view = HOST_VIEWS[hostViewOf(run)];
   const options = run.options ?? {};
   const changes = run.changesDir ?? run.store.mountRoot;

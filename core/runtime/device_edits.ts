@@ -17,7 +17,7 @@
  * Deno.mkdirSync(`${layer}/bin`);
  * Deno.copyFileSync("/bin/busybox", `${layer}/bin/true`); // a static busybox is `true`
  * const id = store.addLayer(0, layer);
- * const edits = await deviceEdits(store, id, { devices: ["/dev/null"] });
+ * const edits = await deviceEdits(store.config(id), { devices: ["/dev/null"] });
  * const { path, type, major, minor } = edits!.deviceNodes[0];
  * assert.deepEqual({ path, type, major, minor }, {
  *   path: "/dev/null",
@@ -32,17 +32,16 @@
  */
 
 import { lazyImport } from "../lazy_import.ts";
-import type { Store } from "../store/store.ts";
+import type { ImageConfig } from "../store/image_config.ts";
 import type { ContainerEdits } from "./container_edits.ts";
 import type { RunOptions } from "./run_options.ts";
 
-/** The edits of image `id`'s devices and `options`' (image's first); undefined for none. */
+/** The edits of the devices of an image's `config` and `options`' (image's first); undefined for none. */
 export async function deviceEdits(
-  store: Store,
-  id: number,
+  config: ImageConfig,
   options: RunOptions,
 ): Promise<ContainerEdits | undefined> {
-  const requests = [...(store.config(id).devices ?? []), ...(options.devices ?? [])];
+  const requests = [...(config.devices ?? []), ...(options.devices ?? [])];
   if (requests.length === 0) return undefined;
   const { resolveDevices } = await lazyImport("cdiResolve");
   return await resolveDevices(requests, { specDirs: options.cdiSpecDirs });

@@ -10,13 +10,14 @@
  */
 
 import { SyscallError } from "../../ffi/errors.ts";
+import { fileStatus } from "../../ffi/stat.ts";
 import { execve, exists, isExecutable } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import { DEFAULT_PATH } from "./environment.ts";
 
 function isDirectory(path: string): boolean {
   try {
-    return Deno.statSync(path).isDirectory;
+    return fileStatus(path, { follow: true })?.type === "directory";
   } catch {
     return false;
   }

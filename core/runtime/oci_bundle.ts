@@ -44,7 +44,6 @@ import { fdPath, openInRoot, openPath } from "../../ffi/in_root.ts";
 import { closeFd, readSmallFile, umount } from "../../ffi/sys.ts";
 import { PlashError, wrap } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
-import { readConfig } from "../store/image_config.ts";
 import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
 import type { BindSpec } from "./binds.ts";
@@ -86,8 +85,8 @@ export async function writeBundle(
   spec: BundleSpec,
   host: HostFacts = { cwd: Deno.cwd(), env: Deno.env.toObject() },
 ): Promise<{ mounted: boolean }> {
-  const chain = spec.store.chain(spec.id);
-  const config = readConfig(spec.store.nodeOf(chain));
+  const image = spec.store.image(spec.id);
+  const { chain, config } = image;
   // Checked before anything is made: -v sources, the image's --mount sources, the devices.
   const container = containerSpec(
     {
@@ -97,9 +96,9 @@ export async function writeBundle(
       options: spec.options,
       imageUser: true,
       edits: spec.edits,
+      image,
     },
     host,
-    config,
   );
   const devices = container.devices.map(hostDeviceNode);
   // Loaded only for a copy: `plash runc` mounts, and starts without the tree copier.

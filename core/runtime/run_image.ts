@@ -41,12 +41,15 @@ export async function runImage(run: RunSpec): Promise<number> {
     const { runMountless } = await lazyImport("mountless");
     return await runMountless(run);
   }
-  // What another process's `rm` made fail is said as that.
-  return await run.store.whileThere(run.id, "starting a run of it", async () => {
-    if (Deno.uid() === 0) executePlan(await prepareExecution(planContainer(run)));
+  // Looked up once (`no image: ID` when it is not there); what another process's `rm` made fail
+  // afterwards is said as that.
+  const image = run.image ?? run.store.image(run.id);
+  return await run.store.blamingRemoval(run.id, "starting a run of it", async () => {
+    const plan = planContainer({ ...run, image });
+    if (Deno.uid() === 0) executePlan(await prepareExecution(plan));
     // Loaded only here: root's run needs no child and no user namespace.
     const { runPlanInChild } = await lazyImport("spawnContainer");
-    const { status, failure } = await runPlanInChild(planContainer(run));
+    const { status, failure } = await runPlanInChild(plan);
     if (failure !== undefined) throw failure;
     return status;
   });

@@ -84,20 +84,20 @@ export interface MountedLayers {
  * nearest checkpoint and the checkpoint, or all its layers when there is none.
  */
 export function mountedLayers(store: StoreLayout, chain: number[]): MountedLayers {
-  const layers = store.layersOf(chain);
   const depth = chain.length - 1;
   if (depth >= CHECKPOINT_EVERY && !checkpointsOff()) {
     for (let at = depth - depth % CHECKPOINT_EVERY; at > 0; at -= CHECKPOINT_EVERY) {
       const checkpoint = store.checkpoint(chain[at]);
       // Only publish makes one, always a directory: whether it is there says enough.
       if (!exists(checkpoint)) continue;
+      // Only the layers above it: the paths of all of a deep chain's took a run 0.25 ms.
       return {
-        layers: [...layers.slice(0, depth - at), checkpoint],
+        layers: [...store.layersOf(chain.slice(at + 1)), checkpoint],
         nested: store.nestedLayers(chain, true),
       };
     }
   }
-  return { layers, nested: store.nestedLayers(chain) };
+  return { layers: store.layersOf(chain), nested: store.nestedLayers(chain) };
 }
 
 /**

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { type FileStatus, fileStatus } from "../../ffi/stat.ts";
 import { PlashError, wrap } from "../errors.ts";
 
 /**
@@ -103,22 +104,20 @@ export function ensurePrivate(
   kind: PrivateKind,
   mode: number,
 ): boolean {
-  let info: Deno.FileInfo;
+  let info: FileStatus | undefined;
   try {
-    info = Deno.lstatSync(path);
+    info = fileStatus(path, { follow: false });
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
     throw wrap(error, `data directory ${root}`);
   }
+  if (info === undefined) return false;
   const what = path === root ? "it" : path;
   const refuse = (why: string) => new PlashError(`refusing the data directory ${root}: ${why}`);
-  if (info.isSymlink) throw refuse(`${what} is a symbolic link`);
-  if (kind === "directory" ? !info.isDirectory : !info.isFile) {
-    throw refuse(`${what} is not a ${kind}`);
-  }
+  if (info.type === "symlink") throw refuse(`${what} is a symbolic link`);
+  if (info.type !== kind) throw refuse(`${what} is not a ${kind}`);
   const me = Deno.uid();
   if (info.uid !== me) throw refuse(`${what} is owned by uid ${info.uid}, not by uid ${me}`);
-  if (((info.mode ?? 0) & 0o7777) !== mode) {
+  if (info.mode !== mode) {
     // Inside the store, the data directory was made private first, so nobody
     // else can swap `path` for a link between the lstat and the chmod.
     try {

@@ -95,10 +95,19 @@ export interface Healthcheck {
 
 /** Reads the config of the node at `node`; an image without one declares nothing. */
 export function readConfig(node: string): ImageConfig {
+  return readConfigFile(node) ?? {};
+}
+
+/**
+ * Reads the config of the node at `node`; undefined when there is no such
+ * file (also when there is no such node: a config read proves the node is
+ * there, without a stat of its own).
+ */
+export function readConfigFile(node: string): ImageConfig | undefined {
   try {
     return JSON.parse(Deno.readTextFileSync(nodeConfigFile(node)));
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return {};
+    if (error instanceof Deno.errors.NotFound) return undefined;
     throw error;
   }
 }

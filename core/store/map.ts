@@ -14,6 +14,7 @@
  * @module
  */
 
+import { exists } from "../../ffi/sys.ts";
 import { PlashError, wrap } from "../errors.ts";
 import { chainOfLink } from "./ids.ts";
 import { nodeDataDir } from "./layout.ts";
@@ -110,11 +111,7 @@ export function getMap(store: Store, key: string): number | undefined {
     } catch {
       continue; // not stored under this name
     }
-    try {
-      Deno.statSync(nodeDataDir(link));
-    } catch {
-      return undefined; // its image is gone
-    }
+    if (!exists(nodeDataDir(link))) return undefined; // its image is gone
     return idOfTarget(target);
   }
   return undefined;

@@ -27,17 +27,27 @@
  * @module
  */
 
+import { fileStatus } from "../../ffi/stat.ts";
+import { exists } from "../../ffi/sys.ts";
 import { NoImageError, PlashError, wrap } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { absolutePath, dataDir, ensurePrivate } from "./data_dir.ts";
 import { allocateId, chainOfLink, idFromName } from "./ids.ts";
-import { type ImageConfig, readConfig } from "./image_config.ts";
+import { type ImageConfig, readConfig, readConfigFile } from "./image_config.ts";
 import { nodeDataDir, nodeLayerDir, StoreLayout, TOP_ENTRIES } from "./layout.ts";
 import { deleteMap, getMap, mapEntries, type MapEntry, setMap } from "./map.ts";
 import { publishLayer, publishNode } from "./publish.ts";
 
 export { MAX_DEPTH } from "./publish.ts";
 import { makeTmpDir } from "./tmp.ts";
+
+/** An image as a run reads it: its chain (0 first, the image last) and its config. */
+export interface StoredImage {
+  /** The ids of the image and its ancestors, the empty root 0 first. */
+  chain: number[];
+  /** What the image declares for its runs. */
+  config: ImageConfig;
+}
 
 /**
  * A data directory of images; see `layout.ts` for its layout.
@@ -132,8 +142,7 @@ export class Store extends StoreLayout {
     }
     if (!whole) return false;
     try {
-      Deno.lstatSync(this.indexLink(0));
-      return true;
+      return fileStatus(this.indexLink(0), { follow: false }) !== undefined;
     } catch {
       return false;
     }
@@ -211,10 +220,17 @@ export class Store extends StoreLayout {
    * last; one readlink. An image that is not there is `no image: ID`.
    */
   chain(id: number): number[] {
+    const chain = this.#linkedChain(id);
+    // A link whose node is gone (half published or removed) is no image either.
+    if (!exists(nodeDataDir(this.indexLink(id)))) throw new NoImageError(id);
+    return chain;
+  }
+
+  /** The chain image `id`'s index link names, whether or not its node is there. */
+  #linkedChain(id: number): number[] {
     let target: string;
     try {
       target = Deno.readLinkSync(this.indexLink(id));
-      Deno.statSync(nodeDataDir(this.indexLink(id)));
     } catch {
       throw new NoImageError(id);
     }
@@ -295,11 +311,34 @@ export class Store extends StoreLayout {
    */
   async whileThere<T>(id: number, doing: string, work: () => Promise<T>): Promise<T> {
     this.chain(id);
+    return await this.blamingRemoval(id, doing, work);
+  }
+
+  /**
+   * Runs `work` on image `id`, which the caller found there (by
+   * {@linkcode image}, say); a failure because another process removed it
+   * meanwhile is said as in {@linkcode whileThere}.
+   */
+  async blamingRemoval<T>(id: number, doing: string, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
       throw this.explainGone(error, id, doing);
     }
+  }
+
+  /**
+   * Image `id` looked up once: its chain (`no image: ID` when it is not
+   * there) and its config. A run reads the store through this alone: on a
+   * deep image each lookup walks a path hundreds of directories long.
+   */
+  image(id: number): StoredImage {
+    const chain = this.#linkedChain(id);
+    const node = this.nodeOf(chain);
+    // The config read proves the node is there: only without one is that looked up again.
+    const config = readConfigFile(node);
+    if (config === undefined && !exists(nodeDataDir(node))) throw new NoImageError(id);
+    return { chain, config: config ?? {} };
   }
 
   /** The absolute node directory of image `id` (what `plash nodepath` prints). */
@@ -324,12 +363,8 @@ export class Store extends StoreLayout {
     for (const entry of Deno.readDirSync(this.indexRoot)) {
       const id = idFromName(entry.name);
       if (id === undefined || id === 0) continue;
-      try {
-        Deno.statSync(nodeDataDir(this.indexLink(id)));
-        ids.push(id);
-      } catch {
-        // A dangling link: a half-published or removed image, not an image.
-      }
+      // A dangling link is a half-published or removed image, not an image.
+      if (exists(nodeDataDir(this.indexLink(id)))) ids.push(id);
     }
     return ids.sort((a, b) => a - b);
   }

@@ -70,6 +70,22 @@ Deno.test("a child inherits and extends its parent's config", () => {
   assert.deepEqual(config.cmd, ["/bin/a"]);
 });
 
+Deno.test("image looks an image up once: its chain and config, and no image without its node", () => {
+  using temp = new TempDirs();
+  const store = freshStore(temp);
+  const a = store.addLayer(0, layerWith(store, {}), { env: { A: "1" } });
+  assert.deepEqual(store.image(a), { chain: [0, a], config: store.config(a) });
+  assert.equal(store.image(a).config.env?.A, "1");
+  // A node without a config declares nothing; one whose node is gone (the index link
+  // dangling, as while another process removes it) is no image.
+  Deno.removeSync(`${store.node(a)}/_data/config.json`);
+  assert.deepEqual(store.image(a), { chain: [0, a], config: {} });
+  const node = store.node(a);
+  Deno.renameSync(node, `${node}.gone`);
+  assert.throws(() => store.image(a), /no image: /);
+  assert.throws(() => store.image(a + 1), /no image: /);
+});
+
 Deno.test("adding a layer on a missing image or from a missing dir publishes nothing", () => {
   using temp = new TempDirs();
   const store = freshStore(temp);
