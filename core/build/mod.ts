@@ -26,4 +26,11 @@
 export { build, type BuildOptions } from "./builder.ts";
 export { buildDockerfile, type DockerfileBuild } from "./dockerfile/build_dockerfile.ts";
 // The store they take, and the types it names, for the reader of this entry's types.
-export type { Healthcheck, ImageConfig, MapEntry, Store, StoreLayout } from "../store/mod.ts";
+export type {
+  Healthcheck,
+  ImageConfig,
+  MapEntry,
+  Store,
+  StoredImage,
+  StoreLayout,
+} from "../store/mod.ts";

@@ -39,4 +39,11 @@ export type { ExportedImage } from "./write_blobs.ts";
 export type { ExportOptions } from "./store_image.ts";
 export type { Descriptor, Platform } from "./oci/manifest.ts";
 // The store they take, and the types it names, for the reader of this entry's types.
-export type { Healthcheck, ImageConfig, MapEntry, Store, StoreLayout } from "../store/mod.ts";
+export type {
+  Healthcheck,
+  ImageConfig,
+  MapEntry,
+  Store,
+  StoredImage,
+  StoreLayout,
+} from "../store/mod.ts";

@@ -32,4 +32,11 @@ export type { ContainerEdits, DeviceNode, EditMount, Hook, HookName } from "./co
 export { createImage, type CreateOptions, type StepCopies } from "./create_image.ts";
 export { runInUserNamespace } from "./user_namespace.ts";
 // What the types above name from the store.
-export type { Healthcheck, ImageConfig, MapEntry, Store, StoreLayout } from "../store/mod.ts";
+export type {
+  Healthcheck,
+  ImageConfig,
+  MapEntry,
+  Store,
+  StoredImage,
+  StoreLayout,
+} from "../store/mod.ts";

@@ -19,7 +19,7 @@
  * @module
  */
 
-export { Store } from "./store.ts";
+export { Store, type StoredImage } from "./store.ts";
 export { StoreLayout } from "./layout.ts";
 export type { Healthcheck, ImageConfig } from "./image_config.ts";
 export type { MapEntry } from "./map.ts";

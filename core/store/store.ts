@@ -41,7 +41,22 @@ import { publishLayer, publishNode } from "./publish.ts";
 export { MAX_DEPTH } from "./publish.ts";
 import { makeTmpDir } from "./tmp.ts";
 
-/** An image as a run reads it: its chain (0 first, the image last) and its config. */
+/**
+ * An image as a run reads it: its chain (0 first, the image last) and its config.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Store, type StoredImage } from "./store.ts";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir(), { cmd: ["sh"] });
+ * const image: StoredImage = store.image(id);
+ * assert.deepEqual(image.chain, [0, id]);
+ * assert.deepEqual(image.config.cmd, ["sh"]);
+ * Deno.removeSync(store.root, { recursive: true });
+ * ```
+ */
 export interface StoredImage {
   /** The ids of the image and its ancestors, the empty root 0 first. */
   chain: number[];
