@@ -174,6 +174,24 @@ function bind(): Omit<Bound, Optional> & { [Name in Optional]: Bound[Name] | nul
 /** The libc functions, bound on first use; prefer the checked wrappers in `ffi/sys.ts`. */
 export const sym = bind();
 
+/**
+ * Binds the libc functions `names` now, where {@linkcode sym} would bind each
+ * on first use: before a clone whose child calls them, since binding makes
+ * Deno resources and compiles code, which a child sharing plash's memory must
+ * not.
+ *
+ * @example
+ * ```ts
+ * import { bindNow, sym } from "./libc.ts";
+ *
+ * bindNow("getpid", "getppid");
+ * sym.getpid(); // no lookup now
+ * ```
+ */
+export function bindNow(...names: (keyof Signatures)[]): void {
+  for (const name of names) void sym[name];
+}
+
 /** The calling thread's errno, read right after a failing call. */
 export function errno(): number {
   return new Deno.UnsafePointerView(sym.__errno_location()!).getInt32();

@@ -21,7 +21,7 @@
  */
 
 import { SyscallError } from "./errors.ts";
-import { cString, errno, sym } from "./libc.ts";
+import { bindNow, cString, errno, sym } from "./libc.ts";
 
 const AT_FDCWD = -100;
 const AT_REMOVEDIR = 0x200;
@@ -38,9 +38,7 @@ const NAME = 19;
 
 /** Binds the libc functions this module calls; call it before a clone. */
 export function prepareTreeRemoval(): void {
-  for (const call of [sym.openat, sym.getdents64, sym.unlinkat, sym.close, sym.__errno_location]) {
-    void call;
-  }
+  bindNow("openat", "getdents64", "unlinkat", "close", "__errno_location");
 }
 
 /**

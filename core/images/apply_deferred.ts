@@ -18,7 +18,7 @@
  */
 
 import { SyscallError } from "../../ffi/errors.ts";
-import { cString, sym } from "../../ffi/libc.ts";
+import { bindNow, cString, sym } from "../../ffi/libc.ts";
 import { dieWithParent, spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
 import { closeFd, effectiveIds, processId, waitForExit } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
@@ -110,7 +110,9 @@ export async function applyDeferred(
   // Bound and made here: binding compiles code, and the child allocates
   // nothing (a heap being marked when the child ran JavaScript that
   // allocated crashed plash).
-  const { lchown, lsetxattr, chmod, _exit, setns: _, prctl: __, getppid: ___ } = sym;
+  // setns, prctl and getppid: spawnSharingMemory's and dieWithParent's calls in the child.
+  bindNow("setns", "prctl", "getppid");
+  const { lchown, lsetxattr, chmod, _exit } = sym;
   const errnoView = new Deno.UnsafePointerView(sym.__errno_location()!);
   const parent = processId();
   const pid = spawnSharingMemory(() => {
