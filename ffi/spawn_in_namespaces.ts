@@ -31,33 +31,37 @@ const CLONE_NEWUSER = 0x10000000;
 const SIGCHLD = 17;
 /** How far below the current stack pointer a child's stack starts. */
 const CHILD_STACK_GAP = 128n * 1024n;
-/** How far below the last child's stack the next one starts, until the event loop runs a task. */
+/** How far below the last child's stack the next one starts. */
 const CHILD_STACK_ROOM = 64n * 1024n;
+/** How far below CHILD_STACK_GAP children's stacks go before they start at the gap again. */
+const CHILD_STACKS_SPAN = 512n * 1024n;
 
 /**
- * The top of the lowest child stack handed out since the event loop last ran
- * a task, or undefined. A child ends in an exec inside V8's entry into its
- * callback, which it never leaves: V8's chain of stack handlers goes on
- * pointing into that child's stack until the JavaScript that made the child
- * returns to the event loop. A second child whose frames lay over the first
- * one's (the same depth, the same addresses) linked its handler to itself, and
- * V8's next walk of the stack in it (an Error, a collection) spun for ever.
- * So within one task each child's stack lies below every earlier one's.
+ * The top of the last child's stack. A child ends in an exec inside V8's
+ * entry into its callback, which it never leaves: V8's chain of stack
+ * handlers goes on pointing into that child's stack until the JavaScript that
+ * made the child returns to the event loop. A second child whose frames lay
+ * over the first one's (the same depth, the same addresses) linked its
+ * handler to itself, and V8's next walk of the stack in it (an Error, a
+ * collection) spun for ever. So each child's stack lies below the last one's,
+ * down to CHILD_STACKS_SPAN (eight children in a row), then starts at the gap
+ * again: plash makes a few children between two returns to the event loop,
+ * not eight. (Knowing when it returned would take a timer, and Deno's first
+ * costs a start about 10 ms.)
  */
-let lowestChildStack: bigint | undefined;
+let lastChildStack: bigint | undefined;
 
 /** A stack for a clone child: the main thread's own, well below where it is in use. */
 function childStack(): Deno.PointerValue {
   // The kernel reports the stack pointer of the thread reading this file.
   const fields = Deno.readTextFileSync("/proc/thread-self/syscall").trim().split(" ");
-  let top = BigInt(fields[fields.length - 2]) - CHILD_STACK_GAP;
-  if (lowestChildStack === undefined) {
-    // A timer runs once the JavaScript that made this child has returned to the event loop.
-    Deno.unrefTimer(setTimeout(() => lowestChildStack = undefined, 0));
-  } else if (lowestChildStack - CHILD_STACK_ROOM < top) {
-    top = lowestChildStack - CHILD_STACK_ROOM;
+  const highest = BigInt(fields[fields.length - 2]) - CHILD_STACK_GAP;
+  let top = highest;
+  if (lastChildStack !== undefined && lastChildStack - CHILD_STACK_ROOM < top) {
+    top = lastChildStack - CHILD_STACK_ROOM;
   }
-  lowestChildStack = top;
+  if (top < highest - CHILD_STACKS_SPAN) top = highest;
+  lastChildStack = top;
   return Deno.UnsafePointer.create(top);
 }
 
