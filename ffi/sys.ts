@@ -68,6 +68,15 @@ export function chdir(path: string): void {
   check(sym.chdir(cString(path)), "chdir", path);
 }
 
+/**
+ * chdir(2) that says its failure by errno's value (0 when it worked) instead of throwing: for a
+ * directory that is often not there, where an error made and caught (its stack, errno's text)
+ * would cost a run more than the call.
+ */
+export function chdirOrErrno(path: string): number {
+  return sym.chdir(cString(path)) === 0 ? 0 : errno();
+}
+
 /** Whether `path` is executable for the caller, resolved in the current root. */
 export function isExecutable(path: string): boolean {
   return sym.access(cString(path), X_OK) === 0;

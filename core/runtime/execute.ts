@@ -16,8 +16,8 @@ import { SyscallError } from "../../ffi/errors.ts";
 import { openPath } from "../../ffi/in_root.ts";
 import { errnoText } from "../../ffi/libc.ts";
 import { enterEmptyNetworkNamespace } from "../../ffi/network_namespace.ts";
-import { chdir, chroot, closeFd, enterPrivateMountNamespace, mount } from "../../ffi/sys.ts";
-import { PlashError, reason } from "../errors.ts";
+import { chdirOrErrno, chroot, closeFd, enterPrivateMountNamespace, mount } from "../../ffi/sys.ts";
+import { PlashError } from "../errors.ts";
 import { becomeUser, readIdMaps } from "./become_user.ts";
 import { applyBind, bindImageView, makeDirInImage, mountSysfs } from "./binds.ts";
 import type { DeviceNode } from "./container_edits.ts";
@@ -144,14 +144,12 @@ function runOp(op: SetupOp, rootFd: number, created: string[]): void {
 /** The first of `candidates` this root has (the caller's directory, the image's, /). */
 function enterFirst(candidates: string[], required: boolean): void {
   for (const dir of candidates) {
-    try {
-      chdir(dir);
-      return;
-    } catch (error) {
-      // Not in this image: try the next.
-      if (!required) continue;
-      const why = error instanceof SyscallError ? errnoText(error.errno) : reason(error);
-      throw new PlashError(`working directory ${dir}: ${why}`, { cause: error });
-    }
+    // Usually the caller's directory is not in the image: that is tried without an error made.
+    const code = chdirOrErrno(dir);
+    if (code === 0) return;
+    if (!required) continue; // not in this image: the next
+    throw new PlashError(`working directory ${dir}: ${errnoText(code)}`, {
+      cause: new SyscallError("chdir", dir, code),
+    });
   }
 }
