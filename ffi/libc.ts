@@ -148,27 +148,36 @@ export function libcAddress(name: string): Deno.PointerValue {
   return dlsymCall.call(handle, cString(name));
 }
 
-function bind(): Omit<Bound, Optional> & { [Name in Optional]: Bound[Name] | null } {
-  const bound = {} as Record<string, unknown>;
-  for (const [name, signature] of Object.entries(SIGNATURES)) {
-    Object.defineProperty(bound, name, {
-      get() {
-        const symbol = "name" in signature ? signature.name : name;
-        const address = libcAddress(symbol);
-        if (address === null) {
-          if ("optional" in signature) return null;
-          throw new Error(`libc.so.6 has no ${name}`);
-        }
-        const { optional: _, name: __, ...definition } = signature as Deno.ForeignFunction;
-        const pointer = new Deno.UnsafeFnPointer(address as Deno.PointerObject<never>, definition);
-        const call = pointer.call.bind(pointer);
-        Object.defineProperty(bound, name, { value: call });
-        return call;
-      },
-      configurable: true,
-    });
+/**
+ * Looks `name` up and binds it: its call, or null for an optional one this libc lacks. Binding
+ * compiles nothing: a call through a pointer takes Deno's general path.
+ */
+function bindFunction(name: keyof Signatures): unknown {
+  const signature: Deno.ForeignFunction & { optional?: true; name?: string } = SIGNATURES[name];
+  const address = libcAddress(signature.name ?? name);
+  if (address === null) {
+    if (signature.optional) return null;
+    throw new Error(`libc.so.6 has no ${name}`);
   }
-  return bound as ReturnType<typeof bind>;
+  const { optional: _, name: __, ...definition } = signature;
+  const pointer = new Deno.UnsafeFnPointer(address as Deno.PointerObject<never>, definition);
+  return pointer.call.bind(pointer);
+}
+
+/**
+ * Every function of {@linkcode SIGNATURES}, each bound the first time it is read. A proxy, not a
+ * getter a function: defining some sixty getters cost every start 0.15-0.25 ms of CPU, more
+ * than the few functions a command binds.
+ */
+function bind(): Omit<Bound, Optional> & { [Name in Optional]: Bound[Name] | null } {
+  const bound: Record<string, unknown> = Object.create(null);
+  return new Proxy(bound, {
+    get(target, name) {
+      if (typeof name !== "string" || !Object.hasOwn(SIGNATURES, name)) return undefined;
+      if (!(name in target)) target[name] = bindFunction(name as keyof Signatures);
+      return target[name];
+    },
+  }) as ReturnType<typeof bind>;
 }
 
 /** The libc functions, bound on first use; prefer the checked wrappers in `ffi/sys.ts`. */
