@@ -52,11 +52,13 @@ function userName(uid: number): string {
 /** How plash will map ids for the caller: the full range or only the caller itself. */
 export function plannedMapping(uid: number, gid: number) {
   const name = userName(uid);
+  // Each answer only when the ones before it allow a range: a caller without one (the common
+  // rootless case) reads no subgid file and searches PATH for no helper.
   const uids = subordinateRange("/etc/subuid", name, uid);
-  const gids = subordinateRange("/etc/subgid", name, uid);
+  const gids = uids && subordinateRange("/etc/subgid", name, uid);
   const path = Deno.env.get("PATH") ?? DEFAULT_PATH;
-  const newuidmap = findExecutable("newuidmap", path);
-  const newgidmap = findExecutable("newgidmap", path);
+  const newuidmap = gids && findExecutable("newuidmap", path);
+  const newgidmap = newuidmap && findExecutable("newgidmap", path);
   const ranges = uids && gids && newuidmap && newgidmap
     ? { uids, gids, newuidmap, newgidmap }
     : undefined;
