@@ -10,6 +10,7 @@
 # that `. scripts/test_users.sh; make_test_users` makes. Leaves nothing behind but dist/js.
 #
 #   RUNS=30 bench/startup_floors.sh      # 30 runs of each after 5 warm-up runs
+#   RUNS=30 ROUNDS=60 bench/startup_floors.sh   # then each pair 60 times in turn (interleaved_cpu.py)
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -128,4 +129,25 @@ cat "$work/table.md"
   ratio(12, 0, "root run 301 layers, all mounted / 1 layer");
   ratio(13, 1, "floor.ts all 301 layers / 1 layer");
 ' "$work/times.json"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# With ROUNDS=N, the same pairs again, run in turn N times by bench/interleaved_cpu.py (CPU time;
+# each ratio the median of the ratios within a round), which a change of load moves less.
+[ -n "${ROUNDS:-}" ] || exit 0
+echo
+echo "interleaved, $ROUNDS rounds; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+interleaved=$root/bench/interleaved_cpu.py
+"$interleaved" "root: bench/floor.ts=$deno run -A --quiet $root/bench/floor.ts $work/floor1 $lower1" \
+  "root: plash run ID true=$plash run 1 true"
+$sub $subdata "$interleaved" \
+  "plash-sub: floor_rootless.ts range=$deno run -A --quiet $root/bench/floor_rootless.ts $work/plash-sub/scratch $work/plash-sub/lower range $range" \
+  "plash-sub: plash run ID true=$plash run 1 true"
+$nosub $nosubdata "$interleaved" \
+  "plash-nosub: floor_rootless.ts own=$deno run -A --quiet $root/bench/floor_rootless.ts $work/plash-nosub/scratch $work/plash-nosub/lower own" \
+  "plash-nosub: plash run ID true=$plash run 1 true"
+# $build_args keeps its quotes here: interleaved_cpu.py splits each command as a shell would.
+"$interleaved" "root: plash nodepath ID=$plash nodepath $built" \
+  "root: plash build (5 layers, cached)=$plash build $build_args"
+$sub $subdata "$interleaved" "plash-sub: plash nodepath ID=$plash nodepath 1" \
+  "plash-sub: plash build (5 layers, cached)=$plash build $build_args"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
