@@ -59,6 +59,14 @@ export function tmpOwnerAlive(name: string): boolean {
   return processStartTime(Number(match[1])) === match[2];
 }
 
+/**
+ * What removes a directory tree (or a file), ignoring that it is already
+ * gone: {@linkcode removeTree}, as the caller, unless a command passes one
+ * that also removes what only root of plash's user namespace may
+ * (`core/runtime/tree_removal.ts`, which the store may not import).
+ */
+export type TreeRemover = (path: string) => void;
+
 /** Removes a directory tree, ignoring that it is already gone. */
 export function removeTree(path: string): void {
   try {
