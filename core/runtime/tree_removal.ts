@@ -18,14 +18,15 @@
  */
 
 import { prepareTreeRemoval, removeTreeBySyscalls } from "../../ffi/remove_tree.ts";
-import { removeTree, type TreeRemover } from "../store/tmp.ts";
+import { removeTree } from "../store/tmp.ts";
 import { whileNamespaceRoot } from "./user_namespace.ts";
 
 /**
- * Runs `body` with a {@linkcode TreeRemover} that removes as the caller and
- * puts aside what the caller may not remove; then, whether `body` succeeded
- * or not (nothing half-removed is left), removes what was put aside in one
- * child as root of plash's user namespace. Returns what `body` returns.
+ * Runs `body` with a remover (a `TreeRemover` for the store's functions)
+ * that removes as the caller and puts aside what the caller may not remove;
+ * then, whether `body` succeeded or not (nothing half-removed is left),
+ * removes what was put aside in one child as root of plash's user
+ * namespace. Returns what `body` returns.
  *
  * @example
  * ```ts
@@ -37,7 +38,9 @@ import { whileNamespaceRoot } from "./user_namespace.ts";
  * await removingTrees((remove) => remove(dir));
  * ```
  */
-export async function removingTrees<T>(body: (remove: TreeRemover) => T): Promise<Awaited<T>> {
+export async function removingTrees<T>(
+  body: (remove: (path: string) => void) => T,
+): Promise<Awaited<T>> {
   const refused: string[] = [];
   const remove = (path: string) => {
     try {
