@@ -439,13 +439,17 @@ Deno.test("rm, clean, shrink and purge of files of subordinate ids start Deno on
   };
 
   const removed = await image();
+  // Where a range maps 1000, /d is a subordinate id's, closed to the caller: without root only
+  // the namespace child may remove it.
+  const node = (id: string) => store.ok(["nodepath", id]).then((path) => path.trim());
+  const mapped = Deno.uid() === 0 || plannedMapping(Deno.uid()!, Deno.gid()!).ranges !== undefined;
+  assert.equal(Deno.statSync(`${await node(removed)}/_data/root/d`).uid !== Deno.uid(), mapped);
   assert.equal(await denoStarts(store, temp, ["rm", removed]), 1, "rm");
   onlyBase();
 
   // What an `rm` killed after its rename leaves: the node in a temporary directory of a process
   // that has ended (no pid is that high), and links that dangle.
-  const node = (await store.ok(["nodepath", await image()])).trim();
-  Deno.renameSync(node, `${store.data}/tmp/${TMP_PREFIX}99999999_1_1`);
+  Deno.renameSync(await node(await image()), `${store.data}/tmp/${TMP_PREFIX}99999999_1_1`);
   assert.equal(await denoStarts(store, temp, ["clean"]), 1, "clean");
   onlyBase();
 
