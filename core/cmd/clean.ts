@@ -1,6 +1,7 @@
 /** `plash clean [--clean-index] [--clean-cache-keys] [--clean-tmp] [--quiet]` @module */
 
 import type { Args } from "../cli/parse_args.ts";
+import { removingTrees } from "../runtime/tree_removal.ts";
 import { cleanStore } from "../store/clean.ts";
 import { Store } from "../store/store.ts";
 
@@ -9,12 +10,14 @@ import { Store } from "../store/store.ts";
  * plash's flags choose parts (`--clean-cache-keys` are map entries); none
  * means all.
  */
-export function main(args: Args): void {
-  const report = cleanStore(Store.open(), {
+export async function main(args: Args): Promise<void> {
+  const store = Store.open();
+  const parts = {
     index: args.flag("clean-index"),
     map: args.flag("clean-cache-keys"),
     tmp: args.flag("clean-tmp"),
-  });
+  };
+  const report = await removingTrees((remove) => cleanStore(store, parts, remove));
   if (args.flag("quiet")) return;
   console.error(
     `removed ${report.tmpDirs} temporary dirs, ${report.lockFiles} lock files, ` +

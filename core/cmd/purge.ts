@@ -2,6 +2,7 @@
 
 import type { Args } from "../cli/parse_args.ts";
 import { PlashError } from "../errors.ts";
+import { removingTrees } from "../runtime/tree_removal.ts";
 import { purgeStore } from "../store/purge.ts";
 import { Store } from "../store/store.ts";
 
@@ -10,7 +11,7 @@ import { Store } from "../store/store.ts";
  * stdin, terminal or pipe (`echo y | plash purge`, as with the original
  * plash); anything but y or yes deletes nothing.
  */
-export function main(args: Args): void {
+export async function main(args: Args): Promise<void> {
   const store = Store.at();
   if (!args.flag("yes")) {
     // Asked on a terminal only: a piped answer needs no question on the error's line.
@@ -24,7 +25,7 @@ export function main(args: Args): void {
       throw new PlashError("purge not confirmed: nothing deleted");
     }
   }
-  purgeStore(store);
+  await removingTrees((remove) => purgeStore(store, remove));
 }
 
 /** One line of stdin, without its newline; "" at its end. */

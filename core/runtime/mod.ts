@@ -31,6 +31,7 @@ export type { HostViewName } from "./host_view.ts";
 export type { ContainerEdits, DeviceNode, EditMount, Hook, HookName } from "./container_edits.ts";
 export { createImage, type CreateOptions, type StepCopies } from "./create_image.ts";
 export { runInUserNamespace } from "./user_namespace.ts";
+export { removingTrees } from "./tree_removal.ts";
 // What the types above name from the store.
 export type {
   Healthcheck,

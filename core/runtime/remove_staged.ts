@@ -3,15 +3,13 @@
  * store's tmp/: its writable layer and overlay's work dir. Plash removes
  * them as its caller, as root or not; what a caller without root may not
  * remove (files of its subordinate ids in directories of those ids, which
- * the container made) a child removes as root of plash's user namespace,
- * with system calls alone (`ffi/remove_tree.ts`): plash does not start again.
+ * the container made) a child removes as root of plash's user namespace
+ * (`tree_removal.ts`): plash does not start again.
  *
  * @module
  */
 
-import { prepareTreeRemoval, removeTreeBySyscalls } from "../../ffi/remove_tree.ts";
-import { removeTree } from "../store/tmp.ts";
-import { whileNamespaceRoot } from "./user_namespace.ts";
+import { removingTrees } from "./tree_removal.ts";
 
 /**
  * Removes `staged`, a directory of the store's tmp/ that holds what a
@@ -28,11 +26,5 @@ import { whileNamespaceRoot } from "./user_namespace.ts";
  * ```
  */
 export async function removeStaged(staged: string): Promise<void> {
-  try {
-    return removeTree(staged);
-  } catch (error) {
-    if (Deno.uid() === 0 || !(error instanceof Deno.errors.PermissionDenied)) throw error;
-  }
-  prepareTreeRemoval();
-  await whileNamespaceRoot(() => removeTreeBySyscalls(staged));
+  await removingTrees((remove) => remove(staged));
 }

@@ -16,7 +16,7 @@
 import { LOCK_PREFIX, nodeDataDir } from "./layout.ts";
 import { removeIfUnheld } from "./lock.ts";
 import type { Store } from "./store.ts";
-import { isTmpName, removeTree, tmpOwnerAlive } from "./tmp.ts";
+import { isTmpName, removeTree, tmpOwnerAlive, type TreeRemover } from "./tmp.ts";
 import { removePooledCopies } from "./warm_pool.ts";
 
 /**
@@ -71,8 +71,8 @@ export interface CleanParts {
 }
 
 /**
- * Removes leftovers, those of `parts` when any is chosen; never what a
- * running plash process still uses.
+ * Removes leftovers, those of `parts` when any is chosen, directories with
+ * `remove`; never what a running plash process still uses.
  *
  * @example
  * ```ts
@@ -87,7 +87,11 @@ export interface CleanParts {
  * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
-export function cleanStore(store: Store, parts: CleanParts = {}): CleanReport {
+export function cleanStore(
+  store: Store,
+  parts: CleanParts = {},
+  remove: TreeRemover = removeTree,
+): CleanReport {
   const all = !parts.index && !parts.map && !parts.tmp;
   const report: CleanReport = { tmpDirs: 0, lockFiles: 0, indexLinks: 0, mapLinks: 0 };
   // Dangling index links are read before tmp/: a publisher links its image
@@ -111,11 +115,11 @@ export function cleanStore(store: Store, parts: CleanParts = {}): CleanReport {
       continue;
     }
     if (!all && !parts.tmp) continue;
-    removeTree(path);
+    remove(path);
     report.tmpDirs++;
   }
   // Warm copies of mount-less runs are leftovers too, kept only to be fast.
-  if (all || parts.tmp) report.tmpDirs += removePooledCopies(store);
+  if (all || parts.tmp) report.tmpDirs += removePooledCopies(store, undefined, remove);
   const unstaged = dangling.filter((name) => !staging.has(name));
   report.indexLinks = removeIfDangling(index, unstaged);
   if (all || parts.map) {

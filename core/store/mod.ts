@@ -28,3 +28,4 @@ export { removeImage } from "./remove.ts";
 export { type CleanParts, type CleanReport, cleanStore } from "./clean.ts";
 export { shrinkStore } from "./shrink.ts";
 export { purgeStore } from "./purge.ts";
+export type { TreeRemover } from "./tmp.ts";

@@ -9,7 +9,7 @@
 import { PlashError } from "../errors.ts";
 import { LATER_ENTRIES, TOP_ENTRIES } from "./layout.ts";
 import type { Store } from "./store.ts";
-import { removeTree } from "./tmp.ts";
+import { removeTree, type TreeRemover } from "./tmp.ts";
 
 /** Mount points at or below `dir`, from /proc/self/mountinfo. */
 export function mountsBelow(dir: string): string[] {
@@ -24,6 +24,7 @@ export function mountsBelow(dir: string): string[] {
  * Empties the store: removes what plash made in it and keeps the data
  * directory. Refuses while something is mounted inside it: deleting through
  * a mount would delete the mounted files (the directory itself may be one).
+ * Each entry is deleted by `remove`.
  *
  * @example
  * ```ts
@@ -38,7 +39,7 @@ export function mountsBelow(dir: string): string[] {
  * Deno.removeSync(store.root);
  * ```
  */
-export function purgeStore(store: Store): void {
+export function purgeStore(store: Store, remove: TreeRemover = removeTree): void {
   // Another user's data directory, or a link to one, is not the caller's to delete.
   if (!store.claimRoot()) return;
   const mounted = mountsBelow(store.root).filter((point) => point !== store.root);
@@ -46,6 +47,6 @@ export function purgeStore(store: Store): void {
     throw new PlashError(`${mounted[0]} is mounted inside ${store.root}: unmount it first`);
   }
   // In their order: the id counter first (see TOP_ENTRIES).
-  for (const [name] of TOP_ENTRIES) removeTree(store.topEntry(name));
-  for (const name of LATER_ENTRIES) removeTree(store.topEntry(name));
+  for (const [name] of TOP_ENTRIES) remove(store.topEntry(name));
+  for (const name of LATER_ENTRIES) remove(store.topEntry(name));
 }

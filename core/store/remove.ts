@@ -8,12 +8,13 @@ import { NoImageError, PlashError, wrap } from "../errors.ts";
 import { idFromName } from "./ids.ts";
 import { removeLink } from "./map.ts";
 import type { Store } from "./store.ts";
-import { removeTree, tmpPath } from "./tmp.ts";
+import { removeTree, tmpPath, type TreeRemover } from "./tmp.ts";
 import { removePooledCopies } from "./warm_pool.ts";
 
 /**
  * Removes image `id` with its descendants, the map keys naming them and
- * their warm copies (`warm_pool.ts`); returns the removed ids. The node is first renamed into tmp/, where it becomes a
+ * their warm copies (`warm_pool.ts`); returns the removed ids. Their files
+ * are deleted by `remove`. The node is first renamed into tmp/, where it becomes a
  * temporary directory of this process: that hides all of them at once, and
  * needs no new file, so removing works on a full disk (a SIGKILL from here on
  * leaves links that dangle and a directory, both `plash clean`'s). Then their
@@ -37,7 +38,11 @@ import { removePooledCopies } from "./warm_pool.ts";
  * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
-export function removeImage(store: Store, id: number): number[] {
+export function removeImage(
+  store: Store,
+  id: number,
+  remove: TreeRemover = removeTree,
+): number[] {
   if (id === 0) throw new PlashError("the empty root image 0 cannot be removed");
   const chain = store.chain(id);
   const relative = store.nodeLink(chain);
@@ -61,10 +66,10 @@ export function removeImage(store: Store, id: number): number[] {
       // Read again: a name given to another image since (a `tag` beside) stays.
       if (linkTarget(path) === entry.target) removeLink(path);
     }
-    removePooledCopies(store, removed);
+    removePooledCopies(store, removed, remove);
     return removed;
   } finally {
-    removeTree(trash);
+    remove(trash);
   }
 }
 

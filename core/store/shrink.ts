@@ -9,10 +9,11 @@
 import { keyKind } from "./keys.ts";
 import { removeImage } from "./remove.ts";
 import type { Store } from "./store.ts";
+import { removeTree, type TreeRemover } from "./tmp.ts";
 
 /**
- * Removes the oldest unnamed leaf images until half of the images are gone;
- * returns their ids.
+ * Removes the oldest unnamed leaf images until half of the images are gone,
+ * their files with `remove`; returns their ids.
  *
  * @example
  * ```ts
@@ -27,7 +28,7 @@ import type { Store } from "./store.ts";
  * Deno.removeSync(store.root, { recursive: true });
  * ```
  */
-export function shrinkStore(store: Store): number[] {
+export function shrinkStore(store: Store, remove: TreeRemover = removeTree): number[] {
   const removed: number[] = [];
   // A user's names only: every built layer has a cache key in the map too.
   const named = new Set(
@@ -43,7 +44,7 @@ export function shrinkStore(store: Store): number[] {
       .find((id) => !parents.has(id) && !named.has(id) && !gone.has(id));
     if (leaf === undefined) break;
     try {
-      removed.push(...removeImage(store, leaf));
+      removed.push(...removeImage(store, leaf, remove));
     } catch (error) {
       // Another process removed it first: its space is freed all the same.
       if (store.exists(leaf)) throw error;

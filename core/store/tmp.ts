@@ -59,6 +59,26 @@ export function tmpOwnerAlive(name: string): boolean {
   return processStartTime(Number(match[1])) === match[2];
 }
 
+/**
+ * What removes a directory tree (or a file), ignoring that it is already
+ * gone: {@linkcode removeTree}, as the caller, unless a command passes one
+ * that also removes what only root of plash's user namespace may
+ * (`core/runtime/tree_removal.ts`, which the store may not import).
+ *
+ * @example
+ * ```ts
+ * import { removingTrees } from "@plash/plash/runtime";
+ * import { removeImage, Store, type TreeRemover } from "@plash/plash/store";
+ *
+ * const store = Store.create(Deno.makeTempDirSync());
+ * const id = store.addLayer(0, store.makeTmpDir());
+ * // Without root too: what only root of plash's user namespace may delete, it deletes.
+ * await removingTrees((remove: TreeRemover) => removeImage(store, id, remove));
+ * Deno.removeSync(store.root, { recursive: true });
+ * ```
+ */
+export type TreeRemover = (path: string) => void;
+
 /** Removes a directory tree, ignoring that it is already gone. */
 export function removeTree(path: string): void {
   try {

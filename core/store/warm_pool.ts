@@ -12,7 +12,7 @@
 
 import { WARM_PREFIX } from "./layout.ts";
 import type { Store } from "./store.ts";
-import { removeTree, tmpPath } from "./tmp.ts";
+import { removeTree, tmpPath, type TreeRemover } from "./tmp.ts";
 
 /** `plashwarm_<id>_<key>_<pooled, ms since the epoch>_<random>`. */
 const WARM_NAME = /^plashwarm_(\d+)_(\d+)_(\d+)_\d+$/;
@@ -62,19 +62,30 @@ export function takePooledCopy(store: Store, name: string): string | undefined {
 
 /**
  * Removes the warm copies of the images `ids` (of every image when none are
- * given); returns how many this call removed. Each is taken out of the pool
+ * given) with `remove`; returns how many this call removed. Each is taken out of the pool
  * first: a removal cut short leaves a temporary directory for `plash clean`,
  * never a pooled copy that lacks files.
  */
-export function removePooledCopies(store: Store, ids?: number[]): number {
+export function removePooledCopies(
+  store: Store,
+  ids?: number[],
+  remove: TreeRemover = removeTree,
+): number {
   const chosen = pooledCopies(store).filter((copy) => ids === undefined || ids.includes(copy.id));
-  return chosen.filter((copy) => removePooledCopy(store, copy.name)).length;
+  return chosen.filter((copy) => removePooledCopy(store, copy.name, remove)).length;
 }
 
-/** Removes the warm copy `name`, taken first; false when another process took it first. */
-export function removePooledCopy(store: Store, name: string): boolean {
+/**
+ * Removes the warm copy `name` with `remove`, taken first; false when
+ * another process took it first.
+ */
+export function removePooledCopy(
+  store: Store,
+  name: string,
+  remove: TreeRemover = removeTree,
+): boolean {
   const taken = takePooledCopy(store, name);
   if (taken === undefined) return false;
-  removeTree(taken);
+  remove(taken);
   return true;
 }

@@ -5,9 +5,10 @@
  * `add-layer` of the caller's own directory, `sudo`, `data`, `with-mount`,
  * `create`, an uncached build and a bud of FROM, RUN and config
  * instructions, whose containers alone need the user namespace, and the
- * imports, whose chown alone does. Counted for
- * real: every program plash execs, traced by strace, or the command's
- * parent.
+ * imports, whose chown alone does, and `rm`, `clean`, `shrink` and `purge`,
+ * whose removal of files of the caller's subordinate ids alone does.
+ * Counted for real: every program plash execs, traced by strace, the
+ * command's parent, or the V8 isolates Deno's starts log.
  */
 
 import assert from "node:assert/strict";
@@ -20,6 +21,7 @@ import { TempDirs } from "../support/temp_dirs.ts";
 import { buildArchive } from "../support/tar_fixtures.ts";
 import { busyboxRootfs } from "../../scripts/busybox_rootfs.ts";
 import { plannedMapping } from "../../core/runtime/id_map.ts";
+import { TMP_PREFIX } from "../../core/store/layout.ts";
 import { selfCommand } from "../../core/self_command.ts";
 import { getXattr } from "../../ffi/sys.ts";
 
@@ -399,4 +401,64 @@ Deno.test("a rootless import that fails after its chown leaves nothing in tmp/",
     Deno.chmodSync(root, 0o755);
   }
   assert.deepEqual([...Deno.readDirSync(`${store.data}/tmp`)], []);
+});
+
+/**
+ * How many times `plash ARGS...` started Deno: each start's V8 isolate
+ * writes its own log file in the working directory, which a plash started
+ * again inherits. Not by strace: a traced newuidmap runs without its setuid
+ * bit and cannot map the subordinate range these removals need.
+ */
+async function denoStarts(store: TestStore, temp: TempDirs, args: string[]): Promise<number> {
+  const dir = temp.make();
+  const [program, ...rest] = selfCommand(args);
+  const result = await runCommand(program, rest, {
+    env: { PLASH_DATA: store.data, DENO_V8_FLAGS: "--log,--logfile=v8.log" },
+    cwd: dir,
+  });
+  assert.equal(result.code, 0, result.stderr);
+  return [...Deno.readDirSync(dir)].filter((entry) => /^isolate-.*-v8\.log$/.test(entry.name))
+    .length;
+}
+
+Deno.test("rm, clean, shrink and purge of files of subordinate ids start Deno once and leave nothing", async () => {
+  using store = new TestStore();
+  using temp = new TempDirs();
+  const base = await store.busybox();
+  // Files of a subordinate id, one a directory closed to the caller, where a range maps them;
+  // else the caller's own, removed as the caller.
+  const script = "echo f > /f && mkdir -p /d/e && touch /d/e/g && " +
+    "(chown -R 1000:1000 /f /d 2>/dev/null || true) && chmod 700 /d";
+  const image = async () => (await store.ok(["build", "--from", base, "--run", script])).trim();
+  const listing = (dir: string) => [...Deno.readDirSync(`${store.data}/${dir}`)].map((e) => e.name);
+  const onlyBase = () => {
+    assert.deepEqual(listing("tmp"), []);
+    assert.deepEqual(listing("index").sort(), ["0", base.trim()]);
+    // No map entry names a removed image.
+    for (const name of listing("map")) Deno.statSync(`${store.data}/map/${name}`);
+  };
+
+  const removed = await image();
+  // Where a range maps 1000, /d is a subordinate id's, closed to the caller: without root only
+  // the namespace child may remove it.
+  const node = (id: string) => store.ok(["nodepath", id]).then((path) => path.trim());
+  const mapped = Deno.uid() === 0 || plannedMapping(Deno.uid()!, Deno.gid()!).ranges !== undefined;
+  assert.equal(Deno.statSync(`${await node(removed)}/_data/root/d`).uid !== Deno.uid(), mapped);
+  assert.equal(await denoStarts(store, temp, ["rm", removed]), 1, "rm");
+  onlyBase();
+
+  // What an `rm` killed after its rename leaves: the node in a temporary directory of a process
+  // that has ended (no pid is that high), and links that dangle.
+  Deno.renameSync(await node(await image()), `${store.data}/tmp/${TMP_PREFIX}99999999_1_1`);
+  assert.equal(await denoStarts(store, temp, ["clean"]), 1, "clean");
+  onlyBase();
+
+  const shrunk = await image();
+  assert.equal(await denoStarts(store, temp, ["shrink"]), 1, "shrink");
+  assert.notEqual((await store.plash(["nodepath", shrunk])).code, 0);
+  onlyBase();
+
+  await image();
+  assert.equal(await denoStarts(store, temp, ["purge", "--yes"]), 1, "purge");
+  assert.deepEqual(listing("."), []);
 });

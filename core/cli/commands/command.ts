@@ -24,7 +24,12 @@ export interface Command extends ArgsSpec {
   group: "Images" | "Running" | "Build" | "Archives" | "Store" | "Other";
   /** Left out of `plash help`: plash's own plumbing. */
   hidden?: true;
-  /** Needs root: a non-root caller runs it as root of a user namespace. */
+  /**
+   * Needs root: a non-root caller runs it as root of a user namespace.
+   * Without it a command runs as its caller (`rm`, `clean`, `shrink` and
+   * `purge` remove what only that root may in a child of their own,
+   * `core/runtime/tree_removal.ts`).
+   */
   asRoot?: true;
   /**
    * Enters the user namespace itself, only for what needs it (the

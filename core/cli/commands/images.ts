@@ -71,7 +71,6 @@ export const IMAGE_COMMANDS: Command[] = [
   },
   {
     name: "rm",
-    asRoot: true,
     usage: "ID...",
     arity: [1, MANY],
     summary: "remove images and every image built on them",

@@ -31,7 +31,6 @@ export const STORE_COMMANDS: Command[] = [
   },
   {
     name: "clean",
-    asRoot: true,
     usage: "",
     arity: [0, 0],
     options: [
@@ -52,7 +51,6 @@ export const STORE_COMMANDS: Command[] = [
   },
   {
     name: "shrink",
-    asRoot: true,
     usage: "",
     arity: [0, 0],
     summary: "remove about half of the images, oldest unnamed leaves first",
@@ -61,7 +59,6 @@ export const STORE_COMMANDS: Command[] = [
   },
   {
     name: "purge",
-    asRoot: true,
     usage: "",
     arity: [0, 0],
     options: [{ name: "yes", help: "delete without asking" }],
