@@ -8,16 +8,24 @@
  * @module
  */
 
+import { readSmallFile } from "../../ffi/sys.ts";
 import { type StoreLayout, TMP_PREFIX } from "./layout.ts";
 
-/** The kernel's start time of process `pid` in clock ticks, or undefined if it is gone. */
+/** More than /proc/PID/stat holds: 52 numbers and a command name of at most 64 bytes. */
+const STAT_LIMIT = 4096;
+
+/**
+ * The kernel's start time of process `pid` in clock ticks, or undefined if it is gone. Read
+ * by system calls: the child that becomes `plash runc`'s runtime names its bundle so.
+ */
 export function processStartTime(pid: number | "self"): string | undefined {
-  let stat: string;
+  let stat: string | undefined;
   try {
-    stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    stat = readSmallFile(`/proc/${pid}/stat`, STAT_LIMIT);
   } catch {
     return undefined;
   }
+  if (stat === undefined) return undefined;
   // Field 2 (the command name) may hold spaces and parentheses: split after the last ")".
   return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
 }
