@@ -44,7 +44,7 @@ import { inUserNamespace } from "../../ffi/namespaces.ts";
 import type { Store } from "../store/store.ts";
 import { explainRefusal } from "./host_support.ts";
 import { namespaceIdMaps, plannedMapping } from "./id_map.ts";
-import { mountImageLayers } from "./image_root.ts";
+import { mountImageLayers, openWorkDir } from "./image_root.ts";
 import { type BundleSpec, writeBundle } from "./oci_bundle.ts";
 import { chooseOciRuntime } from "./oci_runtime.ts";
 import { removeStaged } from "./remove_staged.ts";
@@ -101,7 +101,8 @@ export async function runOci(spec: OciRunSpec): Promise<number> {
       : await spawnAsNamespaceRoot(body);
     return await relay.wait(pid);
   } finally {
-    // The runtime's state and the container's changes may hold files of subordinate ids.
+    // Removed as the caller, unless the container left files of subordinate ids.
+    openWorkDir(`${dir}/bundle/changes/work`);
     await removeStaged(dir);
     if (dir !== stage) await removeStaged(stage);
   }
