@@ -39,9 +39,12 @@
  */
 
 import { spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
-import { effectiveIds, enterPrivateMountNamespace, execve, processId } from "../../ffi/sys.ts";
+import { bindNow, cString } from "../../ffi/libc.ts";
+import { tryRemoveEntry } from "../../ffi/remove_tree.ts";
+import { effectiveIds, enterPrivateMountNamespace, execve, rename } from "../../ffi/sys.ts";
 import { inUserNamespace } from "../../ffi/namespaces.ts";
 import type { Store } from "../store/store.ts";
+import { ownTmpDirMaker } from "../store/tmp.ts";
 import { explainRefusal } from "./host_support.ts";
 import { namespaceIdMaps, plannedMapping } from "./id_map.ts";
 import { mountImageLayers, openWorkDir } from "./image_root.ts";
@@ -77,15 +80,20 @@ export async function runOci(spec: OciRunSpec): Promise<number> {
     });
     const env = Object.entries(Deno.env.toObject()).map(([name, value]) => `${name}=${value}`);
     const name = `plash-${Deno.pid}-${crypto.getRandomValues(new Uint32Array(1))[0]}`;
+    // What the child does is system calls alone, bound now (see ffi/spawn_in_namespaces.ts).
+    const makeOwnTmpDir = ownTmpDirMaker(store);
+    const stageName = cString(stage);
+    bindNow("unshare", "mount", "fsopen", "fsconfig", "fsmount", "move_mount", "fchdir", "chdir");
+    bindNow("renameat", "unlinkat", "execve");
     using relay = new SignalRelay();
     const body = () => {
       // The overlay is seen by the runtime alone, and goes when it ends.
       explainRefusal(enterPrivateMountNamespace);
       mountImageLayers(overlay!);
       // The bundle becomes this process's: `clean` keeps it while the runtime runs.
-      dir = store.makeTmpDir(processId());
-      Deno.renameSync(`${stage}/bundle`, `${dir}/bundle`);
-      Deno.removeSync(stage);
+      dir = makeOwnTmpDir();
+      rename(`${stage}/bundle`, `${dir}/bundle`);
+      tryRemoveEntry(stageName, true);
       execve(runtime.path, [
         runtime.name,
         "--root",
