@@ -136,7 +136,8 @@ export async function writeBundle(
       if (!spec.unmounted) mountImageLayers(overlay);
       mounted = !spec.unmounted;
     }
-    const files = overlay && !mounted ? accountsInLayers(overlay.lowers) : accountsIn(rootfs);
+    // Read only for a user to look up or root's shell: most runs name neither.
+    const files = () => overlay && !mounted ? accountsInLayers(overlay.lowers) : accountsIn(rootfs);
     const maps = spec.idMaps ?? readIdMaps();
     const process = processOf(container.process, container.where, files, maps, config.workdir);
     const oci = ociConfig({
@@ -213,24 +214,24 @@ function accountsInLayers(layers: string[]): AccountFiles {
   return { passwd: read("/etc/passwd"), group: read("/etc/group") };
 }
 
-/** The OCI process of the spec's: its user resolved in the image's files. */
+/** The OCI process of the spec's: its user resolved in the image's files, read by `files`. */
 function processOf(
   process: ContainerProcess,
   where: string,
-  files: AccountFiles,
+  files: () => AccountFiles,
   maps: IdMaps,
   imageWorkdir?: string,
 ) {
   const { user: name, keepHome } = process;
   const user = name === undefined
     ? undefined
-    : mappedUser({ op: "user", user: name, keepHome, where }, files, maps);
+    : mappedUser({ op: "user", user: name, keepHome, where }, files(), maps);
   const env = user === undefined || keepHome
     ? process.env
     : [...process.env.filter((entry) => !entry.startsWith("HOME=")), `HOME=${user.home}`];
   const additionalGids = [...new Set([...(user?.groups ?? []), ...process.additionalGids])];
   return {
-    args: process.args.length ? process.args : [rootShell(files)],
+    args: process.args.length ? process.args : [rootShell(files())],
     env: lookupEnv(env, "PATH") === undefined ? [`PATH=${process.path}`, ...env] : env,
     // -w, else the image's WorkingDir, else /: a runtime makes a missing cwd, so not the caller's.
     cwd: process.cwdRequired ? process.cwd[0] : imageWorkdir ?? "/",
