@@ -85,6 +85,7 @@ export interface BundleSpec {
 
 /** What {@linkcode writeBundle} made: whether it mounted `DIR/rootfs`, or what to mount there. */
 export interface WrittenBundle {
+  /** Whether `DIR/rootfs` is a mount, which the caller unmounts when done. */
   mounted: boolean;
   /** With `unmounted`: the overlay the caller mounts at `DIR/rootfs`. */
   overlay?: OverlaySpec;
