@@ -79,6 +79,7 @@ const SIGNATURES = {
   mkdirat: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   readlinkat: { parameters: ["i32", "buffer", "buffer", "usize"], result: "isize" },
   unlinkat: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  renameat: { parameters: ["i32", "buffer", "i32", "buffer"], result: "i32" },
   // glibc >= 2.30.
   getdents64: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   // For system calls glibc 2.36 has no wrapper of (openat2): number, then arguments.

@@ -58,6 +58,16 @@ export function enterPrivateMountNamespace(): void {
   mount(null, "/", null, MS.REC | MS.PRIVATE);
 }
 
+/** rename(2), by a system call alone (what a clone child may do). */
+export function rename(from: string, to: string): void {
+  check(sym.renameat(AT_FDCWD, cString(from), AT_FDCWD, cString(to)), "rename", from);
+}
+
+/** mkdir(2), by a system call alone (what a clone child may do). */
+export function makeDir(path: string, mode: number): void {
+  check(sym.mkdirat(AT_FDCWD, cString(path), mode), "mkdir", path);
+}
+
 /** chroot(2). */
 export function chroot(path: string): void {
   check(sym.chroot(cString(path)), "chroot", path);

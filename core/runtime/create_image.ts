@@ -22,6 +22,7 @@ import { nodeDataDir, nodeLayerDir } from "../store/layout.ts";
 import type { Store } from "../store/store.ts";
 import { buildHostEnvironment } from "./environment.ts";
 import { mountlessReason } from "./host_support.ts";
+import { openWorkDir } from "./image_root.ts";
 import type { RunSpec } from "./container_spec.ts";
 import type { CopyReuse } from "./mountless.ts";
 import { planContainer } from "./plan.ts";
@@ -164,18 +165,6 @@ export async function createImage(
       await removeStaged(stage);
     }
   });
-}
-
-/**
- * Makes overlay's `work/work`, which the kernel made with mode 0 as the
- * mounter (root of plash's user namespace: the caller), removable as the caller.
- */
-function openWorkDir(work: string): void {
-  try {
-    Deno.chmodSync(`${work}/work`, 0o700);
-  } catch {
-    // None: the container ended before its overlay was mounted.
-  }
 }
 
 /**

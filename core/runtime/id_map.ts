@@ -10,6 +10,7 @@
 import { spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
 import { closeFd, dup2, execve, makePipe, readAvailable, waitForExit } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
+import type { IdMaps } from "./become_user.ts";
 import { DEFAULT_PATH } from "./environment.ts";
 import { findExecutable } from "./exec.ts";
 
@@ -67,6 +68,20 @@ export function plannedMapping(uid: number, gid: number) {
 
 /** How plash maps ids for a caller ({@linkcode plannedMapping}'s answer). */
 export type IdMapping = ReturnType<typeof plannedMapping>;
+
+/**
+ * The id maps a namespace mapped as `plan` says shows in /proc/self: what
+ * a caller outside it reads to know what ids its root will hold.
+ */
+export function namespaceIdMaps(plan: IdMapping): IdMaps {
+  const own = (id: number) => ({ inside: 0, outside: id, count: 1 });
+  if (!plan.ranges) return { uids: [own(plan.uid)], gids: [own(plan.gid)] };
+  const { uids, gids } = plan.ranges;
+  return {
+    uids: [own(plan.uid), { inside: 1, outside: uids.start, count: uids.count }],
+    gids: [own(plan.gid), { inside: 1, outside: gids.start, count: gids.count }],
+  };
+}
 
 /**
  * Writes the uid and gid maps `plan` plans of process `pid`, which waits in

@@ -20,6 +20,18 @@ export function mountImageLayers(overlay: OverlaySpec): void {
   explainRefusal(() => mountOverlay(overlay));
 }
 
+/**
+ * Makes overlay's `work/work`, which the kernel made with mode 0 as the
+ * mounter (root of plash's user namespace: the caller), removable as the caller.
+ */
+export function openWorkDir(work: string): void {
+  try {
+    Deno.chmodSync(`${work}/work`, 0o700);
+  } catch {
+    // None: the container ended before its overlay was mounted.
+  }
+}
+
 /** Where the container's writable layer lives. */
 export interface Changes {
   /** Overlay's upper directory: what the container changed. */

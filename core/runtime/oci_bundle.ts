@@ -3,12 +3,13 @@
  * `runtime_config.ts`) and `DIR/rootfs`, the image's overlay mounted there with
  * its writable layer in `DIR/changes/{data,work}`, or a merged copy of its
  * layers. `plash bundle` writes one where the caller says, `plash runc` a
- * throwaway one in the store's tmp.
+ * throwaway one in the store's tmp, whose overlay its runtime's child mounts.
  *
  * It is the container spec of `plash run` (`container_spec.ts`: the
  * image's env and command, the run options, the host's directories, the
  * devices' edits) written for a runtime. The user is looked up in the
- * bundle's own rootfs (runtimes take numbers), found strictly inside it.
+ * bundle's own rootfs (runtimes take numbers), found strictly inside it, or,
+ * when the rootfs is not mounted yet, in the image's layers.
  *
  * @example
  * ```ts
@@ -42,10 +43,12 @@
 
 import { fdPath, openInRoot, openPath } from "../../ffi/in_root.ts";
 import { closeFd, readSmallFile, umount } from "../../ffi/sys.ts";
+import type { OverlaySpec } from "../../ffi/overlay.ts";
 import { PlashError, wrap } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";
+import { findMerged } from "../tree/merged_path.ts";
 import type { BindSpec } from "./binds.ts";
 import { type IdMaps, mappedUser, readIdMaps } from "./become_user.ts";
 import type { ContainerEdits } from "./container_edits.ts";
@@ -70,6 +73,22 @@ export interface BundleSpec {
   mode: OciMode;
   /** Devices and what comes with them (`container_edits.ts`). */
   edits?: ContainerEdits;
+  /**
+   * `DIR/rootfs` left unmounted: the caller mounts the overlay returned (in
+   * the runtime's own mount namespace, made without root as root of plash's
+   * user namespace).
+   */
+  unmounted?: boolean;
+  /** The id maps of the user namespace the runtime runs in, when not this process's. */
+  idMaps?: IdMaps;
+}
+
+/** What {@linkcode writeBundle} made: whether it mounted `DIR/rootfs`, or what to mount there. */
+export interface WrittenBundle {
+  /** Whether `DIR/rootfs` is a mount, which the caller unmounts when done. */
+  mounted: boolean;
+  /** With `unmounted`: the overlay the caller mounts at `DIR/rootfs`. */
+  overlay?: OverlaySpec;
 }
 
 const MNT_DETACH = 2;
@@ -84,7 +103,7 @@ export async function writeBundle(
   dir: string,
   spec: BundleSpec,
   host: HostFacts = { cwd: Deno.cwd(), env: Deno.env.toObject() },
-): Promise<{ mounted: boolean }> {
+): Promise<WrittenBundle> {
   const image = spec.store.image(spec.id);
   const { chain, config } = image;
   // Checked before anything is made: -v sources, the image's --mount sources, the devices.
@@ -106,6 +125,7 @@ export async function writeBundle(
   const made = makeEmptyDir(dir);
   const rootfs = `${dir}/rootfs`;
   let mounted = false;
+  let overlay: OverlaySpec | undefined;
   try {
     if (copyTree) {
       copyTree(spec.store.layersOf(chain), rootfs);
@@ -113,11 +133,13 @@ export async function writeBundle(
       const [upper, work] = [`${dir}/changes/data`, `${dir}/changes/work`];
       for (const path of [rootfs, upper, work]) Deno.mkdirSync(path, { recursive: true });
       const lowers = container.root.layers;
-      mountImageLayers({ lowers, upper, work, target: rootfs, userxattr: true });
-      mounted = true;
+      overlay = { lowers, upper, work, target: rootfs, userxattr: true };
+      if (!spec.unmounted) mountImageLayers(overlay);
+      mounted = !spec.unmounted;
     }
-    const files = accountsIn(rootfs);
-    const maps = readIdMaps();
+    // Read only for a user to look up or root's shell: most runs name neither.
+    const files = () => overlay && !mounted ? accountsInLayers(overlay.lowers) : accountsIn(rootfs);
+    const maps = spec.idMaps ?? readIdMaps();
     const process = processOf(container.process, container.where, files, maps, config.workdir);
     const oci = ociConfig({
       ...process,
@@ -130,7 +152,7 @@ export async function writeBundle(
       idMaps: spec.mode === "rootless" ? ociMappings(maps) : undefined,
     });
     Deno.writeTextFileSync(`${dir}/config.json`, JSON.stringify(oci, null, 2) + "\n");
-    return { mounted };
+    return { mounted, overlay: mounted ? undefined : overlay };
   } catch (error) {
     if (mounted) umount(rootfs, MNT_DETACH);
     undo(dir, made);
@@ -184,24 +206,33 @@ function accountsIn(rootfs: string): AccountFiles {
   }
 }
 
-/** The OCI process of the spec's: its user resolved in the image's files. */
+/** An image's /etc/passwd and /etc/group read from its layers (top first), its links inside it. */
+function accountsInLayers(layers: string[]): AccountFiles {
+  const read = (path: string) => {
+    const found = findMerged(layers, path);
+    return found?.info.isFile ? readSmallFile(found.source, ACCOUNT_FILE_LIMIT) : undefined;
+  };
+  return { passwd: read("/etc/passwd"), group: read("/etc/group") };
+}
+
+/** The OCI process of the spec's: its user resolved in the image's files, read by `files`. */
 function processOf(
   process: ContainerProcess,
   where: string,
-  files: AccountFiles,
+  files: () => AccountFiles,
   maps: IdMaps,
   imageWorkdir?: string,
 ) {
   const { user: name, keepHome } = process;
   const user = name === undefined
     ? undefined
-    : mappedUser({ op: "user", user: name, keepHome, where }, files, maps);
+    : mappedUser({ op: "user", user: name, keepHome, where }, files(), maps);
   const env = user === undefined || keepHome
     ? process.env
     : [...process.env.filter((entry) => !entry.startsWith("HOME=")), `HOME=${user.home}`];
   const additionalGids = [...new Set([...(user?.groups ?? []), ...process.additionalGids])];
   return {
-    args: process.args.length ? process.args : [rootShell(files)],
+    args: process.args.length ? process.args : [rootShell(files())],
     env: lookupEnv(env, "PATH") === undefined ? [`PATH=${process.path}`, ...env] : env,
     // -w, else the image's WorkingDir, else /: a runtime makes a missing cwd, so not the caller's.
     cwd: process.cwdRequired ? process.cwd[0] : imageWorkdir ?? "/",

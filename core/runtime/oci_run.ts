@@ -4,14 +4,18 @@
  * store's tmp, for the isolation plash itself does not give: its own pid,
  * ipc and uts namespaces, docker's capabilities.
  *
- * The overlay is mounted in a mount namespace of plash's own thread, which
- * the runtime's process shares and nobody else sees: it is gone when both
- * have ended. The bundle's directory is named after the runtime's process
- * (the child renames it there before its exec), so `plash clean` leaves it
- * while the runtime runs, also after a SIGKILL of plash, and removes it once
- * the runtime has ended; a normal end, Ctrl-C included, removes it at once.
- * The runtime's exit status is the container's (128 + N for signal N), and
- * plash passes its signals on to it, which passes them to the container.
+ * Plash writes the bundle as its caller; the child that becomes the runtime
+ * (a clone sharing plash's memory: no second Deno start), without root
+ * joined to plash's user namespace first, makes a mount namespace of its own
+ * and mounts the overlay there, which only the runtime sees: it is gone when
+ * the runtime has ended. The bundle's directory is named after the runtime's
+ * process (the child renames it there before its exec), so `plash clean`
+ * leaves it while the runtime runs, also after a SIGKILL of plash, and
+ * removes it once the runtime has ended; a normal end, Ctrl-C included,
+ * removes it at once, what the container's subordinate ids own included
+ * (`remove_staged.ts`). The runtime's exit status is the container's
+ * (128 + N for signal N), and plash passes its signals on to it, which
+ * passes them to the container.
  *
  * @example
  * ```ts
@@ -35,60 +39,79 @@
  */
 
 import { spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
-import { enterPrivateMountNamespace, execve, processId, umount } from "../../ffi/sys.ts";
+import { bindNow, cString } from "../../ffi/libc.ts";
+import { tryRemoveEntry } from "../../ffi/remove_tree.ts";
+import { effectiveIds, enterPrivateMountNamespace, execve, rename } from "../../ffi/sys.ts";
 import { inUserNamespace } from "../../ffi/namespaces.ts";
 import type { Store } from "../store/store.ts";
-import { removeTree } from "../store/tmp.ts";
+import { ownTmpDirMaker } from "../store/tmp.ts";
 import { explainRefusal } from "./host_support.ts";
+import { namespaceIdMaps, plannedMapping } from "./id_map.ts";
+import { mountImageLayers, openWorkDir } from "./image_root.ts";
 import { type BundleSpec, writeBundle } from "./oci_bundle.ts";
 import { chooseOciRuntime } from "./oci_runtime.ts";
-import { reportInChild, SignalRelay } from "./user_namespace.ts";
-
-const MNT_DETACH = 2;
+import { removeStaged } from "./remove_staged.ts";
+import { reportInChild, SignalRelay, spawnAsNamespaceRoot } from "./user_namespace.ts";
 
 /** What to run: a bundle's spec, less what `plash runc` decides itself. */
-export type OciRunSpec = Omit<BundleSpec, "copy" | "mode">;
+export type OciRunSpec = Omit<BundleSpec, "copy" | "mode" | "unmounted" | "idMaps">;
 
 /**
- * Runs `spec`'s image with the OCI runtime and returns its exit status.
- * Needs root, of the host or of plash's user namespace.
+ * Runs `spec`'s image with the OCI runtime and returns its exit status. As
+ * root of the host or of a user namespace the runtime is plash's child;
+ * otherwise it is root of plash's user namespace.
  */
 export async function runOci(spec: OciRunSpec): Promise<number> {
   const runtime = chooseOciRuntime();
   const store: Store = spec.store;
-  explainRefusal(enterPrivateMountNamespace);
+  const { uid, gid } = effectiveIds();
   const stage = store.makeTmpDir();
   let dir = stage;
   try {
-    const mode = inUserNamespace() ? "namespaced" : "root";
-    await writeBundle(`${stage}/bundle`, { ...spec, copy: false, mode });
+    const mode = uid !== 0 || inUserNamespace() ? "namespaced" : "root";
+    // Without root the runtime's ids are those of the namespace it will be root of.
+    const idMaps = uid === 0 ? undefined : namespaceIdMaps(plannedMapping(uid, gid));
+    const { overlay } = await writeBundle(`${stage}/bundle`, {
+      ...spec,
+      copy: false,
+      mode,
+      unmounted: true,
+      idMaps,
+    });
     const env = Object.entries(Deno.env.toObject()).map(([name, value]) => `${name}=${value}`);
     const name = `plash-${Deno.pid}-${crypto.getRandomValues(new Uint32Array(1))[0]}`;
+    // What the child does is system calls alone, bound now (see ffi/spawn_in_namespaces.ts).
+    const makeOwnTmpDir = ownTmpDirMaker(store);
+    const stageName = cString(stage);
+    bindNow("unshare", "mount", "fsopen", "fsconfig", "fsmount", "move_mount", "fchdir", "chdir");
+    bindNow("renameat", "unlinkat", "execve");
     using relay = new SignalRelay();
-    const pid = spawnSharingMemory(() => {
+    const body = () => {
+      // The overlay is seen by the runtime alone, and goes when it ends.
+      explainRefusal(enterPrivateMountNamespace);
+      mountImageLayers(overlay!);
       // The bundle becomes this process's: `clean` keeps it while the runtime runs.
-      const owned = store.makeTmpDir(processId());
-      Deno.renameSync(`${stage}/bundle`, `${owned}/bundle`);
-      dir = owned;
-      Deno.removeSync(stage);
+      dir = makeOwnTmpDir();
+      rename(`${stage}/bundle`, `${dir}/bundle`);
+      tryRemoveEntry(stageName, true);
       execve(runtime.path, [
         runtime.name,
         "--root",
-        `${owned}/state`,
+        `${dir}/state`,
         "run",
         "--bundle",
-        `${owned}/bundle`,
+        `${dir}/bundle`,
         name,
       ], env);
-    }, { onError: reportInChild });
+    };
+    const pid = uid === 0
+      ? spawnSharingMemory(body, { onError: reportInChild })
+      : await spawnAsNamespaceRoot(body);
     return await relay.wait(pid);
   } finally {
-    try {
-      umount(`${dir}/bundle/rootfs`, MNT_DETACH);
-    } catch {
-      // Not mounted: the bundle was not made.
-    }
-    removeTree(dir);
-    if (dir !== stage) removeTree(stage);
+    // Removed as the caller, unless the container left files of subordinate ids.
+    openWorkDir(`${dir}/bundle/changes/work`);
+    await removeStaged(dir);
+    if (dir !== stage) await removeStaged(stage);
   }
 }

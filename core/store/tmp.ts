@@ -8,23 +8,36 @@
  * @module
  */
 
+import { bindNow } from "../../ffi/libc.ts";
+import { makeDir, processId, readSmallFile } from "../../ffi/sys.ts";
 import { type StoreLayout, TMP_PREFIX } from "./layout.ts";
 
-/** The kernel's start time of process `pid` in clock ticks, or undefined if it is gone. */
+/** More than /proc/PID/stat holds: 52 numbers and a command name of at most 64 bytes. */
+const STAT_LIMIT = 4096;
+
+/**
+ * The kernel's start time of process `pid` in clock ticks, or undefined if it is gone. Read
+ * by system calls: the child that becomes `plash runc`'s runtime names its bundle so.
+ */
 export function processStartTime(pid: number | "self"): string | undefined {
-  let stat: string;
+  let stat: string | undefined;
   try {
-    stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    stat = readSmallFile(`/proc/${pid}/stat`, STAT_LIMIT);
   } catch {
     return undefined;
   }
+  if (stat === undefined) return undefined;
   // Field 2 (the command name) may hold spaces and parentheses: split after the last ")".
   return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
 }
 
 /** The name prefix of the temporary directories process `owner` made. */
 export function tmpPrefixOf(owner: number): string {
-  return `${TMP_PREFIX}${owner}_${processStartTime(owner === Deno.pid ? "self" : owner) ?? "0"}_`;
+  return tmpPrefix(owner, processStartTime(owner === Deno.pid ? "self" : owner));
+}
+
+function tmpPrefix(owner: number, startTime: string | undefined): string {
+  return `${TMP_PREFIX}${owner}_${startTime ?? "0"}_`;
 }
 
 /**
@@ -42,6 +55,21 @@ export function makeTmpDir(layout: StoreLayout, owner: number = Deno.pid): strin
   const path = tmpPath(layout, owner);
   Deno.mkdirSync(path, { mode: 0o700 });
   return path;
+}
+
+/**
+ * Prepares a temporary directory in the store's `tmp/` owned by the process that calls the
+ * function returned: a clone child sharing this process's memory, which makes it with system
+ * calls alone (no Deno call: see `ffi/spawn_in_namespaces.ts`) and gets its path.
+ */
+export function ownTmpDirMaker(layout: StoreLayout): () => string {
+  const random = crypto.getRandomValues(new Uint32Array(2)).join("");
+  bindNow("getpid", "open", "read", "close", "mkdirat");
+  return () => {
+    const path = layout.tmpEntry(`${tmpPrefix(processId(), processStartTime("self"))}${random}`);
+    makeDir(path, 0o700);
+    return path;
+  };
 }
 
 /** The name of a temporary directory plash made: its owner's pid and start time. */

@@ -262,8 +262,9 @@ Deno.test(
     await reader.waitFor("ready");
     const [left] = [...Deno.readDirSync(`${store.data}/tmp`)].map((entry) => entry.name);
     const runc = Number(left.split("_")[1]);
-    // Rootless, runc's parent is the plash in the user namespace, which outlives the one killed.
+    // runc is plash's child, rootless too: no plash started again in the namespace between them.
     const parent = Number(Deno.readTextFileSync(`/proc/${runc}/stat`).split(") ")[1].split(" ")[1]);
+    assert.equal(parent, reader.process.pid);
     reader.process.kill("SIGKILL");
     await reader.process.status;
     assert.match((await store.plash(["clean"])).stderr, /^removed 0 temporary dirs/);

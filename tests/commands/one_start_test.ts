@@ -3,8 +3,8 @@
  * build, `b run` and `exec` of a cached build, `ls`, `inspect`, `nodepath`,
  * `export-*` and `push` of an image whose files are the caller's to read,
  * `add-layer` of the caller's own directory, `sudo`, `data`, `with-mount`,
- * `create`, an uncached build and a bud of FROM, RUN and config
- * instructions, whose containers alone need the user namespace, and the
+ * `create`, an uncached build, a bud of FROM, RUN and config instructions
+ * and `runc`, whose containers alone need the user namespace, the
  * imports, whose chown alone does, and `rm`, `clean`, `shrink` and `purge`,
  * whose removal of files of the caller's subordinate ids alone does.
  * Counted for real: every program plash execs, traced by strace, the
@@ -21,9 +21,13 @@ import { TempDirs } from "../support/temp_dirs.ts";
 import { buildArchive } from "../support/tar_fixtures.ts";
 import { busyboxRootfs } from "../../scripts/busybox_rootfs.ts";
 import { plannedMapping } from "../../core/runtime/id_map.ts";
+import { findOciRuntimes } from "../../core/runtime/oci_runtime.ts";
 import { TMP_PREFIX } from "../../core/store/layout.ts";
 import { selfCommand } from "../../core/self_command.ts";
 import { getXattr } from "../../ffi/sys.ts";
+
+/** runc, which runs on this host's hybrid cgroups (crun refuses them). */
+const OCI_RUNTIME = findOciRuntimes({ ...Deno.env.toObject(), PLASH_OCI_RUNTIME: "runc" })[0];
 
 /** The programs `plash ARGS...` and its children exec'd, in order, and plash's exit status. */
 async function execs(
@@ -73,6 +77,32 @@ Deno.test("a cached build, ls, inspect and nodepath start Deno once", {
     assert.equal(code, 0, stderr);
     assert.deepEqual(programs, [deno], args.join(" "));
   }
+});
+
+Deno.test("runc starts Deno once: the runtime is plash's child, rootless too", {
+  ignore: !STRACE || !OCI_RUNTIME,
+}, async () => {
+  using store = new TestStore();
+  using temp = new TempDirs();
+  const base = await store.busybox();
+  // Traced, the setuid newuidmap cannot map a subordinate range: without it on the PATH only
+  // the caller is mapped. plash finds runc in /usr/sbin all the same.
+  const env = { PATH: temp.make(), PLASH_OCI_RUNTIME: "runc" };
+  const { code, stderr, programs } = await execs(
+    store,
+    temp,
+    ["runc", base, "true"],
+    undefined,
+    env,
+  );
+  assert.equal(code, 0, stderr);
+  // Deno, then the runtime and what it runs (itself again, the container's `true`); rootless
+  // the namespace's holder may run, and Deno starts no more.
+  const deno = Deno.execPath();
+  assert.deepEqual(programs.filter((program) => program === deno), [deno], programs.join(" "));
+  const [first, next] = programs.filter((program) => !program.endsWith("/sleep"));
+  assert.deepEqual([first, next], [deno, OCI_RUNTIME!.path], programs.join(" "));
+  assert.deepEqual([...Deno.readDirSync(`${store.data}/tmp`)], []);
 });
 
 /** The pid `plash ARGS...` started as, and the pid its container's command printed as its parent. */

@@ -153,6 +153,7 @@ export const RUNNING_COMMANDS: Command[] = [
   {
     name: "runc",
     asRoot: true,
+    ownUserNamespace: true,
     usage: "ID [CMD [ARG...]]",
     arity: [1, MANY],
     optionsFirst: true,
