@@ -36,3 +36,13 @@ export async function removeStaged(staged: string): Promise<void> {
   prepareTreeRemoval();
   await whileNamespaceRoot(() => removeTreeBySyscalls(staged));
 }
+
+/**
+ * Takes back what a failed command wrote to `dir`, whoever owns it (as
+ * {@linkcode removeStaged}): `dir` itself when the command `made` it, else
+ * everything in it.
+ */
+export async function removeWritten(dir: string, made: boolean): Promise<void> {
+  if (made) return await removeStaged(dir);
+  for (const { name } of Deno.readDirSync(dir)) await removeStaged(`${dir}/${name}`);
+}

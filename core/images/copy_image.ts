@@ -1,0 +1,61 @@
+/**
+ * An image's files copied without root in one start, as the imports are
+ * extracted (`apply_deferred.ts`): the caller copies every file, reading the
+ * layers as root of plash's user namespace sees them (`image_root_reader.ts`:
+ * the image's ids, not the host's), and one clone child in that namespace
+ * gives the copies their other owners, set-id bits and `security.*` xattrs.
+ *
+ * A file of the image the caller may not read (a subordinate id's mode 0600
+ * or 0700, or mode 0) stops the copy, which removes what it made, and the
+ * command starts again as root of the namespace (`core/privilege.ts`),
+ * where every rootless copy ran before.
+ *
+ * @module
+ */
+
+import { exists } from "../../ffi/sys.ts";
+import { wrap } from "../errors.ts";
+import { orAsImageRoot, readLayersAsImageRoot } from "../runtime/image_root_reader.ts";
+import { removeWritten } from "../runtime/remove_staged.ts";
+import { copyTree } from "../tree/copy_tree.ts";
+import {
+  applyDeferred,
+  closeNamespace,
+  deferredMetadata,
+  namespaceForLater,
+} from "./apply_deferred.ts";
+
+/**
+ * Copies the merged view of `layers` (top first) into `dest`, missing or an
+ * empty directory, with the image's owners and modes, as root or not (see
+ * the module's documentation). On failure `dest` is as it was.
+ *
+ * @example
+ * ```ts
+ * import { copyImage } from "./copy_image.ts";
+ *
+ * const layers = ["/store/layer/2", "/store/layer/1"]; // store.layersOf(chain)
+ * await copyImage(layers, "/tmp/rootfs"); // or NeedsPrivilege: a file closed to the caller
+ * ```
+ */
+export async function copyImage(layers: string[], dest: string): Promise<void> {
+  const deferred = deferredMetadata();
+  if (deferred === undefined) return copyTree(layers, dest);
+  readLayersAsImageRoot(layers);
+  const existed = exists(dest);
+  // Made before the copy, as the imports make theirs before the extraction.
+  const namespace = await namespaceForLater(deferred);
+  try {
+    await orAsImageRoot(() => Promise.resolve(copyTree(layers, dest, { deferred })));
+    try {
+      // `dest` is the caller's own: it is chowned, never moved.
+      await applyDeferred(deferred, [], namespace);
+    } catch (error) {
+      // The child may have closed some files to the caller.
+      await removeWritten(dest, !existed);
+      throw wrap(error, `copy to ${dest}`);
+    }
+  } finally {
+    closeNamespace(namespace);
+  }
+}
