@@ -328,6 +328,11 @@ Deno.test(
     for (const file of [`${dir}/copy/f`, `${dir}/bundle/rootfs/f`]) {
       assert.equal((await store.ok(["sudo", ...stat, file])).trim(), expected, file);
     }
+    // A file closed to the caller: copied as root of the namespace, after the copy made as the
+    // caller was taken back.
+    const closed = await store.ok(["build", "--from", image, "--run", "echo s > /s && chmod 0 /s"]);
+    await store.ok(["copy", closed, `${dir}/closed`]);
+    assert.equal(await store.ok(["sudo", "cat", `${dir}/closed/s`]), "s");
     if (Deno.uid() === 0) return;
     // A rootless runtime gets the namespace's own id maps.
     const config = JSON.parse(Deno.readTextFileSync(`${dir}/bundle/config.json`));
