@@ -5,10 +5,11 @@
  * the image's ids, not the host's), and one clone child in that namespace
  * gives the copies their other owners, set-id bits and `security.*` xattrs.
  *
- * A file of the image the caller may not read (a subordinate id's mode 0600
- * or 0700, or mode 0) stops the copy, which removes what it made, and the
- * command starts again as root of the namespace (`core/privilege.ts`),
- * where every rootless copy ran before.
+ * Where a file of the image is closed to the caller (a subordinate id's mode
+ * 0600 or 0700, or mode 0), found by a look at every file before anything
+ * is made, or where the copy is refused on the way (it then removes what it
+ * made), the command starts again as root of the namespace
+ * (`core/privilege.ts`), where every rootless copy ran before.
  *
  * @module
  */
@@ -41,7 +42,10 @@ import {
 export async function copyImage(layers: string[], dest: string): Promise<void> {
   const deferred = deferredMetadata();
   if (deferred === undefined) return copyTree(layers, dest);
-  readLayersAsImageRoot(layers);
+  // A look first (an access(2) a file: 50-60 ms for Debian's 6,700): Debian's and Ubuntu's
+  // images hold apt's `partial` directories, _apt's and closed, and a copy made in vain before
+  // starting again would cost up to a whole copy more.
+  readLayersAsImageRoot(layers, { lookFirst: true });
   const existed = exists(dest);
   // Made before the copy, as the imports make theirs before the extraction.
   const namespace = await namespaceForLater(deferred);

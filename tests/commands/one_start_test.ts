@@ -328,8 +328,8 @@ Deno.test(
     for (const file of [`${dir}/copy/f`, `${dir}/bundle/rootfs/f`]) {
       assert.equal((await store.ok(["sudo", ...stat, file])).trim(), expected, file);
     }
-    // A file closed to the caller: copied as root of the namespace, after the copy made as the
-    // caller was taken back.
+    // A file closed to the caller: found by a look before anything is made, and copied as root
+    // of the namespace, where plash starts again.
     const closed = await store.ok(["build", "--from", image, "--run", "echo s > /s && chmod 0 /s"]);
     await store.ok(["copy", closed, `${dir}/closed`]);
     assert.equal(await store.ok(["sudo", "cat", `${dir}/closed/s`]), "s");
