@@ -33,10 +33,15 @@ import {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { copyImage } from "./copy_image.ts";
  *
- * const layers = ["/store/layer/2", "/store/layer/1"]; // store.layersOf(chain)
- * await copyImage(layers, "/tmp/rootfs"); // or NeedsPrivilege: a file closed to the caller
+ * const dir = Deno.makeTempDirSync(); // layers as `store.layersOf(chain)` gives them, top first
+ * Deno.mkdirSync(`${dir}/layer`);
+ * Deno.writeTextFileSync(`${dir}/layer/hello`, "hi\n");
+ * await copyImage([`${dir}/layer`], `${dir}/rootfs`); // or NeedsPrivilege: a file closed to you
+ * assert.equal(Deno.readTextFileSync(`${dir}/rootfs/hello`), "hi\n");
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export async function copyImage(layers: string[], dest: string): Promise<void> {
