@@ -62,6 +62,7 @@ export const LAZY_MODULES = {
   copyLayer: at<typeof import("./build/dockerfile/copy_layer.ts")>(
     "core/build/dockerfile/copy_layer.ts",
   ),
+  copyImage: at<typeof import("./images/copy_image.ts")>("core/images/copy_image.ts"),
   copyTree: at<typeof import("./tree/copy_tree.ts")>("core/tree/copy_tree.ts"),
   createImage: at<typeof import("./runtime/create_image.ts")>("core/runtime/create_image.ts"),
   dockerfileContext: at<typeof import("./build/dockerfile/context.ts")>(

@@ -45,17 +45,16 @@ import { fdPath, openInRoot, openPath } from "../../ffi/in_root.ts";
 import { closeFd, readSmallFile, umount } from "../../ffi/sys.ts";
 import type { OverlaySpec } from "../../ffi/overlay.ts";
 import { PlashError, wrap } from "../errors.ts";
-import { lazyImport } from "../lazy_import.ts";
 import type { Store } from "../store/store.ts";
-import { removeTree } from "../store/tmp.ts";
 import { findMerged } from "../tree/merged_path.ts";
 import type { BindSpec } from "./binds.ts";
-import { type IdMaps, mappedUser, readIdMaps } from "./become_user.ts";
+import { type IdMaps, mappedUser, userNamespaceIdMaps } from "./become_user.ts";
 import type { ContainerEdits } from "./container_edits.ts";
 import { type ContainerProcess, containerSpec, type HostFacts } from "./container_spec.ts";
 import { hostDeviceNode } from "./device_node.ts";
 import { lookupEnv } from "./environment.ts";
 import { mountImageLayers } from "./image_root.ts";
+import { removeWritten } from "./remove_staged.ts";
 import { type IdMapping, type OciBind, ociConfig, type OciMode } from "./runtime_config.ts";
 import type { RunOptions } from "./run_options.ts";
 import { ACCOUNT_FILE_LIMIT, type AccountFiles } from "./users.ts";
@@ -67,8 +66,12 @@ export interface BundleSpec {
   /** The command; empty for the image's own, else root's login shell. */
   command: string[];
   options: RunOptions;
-  /** `DIR/rootfs` a merged copy of the layers instead of the overlay mounted there. */
-  copy: boolean;
+  /**
+   * `DIR/rootfs` a merged copy of the layers (top first), made by this
+   * function (`core/images/copy_image.ts`), instead of the overlay mounted
+   * there.
+   */
+  copy: false | ((layers: string[], rootfs: string) => Promise<void>);
   network: "host" | "none";
   mode: OciMode;
   /** Devices and what comes with them (`container_edits.ts`). */
@@ -120,15 +123,13 @@ export async function writeBundle(
     host,
   );
   const devices = container.devices.map(hostDeviceNode);
-  // Loaded only for a copy: `plash runc` mounts, and starts without the tree copier.
-  const copyTree = spec.copy ? (await lazyImport("copyTree")).copyTree : undefined;
   const made = makeEmptyDir(dir);
   const rootfs = `${dir}/rootfs`;
   let mounted = false;
   let overlay: OverlaySpec | undefined;
   try {
-    if (copyTree) {
-      copyTree(spec.store.layersOf(chain), rootfs);
+    if (spec.copy) {
+      await spec.copy(spec.store.layersOf(chain), rootfs);
     } else {
       const [upper, work] = [`${dir}/changes/data`, `${dir}/changes/work`];
       for (const path of [rootfs, upper, work]) Deno.mkdirSync(path, { recursive: true });
@@ -139,7 +140,8 @@ export async function writeBundle(
     }
     // Read only for a user to look up or root's shell: most runs name neither.
     const files = () => overlay && !mounted ? accountsInLayers(overlay.lowers) : accountsIn(rootfs);
-    const maps = spec.idMaps ?? readIdMaps();
+    // Without root the bundle is written as the caller, outside the namespace whose ids it maps.
+    const maps = spec.idMaps ?? userNamespaceIdMaps();
     const process = processOf(container.process, container.where, files, maps, config.workdir);
     const oci = ociConfig({
       ...process,
@@ -155,7 +157,8 @@ export async function writeBundle(
     return { mounted, overlay: mounted ? undefined : overlay };
   } catch (error) {
     if (mounted) umount(rootfs, MNT_DETACH);
-    undo(dir, made);
+    // A copy's files of subordinate ids are removed as root of the namespace.
+    await removeWritten(dir, made);
     throw error instanceof PlashError ? error : wrap(error, `bundle ${dir}`);
   }
 }
@@ -176,11 +179,6 @@ function makeEmptyDir(dir: string): boolean {
   }
   if (!empty) throw new PlashError(`bundle ${dir}: not an empty directory`);
   return false;
-}
-
-function undo(dir: string, made: boolean): void {
-  if (made) return removeTree(dir);
-  for (const { name } of Deno.readDirSync(dir)) removeTree(`${dir}/${name}`);
 }
 
 /** The rootfs's /etc/passwd and /etc/group, found strictly inside it (its links stay in it). */

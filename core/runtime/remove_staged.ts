@@ -28,3 +28,16 @@ import { removingTrees } from "./tree_removal.ts";
 export async function removeStaged(staged: string): Promise<void> {
   await removingTrees((remove) => remove(staged));
 }
+
+/**
+ * Takes back what a failed command wrote to `dir`, whoever owns it (as
+ * {@linkcode removeStaged}): `dir` itself when the command `made` it, else
+ * everything in it.
+ */
+export async function removeWritten(dir: string, made: boolean): Promise<void> {
+  // One namespace child at most, for all of it.
+  await removingTrees((remove) => {
+    if (made) return remove(dir);
+    for (const { name } of Deno.readDirSync(dir)) remove(`${dir}/${name}`);
+  });
+}

@@ -13,6 +13,7 @@
 import { PlashError, wrap } from "../errors.ts";
 import { mknod, S_IFBLK, S_IFCHR, S_IFIFO, splitDevice } from "../../ffi/sys.ts";
 import { inodeTimes } from "../../ffi/stat.ts";
+import type { DeferredMetadata } from "./deferred_metadata.ts";
 import { orInNamespace } from "./unprivileged.ts";
 import { type TreeEntry, walkMerged, type WalkOptions } from "./merged_tree.ts";
 import {
@@ -31,6 +32,12 @@ export interface CopyOptions extends WalkOptions {
    * but a write into such a file in place changes the layer.
    */
   linkFiles?: boolean;
+  /**
+   * Copying as a caller without root: what only root of the caller's user
+   * namespace may set (other owners, the set-id bits a chown clears,
+   * `security.*` xattrs) is noted here instead (`deferred_metadata.ts`).
+   */
+  deferred?: DeferredMetadata;
 }
 
 /**
@@ -56,7 +63,7 @@ export interface CopyOptions extends WalkOptions {
 export function copyTree(layers: string[], dest: string, options: CopyOptions = {}): void {
   const made = makeEmptyDir(dest);
   try {
-    copyEntries(walkMerged(layers, options), dest, options.linkFiles ?? false);
+    copyEntries(walkMerged(layers, options), dest, options.linkFiles ?? false, options.deferred);
   } catch (error) {
     undo(dest, made);
     throw wrap(error, `copy to ${dest}`);
@@ -75,12 +82,14 @@ function undo(dest: string, made: boolean): void {
  * Creates each of `entries` (directories before what they hold, as
  * `walkMerged` yields them) under `dest`, whose root must exist: the
  * entry with path "" sets `dest`'s own metadata. Files that are hard links
- * of one another among `entries` stay linked.
+ * of one another among `entries` stay linked. With `deferred`, what the
+ * caller may not set is noted there.
  */
 export function copyEntries(
   entries: Iterable<TreeEntry>,
   dest: string,
   linkFiles = false,
+  deferred?: DeferredMetadata,
 ): void {
   const links = new Map<string, string>();
   const dirs: { path: string; meta: Metadata; mtime: bigint }[] = [];
@@ -89,14 +98,14 @@ export function copyEntries(
     const meta = metadataOf(entry.info, entry.xattrs);
     if (entry.info.isDirectory) {
       if (entry.path !== "") Deno.mkdirSync(target);
-      setOwnerAndXattrs(target, meta);
+      setOwnerAndXattrs(target, meta, deferred);
       // To the nanosecond: a checkpoint's directories show what the layers' show.
       dirs.push({ path: target, meta, mtime: inodeTimes(entry.source).modified });
     } else if (linkFiles && !entry.info.isSocket) {
       // The link is the layer's own inode: its metadata is already right.
       Deno.linkSync(entry.source, target);
     } else if (copyFile(entry, target, links)) {
-      setMetadata(target, meta, entry.info.isSymlink);
+      setMetadata(target, meta, entry.info.isSymlink, deferred);
     }
   }
   // Deepest first: setting a directory's mtime is the last change made in it.

@@ -1,14 +1,15 @@
 /**
  * Commands that need no root run in one Deno start, rootless too: a cached
  * build, `b run` and `exec` of a cached build, `ls`, `inspect`, `nodepath`,
- * `export-*` and `push` of an image whose files are the caller's to read,
- * `add-layer` of the caller's own directory, `sudo`, `data`, `with-mount`,
- * `create`, an uncached build, a bud of FROM, RUN and config instructions
- * and `runc`, whose containers alone need the user namespace, the
- * imports, whose chown alone does, and `rm`, `clean`, `shrink` and `purge`,
- * whose removal of files of the caller's subordinate ids alone does.
- * Counted for real: every program plash execs, traced by strace, the
- * command's parent, or the V8 isolates Deno's starts log.
+ * `export-*`, `push`, `copy` and `bundle --copy` of an image whose files
+ * are the caller's to read, `add-layer` of the caller's own directory,
+ * `sudo`, `data`, `with-mount`, `create`, an uncached build, a bud of FROM,
+ * RUN and config instructions and `runc`, whose containers alone need the
+ * user namespace, the imports, copies and bundle copies, whose chown alone
+ * does, and `rm`, `clean`, `shrink` and `purge`, whose removal of files of
+ * the caller's subordinate ids alone does. Counted for real: every program
+ * plash execs, traced by strace, the command's parent, or the V8 isolates
+ * Deno's starts log.
  */
 
 import assert from "node:assert/strict";
@@ -320,6 +321,58 @@ Deno.test(
         .sort(),
       ["closed.tar", "closed.tar.stdout"],
     );
+  },
+);
+
+Deno.test(
+  "copy and bundle --copy of a file of another owner start Deno once, with the image's owner and mode",
+  {
+    ignore: !STRACE,
+  },
+  async () => {
+    using store = new TestStore();
+    using temp = new TempDirs();
+    const base = await store.busybox();
+    // 1000's where the namespace maps it (as root, or with a subordinate range), else root's.
+    const image = await store.ok([
+      "build",
+      "--from",
+      base,
+      "--run",
+      "echo f > /f; (chown 1000:1000 /f 2>/dev/null || true); chmod 4755 /f",
+    ]);
+    const stat = ["stat", "-c", "%u:%g %a"];
+    const expected = (await store.ok(["run", image, ...stat, "/f"])).trim();
+    const dir = temp.make();
+    const deno = Deno.execPath();
+    // Traced, the setuid newuidmap cannot map a subordinate range: without it on the PATH only
+    // the caller is mapped, and the copy still sets what the caller cannot.
+    const env = { PATH: temp.make() };
+    for (
+      const args of [["copy", image, `${dir}/traced`], ["bundle", "--copy", image, `${dir}/tb`]]
+    ) {
+      const { code, stderr, programs } = await execs(store, temp, args, undefined, env);
+      assert.equal(code, 0, stderr);
+      assert.deepEqual(programs.filter((program) => program === deno), [deno], args[0]);
+    }
+    // Untraced, with every id plash maps: the owner and mode root of the namespace sees.
+    await store.ok(["copy", image, `${dir}/copy`]);
+    await store.ok(["bundle", "--copy", image, `${dir}/bundle`]);
+    for (const file of [`${dir}/copy/f`, `${dir}/bundle/rootfs/f`]) {
+      assert.equal((await store.ok(["sudo", ...stat, file])).trim(), expected, file);
+    }
+    // A file closed to the caller: found by a look before anything is made, and copied as root
+    // of the namespace, where plash starts again.
+    const closed = await store.ok(["build", "--from", image, "--run", "echo s > /s && chmod 0 /s"]);
+    await store.ok(["copy", closed, `${dir}/closed`]);
+    assert.equal(await store.ok(["sudo", "cat", `${dir}/closed/s`]), "s");
+    if (Deno.uid() === 0) return;
+    // A rootless runtime gets the namespace's own id maps.
+    const config = JSON.parse(Deno.readTextFileSync(`${dir}/bundle/config.json`));
+    const maps = (await store.ok(["sudo", "cat", "/proc/self/uid_map"])).trim().split("\n")
+      .map((line) => line.trim().split(/\s+/).map(Number))
+      .map(([containerID, hostID, size]) => ({ containerID, hostID, size }));
+    assert.deepEqual(config.linux.uidMappings, maps);
   },
 );
 

@@ -22,6 +22,7 @@ import type { ContainerEdits } from "../../core/runtime/container_edits.ts";
 import { containerSpec } from "../../core/runtime/container_spec.ts";
 import { executePlan, prepareExecution } from "../../core/runtime/execute.ts";
 import { writeBundle } from "../../core/runtime/oci_bundle.ts";
+import { copyImage } from "../../core/images/copy_image.ts";
 import { containerOps } from "../../core/runtime/plan.ts";
 import { runOci } from "../../core/runtime/oci_run.ts";
 import { runImage } from "../../core/runtime/run_image.ts";
@@ -52,7 +53,7 @@ try {
       id: Number(id),
       command,
       options: {},
-      copy,
+      copy: copy && copyImage,
       network: "host",
       mode: rootless ? "rootless" : "root",
       edits,

@@ -57,6 +57,7 @@ export const ARCHIVE_COMMANDS: Command[] = [
   {
     name: "copy",
     asRoot: true,
+    rootOnDemand: true,
     usage: "ID DIR",
     arity: [2, 2],
     summary: "copy an image's files into DIR",

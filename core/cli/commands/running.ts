@@ -131,6 +131,7 @@ export const RUNNING_COMMANDS: Command[] = [
   {
     name: "bundle",
     asRoot: true,
+    rootOnDemand: true,
     usage: "ID DIR [CMD [ARG...]]",
     arity: [2, MANY],
     optionsFirst: true,
