@@ -152,6 +152,87 @@ Deno.test("a bud of FROM, RUN and config instructions runs its steps from plash'
   assert.deepEqual(parents, Array(mapped ? 3 : 1).fill(child.pid), stderr);
 });
 
+Deno.test(
+  "a bud of COPY --chown, ADD of a local tar, and a pulled FROM and COPY --from runs from plash's first start, with the same owners",
+  async () => {
+    using store = new TestStore();
+    using temp = new TempDirs();
+    await using registry = HAVE_REGISTRY ? await TestRegistry.start() : undefined;
+    const base = await store.busybox();
+    // Owners other than root where the namespace maps them (as root, or with a subordinate range).
+    const mapped = Deno.uid() === 0 ||
+      plannedMapping(Deno.uid()!, Deno.gid()!).ranges !== undefined;
+    const image = await store.ok([
+      "build",
+      "--from",
+      base,
+      "--run",
+      "echo p > /p && (chown 1000:1000 /p 2>/dev/null || true) && chmod 4755 /p",
+    ]);
+    let [from, copyFrom] = [image, base];
+    // Pushed, then pulled by the bud into a store that lacks them.
+    using pulling = registry ? new TestStore() : undefined;
+    if (registry) {
+      [from, copyFrom] = [`${registry.host}/plash/budone:1`, `${registry.host}/plash/budone:0`];
+      await store.ok(["push", "-q", image, from]);
+      await store.ok(["push", "-q", base, copyFrom]);
+    }
+    const target = pulling ?? store;
+    const context = writeContext(temp.make(), {
+      f: "f\n",
+      Dockerfile: [
+        `FROM ${from}`,
+        `COPY ${mapped ? "--chown=1000:1000 " : ""}f /f`,
+        "ADD owners.tar /t/",
+        `COPY --from=${copyFrom} /bin/busybox /bb`,
+        "RUN echo parent $PPID",
+      ].join("\n") + "\n",
+    });
+    Deno.writeFileSync(
+      `${context}/owners.tar`,
+      await buildArchive([
+        { name: "a/", type: "directory", uid: 1000, gid: 1000, mode: 0o750 },
+        { name: "a/owned", body: "mine\n", uid: 1000, gid: 1000, mode: 0o600 },
+        { name: "a/sgid", body: "g\n", gid: 42, mode: 0o2755 },
+      ]),
+    );
+    const child = target.start(["bud", context], { stderr: "piped" });
+    const output = await child.output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 0, stderr);
+    // Its RUN's container is plash's child: a plash started again would be between them.
+    assert.deepEqual(
+      [...stderr.matchAll(/^parent (\d+)$/gm)].map((match) => Number(match[1])),
+      [child.pid],
+      stderr,
+    );
+    const id = new TextDecoder().decode(output.stdout).trim();
+    const stat = await target.ok([
+      "run",
+      id,
+      "stat",
+      "-c",
+      "%n %u:%g %a",
+      "/f",
+      "/t/a",
+      "/t/a/owned",
+      "/t/a/sgid",
+      "/p",
+      "/bb",
+    ]);
+    const [user, group] = mapped ? ["1000:1000", "0:42"] : ["0:0", "0:0"];
+    assert.deepEqual(stat.trim().split("\n"), [
+      `/f ${user} 644`,
+      `/t/a ${user} 750`,
+      `/t/a/owned ${user} 600`,
+      `/t/a/sgid ${group} 2755`,
+      `/p ${user} 4755`,
+      "/bb 0:0 755",
+    ]);
+    assert.deepEqual([...Deno.readDirSync(`${target.data}/tmp`)], []);
+  },
+);
+
 Deno.test("add-layer of the caller's own directory starts Deno once", {
   ignore: !STRACE,
 }, async () => {

@@ -13,9 +13,8 @@
  * @module
  */
 
-import { inUserNamespace } from "../../../ffi/namespaces.ts";
 import { PlashError } from "../../errors.ts";
-import { mapped, readIdMaps } from "../../runtime/become_user.ts";
+import { mapped, userNamespaceIdMaps } from "../../runtime/become_user.ts";
 import { type AccountFiles, resolveUser } from "../../runtime/users.ts";
 import { lookupInLayers } from "./image_path.ts";
 
@@ -34,14 +33,13 @@ export function chownIds(spec: string, layers: string[]): { uid: number; gid: nu
   const user = resolveUser(spec, files, "the image");
   // As docker: a user without a group gives its own number as the group.
   const ids = { uid: user.uid, gid: spec.includes(":") ? user.gid : user.uid };
-  if (inUserNamespace()) {
-    const maps = readIdMaps();
-    if (!mapped(maps.uids, ids.uid) || !mapped(maps.gids, ids.gid)) {
-      throw new PlashError(
-        `--chown=${spec}: ${ids.uid}:${ids.gid} is outside the ids your user namespace maps; ` +
-          "give your user a range in /etc/subuid and /etc/subgid (see `plash doctor`)",
-      );
-    }
+  // Without root, the maps plash gives its user namespace (the layer is written as the caller).
+  const maps = userNamespaceIdMaps();
+  if (!mapped(maps.uids, ids.uid) || !mapped(maps.gids, ids.gid)) {
+    throw new PlashError(
+      `--chown=${spec}: ${ids.uid}:${ids.gid} is outside the ids your user namespace maps; ` +
+        "give your user a range in /etc/subuid and /etc/subgid (see `plash doctor`)",
+    );
   }
   return ids;
 }
@@ -52,9 +50,7 @@ export function chownIds(spec: string, layers: string[]): { uid: number; gid: nu
  */
 export function userIds(spec: string, layers: string[]): { uid: number; gid: number } {
   const { uid, gid } = resolveUser(spec, accountFiles(layers), "the image");
-  if (inUserNamespace()) {
-    const maps = readIdMaps();
-    if (!mapped(maps.uids, uid) || !mapped(maps.gids, gid)) return { uid: 0, gid: 0 };
-  }
+  const maps = userNamespaceIdMaps();
+  if (!mapped(maps.uids, uid) || !mapped(maps.gids, gid)) return { uid: 0, gid: 0 };
   return { uid, gid };
 }

@@ -6,15 +6,33 @@
  * upper directory shows its own), and symlinks on the way are followed
  * inside the image.
  *
+ * Without root the layer is written as the caller, in one start, as the
+ * imports are extracted: the owners it cannot give (`--chown`, the image's
+ * directories above a destination, an archive's) are noted and given by one
+ * clone child in plash's user namespace (`core/images/apply_deferred.ts`),
+ * and the image's directories are read as root of that namespace sees them
+ * (`image_root_reader.ts`). Where a source or the image is closed to the
+ * caller, the layer made so far is removed and the command starts again as
+ * root of the namespace (`core/privilege.ts`).
+ *
  * @module
  */
 
 import { lchown, setTimesNoFollow } from "../../../ffi/sys.ts";
 import { wrap } from "../../errors.ts";
-import { needPrivilege } from "../../privilege.ts";
 import type { ImageConfig } from "../../store/image_config.ts";
 import type { Store } from "../../store/store.ts";
+import { removeStaged } from "../../runtime/remove_staged.ts";
 import { removeTree } from "../../store/tmp.ts";
+import { orAsImageRoot, readLayersAsImageRoot } from "../../runtime/image_root_reader.ts";
+import { layerFiles } from "../../tree/layer_files.ts";
+import type { DeferredMetadata } from "../../tree/deferred_metadata.ts";
+import {
+  applyDeferred,
+  closeNamespace,
+  deferredMetadata,
+  namespaceForLater,
+} from "../../images/apply_deferred.ts";
 import { decompressFile } from "../../tar/decompress.ts";
 import { extractTar } from "../../tar/extract.ts";
 import { type ProgressItem, startProgress } from "../../images/progress.ts";
@@ -31,32 +49,48 @@ export async function addCopyLayer(
   items: CopyItem[],
   config: ImageConfig,
 ): Promise<number> {
-  // Its files get the image's owners (an ONBUILD trigger's COPY: root_steps.ts lets it by).
-  needPrivilege();
+  readLayersAsImageRoot(layers);
+  const deferred = deferredMetadata();
+  // Made before the writes where they may leave owners to give (see apply_deferred.ts).
+  let namespace = items.some((item) => item.uid || item.gid || item.type === "archive")
+    ? await namespaceForLater(deferred)
+    : undefined;
   const stage = store.makeTmpDir();
+  let id: number;
   try {
-    const root = `${stage}/root`;
-    const below = makeLayerRoot(store, parent, root);
-    const writer = new LayerWriter(root, layers);
-    const progress = items.length >= LARGE ? copyProgress(items) : undefined;
-    try {
-      for (const [i, item] of items.entries()) {
-        await writer.write(item);
-        progress?.add(item.size ?? 0);
-        // A synchronous loop draws nothing: let the display's timer run now and then.
-        if (progress && i % LARGE === 0) await new Promise((resolve) => setTimeout(resolve));
+    id = await orAsImageRoot(async () => {
+      const root = `${stage}/root`;
+      const below = makeLayerRoot(store, parent, root);
+      const writer = new LayerWriter(root, layers, deferred);
+      const progress = items.length >= LARGE ? copyProgress(items) : undefined;
+      try {
+        for (const [i, item] of items.entries()) {
+          await writer.write(item);
+          progress?.add(item.size ?? 0);
+          // A synchronous loop draws nothing: let the display's timer run now and then.
+          if (progress && i % LARGE === 0) await new Promise((resolve) => setTimeout(resolve));
+        }
+      } finally {
+        progress?.done();
       }
-    } finally {
-      progress?.done();
-    }
-    writer.finish();
-    setTimesNoFollow(root, Date.now() / 1000, below.mtime!.getTime() / 1000);
-    return store.addLayer(parent, root, config);
+      writer.finish();
+      setTimesNoFollow(root, Date.now() / 1000, below.mtime!.getTime() / 1000);
+      // Only the image's directories above the destinations had owners to give: a few.
+      if (namespace === undefined && deferred?.entries.size) {
+        namespace = await namespaceForLater(deferred);
+      }
+      await applyDeferred(deferred, [root], namespace);
+      return store.addLayer(parent, root, config);
+    });
   } catch (error) {
+    // Files the child gave to other owners may be closed to the caller: removed as namespace root.
+    await removeStaged(stage);
     throw wrap(error, "COPY");
   } finally {
-    removeTree(stage);
+    closeNamespace(namespace);
   }
+  removeTree(stage); // empty: its root is the store's now
+  return id;
 }
 
 /** A COPY of this many files or more shows its progress (on a terminal, without -q). */
@@ -82,7 +116,12 @@ class LayerWriter {
   /** The files written, by their path in the image. */
   readonly #written = new Set<string>();
 
-  constructor(readonly root: string, readonly layers: string[]) {}
+  /** `deferred`: where a writer without root notes the owners it leaves to namespace root. */
+  constructor(
+    readonly root: string,
+    readonly layers: string[],
+    readonly deferred: DeferredMetadata | undefined,
+  ) {}
 
   async write(item: CopyItem): Promise<void> {
     const dest = this.#resolveParent(item.dest);
@@ -90,13 +129,16 @@ class LayerWriter {
     if (item.type === "dir" || item.type === "archive") {
       this.#makeDir(dest, item.type === "dir" ? item : undefined);
       if (item.type === "archive") {
-        await extractTar(await decompressFile(await Deno.open(item.source!)), path);
+        await extractTar(await decompressFile(await Deno.open(item.source!)), path, {
+          deferred: this.deferred,
+        });
       }
       return;
     }
     // A fresh layer: only what this COPY wrote (or a directory it made) can be in the way.
     if (this.#written.has(dest) || this.#dirs.has(dest)) {
       Deno.removeSync(path, { recursive: true });
+      this.deferred?.forget(path);
       this.#dirs.delete(dest);
     }
     this.#written.add(dest);
@@ -108,8 +150,9 @@ class LayerWriter {
       Deno.copyFileSync(item.source!, path);
     }
     // Made by plash's root: 0:0 already. A copy has its source's mode already.
-    if (item.uid !== 0 || item.gid !== 0) lchown(path, item.uid, item.gid);
     if (item.type !== "symlink" && !item.sourceMode) Deno.chmodSync(path, item.mode);
+    const mode = item.type === "symlink" ? undefined : Deno.lstatSync(path).mode! & 0o7777;
+    this.#chown(path, item.uid, item.gid, mode);
     setTimesNoFollow(path, item.mtime, item.mtime);
   }
 
@@ -121,6 +164,20 @@ class LayerWriter {
       Deno.chmodSync(`${this.root}${dest}`, mode);
       setTimesNoFollow(`${this.root}${dest}`, mtime, mtime);
     }
+  }
+
+  /**
+   * Gives `path` its owner: as root, now; else noted for namespace root, with
+   * its last `mode` (none for a symlink) set again after the chown, which
+   * clears set-id bits.
+   */
+  #chown(path: string, uid: number, gid: number, mode: number | undefined): void {
+    if (this.deferred === undefined) {
+      if (uid !== 0 || gid !== 0) lchown(path, uid, gid);
+      return;
+    }
+    const meta = { uid, gid, mode: mode ?? 0, atime: 0, mtime: 0, xattrs: new Map() };
+    this.deferred.note(path, meta, mode === undefined);
   }
 
   /** `dest` with the symlinks of its parent directories followed inside the image. */
@@ -140,7 +197,8 @@ class LayerWriter {
     if (path === "/" || this.#dirs.has(path)) return path;
     const parent = this.#ensureDir(path.slice(0, path.lastIndexOf("/")) || "/");
     const own = `${parent === "/" ? "" : parent}/${path.slice(path.lastIndexOf("/") + 1)}`;
-    const info = resolved?.info.isDirectory ? resolved.info : undefined;
+    // Its owners as root of plash's user namespace sees them (the image's ids).
+    const info = resolved?.info.isDirectory ? layerFiles().lstat(resolved.source) : undefined;
     this.#makeDir(
       own,
       info && {
@@ -169,7 +227,7 @@ class LayerWriter {
     }
     const fields = meta ?? { mode: 0o755, uid: 0, gid: 0, mtime: Date.now() / 1000 };
     if (dest === "/" && meta === undefined) return;
-    lchown(path, fields.uid, fields.gid);
+    this.#chown(path, fields.uid, fields.gid, fields.mode);
     this.#dirs.set(dest, { mode: fields.mode, mtime: fields.mtime });
   }
 }

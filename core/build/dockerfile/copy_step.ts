@@ -9,6 +9,7 @@
 
 import { PlashError, reason } from "../../errors.ts";
 import { lazyImport } from "../../lazy_import.ts";
+import { orAsImageRoot } from "../../runtime/image_root_reader.ts";
 import { sha256File } from "../../sha256.ts";
 import type { ImageConfig } from "../../store/image_config.ts";
 import { removeTree } from "../../store/tmp.ts";
@@ -74,11 +75,13 @@ export async function copyStep(
       exclude: flags.has("exclude") ? excluder(flags.get("exclude")!) : undefined,
       parents: flags.has("parents") && flags.get("parents")![0] !== "false",
     };
-    const items = planCopy(request, layers);
+    // Without root, a source or an image closed to the caller: the build starts again as root
+    // of plash's user namespace (`copy_layer.ts`).
+    const items = await orAsImageRoot(() => Promise.resolve(planCopy(request, layers)));
     for (const url of urls) {
       items.push(...await download(builder, url, flags.get("checksum")?.[0], request, cleanup));
     }
-    parts.push(request.dest, await copyKey(items));
+    parts.push(request.dest, await orAsImageRoot(() => copyKey(items)));
     return async (config) => {
       try {
         const { addCopyLayer } = await loadCopyLayer();

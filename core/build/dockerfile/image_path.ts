@@ -67,7 +67,9 @@ function topmost(layers: string[], path: string): ImageFile | undefined {
     let info: Deno.FileInfo;
     try {
       info = Deno.lstatSync(`${layer}${inLayer}`);
-    } catch {
+    } catch (error) {
+      // Refused to a caller without root: not absent (the build starts again as namespace root).
+      if (error instanceof Deno.errors.PermissionDenied) throw error;
       continue; // not in this layer: the next one down may have it
     }
     return isWhiteout(info) ? undefined : { path, source: `${layer}${inLayer}`, info };

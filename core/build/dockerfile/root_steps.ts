@@ -1,12 +1,13 @@
 /**
  * Which Dockerfile builds need root of plash's user namespace throughout
  * (without root, `bud` then starts again there, core/privilege.ts): those
- * with a step that writes files of the image's owners as root (COPY, ADD,
- * WORKDIR's directory), a RUN that mounts (its sources are read beforehand
- * as root), or registry caches. The rest (FROM, RUN, instructions of the
- * config) run as the caller, each RUN's container in a user namespace of its
- * own (`core/runtime/create_image.ts`), in one Deno start. A FROM that must
- * be pulled asks for root where it pulls.
+ * with a RUN that mounts (its sources are read beforehand as root), or
+ * registry caches. The rest run as the caller in one Deno start: FROM, RUN
+ * and config instructions, each RUN's container in a user namespace of its
+ * own (`core/runtime/create_image.ts`); COPY, ADD and WORKDIR's directory,
+ * whose owners one clone child gives (`copy_layer.ts`); and a FROM or
+ * `COPY --from` that must be pulled, as `pull` pulls. Where the caller may
+ * not read a source or the image, the build starts again there all the same.
  *
  * @example
  * ```ts
@@ -14,7 +15,11 @@
  * import { needsNamespaceRoot } from "./root_steps.ts";
  *
  * assert.equal(needsNamespaceRoot({ text: "FROM 1\nRUN true\n", file: "Dockerfile" }), false);
- * assert.equal(needsNamespaceRoot({ text: "FROM 1\nCOPY a /a\n", file: "Dockerfile" }), true);
+ * assert.equal(needsNamespaceRoot({ text: "FROM 1\nCOPY a /a\n", file: "Dockerfile" }), false);
+assert.equal(
+  needsNamespaceRoot({ text: "FROM 1\nRUN --mount=type=cache,target=/c true\n", file: "Dockerfile" }),
+  true,
+);
  * ```
  *
  * @module
@@ -40,13 +45,16 @@ const CONFIG_ONLY = new Set([
   "VOLUME",
 ]);
 
+/** Instructions whose layers plash writes as the caller (`copy_layer.ts`), or pulls. */
+const WRITTEN_AS_CALLER = new Set(["FROM", "COPY", "ADD", "WORKDIR"]);
+
 /** Whether `build` needs root of plash's user namespace for more than its containers. */
 export function needsNamespaceRoot(
   build: Pick<DockerfileBuild, "text" | "file" | "cacheFrom" | "cacheTo">,
 ): boolean {
   if (build.cacheFrom?.length || build.cacheTo?.length) return true;
   return !parseDockerfile(build.text, build.file).instructions.every((instruction) =>
-    instruction.keyword === "FROM" || CONFIG_ONLY.has(instruction.keyword) ||
+    WRITTEN_AS_CALLER.has(instruction.keyword) || CONFIG_ONLY.has(instruction.keyword) ||
     (instruction.keyword === "RUN" && instruction.flags.every((flag) => flag.name === "network"))
   );
 }

@@ -10,7 +10,6 @@
 
 import { PlashError, reason } from "../../errors.ts";
 import { lazyImport } from "../../lazy_import.ts";
-import { needPrivilege } from "../../privilege.ts";
 import { DEFAULT_PATH } from "../../runtime/environment.ts";
 import { sha256Hex } from "../../sha256.ts";
 import { addConfigLayer } from "../../store/config_layer.ts";
@@ -303,8 +302,7 @@ export class StageBuilder {
 export async function imageNamed(store: Store, text: string): Promise<number> {
   const local = await localImage(store, text);
   if (local !== undefined) return local;
-  // Not in the store: pulled, as root (an import's chown).
-  needPrivilege();
+  // Not in the store: pulled as `pull` pulls, in this start (the import's chown in a child).
   const [{ pullImage }, { interruptible }] = await Promise.all([
     lazyImport("registryPull"),
     lazyImport("interrupt"),
