@@ -25,7 +25,7 @@ import type { Store } from "../../store/store.ts";
 import { removeStaged } from "../../runtime/remove_staged.ts";
 import { removeTree } from "../../store/tmp.ts";
 import { orAsImageRoot, readLayersAsImageRoot } from "../../runtime/image_root_reader.ts";
-import { layerFiles } from "../../tree/layer_files.ts";
+import { layerFiles, readLayersWith } from "../../tree/layer_files.ts";
 import type { DeferredMetadata } from "../../tree/deferred_metadata.ts";
 import {
   applyDeferred,
@@ -49,7 +49,6 @@ export async function addCopyLayer(
   items: CopyItem[],
   config: ImageConfig,
 ): Promise<number> {
-  readLayersAsImageRoot(layers);
   const deferred = deferredMetadata();
   // Made before the writes where they may leave owners to give (see apply_deferred.ts).
   let namespace = items.some((item) => item.uid || item.gid || item.type === "archive")
@@ -61,19 +60,7 @@ export async function addCopyLayer(
     id = await orAsImageRoot(async () => {
       const root = `${stage}/root`;
       const below = makeLayerRoot(store, parent, root);
-      const writer = new LayerWriter(root, layers, deferred);
-      const progress = items.length >= LARGE ? copyProgress(items) : undefined;
-      try {
-        for (const [i, item] of items.entries()) {
-          await writer.write(item);
-          progress?.add(item.size ?? 0);
-          // A synchronous loop draws nothing: let the display's timer run now and then.
-          if (progress && i % LARGE === 0) await new Promise((resolve) => setTimeout(resolve));
-        }
-      } finally {
-        progress?.done();
-      }
-      writer.finish();
+      await writeItems(root, layers, items, deferred);
       setTimesNoFollow(root, Date.now() / 1000, below.mtime!.getTime() / 1000);
       // Only the image's directories above the destinations had owners to give: a few.
       if (namespace === undefined && deferred?.entries.size) {
@@ -91,6 +78,35 @@ export async function addCopyLayer(
   }
   removeTree(stage); // empty: its root is the store's now
   return id;
+}
+
+/**
+ * Writes `items` into the layer directory `root`, the image's directories
+ * (of `layers`) read as root of plash's user namespace sees them: for this
+ * write only (a checkpoint the store makes reads the layers as they are).
+ */
+async function writeItems(
+  root: string,
+  layers: string[],
+  items: CopyItem[],
+  deferred: DeferredMetadata | undefined,
+): Promise<void> {
+  const view = layerFiles();
+  readLayersAsImageRoot(layers);
+  const progress = items.length >= LARGE ? copyProgress(items) : undefined;
+  try {
+    const writer = new LayerWriter(root, layers, deferred);
+    for (const [i, item] of items.entries()) {
+      await writer.write(item);
+      progress?.add(item.size ?? 0);
+      // A synchronous loop draws nothing: let the display's timer run now and then.
+      if (progress && i % LARGE === 0) await new Promise((resolve) => setTimeout(resolve));
+    }
+    writer.finish();
+  } finally {
+    progress?.done();
+    readLayersWith(view);
+  }
 }
 
 /** A COPY of this many files or more shows its progress (on a terminal, without -q). */
