@@ -16,7 +16,6 @@
 
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
-import { needPrivilege } from "../privilege.ts";
 import { importedFromHost } from "../runtime/environment.ts";
 import { mergeConfig } from "../store/image_config.ts";
 import { KEYS } from "../store/keys.ts";
@@ -108,9 +107,9 @@ export async function buildPlan(
   while (built > 0 && (id = store.getMap(KEYS.cache(keys[built - 1]))) === undefined) built--;
   id ??= plan.base;
   if (plan.cacheFrom || plan.cacheTo) {
-    // Registries' layers are imported as root. (A layer built here needs none: its container
-    // enters a user namespace of its own, create_image.ts.)
-    needPrivilege();
+    // As the caller, rootless too: registries' layers are imported as the imports are
+    // (apply_deferred.ts), and read as root of plash's user namespace sees them; a layer built
+    // here enters a user namespace of its own (create_image.ts).
     // Loaded only here: a build without registries loads no registry code.
     const { buildWithRegistries } = await lazyImport("registryCache");
     return await buildWithRegistries(store, plan, keys, built, id, { context: options.context });

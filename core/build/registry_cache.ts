@@ -20,6 +20,8 @@
 
 import { PlashError, reason } from "../errors.ts";
 import { interruptible } from "../images/interrupt.ts";
+import { needsPrivilege } from "../privilege.ts";
+import { readingAsImageRoot } from "../runtime/image_root_reader.ts";
 import { LayerCache } from "../images/registry/layer_cache.ts";
 import { sha256Hex, sha256Stream } from "../sha256.ts";
 import { keyKind, KEYS } from "../store/keys.ts";
@@ -114,6 +116,8 @@ export class Cache {
       );
     } catch (error) {
       if (error instanceof PlashError && error.exitCode > 128) throw error; // interrupted
+      // A layer closed to a caller without root: the build goes on as root of the namespace.
+      if (needsPrivilege(error)) throw error;
       this.#failed = true;
       console.error(`plash warning: cache ${name}: ${reason(error)}; building without it`);
       return undefined;
@@ -148,8 +152,11 @@ export async function portableKey(store: Store, id: number): Promise<string> {
     .map((entry) => entry.key)
     .sort();
   if (named.length > 0) return `${VERSION}:${named[0]}`;
-  const diffIds = [];
-  for (const layer of store.chain(id).slice(1)) diffIds.push(await layerDiffId(store, layer));
+  const diffIds: string[] = [];
+  // Packed with the image's owners, as root or not: the key must be the same on every machine.
+  await readingAsImageRoot(store.layersOf(store.chain(id)), async () => {
+    for (const layer of store.chain(id).slice(1)) diffIds.push(await layerDiffId(store, layer));
+  });
   const { created: _, ...config } = store.config(id);
   const text = new TextEncoder().encode(JSON.stringify([VERSION, diffIds, config]));
   return `${VERSION}:content:${await sha256Hex(text)}`;

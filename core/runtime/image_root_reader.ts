@@ -35,7 +35,7 @@
 import { SyscallError } from "../../ffi/errors.ts";
 import { effectiveIds, mayRead } from "../../ffi/sys.ts";
 import { needPrivilege } from "../privilege.ts";
-import { OWN_VIEW, readLayersWith } from "../tree/layer_files.ts";
+import { layerFiles, OWN_VIEW, readLayersWith } from "../tree/layer_files.ts";
 import { type IdRange, plannedMapping } from "./id_map.ts";
 
 /**
@@ -78,6 +78,26 @@ export function readLayersAsImageRoot(
       return xattrs;
     },
   });
+}
+
+/**
+ * Runs `read`, which reads the image of `layers`, with them read as root of
+ * plash's user namespace sees them ({@linkcode readLayersAsImageRoot}) and a
+ * refusal turned into `NeedsPrivilege` ({@linkcode orAsImageRoot}); then
+ * reads layers as before: for a command that reads other files (a build's
+ * checkpoints, which read the layers as they are) or other images after.
+ */
+export async function readingAsImageRoot<T>(
+  layers: string[],
+  read: () => Promise<T>,
+): Promise<T> {
+  const view = layerFiles();
+  readLayersAsImageRoot(layers);
+  try {
+    return await orAsImageRoot(read);
+  } finally {
+    readLayersWith(view);
+  }
 }
 
 /** The deepest directory that holds all of `paths` (a chain's layers nest in its first node). */

@@ -24,8 +24,8 @@ import type { ImageConfig } from "../../store/image_config.ts";
 import type { Store } from "../../store/store.ts";
 import { removeStaged } from "../../runtime/remove_staged.ts";
 import { removeTree } from "../../store/tmp.ts";
-import { orAsImageRoot, readLayersAsImageRoot } from "../../runtime/image_root_reader.ts";
-import { layerFiles, readLayersWith } from "../../tree/layer_files.ts";
+import { orAsImageRoot, readingAsImageRoot } from "../../runtime/image_root_reader.ts";
+import { layerFiles } from "../../tree/layer_files.ts";
 import type { DeferredMetadata } from "../../tree/deferred_metadata.ts";
 import {
   applyDeferred,
@@ -82,8 +82,7 @@ export async function addCopyLayer(
 
 /**
  * Writes `items` into the layer directory `root`, the image's directories
- * (of `layers`) read as root of plash's user namespace sees them: for this
- * write only (a checkpoint the store makes reads the layers as they are).
+ * (of `layers`) read as root of plash's user namespace sees them.
  */
 async function writeItems(
   root: string,
@@ -91,21 +90,20 @@ async function writeItems(
   items: CopyItem[],
   deferred: DeferredMetadata | undefined,
 ): Promise<void> {
-  const view = layerFiles();
-  readLayersAsImageRoot(layers);
   const progress = items.length >= LARGE ? copyProgress(items) : undefined;
   try {
-    const writer = new LayerWriter(root, layers, deferred);
-    for (const [i, item] of items.entries()) {
-      await writer.write(item);
-      progress?.add(item.size ?? 0);
-      // A synchronous loop draws nothing: let the display's timer run now and then.
-      if (progress && i % LARGE === 0) await new Promise((resolve) => setTimeout(resolve));
-    }
-    writer.finish();
+    await readingAsImageRoot(layers, async () => {
+      const writer = new LayerWriter(root, layers, deferred);
+      for (const [i, item] of items.entries()) {
+        await writer.write(item);
+        progress?.add(item.size ?? 0);
+        // A synchronous loop draws nothing: let the display's timer run now and then.
+        if (progress && i % LARGE === 0) await new Promise((resolve) => setTimeout(resolve));
+      }
+      writer.finish();
+    });
   } finally {
     progress?.done();
-    readLayersWith(view);
   }
 }
 

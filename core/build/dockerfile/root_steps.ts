@@ -1,13 +1,14 @@
 /**
  * Which Dockerfile builds need root of plash's user namespace throughout
  * (without root, `bud` then starts again there, core/privilege.ts): those
- * with a RUN that mounts (its sources are read beforehand as root), or
- * registry caches. The rest run as the caller in one Deno start: FROM, RUN
- * and config instructions, each RUN's container in a user namespace of its
- * own (`core/runtime/create_image.ts`); COPY, ADD and WORKDIR's directory,
- * whose owners one clone child gives (`copy_layer.ts`); and a FROM or
- * `COPY --from` that must be pulled, as `pull` pulls. Where the caller may
- * not read a source or the image, the build starts again there all the same.
+ * with a RUN that mounts (its sources are read beforehand as root). The
+ * rest run as the caller in one Deno start: FROM, RUN and config
+ * instructions, each RUN's container in a user namespace of its own
+ * (`core/runtime/create_image.ts`); COPY, ADD and WORKDIR's directory, whose
+ * owners one clone child gives (`copy_layer.ts`); a FROM or `COPY --from`
+ * that must be pulled, as `pull` pulls; and registry caches' layers,
+ * imported alike. Where the caller may not read a source or the image, the
+ * build starts again there all the same.
  *
  * @example
  * ```ts
@@ -16,10 +17,8 @@
  *
  * assert.equal(needsNamespaceRoot({ text: "FROM 1\nRUN true\n", file: "Dockerfile" }), false);
  * assert.equal(needsNamespaceRoot({ text: "FROM 1\nCOPY a /a\n", file: "Dockerfile" }), false);
-assert.equal(
-  needsNamespaceRoot({ text: "FROM 1\nRUN --mount=type=cache,target=/c true\n", file: "Dockerfile" }),
-  true,
-);
+ * const mount = "FROM 1\nRUN --mount=type=cache,target=/c true\n";
+ * assert.equal(needsNamespaceRoot({ text: mount, file: "Dockerfile" }), true);
  * ```
  *
  * @module
@@ -50,9 +49,8 @@ const WRITTEN_AS_CALLER = new Set(["FROM", "COPY", "ADD", "WORKDIR"]);
 
 /** Whether `build` needs root of plash's user namespace for more than its containers. */
 export function needsNamespaceRoot(
-  build: Pick<DockerfileBuild, "text" | "file" | "cacheFrom" | "cacheTo">,
+  build: Pick<DockerfileBuild, "text" | "file">,
 ): boolean {
-  if (build.cacheFrom?.length || build.cacheTo?.length) return true;
   return !parseDockerfile(build.text, build.file).instructions.every((instruction) =>
     WRITTEN_AS_CALLER.has(instruction.keyword) || CONFIG_ONLY.has(instruction.keyword) ||
     (instruction.keyword === "RUN" && instruction.flags.every((flag) => flag.name === "network"))

@@ -46,6 +46,7 @@ import { RegistryWriter } from "./push.ts";
 import { parseReference } from "./reference.ts";
 import { Repository } from "./repository.ts";
 import { Uploader } from "./upload.ts";
+import { readingAsImageRoot } from "../../runtime/image_root_reader.ts";
 import "../../tree/flatten.ts"; // publishes images: lets the store make checkpoints
 
 /** The media type of a cache entry's config. */
@@ -157,7 +158,12 @@ export class LayerCache {
       signal,
     });
     const title = `pushing cached layer ${shortDigest(`sha256:${key}`)}`;
-    await writer.write(cacheEntry(this.#store, id, key, parent), tagOf(key), title);
+    // Packed with the image's owners, as root or not (see `push.ts`).
+    const layers = this.#store.layersOf(this.#store.chain(id));
+    await readingAsImageRoot(
+      layers,
+      () => writer.write(cacheEntry(this.#store, id, key, parent), tagOf(key), title),
+    );
   }
 }
 
