@@ -11,7 +11,6 @@
 
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
-import { needPrivilege } from "../privilege.ts";
 import { parseImageId } from "../store/ids.ts";
 import { KEYS } from "../store/keys.ts";
 import type { Store } from "../store/store.ts";
@@ -64,11 +63,8 @@ export const SOURCES: Record<string, Source> = {
         lazyImport("sha256"),
         lazyImport("importTar"),
       ]);
-      // An import chowns its files: only then is root needed.
-      return store.cached(KEYS.tar(await sha256File(ref)), () => {
-        needPrivilege();
-        return importTar(store, ref);
-      });
+      // Imported in this start, rootless too (its chown in one child: apply_deferred.ts).
+      return store.cached(KEYS.tar(await sha256File(ref)), () => importTar(store, ref));
     },
   },
   url: {
@@ -78,7 +74,6 @@ export const SOURCES: Record<string, Source> = {
       // Loaded only when used: a build from an id or a map key loads no source's code.
       const { urlKey } = await lazyImport("urlKey");
       return store.cached(await urlKey(ref), async () => {
-        needPrivilege();
         // Loaded only here: a cached base costs no download or archive code.
         const { importUrl } = await lazyImport("importUrl");
         return await importUrl(store, ref);
@@ -94,7 +89,6 @@ export const SOURCES: Record<string, Source> = {
       const { findPulled } = await lazyImport("imageNames");
       const found = await findPulled(store, ref);
       if (found !== undefined) return found;
-      needPrivilege();
       // Two builds pulling the same image: one pulls, the other then finds it.
       return await store.withLock(`docker-pull:${ref}`, async () => {
         const pulled = await findPulled(store, ref);
@@ -118,7 +112,6 @@ export const SOURCES: Record<string, Source> = {
     resolve: async (store, ref) => {
       const { lxcArch, lxcNameKey } = await lazyImport("lxcName");
       return store.cached(lxcNameKey(ref, lxcArch()), async () => {
-        needPrivilege();
         const { importLxc } = await lazyImport("importLxc");
         return await importLxc(store, ref);
       });

@@ -5,7 +5,8 @@
  * are the caller's to read, `add-layer` of the caller's own directory,
  * `sudo`, `data`, `with-mount`, `create`, an uncached build, a bud of FROM,
  * RUN and config instructions and `runc`, whose containers alone need the
- * user namespace, the imports, copies and bundle copies, whose chown alone
+ * user namespace, the imports, copies and bundle copies, a bud's COPY, ADD
+ * and pulls, a build's archive base and registry caches, whose chown alone
  * does, and `rm`, `clean`, `shrink` and `purge`, whose removal of files of
  * the caller's subordinate ids alone does. Counted for real: every program
  * plash execs, traced by strace, the command's parent, or the V8 isolates
@@ -232,6 +233,47 @@ Deno.test(
     assert.deepEqual([...Deno.readDirSync(`${target.data}/tmp`)], []);
   },
 );
+
+Deno.test("a build with registry caches starts Deno once, and a layer pulled has its owners", {
+  ignore: !STRACE || !HAVE_REGISTRY,
+}, async () => {
+  using temp = new TempDirs();
+  await using registry = await TestRegistry.start();
+  const cache = `${registry.host}/plash/budone-cache`;
+  // Imported from one archive, the base has the same registry key in every store.
+  const tar = `${temp.make()}/busybox.tar`;
+  const packed = await runCommand("tar", ["-C", await busyboxRootfs(), "-cf", tar, "."]);
+  assert.equal(packed.code, 0, packed.stderr);
+  const macros = async (store: TestStore, flag: string) => [
+    "--from",
+    (await store.ok(["import-tar", tar])).trim(),
+    "--run",
+    "echo a > /a && (chown 1000:1000 /a 2>/dev/null || true)",
+    flag,
+    cache,
+  ];
+  const stat = ["stat", "-c", "%u:%g %a", "/a"];
+  using pusher = new TestStore();
+  const pushed = await pusher.ok(["build", ...await macros(pusher, "--cache-to")]);
+  const owners = await pusher.ok(["run", pushed, ...stat]);
+  // Traced, the setuid newuidmap cannot map a subordinate range: without it on the PATH only
+  // the caller is mapped (the pulled file of 1000 is then the caller's, with a warning).
+  const env = { PATH: temp.make() };
+  using puller = new TestStore();
+  for (const [store, flag] of [[pusher, "--cache-to"], [puller, "--cache-from"]] as const) {
+    const args = ["build", ...await macros(store, flag)];
+    const { code, stderr, programs } = await execs(store, temp, args, undefined, env);
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(programs.filter((program) => program === Deno.execPath()), [Deno.execPath()]);
+  }
+  // Untraced, with every id plash maps: the owners the layer was built with.
+  using other = new TestStore();
+  const pulled = await other.plash(["build", ...await macros(other, "--cache-from")]);
+  assert.equal(pulled.code, 0, pulled.stderr);
+  assert.doesNotMatch(pulled.stderr, /^--> /m, "pulled, not built");
+  assert.equal(await other.ok(["run", pulled.stdout.trim(), ...stat]), owners);
+  assert.deepEqual([...Deno.readDirSync(`${other.data}/tmp`)], []);
+});
 
 Deno.test("add-layer of the caller's own directory starts Deno once", {
   ignore: !STRACE,
@@ -545,6 +587,42 @@ Deno.test(
     await startsOf(other, ["import-docker-archive", `${dir}/docker.tar`]);
   },
 );
+
+Deno.test("a build from an archive not imported yet starts Deno once, with the archive's owners", {
+  ignore: !STRACE,
+}, async () => {
+  using store = new TestStore();
+  using temp = new TempDirs();
+  const dir = temp.make();
+  Deno.writeFileSync(`${dir}/rootfs.tar`, await ownersArchive());
+  Deno.writeFileSync(`${dir}/other.tar`, await ownersArchive());
+  // Traced, the setuid newuidmap cannot map a subordinate range (see the imports' test).
+  const env = { PATH: temp.make() };
+  for (
+    const from of [["--from-tar", `${dir}/rootfs.tar`], ["--from-url", `file://${dir}/other.tar`]]
+  ) {
+    const { code, stderr, programs } = await execs(store, temp, ["build", ...from], undefined, env);
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(programs.filter((program) => program === Deno.execPath()), [Deno.execPath()]);
+  }
+  // Untraced, with every id plash maps: the archive's owners.
+  using fresh = new TestStore();
+  const image = (await fresh.ok(["build", "--from-tar", `${dir}/rootfs.tar`])).trim();
+  const mapped = Deno.uid() === 0 || plannedMapping(Deno.uid()!, Deno.gid()!).ranges !== undefined;
+  const stat = await fresh.ok([
+    "run",
+    image,
+    "stat",
+    "-c",
+    "%n %u:%g %a",
+    "/srv/user",
+    "/usr/bin/chage",
+  ]);
+  assert.deepEqual(stat.trim().split("\n"), [
+    `/srv/user ${mapped ? "1000:1000" : "0:0"} 700`,
+    `/usr/bin/chage ${mapped ? "0:42" : "0:0"} 2755`,
+  ]);
+});
 
 Deno.test("a rootless import that fails after its chown leaves nothing in tmp/", {
   // Only with a subordinate range does the chown give files to ids other than the caller.
