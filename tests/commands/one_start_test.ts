@@ -184,11 +184,16 @@ Deno.test(
       Dockerfile: [
         `FROM ${from}`,
         `COPY ${mapped ? "--chown=1000:1000 " : ""}f /f`,
+        // A copy's set-id bits are cleared (see below), not those --chmod gives.
+        `COPY ${mapped ? "--chown=1000:1000 " : ""}s /s`,
+        `COPY ${mapped ? "--chown=1000:1000 " : ""}--chmod=4755 f /g`,
         "ADD owners.tar /t/",
         `COPY --from=${copyFrom} /bin/busybox /bb`,
         "RUN echo parent $PPID",
       ].join("\n") + "\n",
     });
+    Deno.copyFileSync(`${context}/f`, `${context}/s`);
+    Deno.chmodSync(`${context}/s`, 0o4755);
     Deno.writeFileSync(
       `${context}/owners.tar`,
       await buildArchive([
@@ -215,6 +220,8 @@ Deno.test(
       "-c",
       "%n %u:%g %a",
       "/f",
+      "/s",
+      "/g",
       "/t/a",
       "/t/a/owned",
       "/t/a/sgid",
@@ -224,6 +231,10 @@ Deno.test(
     const [user, group] = mapped ? ["1000:1000", "0:42"] : ["0:0", "0:0"];
     assert.deepEqual(stat.trim().split("\n"), [
       `/f ${user} 644`,
+      // Cleared by the chown, or by the write of a caller without the host's CAP_FSETID (as
+      // in the namespace before).
+      `/s ${user} 755`,
+      `/g ${user} 4755`,
       `/t/a ${user} 750`,
       `/t/a/owned ${user} 600`,
       `/t/a/sgid ${group} 2755`,

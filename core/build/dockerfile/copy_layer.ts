@@ -163,10 +163,11 @@ class LayerWriter {
     } else {
       Deno.copyFileSync(item.source!, path);
     }
-    // Made by plash's root: 0:0 already. A copy has its source's mode already.
-    if (item.type !== "symlink" && !item.sourceMode) Deno.chmodSync(path, item.mode);
-    const mode = item.type === "symlink" ? undefined : Deno.lstatSync(path).mode! & 0o7777;
-    this.#chown(path, item.uid, item.gid, mode);
+    // Made by plash's root: 0:0 already. A copy has its source's mode already, less the set-id
+    // bits the chown clears.
+    const setMode = item.type !== "symlink" && !item.sourceMode;
+    this.#chown(path, item.uid, item.gid, setMode ? item.mode : undefined, item.type === "symlink");
+    if (setMode) Deno.chmodSync(path, item.mode);
     setTimesNoFollow(path, item.mtime, item.mtime);
   }
 
@@ -182,16 +183,18 @@ class LayerWriter {
 
   /**
    * Gives `path` its owner: as root, now; else noted for namespace root, with
-   * its last `mode` (none for a symlink) set again after the chown, which
-   * clears set-id bits.
+   * `mode` set again after the chown, which clears set-id bits (none given:
+   * the chown leaves what it leaves, as root's does).
    */
-  #chown(path: string, uid: number, gid: number, mode: number | undefined): void {
+  #chown(path: string, uid: number, gid: number, mode: number | undefined, isSymlink = false) {
     if (this.deferred === undefined) {
       if (uid !== 0 || gid !== 0) lchown(path, uid, gid);
       return;
     }
     const meta = { uid, gid, mode: mode ?? 0, atime: 0, mtime: 0, xattrs: new Map() };
-    this.deferred.note(path, meta, mode === undefined);
+    this.deferred.note(path, meta, isSymlink);
+    const entry = this.deferred.entries.get(path);
+    if (entry && mode === undefined) entry.mode = undefined;
   }
 
   /** `dest` with the symlinks of its parent directories followed inside the image. */
