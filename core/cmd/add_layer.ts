@@ -3,9 +3,12 @@
  * moved when it is on the data directory's filesystem and wholly the
  * caller's, copied otherwise: a directory another user owns, or holds files
  * in, would stay theirs to change (through a descriptor they hold open) after
- * the image is published, so the image gets new files instead. A move needs
- * no root: without root, only a copy (which keeps the files' owners) runs as
- * root of plash's user namespace.
+ * the image is published, so the image gets new files instead. Neither needs
+ * root: without root a copy keeps the files' owners as an import does, the
+ * caller copying and one namespace child setting what only root of plash's
+ * user namespace may (`copy_image.ts`). A directory the caller may not read
+ * throughout, or whose own owner is another, is copied by plash started
+ * again as root of the namespace.
  *
  * @module
  */
@@ -18,7 +21,7 @@ import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { needPrivilege } from "../privilege.ts";
 import { Store } from "../store/store.ts";
-import { removeTree } from "../store/tmp.ts";
+import { removeStaged } from "../runtime/remove_staged.ts";
 import "../tree/flatten.ts"; // publishes images: lets the store make checkpoints
 
 /** Runs the command line. */
@@ -38,18 +41,28 @@ export async function main(args: Args): Promise<void> {
     printLine(store.addLayer(parent, dir));
     return;
   }
-  // A copy keeps the files' owners, which only root (of plash's user namespace) may set.
-  needPrivilege();
+  // The copy is moved into the store, which the caller may do only with a directory of its
+  // own: one of another owner is copied as root of plash's user namespace.
+  if (!ownsItself(info)) needPrivilege();
   const stage = store.makeTmpDir();
   try {
     // The copier is loaded only here: most add-layers move their directory.
-    const { copyTree } = await lazyImport("copyTree");
-    // Verbatim: the directory's own whiteouts and opaque marks are part of the layer.
-    copyTree([dir], `${stage}/root`, { verbatim: true });
+    const { copyImage } = await lazyImport("copyImage");
+    // Verbatim: the directory's own whiteouts and opaque marks are part of the layer. Without
+    // root the files' other owners are set by one namespace child, or, where the caller may not
+    // read them all, plash starts again as root of the namespace.
+    await copyImage([dir], `${stage}/root`, { verbatim: true });
     printLine(store.addLayer(parent, `${stage}/root`));
   } finally {
-    removeTree(stage);
+    // Files the namespace child chowned may be closed to the caller.
+    await removeStaged(stage);
   }
+}
+
+/** Whether `info`, the directory's own, is the caller's user and group (always as root). */
+function ownsItself(info: Deno.FileInfo): boolean {
+  const { uid, gid } = effectiveIds();
+  return uid === 0 || (info.uid === uid && info.gid === gid);
 }
 
 /**

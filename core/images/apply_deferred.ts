@@ -10,9 +10,11 @@
  * before the clone: no Deno API, no import, no allocation (a dynamic import
  * or a Deno op in such a child has made Deno abort). What fails is written
  * to memory the parent reads once the child has exited. The namespace it
- * joins is made before the extraction ({@linkcode namespaceForLater}): its
- * holder and newuidmap children, made after a large extraction, made plash
- * spin now and then (1 of 8 Debian imports two at a time).
+ * joins (a holder process and newuidmap, 5-10 ms) is made only then, after
+ * the extraction, and only when something was deferred: most images and the
+ * caller's own files need none. (It was made before every extraction while
+ * children made after a large one spun now and then: that was V8's handler
+ * chain pointing into an earlier child's stack, `ffi/spawn_in_namespaces.ts`.)
  *
  * @module
  */
@@ -47,23 +49,27 @@ export function deferredMetadata(): DeferredMetadata | undefined {
   return new DeferredMetadata((u, g) => u <= uids && g <= gids);
 }
 
+/** What {@linkcode namespaceForLater} gives: the namespace is made by {@linkcode applyDeferred}. */
+const MADE_WHEN_NEEDED = -1;
+
 /**
- * The caller's user namespace, mapped, as a descriptor for
- * {@linkcode applyDeferred} (close it), or undefined when nothing is
- * deferred (as root).
+ * The caller's user namespace for {@linkcode applyDeferred} (close it with
+ * {@linkcode closeNamespace}), or undefined when nothing is deferred (as
+ * root). Nothing is made yet: `applyDeferred` makes it when there is
+ * something to do, after the extraction.
  */
-export async function namespaceForLater(
+export function namespaceForLater(
   deferred: DeferredMetadata | undefined,
 ): Promise<number | undefined> {
-  if (deferred === undefined) return undefined;
-  const { uid, gid } = effectiveIds();
-  return await mappedUserNamespace(plannedMapping(uid, gid));
+  return Promise.resolve(deferred === undefined ? undefined : MADE_WHEN_NEEDED);
 }
 
-/** Closes what {@linkcode namespaceForLater} opened. */
-export function closeNamespace(namespace: number | undefined): void {
-  if (namespace !== undefined) closeFd(namespace);
-}
+/**
+ * Closes what {@linkcode namespaceForLater} opened: nothing now that
+ * {@linkcode applyDeferred} makes and closes the namespace itself; called
+ * where an extraction ends, so that callers need not know that.
+ */
+export function closeNamespace(_namespace: number | undefined): void {}
 
 /** One name's calls, every argument ready before the clone. */
 interface Operation {
@@ -79,8 +85,8 @@ interface Operation {
 
 /**
  * Does what `deferred` noted, as root of the caller's user namespace
- * (`namespace`, from {@linkcode namespaceForLater}), in one clone child;
- * nothing when nothing was noted. `roots` are the layer
+ * (`namespace`, from {@linkcode namespaceForLater}; made here), in one clone
+ * child; nothing, and no namespace, when nothing was noted. `roots` are the layer
  * directories about to be published: one whose own owner is not the caller
  * could not be moved into the store by the caller, so that case throws
  * {@linkcode NeedsPrivilege} (the command then runs as namespace root).
@@ -94,6 +100,17 @@ export async function applyDeferred(
   if (roots.some((root) => (deferred.entries.get(root)?.uid ?? -1) !== -1)) {
     throw new NeedsPrivilege();
   }
+  const { uid, gid } = effectiveIds();
+  const made = await mappedUserNamespace(plannedMapping(uid, gid));
+  try {
+    await inNamespace(deferred, made);
+  } finally {
+    closeFd(made);
+  }
+}
+
+/** Does what `deferred` noted as root of the user namespace open as `namespace`, in one child. */
+async function inNamespace(deferred: DeferredMetadata, namespace: number): Promise<void> {
   const ops: Operation[] = [...deferred.entries].map(([shown, entry]) => ({
     shown,
     path: cString(shown),

@@ -1,6 +1,7 @@
 /**
- * An image's files copied without root in one start, as the imports are
- * extracted (`apply_deferred.ts`): the caller copies every file, reading the
+ * An image's files (or a directory to add as a layer) copied without root in
+ * one start, as the imports are extracted (`apply_deferred.ts`): the caller
+ * copies every file, reading the
  * layers as root of plash's user namespace sees them (`image_root_reader.ts`:
  * the image's ids, not the host's), and one clone child in that namespace
  * gives the copies their other owners, set-id bits and `security.*` xattrs.
@@ -26,6 +27,12 @@ import {
   namespaceForLater,
 } from "./apply_deferred.ts";
 
+/** How {@linkcode copyImage} copies. */
+export interface CopyImageOptions {
+  /** `layers` is one directory copied as it is, whiteouts and overlay xattrs included. */
+  verbatim?: boolean;
+}
+
 /**
  * Copies the merged view of `layers` (top first) into `dest`, missing or an
  * empty directory, with the image's owners and modes, as root or not (see
@@ -44,20 +51,25 @@ import {
  * Deno.removeSync(dir, { recursive: true });
  * ```
  */
-export async function copyImage(layers: string[], dest: string): Promise<void> {
+export async function copyImage(
+  layers: string[],
+  dest: string,
+  options: CopyImageOptions = {},
+): Promise<void> {
+  const { verbatim } = options;
   const deferred = deferredMetadata();
-  if (deferred === undefined) return copyTree(layers, dest);
+  if (deferred === undefined) return copyTree(layers, dest, { verbatim });
   // A look first (an access(2) a file: 50-60 ms for Debian's 6,700): Debian's and Ubuntu's
   // images hold apt's `partial` directories, _apt's and closed, and a copy made in vain before
   // starting again would cost up to a whole copy more.
   readLayersAsImageRoot(layers, { lookFirst: true });
   const existed = exists(dest);
-  // Made before the copy, as the imports make theirs before the extraction.
   const namespace = await namespaceForLater(deferred);
   try {
-    await orAsImageRoot(() => Promise.resolve(copyTree(layers, dest, { deferred })));
+    await orAsImageRoot(() => Promise.resolve(copyTree(layers, dest, { deferred, verbatim })));
     try {
-      // `dest` is the caller's own: it is chowned, never moved.
+      // Chowned where it is: `dest` itself stays the caller's unless the image's root is
+      // another's (add-layer moves its copy into the store only when it is the caller's).
       await applyDeferred(deferred, [], namespace);
     } catch (error) {
       // The child may have closed some files to the caller.

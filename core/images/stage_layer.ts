@@ -55,7 +55,7 @@ export async function stageLayer(
 ): Promise<string> {
   const stage = store.makeTmpDir();
   const notes = deferred ?? deferredMetadata();
-  // Made before the extraction (see apply_deferred.ts), when this call applies the notes.
+  // Only when this call applies the notes (made by applyDeferred, when it has something to do).
   let namespace: number | undefined;
   try {
     if (deferred === undefined) namespace = await namespaceForLater(notes);

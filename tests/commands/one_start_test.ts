@@ -300,6 +300,28 @@ Deno.test("add-layer of the caller's own directory starts Deno once", {
   assert.deepEqual(programs, [Deno.execPath()]);
 });
 
+Deno.test("a rootless add-layer of a directory holding files of other owners starts Deno once", {
+  // As root nothing needs the namespace; without a subordinate range nobody but the caller can
+  // own a file the caller makes.
+  ignore: Deno.uid() === 0 || plannedMapping(Deno.uid()!, Deno.gid()!).ranges === undefined,
+}, async () => {
+  using store = new TestStore();
+  using temp = new TempDirs();
+  const base = await store.busybox();
+  // A subordinate id's setuid file and directory, readable by all, in a directory of the
+  // caller's own: copied, not moved.
+  const script =
+    "echo f > /f && chown 1000:1000 /f && chmod 4755 /f && mkdir /d && chown 1000:42 /d";
+  const image = await store.ok(["build", "--from", base, "--run", script]);
+  const dir = `${temp.make()}/layer`;
+  await store.ok(["copy", image, dir]);
+  assert.equal(await denoStarts(store, temp, ["add-layer", "0", dir]), 1);
+  const added = await store.ok(["add-layer", "0", dir]);
+  const stat = ["stat", "-c", "%n %u:%g %a", "/f", "/d"];
+  assert.equal(await store.ok(["run", added, ...stat]), await store.ok(["run", image, ...stat]));
+  assert.deepEqual([...Deno.readDirSync(`${store.data}/tmp`)], []);
+});
+
 Deno.test(
   "a rootless build step's files of other owners and setuid files keep their owners and modes",
   {
@@ -633,6 +655,30 @@ Deno.test("a build from an archive not imported yet starts Deno once, with the a
     `/srv/user ${mapped ? "1000:1000" : "0:0"} 700`,
     `/usr/bin/chage ${mapped ? "0:42" : "0:0"} 2755`,
   ]);
+});
+
+Deno.test("a rootless import of the caller's own files makes no user namespace", {
+  // As root there is none to make.
+  ignore: !STRACE || Deno.uid() === 0,
+}, async () => {
+  using store = new TestStore();
+  using temp = new TempDirs();
+  const archive = `${temp.make()}/rootfs.tar`;
+  Deno.writeFileSync(
+    archive,
+    await buildArchive([
+      { name: "./", type: "directory" },
+      { name: "etc/", type: "directory" },
+      { name: "etc/hostname", body: "mine\n" },
+    ]),
+  );
+  // Neither the namespace's holder (sleep) nor newuidmap and newgidmap: Deno alone.
+  const { code, stderr, programs } = await execs(store, temp, ["import-tar", archive]);
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(programs, [Deno.execPath()]);
+  const image = (await store.ok(["import-tar", archive])).trim();
+  const layer = `${(await store.ok(["nodepath", image])).trim()}/_data/root`;
+  assert.equal(Deno.readTextFileSync(`${layer}/etc/hostname`), "mine\n");
 });
 
 Deno.test("a rootless import that fails after its chown leaves nothing in tmp/", {
