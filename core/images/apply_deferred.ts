@@ -49,28 +49,6 @@ export function deferredMetadata(): DeferredMetadata | undefined {
   return new DeferredMetadata((u, g) => u <= uids && g <= gids);
 }
 
-/** What {@linkcode namespaceForLater} gives: the namespace is made by {@linkcode applyDeferred}. */
-const MADE_WHEN_NEEDED = -1;
-
-/**
- * The caller's user namespace for {@linkcode applyDeferred} (close it with
- * {@linkcode closeNamespace}), or undefined when nothing is deferred (as
- * root). Nothing is made yet: `applyDeferred` makes it when there is
- * something to do, after the extraction.
- */
-export function namespaceForLater(
-  deferred: DeferredMetadata | undefined,
-): Promise<number | undefined> {
-  return Promise.resolve(deferred === undefined ? undefined : MADE_WHEN_NEEDED);
-}
-
-/**
- * Closes what {@linkcode namespaceForLater} opened: nothing now that
- * {@linkcode applyDeferred} makes and closes the namespace itself; called
- * where an extraction ends, so that callers need not know that.
- */
-export function closeNamespace(_namespace: number | undefined): void {}
-
 /** One name's calls, every argument ready before the clone. */
 interface Operation {
   shown: string;
@@ -84,9 +62,9 @@ interface Operation {
 }
 
 /**
- * Does what `deferred` noted, as root of the caller's user namespace
- * (`namespace`, from {@linkcode namespaceForLater}; made here), in one clone
- * child; nothing, and no namespace, when nothing was noted. `roots` are the layer
+ * Does what `deferred` noted, as root of the caller's user namespace (made
+ * here, and closed), in one clone child; nothing, and no namespace, when
+ * nothing was noted. `roots` are the layer
  * directories about to be published: one whose own owner is not the caller
  * could not be moved into the store by the caller, so that case throws
  * {@linkcode NeedsPrivilege} (the command then runs as namespace root).
@@ -94,9 +72,8 @@ interface Operation {
 export async function applyDeferred(
   deferred: DeferredMetadata | undefined,
   roots: string[],
-  namespace: number | undefined,
 ): Promise<void> {
-  if (deferred === undefined || namespace === undefined || deferred.entries.size === 0) return;
+  if (deferred === undefined || deferred.entries.size === 0) return;
   if (roots.some((root) => (deferred.entries.get(root)?.uid ?? -1) !== -1)) {
     throw new NeedsPrivilege();
   }

@@ -20,12 +20,7 @@ import { wrap } from "../errors.ts";
 import { orAsImageRoot, readLayersAsImageRoot } from "../runtime/image_root_reader.ts";
 import { removeWritten } from "../runtime/remove_staged.ts";
 import { copyTree } from "../tree/copy_tree.ts";
-import {
-  applyDeferred,
-  closeNamespace,
-  deferredMetadata,
-  namespaceForLater,
-} from "./apply_deferred.ts";
+import { applyDeferred, deferredMetadata } from "./apply_deferred.ts";
 
 /** How {@linkcode copyImage} copies. */
 export interface CopyImageOptions {
@@ -64,19 +59,14 @@ export async function copyImage(
   // starting again would cost up to a whole copy more.
   readLayersAsImageRoot(layers, { lookFirst: true });
   const existed = exists(dest);
-  const namespace = await namespaceForLater(deferred);
+  await orAsImageRoot(() => Promise.resolve(copyTree(layers, dest, { deferred, verbatim })));
   try {
-    await orAsImageRoot(() => Promise.resolve(copyTree(layers, dest, { deferred, verbatim })));
-    try {
-      // Chowned where it is: `dest` itself stays the caller's unless the image's root is
-      // another's (add-layer moves its copy into the store only when it is the caller's).
-      await applyDeferred(deferred, [], namespace);
-    } catch (error) {
-      // The child may have closed some files to the caller.
-      await removeWritten(dest, !existed);
-      throw wrap(error, `copy to ${dest}`);
-    }
-  } finally {
-    closeNamespace(namespace);
+    // Chowned where it is: `dest` itself stays the caller's unless the image's root is
+    // another's (add-layer moves its copy into the store only when it is the caller's).
+    await applyDeferred(deferred, []);
+  } catch (error) {
+    // The child may have closed some files to the caller.
+    await removeWritten(dest, !existed);
+    throw wrap(error, `copy to ${dest}`);
   }
 }

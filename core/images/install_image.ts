@@ -29,12 +29,7 @@ import { runLimited } from "./limiter.ts";
 import { startProgress } from "./progress.ts";
 import { type LayerBlob, stageLayer } from "./stage_layer.ts";
 import "../tree/flatten.ts"; // publishes images: lets the store make checkpoints
-import {
-  applyDeferred,
-  closeNamespace,
-  deferredMetadata,
-  namespaceForLater,
-} from "./apply_deferred.ts";
+import { applyDeferred, deferredMetadata } from "./apply_deferred.ts";
 import type { DeferredMetadata } from "../tree/deferred_metadata.ts";
 
 /**
@@ -114,17 +109,14 @@ export async function installImage(
   const missing = image.layers.slice(cached);
   refuseTooLarge(store, missing);
   const deferred = deferredMetadata();
-  const namespace = await namespaceForLater(missing.length > 0 ? deferred : undefined);
   let stages: string[] = [];
   try {
     stages = await stageLayers(store, missing, image.label, signal, deferred);
-    await applyDeferred(deferred, stages.map((stage) => `${stage}/root`), namespace);
+    await applyDeferred(deferred, stages.map((stage) => `${stage}/root`));
   } catch (error) {
     // Files the child chowned may be closed to the caller: removed as namespace root then.
     for (const stage of stages) await removeStaged(stage);
     throw error;
-  } finally {
-    closeNamespace(namespace);
   }
   const layerIds: number[] = [];
   for (let id = parent; layerIds.length < cached; id = store.parent(id)!) layerIds.unshift(id);

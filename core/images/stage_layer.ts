@@ -10,12 +10,7 @@ import type { Store } from "../store/store.ts";
 import { removeStaged } from "../runtime/remove_staged.ts";
 import { decompressForReading } from "../tar/decompress.ts";
 import { extractTar } from "../tar/extract.ts";
-import {
-  applyDeferred,
-  closeNamespace,
-  deferredMetadata,
-  namespaceForLater,
-} from "./apply_deferred.ts";
+import { applyDeferred, deferredMetadata } from "./apply_deferred.ts";
 import { checkBlob } from "./checked_blob.ts";
 import { hashedTar } from "./hashed_tar.ts";
 import { countBytes, type Progress } from "./progress.ts";
@@ -55,10 +50,7 @@ export async function stageLayer(
 ): Promise<string> {
   const stage = store.makeTmpDir();
   const notes = deferred ?? deferredMetadata();
-  // Only when this call applies the notes (made by applyDeferred, when it has something to do).
-  let namespace: number | undefined;
   try {
-    if (deferred === undefined) namespace = await namespaceForLater(notes);
     const root = `${stage}/root`;
     Deno.mkdirSync(root);
     // The root's mode stays this unless the layer lists "./" itself.
@@ -84,13 +76,13 @@ export async function stageLayer(
       );
     }
     if (extraction.status === "rejected") throw extraction.reason;
-    await applyDeferred(notes, [root], namespace);
+    // Applied here only when the notes are this call's own (a caller that passes its own applies
+    // them for all its layers at once).
+    if (deferred === undefined) await applyDeferred(notes, [root]);
     return stage;
   } catch (error) {
     // Files the child chowned may be closed to the caller: removed as namespace root then.
     await removeStaged(stage);
     throw wrap(error, `layer ${layer.name}`);
-  } finally {
-    closeNamespace(namespace);
   }
 }

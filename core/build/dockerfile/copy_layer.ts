@@ -27,12 +27,7 @@ import { removeTree } from "../../store/tmp.ts";
 import { orAsImageRoot, readingAsImageRoot } from "../../runtime/image_root_reader.ts";
 import { layerFiles } from "../../tree/layer_files.ts";
 import type { DeferredMetadata } from "../../tree/deferred_metadata.ts";
-import {
-  applyDeferred,
-  closeNamespace,
-  deferredMetadata,
-  namespaceForLater,
-} from "../../images/apply_deferred.ts";
+import { applyDeferred, deferredMetadata } from "../../images/apply_deferred.ts";
 import { decompressFile } from "../../tar/decompress.ts";
 import { extractTar } from "../../tar/extract.ts";
 import { type ProgressItem, startProgress } from "../../images/progress.ts";
@@ -50,10 +45,6 @@ export async function addCopyLayer(
   config: ImageConfig,
 ): Promise<number> {
   const deferred = deferredMetadata();
-  // Made before the writes where they may leave owners to give (see apply_deferred.ts).
-  let namespace = items.some((item) => item.uid || item.gid || item.type === "archive")
-    ? await namespaceForLater(deferred)
-    : undefined;
   const stage = store.makeTmpDir();
   let id: number;
   try {
@@ -62,19 +53,13 @@ export async function addCopyLayer(
       const below = makeLayerRoot(store, parent, root);
       await writeItems(root, layers, items, deferred);
       setTimesNoFollow(root, Date.now() / 1000, below.mtime!.getTime() / 1000);
-      // Only the image's directories above the destinations had owners to give: a few.
-      if (namespace === undefined && deferred?.entries.size) {
-        namespace = await namespaceForLater(deferred);
-      }
-      await applyDeferred(deferred, [root], namespace);
+      await applyDeferred(deferred, [root]);
       return store.addLayer(parent, root, config);
     });
   } catch (error) {
     // Files the child gave to other owners may be closed to the caller: removed as namespace root.
     await removeStaged(stage);
     throw wrap(error, "COPY");
-  } finally {
-    closeNamespace(namespace);
   }
   removeTree(stage); // empty: its root is the store's now
   return id;

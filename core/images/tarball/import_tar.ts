@@ -10,12 +10,7 @@ import { removeStaged } from "../../runtime/remove_staged.ts";
 import { extractTar } from "../../tar/extract.ts";
 import { openTar } from "../../tar/open_tar.ts";
 import "../../tree/flatten.ts"; // publishes images: lets the store make checkpoints
-import {
-  applyDeferred,
-  closeNamespace,
-  deferredMetadata,
-  namespaceForLater,
-} from "../apply_deferred.ts";
+import { applyDeferred, deferredMetadata } from "../apply_deferred.ts";
 
 /**
  * Extracts the archive `source` (a file path, "-" for stdin, or a stream;
@@ -49,21 +44,18 @@ export async function importTar(
   what = `import-tar ${typeof source !== "string" ? "archive" : source === "-" ? "stdin" : source}`,
 ): Promise<number> {
   const stage = store.makeTmpDir();
-  let namespace: number | undefined;
   try {
     const root = `${stage}/root`;
     Deno.mkdirSync(root);
     // The root's mode stays this unless the archive lists "./" itself.
     Deno.chmodSync(root, 0o755);
     const deferred = deferredMetadata();
-    namespace = await namespaceForLater(deferred);
     await extractTar(await openTar(source), root, { deferred });
-    await applyDeferred(deferred, [root], namespace);
+    await applyDeferred(deferred, [root]);
     return store.addLayer(0, root);
   } catch (error) {
     throw wrap(error, what);
   } finally {
-    closeNamespace(namespace);
     // Files the child chowned may be closed to the caller: removed as namespace root then.
     await removeStaged(stage);
   }
