@@ -54,14 +54,22 @@ export function removeTreeBySyscalls(path: string): void {
   removeDirectoryAt(AT_FDCWD, name, path);
 }
 
-/** Removes directory `name` of `dirFd` (`shown` in errors) and what it holds. */
+/**
+ * Removes directory `name` of `dirFd` (`shown` in errors) and what it holds. What is gone when
+ * reached is no error: another remover (a `clean` beside an `rm`) may be taking the same tree.
+ */
 function removeDirectoryAt(dirFd: number, name: Uint8Array, shown: string): void {
   const fd = sym.openat(dirFd, name, DIRECTORY, 0);
-  if (fd < 0) throw new SyscallError("open", shown, errno());
+  if (fd < 0) {
+    const code = errno();
+    if (code === ENOENT) return;
+    throw new SyscallError("open", shown, code);
+  }
   try {
     for (const entry of entryNames(fd, shown)) {
       if (sym.unlinkat(fd, entry, 0) === 0) continue;
       const code = errno();
+      if (code === ENOENT) continue;
       const inner = `${shown}/${new TextDecoder().decode(entry.subarray(0, -1))}`;
       if (code !== EISDIR) throw new SyscallError("unlink", inner, code);
       removeDirectoryAt(fd, entry, inner);
@@ -69,7 +77,9 @@ function removeDirectoryAt(dirFd: number, name: Uint8Array, shown: string): void
   } finally {
     sym.close(fd);
   }
-  if (sym.unlinkat(dirFd, name, AT_REMOVEDIR) < 0) throw new SyscallError("rmdir", shown, errno());
+  if (sym.unlinkat(dirFd, name, AT_REMOVEDIR) === 0) return;
+  const code = errno();
+  if (code !== ENOENT) throw new SyscallError("rmdir", shown, code);
 }
 
 /** The names in directory `fd` but `.` and `..`, each a NUL-terminated copy for the `at` calls. */
@@ -79,7 +89,12 @@ function entryNames(fd: number, shown: string): Uint8Array[] {
   const view = new DataView(buffer.buffer);
   for (;;) {
     const length = Number(sym.getdents64(fd, buffer, BigInt(buffer.length)));
-    if (length < 0) throw new SyscallError("getdents64", shown, errno());
+    if (length < 0) {
+      const code = errno();
+      // Removed since it was opened (by another remover): it holds nothing any more.
+      if (code === ENOENT) return names;
+      throw new SyscallError("getdents64", shown, code);
+    }
     if (length === 0) return names;
     for (let offset = 0; offset < length; offset += view.getUint16(offset + RECLEN, true)) {
       const end = buffer.indexOf(0, offset + NAME);

@@ -20,3 +20,32 @@ Deno.test("removeTreeBySyscalls removes nested directories, many names and links
   assert.equal(Deno.readTextFileSync(`${outside}/kept`), "kept\n");
   removeTreeBySyscalls(tree); // gone already: no error
 });
+
+Deno.test("two removeTreeBySyscalls of one tree at once both succeed: what the other took is gone, no error", async () => {
+  using temp = new TempDirs();
+  const module = new URL("../../ffi/remove_tree.ts", import.meta.url).href;
+  const remover = [
+    "eval",
+    `import { prepareTreeRemoval, removeTreeBySyscalls } from "${module}";
+     prepareTreeRemoval();
+     removeTreeBySyscalls(Deno.args[0]);`,
+  ];
+  for (let round = 0; round < 3; round++) {
+    const tree = `${temp.make()}/tree`;
+    for (let d = 0; d < 40; d++) {
+      Deno.mkdirSync(`${tree}/d${d}/e`, { recursive: true });
+      for (let f = 0; f < 40; f++) Deno.writeTextFileSync(`${tree}/d${d}/e/f${f}`, "");
+    }
+    // As `plash clean` and another remover (rm, a second clean) on one store's tmp/.
+    const outputs = await Promise.all(
+      [0, 1].map(() =>
+        new Deno.Command(Deno.execPath(), { args: [...remover, "--", tree], stderr: "piped" })
+          .output()
+      ),
+    );
+    for (const output of outputs) {
+      assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    }
+    assert.throws(() => Deno.lstatSync(tree), Deno.errors.NotFound);
+  }
+});
