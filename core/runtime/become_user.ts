@@ -31,9 +31,8 @@
  */
 
 import { switchIds } from "../../ffi/credentials.ts";
-import { effectiveIds, readSmallFile } from "../../ffi/sys.ts";
+import { readSmallFile } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
-import { namespaceIdMaps, plannedMapping } from "./id_map.ts";
 import type { SetupOp } from "./plan.ts";
 import { ACCOUNT_FILE_LIMIT, type AccountFiles, type ResolvedUser, resolveUser } from "./users.ts";
 
@@ -63,17 +62,6 @@ export function readIdMaps(): IdMaps {
     uids: parseMap(readSmallFile("/proc/self/uid_map", 1 << 16)),
     gids: parseMap(readSmallFile("/proc/self/gid_map", 1 << 16)),
   };
-}
-
-/**
- * The id maps of plash's user namespace, read or planned: as root (of the
- * host, or of the namespace a command started again in) this process's own;
- * else those plash gives the namespaces it makes for the caller (`id_map.ts`):
- * the caller as 0, its subordinate range from 1.
- */
-export function userNamespaceIdMaps(): IdMaps {
-  const { uid, gid } = effectiveIds();
-  return uid === 0 ? readIdMaps() : namespaceIdMaps(plannedMapping(uid, gid));
 }
 
 /** Whether `ranges` map `id` (inside the namespace). */

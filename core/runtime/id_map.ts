@@ -8,9 +8,17 @@
  */
 
 import { spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
-import { closeFd, dup2, execve, makePipe, readAvailable, waitForExit } from "../../ffi/sys.ts";
+import {
+  closeFd,
+  dup2,
+  effectiveIds,
+  execve,
+  makePipe,
+  readAvailable,
+  waitForExit,
+} from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
-import type { IdMaps } from "./become_user.ts";
+import { type IdMaps, readIdMaps } from "./become_user.ts";
 import { DEFAULT_PATH } from "./environment.ts";
 import { findExecutable } from "./exec.ts";
 
@@ -81,6 +89,18 @@ export function namespaceIdMaps(plan: IdMapping): IdMaps {
     uids: [own(plan.uid), { inside: 1, outside: uids.start, count: uids.count }],
     gids: [own(plan.gid), { inside: 1, outside: gids.start, count: gids.count }],
   };
+}
+
+/**
+ * The id maps of plash's user namespace, read or planned: as root (of the
+ * host, or of the namespace a command started again in) this process's own;
+ * else those plash gives the namespaces it makes for the caller (below):
+ * the caller as 0, its subordinate range from 1. (Here, not in
+ * `become_user.ts`, which every run loads: a root run needs no plan.)
+ */
+export function userNamespaceIdMaps(): IdMaps {
+  const { uid, gid } = effectiveIds();
+  return uid === 0 ? readIdMaps() : namespaceIdMaps(plannedMapping(uid, gid));
 }
 
 /**

@@ -14,7 +14,8 @@
  */
 
 import { PlashError } from "../../errors.ts";
-import { mapped, userNamespaceIdMaps } from "../../runtime/become_user.ts";
+import { mapped } from "../../runtime/become_user.ts";
+import { userNamespaceIdMaps } from "../../runtime/id_map.ts";
 import { type AccountFiles, resolveUser } from "../../runtime/users.ts";
 import { lookupInLayers } from "./image_path.ts";
 
