@@ -118,7 +118,7 @@ function makeEmptyDir(dest: string): boolean {
     Deno.mkdirSync(dest);
     return true;
   } catch (error) {
-    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw wrap(error, `copy to ${dest}`);
   }
   if (!Deno.lstatSync(dest).isDirectory) throw new PlashError(`not a directory: ${dest}`);
   for (const _ of Deno.readDirSync(dest)) throw new PlashError(`directory not empty: ${dest}`);

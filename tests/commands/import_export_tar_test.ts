@@ -142,6 +142,11 @@ Deno.test(
     Deno.writeTextFileSync(`${full}/file`, "");
     assertOneLineError(await plash(data, ["copy", id, full]), /directory not empty/);
     assertOneLineError(await plash(data, ["copy", id, `${dir}/copy`]), /copy to .*copy: /);
+    // A DIR that cannot be made is said as the copy's.
+    assertOneLineError(
+      await plash(data, ["copy", id, `${dir}/missing/copy`]),
+      /copy to .*missing\/copy: .*No such file/,
+    );
     assert.deepEqual(names(dir), ["data", "full", "out.tar", "s.tar"]);
   },
 );
