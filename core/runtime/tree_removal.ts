@@ -50,14 +50,20 @@ export async function removingTrees<T>(
       refused.push(path);
     }
   };
+  let failed = false;
   try {
     return await body(remove);
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
     if (refused.length) {
       prepareTreeRemoval();
-      await whileNamespaceRoot(() => {
+      const removing = whileNamespaceRoot(() => {
         for (const path of refused) removeTreeBySyscalls(path);
       });
+      // When `body` failed, its error is the one to say, not the removal's after it.
+      await (failed ? removing.catch(() => {}) : removing);
     }
   }
 }
