@@ -83,8 +83,6 @@ export interface BundleSpec {
    * user namespace).
    */
   unmounted?: boolean;
-  /** The id maps of the user namespace the runtime runs in, when not this process's. */
-  idMaps?: IdMaps;
 }
 
 /** What {@linkcode writeBundle} made: whether it mounted `DIR/rootfs`, or what to mount there. */
@@ -142,7 +140,7 @@ export async function writeBundle(
     // Read only for a user to look up or root's shell: most runs name neither.
     const files = () => overlay && !mounted ? accountsInLayers(overlay.lowers) : accountsIn(rootfs);
     // Without root the bundle is written as the caller, outside the namespace whose ids it maps.
-    const maps = spec.idMaps ?? userNamespaceIdMaps();
+    const maps = userNamespaceIdMaps();
     const process = processOf(container.process, container.where, files, maps, config.workdir);
     const oci = ociConfig({
       ...process,

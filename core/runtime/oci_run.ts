@@ -46,7 +46,6 @@ import { inUserNamespace } from "../../ffi/namespaces.ts";
 import type { Store } from "../store/store.ts";
 import { ownTmpDirMaker } from "../store/tmp.ts";
 import { explainRefusal } from "./host_support.ts";
-import { namespaceIdMaps, plannedMapping } from "./id_map.ts";
 import { mountImageLayers, openWorkDir } from "./image_root.ts";
 import { type BundleSpec, writeBundle } from "./oci_bundle.ts";
 import { chooseOciRuntime } from "./oci_runtime.ts";
@@ -54,7 +53,7 @@ import { removeStaged } from "./remove_staged.ts";
 import { reportInChild, SignalRelay, spawnAsNamespaceRoot } from "./user_namespace.ts";
 
 /** What to run: a bundle's spec, less what `plash runc` decides itself. */
-export type OciRunSpec = Omit<BundleSpec, "copy" | "mode" | "unmounted" | "idMaps">;
+export type OciRunSpec = Omit<BundleSpec, "copy" | "mode" | "unmounted">;
 
 /**
  * Runs `spec`'s image with the OCI runtime and returns its exit status. As
@@ -64,19 +63,17 @@ export type OciRunSpec = Omit<BundleSpec, "copy" | "mode" | "unmounted" | "idMap
 export async function runOci(spec: OciRunSpec): Promise<number> {
   const runtime = chooseOciRuntime();
   const store: Store = spec.store;
-  const { uid, gid } = effectiveIds();
+  const { uid } = effectiveIds();
   const stage = store.makeTmpDir();
   let dir = stage;
   try {
     const mode = uid !== 0 || inUserNamespace() ? "namespaced" : "root";
-    // Without root the runtime's ids are those of the namespace it will be root of.
-    const idMaps = uid === 0 ? undefined : namespaceIdMaps(plannedMapping(uid, gid));
+    // Without root the bundle maps the ids of the namespace its runtime will be root of.
     const { overlay } = await writeBundle(`${stage}/bundle`, {
       ...spec,
       copy: false,
       mode,
       unmounted: true,
-      idMaps,
     });
     const env = Object.entries(Deno.env.toObject()).map(([name, value]) => `${name}=${value}`);
     const name = `plash-${Deno.pid}-${crypto.getRandomValues(new Uint32Array(1))[0]}`;
