@@ -46,10 +46,10 @@ import { closeFd, readSmallFile, umount } from "../../ffi/sys.ts";
 import type { OverlaySpec } from "../../ffi/overlay.ts";
 import { PlashError, wrap } from "../errors.ts";
 import type { Store } from "../store/store.ts";
-import { findMerged } from "../tree/merged_path.ts";
 import type { BindSpec } from "./binds.ts";
 import { type IdMaps, mappedUser } from "./become_user.ts";
 import { userNamespaceIdMaps } from "./id_map.ts";
+import { accountsInLayers } from "./layer_accounts.ts";
 import type { ContainerEdits } from "./container_edits.ts";
 import { type ContainerProcess, containerSpec, type HostFacts } from "./container_spec.ts";
 import { hostDeviceNode } from "./device_node.ts";
@@ -201,15 +201,6 @@ function accountsIn(rootfs: string): AccountFiles {
   } finally {
     closeFd(rootFd);
   }
-}
-
-/** An image's /etc/passwd and /etc/group read from its layers (top first), its links inside it. */
-function accountsInLayers(layers: string[]): AccountFiles {
-  const read = (path: string) => {
-    const found = findMerged(layers, path);
-    return found?.info.isFile ? readSmallFile(found.source, ACCOUNT_FILE_LIMIT) : undefined;
-  };
-  return { passwd: read("/etc/passwd"), group: read("/etc/group") };
 }
 
 /** The OCI process of the spec's: its user resolved in the image's files, read by `files`. */

@@ -16,21 +16,12 @@
 import { PlashError } from "../../errors.ts";
 import { mapped } from "../../runtime/become_user.ts";
 import { userNamespaceIdMaps } from "../../runtime/id_map.ts";
-import { type AccountFiles, resolveUser } from "../../runtime/users.ts";
-import { lookupInLayers } from "./image_path.ts";
-
-/** The image's account files (of `layers`, top first). */
-function accountFiles(layers: string[]): AccountFiles {
-  const read = (path: string) => {
-    const file = lookupInLayers(layers, path);
-    return file?.info.isFile ? Deno.readTextFileSync(file.source) : undefined;
-  };
-  return { passwd: read("/etc/passwd"), group: read("/etc/group") };
-}
+import { accountsInLayers } from "../../runtime/layer_accounts.ts";
+import { resolveUser } from "../../runtime/users.ts";
 
 /** `--chown=USER[:GROUP]`, names from the image's account files; checked against the id maps. */
 export function chownIds(spec: string, layers: string[]): { uid: number; gid: number } {
-  const files = /^\d+(:\d+)?$/.test(spec) ? {} : accountFiles(layers);
+  const files = /^\d+(:\d+)?$/.test(spec) ? {} : accountsInLayers(layers);
   const user = resolveUser(spec, files, "the image");
   // As docker: a user without a group gives its own number as the group.
   const ids = { uid: user.uid, gid: spec.includes(":") ? user.gid : user.uid };
@@ -50,7 +41,7 @@ export function chownIds(spec: string, layers: string[]): { uid: number; gid: nu
  * it the user's); root's when plash's user namespace cannot hold them.
  */
 export function userIds(spec: string, layers: string[]): { uid: number; gid: number } {
-  const { uid, gid } = resolveUser(spec, accountFiles(layers), "the image");
+  const { uid, gid } = resolveUser(spec, accountsInLayers(layers), "the image");
   const maps = userNamespaceIdMaps();
   if (!mapped(maps.uids, uid) || !mapped(maps.gids, gid)) return { uid: 0, gid: 0 };
   return { uid, gid };
