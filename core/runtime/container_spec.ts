@@ -41,7 +41,13 @@ import type { ImageConfig } from "../store/image_config.ts";
 import type { Store, StoredImage } from "../store/store.ts";
 import type { BindSpec } from "./binds.ts";
 import type { ContainerEdits, DeviceNode, Hook } from "./container_edits.ts";
-import { containerEnvironment, DEFAULT_PATH, lookupEnv, withRunEnv } from "./environment.ts";
+import {
+  containerEnvironment,
+  DEFAULT_PATH,
+  lookupEnv,
+  processEnvironment,
+  withRunEnv,
+} from "./environment.ts";
 import { HOST_VIEWS, type HostViewName } from "./host_view.ts";
 import { IMAGE_VIEW } from "./image_view.ts";
 import { DEV } from "./own_dev.ts";
@@ -106,12 +112,17 @@ export interface RunSpec {
   image?: StoredImage;
 }
 
-/** What the host adds to a spec; by default this process's. */
+/** What the host adds to a spec; by default this process's ({@linkcode thisHost}). */
 export interface HostFacts {
   /** The caller's working directory. */
   cwd: string;
   /** The caller's environment. */
   env: Record<string, string>;
+}
+
+/** This process's {@linkcode HostFacts}: its environment read only where a spec asks. */
+export function thisHost(): HostFacts {
+  return { cwd: Deno.cwd(), env: processEnvironment() };
 }
 
 /** The command and how it starts. */
@@ -199,7 +210,7 @@ export interface ContainerSpec {
 /** The spec of `run`'s container on this host (`host`, by default this process's). */
 export function containerSpec(
   run: RunSpec,
-  host: HostFacts = { cwd: Deno.cwd(), env: Deno.env.toObject() },
+  host: HostFacts = thisHost(),
 ): ContainerSpec {
   const { chain, config } = run.image ?? run.store.image(run.id);
   const view = HOST_VIEWS[hostViewOf(run)];

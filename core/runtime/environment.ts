@@ -14,6 +14,38 @@ export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 const PASSED_THROUGH = ["TERM", "DISPLAY", "HOME", "PLASH_DATA"];
 
 /**
+ * This process's environment as a record that reads each variable when it is
+ * asked for: a run asks for a handful, and copying all of them
+ * (`Deno.env.toObject()`) cost every start 0.05-0.1 ms. Listing its names
+ * (`Object.keys`, a spread) reads them all.
+ *
+ * @example
+ * ```ts
+ * import { processEnvironment } from "./environment.ts";
+ *
+ * const env = processEnvironment();
+ * "PATH" in env; // true where PATH is set
+ * env.PATH; // "/usr/bin:..."
+ * ```
+ */
+export function processEnvironment(): Record<string, string> {
+  const read = (name: string | symbol) =>
+    // Names Deno.env.get refuses (empty, with `=` or NUL) are never set.
+    typeof name === "string" && name !== "" && !name.includes("=") && !name.includes("\0")
+      ? Deno.env.get(name)
+      : undefined;
+  return new Proxy<Record<string, string>>({}, {
+    get: (_, name) => read(name),
+    has: (_, name) => read(name) !== undefined,
+    ownKeys: () => Object.keys(Deno.env.toObject()),
+    getOwnPropertyDescriptor: (_, name) => {
+      const value = read(name);
+      return value === undefined ? undefined : { value, enumerable: true, configurable: true };
+    },
+  });
+}
+
+/**
  * The container's environment as NAME=VALUE strings.
  *
  * @example

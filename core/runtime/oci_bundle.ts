@@ -51,7 +51,12 @@ import { type IdMaps, mappedUser } from "./become_user.ts";
 import { userNamespaceIdMaps } from "./id_map.ts";
 import { accountsInLayers } from "./layer_accounts.ts";
 import type { ContainerEdits } from "./container_edits.ts";
-import { type ContainerProcess, containerSpec, type HostFacts } from "./container_spec.ts";
+import {
+  type ContainerProcess,
+  containerSpec,
+  type HostFacts,
+  thisHost,
+} from "./container_spec.ts";
 import { hostDeviceNode } from "./device_node.ts";
 import { lookupEnv } from "./environment.ts";
 import { mountImageLayers } from "./image_root.ts";
@@ -104,7 +109,7 @@ const MNT_DETACH = 2;
 export async function writeBundle(
   dir: string,
   spec: BundleSpec,
-  host: HostFacts = { cwd: Deno.cwd(), env: Deno.env.toObject() },
+  host: HostFacts = thisHost(),
 ): Promise<WrittenBundle> {
   const image = spec.store.image(spec.id);
   const { chain, config } = image;

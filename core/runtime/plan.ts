@@ -38,6 +38,7 @@ import {
   containerSpec,
   type HostFacts,
   type RunSpec,
+  thisHost,
 } from "./container_spec.ts";
 import { PlashError } from "../errors.ts";
 
@@ -205,7 +206,7 @@ function hookOps(
 /** The set-up of `run`'s container on this host (`host`, by default this process's). */
 export function planContainer(
   run: RunSpec,
-  host: HostFacts = { cwd: Deno.cwd(), env: Deno.env.toObject() },
+  host: HostFacts = thisHost(),
 ): ContainerPlan {
   return containerOps(containerSpec(run, host));
 }
