@@ -73,6 +73,7 @@ const SIGNATURES = {
   dup2: { parameters: ["i32", "i32"], result: "i32" },
   _exit: { parameters: ["i32"], result: "void" },
   geteuid: { parameters: [], result: "u32" },
+  capget: { parameters: ["buffer", "buffer"], result: "i32" },
   getegid: { parameters: [], result: "u32" },
   open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
   openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },

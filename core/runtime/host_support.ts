@@ -10,6 +10,7 @@
  */
 
 import { SyscallError } from "../../ffi/errors.ts";
+import { effectiveCapabilities } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 
 /** Errors of namespace and mount calls that mean the host forbids them. */
@@ -18,16 +19,9 @@ const FORBIDDEN = new Set(["EPERM", "EACCES", "ENOSPC", "EINVAL", "ENOSYS"]);
 /** CAP_SYS_ADMIN's bit: the capability mount(2) and unshare(CLONE_NEWNS) need. */
 export const CAP_SYS_ADMIN = 21;
 
-/** Whether capability `bit` is in this process's effective set (/proc/self/status). */
+/** Whether capability `bit` is in this thread's effective set (its CapEff). */
 export function hasCapability(bit: number): boolean {
-  let status: string;
-  try {
-    status = Deno.readTextFileSync("/proc/self/status");
-  } catch {
-    return false;
-  }
-  const line = status.split("\n").find((each) => each.startsWith("CapEff:"));
-  return line !== undefined && ((BigInt("0x" + line.slice(7).trim()) >> BigInt(bit)) & 1n) === 1n;
+  return ((effectiveCapabilities() >> BigInt(bit)) & 1n) === 1n;
 }
 
 let mountless: string | null | undefined;
