@@ -22,7 +22,7 @@
  */
 
 import { lazyImport } from "../lazy_import.ts";
-import { type ImageArgOptions, parseImageId } from "../store/ids.ts";
+import { type ImageArgOptions, isDigits, parseImageId } from "../store/ids.ts";
 import type { Store } from "../store/store.ts";
 
 /**
@@ -34,7 +34,7 @@ export async function imageArg(
   text: string,
   options: ImageArgOptions = {},
 ): Promise<number> {
-  if (/^\d+$/.test(text)) return parseImageId(text, options);
+  if (isDigits(text)) return parseImageId(text, options);
   const { resolveImage } = await lazyImport("imageNames");
   return await resolveImage(store, text, options);
 }

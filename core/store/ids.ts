@@ -35,6 +35,28 @@ export function allocateId(counter: string): number {
   }
 }
 
+/**
+ * Whether `text` is one or more ASCII digits, as `/^\d+$/` tells. Not a
+ * regular expression: each one costs its first use 15-40 µs of compilation,
+ * and every start reads ids.
+ *
+ * @example
+ * ```ts
+ * import { isDigits } from "./ids.ts";
+ *
+ * isDigits("042"); // true
+ * isDigits("4a"); // false
+ * ```
+ */
+export function isDigits(text: string): boolean {
+  if (text === "") return false;
+  for (let at = 0; at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
+
 /** How {@linkcode parseImageId} reads an argument. */
 export interface ImageArgOptions {
   /** Whether the empty root image 0 may be named (`add-layer 0 DIR` builds on it). */
@@ -59,7 +81,7 @@ export interface ImageArgOptions {
  * ```
  */
 export function parseImageId(text: string, options: ImageArgOptions = {}): number {
-  if (!/^\d+$/.test(text)) {
+  if (!isDigits(text)) {
     throw new PlashError(`image arg must be a positive number, got: ${text}`);
   }
   const id = Number(text);
@@ -87,7 +109,7 @@ export function parseImageId(text: string, options: ImageArgOptions = {}): numbe
  * ```
  */
 export function idFromName(name: string): number | undefined {
-  if (!/^(0|[1-9]\d*)$/.test(name)) return undefined;
+  if (!isDigits(name) || (name[0] === "0" && name !== "0")) return undefined;
   const id = Number(name);
   return Number.isSafeInteger(id) ? id : undefined;
 }
