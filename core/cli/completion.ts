@@ -17,7 +17,7 @@
  */
 
 import { MACROS } from "../build/macros.ts";
-import { type Command, COMMANDS } from "./commands/mod.ts";
+import { allCommands, type Command } from "./commands/mod.ts";
 
 /** The shells plash writes completion for. */
 export const SHELLS = ["bash", "zsh", "fish"] as const;
@@ -132,7 +132,7 @@ function base(command: Command, options: string[], valued: [string, ArgKind][]) 
 
 /** The commands a user completes: all but the hidden plumbing. */
 function shown(): CommandCompletion[] {
-  return COMMANDS.filter((command) => !command.hidden).map(commandCompletion);
+  return allCommands().filter((command) => !command.hidden).map(commandCompletion);
 }
 
 /** Every macro name, long and short. */

@@ -16,7 +16,7 @@
 
 import { DISTRIBUTIONS, MACRO_GROUPS, MACROS } from "../build/macros.ts";
 import { VERSION } from "../version.ts";
-import { COMMANDS } from "./commands/mod.ts";
+import { allCommands } from "./commands/mod.ts";
 import { usageLine } from "./parse_args.ts";
 
 /** `text` as roff text: backslashes and dashes escaped, no line starting as a request. */
@@ -104,7 +104,7 @@ export function manPage(): string {
     ),
     ".SH COMMANDS",
   ];
-  for (const command of COMMANDS.filter((each) => !each.hidden)) {
+  for (const command of allCommands().filter((each) => !each.hidden)) {
     lines.push(".TP", `.B ${roff(usageLine(command).replace(/^usage: /, ""))}`);
     lines.push(roff(command.summary));
     if (command.details) lines.push(".IP", roff(command.details.replaceAll("\n", " ")));

@@ -1,9 +1,9 @@
 /** `plash help [CMD]` @module */
 
 import {
+  allCommands,
   type Command,
   commandHelp,
-  COMMANDS,
   findCommand,
   noSuchCommand,
 } from "../cli/commands/mod.ts";
@@ -29,7 +29,7 @@ export function main(args: Args): void {
  * NAME` (or `plash NAME --help`) tells more.
  */
 function overview(): string {
-  const commands = COMMANDS.filter((each) => !each.hidden);
+  const commands = allCommands().filter((each) => !each.hidden);
   const groups = new Map<string, Command[]>();
   for (const command of commands) {
     groups.set(command.group, [...(groups.get(command.group) ?? []), command]);

@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { COMMANDS } from "../../core/cli/commands/mod.ts";
+import { allCommands } from "../../core/cli/commands/mod.ts";
 import { selfCommand } from "../../core/self_command.ts";
 import { oneLineError, TestStore } from "../support/plash.ts";
 
@@ -111,7 +111,7 @@ const NO_STORE = [
 Deno.test("only init creates a data directory; the others say to run it", async () => {
   using store = new TestStore({ init: false });
   assert.deepEqual(
-    COMMANDS.map((command) => command.name).filter((name) =>
+    allCommands().map((command) => command.name).filter((name) =>
       !(name in NEEDS_STORE) && !NO_STORE.includes(name)
     ),
     [],

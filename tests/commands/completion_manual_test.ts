@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { manPage } from "../../core/cli/manual.ts";
-import { COMMANDS } from "../../core/cli/commands/mod.ts";
+import { allCommands } from "../../core/cli/commands/mod.ts";
 import { selfCommand } from "../../core/self_command.ts";
 import { shellQuote } from "../../core/build/shell_quote.ts";
 import { runCommand } from "../support/command.ts";
@@ -162,7 +162,7 @@ Deno.test("completion of an unknown shell is wrong usage", async () => {
 Deno.test("plash.1 is what the command and macro tables make (run `deno task man`)", async () => {
   const page = Deno.readTextFileSync(`${ROOT}plash.1`);
   assert.ok(page === manPage(), "plash.1 is stale: run `deno task man`");
-  for (const command of COMMANDS.filter((each) => !each.hidden)) {
+  for (const command of allCommands().filter((each) => !each.hidden)) {
     assert.ok(page.includes(`.B plash ${command.name.replaceAll("-", "\\-")}`), command.name);
   }
   if (installed("groff")) {

@@ -77,19 +77,36 @@ const ORDER = [
   "push",
 ];
 
-const BY_NAME = new Map(
-  [
-    ...RUNNING_COMMANDS,
-    ...IMAGE_COMMANDS,
-    ...BUILD_COMMANDS,
-    ...ARCHIVE_COMMANDS,
-    ...STORE_COMMANDS,
-    ...OTHER_COMMANDS,
-  ].map((command) => [command.name, command]),
-);
+/** The groups' tables, in which a start finds its command. */
+const GROUPS: readonly Command[][] = [
+  RUNNING_COMMANDS,
+  IMAGE_COMMANDS,
+  BUILD_COMMANDS,
+  ARCHIVE_COMMANDS,
+  STORE_COMMANDS,
+  OTHER_COMMANDS,
+];
 
-/** Every command, in the order `plash help` lists them. */
-export const COMMANDS: Command[] = ORDER.map((name) => BY_NAME.get(name)!);
+let ordered: Command[] | undefined;
+
+/**
+ * Every command, in the order `plash help` lists them: put in order when
+ * first asked (by help, the manual, completion), not at every start.
+ *
+ * @example
+ * ```ts
+ * import { allCommands } from "./mod.ts";
+ *
+ * allCommands()[0].name; // "run"
+ * ```
+ */
+export function allCommands(): Command[] {
+  if (ordered === undefined) {
+    const byName = new Map(GROUPS.flat().map((command) => [command.name, command]));
+    ordered = ORDER.map((name) => byName.get(name)!);
+  }
+  return ordered;
+}
 
 /**
  * Loads a command's module, out of the module graph Deno walks at start-up
@@ -101,7 +118,11 @@ export function loadCommand(command: Command): Promise<CommandModule> {
 
 /** The command called `name`. */
 export function findCommand(name: string): Command | undefined {
-  return COMMANDS.find((command) => command.name === name);
+  for (const group of GROUPS) {
+    const found = group.find((command) => command.name === name);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**
