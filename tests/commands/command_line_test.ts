@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { ARCHIVE_COMMANDS } from "../../core/cli/commands/archives.ts";
-import { BUILD_COMMANDS } from "../../core/cli/commands/build.ts";
-import { IMAGE_COMMANDS } from "../../core/cli/commands/images.ts";
+import { archiveCommands } from "../../core/cli/commands/archives.ts";
+import { buildCommands } from "../../core/cli/commands/build.ts";
+import { imageCommands } from "../../core/cli/commands/images.ts";
 import { allCommands } from "../../core/cli/commands/mod.ts";
-import { OTHER_COMMANDS } from "../../core/cli/commands/other.ts";
-import { RUNNING_COMMANDS } from "../../core/cli/commands/running.ts";
-import { STORE_COMMANDS } from "../../core/cli/commands/store.ts";
+import { otherCommands } from "../../core/cli/commands/other.ts";
+import { runningCommands } from "../../core/cli/commands/running.ts";
+import { storeCommands } from "../../core/cli/commands/store.ts";
 import { VERSION } from "../../core/version.ts";
 import { oneLineError, TestStore, usageFailure } from "../support/plash.ts";
 
@@ -22,12 +22,12 @@ Deno.test("plash help lists every command", async () => {
 
 Deno.test("the table holds every command of the group files once, each in its group's file", () => {
   const files = {
-    Running: RUNNING_COMMANDS,
-    Images: IMAGE_COMMANDS,
-    Build: BUILD_COMMANDS,
-    Archives: ARCHIVE_COMMANDS,
-    Store: STORE_COMMANDS,
-    Other: OTHER_COMMANDS,
+    Running: runningCommands(),
+    Images: imageCommands(),
+    Build: buildCommands(),
+    Archives: archiveCommands(),
+    Store: storeCommands(),
+    Other: otherCommands(),
   };
   const declared = Object.entries(files).flatMap(([group, commands]) =>
     commands.map((command) => `${group} ${command.group} ${command.name}`)
