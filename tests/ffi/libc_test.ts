@@ -10,17 +10,24 @@ function tableNames(): string[] {
   return [...new Set([...keys, ...renamed])];
 }
 
+/** The address of `name` in the library `file`, null where it has none. */
+function addressIn(file: string, name: string): bigint | number {
+  const library = Deno.dlopen(file, { [name]: { type: "pointer", optional: true } });
+  try {
+    return Deno.UnsafePointer.value(library.symbols[name] as Deno.PointerValue);
+  } finally {
+    library.close();
+  }
+}
+
 Deno.test("libcAddress finds each function of the table in the C library, not in deno", () => {
   const names = tableNames();
   assert.ok(names.length > 50 && names.includes("statx") && names.includes("write"));
   for (const name of names) {
-    // The C library's own symbol, by a handle of it (null where this libc lacks it).
-    const own = Deno.dlopen("libc.so.6", { [name]: { type: "pointer", optional: true } });
-    try {
-      const expected = Deno.UnsafePointer.value(own.symbols[name] as Deno.PointerValue);
-      assert.equal(Deno.UnsafePointer.value(libcAddress(name)), expected, name);
-    } finally {
-      own.close();
-    }
+    const found = Deno.UnsafePointer.value(libcAddress(name));
+    // glibc before 2.34 keeps the same calls' cancellable variants in libpthread, which deno
+    // links before the C library: those are as good.
+    const own = [addressIn("libc.so.6", name), addressIn("libpthread.so.0", name)];
+    assert.ok(own.includes(found), `${name}: ${found} is not the C library's ${own[0]}`);
   }
 });
