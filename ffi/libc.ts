@@ -136,9 +136,10 @@ const dlsymCall = new Deno.UnsafeFnPointer(
 /**
  * RTLD_DEFAULT: dlsym searches the objects Deno was started with, in load
  * order: deno itself, which defines none of these names
- * (`tests/ffi/libc_test.ts` checks), then the C library Deno has loaded. A
- * handle of the C library's own took a call of dlopen and its binding: 0.07
- * ms of every start.
+ * (`tests/ffi/libc_test.ts` checks), then its libraries: the C library (and
+ * before glibc 2.34 libpthread, whose variants of some calls are the same
+ * calls, cancellable). A handle of the C library's own took a call of dlopen
+ * and its binding: 0.07 ms of every start.
  */
 const RTLD_DEFAULT = null;
 
