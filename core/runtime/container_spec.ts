@@ -42,9 +42,8 @@ import type { Store, StoredImage } from "../store/store.ts";
 import type { BindSpec } from "./binds.ts";
 import type { ContainerEdits, DeviceNode, Hook } from "./container_edits.ts";
 import { containerEnvironment, DEFAULT_PATH, lookupEnv, withRunEnv } from "./environment.ts";
-import { HOST_VIEWS, type HostViewName } from "./host_view.ts";
+import { DEV, HOST_VIEWS, type HostViewName } from "./host_view.ts";
 import { IMAGE_VIEW } from "./image_view.ts";
-import { DEV } from "./own_dev.ts";
 import type { RunOptions, Volume } from "./run_options.ts";
 
 /** Where sysfs is. */
