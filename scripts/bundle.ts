@@ -58,8 +58,8 @@ const packages = Object.keys(packageJson.dependencies ?? {}).filter((name) => na
  * from the same entries. A root `plash run` then reads five files of the
  * bundle (cli.js, every start's chunk, the errors' chunk that the tar code's
  * own dynamic imports share, run.js, the runtime's chunk), a rootless one
- * two more; a run with a user switch, devices, hooks or a network of its
- * own two more (the optional operations' entry and chunk, which also hold
+ * two more; a run with a user switch, devices, hooks, a network of its
+ * own or a read-only bind two more (the optional operations' entry and chunk, which also hold
  * what the OCI commands share with them); a cached build or a store command
  * loads none of the runtime.
  */

@@ -40,11 +40,8 @@ export function placeDevice(
 ): void {
   if (how === "device") {
     const bind = { source: node.hostPath, target: node.path, directory: false };
-    return applyBind(
-      rootFd,
-      { ...bind, owner: "caller", required: true, label: "device" },
-      created,
-    );
+    applyBind(rootFd, { ...bind, owner: "caller", required: true, label: "device" }, created);
+    return;
   }
   try {
     Deno.mkdirSync(node.path.slice(0, node.path.lastIndexOf("/")) || "/", { recursive: true });

@@ -28,7 +28,7 @@ import { mountImageLayers } from "./image_root.ts";
 import { rootLoginShell } from "./login_shell.ts";
 import type { ContainerPlan, SetupOp } from "./plan.ts";
 
-/** The operations `optional_steps.ts` carries out: a plain run has none of them. */
+/** The operations `optional_steps.ts` carries out, with read-only binds: a plain run has none. */
 const OPTIONAL_OPS: ReadonlySet<SetupOp["op"]> = new Set([
   "unshare-network",
   "own-dev",
@@ -38,6 +38,10 @@ const OPTIONAL_OPS: ReadonlySet<SetupOp["op"]> = new Set([
   "groups",
   "user",
 ]);
+
+function isOptional(op: SetupOp): boolean {
+  return OPTIONAL_OPS.has(op.op) || (op.op === "bind" && op.bind.readOnly === true);
+}
 
 /** What {@linkcode prepareExecution} loaded and found for a plan with optional operations. */
 interface Prepared {
@@ -61,7 +65,7 @@ const prepared = new WeakMap<ContainerPlan, Prepared>();
  * anything of the plan runs, the import is over before the child is made.
  */
 export async function prepareExecution(plan: ContainerPlan): Promise<ContainerPlan> {
-  if (!prepared.has(plan) && plan.ops.some((op) => OPTIONAL_OPS.has(op.op))) {
+  if (!prepared.has(plan) && plan.ops.some(isOptional)) {
     const steps = await lazyImport("optionalSteps");
     // Read here, in plash's process: the child that carries a plan out does as little as it can.
     prepared.set(plan, { steps, nodes: steps.hostNodes(plan) });
@@ -76,7 +80,7 @@ export async function prepareExecution(plan: ContainerPlan): Promise<ContainerPl
 export function executePlan(plan: ContainerPlan, created: string[] = []): never {
   let rootFd: number | undefined;
   const optional = prepared.get(plan);
-  if (optional === undefined && plan.ops.some((op) => OPTIONAL_OPS.has(op.op))) {
+  if (optional === undefined && plan.ops.some(isOptional)) {
     throw new Error("executePlan before prepareExecution");
   }
   const switching = plan.ops.some((op) => op.op === "user");
@@ -94,7 +98,8 @@ export function executePlan(plan: ContainerPlan, created: string[] = []): never 
         closeFd(rootFd);
         rootFd = undefined;
       }
-      if (!OPTIONAL_OPS.has(op.op)) runOp(op, rootFd!, created);
+      if (!isOptional(op)) runOp(op, rootFd!, created);
+      else if (op.op === "bind") optional!.steps.applyReadOnlyBind(rootFd!, op.bind, created);
       else if (op.op === "user") home = optional!.steps.becomeUser(op, idMaps!, groups?.gids);
       else if (op.op === "groups") groups = op;
       else if (op.op === "device" || op.op === "mknod") {
@@ -139,7 +144,8 @@ function runOp(op: SetupOp, rootFd: number, created: string[]): void {
     case "overlay":
       return mountImageLayers(op.overlay);
     case "bind":
-      return applyBind(rootFd, op.bind, created);
+      applyBind(rootFd, op.bind, created);
+      return;
     case "image-view":
       return bindImageView(rootFd, op.target, created);
     case "sysfs":
