@@ -58,13 +58,15 @@ const packages = Object.keys(packageJson.dependencies ?? {}).filter((name) => na
  * from the same entries. A root `plash run` then reads five files of the
  * bundle (cli.js, every start's chunk, the errors' chunk that the tar code's
  * own dynamic imports share, run.js, the runtime's chunk), a rootless one
- * two more; a run with a user switch, devices, hooks, a network of its
- * own or a read-only bind two more (the optional operations' entry and chunk, which also hold
+ * two more; a run with run options (`-e`, `-u`...) two more (their parser's
+ * entry and chunk, four when the parser was not grouped); a run with a user
+ * switch, devices, hooks, a network of its own or a read-only bind two more (the optional operations' entry and chunk, which also hold
  * what the OCI commands share with them); a cached build or a store command
  * loads none of the runtime.
  */
 const RUN_STEPS = [
   "core/cmd/run.ts",
+  "core/cli/commands/parse_run_options.ts",
   "core/runtime/optional_steps.ts",
   "core/runtime/spawn_container.ts",
 ];
