@@ -46,6 +46,7 @@ function at<Module>(path: string): LazyPath<Module> {
 
 /** Every module plash imports on first use, by short name. */
 export const LAZY_MODULES = {
+  becomeUser: at<typeof import("./runtime/become_user.ts")>("core/runtime/become_user.ts"),
   buildDockerfile: at<typeof import("./build/dockerfile/build_dockerfile.ts")>(
     "core/build/dockerfile/build_dockerfile.ts",
   ),

@@ -67,6 +67,7 @@ const packages = Object.keys(packageJson.dependencies ?? {}).filter((name) => na
 const RUN_STEPS = [
   "core/cmd/run.ts",
   "core/cli/commands/parse_run_options.ts",
+  "core/runtime/become_user.ts",
   "core/runtime/optional_steps.ts",
   "core/runtime/spawn_container.ts",
 ];

@@ -28,7 +28,10 @@ import { mountImageLayers } from "./image_root.ts";
 import { rootLoginShell } from "./login_shell.ts";
 import type { ContainerPlan, SetupOp } from "./plan.ts";
 
-/** The operations `optional_steps.ts` carries out, with read-only binds: a plain run has none. */
+/**
+ * The operations a plain run has none of, with read-only binds: the user
+ * switch (`become_user.ts`) and the others (`optional_steps.ts`).
+ */
 const OPTIONAL_OPS: ReadonlySet<SetupOp["op"]> = new Set([
   "unshare-network",
   "own-dev",
@@ -45,19 +48,23 @@ function isOptional(op: SetupOp): boolean {
 
 /** What {@linkcode prepareExecution} loaded and found for a plan with optional operations. */
 interface Prepared {
-  steps: typeof import("./optional_steps.ts");
+  /** The user switch, for a plan with a `user` step. */
+  users?: typeof import("./become_user.ts");
+  /** The other optional operations, for a plan with one of them. */
+  steps?: typeof import("./optional_steps.ts");
   /** The host's device node of each of the plan's devices. */
-  nodes: Map<DeviceNode, HostDeviceNode>;
+  nodes?: Map<DeviceNode, HostDeviceNode>;
 }
 
 const prepared = new WeakMap<ContainerPlan, Prepared>();
 
 /**
  * Loads what carrying out `plan` needs beyond what every plan does (its
- * optional operations, `optional_steps.ts`) and finds what it needs from
- * plash's own process (the host's device nodes); call it before
- * {@linkcode executePlan}, which runs synchronously to the exec, maybe in a
- * clone child.
+ * optional operations: the user switch, `become_user.ts`, apart, as a run
+ * with a user has often nothing else optional; the others,
+ * `optional_steps.ts`) and finds what it needs from plash's own process
+ * (the host's device nodes); call it before {@linkcode executePlan}, which
+ * runs synchronously to the exec, maybe in a clone child.
  *
  * The executor imports nothing on demand itself: a dynamic import inside or
  * right before the clone child of a rootless run made Deno abort now and
@@ -65,11 +72,15 @@ const prepared = new WeakMap<ContainerPlan, Prepared>();
  * anything of the plan runs, the import is over before the child is made.
  */
 export async function prepareExecution(plan: ContainerPlan): Promise<ContainerPlan> {
-  if (!prepared.has(plan) && plan.ops.some(isOptional)) {
-    const steps = await lazyImport("optionalSteps");
-    // Read here, in plash's process: the child that carries a plan out does as little as it can.
-    prepared.set(plan, { steps, nodes: steps.hostNodes(plan) });
-  }
+  if (prepared.has(plan) || !plan.ops.some(isOptional)) return plan;
+  const switching = plan.ops.some((op) => op.op === "user");
+  const others = plan.ops.some((op) => op.op !== "user" && isOptional(op));
+  const [users, steps] = await Promise.all([
+    switching ? lazyImport("becomeUser") : undefined,
+    others ? lazyImport("optionalSteps") : undefined,
+  ]);
+  // Read here, in plash's process: the child that carries a plan out does as little as it can.
+  prepared.set(plan, { users, steps, nodes: steps?.hostNodes(plan) });
   return plan;
 }
 
@@ -99,15 +110,15 @@ export function executePlan(plan: ContainerPlan, created: string[] = []): never 
         rootFd = undefined;
       }
       if (!isOptional(op)) runOp(op, rootFd!, created);
-      else if (op.op === "bind") optional!.steps.applyReadOnlyBind(rootFd!, op.bind, created);
-      else if (op.op === "user") home = optional!.steps.becomeUser(op, idMaps!, groups?.gids);
+      else if (op.op === "bind") optional!.steps!.applyReadOnlyBind(rootFd!, op.bind, created);
+      else if (op.op === "user") home = optional!.users!.becomeUser(op, idMaps!, groups?.gids);
       else if (op.op === "groups") groups = op;
       else if (op.op === "device" || op.op === "mknod") {
-        optional!.steps.placeDevice(op.op, optional!.nodes.get(op.node)!, rootFd!, created);
-      } else if (op.op === "hook") optional!.steps.runHookStep(op);
-      else if (op.op === "own-dev") optional!.steps.makeOwnDev(rootFd!, created, op.devices);
+        optional!.steps!.placeDevice(op.op, optional!.nodes!.get(op.node)!, rootFd!, created);
+      } else if (op.op === "hook") optional!.steps!.runHookStep(op);
+      else if (op.op === "own-dev") optional!.steps!.makeOwnDev(rootFd!, created, op.devices);
       else if (op.op === "unshare-network") {
-        explainRefusal(optional!.steps.enterEmptyNetworkNamespace);
+        explainRefusal(optional!.steps!.enterEmptyNetworkNamespace);
       }
     }
   } finally {
@@ -115,7 +126,7 @@ export function executePlan(plan: ContainerPlan, created: string[] = []): never 
   }
   const exec = plan.ops.at(-1)!;
   if (exec.op !== "exec") throw new Error("a container plan ends in exec");
-  if (groups && !switching) optional!.steps.addGroups(groups);
+  if (groups && !switching) optional!.steps!.addGroups(groups);
   const env = home === undefined
     ? exec.env
     : [...exec.env.filter((entry) => !entry.startsWith("HOME=")), `HOME=${home}`];

@@ -91,15 +91,22 @@ Deno.test("the bundle runs, builds, imports and re-runs itself as the sources do
         plain.size > 1 && plain.size <= most,
         `run loads ${plain.size} files of the bundle`,
       );
-      // The user switch, devices, hooks (core/runtime/optional_steps.ts): loaded by a run that
-      // has one of them, not by every run (they were a third of the runtime's chunk).
-      const optional = `${project}/dist/js/core/runtime/optional_steps.js`;
-      const from = Deno.readTextFileSync(optional).match(/from"(\.[^"]+)"/)![1];
-      const code = new URL(from, `file://${optional}`).pathname;
-      const switching = await opened(["run", "-u", "0", base, "true"]);
-      for (const file of [optional, code]) {
-        assert.ok(!plain.has(file), `a plain run loads ${file}`);
-        assert.ok(switching.has(file), `a run with -u does not load ${file}`);
+      // The user switch (become_user.ts) and the other optional operations (optional_steps.ts:
+      // devices, hooks, read-only binds...): loaded by a run that has one of them, not by every
+      // run (they were a third of the runtime's chunk).
+      const optional = [
+        ["core/runtime/become_user.js", ["-u", "0"]],
+        ["core/runtime/optional_steps.js", ["-v", `${project}:/mnt:ro`]],
+      ] as const;
+      for (const [entry, options] of optional) {
+        const path = `${project}/dist/js/${entry}`;
+        const from = Deno.readTextFileSync(path).match(/from"(\.[^"]+)"/)![1];
+        const code = new URL(from, `file://${path}`).pathname;
+        const using = await opened(["run", ...options, base, "true"]);
+        for (const file of [path, code]) {
+          assert.ok(!plain.has(file), `a plain run loads ${file}`);
+          assert.ok(using.has(file), `a run with ${options.join(" ")} does not load ${file}`);
+        }
       }
     }
     // A layer is built by plash running itself (as the bundle), then found in the cache.
