@@ -60,9 +60,10 @@ const packages = Object.keys(packageJson.dependencies ?? {}).filter((name) => na
  * own dynamic imports share, run.js, the runtime's chunk), a rootless one
  * two more; a run with run options (`-e`, `-u`...) two more (their parser's
  * entry and chunk, four when the parser was not grouped); a run with a user
- * switch, devices, hooks, a network of its own or a read-only bind two more (the optional operations' entry and chunk, which also hold
- * what the OCI commands share with them); a cached build or a store command
- * loads none of the runtime.
+ * switch two more (its entry and chunk), one with devices, hooks, a network
+ * of its own or a read-only bind four more (the optional operations' entry
+ * and chunk, and the user switch's chunk, whose setgroups they use); a
+ * cached build or a store command loads none of the runtime.
  */
 const RUN_STEPS = [
   "core/cmd/run.ts",
