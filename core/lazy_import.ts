@@ -46,6 +46,7 @@ function at<Module>(path: string): LazyPath<Module> {
 
 /** Every module plash imports on first use, by short name. */
 export const LAZY_MODULES = {
+  becomeUser: at<typeof import("./runtime/become_user.ts")>("core/runtime/become_user.ts"),
   buildDockerfile: at<typeof import("./build/dockerfile/build_dockerfile.ts")>(
     "core/build/dockerfile/build_dockerfile.ts",
   ),
@@ -83,6 +84,9 @@ export const LAZY_MODULES = {
   lxcName: at<typeof import("./images/lxc/lxc_name.ts")>("core/images/lxc/lxc_name.ts"),
   mountless: at<typeof import("./runtime/mountless.ts")>("core/runtime/mountless.ts"),
   nodeCrypto: at<typeof import("node:crypto")>("node:crypto"),
+  optionalSteps: at<typeof import("./runtime/optional_steps.ts")>(
+    "core/runtime/optional_steps.ts",
+  ),
   openUrl: at<typeof import("./net/open_url.ts")>("core/net/open_url.ts"),
   parseRunOptions: at<typeof import("./cli/commands/parse_run_options.ts")>(
     "core/cli/commands/parse_run_options.ts",

@@ -1,8 +1,10 @@
 /**
- * Which user namespace this process is in.
+ * Which user namespace this process is in, and the ids it maps.
  *
  * @module
  */
+
+import { readSmallFile } from "./sys.ts";
 
 /** Read once: plash never changes its user namespace after starting in it. */
 let namespaced: boolean | undefined;
@@ -29,4 +31,32 @@ export function readUserNamespace(): boolean {
     // No /proc: assume the host's namespace, where errors are real errors.
   }
   return map !== "" && !/^\s*0\s+0\s+4294967295\s*$/.test(map);
+}
+
+/** One line of /proc/self/uid_map or gid_map: `count` ids from `inside` are `outside`... */
+export interface IdRange {
+  inside: number;
+  outside: number;
+  count: number;
+}
+
+/** The ids this process's user namespace maps, read from /proc/self (before chroot). */
+export interface IdMaps {
+  uids: IdRange[];
+  gids: IdRange[];
+}
+
+function parseMap(text: string | undefined): IdRange[] {
+  return (text ?? "").trim().split("\n").filter(Boolean).map((line) => {
+    const [inside, outside, count] = line.trim().split(/\s+/).map(Number);
+    return { inside, outside, count };
+  });
+}
+
+/** This process's id maps (the host's own map everything); read them before a chroot. */
+export function readIdMaps(): IdMaps {
+  return {
+    uids: parseMap(readSmallFile("/proc/self/uid_map", 1 << 16)),
+    gids: parseMap(readSmallFile("/proc/self/gid_map", 1 << 16)),
+  };
 }

@@ -58,9 +58,20 @@ const packages = Object.keys(packageJson.dependencies ?? {}).filter((name) => na
  * from the same entries. A root `plash run` then reads five files of the
  * bundle (cli.js, every start's chunk, the errors' chunk that the tar code's
  * own dynamic imports share, run.js, the runtime's chunk), a rootless one
- * two more; a cached build or a store command loads none of the runtime.
+ * two more; a run with run options (`-e`, `-u`...) two more (their parser's
+ * entry and chunk, four when the parser was not grouped); a run with a user
+ * switch two more (its entry and chunk), one with devices, hooks, a network
+ * of its own or a read-only bind four more (the optional operations' entry
+ * and chunk, and the user switch's chunk, whose setgroups they use); a
+ * cached build or a store command loads none of the runtime.
  */
-const RUN_STEPS = ["core/cmd/run.ts", "core/runtime/spawn_container.ts"];
+const RUN_STEPS = [
+  "core/cmd/run.ts",
+  "core/cli/commands/parse_run_options.ts",
+  "core/runtime/become_user.ts",
+  "core/runtime/optional_steps.ts",
+  "core/runtime/spawn_container.ts",
+];
 /** A cached build and a store command: what they reach of `run`'s is in every start's group. */
 const LIGHT_COMMANDS = ["core/cmd/build.ts", "core/cmd/nodepath.ts"];
 
@@ -75,6 +86,28 @@ function valueImports(file: string, found = new Set<string>()): Set<string> {
     valueImports(imported.slice(ROOT.length), found);
   }
   return found;
+}
+
+/**
+ * The groups `entry` loads: the first, and each that has a module the entry
+ * or a group it loads reaches. A group's modules reach modules of earlier
+ * groups (the optional operations reach the binds): an entry that loads it
+ * must load those groups whole, or esbuild splits them into chunks by who
+ * reaches which part.
+ */
+function groupsOf(entry: string, groups: string[][]): Set<number> {
+  const reached = valueImports(entry);
+  const loaded = new Set<number>();
+  for (let grew = true; grew;) {
+    grew = false;
+    groups.forEach((group, i) => {
+      if (loaded.has(i) || (i > 0 && !group.some((module) => reached.has(module)))) return;
+      loaded.add(i);
+      grew = true;
+      for (const module of group) valueImports(module).forEach((file) => reached.add(file));
+    });
+  }
+  return loaded;
 }
 
 /**
@@ -103,10 +136,7 @@ function writeWrappers(dir: string): string[] {
     return file;
   });
   return entries.map((entry) => {
-    const reached = valueImports(entry);
-    const imports = groupFiles.filter((_, i) =>
-      i === 0 || groups[i].some((module) => reached.has(module))
-    );
+    const imports = groupFiles.filter((_, i) => groupsOf(entry, groups).has(i));
     const wrapper = `${dir}/entries/${entry}`;
     Deno.mkdirSync(wrapper.slice(0, wrapper.lastIndexOf("/")), { recursive: true });
     Deno.writeTextFileSync(

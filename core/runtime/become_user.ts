@@ -12,7 +12,8 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { becomeUser, readIdMaps } from "./become_user.ts";
+ * import { becomeUser } from "./become_user.ts";
+ * import { readIdMaps } from "../../ffi/namespaces.ts";
  * import { spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
  * import { execve, waitForExit } from "../../ffi/sys.ts";
  *
@@ -31,38 +32,11 @@
  */
 
 import { switchIds } from "../../ffi/credentials.ts";
+import type { IdMaps, IdRange } from "../../ffi/namespaces.ts";
 import { readSmallFile } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import type { SetupOp } from "./plan.ts";
 import { ACCOUNT_FILE_LIMIT, type AccountFiles, type ResolvedUser, resolveUser } from "./users.ts";
-
-/** One line of /proc/self/uid_map or gid_map: `count` ids from `inside` are `outside`... */
-export interface IdRange {
-  inside: number;
-  outside: number;
-  count: number;
-}
-
-/** The ids this process's user namespace maps, read from /proc/self (before chroot). */
-export interface IdMaps {
-  uids: IdRange[];
-  gids: IdRange[];
-}
-
-function parseMap(text: string | undefined): IdRange[] {
-  return (text ?? "").trim().split("\n").filter(Boolean).map((line) => {
-    const [inside, outside, count] = line.trim().split(/\s+/).map(Number);
-    return { inside, outside, count };
-  });
-}
-
-/** This process's id maps (the host's own map everything); read them before a chroot. */
-export function readIdMaps(): IdMaps {
-  return {
-    uids: parseMap(readSmallFile("/proc/self/uid_map", 1 << 16)),
-    gids: parseMap(readSmallFile("/proc/self/gid_map", 1 << 16)),
-  };
-}
 
 /** Whether `ranges` map `id` (inside the namespace). */
 export function mapped(ranges: IdRange[], id: number): boolean {

@@ -26,7 +26,6 @@ import {
   symlinkTarget,
 } from "../../ffi/in_root.ts";
 import { fileStatus } from "../../ffi/stat.ts";
-import { makeReadOnlyRecursive } from "../../ffi/read_only_mount.ts";
 import { closeFd, mount, MS } from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
 
@@ -67,9 +66,13 @@ export interface BindSpec extends MountTarget {
  * (a host without it shares nothing there), its target found or made inside
  * the root, mount points made listed in `created`. A bind that cannot be
  * placed is skipped with one warning line or, when required, fails the run
- * in one line.
+ * in one line. Returns where in the root it was bound, undefined when skipped.
+ *
+ * It binds writable: a `readOnly` bind is `read_only_bind.ts`'s, which
+ * calls this and then makes the bind read-only (a plain run has none, so
+ * the code for it is not loaded with this).
  */
-export function applyBind(rootFd: number, bind: BindSpec, created: string[]): void {
+export function applyBind(rootFd: number, bind: BindSpec, created: string[]): string | undefined {
   let sourceFd: number;
   try {
     sourceFd = openPath(bind.source, { directory: bind.directory && bind.owner === "host" });
@@ -85,7 +88,7 @@ export function applyBind(rootFd: number, bind: BindSpec, created: string[]): vo
     } finally {
       closeFd(target.fd);
     }
-    if (bind.readOnly) makeReadOnly(rootFd, target.path, bind);
+    return target.path;
   } finally {
     closeFd(sourceFd);
   }
@@ -134,22 +137,6 @@ export function makeDirInImage(rootFd: number, target: string, created: string[]
     label: "working directory",
   };
   closeFd(placeTarget(rootFd, dir, created)!);
-}
-
-/**
- * Makes the new bind at `path` read-only, with every mount below it (a bind
- * keeps its source's flags until changed, and a recursive bind brings the
- * source's submounts writable).
- */
-function makeReadOnly(rootFd: number, path: string, bind: BindSpec): void {
-  // Found again by path: the descriptor of the mount point is the mount below the new bind.
-  const symlinks = bind.owner === "image" ? "follow" : "refuse";
-  const mounted = openInRoot(rootFd, path, { symlinks, directory: bind.directory });
-  try {
-    makeReadOnlyRecursive(mounted, path);
-  } finally {
-    closeFd(mounted);
-  }
 }
 
 /**

@@ -48,9 +48,8 @@ import {
   processEnvironment,
   withRunEnv,
 } from "./environment.ts";
-import { HOST_VIEWS, type HostViewName } from "./host_view.ts";
+import { DEV, HOST_VIEWS, type HostViewName } from "./host_view.ts";
 import { IMAGE_VIEW } from "./image_view.ts";
-import { DEV } from "./own_dev.ts";
 import type { RunOptions, Volume } from "./run_options.ts";
 
 /** Where sysfs is. */

@@ -1,9 +1,9 @@
 /**
  * The operations a container's device edits add (`container_edits.ts`):
  * device nodes bound or made, supplementary groups, hooks, as the executor
- * (`execute.ts`) carries them out. Loaded with the executor, not on demand
- * (see `prepareExecution`): loaded on demand, 5 to 9 of 100 rootless runs
- * of the start bundle aborted in Deno; loaded with it, none of 150.
+ * (`execute.ts`) carries them out: loaded by its `prepareExecution` only
+ * for a plan that has them, with the other optional operations
+ * (`optional_steps.ts`).
  *
  * @module
  */
@@ -40,11 +40,8 @@ export function placeDevice(
 ): void {
   if (how === "device") {
     const bind = { source: node.hostPath, target: node.path, directory: false };
-    return applyBind(
-      rootFd,
-      { ...bind, owner: "caller", required: true, label: "device" },
-      created,
-    );
+    applyBind(rootFd, { ...bind, owner: "caller", required: true, label: "device" }, created);
+    return;
   }
   try {
     Deno.mkdirSync(node.path.slice(0, node.path.lastIndexOf("/")) || "/", { recursive: true });

@@ -15,42 +15,73 @@
 import { SyscallError } from "../../ffi/errors.ts";
 import { openPath } from "../../ffi/in_root.ts";
 import { errnoText } from "../../ffi/libc.ts";
-import { enterEmptyNetworkNamespace } from "../../ffi/network_namespace.ts";
+import { readIdMaps } from "../../ffi/namespaces.ts";
 import { chdirOrErrno, chroot, closeFd, enterPrivateMountNamespace, mount } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
-import { becomeUser, readIdMaps } from "./become_user.ts";
+import { lazyImport } from "../lazy_import.ts";
 import { applyBind, bindImageView, makeDirInImage, mountSysfs } from "./binds.ts";
 import type { DeviceNode } from "./container_edits.ts";
 import type { HostDeviceNode } from "./device_node.ts";
-import { addGroups, hostNodes, placeDevice, runHookStep } from "./edit_steps.ts";
-import { makeOwnDev } from "./own_dev.ts";
 import { execCommand } from "./exec.ts";
 import { explainRefusal } from "./host_support.ts";
 import { mountImageLayers } from "./image_root.ts";
 import { rootLoginShell } from "./login_shell.ts";
 import type { ContainerPlan, SetupOp } from "./plan.ts";
 
-/** The host's device nodes of each plan that has devices, found by `prepareExecution`. */
-const devices = new WeakMap<ContainerPlan, Map<DeviceNode, HostDeviceNode>>();
+/**
+ * The operations a plain run has none of, with read-only binds: the user
+ * switch (`become_user.ts`) and the others (`optional_steps.ts`).
+ */
+const OPTIONAL_OPS: ReadonlySet<SetupOp["op"]> = new Set([
+  "unshare-network",
+  "own-dev",
+  "device",
+  "mknod",
+  "hook",
+  "groups",
+  "user",
+]);
+
+function isOptional(op: SetupOp): boolean {
+  return OPTIONAL_OPS.has(op.op) || (op.op === "bind" && op.bind.readOnly === true);
+}
+
+/** What {@linkcode prepareExecution} loaded and found for a plan with optional operations. */
+interface Prepared {
+  /** The user switch, for a plan with a `user` step. */
+  users?: typeof import("./become_user.ts");
+  /** The other optional operations, for a plan with one of them. */
+  steps?: typeof import("./optional_steps.ts");
+  /** The host's device node of each of the plan's devices. */
+  nodes?: Map<DeviceNode, HostDeviceNode>;
+}
+
+const prepared = new WeakMap<ContainerPlan, Prepared>();
 
 /**
- * Finds what carrying out `plan` needs from plash's own process (the host's
- * device nodes); call it before {@linkcode executePlan}, which runs
- * synchronously to the exec, maybe in a clone child.
+ * Loads what carrying out `plan` needs beyond what every plan does (its
+ * optional operations: the user switch, `become_user.ts`, apart, as a run
+ * with a user has often nothing else optional; the others,
+ * `optional_steps.ts`) and finds what it needs from plash's own process
+ * (the host's device nodes); call it before {@linkcode executePlan}, which
+ * runs synchronously to the exec, maybe in a clone child.
  *
- * Everything the executor runs is imported with it, none of it on demand:
- * a dynamic import right before the clone child of a rootless run made Deno
- * abort now and then ("Invoke in DisallowJavascriptExecutionScope"): with
- * the user switch loaded on demand, 5 of 9 rootless runs of
- * tests/commands/run_options_test.ts had a `-u` run abort; loaded with the executor,
- * none of 6.
+ * The executor imports nothing on demand itself: a dynamic import inside or
+ * right before the clone child of a rootless run made Deno abort now and
+ * then ("Invoke in DisallowJavascriptExecutionScope"). Here, awaited before
+ * anything of the plan runs, the import is over before the child is made.
  */
-export function prepareExecution(plan: ContainerPlan): Promise<ContainerPlan> {
+export async function prepareExecution(plan: ContainerPlan): Promise<ContainerPlan> {
+  if (prepared.has(plan) || !plan.ops.some(isOptional)) return plan;
+  const switching = plan.ops.some((op) => op.op === "user");
+  const others = plan.ops.some((op) => op.op !== "user" && isOptional(op));
+  const [users, steps] = await Promise.all([
+    switching ? lazyImport("becomeUser") : undefined,
+    others ? lazyImport("optionalSteps") : undefined,
+  ]);
   // Read here, in plash's process: the child that carries a plan out does as little as it can.
-  if (plan.ops.some((op) => op.op === "device" || op.op === "mknod")) {
-    devices.set(plan, hostNodes(plan));
-  }
-  return Promise.resolve(plan);
+  prepared.set(plan, { users, steps, nodes: steps?.hostNodes(plan) });
+  return plan;
 }
 
 /**
@@ -59,10 +90,13 @@ export function prepareExecution(plan: ContainerPlan): Promise<ContainerPlan> {
  */
 export function executePlan(plan: ContainerPlan, created: string[] = []): never {
   let rootFd: number | undefined;
+  const optional = prepared.get(plan);
+  if (optional === undefined && plan.ops.some(isOptional)) {
+    throw new Error("executePlan before prepareExecution");
+  }
   const switching = plan.ops.some((op) => op.op === "user");
   // Read while /proc and /dev are the host's: the image may have neither once in it.
   const idMaps = switching ? readIdMaps() : undefined;
-  const nodes = devices.get(plan);
   let home: string | undefined;
   let groups: Extract<SetupOp, { op: "groups" }> | undefined;
   try {
@@ -75,19 +109,24 @@ export function executePlan(plan: ContainerPlan, created: string[] = []): never 
         closeFd(rootFd);
         rootFd = undefined;
       }
-      if (op.op === "user") home = becomeUser(op, idMaps!, groups?.gids);
+      if (!isOptional(op)) runOp(op, rootFd!, created);
+      else if (op.op === "bind") optional!.steps!.applyReadOnlyBind(rootFd!, op.bind, created);
+      else if (op.op === "user") home = optional!.users!.becomeUser(op, idMaps!, groups?.gids);
       else if (op.op === "groups") groups = op;
       else if (op.op === "device" || op.op === "mknod") {
-        placeDevice(op.op, nodes!.get(op.node)!, rootFd!, created);
-      } else if (op.op === "hook") runHookStep(op);
-      else runOp(op, rootFd!, created);
+        optional!.steps!.placeDevice(op.op, optional!.nodes!.get(op.node)!, rootFd!, created);
+      } else if (op.op === "hook") optional!.steps!.runHookStep(op);
+      else if (op.op === "own-dev") optional!.steps!.makeOwnDev(rootFd!, created, op.devices);
+      else if (op.op === "unshare-network") {
+        explainRefusal(optional!.steps!.enterEmptyNetworkNamespace);
+      }
     }
   } finally {
     if (rootFd !== undefined) closeFd(rootFd);
   }
   const exec = plan.ops.at(-1)!;
   if (exec.op !== "exec") throw new Error("a container plan ends in exec");
-  if (groups && !switching) addGroups(groups);
+  if (groups && !switching) optional!.steps!.addGroups(groups);
   const env = home === undefined
     ? exec.env
     : [...exec.env.filter((entry) => !entry.startsWith("HOME=")), `HOME=${home}`];
@@ -108,8 +147,6 @@ function runOp(op: SetupOp, rootFd: number, created: string[]): void {
   switch (op.op) {
     case "unshare-mounts":
       return explainRefusal(enterPrivateMountNamespace);
-    case "unshare-network":
-      return explainRefusal(enterEmptyNetworkNamespace);
     case "tmpfs":
       return explainRefusal(() => mount("tmpfs", op.target, "tmpfs", 0n, "mode=0755"));
     case "mkdirs":
@@ -117,10 +154,9 @@ function runOp(op: SetupOp, rootFd: number, created: string[]): void {
       return;
     case "overlay":
       return mountImageLayers(op.overlay);
-    case "own-dev":
-      return makeOwnDev(rootFd, created, op.devices);
     case "bind":
-      return applyBind(rootFd, op.bind, created);
+      applyBind(rootFd, op.bind, created);
+      return;
     case "image-view":
       return bindImageView(rootFd, op.target, created);
     case "sysfs":
@@ -131,13 +167,11 @@ function runOp(op: SetupOp, rootFd: number, created: string[]): void {
       return explainRefusal(() => chroot(op.root));
     case "chdir":
       return enterFirst(op.candidates, op.required ?? false);
-    case "hook":
-    case "device":
-    case "mknod":
-    case "groups":
-    case "user":
     case "exec":
       return;
+    default:
+      // The optional operations: carried out by optional_steps.ts, never here.
+      throw new Error(`${op.op}: an optional operation`);
   }
 }
 

@@ -7,6 +7,12 @@
  */
 
 /**
+ * The host's device directory, which every kind of container shows: a
+ * container with devices of its own gets its own instead (`own_dev.ts`).
+ */
+export const DEV = "/dev";
+
+/**
  * The kinds of container plash makes.
  *
  * @example

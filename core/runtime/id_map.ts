@@ -18,7 +18,7 @@ import {
   waitForExit,
 } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
-import { type IdMaps, readIdMaps } from "./become_user.ts";
+import { type IdMaps, readIdMaps } from "../../ffi/namespaces.ts";
 import { DEFAULT_PATH } from "./environment.ts";
 import { findExecutable } from "./exec.ts";
 

@@ -15,10 +15,8 @@ import { fdPath, openInRoot } from "../../ffi/in_root.ts";
 import { closeFd, mount, MS } from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
 import { placeTarget } from "./binds.ts";
+import { DEV } from "./host_view.ts";
 import { entryExists } from "../tree/entry_exists.ts";
-
-/** Where a container's devices go, and what becomes the container's own. */
-export const DEV = "/dev";
 
 /**
  * Mounts a tmpfs on the image root `rootFd`'s /dev (made when missing, listed

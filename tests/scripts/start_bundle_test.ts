@@ -65,25 +65,49 @@ Deno.test("the bundle runs, builds, imports and re-runs itself as the sources do
     assert.match(await plash(["version"]), /^plash \d/);
     const base = await store.busybox();
     assert.equal(await plash(["run", base, "sh", "-c", "echo from the bundle"]), "from the bundle");
-    if (STRACE) {
+    const strace = STRACE;
+    if (strace) {
+      // The files of the bundle `args` opens. Its children are not traced: a traced newuidmap
+      // would lose its set-user-id.
+      const opened = async (args: string[]) => {
+        const log = `${project}/trace`;
+        const traced = await runCommand(
+          strace,
+          ["-qq", "-e", "trace=openat", "-o", log, ...bundle, ...args],
+          { env: { PLASH_DATA: store.data } },
+        );
+        assert.equal(traced.code, 0, traced.stderr);
+        const paths = Deno.readTextFileSync(log).match(/"[^"]*\/dist\/js\/[^"]+"/g) ?? [];
+        return new Set(
+          paths.map((path) => path.slice(1, -1)).filter((path) => path.startsWith(project)),
+        );
+      };
       // What `run` loads comes in a few files, not one a module (scripts/bundle.ts's groups: 5
       // files as root, 7 without, where the child's maker comes too; 12 and 17 when only `run`'s
-      // own modules were grouped, 34 as root without groups). Its children are not traced: a
-      // traced newuidmap would lose its set-user-id.
-      const log = `${project}/trace`;
-      const traced = await runCommand(
-        STRACE,
-        ["-qq", "-e", "trace=openat", "-o", log, ...bundle, "run", base, "true"],
-        { env: { PLASH_DATA: store.data } },
-      );
-      assert.equal(traced.code, 0, traced.stderr);
-      const opened = Deno.readTextFileSync(log).match(/"[^"]*\/dist\/js\/[^"]+"/g) ?? [];
-      const files = new Set(opened.filter((path) => path.startsWith(`"${project}/`)));
+      // own modules were grouped, 34 as root without groups).
+      const plain = await opened(["run", base, "true"]);
       const most = Deno.uid() === 0 ? 5 : 7;
       assert.ok(
-        files.size > 1 && files.size <= most,
-        `run loads ${files.size} files of the bundle`,
+        plain.size > 1 && plain.size <= most,
+        `run loads ${plain.size} files of the bundle`,
       );
+      // The user switch (become_user.ts) and the other optional operations (optional_steps.ts:
+      // devices, hooks, read-only binds...): loaded by a run that has one of them, not by every
+      // run (they were a third of the runtime's chunk).
+      const optional = [
+        ["core/runtime/become_user.js", ["-u", "0"]],
+        ["core/runtime/optional_steps.js", ["-v", `${project}:/mnt:ro`]],
+      ] as const;
+      for (const [entry, options] of optional) {
+        const path = `${project}/dist/js/${entry}`;
+        const from = Deno.readTextFileSync(path).match(/from"(\.[^"]+)"/)![1];
+        const code = new URL(from, `file://${path}`).pathname;
+        const using = await opened(["run", ...options, base, "true"]);
+        for (const file of [path, code]) {
+          assert.ok(!plain.has(file), `a plain run loads ${file}`);
+          assert.ok(using.has(file), `a run with ${options.join(" ")} does not load ${file}`);
+        }
+      }
     }
     // A layer is built by plash running itself (as the bundle), then found in the cache.
     const id = await plash(["build", "-f", base, "--run", "echo layer > /layer"]);
