@@ -110,15 +110,33 @@ export function exists(path: string): boolean {
  * ignores SIGPIPE and that would otherwise be inherited by the new program.
  */
 export function execve(path: string, argv: string[], env: string[]): never {
+  const code = execveOrErrno(path, prepareExec(argv, env));
+  throw new SyscallError("execve", path, code);
+}
+
+/** A command's argv and environment as execve(2) takes them, kept alive with their strings. */
+export interface PreparedExec {
+  argv: ReturnType<typeof cStringArray>;
+  env: ReturnType<typeof cStringArray>;
+}
+
+/**
+ * Resets the signals ({@linkcode resetSignals}) and makes argv and the
+ * environment ready for one or more {@linkcode execveOrErrno}s.
+ */
+export function prepareExec(argv: string[], env: string[]): PreparedExec {
   resetSignals();
-  const args = cStringArray(argv);
-  const envp = cStringArray(env);
+  return { argv: cStringArray(argv), env: cStringArray(env) };
+}
+
+/** execve(2) of `path` with `prepared`; when it returns, it failed: errno's value. */
+export function execveOrErrno(path: string, prepared: PreparedExec): number {
   sym.execve(
     cString(path),
-    new Uint8Array(args.pointers.buffer),
-    new Uint8Array(envp.pointers.buffer),
+    new Uint8Array(prepared.argv.pointers.buffer),
+    new Uint8Array(prepared.env.pointers.buffer),
   );
-  throw new SyscallError("execve", path, errno());
+  return errno();
 }
 
 const SIG_DFL = 0n;
