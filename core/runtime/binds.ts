@@ -310,7 +310,9 @@ function makeMountPoint(
   lastMissing: boolean,
 ): { fd: number; made: boolean } {
   const parts = path.split("/").filter(Boolean);
-  let parentFd = openInRoot(rootFd, "/", { symlinks, directory: true, sameMount: true });
+  // The walk starts at the root itself (a directory, on its own filesystem): not opened again.
+  let parentFd = rootFd;
+  const leave = (fd: number) => fd !== rootFd && closeFd(fd);
   try {
     for (const [i, name] of parts.entries()) {
       const prefix = `/${parts.slice(0, i + 1).join("/")}`;
@@ -323,7 +325,7 @@ function makeMountPoint(
       });
       if (next !== undefined) {
         if (last) return { fd: next, made: false };
-        closeFd(parentFd);
+        leave(parentFd);
         parentFd = next;
         continue;
       }
@@ -333,11 +335,11 @@ function makeMountPoint(
       // Made just now in a directory held open: opened from there, not looked up again.
       const made = openMadeAt(parentFd, name, prefix, !last || directory);
       if (last) return { fd: made, made: true };
-      closeFd(parentFd);
+      leave(parentFd);
       parentFd = made;
     }
   } finally {
-    closeFd(parentFd);
+    leave(parentFd);
   }
   return { fd: openInRoot(rootFd, path, { symlinks, directory }), made: false };
 }
