@@ -95,7 +95,8 @@ export function mountOverlay(spec: OverlaySpec): void {
  * A stack no deeper than this goes by one mount(2) with absolute paths: the
  * kernel walks each layer's whole path, so nested layers cost it the depth
  * squared (see {@linkcode OverlaySpec.nested}), a few hundred path steps at
- * this depth, where the new mount API's calls cost plash about 0.3 ms.
+ * this depth, where the new mount API's ten calls cost a run 0.15-0.25 ms
+ * more (bench/README.md, the sixth step).
  */
 const SHORT_STACK = 16;
 
@@ -122,7 +123,8 @@ export function overlayOptionString(spec: OverlaySpec): string | undefined {
   if (spec.upper !== undefined) options += `,upperdir=${spec.upper},workdir=${spec.work}`;
   if (spec.userxattr) options += ",userxattr";
   const paths = spec.upper === undefined ? spec.lowers : [...spec.lowers, spec.upper, spec.work!];
-  if (options.length >= OPTION_PAGE || paths.some((path) => /[,:\\]/.test(path))) {
+  const bytes = cString(options).length; // the page holds bytes, with the NUL
+  if (bytes > OPTION_PAGE || paths.some((path) => /[,:\\]/.test(path))) {
     return undefined;
   }
   return options;

@@ -35,6 +35,8 @@ Deno.test("what mount(2)'s option string cannot carry goes another way", () => {
   }
   // More than a page of options, and a stack deep enough that whole paths cost the kernel.
   assert.equal(overlayOptionString({ ...spec, lowers: ["/" + "x".repeat(4100)] }), undefined);
+  // The page holds bytes: 2,100 characters of two bytes each do not fit.
+  assert.equal(overlayOptionString({ ...spec, lowers: ["/" + "é".repeat(2100)] }), undefined);
   const deep = Array.from({ length: 17 }, (_, i) => `/l${i}`);
   assert.equal(overlayOptionString({ ...spec, lowers: deep }), undefined);
   assert.notEqual(overlayOptionString({ ...spec, lowers: deep.slice(1) }), undefined);
