@@ -148,17 +148,29 @@ export function execveOrErrno(path: string, prepared: PreparedExec): number {
   return errno();
 }
 
-const SIG_DFL = 0n;
-const SIG_SETMASK = 2;
+const SIG_SETMASK = 2n;
+/**
+ * rt_sigaction(2) and rt_sigprocmask(2) by number, through `syscall` (bound
+ * already, for openat2) where libc's signal() and sigprocmask() would each
+ * be bound for the one or two calls of a run. Their numbers on x86_64 and
+ * aarch64 (asm/unistd.h).
+ */
+const AARCH64 = Deno.build.arch === "aarch64";
+const SYS_RT_SIGACTION = AARCH64 ? 134n : 13n;
+const SYS_RT_SIGPROCMASK = AARCH64 ? 135n : 14n;
+/** The kernel's sigset_t: 64 signals. */
+const SIGSET_SIZE = 8n;
+/** A struct sigaction of the kernel's, all zero: SIG_DFL, no flags, nothing masked. */
+const DEFAULT_ACTION = new Uint8Array(32);
 /**
  * Signals to reset: all but KILL and STOP, which cannot be caught, and glibc's
- * internal 32 and 33, which its signal() refuses.
+ * internal 32 and 33, which its threads use.
  */
 const RESETTABLE_SIGNALS = Array.from({ length: 64 }, (_, i) => i + 1).filter((s) =>
   ![9, 19, 32, 33].includes(s)
 );
 const STATUS_BUFFER = new Uint8Array(8192);
-const EMPTY_MASK = new Uint8Array(128);
+const EMPTY_MASK = new Uint8Array(Number(SIGSET_SIZE));
 
 /**
  * Restores default dispositions and an empty signal mask, as a fresh process
@@ -172,9 +184,11 @@ const EMPTY_MASK = new Uint8Array(128);
 export function resetSignals(): void {
   const ignored = ignoredSignals();
   for (const signal of RESETTABLE_SIGNALS) {
-    if (ignored === undefined || isSet(ignored, signal)) sym.signal(signal, SIG_DFL);
+    if (ignored === undefined || isSet(ignored, signal)) {
+      sym.syscall(SYS_RT_SIGACTION, BigInt(signal), DEFAULT_ACTION, null, SIGSET_SIZE);
+    }
   }
-  sym.sigprocmask(SIG_SETMASK, EMPTY_MASK, null);
+  sym.syscall(SYS_RT_SIGPROCMASK, SIG_SETMASK, EMPTY_MASK, null, SIGSET_SIZE);
 }
 
 /** Whether `signal`'s bit is set in a procfs signal mask given as its two 32-bit halves. */
