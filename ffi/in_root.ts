@@ -94,24 +94,15 @@ export function findInRoot(
   path: string,
   options: InRootOptions,
 ): number | undefined {
-  const how = new BigUint64Array(3);
-  how[0] = BigInt(
+  const relative = withoutLeadingSlashes(path) || ".";
+  setHow(
     O_PATH | O_CLOEXEC | (options.directory ? O_DIRECTORY : 0) |
       (options.noFollowLast ? O_NOFOLLOW : 0),
-  );
-  how[2] = BigInt(
     RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
       (options.symlinks === "refuse" ? RESOLVE_NO_SYMLINKS : 0) |
       (options.sameMount ? RESOLVE_NO_XDEV : 0),
   );
-  const relative = path.replace(/^\/+/, "") || ".";
-  const fd = sym.syscall(
-    SYS_OPENAT2,
-    BigInt(rootFd),
-    cString(relative),
-    new Uint8Array(how.buffer),
-    BigInt(how.byteLength),
-  );
+  const fd = sym.syscall(SYS_OPENAT2, BigInt(rootFd), cString(relative), HOW_BYTES, HOW_SIZE);
   if (fd >= 0n) return Number(fd);
   const code = errno();
   if (code === ENOENT) return undefined;
@@ -268,9 +259,11 @@ export function mountId(fd: number): string {
  * ```
  */
 export function tryOpenDirBelow(rootFd: number, path: string): number {
-  DIR_HOW[0] = BigInt(O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW);
-  DIR_HOW[2] = BigInt(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS);
-  const fd = sym.syscall(SYS_OPENAT2, BigInt(rootFd), cString(path), DIR_HOW_BYTES, 24n);
+  setHow(
+    O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW,
+    RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS,
+  );
+  const fd = sym.syscall(SYS_OPENAT2, BigInt(rootFd), cString(path), HOW_BYTES, HOW_SIZE);
   if (fd >= 0n) return Number(fd);
   const code = errno();
   if (code !== ENOSYS) return -code;
@@ -281,8 +274,29 @@ export function tryOpenDirBelow(rootFd: number, path: string): number {
     throw error;
   }
 }
-const DIR_HOW = new BigUint64Array(3);
-const DIR_HOW_BYTES = new Uint8Array(DIR_HOW.buffer);
+
+/**
+ * openat2's `struct open_how` (flags, mode, resolve: three u64), one for
+ * every lookup, written as 32-bit words (both architectures are little
+ * endian, and every flag fits the low word): a BigInt array made and filled
+ * for each lookup was a good part of its cost.
+ */
+const HOW_WORDS = new Uint32Array(6);
+const HOW_BYTES = new Uint8Array(HOW_WORDS.buffer);
+const HOW_SIZE = 24n;
+
+function setHow(flags: number, resolve: number): void {
+  HOW_WORDS[0] = flags;
+  HOW_WORDS[4] = resolve;
+}
+
+/** `path` without its leading slashes (a path in the root is relative to it). */
+function withoutLeadingSlashes(path: string): string {
+  let start = 0;
+  while (path.charCodeAt(start) === SLASH) start++;
+  return start === 0 ? path : path.slice(start);
+}
+const SLASH = 47;
 
 /**
  * An `O_PATH` descriptor of the directory `name` below the directory `dirFd`,
@@ -291,6 +305,16 @@ const DIR_HOW_BYTES = new Uint8Array(DIR_HOW.buffer);
  */
 export function openPathAt(dirFd: number, name: string, shown: string): number {
   const flags = O_PATH | O_CLOEXEC | O_DIRECTORY;
+  return check(sym.openat(dirFd, cString(name), flags, 0), "openat", shown);
+}
+
+/**
+ * An `O_PATH` descriptor of the entry `name` of the directory `dirFd` itself,
+ * never followed if it is a symlink: what {@linkcode makeDirAt} or
+ * {@linkcode makeFileAt} just made, without a second lookup from the root.
+ */
+export function openMadeAt(dirFd: number, name: string, shown: string, directory: boolean): number {
+  const flags = O_PATH | O_CLOEXEC | O_NOFOLLOW | (directory ? O_DIRECTORY : 0);
   return check(sym.openat(dirFd, cString(name), flags, 0), "openat", shown);
 }
 

@@ -31,8 +31,6 @@ const SIGNATURES = {
     result: "i32",
   },
   lgetxattr: { parameters: ["buffer", "buffer", "buffer", "usize"], result: "isize" },
-  signal: { parameters: ["i32", "usize"], result: "usize" },
-  sigprocmask: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
   getppid: { parameters: [], result: "i32" },
   getpid: { parameters: [], result: "i32" },
   prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
@@ -83,7 +81,7 @@ const SIGNATURES = {
   renameat: { parameters: ["i32", "buffer", "i32", "buffer"], result: "i32" },
   // glibc >= 2.30.
   getdents64: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  // For system calls glibc 2.36 has no wrapper of (openat2): number, then arguments.
+  // System calls by number, then arguments: openat2 (glibc 2.36 has no wrapper), rt_sigaction.
   syscall: { parameters: ["i64", "i64", "buffer", "buffer", "i64"], result: "i64" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
@@ -201,9 +199,18 @@ export function bindNow(...names: (keyof Signatures)[]): void {
   for (const name of names) void sym[name];
 }
 
+/**
+ * errno of the thread that runs JavaScript: its place, asked once, read as
+ * memory (a call and a pointer view a read cost a run's expected misses more
+ * than their system calls). A clone child without CLONE_SETTLS has the same
+ * thread storage, so the same place.
+ */
+let errnoCell: Int32Array | undefined;
+
 /** The calling thread's errno, read right after a failing call. */
 export function errno(): number {
-  return new Deno.UnsafePointerView(sym.__errno_location()!).getInt32();
+  errnoCell ??= new Int32Array(Deno.UnsafePointerView.getArrayBuffer(sym.__errno_location()!, 4));
+  return errnoCell[0];
 }
 
 /** The C library's text for an errno value. */

@@ -61,9 +61,21 @@ const MOVE_MOUNT_F_EMPTY_PATH = 4;
 const ENOSYS = 38;
 const EINVAL = 22;
 
-/** Mounts the overlay described by `spec`. */
+/**
+ * Mounts the overlay described by `spec`: a short stack by one mount(2) with
+ * the layers' paths in its option string (see {@linkcode overlayOptionString}),
+ * anything else, or a short stack that mount(2) refused, by the new mount API
+ * (whose refusal says the kernel's own reason), else by mount(2) with
+ * descriptor numbers for layers.
+ */
 export function mountOverlay(spec: OverlaySpec): void {
   if (spec.lowers.length === 0) throw new Error("overlay needs at least one lower layer");
+  const options = overlayOptionString(spec);
+  if (options !== undefined) {
+    const flags = spec.nosuid ? MS.NOSUID | MS.NODEV : 0n;
+    const [source, target] = [cString("overlay"), cString(spec.target)];
+    if (sym.mount(source, target, source, flags, cString(options)) === 0) return;
+  }
   if (sym.fsopen !== null) {
     const fd = sym.fsopen(cString("overlay"), FSOPEN_CLOEXEC);
     if (fd >= 0) {
@@ -77,6 +89,45 @@ export function mountOverlay(spec: OverlaySpec): void {
     }
   }
   mountLegacy(spec);
+}
+
+/**
+ * A stack no deeper than this goes by one mount(2) with absolute paths: the
+ * kernel walks each layer's whole path, so nested layers cost it the depth
+ * squared (see {@linkcode OverlaySpec.nested}), a few hundred path steps at
+ * this depth, where the new mount API's ten calls cost a run 0.15-0.25 ms
+ * more (bench/README.md, the sixth step).
+ */
+const SHORT_STACK = 16;
+
+/**
+ * The option string that mounts `spec` by one mount(2) call, or undefined
+ * when it should go another way: more than {@linkcode SHORT_STACK} layers, a
+ * string longer than mount(2)'s page, or a path with a character overlay's
+ * option syntax splits on (`,` between options, `:` between layers) or
+ * escapes with (`\`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { overlayOptionString } from "./overlay.ts";
+ *
+ * const spec = { lowers: ["/l2", "/l1"], upper: "/u", work: "/w", target: "/t", userxattr: true };
+ * assert.equal(overlayOptionString(spec), "lowerdir=/l2:/l1,upperdir=/u,workdir=/w,userxattr");
+ * assert.equal(overlayOptionString({ ...spec, lowers: ["/a:b"] }), undefined);
+ * ```
+ */
+export function overlayOptionString(spec: OverlaySpec): string | undefined {
+  if (spec.lowers.length > SHORT_STACK) return undefined;
+  let options = `lowerdir=${spec.lowers.join(":")}`;
+  if (spec.upper !== undefined) options += `,upperdir=${spec.upper},workdir=${spec.work}`;
+  if (spec.userxattr) options += ",userxattr";
+  const paths = spec.upper === undefined ? spec.lowers : [...spec.lowers, spec.upper, spec.work!];
+  const bytes = cString(options).length; // the page holds bytes, with the NUL
+  if (bytes > OPTION_PAGE || paths.some((path) => /[,:\\]/.test(path))) {
+    return undefined;
+  }
+  return options;
 }
 
 /**

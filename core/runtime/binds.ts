@@ -21,6 +21,7 @@ import {
   makeFileAt,
   MAX_LINKS,
   openInRoot,
+  openMadeAt,
   openPath,
   readLinkFd,
   symlinkTarget,
@@ -172,10 +173,11 @@ function place(
       closeFd(found);
       return undefined;
     }
+    const missing = path;
     if (bind.owner === "image") path = danglingTarget(rootFd, bind.target) ?? path;
-    makeMountPoint(rootFd, path, bind.directory, symlinks, created);
-    const fd = openInRoot(rootFd, path, { symlinks, directory: bind.directory });
-    return { fd: checkedKind(fd, bind), path };
+    const point = makeMountPoint(rootFd, path, bind.directory, symlinks, created, path === missing);
+    // What was made is of the bind's kind; what was found on the way is checked.
+    return { fd: point.made ? point.fd : checkedKind(point.fd, bind), path };
   } catch (error) {
     const why = refusal(error, bind, path);
     if (bind.required) {
@@ -281,7 +283,10 @@ function danglingTarget(rootFd: number, target: string): string | undefined {
 /**
  * Makes the missing components of `path` (directories, and the last one a
  * file unless `directory`), each in its parent found inside the root on the
- * image's own filesystem; adds each to `created`, parents first.
+ * image's own filesystem; adds each to `created`, parents first. Returns a
+ * descriptor of the last, and whether it was made here. With `lastMissing`
+ * the caller has just found the last component missing: it is made without
+ * a lookup (`mkdirat` fails if it appeared since).
  */
 function makeMountPoint(
   rootFd: number,
@@ -289,34 +294,41 @@ function makeMountPoint(
   directory: boolean,
   symlinks: "follow" | "refuse",
   created: string[],
-): void {
+  lastMissing: boolean,
+): { fd: number; made: boolean } {
   const parts = path.split("/").filter(Boolean);
-  let parentFd = openInRoot(rootFd, "/", { symlinks, directory: true, sameMount: true });
+  // The walk starts at the root itself (a directory, on its own filesystem): not opened again.
+  let parentFd = rootFd;
+  const leave = (fd: number) => fd !== rootFd && closeFd(fd);
   try {
     for (const [i, name] of parts.entries()) {
       const prefix = `/${parts.slice(0, i + 1).join("/")}`;
       const last = i === parts.length - 1;
-      const next = findInRoot(rootFd, prefix, {
+      const known = last && lastMissing && name !== "." && name !== "..";
+      const next = known ? undefined : findInRoot(rootFd, prefix, {
         symlinks,
         directory: !last || directory,
         sameMount: true,
       });
       if (next !== undefined) {
-        closeFd(parentFd);
+        if (last) return { fd: next, made: false };
+        leave(parentFd);
         parentFd = next;
         continue;
       }
       if (last && !directory) makeFileAt(parentFd, name, prefix);
       else makeDirAt(parentFd, name, prefix);
       created.push(prefix);
-      if (last) return;
-      const made = openInRoot(rootFd, prefix, { symlinks, directory: true, sameMount: true });
-      closeFd(parentFd);
+      // Made just now in a directory held open: opened from there, not looked up again.
+      const made = openMadeAt(parentFd, name, prefix, !last || directory);
+      if (last) return { fd: made, made: true };
+      leave(parentFd);
       parentFd = made;
     }
   } finally {
-    closeFd(parentFd);
+    leave(parentFd);
   }
+  return { fd: openInRoot(rootFd, path, { symlinks, directory }), made: false };
 }
 
 function isCode(error: unknown, code: string): boolean {

@@ -11,7 +11,7 @@
 
 import { SyscallError } from "../../ffi/errors.ts";
 import { fileStatus } from "../../ffi/stat.ts";
-import { execve, exists, isExecutable } from "../../ffi/sys.ts";
+import { execve, execveOrErrno, exists, isExecutable, prepareExec } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import { DEFAULT_PATH } from "./environment.ts";
 
@@ -30,20 +30,12 @@ function runnable(path: string): boolean {
 
 /** The path `name` runs from: itself when it has a slash, else the first hit on `path`. */
 export function findExecutable(name: string, path: string): string | undefined {
-  if (name.includes("/")) return runnable(name) ? name : undefined;
-  for (const dir of path.split(":")) {
-    const candidate = `${dir || "."}/${name}`;
-    if (runnable(candidate)) return candidate;
-  }
-  return undefined;
+  return candidates(name, path).find(runnable);
 }
 
 /** Why `name`, which is not runnable, is there but cannot run; undefined when it is not there. */
 function whyNotRunnable(name: string, path: string): string | undefined {
-  const candidates = name.includes("/")
-    ? [name]
-    : path.split(":").map((dir) => `${dir || "."}/${name}`);
-  for (const candidate of candidates) {
+  for (const candidate of candidates(name, path)) {
     if (!exists(candidate)) continue;
     if (!name.includes("/") && isDirectory(candidate)) continue; // shells skip these too
     return isDirectory(candidate) ? "is a directory" : "permission denied";
@@ -51,8 +43,35 @@ function whyNotRunnable(name: string, path: string): string | undefined {
   return undefined;
 }
 
-/** Execs `argv` with `env`, searching `path`; `where` names the root in the error. */
+/** Errors of an exec that mean "not this one" to a PATH search (execvp's, with ELOOP). */
+const NOT_HERE = new Set([2, 13, 20, 36, 40]); // ENOENT EACCES ENOTDIR ENAMETOOLONG ELOOP
+
+/**
+ * Execs `argv` with `env`, searching `path`; `where` names the root in the
+ * error.
+ *
+ * Each candidate the caller may execute is exec'd straight away, as execvp
+ * does: a directory or a missing interpreter fails that exec, and the search
+ * goes on (a stat of each first cost more; an exec that fails costs the
+ * kernel several times an access(2), so those are still asked first). When
+ * none runs, the candidates are checked one by one for the error a shell
+ * gives: not found, not runnable, or the exec's own failure.
+ */
 export function execCommand(argv: string[], env: string[], path: string, where: string): never {
+  const prepared = prepareExec(argv, env);
+  for (const candidate of candidates(argv[0], path)) {
+    if (isExecutable(candidate) && !NOT_HERE.has(execveOrErrno(candidate, prepared))) break;
+  }
+  explainFailedExec(argv, env, path, where);
+}
+
+/** The places `name` is looked for: itself when it has a slash, else each directory of `path`. */
+function candidates(name: string, path: string): string[] {
+  return name.includes("/") ? [name] : path.split(":").map((dir) => `${dir || "."}/${name}`);
+}
+
+/** Throws the error of a command that did not run (127 or 126, as shells say them). */
+function explainFailedExec(argv: string[], env: string[], path: string, where: string): never {
   const file = findExecutable(argv[0], path);
   if (file === undefined) {
     const why = whyNotRunnable(argv[0], path);

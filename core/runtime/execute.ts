@@ -16,7 +16,14 @@ import { SyscallError } from "../../ffi/errors.ts";
 import { openPath } from "../../ffi/in_root.ts";
 import { errnoText } from "../../ffi/libc.ts";
 import { readIdMaps } from "../../ffi/namespaces.ts";
-import { chdirOrErrno, chroot, closeFd, enterPrivateMountNamespace, mount } from "../../ffi/sys.ts";
+import {
+  chdirOrErrno,
+  chroot,
+  closeFd,
+  enterPrivateMountNamespace,
+  makeDirs,
+  mount,
+} from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { applyBind, bindImageView, makeDirInImage, mountSysfs } from "./binds.ts";
@@ -150,7 +157,7 @@ function runOp(op: SetupOp, rootFd: number, created: string[]): void {
     case "tmpfs":
       return explainRefusal(() => mount("tmpfs", op.target, "tmpfs", 0n, "mode=0755"));
     case "mkdirs":
-      for (const path of op.paths) Deno.mkdirSync(path, { recursive: true });
+      for (const path of op.paths) makeDirs(path);
       return;
     case "overlay":
       return mountImageLayers(op.overlay);

@@ -30,8 +30,12 @@ function addLayers(images: Store, base: number, from: number, count: number): nu
   return base;
 }
 
-/** The lower directories of the container's root mount, from inside it. */
-const LOWERS = "awk '$5 == \"/\"' /proc/self/mountinfo | grep -o 'lowerdir[^,]*' | wc -l";
+/**
+ * The lower directories of the container's root mount, from inside it: the
+ * paths of `lowerdir=A:B` (mount(2), a short stack) or of each `lowerdir+=A`.
+ */
+const LOWERS = "awk '$5 == \"/\"' /proc/self/mountinfo | grep -oE 'lowerdir\\+?=[^,]*' | " +
+  "sed -E 's/^lowerdir\\+?=//' | tr : '\\n' | wc -l";
 
 /**
  * Every file of the container's root filesystem with what a program sees of
@@ -166,8 +170,8 @@ Deno.test("old kernel, root: mount(2) stacks the layers above the checkpoint and
 }, async () => {
   using store = new TestStore();
   const top = addLayers(store.images, Number(await store.busybox()), 2, CHECKPOINT_EVERY + 3);
-  // The root's layers as mount(2) got them: one descriptor number each.
-  const lowers = "awk '$5 == \"/\"' /proc/self/mountinfo | grep -o 'lowerdir=[0-9:]*' | tr : '\\n'";
+  // The root's layers as mount(2) got them: a short stack, one path each.
+  const lowers = "awk '$5 == \"/\"' /proc/self/mountinfo | grep -o 'lowerdir=[^,]*' | tr : '\\n'";
   const script = `cat /layer2 /layer${CHECKPOINT_EVERY + 4}; ${lowers} | wc -l`;
   const result = await store.plash(["run", String(top), "sh", "-c", script], {
     prefix: oldKernel(),

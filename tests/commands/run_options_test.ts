@@ -285,6 +285,29 @@ Deno.test("exit statuses: the command's, 127 not found, 126 found but not execut
   assert.equal(onPath.code, 126, onPath.stderr);
 });
 
+Deno.test("a command on PATH whose interpreter is missing gives way to the next, as execvp", async () => {
+  using store = new TestStore();
+  using temp = new TempDirs();
+  const id = await store.busybox();
+  const dir = temp.make();
+  Deno.writeTextFileSync(`${dir}/true`, "#!/no/such/interpreter\n", { mode: 0o755 });
+  Deno.chmodSync(`${dir}/true`, 0o755);
+  // execvp goes on to /bin's own `true`; a check of the file alone found this one runnable.
+  const passed = await store.plash([
+    "run",
+    "-v",
+    `${dir}:/opt/x`,
+    "-e",
+    "PATH=/opt/x:/bin",
+    id,
+    "true",
+  ]);
+  assert.equal(passed.code, 0, passed.stderr);
+  const alone = await store.plash(["run", "-v", `${dir}:/opt/x`, "-e", "PATH=/opt/x", id, "true"]);
+  assert.equal(alone.code, 127);
+  assert.match(oneLineError(alone), /^plash error: true: cannot execute in image \d+: /);
+});
+
 Deno.test("b run, the MACROS -- CMD shortcut and exec take run's options", async () => {
   using store = new TestStore();
   using temp = new TempDirs();

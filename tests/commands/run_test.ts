@@ -55,6 +55,23 @@ Deno.test("SIGPIPE and the signal mask are the command's defaults, not Deno's", 
   assert.equal(piped, "y\ny\ndone");
 });
 
+Deno.test("a signal plash's caller ignored is the command's default again", async () => {
+  using store = new TestStore();
+  const id = await store.busybox();
+  // nohup's way: SIGHUP ignored by the caller, inherited through Deno's start.
+  const script = `trap '' HUP; exec "$@"`;
+  const result = await store.spawn([
+    "sh",
+    "-c",
+    script,
+    "sh",
+    ...selfCommand(["run", id, "grep", "^SigIgn", "/proc/self/status"]),
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const ignored = BigInt("0x" + result.stdout.trim().split("\t")[1]);
+  assert.equal(ignored & ~(1n << 31n), 0n);
+});
+
 Deno.test("run shares /proc /dev /sys /tmp /home and resolv.conf with the host", async () => {
   using store = new TestStore();
   const id = await store.busybox();
