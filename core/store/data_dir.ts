@@ -78,9 +78,12 @@ export function outerUid(uid: number): number {
  * absolutePath("data/", "/home/me"); // "/home/me/data"
  * ```
  */
-export function absolutePath(path: string, cwd: string = Deno.cwd()): string {
+export function absolutePath(path: string, cwd?: string): string {
   const parts: string[] = [];
-  for (const part of (path.startsWith("/") ? path : `${cwd}/${path}`).split("/")) {
+  // The working directory is asked for only when needed: each start opens the store by an
+  // absolute path, and Deno.cwd() is a call into Deno.
+  const full = path.startsWith("/") ? path : `${cwd ?? Deno.cwd()}/${path}`;
+  for (const part of full.split("/")) {
     if (part === "..") parts.pop();
     else if (part !== "" && part !== ".") parts.push(part);
   }
