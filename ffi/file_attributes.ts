@@ -8,8 +8,14 @@
  */
 
 import { check } from "./errors.ts";
-import { cString, sym } from "./libc.ts";
+import { bindLibc, cString, sym } from "./libc.ts";
 import { decodeText } from "./sys.ts";
+
+/** The C library's functions only this module calls, out of every start's table (`libc.ts`). */
+const SIGNATURES = {
+  lgetxattr: { parameters: ["buffer", "buffer", "buffer", "usize"], result: "isize" },
+} as const satisfies Record<string, Deno.ForeignFunction>;
+const calls = bindLibc(SIGNATURES);
 
 const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100;
@@ -75,10 +81,10 @@ export function listXattrs(path: string): string[] {
 export function getXattr(path: string, name: string): Uint8Array {
   const cpath = cString(path);
   const cname = cString(name);
-  const size = check(sym.lgetxattr(cpath, cname, null, 0n), "lgetxattr", `${path} ${name}`);
+  const size = check(calls.lgetxattr(cpath, cname, null, 0n), "lgetxattr", `${path} ${name}`);
   const buffer = new Uint8Array(size);
   const length = check(
-    sym.lgetxattr(cpath, cname, buffer, BigInt(size)),
+    calls.lgetxattr(cpath, cname, buffer, BigInt(size)),
     "lgetxattr",
     `${path} ${name}`,
   );

@@ -7,7 +7,13 @@
  */
 
 import { SyscallError } from "./errors.ts";
-import { errno, sym } from "./libc.ts";
+import { bindLibc, errno } from "./libc.ts";
+
+/** The C library's functions only this module calls, out of every start's table (`libc.ts`). */
+const SIGNATURES = {
+  flock: { parameters: ["i32", "i32"], result: "i32" },
+} as const satisfies Record<string, Deno.ForeignFunction>;
+const calls = bindLibc(SIGNATURES);
 
 const LOCK_EX_NB = 2 | 4;
 const EWOULDBLOCK = 11;
@@ -18,7 +24,7 @@ const EWOULDBLOCK = 11;
  * holds it.
  */
 export function tryLockExclusive(fd: number, shown: string): boolean {
-  if (sym.flock(fd, LOCK_EX_NB) === 0) return true;
+  if (calls.flock(fd, LOCK_EX_NB) === 0) return true;
   const code = errno();
   if (code === EWOULDBLOCK) return false;
   throw new SyscallError("flock", shown, code);

@@ -7,14 +7,20 @@
  */
 
 import { check } from "./errors.ts";
-import { cString, sym } from "./libc.ts";
+import { bindLibc, cString } from "./libc.ts";
 import { MS } from "./sys.ts";
+
+/** The C library's functions only this module calls, out of every start's table (`libc.ts`). */
+const SIGNATURES = {
+  statvfs: { parameters: ["buffer", "buffer"], result: "i32" },
+} as const satisfies Record<string, Deno.ForeignFunction>;
+const calls = bindLibc(SIGNATURES);
 
 /** Bytes available to unprivileged users on the filesystem holding `path` (statvfs). */
 export function freeBytes(path: string): number {
   // struct statvfs on 64-bit Linux: f_bsize, f_frsize, f_blocks, f_bfree, f_bavail, ...
   const fields = new BigUint64Array(14);
-  check(sym.statvfs(cString(path), new Uint8Array(fields.buffer)), "statvfs", path);
+  check(calls.statvfs(cString(path), new Uint8Array(fields.buffer)), "statvfs", path);
   return Number(fields[1] * fields[4]);
 }
 
@@ -25,7 +31,7 @@ export function freeBytes(path: string): number {
 export function filesystemFull(path: string): boolean {
   // f_bsize, f_frsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree, f_favail, ...
   const fields = new BigUint64Array(14);
-  check(sym.statvfs(cString(path), new Uint8Array(fields.buffer)), "statvfs", path);
+  check(calls.statvfs(cString(path), new Uint8Array(fields.buffer)), "statvfs", path);
   return fields[4] === 0n || fields[7] === 0n;
 }
 
@@ -46,7 +52,7 @@ const MOUNT_FLAG_BITS: [bigint, bigint][] = [
  */
 export function mountFlags(path: string): bigint {
   const fields = new BigUint64Array(14);
-  check(sym.statvfs(cString(path), new Uint8Array(fields.buffer)), "statvfs", path);
+  check(calls.statvfs(cString(path), new Uint8Array(fields.buffer)), "statvfs", path);
   let flags = 0n;
   for (const [bit, flag] of MOUNT_FLAG_BITS) if (fields[9] & bit) flags |= flag;
   return flags;

@@ -1,5 +1,5 @@
 /**
- * Child processes and pipes: spawning, waiting, signalling.
+ * Child processes: spawning, waiting, signalling.
  *
  * Not in `sys.ts`, which every start loads: a root run replaces plash by its command and waits for
  * no child.
@@ -7,68 +7,30 @@
  * @module
  */
 
-import { check, SyscallError } from "./errors.ts";
-import { cString, cStringArray, errno, libcAddress, sym } from "./libc.ts";
+import { SyscallError } from "./errors.ts";
+import { bindLibc, cString, cStringArray, errno, libcAddress } from "./libc.ts";
 
-const O_CLOEXEC = 0o2000000;
-
-/** A pipe as two descriptors, both close-on-exec (a child's dup2 of one keeps it). */
-export function makePipe(): { read: number; write: number } {
-  const fds = new Int32Array(2);
-  check(sym.pipe2(new Uint8Array(fds.buffer), O_CLOEXEC), "pipe2");
-  return { read: fds[0], write: fds[1] };
-}
-
-/** dup2(2): `fd` as descriptor `target` too (not close-on-exec). */
-export function dup2(fd: number, target: number): void {
-  check(sym.dup2(fd, target), "dup2", String(target));
-}
-
-/** dup(2): another descriptor of what `fd` refers to (not close-on-exec). */
-export function duplicate(fd: number): number {
-  return check(sym.dup(fd), "dup", String(fd));
-}
-
-/** PIPE_BUF: a write of at most this many bytes into a pipe is whole, or fails. */
-const PIPE_BUF = 4096;
-
-/**
- * Writes `bytes`, at most 4 KiB, into the empty pipe `fd` with one write(2),
- * whole or not at all: no loop, no reader needed, as for a small message
- * (an OCI state) a child reads once it starts.
- */
-export function writeToPipe(fd: number, bytes: Uint8Array): void {
-  if (bytes.length > PIPE_BUF) {
-    throw new Error(`writeToPipe: ${bytes.length} bytes exceed a pipe's atomic write`);
-  }
-  check(sym.write(fd, bytes, BigInt(bytes.length)), "write", `pipe ${fd}`);
-}
-
-/**
- * Writes all of `bytes` to `fd` from a worker thread, so that the event loop
- * runs while a pipe's reader is slow. A failed write throws without an errno
- * (it was set on the worker thread): a pipe whose reader is gone, mostly.
- */
-export async function writeAllNonblocking(fd: number, bytes: Uint8Array): Promise<void> {
-  const copy = new Uint8Array(bytes);
-  for (let done = 0; done < copy.length;) {
-    const chunk = copy.subarray(done);
-    const written = Number(await sym.write_nonblocking(fd, chunk, BigInt(chunk.length)));
-    if (written < 0) throw new Error(`write to descriptor ${fd} failed`);
-    done += written;
-  }
-}
-
-/** What a finished writer left in the pipe `fd`: up to 4 KiB, as text (an error message). */
-export function readAvailable(fd: number): string {
-  const buffer = new Uint8Array(4096);
-  const length = Number(sym.read(fd, buffer, BigInt(buffer.length)));
-  return length > 0 ? new TextDecoder().decode(buffer.subarray(0, length)) : "";
-}
+/** The C library's functions only this module calls, out of every start's table (`libc.ts`). */
+const SIGNATURES = {
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
+  kill: { parameters: ["i32", "i32"], result: "i32" },
+  // pid, path, file actions, attributes, argv, envp; returns an errno value, not -1.
+  posix_spawn: {
+    parameters: ["buffer", "buffer", "buffer", "pointer", "buffer", "buffer"],
+    result: "i32",
+  },
+  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_addopen: {
+    parameters: ["buffer", "i32", "buffer", "i32", "u32"],
+    result: "i32",
+  },
+  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
+} as const satisfies Record<string, Deno.ForeignFunction>;
+const calls = bindLibc(SIGNATURES);
 
 /** kill(2); a process that is already gone is not an error. */
 export function sendSignal(pid: number, signal: number): void {
-  sym.kill(pid, signal);
+  calls.kill(pid, signal);
 }
 
 const WNOHANG = 1;
@@ -80,7 +42,7 @@ let waitpidHere:
   | undefined;
 
 /**
- * waitpid(2) called on this (the main) thread. `sym.waitpid` is non-blocking:
+ * waitpid(2) called on this (the main) thread. `calls.waitpid` is non-blocking:
  * it runs on a worker thread, and errno is per thread, so its errno cannot be
  * read here; a call on this thread leaves errno where `errno()` reads it.
  */
@@ -117,7 +79,7 @@ export async function waitForExit(pid: number): Promise<number> {
   const buffer = new Uint8Array(status.buffer);
   for (;;) {
     // Blocking, off the main thread: signal listeners keep running meanwhile.
-    if (await sym.waitpid(pid, buffer, 0) === pid) break;
+    if (await calls.waitpid(pid, buffer, 0) === pid) break;
     // Failed, with an errno left on the worker thread. Ask again here without
     // blocking: 0 means the child still runs (the wait was interrupted, EINTR),
     // its pid that it has just ended, -1 a real error (ECHILD) in this errno.
@@ -191,12 +153,12 @@ export function spawnProgram(
   const environment = cStringArray(env);
   // posix_spawn_file_actions_t: 80 bytes on 64-bit glibc.
   const actions = new Uint8Array(80);
-  sym.posix_spawn_file_actions_init(actions);
+  calls.posix_spawn_file_actions_init(actions);
   try {
     if (options.quietStderr) {
-      sym.posix_spawn_file_actions_addopen(actions, 2, cString("/dev/null"), O_WRONLY, 0);
+      calls.posix_spawn_file_actions_addopen(actions, 2, cString("/dev/null"), O_WRONLY, 0);
     }
-    const code = sym.posix_spawn(
+    const code = calls.posix_spawn(
       new Uint8Array(pid.buffer),
       cString(argv[0]),
       actions,
@@ -206,7 +168,7 @@ export function spawnProgram(
     );
     if (code !== 0) throw new SyscallError("posix_spawn", argv[0], code);
   } finally {
-    sym.posix_spawn_file_actions_destroy(actions);
+    calls.posix_spawn_file_actions_destroy(actions);
   }
   return pid[0];
 }
