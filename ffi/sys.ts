@@ -3,7 +3,7 @@
  * {@linkcode SyscallError} naming the call and path when it fails.
  *
  * Every start loads this module (about 0.05 ms of CPU a KB of code): what a
- * run does not call has a module of its own (`processes.ts`, `pipes.ts`,
+ * run does not call has a module of its own (`processes.ts`,
  * `file_attributes.ts`, `device_nodes.ts`, `filesystem_status.ts`,
  * `capabilities.ts`, `file_lock.ts`).
  *

@@ -8,8 +8,7 @@
  */
 
 import { spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
-import { dup2, makePipe, readAvailable } from "../../ffi/pipes.ts";
-import { waitForExit } from "../../ffi/processes.ts";
+import { dup2, makePipe, readAvailable, waitForExit } from "../../ffi/processes.ts";
 import { closeFd, effectiveIds, execve } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import { type IdMaps, readIdMaps } from "../../ffi/namespaces.ts";

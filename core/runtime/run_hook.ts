@@ -12,8 +12,14 @@
  * @module
  */
 
-import { dup2, duplicate, makePipe, writeToPipe } from "../../ffi/pipes.ts";
-import { spawnProgram, waitForExitWithin } from "../../ffi/processes.ts";
+import {
+  dup2,
+  duplicate,
+  makePipe,
+  spawnProgram,
+  waitForExitWithin,
+  writeToPipe,
+} from "../../ffi/processes.ts";
 import { closeFd } from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
 import type { Hook } from "./container_edits.ts";

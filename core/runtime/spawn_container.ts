@@ -9,7 +9,7 @@
  */
 
 import { spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
-import { dup2, makePipe, writeAllNonblocking } from "../../ffi/pipes.ts";
+import { dup2, makePipe, writeAllNonblocking } from "../../ffi/processes.ts";
 import { closeFd } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import { executePlan, prepareExecution } from "./execute.ts";

@@ -93,9 +93,8 @@ Deno.test("the bundle runs, builds, imports and re-runs itself as the sources do
       );
       // What a run never calls is not in the files it reads (about 0.05 ms of CPU a KB of code),
       // as it was in every start's chunk with ffi/sys.ts and libc.ts's table: the calls on file
-      // attributes, statvfs and flock, and as root the pipes a rootless run passes its child.
+      // attributes, statvfs and flock.
       const unused = ["llistxattr", "statvfs", "flock"];
-      if (Deno.uid() === 0) unused.push("a pipe's atomic write", "write_nonblocking");
       for (const file of plain) {
         const text = Deno.readTextFileSync(file);
         for (const marker of unused) {
