@@ -13,7 +13,8 @@
  * import assert from "node:assert/strict";
  * import { switchIds } from "./credentials.ts";
  * import { spawnSharingMemory } from "./spawn_in_namespaces.ts";
- * import { execve, waitForExit } from "./sys.ts";
+ * import { waitForExit } from "./processes.ts";
+ * import { execve } from "./sys.ts";
  *
  * // In a clone child (as root), right before its exec: plash's own ids stay.
  * const pid = spawnSharingMemory(() => {

@@ -8,7 +8,8 @@
 import { openPath } from "./in_root.ts";
 import { sym } from "./libc.ts";
 import type { OverlaySpec } from "./overlay.ts";
-import { closeFd, exitStatusNow, isExecutable, sendSignal, spawnProgram } from "./sys.ts";
+import { exitStatusNow, sendSignal, spawnProgram } from "./processes.ts";
+import { closeFd, isExecutable } from "./sys.ts";
 
 const FUSE_SUPER_MAGIC = 0x65735546n;
 const SIGKILL = 9;

@@ -8,6 +8,10 @@
  * 0.1 ms each: more than the whole of `plash run`'s own work. So each function
  * is looked up with dlsym and bound the first time it is called.
  *
+ * The table here holds what every start may call; a function that only some
+ * commands call is in a table of the module that calls it
+ * ({@linkcode bindLibc}), loaded with that module only.
+ *
  * @module
  */
 
@@ -30,45 +34,16 @@ const SIGNATURES = {
     parameters: ["buffer", "buffer", "buffer", "usize", "i32"],
     result: "i32",
   },
-  lgetxattr: { parameters: ["buffer", "buffer", "buffer", "usize"], result: "isize" },
   getppid: { parameters: [], result: "i32" },
   getpid: { parameters: [], result: "i32" },
   prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
   // glibc >= 2.34.
   close_range: { parameters: ["u32", "u32", "i32"], result: "i32" },
-  // The child of a CLONE_VM clone runs JavaScript, which V8 forbids inside a fast API call, and
-  // optimized code calls an i32 function that way. A one-int struct comes back in the same
-  // register as an int (x86_64, aarch64) but has no fast call: the call stays on the slow path.
-  clone: { parameters: ["function", "pointer", "i32", "pointer"], result: { struct: ["i32"] } },
-  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
-  kill: { parameters: ["i32", "i32"], result: "i32" },
   setns: { parameters: ["i32", "i32"], result: "i32" },
-  statvfs: { parameters: ["buffer", "buffer"], result: "i32" },
   statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
   fstatfs: { parameters: ["i32", "buffer"], result: "i32" },
   gnu_get_libc_version: { parameters: [], result: "pointer" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  // The same write(2) on a worker thread: a write into a pipe may wait for its reader.
-  write_nonblocking: {
-    name: "write",
-    parameters: ["i32", "buffer", "usize"],
-    result: "isize",
-    nonblocking: true,
-  },
-  pipe2: { parameters: ["buffer", "i32"], result: "i32" },
-  // pid, path, file actions, attributes, argv, envp; returns an errno value, not -1.
-  posix_spawn: {
-    parameters: ["buffer", "buffer", "buffer", "pointer", "buffer", "buffer"],
-    result: "i32",
-  },
-  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
-  posix_spawn_file_actions_addopen: {
-    parameters: ["buffer", "i32", "buffer", "i32", "u32"],
-    result: "i32",
-  },
-  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
-  dup: { parameters: ["i32"], result: "i32" },
-  dup2: { parameters: ["i32", "i32"], result: "i32" },
   _exit: { parameters: ["i32"], result: "void" },
   geteuid: { parameters: [], result: "u32" },
   capget: { parameters: ["buffer", "buffer"], result: "i32" },
@@ -85,10 +60,6 @@ const SIGNATURES = {
   syscall: { parameters: ["i64", "i64", "buffer", "buffer", "i64"], result: "i64" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  // Variadic in C; plash passes only a pointer, which goes where a fixed argument would.
-  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
-  flock: { parameters: ["i32", "i32"], result: "i32" },
   // The new mount API (glibc >= 2.36): optional, plash falls back to mount(2).
   fsopen: { parameters: ["buffer", "u32"], result: "i32", optional: true },
   fsconfig: {
@@ -110,7 +81,6 @@ const SIGNATURES = {
 } as const satisfies Record<string, Deno.ForeignFunction>;
 
 type Signatures = typeof SIGNATURES;
-type Bound = { [Name in keyof Signatures]: Deno.UnsafeFnPointer<Signatures[Name]>["call"] };
 /** Functions that older C libraries lack (`null` then). */
 type Optional = "fsopen" | "fsconfig" | "fsmount" | "move_mount" | "mount_setattr";
 
@@ -146,12 +116,16 @@ export function libcAddress(name: string): Deno.PointerValue {
   return dlsymCall.call(RTLD_DEFAULT, cString(name));
 }
 
+/** What a table of signatures binds: each function's call. */
+type Calls<Table extends Record<string, Deno.ForeignFunction>> = {
+  [Name in keyof Table]: Deno.UnsafeFnPointer<Table[Name]>["call"];
+};
+
 /**
  * Looks `name` up and binds it: its call, or null for an optional one this libc lacks. Binding
  * compiles nothing: a call through a pointer takes Deno's general path.
  */
-function bindFunction(name: keyof Signatures): unknown {
-  const signature: Deno.ForeignFunction & { optional?: true; name?: string } = SIGNATURES[name];
+function bindFunction(name: string, signature: Deno.ForeignFunction): unknown {
   const address = libcAddress(signature.name ?? name);
   if (address === null) {
     if (signature.optional) return null;
@@ -163,23 +137,39 @@ function bindFunction(name: keyof Signatures): unknown {
 }
 
 /**
- * Every function of {@linkcode SIGNATURES}, each bound the first time it is read. A proxy, not a
- * getter a function: defining some sixty getters cost every start 0.15-0.25 ms of CPU, more
- * than the few functions a command binds.
+ * The C library's functions of `signatures` (as `Deno.dlopen` takes them),
+ * each looked up and bound the first time it is read, through the one
+ * dlsym of this module: for a module whose calls not every command makes,
+ * its own table, so that every start does not load it (about 0.05 ms of CPU
+ * a KB of code). A proxy, not a getter a function: defining some sixty
+ * getters cost every start 0.15-0.25 ms of CPU, more than the few functions
+ * a command binds.
+ *
+ * @example
+ * ```ts
+ * import { bindLibc } from "./libc.ts";
+ *
+ * const calls = bindLibc({ getpid: { parameters: [], result: "i32" } } as const);
+ * calls.getpid(); // looked up and bound now
+ * ```
  */
-function bind(): Omit<Bound, Optional> & { [Name in Optional]: Bound[Name] | null } {
+export function bindLibc<Table extends Record<string, Deno.ForeignFunction>>(
+  signatures: Table,
+): Calls<Table> {
   const bound: Record<string, unknown> = Object.create(null);
   return new Proxy(bound, {
     get(target, name) {
-      if (typeof name !== "string" || !Object.hasOwn(SIGNATURES, name)) return undefined;
-      if (!(name in target)) target[name] = bindFunction(name as keyof Signatures);
+      if (typeof name !== "string" || !Object.hasOwn(signatures, name)) return undefined;
+      if (!(name in target)) target[name] = bindFunction(name, signatures[name]);
       return target[name];
     },
-  }) as ReturnType<typeof bind>;
+  }) as Calls<Table>;
 }
 
 /** The libc functions, bound on first use; prefer the checked wrappers in `ffi/sys.ts`. */
-export const sym = bind();
+export const sym = bindLibc(SIGNATURES) as
+  & Omit<Calls<Signatures>, Optional>
+  & { [Name in Optional]: Calls<Signatures>[Name] | null };
 
 /**
  * Binds the libc functions `names` now, where {@linkcode sym} would bind each

@@ -6,7 +6,15 @@
  */
 
 import { check } from "./errors.ts";
-import { cString, sym } from "./libc.ts";
+import { bindLibc, cString, sym } from "./libc.ts";
+
+/** The C library's functions only this module calls, out of every start's table (`libc.ts`). */
+const SIGNATURES = {
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  // Variadic in C; plash passes only a pointer, which goes where a fixed argument would.
+  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
+} as const satisfies Record<string, Deno.ForeignFunction>;
+const calls = bindLibc(SIGNATURES);
 
 const CLONE_NEWNET = 0x40000000;
 const AF_INET = 2;
@@ -33,14 +41,14 @@ const IFNAMSIZ = 16;
 export function enterEmptyNetworkNamespace(): void {
   check(sym.unshare(CLONE_NEWNET), "unshare", "CLONE_NEWNET");
   // The socket is made in the new namespace: its ioctls act on that namespace's interfaces.
-  const fd = check(sym.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), "socket", "lo");
+  const fd = check(calls.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), "socket", "lo");
   try {
     const request = new Uint8Array(IFREQ_SIZE);
     request.set(cString("lo"));
-    check(sym.ioctl(fd, SIOCGIFFLAGS, request), "ioctl SIOCGIFFLAGS", "lo");
+    check(calls.ioctl(fd, SIOCGIFFLAGS, request), "ioctl SIOCGIFFLAGS", "lo");
     const flags = new DataView(request.buffer, IFNAMSIZ, 2);
     flags.setInt16(0, flags.getInt16(0, true) | IFF_UP, true);
-    check(sym.ioctl(fd, SIOCSIFFLAGS, request), "ioctl SIOCSIFFLAGS", "lo");
+    check(calls.ioctl(fd, SIOCSIFFLAGS, request), "ioctl SIOCSIFFLAGS", "lo");
   } finally {
     sym.close(fd);
   }

@@ -7,7 +7,8 @@
 import { SyscallError } from "./errors.ts";
 import { fdPath, mountId, openInRoot } from "./in_root.ts";
 import { cString, errno, sym } from "./libc.ts";
-import { closeFd, mount, mountFlags, MS } from "./sys.ts";
+import { mountFlags } from "./filesystem_status.ts";
+import { closeFd, mount, MS } from "./sys.ts";
 
 const AT_EMPTY_PATH = 0x1000;
 const AT_RECURSIVE = 0x8000;

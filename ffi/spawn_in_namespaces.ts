@@ -22,8 +22,17 @@
  */
 
 import { SyscallError } from "./errors.ts";
-import { errno, sym } from "./libc.ts";
+import { bindLibc, errno, sym } from "./libc.ts";
 import { execve } from "./sys.ts";
+
+/** The C library's functions only this module calls, out of every start's table (`libc.ts`). */
+const SIGNATURES = {
+  // The child of a CLONE_VM clone runs JavaScript, which V8 forbids inside a fast API call, and
+  // optimized code calls an i32 function that way. A one-int struct comes back in the same
+  // register as an int (x86_64, aarch64) but has no fast call: the call stays on the slow path.
+  clone: { parameters: ["function", "pointer", "i32", "pointer"], result: { struct: ["i32"] } },
+} as const satisfies Record<string, Deno.ForeignFunction>;
+const calls = bindLibc(SIGNATURES);
 
 const CLONE_VM = 0x100;
 const CLONE_VFORK = 0x4000;
@@ -67,7 +76,7 @@ function childStack(): Deno.PointerValue {
 
 /** clone(2) of `fn` on a child stack with `flags`: the child's pid, or -1 (errno set). */
 function cloneCall(fn: Deno.PointerValue, flags: number): number {
-  const result = sym.clone(fn, childStack(), flags, null);
+  const result = calls.clone(fn, childStack(), flags, null);
   return new Int32Array(result.buffer, result.byteOffset, 1)[0];
 }
 

@@ -6,7 +6,8 @@
  */
 
 import { fuseOverlayPath } from "../../ffi/fuse_overlay.ts";
-import { exists as existsPath, freeBytes, libcVersion } from "../../ffi/sys.ts";
+import { freeBytes } from "../../ffi/filesystem_status.ts";
+import { exists as existsPath, libcVersion } from "../../ffi/sys.ts";
 import { reason } from "../errors.ts";
 import { type Catalog, DEFAULT_SPEC_DIRS, readCatalog } from "../runtime/cdi/catalog.ts";
 import { CAP_SYS_ADMIN, hasCapability, mountlessReason } from "../runtime/host_support.ts";

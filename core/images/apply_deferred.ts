@@ -22,7 +22,8 @@
 import { SyscallError } from "../../ffi/errors.ts";
 import { bindNow, cString, sym } from "../../ffi/libc.ts";
 import { dieWithParent, spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
-import { closeFd, effectiveIds, processId, waitForExit } from "../../ffi/sys.ts";
+import { waitForExit } from "../../ffi/processes.ts";
+import { closeFd, effectiveIds, processId } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import { NeedsPrivilege } from "../privilege.ts";
 import { plannedMapping } from "../runtime/id_map.ts";

@@ -16,7 +16,7 @@
  * @module
  */
 
-import { freeBytes } from "../../ffi/sys.ts";
+import { freeBytes } from "../../ffi/filesystem_status.ts";
 import { PlashError } from "../errors.ts";
 import type { ImageConfig } from "../store/image_config.ts";
 import { addConfigLayer } from "../store/config_layer.ts";

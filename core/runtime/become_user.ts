@@ -15,7 +15,8 @@
  * import { becomeUser } from "./become_user.ts";
  * import { readIdMaps } from "../../ffi/namespaces.ts";
  * import { spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
- * import { execve, waitForExit } from "../../ffi/sys.ts";
+ * import { waitForExit } from "../../ffi/processes.ts";
+ * import { execve } from "../../ffi/sys.ts";
  *
  * const maps = readIdMaps(); // before chroot: /proc is the host's
  * let home: string | undefined;

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { filesystemFull } from "../../ffi/sys.ts";
+import { filesystemFull } from "../../ffi/filesystem_status.ts";
 import { PlashError } from "../errors.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { needPrivilege } from "../privilege.ts";

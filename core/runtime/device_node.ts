@@ -7,7 +7,7 @@
  * @module
  */
 
-import { S_IFBLK, S_IFCHR, S_IFIFO, splitDevice } from "../../ffi/sys.ts";
+import { S_IFBLK, S_IFCHR, S_IFIFO, splitDevice } from "../../ffi/device_nodes.ts";
 import { PlashError, reason } from "../errors.ts";
 import type { DeviceNode } from "./container_edits.ts";
 

@@ -10,7 +10,9 @@
 
 import { switchIds } from "../../ffi/credentials.ts";
 import { inUserNamespace } from "../../ffi/namespaces.ts";
-import { effectiveIds, lchown, mknod, processId } from "../../ffi/sys.ts";
+import { mknod } from "../../ffi/device_nodes.ts";
+import { lchown } from "../../ffi/file_attributes.ts";
+import { effectiveIds, processId } from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
 import { applyBind } from "./binds.ts";
 import type { DeviceNode } from "./container_edits.ts";

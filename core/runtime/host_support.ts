@@ -10,7 +10,7 @@
  */
 
 import { SyscallError } from "../../ffi/errors.ts";
-import { effectiveCapabilities } from "../../ffi/sys.ts";
+import { effectiveCapabilities } from "../../ffi/capabilities.ts";
 import { PlashError } from "../errors.ts";
 
 /** Errors of namespace and mount calls that mean the host forbids them. */

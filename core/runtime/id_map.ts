@@ -8,15 +8,8 @@
  */
 
 import { spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
-import {
-  closeFd,
-  dup2,
-  effectiveIds,
-  execve,
-  makePipe,
-  readAvailable,
-  waitForExit,
-} from "../../ffi/sys.ts";
+import { dup2, makePipe, readAvailable, waitForExit } from "../../ffi/processes.ts";
+import { closeFd, effectiveIds, execve } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import { type IdMaps, readIdMaps } from "../../ffi/namespaces.ts";
 import { DEFAULT_PATH } from "./environment.ts";

@@ -20,7 +20,8 @@
 
 import { SyscallError } from "../../ffi/errors.ts";
 import { openPath } from "../../ffi/in_root.ts";
-import { closeFd, mknod, S_IFCHR } from "../../ffi/sys.ts";
+import { mknod, S_IFCHR } from "../../ffi/device_nodes.ts";
+import { closeFd } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import type { Store } from "../store/store.ts";
 import { removeTree } from "../store/tmp.ts";

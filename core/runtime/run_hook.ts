@@ -13,14 +13,14 @@
  */
 
 import {
-  closeFd,
   dup2,
   duplicate,
   makePipe,
   spawnProgram,
   waitForExitWithin,
   writeToPipe,
-} from "../../ffi/sys.ts";
+} from "../../ffi/processes.ts";
+import { closeFd } from "../../ffi/sys.ts";
 import { PlashError, reason } from "../errors.ts";
 import type { Hook } from "./container_edits.ts";
 import { OCI_VERSION } from "./runtime_config.ts";

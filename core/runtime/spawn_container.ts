@@ -9,7 +9,8 @@
  */
 
 import { spawnSharingMemory } from "../../ffi/spawn_in_namespaces.ts";
-import { closeFd, dup2, makePipe, writeAllNonblocking } from "../../ffi/sys.ts";
+import { dup2, makePipe, writeAllNonblocking } from "../../ffi/processes.ts";
+import { closeFd } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import { executePlan, prepareExecution } from "./execute.ts";
 import type { ContainerPlan } from "./plan.ts";

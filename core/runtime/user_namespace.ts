@@ -15,15 +15,8 @@ import {
   spawnSharingMemory,
   startNamespaceHolder,
 } from "../../ffi/spawn_in_namespaces.ts";
-import {
-  closeFd,
-  effectiveIds,
-  execve,
-  openReadOnly,
-  processId,
-  sendSignal,
-  waitForExit,
-} from "../../ffi/sys.ts";
+import { sendSignal, waitForExit } from "../../ffi/processes.ts";
+import { closeFd, effectiveIds, execve, openReadOnly, processId } from "../../ffi/sys.ts";
 import { errorLine, PlashError } from "../errors.ts";
 import { selfCommand } from "../self_command.ts";
 import { explainRefusal } from "./host_support.ts";

@@ -12,7 +12,8 @@
  * @module
  */
 
-import { closeFd, openReadOnly, tryLockExclusive } from "../../ffi/sys.ts";
+import { tryLockExclusive } from "../../ffi/file_lock.ts";
+import { closeFd, openReadOnly } from "../../ffi/sys.ts";
 import { wrap } from "../errors.ts";
 
 /**

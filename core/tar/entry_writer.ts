@@ -27,7 +27,8 @@
 import { createFileAt, setTimesAt, tryMakeDirAt, trySymlinkAt, writeAll } from "../../ffi/at.ts";
 import { SyscallError } from "../../ffi/errors.ts";
 import { openPath, tryOpenDirBelow } from "../../ffi/in_root.ts";
-import { closeFd, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from "../../ffi/sys.ts";
+import { mknod, S_IFBLK, S_IFCHR, S_IFIFO } from "../../ffi/device_nodes.ts";
+import { closeFd } from "../../ffi/sys.ts";
 import type { DeferredMetadata } from "../tree/deferred_metadata.ts";
 import { orInNamespace } from "../tree/unprivileged.ts";
 import { PlashError, wrap } from "../errors.ts";

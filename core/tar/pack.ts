@@ -14,7 +14,8 @@
  */
 
 import { openToRead, readSome, sendFile, writeAll } from "../../ffi/at.ts";
-import { closeFd, splitDevice } from "../../ffi/sys.ts";
+import { splitDevice } from "../../ffi/device_nodes.ts";
+import { closeFd } from "../../ffi/sys.ts";
 import { PlashError } from "../errors.ts";
 import type { TreeEntry } from "../tree/merged_tree.ts";
 import { type PaxValue, XATTR_PREFIX } from "./pax.ts";

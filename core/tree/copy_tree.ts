@@ -11,7 +11,7 @@
  */
 
 import { PlashError, wrap } from "../errors.ts";
-import { mknod, S_IFBLK, S_IFCHR, S_IFIFO, splitDevice } from "../../ffi/sys.ts";
+import { mknod, S_IFBLK, S_IFCHR, S_IFIFO, splitDevice } from "../../ffi/device_nodes.ts";
 import { inodeTimes } from "../../ffi/stat.ts";
 import type { DeferredMetadata } from "./deferred_metadata.ts";
 import { orInNamespace } from "./unprivileged.ts";

@@ -11,7 +11,7 @@
  */
 
 import { setFileMode, setFileOwner, setFileTimes, setFileXattr, setOwnerAt } from "../../ffi/at.ts";
-import { lchown, setTimesNoFollow, setXattr } from "../../ffi/sys.ts";
+import { lchown, setTimesNoFollow, setXattr } from "../../ffi/file_attributes.ts";
 import type { DeferredMetadata } from "./deferred_metadata.ts";
 import { orInNamespace } from "./unprivileged.ts";
 

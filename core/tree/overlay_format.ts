@@ -28,7 +28,8 @@
  * @module
  */
 
-import { mknod, S_IFCHR, setXattr } from "../../ffi/sys.ts";
+import { mknod, S_IFCHR } from "../../ffi/device_nodes.ts";
+import { setXattr } from "../../ffi/file_attributes.ts";
 
 /** The xattrs that mark a directory opaque; plash writes the `user.` one. */
 const OPAQUE_XATTRS = ["trusted.overlay.opaque", "user.overlay.opaque"];

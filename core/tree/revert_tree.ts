@@ -42,7 +42,7 @@
 import { copyEntries } from "./copy_tree.ts";
 import { type TreeEntry, walkMergedAt } from "./merged_tree.ts";
 import { metadataOf, setOwnerAndXattrs } from "./metadata.ts";
-import { setTimesNoFollow } from "../../ffi/sys.ts";
+import { setTimesNoFollow } from "../../ffi/file_attributes.ts";
 import {
   parentOf,
   type RecordedEntry,

@@ -5,7 +5,7 @@
  */
 
 import { SyscallError } from "../../ffi/errors.ts";
-import { getXattr, listXattrs } from "../../ffi/sys.ts";
+import { getXattr, listXattrs } from "../../ffi/file_attributes.ts";
 import { isOverlayXattr } from "./overlay_format.ts";
 
 /**

@@ -26,7 +26,7 @@ import { plannedMapping } from "../../core/runtime/id_map.ts";
 import { findOciRuntimes } from "../../core/runtime/oci_runtime.ts";
 import { TMP_PREFIX } from "../../core/store/layout.ts";
 import { selfCommand } from "../../core/self_command.ts";
-import { getXattr } from "../../ffi/sys.ts";
+import { getXattr } from "../../ffi/file_attributes.ts";
 
 /** runc, which runs on this host's hybrid cgroups (crun refuses them). */
 const OCI_RUNTIME = findOciRuntimes({ ...Deno.env.toObject(), PLASH_OCI_RUNTIME: "runc" })[0];

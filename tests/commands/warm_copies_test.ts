@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { inodeTimes } from "../../ffi/stat.ts";
-import { setXattr } from "../../ffi/sys.ts";
+import { setXattr } from "../../ffi/file_attributes.ts";
 import { hasEntry } from "../../core/tree/merged_tree.ts";
 import { selfCommand } from "../../core/self_command.ts";
 import { manifest } from "../support/tar_fixtures.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { effectiveCapabilities } from "../../ffi/sys.ts";
+import { effectiveCapabilities } from "../../ffi/capabilities.ts";
 
 /** The CapEff line of `status`, a /proc/PID/status. */
 function capEff(status: string): bigint {
@@ -17,7 +17,7 @@ Deno.test("effectiveCapabilities tells a set without CAP_SYS_ADMIN from root's w
   ignore: Deno.uid() !== 0,
 }, async () => {
   const probe = "import { effectiveCapabilities } from " +
-    `${JSON.stringify(new URL("../../ffi/sys.ts", import.meta.url).href)};` +
+    `${JSON.stringify(new URL("../../ffi/capabilities.ts", import.meta.url).href)};` +
     "const own = Deno.readTextFileSync('/proc/self/status');" +
     "console.log(effectiveCapabilities().toString(16), own.match(/CapEff:\\s*(\\w+)/)[1]);";
   const { code, stdout, stderr } = await new Deno.Command("setpriv", {

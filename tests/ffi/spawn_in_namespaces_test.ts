@@ -14,7 +14,8 @@ Deno.test("several children made in one task each walk their stack and exec", as
   Deno.writeTextFileSync(
     script,
     `import { dieWithParent, spawnSharingMemory } from "${FFI}spawn_in_namespaces.ts";
-import { execve, processId, waitForExit } from "${FFI}sys.ts";
+import { waitForExit } from "${FFI}processes.ts";
+import { execve, processId } from "${FFI}sys.ts";
 const parent = processId();
 const pids = [];
 for (let i = 0; i < 6; i++) {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { SyscallError } from "../../ffi/errors.ts";
-import { parentPid, waitForExit } from "../../ffi/sys.ts";
+import { waitForExit } from "../../ffi/processes.ts";
+import { parentPid } from "../../ffi/sys.ts";
 
 Deno.test("waitForExit reports the errno of its own waitpid: ECHILD for a process that is no child", async () => {
   // The blocking waitpid runs on a worker thread; its errno must not be read

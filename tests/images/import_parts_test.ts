@@ -5,7 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { getXattr, splitDevice } from "../../ffi/sys.ts";
+import { splitDevice } from "../../ffi/device_nodes.ts";
+import { getXattr } from "../../ffi/file_attributes.ts";
 import { checkBlob, readBlob } from "../../core/images/checked_blob.ts";
 import { parseManifest } from "../../core/images/oci/manifest.ts";
 import { choosePlatform } from "../../core/images/oci/platform.ts";

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { mknod, S_IFBLK, S_IFCHR, S_IFIFO } from "../../ffi/sys.ts";
+import { mknod, S_IFBLK, S_IFCHR, S_IFIFO } from "../../ffi/device_nodes.ts";
 import { PlashError } from "../../core/errors.ts";
 import { resolveDevices } from "../../core/runtime/cdi/resolve.ts";
 import { SPEC_FILE_LIMIT } from "../../core/runtime/cdi/catalog.ts";

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { mknod, S_IFCHR } from "../../ffi/sys.ts";
+import { mknod, S_IFCHR } from "../../ffi/device_nodes.ts";
 import type { ContainerEdits } from "../../core/runtime/container_edits.ts";
 import { findOciRuntimes } from "../../core/runtime/oci_runtime.ts";
 import { runCommand } from "../support/command.ts";

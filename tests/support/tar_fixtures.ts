@@ -8,7 +8,8 @@
 import { runCommand } from "./command.ts";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mknod, S_IFBLK, S_IFCHR, setXattr, splitDevice } from "../../ffi/sys.ts";
+import { mknod, S_IFBLK, S_IFCHR, splitDevice } from "../../ffi/device_nodes.ts";
+import { setXattr } from "../../ffi/file_attributes.ts";
 import { Store } from "../../core/store/store.ts";
 import { END_OF_ARCHIVE, headerBlocks, padded, type TarHeader } from "../../core/tar/tar_writer.ts";
 import { readXattrs } from "../../core/tree/xattrs.ts";

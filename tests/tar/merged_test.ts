@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { mknod, S_IFCHR, setXattr } from "../../ffi/sys.ts";
+import { mknod, S_IFCHR } from "../../ffi/device_nodes.ts";
+import { setXattr } from "../../ffi/file_attributes.ts";
 import { extractTar } from "../../core/tar/extract.ts";
 import { packTree } from "../../core/tar/pack.ts";
 import { copyTree } from "../../core/tree/copy_tree.ts";

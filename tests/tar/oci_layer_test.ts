@@ -5,7 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { mknod, S_IFCHR, setXattr } from "../../ffi/sys.ts";
+import { mknod, S_IFCHR } from "../../ffi/device_nodes.ts";
+import { setXattr } from "../../ffi/file_attributes.ts";
 import { compress } from "../../core/tar/compress.ts";
 import { extractTar } from "../../core/tar/extract.ts";
 import { packLayer } from "../../core/tar/oci_layer.ts";

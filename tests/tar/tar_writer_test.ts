@@ -8,7 +8,8 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mknod, S_IFBLK, S_IFCHR, setXattr } from "../../ffi/sys.ts";
+import { mknod, S_IFBLK, S_IFCHR } from "../../ffi/device_nodes.ts";
+import { setXattr } from "../../ffi/file_attributes.ts";
 import { type PackEntry, packTree, sendTree } from "../../core/tar/pack.ts";
 import { AT_FDCWD, createFileAt } from "../../ffi/at.ts";
 import { closeFd } from "../../ffi/sys.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { inodeTimes } from "../../ffi/stat.ts";
-import { getXattr, listXattrs, setXattr } from "../../ffi/sys.ts";
+import { getXattr, listXattrs, setXattr } from "../../ffi/file_attributes.ts";
 import { flattenLayers } from "../../core/tree/flatten.ts";
 import { makeWhiteout, markOpaque } from "../../core/tree/overlay_format.ts";
 import { TempDirs } from "../support/temp_dirs.ts";

@@ -6,7 +6,8 @@
 
 import assert from "node:assert/strict";
 import { findMerged } from "../../core/tree/merged_path.ts";
-import { mknod, S_IFCHR, setXattr } from "../../ffi/sys.ts";
+import { mknod, S_IFCHR } from "../../ffi/device_nodes.ts";
+import { setXattr } from "../../ffi/file_attributes.ts";
 import { TempDirs } from "../support/temp_dirs.ts";
 
 Deno.test("findMerged takes the top layer's file and follows links inside the image", () => {

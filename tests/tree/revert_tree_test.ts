@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { setXattr } from "../../ffi/sys.ts";
+import { setXattr } from "../../ffi/file_attributes.ts";
 import { copyTree } from "../../core/tree/copy_tree.ts";
 import { makeWhiteout, markOpaque } from "../../core/tree/overlay_format.ts";
 import { revertTree } from "../../core/tree/revert_tree.ts";

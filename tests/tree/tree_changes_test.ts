@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { getXattr, listXattrs } from "../../ffi/sys.ts";
+import { getXattr, listXattrs } from "../../ffi/file_attributes.ts";
 import { recordTree, writeTreeChanges } from "../../core/tree/tree_changes.ts";
 import { TempDirs } from "../support/temp_dirs.ts";
 

@@ -18,7 +18,7 @@
  * @module
  */
 
-import { lchown, setTimesNoFollow } from "../../../ffi/sys.ts";
+import { lchown, setTimesNoFollow } from "../../../ffi/file_attributes.ts";
 import { wrap } from "../../errors.ts";
 import type { ImageConfig } from "../../store/image_config.ts";
 import type { Store } from "../../store/store.ts";

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { splitDevice } from "../../../ffi/sys.ts";
+import { splitDevice } from "../../../ffi/device_nodes.ts";
 import { PlashError, reason } from "../../errors.ts";
 import type { DeviceNode } from "../container_edits.ts";
 import type { HostDeviceRequest } from "./request.ts";
