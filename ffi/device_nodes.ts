@@ -7,7 +7,13 @@
  */
 
 import { check } from "./errors.ts";
-import { cString, sym } from "./libc.ts";
+import { bindLibc, cString } from "./libc.ts";
+
+/** The C library's function only this module calls, out of every start's table (`libc.ts`). */
+const SIGNATURES = {
+  mknod: { parameters: ["buffer", "u32", "u64"], result: "i32" },
+} as const satisfies Record<string, Deno.ForeignFunction>;
+const calls = bindLibc(SIGNATURES);
 
 /** File type bits for {@linkcode mknod}. */
 export const S_IFCHR = 0o020000;
@@ -18,7 +24,7 @@ export const S_IFIFO = 0o010000;
 export function mknod(path: string, mode: number, major = 0, minor = 0): void {
   const dev = ((BigInt(major) & 0xfffn) << 8n) | ((BigInt(major) & ~0xfffn) << 32n) |
     (BigInt(minor) & 0xffn) | ((BigInt(minor) & ~0xffn) << 12n);
-  check(sym.mknod(cString(path), mode, dev), "mknod", path);
+  check(calls.mknod(cString(path), mode, dev), "mknod", path);
 }
 
 /** Splits a `Deno.FileInfo.rdev` into major and minor numbers. */

@@ -13,6 +13,7 @@ import { decodeText } from "./sys.ts";
 
 /** The C library's functions only this module calls, out of every start's table (`libc.ts`). */
 const SIGNATURES = {
+  utimensat: { parameters: ["i32", "buffer", "buffer", "i32"], result: "i32" },
   lgetxattr: { parameters: ["buffer", "buffer", "buffer", "usize"], result: "isize" },
 } as const satisfies Record<string, Deno.ForeignFunction>;
 const calls = bindLibc(SIGNATURES);
@@ -49,7 +50,7 @@ export function setTimesNoFollow(
   split(atime, 0);
   split(mtime, 2);
   check(
-    sym.utimensat(AT_FDCWD, cString(path), new Uint8Array(times.buffer), AT_SYMLINK_NOFOLLOW),
+    calls.utimensat(AT_FDCWD, cString(path), new Uint8Array(times.buffer), AT_SYMLINK_NOFOLLOW),
     "utimensat",
     path,
   );
