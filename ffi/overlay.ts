@@ -119,14 +119,29 @@ const SHORT_STACK = 16;
  */
 export function overlayOptionString(spec: OverlaySpec): string | undefined {
   if (spec.lowers.length > SHORT_STACK) return undefined;
-  let options = `lowerdir=${spec.lowers.join(":")}`;
-  if (spec.upper !== undefined) options += `,upperdir=${spec.upper},workdir=${spec.work}`;
-  if (spec.userxattr) options += ",userxattr";
+  const upper = spec.upper === undefined ? undefined : [spec.upper, spec.work!] as const;
+  const options = optionString(spec.lowers.join(":"), upper, spec.userxattr);
   const paths = spec.upper === undefined ? spec.lowers : [...spec.lowers, spec.upper, spec.work!];
   const bytes = cString(options).length; // the page holds bytes, with the NUL
   if (bytes > OPTION_PAGE || paths.some((path) => /[,:\\]/.test(path))) {
     return undefined;
   }
+  return options;
+}
+
+/**
+ * overlay's mount(2) options: `lowerdir` (the layers, top first, joined by
+ * ":"), the upper and work directories when writable, userxattr when asked;
+ * each a path, or a descriptor number to be resolved in /proc/self/fd.
+ */
+function optionString(
+  lowerdir: string,
+  upper: readonly [upperdir: string | number, workdir: string | number] | undefined,
+  userxattr: boolean | undefined,
+): string {
+  let options = `lowerdir=${lowerdir}`;
+  if (upper !== undefined) options += `,upperdir=${upper[0]},workdir=${upper[1]}`;
+  if (userxattr) options += ",userxattr";
   return options;
 }
 
@@ -257,16 +272,14 @@ function mountLegacy(spec: OverlaySpec): void {
   try {
     openLayers(spec, fds);
     const lowers = fds.slice(0, spec.lowers.length).join(":");
-    const options = [`lowerdir=${lowers}`];
+    let upper: readonly [number, number] | undefined;
     if (spec.upper !== undefined) {
-      fds.push(
-        openPath(spec.upper, { directory: true }),
-        openPath(spec.work!, { directory: true }),
-      );
-      options.push(`upperdir=${fds.at(-2)}`, `workdir=${fds.at(-1)}`);
+      // One at a time: each is closed below even when the next cannot be opened.
+      fds.push(openPath(spec.upper, { directory: true }));
+      fds.push(openPath(spec.work!, { directory: true }));
+      upper = [fds.at(-2)!, fds.at(-1)!];
     }
-    if (spec.userxattr) options.push("userxattr");
-    const data = options.join(",");
+    const data = optionString(lowers, upper, spec.userxattr);
     if (data.length >= OPTION_PAGE || spec.lowers.length > MAX_STACK) {
       throw tooManyLayers(
         spec,
