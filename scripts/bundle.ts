@@ -136,7 +136,8 @@ function writeWrappers(dir: string): string[] {
     return file;
   });
   return entries.map((entry) => {
-    const imports = groupFiles.filter((_, i) => groupsOf(entry, groups).has(i));
+    const loaded = groupsOf(entry, groups);
+    const imports = groupFiles.filter((_, i) => loaded.has(i));
     const wrapper = `${dir}/entries/${entry}`;
     Deno.mkdirSync(wrapper.slice(0, wrapper.lastIndexOf("/")), { recursive: true });
     Deno.writeTextFileSync(
