@@ -2,7 +2,8 @@
  * One path of an image looked up in its layer directories, as the mounted
  * overlay would show it, its symbolic links followed inside the image: what
  * lets the caller read an image's file (its /etc/passwd) without mounting,
- * and without root.
+ * and without root, and a Dockerfile's COPY and WORKDIR see what the image
+ * already has at their path, as buildah would (the one resolver for both).
  *
  * @example
  * ```ts
@@ -16,49 +17,66 @@
  * Deno.symlinkSync("/usr/etc", `${dir}/2/etc`);
  * const found = findMerged([`${dir}/2`, `${dir}/1`], "/etc/passwd");
  * assert.equal(found?.source, `${dir}/1/usr/etc/passwd`);
+ * assert.equal(found?.path, "usr/etc/passwd");
  * Deno.removeSync(dir, { recursive: true });
  * ```
  *
  * @module
  */
 
-import { type TreeEntry, walkMergedAt } from "./merged_tree.ts";
+import { MAX_LINKS } from "../../ffi/in_root.ts";
+import { mergedChild, type MergedNode, mergedRoot, type TreeEntry } from "./merged_tree.ts";
 
-/** How many symbolic links a lookup follows before it gives up, as the kernel's ELOOP. */
-const MAX_LINKS = 40;
+/** A file of an image found by its path; its `path` is where it is, symbolic links resolved. */
+export interface MergedFile extends TreeEntry {
+  /**
+   * For a directory: the layer directories merged into it, top first, as
+   * overlayfs merges them (`walkMerged(merged)` lists it); empty for any
+   * other file.
+   */
+  merged: string[];
+}
 
 /**
  * The file the merged `layers` (top first) show at `path`, symbolic links
- * followed (an absolute target from the image's root, `..` stopping there);
- * undefined when the image has none, a link dangles or loops.
+ * followed (an absolute target from the image's root, `..` stopping there),
+ * each directory on the way found in only the layers that make the one above
+ * it (what hides a directory hides all it held); the root's `path` is "".
+ * Undefined when the image has none, a link dangles or loops, or a name
+ * follows a file that is no directory. A layer directory the caller may not
+ * search is a `Deno.errors.PermissionDenied`, not an absent file.
  */
-export function findMerged(layers: string[], path: string): TreeEntry | undefined {
-  const done: string[] = [];
+export function findMerged(layers: string[], path: string): MergedFile | undefined {
+  const root = mergedRoot(layers);
+  if (root === undefined) return undefined;
+  // The directories from the root down to where the lookup is, symbolic links resolved.
+  const stack: MergedNode[] = [root];
   const todo = path.split("/").filter(Boolean);
   let links = 0;
-  let entry: TreeEntry | undefined;
   while (todo.length > 0) {
     const name = todo.shift()!;
-    if (name === "." || name === "..") {
-      if (name === "..") done.pop();
-      entry = undefined;
+    if (!stack.at(-1)!.top.info.isDirectory) return undefined;
+    if (name === ".") continue;
+    if (name === "..") {
+      if (stack.length > 1) stack.pop();
       continue;
     }
-    done.push(name);
-    entry = lookUp(layers, done);
-    if (entry === undefined) return undefined;
-    if (!entry.info.isSymlink) continue;
+    const node = mergedChild(layers, stack.at(-1)!, name);
+    if (node === undefined) return undefined;
+    if (!node.top.info.isSymlink) {
+      stack.push(node);
+      continue;
+    }
     if (++links > MAX_LINKS) return undefined;
-    const target = Deno.readLinkSync(entry.source);
-    done.pop();
-    if (target.startsWith("/")) done.length = 0;
+    const target = Deno.readLinkSync(node.top.source);
+    if (target.startsWith("/")) stack.length = 1;
     todo.unshift(...target.split("/").filter(Boolean));
   }
-  // The root itself is no file of the image's; a path that ended on "." or ".." is looked up.
-  if (done.length === 0) return undefined;
-  return entry ?? lookUp(layers, done);
-}
-
-function lookUp(layers: string[], names: string[]): TreeEntry | undefined {
-  return walkMergedAt(layers, names.join("/")).next().value ?? undefined;
+  const { top, dirLayers } = stack.at(-1)!;
+  return {
+    ...top,
+    merged: dirLayers.map((layer) =>
+      top.path === "" ? layers[layer] : `${layers[layer]}/${top.path}`
+    ),
+  };
 }

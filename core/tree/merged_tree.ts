@@ -79,8 +79,9 @@ export function* walkMerged(
   layers.forEach((dir, layer) => {
     root = consider(root, dir, "", layer, verbatim);
   });
-  if (!root?.top?.info.isDirectory) throw new Error(`not a directory: ${layers[0]}`);
-  yield* walkCandidate(layers, root, verbatim);
+  const node = found(root);
+  if (!node?.top.info.isDirectory) throw new Error(`not a directory: ${layers[0]}`);
+  yield* walkCandidate(layers, node, verbatim);
 }
 
 /**
@@ -90,22 +91,60 @@ export function* walkMerged(
  * Only the directories on the way down are read, not the whole tree.
  */
 export function* walkMergedAt(layers: string[], path: string): Generator<TreeEntry> {
+  let node = mergedRoot(layers);
+  for (const name of path.split("/")) {
+    if (node === undefined) return;
+    node = mergedChild(layers, node, name);
+  }
+  if (node) yield* walkCandidate(layers, node, false);
+}
+
+/** One file of the merged layers, found by its path. */
+export interface MergedNode {
+  /** The file, from the topmost layer that has it. */
+  top: TreeEntry;
+  /**
+   * For a directory: the layers (indexes, top first) whose directory at its
+   * path is merged into it, down to the first that hides those below; empty
+   * for any other file.
+   */
+  dirLayers: number[];
+}
+
+/** The root directory of the merged `layers` (top first); undefined when there are none. */
+export function mergedRoot(layers: string[]): MergedNode | undefined {
   let candidate: Candidate | undefined;
   layers.forEach((dir, layer) => {
     candidate = consider(candidate, dir, "", layer, false);
   });
-  let at = "";
-  for (const name of path.split("/")) {
-    if (!candidate?.top?.info.isDirectory) return;
-    at = at === "" ? name : `${at}/${name}`;
-    let child: Candidate | undefined;
-    for (const layer of candidate.dirLayers) {
-      if (!hasEntry(`${layers[layer]}/${at}`)) continue;
-      child = consider(child, layers[layer], at, layer, false);
-    }
-    candidate = child;
+  return found(candidate);
+}
+
+/**
+ * What directory `parent` of the merged `layers` holds as `name`, as
+ * overlayfs shows it: undefined when no layer merged into `parent` has the
+ * name, the topmost one is a whiteout, or `parent` is no directory. Only the
+ * layers that make `parent` are read, so what hides a directory (a whiteout,
+ * a file, an opaque directory above it) hides all it held.
+ */
+export function mergedChild(
+  layers: string[],
+  parent: MergedNode,
+  name: string,
+): MergedNode | undefined {
+  if (!parent.top.info.isDirectory) return undefined;
+  const path = parent.top.path === "" ? name : `${parent.top.path}/${name}`;
+  let candidate: Candidate | undefined;
+  for (const layer of parent.dirLayers) {
+    if (candidate && !candidate.open) break;
+    if (!hasEntry(`${layers[layer]}/${path}`)) continue;
+    candidate = consider(candidate, layers[layer], path, layer, false);
   }
-  if (candidate?.top) yield* walkCandidate(layers, candidate, false);
+  return found(candidate);
+}
+
+function found(candidate: Candidate | undefined): MergedNode | undefined {
+  return candidate?.top && { top: candidate.top, dirLayers: candidate.dirLayers };
 }
 
 /** Whether there is an entry at `path` (a dangling symlink too). */
@@ -123,14 +162,14 @@ export function hasEntry(path: string): boolean {
 
 function* walkCandidate(
   layers: string[],
-  candidate: Candidate,
+  node: MergedNode,
   verbatim: boolean,
 ): Generator<TreeEntry> {
-  const entry = candidate.top!;
+  const entry = node.top;
   yield entry;
   if (!entry.info.isDirectory) return;
   const children = new Map<string, Candidate>();
-  for (const layer of candidate.dirLayers) {
+  for (const layer of node.dirLayers) {
     for (const { name } of Deno.readDirSync(`${layers[layer]}/${entry.path}`)) {
       const path = entry.path === "" ? name : `${entry.path}/${name}`;
       children.set(name, consider(children.get(name), layers[layer], path, layer, verbatim));
@@ -138,8 +177,8 @@ function* walkCandidate(
   }
   const names = [...children.keys()].sort();
   for (const name of names) {
-    const child = children.get(name)!;
-    if (child.top) yield* walkCandidate(layers, child, verbatim);
+    const child = found(children.get(name));
+    if (child) yield* walkCandidate(layers, child, verbatim);
   }
 }
 

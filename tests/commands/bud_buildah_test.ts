@@ -24,9 +24,10 @@ const CONTEXT = {
   ".dockerignore": "*.log\n",
 };
 
-/** The Dockerfiles both build, `FROM localhost/base`. */
+/** The Dockerfiles both build, each from `localhost/base`. */
 const DOCKERFILES: Record<string, string[]> = {
   instructions: [
+    "FROM localhost/base",
     "ARG V=7",
     'ENV A=1 B="two words"',
     "WORKDIR /app",
@@ -39,6 +40,7 @@ const DOCKERFILES: Record<string, string[]> = {
     'CMD ["cat", "/app/out"]',
   ],
   copyRules: [
+    "FROM localhost/base",
     "COPY dir /d1",
     "COPY dir/ /d2/",
     "COPY a.txt /file",
@@ -52,12 +54,14 @@ const DOCKERFILES: Record<string, string[]> = {
     "COPY a.txt .",
   ],
   stagesAndWhiteouts: [
+    "FROM localhost/base",
     "RUN echo built > /artifact && rm /bin/vi",
     "FROM localhost/base",
     "COPY --from=0 /artifact /from-builder",
     "RUN rm -r /etc/passwd /usr && mkdir /usr",
   ],
   config: [
+    "FROM localhost/base",
     'SHELL ["/bin/sh", "-ec"]',
     "RUN echo shell > /shell",
     'ENTRYPOINT ["echo"]',
@@ -65,6 +69,23 @@ const DOCKERFILES: Record<string, string[]> = {
     'VOLUME ["/data"]',
     "HEALTHCHECK --interval=5s CMD true",
     "ENV PATH=/opt/bin:$PATH",
+  ],
+  // A base whose upper layers hide what a lower one has under /opq (made opaque), /mid (a
+  // whiteout below a new directory) and /ln (now a symlink): COPY and WORKDIR through those
+  // paths must not find the hidden files, nor COPY --from copy them.
+  hiddenPaths: [
+    "FROM localhost/base AS hider",
+    "RUN mkdir -p /opq/sub /opq/deep /mid/sub /mid/deep /ln/sub /real && " +
+    "echo lower | tee /opq/sub/f /mid/sub/f /ln/sub/f",
+    "RUN rm -r /opq /mid /ln && mkdir /opq && ln -s real /ln",
+    "RUN mkdir /mid && echo upper > /mid/top",
+    "FROM hider",
+    "COPY a.txt /opq/sub",
+    "COPY a.txt /mid/sub",
+    "COPY a.txt /ln/sub",
+    "WORKDIR /opq/deep",
+    "WORKDIR /mid/deep",
+    "COPY --from=hider /mid /mid-copy",
   ],
 };
 
@@ -96,7 +117,7 @@ Deno.test({
       for (const [name, lines] of Object.entries(DOCKERFILES)) {
         const context = writeContext(`${work}/${name}`, {
           ...CONTEXT,
-          Dockerfile: ["FROM localhost/base", ...lines].join("\n") + "\n",
+          Dockerfile: lines.join("\n") + "\n",
         });
         // A mode of its own: a copy's target directory and what it holds differ in it.
         Deno.chmodSync(`${context}/dir`, 0o750);

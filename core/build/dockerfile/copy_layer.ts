@@ -25,14 +25,13 @@ import type { Store } from "../../store/store.ts";
 import { removeStaged } from "../../runtime/remove_staged.ts";
 import { removeTree } from "../../store/tmp.ts";
 import { orAsImageRoot, readingAsImageRoot } from "../../runtime/image_root_reader.ts";
-import { layerFiles } from "../../tree/layer_files.ts";
 import type { DeferredMetadata } from "../../tree/deferred_metadata.ts";
+import { findMerged } from "../../tree/merged_path.ts";
 import { applyDeferred, deferredMetadata } from "../../images/apply_deferred.ts";
 import { decompressFile } from "../../tar/decompress.ts";
 import { extractTar } from "../../tar/extract.ts";
 import { type ProgressItem, startProgress } from "../../images/progress.ts";
 import type { CopyItem } from "./copy_plan.ts";
-import { lookupInLayers } from "./image_path.ts";
 import { makeLayerRoot } from "../../store/config_layer.ts";
 import "../../tree/flatten.ts"; // publishes images: lets the store make checkpoints
 
@@ -194,13 +193,13 @@ class LayerWriter {
   /** Makes `dir` in the layer (resolved in the image) and its parents; returns its resolved path. */
   #ensureDir(dir: string): string {
     if (dir === "/" || this.#dirs.has(dir)) return dir;
-    const resolved = this.layers.length ? lookupInLayers(this.layers, dir) : undefined;
-    const path = resolved?.info.isDirectory ? resolved.path : dir;
+    const resolved = this.layers.length ? findMerged(this.layers, dir) : undefined;
+    const path = resolved?.info.isDirectory ? `/${resolved.path}` : dir;
     if (path === "/" || this.#dirs.has(path)) return path;
     const parent = this.#ensureDir(path.slice(0, path.lastIndexOf("/")) || "/");
     const own = `${parent === "/" ? "" : parent}/${path.slice(path.lastIndexOf("/") + 1)}`;
     // Its owners as root of plash's user namespace sees them (the image's ids).
-    const info = resolved?.info.isDirectory ? layerFiles().lstat(resolved.source) : undefined;
+    const info = resolved?.info.isDirectory ? resolved.info : undefined;
     this.#makeDir(
       own,
       info && {

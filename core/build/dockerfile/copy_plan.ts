@@ -31,9 +31,9 @@
 
 import { PlashError } from "../../errors.ts";
 import { sha256File, sha256Hex } from "../../sha256.ts";
+import { findMerged } from "../../tree/merged_path.ts";
 import { walkMerged } from "../../tree/merged_tree.ts";
 import type { BuildContext } from "./context.ts";
-import { layersAt, lookupInLayers } from "./image_path.ts";
 
 /** One thing a COPY writes at `dest` (an absolute path in the image). */
 export interface CopyItem {
@@ -83,7 +83,7 @@ export function planCopy(request: CopyRequest, layers: string[]): CopyItem[] {
   const found = findSources(request);
   const count = found.length + (request.heredocs?.length ?? 0);
   const destIsDir = request.dest.endsWith("/") ||
-    (layers.length > 0 && lookupInLayers(layers, request.dest)?.info.isDirectory === true);
+    (layers.length > 0 && findMerged(layers, request.dest)?.info.isDirectory === true);
   if (count > 1 && !request.dest.endsWith("/")) {
     throw new PlashError(
       `when using COPY with more than one source file, the destination must be a directory and end with a /: ${request.dest}`,
@@ -121,7 +121,7 @@ export function planCopy(request: CopyRequest, layers: string[]): CopyItem[] {
       const top = request.parents ? under(name) : dest;
       // The copy's target: a directory the image has keeps its owner and mode, a new one is
       // made 0755 (as buildah makes it); what it holds takes the source's.
-      const keepTop = layers.length > 0 && lookupInLayers(layers, top)?.info.isDirectory === true;
+      const keepTop = layers.length > 0 && findMerged(layers, top)?.info.isDirectory === true;
       for (const entry of walk()) {
         const type = entry.info.isDirectory ? "dir" : entry.info.isSymlink ? "symlink" : "file";
         if (!entry.info.isDirectory && !entry.info.isFile && !entry.info.isSymlink) continue;
@@ -188,7 +188,7 @@ function findSources(request: CopyRequest): Found[] {
       });
   }
   return request.sources.map((path) => {
-    const file = lookupInLayers(from.layers, path);
+    const file = findMerged(from.layers, path);
     if (file === undefined) {
       throw new PlashError(`${path}: no such file or directory in ${from.image}`);
     }
@@ -196,7 +196,7 @@ function findSources(request: CopyRequest): Found[] {
       path,
       host: file.source,
       info: file.info,
-      walk: () => walkImage(from.layers, file.path),
+      walk: () => walkImage(file.merged),
     };
   });
 }
@@ -231,11 +231,11 @@ function* walkContext(
   }
 }
 
+/** What an image's directory holds, from `merged`: the layer directories that make it. */
 function* walkImage(
-  layers: string[],
-  path: string,
+  merged: string[],
 ): Generator<{ rel: string; host: string; info: Deno.FileInfo }> {
-  for (const entry of walkMerged(layersAt(layers, path))) {
+  for (const entry of walkMerged(merged)) {
     yield { rel: entry.path, host: entry.source, info: entry.info };
   }
 }

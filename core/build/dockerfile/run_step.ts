@@ -22,11 +22,11 @@ import type { Network } from "../../runtime/container_spec.ts";
 import type { Volume } from "../../runtime/run_options.ts";
 import type { ImageConfig } from "../../store/image_config.ts";
 import { removeTree } from "../../store/tmp.ts";
+import { findMerged } from "../../tree/merged_path.ts";
 import { hashMerged, hashPath } from "../hash_path.ts";
 import type { StageBuilder } from "./stage_builder.ts";
 import { commandOf, DEFAULT_SHELL, joinWorkdir } from "./config_instructions.ts";
 import type { Instruction } from "./parse.ts";
-import { layersAt, lookupInLayers } from "./image_path.ts";
 import { findStage } from "./stages.ts";
 
 /** The command a RUN runs, and what it reads on stdin (nothing but a script's text). */
@@ -174,11 +174,11 @@ function bindSource(builder: StageBuilder, mount: MountSpec): { path: string } |
     throw new PlashError(`--mount from=${mount.from}: no earlier stage of that name`);
   }
   const layers = builder.layers(builder.built.get(stage.index)!);
-  const file = lookupInLayers(layers, mount.source);
+  const file = findMerged(layers, mount.source);
   if (file === undefined) {
     throw new PlashError(`--mount from=${mount.from}: no such file in that stage: ${mount.source}`);
   }
-  return file.info.isDirectory ? { layers: layersAt(layers, file.path) } : { path: file.source };
+  return file.info.isDirectory ? { layers: file.merged } : { path: file.source };
 }
 
 async function mountVolume(

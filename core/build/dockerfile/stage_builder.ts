@@ -16,6 +16,7 @@ import { addConfigLayer } from "../../store/config_layer.ts";
 import { type ImageConfig, mergeConfig } from "../../store/image_config.ts";
 import { KEYS } from "../../store/keys.ts";
 import type { Store } from "../../store/store.ts";
+import { findMerged } from "../../tree/merged_path.ts";
 import type { Cache } from "../registry_cache.ts";
 import { argDeclarations } from "./args.ts";
 import type { DockerfileBuild } from "./build_dockerfile.ts";
@@ -24,7 +25,6 @@ import { configChange } from "./config_instructions.ts";
 import type { BuildContext } from "./context.ts";
 import { copyStep } from "./copy_step.ts";
 import type { CopyItem } from "./copy_plan.ts";
-import { lookupInLayers } from "./image_path.ts";
 import { type Instruction, parseDockerfile } from "./parse.ts";
 import { runStep } from "./run_step.ts";
 import { findStage, type Stage, type StageGraph } from "./stages.ts";
@@ -202,7 +202,7 @@ export class StageBuilder {
    */
   async makeWorkdir(instruction: Instruction, workdir: string): Promise<void> {
     const layers = this.layers();
-    if (lookupInLayers(layers, workdir)?.info.isDirectory) return;
+    if (findMerged(layers, workdir)?.info.isDirectory) return;
     let owner = { uid: 0, gid: 0 };
     if (this.config.user) {
       const { userIds } = await lazyImport("chown");
