@@ -1,0 +1,87 @@
+/**
+ * `plash bud` on a base whose upper layers hide what a lower one holds (an
+ * opaque directory, a whiteout under a new directory, a symlink in place of
+ * a directory): COPY, WORKDIR and `--from` see the image as its overlay
+ * shows it, as buildah does (`bud_buildah_test.ts` compares the same cases
+ * with buildah as root); here as root and rootless.
+ */
+
+import assert from "node:assert/strict";
+import { bud, budOk, writeContext } from "../support/bud.ts";
+import { oneLineError, TestStore } from "../support/plash.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
+
+/** A stage whose /opq, /mid and /ln hide the lower layer's /…/sub and /…/deep. */
+const HIDER = [
+  "FROM BASE AS hider",
+  "RUN mkdir -p /opq/sub /opq/deep /mid/sub /mid/deep /ln/sub /real && " +
+  "echo lower | tee /opq/sub/f /mid/sub/f /ln/sub/f >/dev/null",
+  "RUN rm -r /opq /mid /ln && mkdir /opq && ln -s real /ln",
+  "RUN mkdir /mid && echo upper > /mid/top",
+];
+
+Deno.test("COPY and WORKDIR do not find what an upper layer of the image hides", async () => {
+  using store = new TestStore();
+  using dirs = new TempDirs();
+  const base = await store.busybox();
+  const context = writeContext(dirs.make("plash-bud-hidden-"), {
+    "a.txt": "a\n",
+    Dockerfile: [
+      ...HIDER,
+      "FROM hider",
+      "COPY a.txt /opq/sub",
+      "COPY a.txt /mid/sub",
+      "COPY a.txt /ln/sub",
+      "WORKDIR /opq/deep",
+      "WORKDIR /mid/deep",
+    ].join("\n").replaceAll("BASE", base) + "\n",
+  });
+  const id = await budOk(store, [context]);
+  assert.equal(
+    await store.ok(["run", id, "sh", "-c", "find /opq /mid /real | sort"]),
+    [
+      "/mid",
+      "/mid/deep",
+      "/mid/sub",
+      "/mid/top",
+      "/opq",
+      "/opq/deep",
+      "/opq/sub",
+      "/real",
+      "/real/sub",
+    ].join("\n"),
+    "each sub is the copied file, each deep a new directory",
+  );
+  assert.equal(await store.ok(["run", id, "cat", "/opq/sub", "/mid/sub", "/real/sub"]), "a\na\na");
+});
+
+Deno.test("COPY --from and RUN --mount from= of a path the stage hides fail in one line", async () => {
+  using store = new TestStore();
+  using dirs = new TempDirs();
+  const base = await store.busybox();
+  const context = dirs.make("plash-bud-hidden-from-");
+  const cases: [string, RegExp][] = [
+    [
+      "COPY --from=hider /mid/sub/f /f",
+      /^plash error: Dockerfile:\d+: COPY: \/mid\/sub\/f: no such file or directory in /,
+    ],
+    [
+      "COPY --from=hider /opq/sub /sub",
+      /^plash error: Dockerfile:\d+: COPY: \/opq\/sub: no such file or directory in /,
+    ],
+    [
+      "RUN --mount=type=bind,from=hider,source=/opq/sub,target=/m ls /m",
+      /^plash error: Dockerfile:\d+: RUN: --mount from=hider: no such file in that stage: \/opq\/sub$/,
+    ],
+  ];
+  for (const [line, expected] of cases) {
+    Deno.writeTextFileSync(
+      `${context}/Dockerfile`,
+      [...HIDER, `FROM BASE`, line].join("\n").replaceAll("BASE", base) + "\n",
+    );
+    const result = await bud(store, ["-q", context]);
+    assert.notEqual(result.code, 0, line);
+    assert.match(oneLineError(result), expected);
+  }
+  assert.deepEqual([...Deno.readDirSync(`${store.data}/tmp`)], []);
+});
