@@ -137,8 +137,10 @@ export function mergedChild(
   let candidate: Candidate | undefined;
   for (const layer of parent.dirLayers) {
     if (candidate && !candidate.open) break;
-    if (!hasEntry(`${layers[layer]}/${path}`)) continue;
-    candidate = consider(candidate, layers[layer], path, layer, false);
+    // One lstat a layer: whether it has the name, and what it is.
+    const info = lstatIfAny(`${layers[layer]}/${path}`);
+    if (info === undefined) continue;
+    candidate = consider(candidate, layers[layer], path, layer, false, info);
   }
   return found(candidate);
 }
@@ -149,12 +151,16 @@ function found(candidate: Candidate | undefined): MergedNode | undefined {
 
 /** Whether there is an entry at `path` (a dangling symlink too). */
 export function hasEntry(path: string): boolean {
+  return lstatIfAny(path) !== undefined;
+}
+
+/** The entry at `path` as a walk reads it, undefined when there is none (not a dangling symlink). */
+function lstatIfAny(path: string): Deno.FileInfo | undefined {
   try {
-    Deno.lstatSync(path);
-    return true;
+    return layerFiles().lstat(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
-      return false;
+      return undefined;
     }
     throw error;
   }
@@ -184,7 +190,7 @@ function* walkCandidate(
 
 /**
  * Folds the file at `path` in `layer` into what the layers above said about
- * the name.
+ * the name; `lstat` is the file's, when the caller has read it.
  */
 function consider(
   known: Candidate | undefined,
@@ -192,11 +198,12 @@ function consider(
   path: string,
   layer: number,
   verbatim: boolean,
+  lstat?: Deno.FileInfo,
 ): Candidate {
   if (known && !known.open) return known;
   const source = path === "" ? layerDir : `${layerDir}/${path}`;
   const files = layerFiles();
-  const info = files.lstat(source);
+  const info = lstat ?? files.lstat(source);
   if (!verbatim && isWhiteout(info)) return known ? closed(known) : { dirLayers: [], open: false };
   if (known) {
     if (!info.isDirectory) return closed(known);
