@@ -43,8 +43,11 @@ export interface MergedFile extends TreeEntry {
  * each directory on the way found in only the layers that make the one above
  * it (what hides a directory hides all it held); the root's `path` is "".
  * Undefined when the image has none, a link dangles or loops, or a name
- * follows a file that is no directory. A layer directory the caller may not
- * search is a `Deno.errors.PermissionDenied`, not an absent file.
+ * follows a file that is no directory. What a caller without root may not
+ * look at throws, never reads as absent: a layer directory it may not search
+ * (`Deno.errors.PermissionDenied`), one whose `user.` xattrs it may not read
+ * (`SyscallError` EACCES): a rootless COPY then goes on as root of plash's
+ * user namespace (`orAsImageRoot` of `image_root_reader.ts`).
  */
 export function findMerged(layers: string[], path: string): MergedFile | undefined {
   const root = mergedRoot(layers);

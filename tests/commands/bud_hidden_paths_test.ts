@@ -3,7 +3,9 @@
  * opaque directory, a whiteout under a new directory, a symlink in place of
  * a directory): COPY, WORKDIR and `--from` see the image as its overlay
  * shows it, as buildah does (`bud_buildah_test.ts` compares the same cases
- * with buildah as root); here as root and rootless.
+ * with buildah as root); here as root and rootless. And a rootless caller
+ * whom the image's directories are closed to goes on as root of plash's
+ * user namespace, rather than fail.
  */
 
 import assert from "node:assert/strict";
@@ -84,4 +86,23 @@ Deno.test("COPY --from and RUN --mount from= of a path the stage hides fail in o
     assert.match(oneLineError(result), expected);
   }
   assert.deepEqual([...Deno.readDirSync(`${store.data}/tmp`)], []);
+});
+
+Deno.test("WORKDIR and COPY under a directory closed to a rootless caller are built", async () => {
+  using store = new TestStore();
+  using dirs = new TempDirs();
+  const base = await store.busybox();
+  const context = writeContext(dirs.make("plash-bud-closed-"), {
+    "a.txt": "a\n",
+    // Mode 0: its owner, the caller outside the namespace, may not search it either.
+    Dockerfile: [
+      `FROM ${base}`,
+      "RUN mkdir -p /closed/inner && chmod 0 /closed",
+      "WORKDIR /closed/inner",
+      "COPY a.txt ./",
+      "RUN cat a.txt > copied",
+    ].join("\n") + "\n",
+  });
+  const id = await budOk(store, [context]);
+  assert.equal(await store.ok(["run", id, "cat", "/closed/inner/copied"]), "a");
 });

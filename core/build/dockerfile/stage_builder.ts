@@ -11,6 +11,7 @@
 import { PlashError, reason } from "../../errors.ts";
 import { lazyImport } from "../../lazy_import.ts";
 import { DEFAULT_PATH } from "../../runtime/environment.ts";
+import { orAsImageRoot } from "../../runtime/image_root_reader.ts";
 import { sha256Hex } from "../../sha256.ts";
 import { addConfigLayer } from "../../store/config_layer.ts";
 import { type ImageConfig, mergeConfig } from "../../store/image_config.ts";
@@ -202,7 +203,10 @@ export class StageBuilder {
    */
   async makeWorkdir(instruction: Instruction, workdir: string): Promise<void> {
     const layers = this.layers();
-    if (findMerged(layers, workdir)?.info.isDirectory) return;
+    // A directory on the way that is closed to a caller without root: go on as root of plash's
+    // user namespace, as a COPY does.
+    const found = await orAsImageRoot(() => Promise.resolve(findMerged(layers, workdir)));
+    if (found?.info.isDirectory) return;
     let owner = { uid: 0, gid: 0 };
     if (this.config.user) {
       const { userIds } = await lazyImport("chown");
