@@ -46,8 +46,8 @@ export interface MergedFile extends TreeEntry {
  * follows a file that is no directory. What a caller without root may not
  * look at throws, never reads as absent: a layer directory it may not search
  * (`Deno.errors.PermissionDenied`), one whose `user.` xattrs it may not read
- * (`SyscallError` EACCES): a rootless COPY then goes on as root of plash's
- * user namespace (`orAsImageRoot` of `image_root_reader.ts`).
+ * (`SyscallError` EACCES): a rootless build's COPY or WORKDIR then goes on
+ * as root of plash's user namespace (`orAsImageRoot`, `image_root_reader.ts`).
  */
 export function findMerged(layers: string[], path: string): MergedFile | undefined {
   const root = mergedRoot(layers);
