@@ -16,6 +16,7 @@ make_test_users
 # The users must reach the project; a checkout under a private directory is copied.
 if ! su plash-nosub -c "test -r '$root/cli.ts' && test -x '$root/node_modules/.bin/deno'"; then
   copy=$(mktemp -d /tmp/plash-rootless.XXXXXX)
+  trap 'rm -rf "$copy"' EXIT
   cp -a "$root/." "$copy/"
   chmod -R a+rX "$copy"
   root=$copy
@@ -27,6 +28,6 @@ chmod -R a+rX "$root/.fixtures"
 status=0
 for user in plash-sub plash-nosub; do
   echo "== tests as $user ($(grep -c "^$user:" /etc/subuid || true) subuid ranges)"
-  su "$user" -c "cd '$root' && node_modules/.bin/deno test -A tests/" || status=1
+  sh "$root/scripts/test-tmpdir.sh" --as "$user" || status=1
 done
 exit $status

@@ -11,6 +11,7 @@ import { runCommand } from "../support/command.ts";
 import { TestStore } from "../support/plash.ts";
 import { freePort, HAVE_REGISTRY, TestRegistry } from "../support/registry.ts";
 import { manifest } from "../support/tar_fixtures.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
 
 const ignore = !HAVE_REGISTRY;
 
@@ -56,8 +57,8 @@ const LAYERS = [
 Deno.test({ name: "build cache through a registry", ignore }, async (t) => {
   await using registry = await TestRegistry.start();
   const cache = `${registry.host}/plash/cache`;
-  const dir = Deno.makeTempDirSync({ prefix: "plash-cache-test-" });
-  const tar = await busyboxTar(dir);
+  using dirs = new TempDirs();
+  const tar = await busyboxTar(dirs.make("plash-cache-test-"));
   using first = new TestStore();
   const built = await build(first, ["--cache-to", cache, "--from-tar", tar, ...LAYERS]);
   assert.deepEqual(built.ran, ["--> echo one", "--> echo two", "--> rm /bin/ls"]);
@@ -108,7 +109,6 @@ Deno.test({ name: "build cache through a registry", ignore }, async (t) => {
     assert.deepEqual(pulled.ran, []);
     assert.deepEqual(await tree(fifth, pulled.id), await tree(fourth, local.id));
   });
-  Deno.removeSync(dir, { recursive: true });
 });
 
 Deno.test("an unreachable cache registry is one warning line and a local build", async () => {

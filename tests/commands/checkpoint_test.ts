@@ -11,6 +11,7 @@ import { CHECKPOINT_EVERY } from "../../core/store/checkpoint.ts";
 import type { Store } from "../../core/store/store.ts";
 import "../../core/tree/flatten.ts"; // as plash's own modules that publish images do
 import { TestStore } from "../support/plash.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
 import { runCommand } from "../support/command.ts";
 import { selfCommand } from "../../core/self_command.ts";
 import { umount } from "../../ffi/sys.ts";
@@ -186,7 +187,8 @@ Deno.test(
     using store = new TestStore();
     const top = addLayers(store.images, Number(await store.busybox()), 2, CHECKPOINT_EVERY - 1);
     assert.ok(Deno.statSync(store.images.checkpoint(top)).isDirectory);
-    const target = Deno.makeTempDirSync();
+    using dirs = new TempDirs();
+    const target = dirs.make();
     await store.ok(["mount", String(top), target]);
     try {
       assert.equal(
@@ -196,7 +198,6 @@ Deno.test(
       assert.ok(Deno.statSync(`${target}/bin/busybox`).isFile);
     } finally {
       umount(target);
-      Deno.removeSync(target);
     }
   },
 );

@@ -30,14 +30,14 @@ import {
 } from "../support/hostile_registry.ts";
 import { extractTar } from "../../core/tar/extract.ts";
 import { assertStoreUntouched } from "../support/tar_fixtures.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
 
 /** The text of file `name` in image `id` (small images have no `cat` to run). */
 async function fileOf(store: TestStore, id: string, name: string): Promise<string> {
-  const dir = Deno.makeTempDirSync();
+  using dirs = new TempDirs();
+  const dir = dirs.make();
   await store.ok(["copy", id, `${dir}/copy`]);
-  const text = Deno.readTextFileSync(`${dir}/copy/${name}`);
-  Deno.removeSync(dir, { recursive: true });
-  return text;
+  return Deno.readTextFileSync(`${dir}/copy/${name}`);
 }
 
 /** One small layer: these tests are about the transport, not the tree. */
@@ -239,7 +239,8 @@ Deno.test("reads are bounded: documents by a cap, blobs by their size", async (t
 
 Deno.test("a layer that is not a tar fails, also when its first bytes come in small pieces", async () => {
   for (const size of [4, 1000, 64 << 10]) {
-    const dir = Deno.makeTempDirSync();
+    using dirs = new TempDirs();
+    const dir = dirs.make();
     const chunk = new Uint8Array(size).fill(0x20);
     let sent = 0;
     const spaces = new ReadableStream<Uint8Array>({
@@ -251,7 +252,6 @@ Deno.test("a layer that is not a tar fails, also when its first bytes come in sm
     }, { highWaterMark: 0 });
     // A write that finds the parser destroyed by the header it was given once waited forever.
     await assert.rejects(extractTar(spaces, dir), /bad header checksum/, `chunks of ${size}`);
-    Deno.removeSync(dir, { recursive: true });
   }
 });
 
@@ -262,10 +262,11 @@ Deno.test({
   await using registry = await TestRegistry.start();
   const img = image([await small()]);
   await pushImage(registry.host, "team/app", "v1", img);
+  using dirs = new TempDirs();
   const alice = `Basic ${btoa("alice:s3cret")}`;
   /** An auth file holding alice's credentials for `host`, in the environment plash gets. */
   const credentialsFor = (host: string) => {
-    const file = `${Deno.makeTempDirSync()}/auth.json`;
+    const file = `${dirs.make()}/auth.json`;
     Deno.writeTextFileSync(
       file,
       JSON.stringify({ auths: { [host]: { auth: btoa("alice:s3cret") } } }),
@@ -417,7 +418,8 @@ Deno.test("an image deeper than the store can hold is refused before any downloa
 
   await t.step("from an OCI layout, and the deepest that fits", async () => {
     using store = new TestStore();
-    const dir = Deno.makeTempDirSync();
+    using dirs = new TempDirs();
+    const dir = dirs.make();
     writeLayout(`${dir}/deep`, blobsOf(tooDeep), [{ blob: tooDeep.manifest }]);
     assert.match(oneLineError(await store.plash(["import-oci", `${dir}/deep`])), refusal);
     assertStoreUntouched(store.data);
@@ -425,17 +427,16 @@ Deno.test("an image deeper than the store can hold is refused before any downloa
     writeLayout(`${dir}/deepest`, blobsOf(deepest), [{ blob: deepest.manifest }]);
     const id = await store.ok(["import-oci", `${dir}/deepest`]);
     assert.equal(store.images.chain(Number(id)).length, MAX_DEPTH);
-    Deno.removeSync(dir, { recursive: true });
   });
 
   await t.step("from a docker archive", async () => {
     using store = new TestStore();
-    const dir = Deno.makeTempDirSync();
+    using dirs = new TempDirs();
+    const dir = dirs.make();
     const names = tooDeep.layers.map(() => `blobs/sha256/${top.digest.slice(7)}`);
     writeDockerArchive(dir, tooDeep, names);
     assert.match(oneLineError(await store.plash(["import-docker-archive", dir])), refusal);
     assertStoreUntouched(store.data);
-    Deno.removeSync(dir, { recursive: true });
   });
 });
 
@@ -507,16 +508,17 @@ Deno.test({
 
     await t.step(`from an OCI layout: ${what}`, async () => {
       using store = new TestStore();
-      const dir = Deno.makeTempDirSync();
+      using dirs = new TempDirs();
+      const dir = dirs.make();
       writeLayout(dir, blobsOf(img), [{ blob: img.manifest }]);
       assert.match(oneLineError(await store.plash(["import-oci", dir])), pattern);
       assertStoreUntouched(store.data);
-      Deno.removeSync(dir, { recursive: true });
     });
 
     await t.step(`from a docker archive: ${what}`, async () => {
       using store = new TestStore();
-      const dir = Deno.makeTempDirSync();
+      using dirs = new TempDirs();
+      const dir = dirs.make();
       writeDockerArchive(
         dir,
         img,
@@ -524,7 +526,6 @@ Deno.test({
       );
       assert.match(oneLineError(await store.plash(["import-docker-archive", dir])), pattern);
       assertStoreUntouched(store.data);
-      Deno.removeSync(dir, { recursive: true });
     });
   }
 
@@ -532,7 +533,8 @@ Deno.test({
     using store = new TestStore();
     await pushImage(registry.host, "checked", "good", good);
     const pulled = await store.ok(["import-docker", `${registry.host}/checked:good`]);
-    const dir = Deno.makeTempDirSync();
+    using dirs = new TempDirs();
+    const dir = dirs.make();
     writeLayout(`${dir}/layout`, blobsOf(good), [{ blob: good.manifest }]);
     assert.equal(await store.ok(["import-oci", `${dir}/layout`]), pulled);
     writeDockerArchive(
@@ -542,6 +544,5 @@ Deno.test({
     );
     assert.equal(await store.ok(["import-docker-archive", `${dir}/archive`]), pulled);
     assert.equal(await fileOf(store, pulled, "top"), "top\n");
-    Deno.removeSync(dir, { recursive: true });
   });
 });

@@ -19,6 +19,7 @@ import { selfCommand } from "../../core/self_command.ts";
 import { runCommand } from "../support/command.ts";
 import { oneLineError, TestStore } from "../support/plash.ts";
 import { assertStoreUntouched, buildArchive } from "../support/tar_fixtures.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
 
 /** A tar archive of directory `dir`'s contents. */
 async function tarOf(dir: string): Promise<Uint8Array> {
@@ -31,7 +32,8 @@ Deno.test("import-oci: a layout directory, a tar of it, --ref and platforms", as
   const base = await busyboxLayer();
   const one = image([base, await layer([{ name: "who", body: "one" }])], { Cmd: ["cat", "/who"] });
   const two = image([base, await layer([{ name: "who", body: "two" }])], { Cmd: ["cat", "/who"] });
-  const dir = Deno.makeTempDirSync();
+  using dirs = new TempDirs();
+  const dir = dirs.make();
 
   await t.step("a directory with one image, then a tar of it: the same image", async () => {
     using store = new TestStore();
@@ -76,7 +78,7 @@ Deno.test("import-oci: a layout directory, a tar of it, --ref and platforms", as
     }]);
     writeLayout(layout, [...blobsOf(one), ...blobsOf(other), list], [{ blob: list }]);
     assert.equal(await store.ok(["run", await store.ok(["import-oci", layout])]), "one");
-    const copy = `${Deno.makeTempDirSync()}/copy`;
+    const copy = `${dirs.make()}/copy`;
     await store.ok(["copy", await store.ok(["import-oci", "--arch", OTHER_ARCH, layout]), copy]);
     assert.equal(Deno.readTextFileSync(`${copy}/who`), OTHER_ARCH);
   });
@@ -94,8 +96,6 @@ Deno.test("import-oci: a layout directory, a tar of it, --ref and platforms", as
     assert.match(oneLineError(await store.plash(["import-oci", layout])), /blob .* is missing/);
     assertStoreUntouched(store.data);
   });
-
-  Deno.removeSync(dir, { recursive: true });
 });
 
 /** `docker save` output for one image: layer.tar files, a config named by its digest. */
@@ -123,7 +123,8 @@ async function dockerSave(layers: Layer[], config: object, tags: string[]): Prom
 
 Deno.test("import-docker-archive: docker save output, from a file and from stdin", async () => {
   using store = new TestStore();
-  const dir = Deno.makeTempDirSync();
+  using dirs = new TempDirs();
+  const dir = dirs.make();
   const base = await busyboxLayer();
   const plainBase = await layer(await gunzip(base.bytes), "none");
   const app = await layer([{ name: "saved", body: "from docker save" }], "none");
@@ -149,7 +150,6 @@ Deno.test("import-docker-archive: docker save output, from a file and from stdin
   const result = await other.plash(["import-docker-archive", `${dir}/forged.tar`]);
   assert.match(oneLineError(result), /digest mismatch/);
   assertStoreUntouched(other.data);
-  Deno.removeSync(dir, { recursive: true });
 });
 
 async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {

@@ -10,6 +10,7 @@ import { image, layer, pushImage } from "../support/oci_image.ts";
 import { oneLineError, TestStore } from "../support/plash.ts";
 import { HAVE_REGISTRY, serveInFront, TestRegistry } from "../support/registry.ts";
 import { assertStoreUntouched } from "../support/tar_fixtures.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
 
 const ignore = !HAVE_REGISTRY;
 const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
@@ -21,7 +22,8 @@ Deno.test({ name: "Basic auth: auth file, plash login and logout", ignore }, asy
     authorization: basic("alice", "s3cret"),
   });
   const ref = `${registry.host}/team/app:v1`;
-  const authFile = `${Deno.makeTempDirSync()}/auth.json`;
+  using dirs = new TempDirs();
+  const authFile = `${dirs.make()}/auth.json`;
   const env = { REGISTRY_AUTH_FILE: authFile };
 
   await t.step("without credentials: a one-line error that names plash login", async () => {
@@ -108,7 +110,8 @@ Deno.test({ name: "Bearer tokens from the challenge's realm", ignore }, async (t
 
   await t.step("a closed repository: login needed, then the token is asked with it", async () => {
     using store = new TestStore();
-    const env = { REGISTRY_AUTH_FILE: `${Deno.makeTempDirSync()}/auth.json` };
+    using dirs = new TempDirs();
+    const env = { REGISTRY_AUTH_FILE: `${dirs.make()}/auth.json` };
     const denied = await store.plash(["import-docker", `${host}/closed/app`], { env });
     assert.match(oneLineError(denied), /closed\/app:latest: .* requires authentication/);
     assertStoreUntouched(store.data);

@@ -19,6 +19,7 @@ import {
 import { oneLineError, TestStore } from "../support/plash.ts";
 import { HAVE_REGISTRY, TestRegistry } from "../support/registry.ts";
 import { assertStoreUntouched } from "../support/tar_fixtures.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
 
 const ignore = !HAVE_REGISTRY;
 
@@ -97,7 +98,8 @@ Deno.test({ name: "import-docker from a registry", ignore }, async (t) => {
     const host = await store.ok(["import-docker", ref("multi")]);
     assert.equal(await store.ok(["run", host, "cat", "/arch"]), HOST_ARCH);
     const other = await store.ok(["import-docker", "--arch", OTHER_ARCH, ref("multi")]);
-    const copy = `${Deno.makeTempDirSync()}/copy`;
+    using dirs = new TempDirs();
+    const copy = `${dirs.make()}/copy`;
     await store.ok(["copy", other, copy]);
     assert.equal(Deno.readTextFileSync(`${copy}/arch`), OTHER_ARCH);
     // --arch does not move the name builds use.

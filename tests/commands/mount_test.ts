@@ -2,13 +2,15 @@ import assert from "node:assert/strict";
 import { oneLineError, TestStore } from "../support/plash.ts";
 import { umount } from "../../ffi/sys.ts";
 import { selfCommand } from "../../core/self_command.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
 
 const ROOT = Deno.uid() === 0;
 
 Deno.test("mount without root points to plash sudo", { ignore: ROOT }, async () => {
   using store = new TestStore();
+  using dirs = new TempDirs();
   const id = await store.busybox();
-  const result = await store.plash(["mount", id, Deno.makeTempDirSync()]);
+  const result = await store.plash(["mount", id, dirs.make()]);
   assert.match(oneLineError(result), /^plash error: mount: .* run it inside `plash sudo`$/);
 });
 
@@ -17,8 +19,9 @@ Deno.test(
   { ignore: !ROOT },
   async () => {
     using store = new TestStore();
+    using dirs = new TempDirs();
     const id = await store.busybox();
-    const target = Deno.makeTempDirSync();
+    const target = dirs.make();
     await store.ok(["mount", id, target]);
     try {
       assert.ok(Deno.statSync(`${target}/bin/busybox`).isFile);
@@ -31,9 +34,10 @@ Deno.test(
 
 Deno.test("mount with a changes dir writes the changes there", { ignore: !ROOT }, async () => {
   using store = new TestStore();
+  using dirs = new TempDirs();
   const id = await store.busybox();
-  const target = Deno.makeTempDirSync();
-  const changes = `${Deno.makeTempDirSync()}/changes`;
+  const target = dirs.make();
+  const changes = `${dirs.make()}/changes`;
   await store.ok(["mount", id, target, changes]);
   try {
     Deno.writeTextFileSync(`${target}/new`, "x");
@@ -79,8 +83,9 @@ Deno.test("sudo and data run host commands", async () => {
 
 Deno.test("mount without root works inside plash sudo", { ignore: ROOT }, async () => {
   using store = new TestStore();
+  using dirs = new TempDirs();
   const id = await store.busybox();
-  const target = Deno.makeTempDirSync();
+  const target = dirs.make();
   const plash = selfCommand([]).map((arg) => `'${arg}'`).join(" ");
   const script = `${plash} mount ${id} ${target} && ls ${target}/bin/busybox && umount ${target}`;
   assert.equal(await store.ok(["sudo", "sh", "-c", script]), `${target}/bin/busybox`);

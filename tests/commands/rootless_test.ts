@@ -5,6 +5,7 @@ import { busyboxRootfs } from "../../scripts/busybox_rootfs.ts";
 import { runCommand } from "../support/command.ts";
 import { TestStore } from "../support/plash.ts";
 import { buildArchive } from "../support/tar_fixtures.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
 import { DEFAULT_LAYER as DEBIAN_LAYER } from "../../scripts/debian_layer.ts";
 
 const ROOT = Deno.uid() === 0;
@@ -12,8 +13,9 @@ const RANGES = plannedMapping(Deno.uid()!, Deno.gid()!).ranges;
 
 Deno.test("files a rootless container makes belong to the caller", { ignore: ROOT }, async () => {
   using store = new TestStore();
+  using dirs = new TempDirs();
   const id = await store.busybox();
-  const file = `${Deno.makeTempDirSync()}/made-inside`;
+  const file = `${dirs.make()}/made-inside`;
   await store.ok(["run", id, "sh", "-c", `id -u; touch ${file}`]);
   const info = Deno.statSync(file);
   assert.equal(info.uid, Deno.uid());
@@ -179,7 +181,8 @@ Deno.test(
       { name: "null", type: "character-device", devmajor: 1, devminor: 3, mode: 0o666 },
       { name: "whiteout", type: "character-device", devmajor: 0, devminor: 0 },
     ]);
-    const file = `${Deno.makeTempDirSync()}/others.tar`;
+    using dirs = new TempDirs();
+    const file = `${dirs.make()}/others.tar`;
     Deno.writeFileSync(file, archive);
     const result = await store.plash(["import-tar", file]);
     assert.equal(result.code, 0, result.stderr);
@@ -203,13 +206,14 @@ Deno.test(
 
 Deno.test("a rootless import refuses an archive that climbs out, leaving nothing", async () => {
   using store = new TestStore();
-  const outside = Deno.makeTempDirSync();
+  using dirs = new TempDirs();
+  const outside = dirs.make();
   const archive = await buildArchive([
     { name: "ok", body: "fine" },
     { name: "link", type: "symlink", linkname: outside },
     { name: "link/evil", body: "escaped" },
   ]);
-  const file = `${outside}.tar`;
+  const file = `${dirs.make()}/climbs.tar`;
   Deno.writeFileSync(file, archive);
   const result = await store.plash(["import-tar", file]);
   assert.notEqual(result.code, 0);

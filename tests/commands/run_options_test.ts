@@ -207,7 +207,8 @@ Deno.test("bad run options fail in one line and leave nothing behind", async () 
     "add-layer",
     base,
     (() => {
-      const dir = Deno.makeTempDirSync({ prefix: "plash-links-" });
+      const dir = `${temp.make("plash-links-")}/layer`; // moved into the store
+      Deno.mkdirSync(dir);
       Deno.symlinkSync(`../../../../../..${outside}`, `${dir}/climbs`);
       Deno.symlinkSync("/tmp", `${dir}/to-tmp`);
       Deno.symlinkSync("/etc", `${dir}/to-etc`);

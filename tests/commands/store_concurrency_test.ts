@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { cleanStore } from "../../core/store/clean.ts";
 import { Store } from "../../core/store/store.ts";
 import { selfCommand } from "../../core/self_command.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
 
 const ADDER = new URL("../support/add_layers.ts", import.meta.url).pathname;
 
@@ -27,7 +28,8 @@ function assertStoreWhole(store: Store): number[] {
 }
 
 Deno.test("8 processes adding layers and maps at once share no id and corrupt nothing", async () => {
-  const store = Store.create(`${Deno.makeTempDirSync()}/data`);
+  using dirs = new TempDirs();
+  const store = Store.create(`${dirs.make()}/data`);
   const data = store.root;
   const names = Array.from({ length: 8 }, (_, i) => `p${i}`);
   const outputs = await Promise.all(names.map((name) => adder(data, 25, name).output()));
@@ -45,11 +47,11 @@ Deno.test("8 processes adding layers and maps at once share no id and corrupt no
     assert.equal(config.env.LAYER, `${name}-24`);
   }
   assert.deepEqual([...Deno.readDirSync(`${data}/tmp`)], []);
-  Deno.removeSync(data, { recursive: true });
 });
 
 Deno.test("SIGKILL at any moment of adding layers leaves no visible half image", async () => {
-  const store = Store.create(`${Deno.makeTempDirSync()}/data`);
+  using dirs = new TempDirs();
+  const store = Store.create(`${dirs.make()}/data`);
   const data = store.root;
   for (let round = 0; round < 12; round++) {
     const child = adder(data, 1000, `k${round}`, 50);
@@ -71,11 +73,11 @@ Deno.test("SIGKILL at any moment of adding layers leaves no visible half image",
     }
   }
   assert.ok(ids.length > 0, "some layers were published before the kills");
-  Deno.removeSync(data, { recursive: true });
 });
 
 Deno.test("concurrent rm of overlapping trees: each removes its image or says `no image: ID`", async () => {
-  const store = Store.create(`${Deno.makeTempDirSync()}/data`);
+  using dirs = new TempDirs();
+  const store = Store.create(`${dirs.make()}/data`);
   const data = store.root;
   const rm = (id: number) =>
     new Deno.Command(Deno.execPath(), {
@@ -110,7 +112,6 @@ Deno.test("concurrent rm of overlapping trees: each removes its image or says `n
     assert.deepEqual([...Deno.readDirSync(`${data}/tmp`)], []);
     assert.deepEqual([...Deno.readDirSync(`${data}/layer/0`)].map((e) => e.name), ["_data"]);
   }
-  Deno.removeSync(data.slice(0, -"/data".length), { recursive: true });
 });
 
 const LOCKER = new URL("../support/lock_counter.ts", import.meta.url).pathname;
@@ -125,7 +126,8 @@ function locker(data: string, args: string[]): Deno.ChildProcess {
 }
 
 Deno.test("store locks exclude across processes, also while their holders remove the lock file", async () => {
-  const store = Store.create(`${Deno.makeTempDirSync()}/data`);
+  using dirs = new TempDirs();
+  const store = Store.create(`${dirs.make()}/data`);
   const counter = `${store.root}.counter`;
   Deno.writeTextFileSync(counter, "0");
   // Each release removes the lock file; a waiter on the removed file must not
@@ -138,11 +140,11 @@ Deno.test("store locks exclude across processes, also while their holders remove
   }
   assert.equal(Deno.readTextFileSync(counter), "240", "no increment was lost");
   assert.deepEqual([...Deno.readDirSync(store.tmpRoot)], [], "the last holder removed the file");
-  Deno.removeSync(store.root.slice(0, -"/data".length), { recursive: true });
 });
 
 Deno.test("clean keeps a held lock file and removes one whose holder was killed with SIGKILL", async () => {
-  const store = Store.create(`${Deno.makeTempDirSync()}/data`);
+  using dirs = new TempDirs();
+  const store = Store.create(`${dirs.make()}/data`);
   const holder = locker(store.root, ["k", "hold", "-"]);
   const reader = holder.stdout.getReader();
   assert.equal(new TextDecoder().decode((await reader.read()).value), "locked\n");
@@ -158,5 +160,4 @@ Deno.test("clean keeps a held lock file and removes one whose holder was killed 
   assert.equal(cleanStore(store).lockFiles, 1, "the killed holder's file goes");
   assert.deepEqual([...Deno.readDirSync(store.tmpRoot)], []);
   assert.equal(await store.withLock("k", () => Promise.resolve("taken")), "taken");
-  Deno.removeSync(store.root.slice(0, -"/data".length), { recursive: true });
 });

@@ -14,7 +14,9 @@ const ROOT = Deno.uid() === 0;
 
 /** A new image on `base` whose layer holds `make`'s files (made in a fresh directory). */
 async function imageWith(store: TestStore, base: string, make: (dir: string) => void) {
-  const dir = Deno.makeTempDirSync({ prefix: "plash-hostile-" });
+  using dirs = new TempDirs();
+  const dir = `${dirs.make("plash-hostile-")}/layer`;
+  Deno.mkdirSync(dir);
   make(dir);
   return await store.ok(["add-layer", base, dir]); // moved into the store
 }
@@ -61,7 +63,8 @@ Deno.test("a dangling resolv.conf climbing out with .. is made inside the image 
   using store = new TestStore();
   using temp = new TempDirs();
   const base = await store.busybox();
-  const hostDir = temp.make("plash-victim-");
+  // In the host's /tmp itself (not $TMPDIR): the links below name /tmp/NAME.
+  const hostDir = temp.make("plash-victim-", "/tmp");
   const name = hostDir.slice("/tmp/".length);
   const id = await imageWith(store, base, (dir) => {
     Deno.mkdirSync(`${dir}/etc`);

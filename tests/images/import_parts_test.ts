@@ -24,6 +24,7 @@ import {
 import { extractTar } from "../../core/tar/extract.ts";
 import { digest } from "../support/oci_image.ts";
 import { buildArchive } from "../support/tar_fixtures.ts";
+import { TempDirs } from "../support/temp_dirs.ts";
 
 Deno.test("references are read as docker reads them", () => {
   const cases: [string, string][] = [
@@ -151,7 +152,8 @@ Deno.test({
   name: "whiteouts become 0/0 devices and opaque directories, also within one layer",
   ignore: Deno.uid() !== 0,
 }, async () => {
-  const root = Deno.makeTempDirSync();
+  using dirs = new TempDirs();
+  const root = dirs.make();
   const archive = await buildArchive([
     { name: ".wh.gone", type: "file", body: "" },
     { name: "opaque/.wh..wh..opq", type: "file", body: "" },
@@ -178,10 +180,9 @@ Deno.test({
       new Blob([
         await buildArchive([{ name: ".wh...", type: "file", body: "" }]) as Uint8Array<ArrayBuffer>,
       ]).stream(),
-      Deno.makeTempDirSync(),
+      dirs.make(),
       { whiteouts: true },
     ),
     /bad whiteout/,
   );
-  Deno.removeSync(root, { recursive: true });
 });

@@ -6,6 +6,7 @@
  */
 
 import type { TestStore } from "./plash.ts";
+import { TempDirs } from "./temp_dirs.ts";
 
 /** The passwd of {@linkcode imageWithAccounts}. */
 export const PASSWD = "root:x:0:0:root:/root:/bin/sh\n" +
@@ -16,7 +17,10 @@ export const GROUP = "root:x:0:\nstaff:x:50:nobody\napp:x:1000:\nnogroup:x:65534
 /** Imports busybox and adds a layer with {@linkcode PASSWD} and {@linkcode GROUP}; its id. */
 export async function imageWithAccounts(store: TestStore): Promise<string> {
   const base = await store.busybox();
-  const dir = Deno.makeTempDirSync({ prefix: "plash-accounts-" });
+  using dirs = new TempDirs();
+  // add-layer moves the layer into the store: the temp dir around it stays to be removed.
+  const dir = `${dirs.make("plash-accounts-")}/layer`;
+  Deno.mkdirSync(dir);
   Deno.chmodSync(dir, 0o755); // the image's /, which its users must be able to enter
   Deno.mkdirSync(`${dir}/etc`);
   Deno.mkdirSync(`${dir}/srv`);

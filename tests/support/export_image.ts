@@ -92,7 +92,8 @@ export class TestPodman implements AsyncDisposable {
   readonly dir: string;
 
   constructor() {
-    this.dir = Deno.makeTempDirSync({ prefix: "plash-podman-" });
+    // In /tmp itself, not $TMPDIR: podman refuses a runroot path longer than 50 characters.
+    this.dir = Deno.makeTempDirSync({ dir: "/tmp", prefix: "plash-podman-" });
   }
 
   /** `podman ARGS...` on this storage; fails the test unless it exits 0. */
