@@ -45,10 +45,29 @@ async function execs(
     ["-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", log, ...selfCommand(args)],
     { env: { PLASH_DATA: store.data, ...env }, cwd },
   );
-  const programs = Deno.readTextFileSync(log).split("\n")
-    .filter((line) => / = 0$/.test(line))
-    .map((line) => line.match(/execve\("([^"]+)"/)![1]);
-  return { code: result.code, stderr: result.stderr, programs };
+  return { code: result.code, stderr: result.stderr, programs: execedPrograms(log) };
+}
+
+/**
+ * The programs an strace -f log of execve shows run, in the order their execs
+ * returned. An exec that another process's line cut in two is logged as
+ * `PID execve("PATH", ... <unfinished ...>` and later `PID <... execve
+ * resumed>) = 0`: its path is on the first line, its result on the second.
+ */
+function execedPrograms(log: string): string[] {
+  const unfinished = new Map<string, string>();
+  const programs: string[] = [];
+  for (const line of Deno.readTextFileSync(log).split("\n")) {
+    const pid = line.match(/^\d+/)?.[0] ?? "";
+    const path = line.match(/execve\("([^"]+)"/)?.[1];
+    if (path !== undefined && line.endsWith("<unfinished ...>")) unfinished.set(pid, path);
+    else if (line.endsWith(" = 0")) {
+      const program = path ?? unfinished.get(pid);
+      if (program === undefined) throw new Error(`strace: no program in: ${line}`);
+      programs.push(program);
+    }
+  }
+  return programs;
 }
 
 /** The pid `plash ARGS...` started as, and what the command in the container printed. */
