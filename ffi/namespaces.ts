@@ -21,16 +21,18 @@ export function inUserNamespace(): boolean {
 /**
  * {@linkcode inUserNamespace}, read again: a clone child that has joined a
  * user namespace shares the memory, and so the answer kept, of a parent that
- * has not.
+ * has not. Read by system calls (`readSmallFile`), not a Deno file op, as
+ * everything such a child does (`ffi/spawn_in_namespaces.ts`).
  */
 export function readUserNamespace(): boolean {
-  let map = "";
+  let map: string | undefined;
   try {
-    map = Deno.readTextFileSync("/proc/self/uid_map");
+    map = readSmallFile("/proc/self/uid_map", 1 << 16);
   } catch {
-    // No /proc: assume the host's namespace, where errors are real errors.
+    // procfs refused: as without /proc, below.
   }
-  return map !== "" && !/^\s*0\s+0\s+4294967295\s*$/.test(map);
+  // No /proc: assume the host's namespace, where errors are real errors.
+  return map !== undefined && map !== "" && !/^\s*0\s+0\s+4294967295\s*$/.test(map);
 }
 
 /** One line of /proc/self/uid_map or gid_map: `count` ids from `inside` are `outside`... */
