@@ -75,11 +75,7 @@ export function* walkMerged(
 ): Generator<TreeEntry> {
   const verbatim = options.verbatim ?? false;
   if (verbatim && layers.length !== 1) throw new Error("a verbatim walk reads exactly one layer");
-  let root: Candidate | undefined;
-  layers.forEach((dir, layer) => {
-    root = consider(root, dir, "", layer, verbatim);
-  });
-  const node = found(root);
+  const node = mergedRoot(layers, verbatim);
   if (!node?.top.info.isDirectory) throw new Error(`not a directory: ${layers[0]}`);
   yield* walkCandidate(layers, node, verbatim);
 }
@@ -111,11 +107,14 @@ export interface MergedNode {
   dirLayers: number[];
 }
 
-/** The root directory of the merged `layers` (top first); undefined when there are none. */
-export function mergedRoot(layers: string[]): MergedNode | undefined {
+/**
+ * The root directory of the merged `layers` (top first); undefined when there
+ * are none. `verbatim`: whiteouts are files (a verbatim walk's one layer).
+ */
+export function mergedRoot(layers: string[], verbatim = false): MergedNode | undefined {
   let candidate: Candidate | undefined;
   layers.forEach((dir, layer) => {
-    candidate = consider(candidate, dir, "", layer, false);
+    candidate = consider(candidate, dir, "", layer, verbatim);
   });
   return found(candidate);
 }
