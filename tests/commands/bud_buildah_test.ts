@@ -7,7 +7,13 @@
  */
 
 import assert from "node:assert/strict";
-import { budOk, ociConfig, writeContext } from "../support/bud.ts";
+import {
+  budOk,
+  hidingStage,
+  ociConfig,
+  THROUGH_HIDDEN_PATHS,
+  writeContext,
+} from "../support/bud.ts";
 import { installed, ok, TestPodman } from "../support/export_image.ts";
 import { TestStore } from "../support/plash.ts";
 import { TempDirs } from "../support/temp_dirs.ts";
@@ -74,17 +80,8 @@ const DOCKERFILES: Record<string, string[]> = {
   // whiteout below a new directory) and /ln (now a symlink): COPY and WORKDIR through those
   // paths must not find the hidden files, nor COPY --from copy them.
   hiddenPaths: [
-    "FROM localhost/base AS hider",
-    "RUN mkdir -p /opq/sub /opq/deep /mid/sub /mid/deep /ln/sub /real && " +
-    "echo lower | tee /opq/sub/f /mid/sub/f /ln/sub/f",
-    "RUN rm -r /opq /mid /ln && mkdir /opq && ln -s real /ln",
-    "RUN mkdir /mid && echo upper > /mid/top",
-    "FROM hider",
-    "COPY a.txt /opq/sub",
-    "COPY a.txt /mid/sub",
-    "COPY a.txt /ln/sub",
-    "WORKDIR /opq/deep",
-    "WORKDIR /mid/deep",
+    ...hidingStage("localhost/base"),
+    ...THROUGH_HIDDEN_PATHS,
     "COPY --from=hider /mid /mid-copy",
   ],
 };

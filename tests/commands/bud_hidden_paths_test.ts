@@ -9,18 +9,9 @@
  */
 
 import assert from "node:assert/strict";
-import { bud, budOk, writeContext } from "../support/bud.ts";
+import { bud, budOk, hidingStage, THROUGH_HIDDEN_PATHS, writeContext } from "../support/bud.ts";
 import { oneLineError, TestStore } from "../support/plash.ts";
 import { TempDirs } from "../support/temp_dirs.ts";
-
-/** A stage whose /opq, /mid and /ln hide the lower layer's /…/sub and /…/deep. */
-const HIDER = [
-  "FROM BASE AS hider",
-  "RUN mkdir -p /opq/sub /opq/deep /mid/sub /mid/deep /ln/sub /real && " +
-  "echo lower | tee /opq/sub/f /mid/sub/f /ln/sub/f >/dev/null",
-  "RUN rm -r /opq /mid /ln && mkdir /opq && ln -s real /ln",
-  "RUN mkdir /mid && echo upper > /mid/top",
-];
 
 Deno.test("COPY and WORKDIR do not find what an upper layer of the image hides", async () => {
   using store = new TestStore();
@@ -28,15 +19,7 @@ Deno.test("COPY and WORKDIR do not find what an upper layer of the image hides",
   const base = await store.busybox();
   const context = writeContext(dirs.make("plash-bud-hidden-"), {
     "a.txt": "a\n",
-    Dockerfile: [
-      ...HIDER,
-      "FROM hider",
-      "COPY a.txt /opq/sub",
-      "COPY a.txt /mid/sub",
-      "COPY a.txt /ln/sub",
-      "WORKDIR /opq/deep",
-      "WORKDIR /mid/deep",
-    ].join("\n").replaceAll("BASE", base) + "\n",
+    Dockerfile: [...hidingStage(base), ...THROUGH_HIDDEN_PATHS].join("\n") + "\n",
   });
   const id = await budOk(store, [context]);
   assert.equal(
@@ -79,7 +62,7 @@ Deno.test("COPY --from and RUN --mount from= of a path the stage hides fail in o
   for (const [line, expected] of cases) {
     Deno.writeTextFileSync(
       `${context}/Dockerfile`,
-      [...HIDER, `FROM BASE`, line].join("\n").replaceAll("BASE", base) + "\n",
+      [...hidingStage(base), `FROM ${base}`, line].join("\n") + "\n",
     );
     const result = await bud(store, ["-q", context]);
     assert.notEqual(result.code, 0, line);

@@ -34,6 +34,31 @@ export async function budOk(store: TestStore, args: string[]): Promise<string> {
   return result.stdout.trim().split("\n").at(-1)!;
 }
 
+/**
+ * A stage `hider`, from `base`, whose upper layers hide what its first RUN
+ * made under /opq (now an opaque directory), /mid (a whiteout below a new
+ * directory) and /ln (now a symlink to /real): each one's `sub/f` and `deep`.
+ */
+export function hidingStage(base: string): string[] {
+  return [
+    `FROM ${base} AS hider`,
+    "RUN mkdir -p /opq/sub /opq/deep /mid/sub /mid/deep /ln/sub /real && " +
+    "echo lower | tee /opq/sub/f /mid/sub/f /ln/sub/f >/dev/null",
+    "RUN rm -r /opq /mid /ln && mkdir /opq && ln -s real /ln",
+    "RUN mkdir /mid && echo upper > /mid/top",
+  ];
+}
+
+/** From {@linkcode hidingStage}: COPYs and WORKDIRs through the paths it hides. */
+export const THROUGH_HIDDEN_PATHS = [
+  "FROM hider",
+  "COPY a.txt /opq/sub",
+  "COPY a.txt /mid/sub",
+  "COPY a.txt /ln/sub",
+  "WORKDIR /opq/deep",
+  "WORKDIR /mid/deep",
+];
+
 /** The OCI image config `plash export-oci ID DIR` writes (DIR must not exist). */
 export async function ociConfig(
   store: TestStore,
