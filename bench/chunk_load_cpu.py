@@ -41,7 +41,7 @@ probe = os.path.join(probe_dir, "probe.js")
 with open(probe, "w") as file:
     file.write(PROBE)
 deno = [os.path.join(root, "node_modules/.bin/deno"), "run", "-A", "--quiet",
-        "--v8-flags=--no-lazy,--no-concurrent-recompilation", probe]
+        "--v8-flags=--no-lazy,--single-threaded,--no-sparkplug", probe]
 rounds = int(os.environ.get("ROUNDS", "60"))
 sets = {}
 for argument in sys.argv[1:]:

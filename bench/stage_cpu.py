@@ -47,7 +47,7 @@ def main() -> None:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     command = [
         os.path.join(root, "node_modules/.bin/deno"), "run", "-A", "--quiet",
-        "--v8-flags=--no-lazy,--no-concurrent-recompilation", cli, *args,
+        "--v8-flags=--no-lazy,--single-threaded,--no-sparkplug", cli, *args,
     ]
     rows = []
     for i in range(runs + 3):

@@ -141,7 +141,7 @@ interleaved=$root/bench/interleaved_cpu.py
 # for the launcher's share.
 "$interleaved" "root: bench/floor.ts=$deno run -A --quiet $root/bench/floor.ts $work/floor1 $lower1" \
   "root: plash run ID true=$plash run 1 true" \
-  "root: the same, no launcher=$deno run -A --quiet --v8-flags=--no-lazy,--no-concurrent-recompilation --config $root/deno.json $root/dist/js/cli.js run 1 true"
+  "root: the same, no launcher=$deno run -A --quiet --v8-flags=--no-lazy,--single-threaded,--no-sparkplug --config $root/deno.json $root/dist/js/cli.js run 1 true"
 $sub $subdata "$interleaved" \
   "plash-sub: floor_rootless.ts range=$deno run -A --quiet $root/bench/floor_rootless.ts $work/plash-sub/scratch $work/plash-sub/lower range $range" \
   "plash-sub: plash run ID true=$plash run 1 true"

@@ -47,8 +47,8 @@ export function selfCommand(args: string[]): string[] {
     "-A",
     "--quiet",
     // As bin/plash runs it: with every function in Deno's code cache, a start compiles none;
-    // no optimized code made on another thread for a clone child to install (bin/plash).
-    "--v8-flags=--no-lazy,--no-concurrent-recompilation",
+    // nothing of V8's done on another thread behind a clone child (bin/plash).
+    "--v8-flags=--no-lazy,--single-threaded,--no-sparkplug",
     "--config",
     new URL("deno.json", PROJECT).pathname,
     main,

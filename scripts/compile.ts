@@ -95,8 +95,8 @@ for (const arch of targets) {
     args: [
       "compile",
       "-A",
-      // As bin/plash: V8 makes optimized code on the main thread, never in a clone child.
-      "--v8-flags=--no-concurrent-recompilation",
+      // As bin/plash: V8 runs no task on another thread, behind a clone child.
+      "--v8-flags=--single-threaded,--no-sparkplug",
       "--target",
       TARGETS[arch].triple,
       "--output",

@@ -21,7 +21,7 @@ export DENO_NO_UPDATE_CHECK=1
 export PLASH_DENO="$lib/deno"
 for loader in "$lib"/glibc/ld-linux-*; do :; done
 # --no-lazy: every function compiled when its module is first loaded, so that the code cache
-# holds them all and a start compiles none; --no-concurrent-recompilation: see bin/plash.
+# holds them all and a start compiles none; --single-threaded and --no-sparkplug: see bin/plash.
 exec "$loader" --library-path "$lib/glibc" "$lib/deno" run -A --quiet \
-  --v8-flags=--no-lazy,--no-concurrent-recompilation \
+  --v8-flags=--no-lazy,--single-threaded,--no-sparkplug \
   --config "$lib/deno.json" "$lib/dist/js/cli.js" "$@"

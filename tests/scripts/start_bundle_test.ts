@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { selfCommand } from "../../core/self_command.ts";
 import { runCommand } from "../support/command.ts";
 import { TestStore } from "../support/plash.ts";
 import { STRACE } from "../support/strace.ts";
@@ -30,6 +31,16 @@ Deno.test("a bundle in the checkout is newer than every source", () => {
   const newer = ["cli.ts", ...sources("core"), ...sources("ffi")]
     .filter((file) => Deno.statSync(`${ROOT}${file}`).mtime! > bundled);
   assert.deepEqual(newer, [], "dist/js is older than these sources: run `deno task bundle`");
+});
+
+Deno.test("bin/plash, the release's launcher and plash starting itself give V8 the same flags", () => {
+  const flagsOf = (text: string) => [...text.matchAll(/--v8-flags=([^\s"]+)/g)].map((m) => m[1]);
+  const launcher = flagsOf(Deno.readTextFileSync(`${ROOT}bin/plash`));
+  assert.equal(launcher.length, 1);
+  assert.deepEqual(flagsOf(Deno.readTextFileSync(`${ROOT}scripts/release/launcher.sh`)), launcher);
+  assert.deepEqual(flagsOf(selfCommand(["version"]).join(" ")), launcher);
+  // No task on another thread: a clone child runs JavaScript in plash's memory.
+  assert.match(launcher[0], /(^|,)--single-threaded(,|$)/);
 });
 
 Deno.test("the bundle runs, builds, imports and re-runs itself as the sources do", async () => {
