@@ -47,6 +47,7 @@ import type { Store } from "../store/store.ts";
 import { ownTmpDirMaker } from "../store/tmp.ts";
 import { explainRefusal } from "./host_support.ts";
 import { mountImageLayers, openWorkDir } from "./image_root.ts";
+import { orAsImageRoot } from "./image_root_reader.ts";
 import { type BundleSpec, writeBundle } from "./oci_bundle.ts";
 import { chooseOciRuntime } from "./oci_runtime.ts";
 import { removeStaged } from "./remove_staged.ts";
@@ -68,13 +69,12 @@ export async function runOci(spec: OciRunSpec): Promise<number> {
   let dir = stage;
   try {
     const mode = uid !== 0 || inUserNamespace() ? "namespaced" : "root";
-    // Without root the bundle maps the ids of the namespace its runtime will be root of.
-    const { overlay } = await writeBundle(`${stage}/bundle`, {
-      ...spec,
-      copy: false,
-      mode,
-      unmounted: true,
-    });
+    // Without root the bundle maps the ids of the namespace its runtime will be root of. An
+    // account file of the image closed to the caller (a subordinate id's, mode 0600) is read
+    // as root of that namespace: plash starts again there.
+    const { overlay } = await orAsImageRoot(() =>
+      writeBundle(`${stage}/bundle`, { ...spec, copy: false, mode, unmounted: true })
+    );
     const env = Object.entries(Deno.env.toObject()).map(([name, value]) => `${name}=${value}`);
     const name = `plash-${Deno.pid}-${crypto.getRandomValues(new Uint32Array(1))[0]}`;
     // What the child does is system calls alone, bound now (see ffi/spawn_in_namespaces.ts).

@@ -76,6 +76,26 @@ Deno.test(
 );
 
 Deno.test(
+  "plash runc -u finds the user in an /etc/passwd closed to the caller (a subordinate id's, 0600)",
+  { ignore: !RUNC || ROOT || RANGES === undefined },
+  async () => {
+    using store = new TestStore();
+    const base = await configured(store, "");
+    const id = (await store.ok([
+      "build",
+      "-f",
+      base,
+      "--run",
+      "chown 1:1 /etc/passwd && chmod 600 /etc/passwd",
+    ])).trim();
+    const result = await store.plash(["runc", "-u", "nobody", id, "id", "-u"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "65534\n");
+    assertTmpEmpty(store);
+  },
+);
+
+Deno.test(
   "plash runc -u nobody: 65534 inside, files made in a -v dir are its own",
   { ignore: !RUNC || !USERS },
   async () => {
