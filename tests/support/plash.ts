@@ -27,8 +27,14 @@ export class TestStore implements Disposable {
 
   /** A new store; `{ init: false }` leaves the data directory unmade (only `init` makes one). */
   constructor(options: { init?: boolean } = {}) {
-    this.data = `${Deno.makeTempDirSync({ prefix: "plash-test-" })}/data`;
-    if (options.init !== false) Store.create(this.data);
+    const dir = Deno.makeTempDirSync({ prefix: "plash-test-" });
+    this.data = `${dir}/data`;
+    try {
+      if (options.init !== false) Store.create(this.data);
+    } catch (error) {
+      Deno.removeSync(dir, { recursive: true }); // no store: nothing but the temp dir to remove
+      throw error;
+    }
   }
 
   /** The store as the library sees it. */

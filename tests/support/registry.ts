@@ -39,29 +39,15 @@ export class TestRegistry implements AsyncDisposable {
    */
   static async start(options: { users?: Record<string, string> } = {}): Promise<TestRegistry> {
     const dir = Deno.makeTempDirSync({ prefix: "plash-registry-" });
-    const port = freePort();
-    let auth = "";
-    if (options.users) {
-      const lines = [];
-      for (const [user, password] of Object.entries(options.users)) {
-        const out = await runCommand("htpasswd", ["-nbB", user, password]);
-        if (out.code !== 0) throw new Error(`htpasswd: ${out.stderr}`);
-        lines.push(new TextDecoder().decode(out.stdout).trim());
-      }
-      Deno.writeTextFileSync(`${dir}/htpasswd`, lines.join("\n") + "\n");
-      auth = `auth:\n  htpasswd:\n    realm: plash-test\n    path: ${dir}/htpasswd\n`;
+    let process: Deno.ChildProcess;
+    let port: number;
+    try {
+      port = freePort();
+      process = await serveRegistry(dir, port, options.users);
+    } catch (error) {
+      Deno.removeSync(dir, { recursive: true }); // no server: nothing but the temp dir to remove
+      throw error;
     }
-    Deno.writeTextFileSync(
-      `${dir}/config.yml`,
-      `version: 0.1\nlog:\n  level: warn\n  formatter: text\n` +
-        `storage:\n  filesystem:\n    rootdirectory: ${dir}/storage\n  delete:\n    enabled: true\n` +
-        `http:\n  addr: 127.0.0.1:${port}\n  secret: plash-test-secret\n` + auth,
-    );
-    // The access log (a line per request) goes to stdout, the rest to stderr: both to log.
-    const process = new Deno.Command("sh", {
-      args: ["-c", 'exec "$0" serve "$1/config.yml" >"$1/log" 2>&1', BINARY, dir],
-      stdin: "null",
-    }).spawn();
     const registry = new TestRegistry(`127.0.0.1:${port}`, dir, process);
     for (let attempt = 0;; attempt++) {
       try {
@@ -101,6 +87,36 @@ export class TestRegistry implements AsyncDisposable {
     await this.#process.status;
     Deno.removeSync(this.dir, { recursive: true });
   }
+}
+
+/** Writes `dir`'s config (with `users` in an htpasswd file) and starts docker-registry on it. */
+async function serveRegistry(
+  dir: string,
+  port: number,
+  users?: Record<string, string>,
+): Promise<Deno.ChildProcess> {
+  let auth = "";
+  if (users) {
+    const lines = [];
+    for (const [user, password] of Object.entries(users)) {
+      const out = await runCommand("htpasswd", ["-nbB", user, password]);
+      if (out.code !== 0) throw new Error(`htpasswd: ${out.stderr}`);
+      lines.push(new TextDecoder().decode(out.stdout).trim());
+    }
+    Deno.writeTextFileSync(`${dir}/htpasswd`, lines.join("\n") + "\n");
+    auth = `auth:\n  htpasswd:\n    realm: plash-test\n    path: ${dir}/htpasswd\n`;
+  }
+  Deno.writeTextFileSync(
+    `${dir}/config.yml`,
+    `version: 0.1\nlog:\n  level: warn\n  formatter: text\n` +
+      `storage:\n  filesystem:\n    rootdirectory: ${dir}/storage\n  delete:\n    enabled: true\n` +
+      `http:\n  addr: 127.0.0.1:${port}\n  secret: plash-test-secret\n` + auth,
+  );
+  // The access log (a line per request) goes to stdout, the rest to stderr: both to log.
+  return new Deno.Command("sh", {
+    args: ["-c", 'exec "$0" serve "$1/config.yml" >"$1/log" 2>&1', BINARY, dir],
+    stdin: "null",
+  }).spawn();
 }
 
 /** A TCP port nobody listens on right now. */
