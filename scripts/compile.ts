@@ -13,10 +13,14 @@
  * are moved into dist/ together: a failed run adds nothing.
  *
  * The command modules that `core/cli/commands/mod.ts` loads by computed specifiers are
- * not in the static module graph, so core/ is embedded with `--include`. The
- * `deno` npm package (the 90 MB toolchain binary, twice: `deno/` and
- * `@deno/`) and type-only packages are excluded from the embedded
- * `node_modules`.
+ * not in the static module graph, so core/ is embedded with `--include`. deno
+ * compile runs in a copy of what the binary is made of (the sources and the
+ * npm packages plash loads): it looks for `node_modules` directories through
+ * the whole directory it runs in, following links, and the tests' fixtures are
+ * root trees whose absolute links (`var/run` to `/run`) lead it onto the
+ * host's /run and /dev/shm, where it walked a store of Debian images for many
+ * minutes. The `deno` npm package (the 90 MB toolchain binary, twice: `deno/`
+ * and `@deno/`) and type-only packages are left out of the copy.
  *
  * usage: deno run -A scripts/compile.ts [x86_64|aarch64]... [DENO COMPILE ARGS...]
  * Without an architecture, both. The binaries go to `dist/` in the project, or
@@ -31,10 +35,10 @@ import { type Arch, isArch, TARGETS } from "./release/deno_runtime.ts";
 const ROOT = new URL("..", import.meta.url).pathname;
 /** Where the binaries go: absolute, or relative to the project. */
 const DIST = Deno.env.get("PLASH_DIST_DIR") || `${ROOT}dist`;
+/** What the binary is made of, besides the npm packages. */
+const SOURCES = ["cli.ts", "deno.json", "package.json", "core", "ffi"];
 /** node_modules entries that are build tools or types, never loaded by plash. */
-const EXCLUDED = [".bin", "deno", "@deno", "@types", "undici-types"].map((name) =>
-  `node_modules/${name}`
-);
+const EXCLUDED = new Set([".bin", "deno", "@deno", "@types", "undici-types"]);
 
 function exists(path: string): boolean {
   try {
@@ -88,6 +92,27 @@ function cleanUp(): void {
   }
 }
 
+/** Copies the sources and the npm packages plash loads into `dir`, a new directory. */
+function copyProject(dir: string): void {
+  Deno.mkdirSync(`${dir}/node_modules`, { recursive: true });
+  const packages = [...Deno.readDirSync(`${ROOT}node_modules`)]
+    .map((entry) => entry.name)
+    .filter((name) => !EXCLUDED.has(name));
+  const copies: [string[], string][] = [
+    [SOURCES.map((name) => `${ROOT}${name}`), dir],
+    [packages.map((name) => `${ROOT}node_modules/${name}`), `${dir}/node_modules`],
+  ];
+  for (const [from, to] of copies) {
+    const copied = new Deno.Command("cp", { args: ["-a", ...from, to], stderr: "piped" })
+      .outputSync();
+    if (copied.success) continue;
+    cleanUp();
+    fail(`cp of the sources into ${to} failed`, new TextDecoder().decode(copied.stderr));
+  }
+}
+
+const project = `${staging}/project`;
+copyProject(project);
 const log: string[] = [];
 for (const arch of targets) {
   const { variable, path } = denorts.get(arch)!;
@@ -105,11 +130,10 @@ for (const arch of targets) {
       "deno.json",
       "--include",
       "core/",
-      ...EXCLUDED.flatMap((excluded) => ["--exclude", excluded]),
       ...passed,
       "cli.ts",
     ],
-    cwd: ROOT,
+    cwd: project,
     env: path ? { DENORT_BIN: path } : undefined,
     stdout: "piped",
     stderr: "piped",
