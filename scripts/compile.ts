@@ -15,12 +15,13 @@
  * The command modules that `core/cli/commands/mod.ts` loads by computed specifiers are
  * not in the static module graph, so core/ is embedded with `--include`. deno
  * compile runs in a copy of what the binary is made of (the sources and the
- * npm packages plash loads): it looks for `node_modules` directories through
+ * npm packages): it looks for `node_modules` directories through
  * the whole directory it runs in, following links, and the tests' fixtures are
  * root trees whose absolute links (`var/run` to `/run`) lead it onto the
  * host's /run and /dev/shm, where it walked a store of Debian images for many
  * minutes. The `deno` npm package (the 90 MB toolchain binary, twice: `deno/`
- * and `@deno/`) and type-only packages are left out of the copy.
+ * and `@deno/`) is left out of the copy, and type-only packages out of the
+ * embedded `node_modules`.
  *
  * usage: deno run -A scripts/compile.ts [x86_64|aarch64]... [DENO COMPILE ARGS...]
  * Without an architecture, both. The binaries go to `dist/` in the project, or
@@ -37,8 +38,10 @@ const ROOT = new URL("..", import.meta.url).pathname;
 const DIST = Deno.env.get("PLASH_DIST_DIR") || `${ROOT}dist`;
 /** What the binary is made of, besides the npm packages. */
 const SOURCES = ["cli.ts", "deno.json", "package.json", "core", "ffi"];
-/** node_modules entries that are build tools or types, never loaded by plash. */
-const EXCLUDED = new Set([".bin", "deno", "@deno", "@types", "undici-types"]);
+/** node_modules entries that are build tools or types, never loaded by plash: not embedded. */
+const EXCLUDED = [".bin", "deno", "@deno", "@types", "undici-types"];
+/** Of those, the Deno toolchain is not even copied; the types are, for the type check. */
+const NOT_COPIED = new Set([".bin", "deno", "@deno"]);
 
 function exists(path: string): boolean {
   try {
@@ -92,12 +95,12 @@ function cleanUp(): void {
   }
 }
 
-/** Copies the sources and the npm packages plash loads into `dir`, a new directory. */
+/** Copies the sources and the npm packages into `dir`, a new directory. */
 function copyProject(dir: string): void {
   Deno.mkdirSync(`${dir}/node_modules`, { recursive: true });
   const packages = [...Deno.readDirSync(`${ROOT}node_modules`)]
     .map((entry) => entry.name)
-    .filter((name) => !EXCLUDED.has(name));
+    .filter((name) => !NOT_COPIED.has(name));
   const copies: [string[], string][] = [
     [SOURCES.map((name) => `${ROOT}${name}`), dir],
     [packages.map((name) => `${ROOT}node_modules/${name}`), `${dir}/node_modules`],
@@ -130,6 +133,7 @@ for (const arch of targets) {
       "deno.json",
       "--include",
       "core/",
+      ...EXCLUDED.flatMap((name) => ["--exclude", `node_modules/${name}`]),
       ...passed,
       "cli.ts",
     ],

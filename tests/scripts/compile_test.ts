@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { runCommand } from "../support/command.ts";
+import { STRACE } from "../support/strace.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const COMPILE = ["run", "-A", `${ROOT}scripts/compile.ts`];
@@ -7,12 +8,14 @@ const COMPILE = ["run", "-A", `${ROOT}scripts/compile.ts`];
 /**
  * Runs the compile task into a temporary directory of its own, with an empty
  * Deno cache and every download sent to a closed port: the same outcome on
- * any machine, and the project's own dist/ untouched.
+ * any machine, and the project's own dist/ untouched. `prefix`: a program that
+ * runs the task (strace).
  */
-async function compile(env: Record<string, string>, args: string[] = []) {
+async function compile(env: Record<string, string>, args: string[] = [], prefix: string[] = []) {
   const work = Deno.makeTempDirSync({ prefix: "plash-compile-" });
   const dist = `${work}/dist`;
-  const result = await runCommand(Deno.execPath(), [...COMPILE, ...args], {
+  const [program, ...rest] = [...prefix, Deno.execPath(), ...COMPILE, ...args];
+  const result = await runCommand(program, rest, {
     env: {
       PLASH_DIST_DIR: dist,
       DENO_DIR: `${work}/cache`,
@@ -76,3 +79,30 @@ Deno.test("compile honors DENORT_BIN and builds both targets, or none", async ()
     Deno.removeSync(base);
   }
 });
+
+Deno.test(
+  "compile looks at nothing of the project but what the binary is made of",
+  { ignore: !STRACE },
+  async () => {
+    // deno compile looks for node_modules through the directory it runs in, following links:
+    // run in the project, it went through tests/ and the fixtures' root trees onto the host.
+    const base = await Deno.makeTempFile();
+    Deno.copyFileSync("/bin/true", base);
+    const trace = await Deno.makeTempFile();
+    try {
+      const built = await compile({ DENORT_BIN: base }, [
+        Deno.build.arch,
+        "--no-check",
+      ], [STRACE!, "-f", "-qq", "-e", "trace=%file", "-o", trace]);
+      assert.equal(built.code, 0, built.stderr);
+      const seen = Deno.readTextFileSync(trace).split("\n")
+        .filter((line) =>
+          /"[^"]*\/(tests|bench|\.fixtures)(\/|")/.test(line) && line.includes(ROOT)
+        );
+      assert.equal(seen.length, 0, `it looked at:\n${seen.slice(0, 5).join("\n")}`);
+    } finally {
+      Deno.removeSync(base);
+      Deno.removeSync(trace);
+    }
+  },
+);
