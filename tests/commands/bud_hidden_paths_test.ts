@@ -89,3 +89,23 @@ Deno.test("WORKDIR and COPY under a directory closed to a rootless caller are bu
   const id = await budOk(store, [context]);
   assert.equal(await store.ok(["run", id, "cat", "/closed/inner/copied"]), "a");
 });
+
+Deno.test("COPY through an opaque directory whose xattrs a rootless caller may not read", async () => {
+  using store = new TestStore();
+  using dirs = new TempDirs();
+  const base = await store.busybox();
+  // /opq is opaque in the second RUN's layer (overlay's user.overlay.opaque xattr, rootless), mode
+  // 0711 and, with a subordinate range, another id's: the caller outside the namespace may search
+  // it but not read its xattrs (EACCES), so the build goes on as root of plash's namespace.
+  const context = writeContext(dirs.make("plash-bud-opaque-closed-"), {
+    "a.txt": "a\n",
+    Dockerfile: [
+      `FROM ${base}`,
+      "RUN mkdir -p /opq/sub && echo lower > /opq/sub/f",
+      "RUN rm -r /opq && mkdir /opq && (chown 1:1 /opq 2>/dev/null || true) && chmod 0711 /opq",
+      "COPY a.txt /opq/sub",
+    ].join("\n") + "\n",
+  });
+  const id = await budOk(store, [context]);
+  assert.equal(await store.ok(["run", id, "cat", "/opq/sub"]), "a");
+});
